@@ -1,0 +1,72 @@
+/**
+ * Grad-CAM (paper eq. 4 and 7): w_k = (1/Z) Σ_ij ∂y^c/∂A^k_ij at the input, L^c = ReLU(Σ_k w_k A^k).
+ * Several layers come from one forward/backward pass.
+ */
+import * as op from '../autograd/ops.js';
+import type { LayeredModel } from '../models/sequential.js';
+import { keep, scope } from '../tensor/scope.js';
+import { formatShape } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { checkLayers, layerPass } from './layer-pass.js';
+import { readAndDispose } from './read.js';
+import { argmax, checkScore, checkTarget, type ScoreKind } from './score.js';
+
+export interface CamOptions {
+  /** Layers to explain (default: the last spatial layer). */
+  layers?: readonly string[];
+  target?: number;
+  score?: ScoreKind;
+}
+
+export interface CamMap {
+  layer: string;
+  /** The raw map L^c [h, w] at the layer's resolution, after ReLU, before normalisation. */
+  map: Float32Array;
+  height: number;
+  width: number;
+  /** Channel weights w_k. */
+  weights: Float32Array;
+}
+
+export interface GradCamResult {
+  target: number;
+  scoreInput: number;
+  maps: CamMap[];
+}
+
+/** The last layer with a spatial output: the usual Grad-CAM layer (block5_conv4's pool for VGG). */
+export function defaultCamLayer(model: LayeredModel): string {
+  const spatial = model.layerNames.filter((n) => model.layerShape(n).length === 3);
+  const convs = spatial.filter((n) => !/pool/i.test(n));
+  const pick = convs.at(-1) ?? spatial.at(-1);
+  if (!pick) throw new Error(`model ${model.name} has no layer with a spatial output`);
+  return pick;
+}
+
+export async function gradCam(model: LayeredModel, x: Tensor, opts: CamOptions = {}): Promise<GradCamResult> {
+  if (x.rank !== 4 || x.shape[0] !== 1) throw new Error(`gradCam: input must be one example [1, H, W, C], got ${formatShape(x.shape)}`);
+  const layers = opts.layers ?? [defaultCamLayer(model)];
+  checkLayers(model, layers);
+  const score = opts.score ?? 'probability';
+  checkScore(model, score);
+  const target = opts.target ?? argmax(await readAndDispose(scope(() => model.run(x).output)));
+  checkTarget(model, target);
+  const out = scope(() => {
+    const pass = layerPass(model, x, layers, target, score);
+    const result: Tensor[] = [pass.scores];
+    for (const l of layers) {
+      const a = pass.activations.get(l)!;
+      const g = pass.gradients.get(l)!;
+      const w = op.mean(g, [1, 2], { keepDims: true }); // [1, 1, 1, K]
+      result.push(w, op.relu(op.sum(op.mul(a, w), 3)));
+    }
+    return result.map((t) => keep(t));
+  });
+  const scores = await readAndDispose(out[0]!);
+  const maps: CamMap[] = [];
+  for (const [i, l] of layers.entries()) {
+    const [h, w] = model.layerShape(l) as [number, number, number];
+    maps.push({ layer: l, weights: await readAndDispose(out[1 + 2 * i]!), map: await readAndDispose(out[2 + 2 * i]!), height: h, width: w });
+  }
+  return { target, scoreInput: scores[0]!, maps };
+}

@@ -1,0 +1,11 @@
+export * from './quadrature.js';
+export * from './progress.js';
+export * from './score.js';
+export { layerPass, checkLayers, type LayerPass } from './layer-pass.js';
+export { autoBatchSize } from './batching.js';
+export * from './integrated-gradients.js';
+export * from './grad-cam.js';
+export * from './rsi-grad-cam.js';
+export * from './baselines.js';
+export * from './optimize-baseline.js';
+export * from './metrics.js';

@@ -1,0 +1,155 @@
+/**
+ * Baseline optimisation (paper section 3, eq. 8): find b near b_0 whose output is the target
+ * distribution o_t (uniform by default), minimising
+ *   L(b) = λ · L_out(softmax(F(b)), o_t) + (1 − λ) · mean((b − b_0)²)   (in preprocessed units),
+ * with the network frozen and b itself the optimised variable.
+ */
+import * as op from '../autograd/ops.js';
+import { valueAndGrad } from '../autograd/functional.js';
+import { noGrad } from '../autograd/tape.js';
+import type { LayeredModel } from '../models/sequential.js';
+import { preprocessValues, unpreprocessValues } from '../models/preprocessing.js';
+import { fromArray } from '../tensor/creation.js';
+import { keep, scope } from '../tensor/scope.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { createOptimizer, type OptimizerName } from '../optim/optimizers.js';
+import type { PixelImage } from './baselines.js';
+import { throwIfAborted, yieldToEventLoop, type LongRunOptions } from './progress.js';
+import { readAndDispose } from './read.js';
+
+export type OutputLoss = 'max' | 'mse' | 'crossentropy';
+
+export interface OptimizeBaselineOptions extends LongRunOptions {
+  /** Starting point and anchor b_0 in pixel space (default black). */
+  init?: PixelImage;
+  /** Default 'max' (the paper's best). */
+  loss?: OutputLoss;
+  /** λ (default 0.9). */
+  lambda?: number;
+  /** o_t (default uniform 1/K). */
+  targetDistribution?: Float32Array;
+  optimizer?: OptimizerName;
+  /** Default 0.1. */
+  learningRate?: number;
+  /** Default 200. */
+  iterations?: number;
+}
+
+export interface BaselineStats {
+  minProbability: number;
+  maxProbability: number;
+  /** max_j |o_b,j − o_t,j|. */
+  maxDeviation: number;
+  /** Range of the baseline's pixels on the 0–255 scale. */
+  pixelMin: number;
+  pixelMax: number;
+  /** mean((b − b_0)²) in preprocessed units. */
+  l0: number;
+  /** The full objective L(b). */
+  loss: number;
+  /** The top classes of the baseline's output. */
+  top: { index: number; probability: number }[];
+}
+
+export interface OptimizeBaselineResult {
+  /** The optimised baseline in pixel space (RGB, 0–255 scale, may leave it). */
+  baseline: PixelImage;
+  before: BaselineStats;
+  after: BaselineStats;
+  settings: { loss: OutputLoss; lambda: number; optimizer: OptimizerName; learningRate: number; iterations: number };
+}
+
+export async function optimizeBaseline(model: LayeredModel, opts: OptimizeBaselineOptions = {}): Promise<OptimizeBaselineResult> {
+  if (!model.hasSoftmax) throw new Error(`optimizeBaseline: model ${model.name} has no softmax output; the method targets an output distribution`);
+  const [H, W, C] = model.inputShape;
+  const K = model.numClasses;
+  const loss = opts.loss ?? 'max';
+  if (!['max', 'mse', 'crossentropy'].includes(loss)) throw new Error(`optimizeBaseline: loss must be max, mse or crossentropy, got '${loss}'`);
+  const lambda = opts.lambda ?? 0.9;
+  if (!(lambda >= 0 && lambda <= 1)) throw new Error(`optimizeBaseline: lambda must be in [0, 1], got ${lambda}`);
+  const iterations = opts.iterations ?? 200;
+  if (!Number.isInteger(iterations) || iterations < 0) throw new Error(`optimizeBaseline: iterations must be a non-negative integer, got ${iterations}`);
+  const learningRate = opts.learningRate ?? 0.1;
+  const optimizerName = opts.optimizer ?? 'rmsprop';
+  const init = opts.init ?? { width: W, height: H, channels: C, data: new Float32Array(H * W * C) };
+  if (init.height !== H || init.width !== W || init.channels !== C) {
+    throw new Error(`optimizeBaseline: init has shape [${init.height}, ${init.width}, ${init.channels}], the model input is [${H}, ${W}, ${C}]`);
+  }
+  const ot = opts.targetDistribution ?? new Float32Array(K).fill(1 / K);
+  if (ot.length !== K) throw new Error(`optimizeBaseline: the target distribution has ${ot.length} entries, the model has ${K} classes`);
+
+  const b0Values = preprocessValues(model.preprocessing, init.data, C);
+  const create = (v: Float32Array): Tensor => fromArray(v, [1, H, W, C], { backend: model.backend });
+  const b0 = create(b0Values);
+  const target = fromArray(ot, [1, K], { backend: model.backend });
+
+  const objective = (b: Tensor): Tensor => {
+    const probs = model.run(b).output;
+    let out: Tensor;
+    if (loss === 'max') out = op.max(op.abs(op.sub(probs, target)));
+    else if (loss === 'mse') out = op.mean(op.square(op.sub(probs, target)));
+    else out = op.neg(op.sum(op.mul(target, op.log(op.add(probs, op.scalarLike(probs, 1e-12))))));
+    const l0 = op.mean(op.square(op.sub(b, b0)));
+    return op.add(op.mul(out, op.scalarLike(out, lambda)), op.mul(l0, op.scalarLike(l0, 1 - lambda)));
+  };
+
+  const stats = async (b: Tensor): Promise<BaselineStats> => {
+    const [probsT, lossT, l0T] = noGrad(() =>
+      scope(() => {
+        const p = model.run(b).output;
+        return [p, objective(b), op.mean(op.square(op.sub(b, b0)))].map((t) => keep(t));
+      }),
+    );
+    const probs = await readAndDispose(probsT!);
+    const lossV = (await readAndDispose(lossT!))[0]!;
+    const l0 = (await readAndDispose(l0T!))[0]!;
+    const pixels = unpreprocessValues(model.preprocessing, Float32Array.from(await b.data()), C);
+    let maxDeviation = 0;
+    probs.forEach((p, j) => (maxDeviation = Math.max(maxDeviation, Math.abs(p - ot[j]!))));
+    const order = Array.from(probs.keys()).sort((i, j) => probs[j]! - probs[i]!);
+    return {
+      minProbability: Math.min(...probs),
+      maxProbability: Math.max(...probs),
+      maxDeviation,
+      pixelMin: Math.min(...pixels),
+      pixelMax: Math.max(...pixels),
+      l0,
+      loss: lossV,
+      top: order.slice(0, 5).map((index) => ({ index, probability: probs[index]! })),
+    };
+  };
+
+  const optimizer = createOptimizer(optimizerName, { learningRate });
+  let b = create(b0Values);
+  try {
+    const before = await stats(b);
+    for (let it = 0; it < iterations; it++) {
+      throwIfAborted(opts.signal, 'optimizeBaseline');
+      const { value, next } = scope(() => {
+        const { value: v, grads } = valueAndGrad(objective)(b);
+        return { value: v, next: optimizer.step(b, grads[0]!) };
+      });
+      b.dispose();
+      b = next;
+      if (opts.onProgress) {
+        const lv = (await readAndDispose(value))[0]!;
+        opts.onProgress({ phase: 'baseline', done: it + 1, total: iterations, detail: { loss: lv } });
+      } else value.dispose();
+      if ((it & 7) === 7) await yieldToEventLoop();
+    }
+    const after = await stats(b);
+    const pixels = unpreprocessValues(model.preprocessing, Float32Array.from(await b.data()), C);
+    return {
+      baseline: { width: W, height: H, channels: C, data: pixels },
+      before,
+      after,
+      settings: { loss, lambda, optimizer: optimizerName, learningRate, iterations },
+    };
+  } finally {
+    b.dispose();
+    b0.dispose();
+    target.dispose();
+    optimizer.dispose();
+  }
+}
+

@@ -1,0 +1,18 @@
+/** Bilinear resize with half-pixel centres (TF2, PyTorch align_corners=false), NHWC. */
+import { execute } from '../../tensor/engine.js';
+import { formatShape } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { record } from '../tape.js';
+
+export function resizeBilinear(x: Tensor, size: readonly [number, number]): Tensor {
+  if (x.rank !== 4) throw new Error(`resizeBilinear: input must be NHWC (rank 4), got ${formatShape(x.shape)}`);
+  const [h, w] = size;
+  if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1) {
+    throw new Error(`resizeBilinear: size [${size}] must be positive integers`);
+  }
+  const shape = [x.shape[0]!, h, w, x.shape[3]!];
+  const out = execute('resizeBilinear', [x], shape, (be, [xi]) => be.resizeBilinear(xi!, h, w));
+  return record('resizeBilinear', [x], out, (dy) => [
+    execute('resizeBilinearBackward', [dy], x.shape, (be, [d]) => be.resizeBilinearBackward(d!, x.shape)),
+  ]);
+}

@@ -1,0 +1,1 @@
+/** Every subcommand, registered in the order `--help` lists them. */

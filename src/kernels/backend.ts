@@ -1,0 +1,150 @@
+/**
+ * The one interface every backend implements (TensorFlow.js style): storage management plus one
+ * method per kernel. Ops compute output shapes and validate arguments before they call a kernel,
+ * so kernels may assume consistent inputs. A kernel returns the storage of its output; the op
+ * wraps it in a Tensor. Kernels never wait: the WebGPU backend only enqueues work, and values
+ * come back through the async `read`.
+ */
+import type { DType, TypedArray } from '../tensor/dtype.js';
+import type { Shape } from '../tensor/shape.js';
+
+/** Backend-specific storage (a typed array on the CPU, a GPU buffer or buffer set on WebGPU). */
+export type Storage = unknown;
+
+/** What a kernel sees of a tensor. */
+export interface TensorInfo {
+  readonly storage: Storage;
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+export type UnaryOp =
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'abs'
+  | 'relu'
+  /** 1 where x > 0, else 0: the derivative of relu (0 at the kink, as in JAX and TF). */
+  | 'step'
+  | 'sign';
+
+/** Comparison ops return 1 or 0 in the input dtype. */
+export type BinaryOp =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'maximum'
+  | 'minimum'
+  | 'greater'
+  | 'greaterEqual'
+  | 'equal';
+
+export type ReduceOp = 'sum' | 'max' | 'min';
+
+/** Explicit padding, already resolved from 'same' / 'valid' by the op. */
+export interface Padding2D {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+/** NHWC input [N, H, W, Cin], HWIO filter [kh, kw, Cin, Cout], output [N, outH, outW, Cout]. */
+export interface Conv2DParams {
+  strides: [number, number];
+  dilations: [number, number];
+  pad: Padding2D;
+  /** Output spatial size, computed by the op. */
+  outHeight: number;
+  outWidth: number;
+}
+
+/** NHWC pooling over [kh, kw] windows; padded cells never win a max and are excluded from averages. */
+export interface Pool2DParams {
+  window: [number, number];
+  strides: [number, number];
+  pad: Padding2D;
+  outHeight: number;
+  outWidth: number;
+}
+
+export interface BackendInfo {
+  /** 'cpu' or 'webgpu'. */
+  name: string;
+  /** Human-readable adapter description, e.g. "llvmpipe (Mesa) via opengles, compatibility". */
+  adapter: string;
+  /** WebGPU feature level ('core' | 'compatibility'); absent on the CPU. */
+  featureLevel?: string;
+  /** Underlying API (vulkan, opengles, metal, d3d12, browser); absent on the CPU. */
+  api?: string;
+}
+
+export interface Backend {
+  readonly name: 'cpu' | 'webgpu';
+  readonly supportsFloat64: boolean;
+  info(): BackendInfo;
+
+  // --- storage ---------------------------------------------------------------------------
+  /** Copies `values` into new storage of the given dtype. */
+  upload(values: TypedArray, dtype: DType): Storage;
+  /** Storage of `size` elements all equal to `value`. */
+  fill(size: number, value: number, dtype: DType): Storage;
+  /** Reads the values back (the only place that waits for the device). */
+  read(x: TensorInfo): Promise<TypedArray>;
+  /** Synchronous read, where the backend can do it (the CPU); undefined elsewhere. */
+  readSync?(x: TensorInfo): TypedArray;
+  /** Releases storage. Called once per storage, when its last tensor is disposed. */
+  free(storage: Storage, dtype: DType, size: number): void;
+  /** Bytes currently held by live storage (for leak tests). */
+  bytesInUse(): number;
+
+  // --- elementwise -----------------------------------------------------------------------
+  unary(op: UnaryOp, x: TensorInfo): Storage;
+  /** Broadcasting binary op; `outShape` is the broadcast shape. */
+  binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: Shape): Storage;
+  /** Broadcasting select: cond != 0 ? a : b. */
+  where(cond: TensorInfo, a: TensorInfo, b: TensorInfo, outShape: Shape): Storage;
+  cast(x: TensorInfo, dtype: DType): Storage;
+
+  // --- reductions and layout -------------------------------------------------------------
+  /** Reduces over sorted, unique `axes`; the output has those axes removed. */
+  reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[]): Storage;
+  /** out.shape[i] = x.shape[perm[i]]. */
+  transpose(x: TensorInfo, perm: readonly number[]): Storage;
+  /** Contiguous copy of x[begin[i] : begin[i] + size[i]] along every axis. */
+  slice(x: TensorInfo, begin: readonly number[], size: readonly number[]): Storage;
+  /** Constant padding; `paddings[i] = [before, after]` for axis i. */
+  pad(x: TensorInfo, paddings: readonly (readonly [number, number])[], value: number): Storage;
+  /** Joins along `axis`; all inputs share the other dimensions. */
+  concat(xs: readonly TensorInfo[], axis: number): Storage;
+  /** Materialises a broadcast of x (rank already aligned by the op: x.shape.length === shape.length). */
+  broadcastTo(x: TensorInfo, shape: Shape): Storage;
+
+  // --- linear algebra ----------------------------------------------------------------------
+  /**
+   * Batched matmul of a [B, M, K] (or [B, K, M] transposed) and b [B, K, N] (or [B, N, K]);
+   * rank 3 always (the op reshapes); the batch dimension of either may be 1 and broadcasts.
+   */
+  matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): Storage;
+
+  // --- convolution and pooling (NHWC) ----------------------------------------------------
+  /** Cross-correlation, optional bias [Cout], optionally followed by ReLU in the same pass. */
+  conv2d(x: TensorInfo, filter: TensorInfo, bias: TensorInfo | null, p: Conv2DParams, relu: boolean): Storage;
+  /** dL/dx given dy [N, outH, outW, Cout]; `xShape` is [N, H, W, Cin]. */
+  conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, xShape: Shape, p: Conv2DParams): Storage;
+  /** dL/dfilter given x and dy; `filterShape` is [kh, kw, Cin, Cout]. */
+  conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, filterShape: Shape, p: Conv2DParams): Storage;
+  maxPool2d(x: TensorInfo, p: Pool2DParams): Storage;
+  /** Routes dy to the first maximal element of each window (row-major order within the window). */
+  maxPool2dBackward(x: TensorInfo, dy: TensorInfo, p: Pool2DParams): Storage;
+  avgPool2d(x: TensorInfo, p: Pool2DParams): Storage;
+  avgPool2dBackward(dy: TensorInfo, xShape: Shape, p: Pool2DParams): Storage;
+
+  // --- resampling ------------------------------------------------------------------------
+  /** Bilinear, half-pixel centres (TF2 / PyTorch align_corners=false), NHWC. */
+  resizeBilinear(x: TensorInfo, outHeight: number, outWidth: number): Storage;
+  resizeBilinearBackward(dy: TensorInfo, xShape: Shape): Storage;
+}

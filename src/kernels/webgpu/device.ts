@@ -1,0 +1,205 @@
+/**
+ * Finding a WebGPU device. In a browser that is `navigator.gpu`; in Node it is Dawn (the `webgpu`
+ * package), imported dynamically so that browser bundles never include it. Node tries the
+ * platform's default backend at the core feature level first (Vulkan, Metal or D3D12 on a real
+ * GPU), then OpenGL ES at the compatibility level (Mesa's llvmpipe on machines without a GPU).
+ *
+ * Dawn objects must stay reachable: when the GPU instance that made a device is garbage
+ * collected while the device lives, Dawn's Node module crashes the process. Every instance is
+ * therefore kept in a module-level list for the life of the process.
+ */
+import { GpuExecutor, type DeviceLimits } from './executor.js';
+import { WebGpuBackend } from './webgpu-backend.js';
+
+export interface WebGpuBackendOptions {
+  /**
+   * Pretend the device binds at most this many bytes per storage buffer: tensors are then split
+   * into chunks of this size, which lets tests exercise the large-tensor paths on small shapes.
+   */
+  maxBindingBytesOverride?: number;
+  /** Which adapter to use in Node: 'auto' (default then OpenGL ES), 'default' or 'opengles'. */
+  nodeBackend?: 'auto' | 'default' | 'opengles';
+  /** Submit the open command encoder after this many dispatches (default 64). */
+  dispatchesPerSubmit?: number;
+  /** Bytes of freed buffers kept for reuse (default 1 GiB). */
+  maxPooledBytes?: number;
+}
+
+export interface AcquiredDevice {
+  device: GPUDevice;
+  adapter: GPUAdapter;
+  limits: DeviceLimits;
+  /** 'vulkan' | 'metal' | 'd3d12' | 'opengles' | 'browser' … as far as it can be told. */
+  api: string;
+  featureLevel: 'core' | 'compatibility';
+  adapterDescription: string;
+  /** A software rasteriser (llvmpipe, SwiftShader): kernels then favour CPU-friendly shapes. */
+  cpuEmulated: boolean;
+}
+
+interface DawnModule {
+  create(flags: string[]): GPU;
+}
+
+/** Keeps Dawn instances and adapters alive (see the file comment). */
+const dawnInstances: unknown[] = [];
+let dawnModule: Promise<DawnModule> | null = null;
+
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === 'string';
+}
+
+async function loadDawn(): Promise<DawnModule> {
+  // A computed specifier keeps bundlers from following the import into Dawn.
+  const specifier = 'webgpu';
+  return (dawnModule ??= import(/* @vite-ignore */ specifier) as Promise<DawnModule>);
+}
+
+interface Candidate {
+  gpu: GPU;
+  featureLevel: 'core' | 'compatibility';
+  api: string;
+}
+
+async function candidates(opts: WebGpuBackendOptions): Promise<Candidate[]> {
+  const browserGpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  if (!isNode()) {
+    if (!browserGpu) return [];
+    return [
+      { gpu: browserGpu, featureLevel: 'core', api: 'browser' },
+      { gpu: browserGpu, featureLevel: 'compatibility', api: 'browser' },
+    ];
+  }
+  const dawn = await loadDawn();
+  const which = opts.nodeBackend ?? 'auto';
+  const out: Candidate[] = [];
+  if (which !== 'opengles') {
+    const gpu = dawn.create([]);
+    dawnInstances.push(gpu);
+    out.push({ gpu, featureLevel: 'core', api: 'default' });
+  }
+  if (which !== 'default') {
+    const gpu = dawn.create(['backend=opengles']);
+    dawnInstances.push(gpu);
+    out.push({ gpu, featureLevel: 'compatibility', api: 'opengles' });
+  }
+  return out;
+}
+
+async function findAdapter(opts: WebGpuBackendOptions): Promise<{ adapter: GPUAdapter; c: Candidate } | { reason: string }> {
+  let list: Candidate[];
+  try {
+    list = await candidates(opts);
+  } catch (e) {
+    return { reason: `the 'webgpu' (Dawn) module could not be loaded: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  if (list.length === 0) return { reason: 'navigator.gpu is not available in this browser' };
+  const tried: string[] = [];
+  for (const c of list) {
+    try {
+      const adapter = await c.gpu.requestAdapter({ featureLevel: c.featureLevel, powerPreference: 'high-performance' } as GPURequestAdapterOptions);
+      if (adapter) {
+        if (isNode()) dawnInstances.push(adapter);
+        return { adapter, c };
+      }
+      tried.push(`${c.api}/${c.featureLevel}: no adapter`);
+    } catch (e) {
+      tried.push(`${c.api}/${c.featureLevel}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return {
+    reason:
+      `no WebGPU adapter (${tried.join('; ')}). Without a GPU, install Mesa ` +
+      `(libegl1 libegl-dev libegl-mesa0 libgles2 libgl1-mesa-dri) and set EGL_PLATFORM=surfaceless`,
+  };
+}
+
+const LIMIT_NAMES = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxStorageBuffersPerShaderStage',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupSizeZ',
+  'maxComputeWorkgroupsPerDimension',
+] as const;
+
+export async function acquireDevice(opts: WebGpuBackendOptions = {}): Promise<AcquiredDevice> {
+  const found = await findAdapter(opts);
+  if ('reason' in found) throw new Error(`createWebGpuBackend: ${found.reason}`);
+  const { adapter, c } = found;
+  // Device defaults are far below what adapters offer (8 storage buffers, 128 MiB bindings on
+  // the default device); ask for the adapter's own values.
+  const requiredLimits: Record<string, number> = {};
+  for (const name of LIMIT_NAMES) requiredLimits[name] = adapter.limits[name];
+  const device = await adapter.requestDevice({ requiredLimits, label: 'stieltjes' });
+  const l = device.limits;
+  const limits: DeviceLimits = {
+    maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+    maxBufferSize: l.maxBufferSize,
+    maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+    maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+    maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+    maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
+    maxComputeWorkgroupSizeY: l.maxComputeWorkgroupSizeY,
+    maxComputeWorkgroupSizeZ: l.maxComputeWorkgroupSizeZ,
+    maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+    minUniformBufferOffsetAlignment: l.minUniformBufferOffsetAlignment,
+  };
+  const info = adapter.info;
+  const name = [info.vendor, info.architecture, info.device].filter((s) => s).join(' ') || 'unknown adapter';
+  const description = info.description ? `${name} (${info.description})` : name;
+  const lower = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.toLowerCase();
+  const cpuEmulated = /llvmpipe|swiftshader|lavapipe|softpipe/.test(lower) || (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  return {
+    device,
+    adapter,
+    limits,
+    api: c.api === 'default' ? guessNativeApi(info) : c.api,
+    featureLevel: c.featureLevel,
+    adapterDescription: description,
+    cpuEmulated,
+  };
+}
+
+function guessNativeApi(info: GPUAdapterInfo): string {
+  const d = `${info.description}`.toLowerCase();
+  if (d.includes('vulkan')) return 'vulkan';
+  if (d.includes('metal')) return 'metal';
+  if (d.includes('d3d12') || d.includes('direct3d')) return 'd3d12';
+  const p = (globalThis as { process?: { platform?: string } }).process?.platform;
+  return p === 'darwin' ? 'metal' : p === 'win32' ? 'd3d12' : 'vulkan';
+}
+
+/** Elements per chunk: the largest multiple of 4 floats one binding (and one buffer) can hold. */
+export function chunkElemsFor(limits: DeviceLimits, maxBindingBytesOverride?: number): number {
+  let bytes = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  if (maxBindingBytesOverride !== undefined) {
+    if (!(maxBindingBytesOverride >= 16)) {
+      throw new Error(`createWebGpuBackend: maxBindingBytesOverride must be at least 16 bytes, got ${maxBindingBytesOverride}`);
+    }
+    bytes = Math.min(bytes, maxBindingBytesOverride);
+  }
+  return Math.floor(bytes / 16) * 4;
+}
+
+/** Creates the WebGPU backend on the best adapter available (see the file comment). */
+export async function createWebGpuBackend(opts: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
+  const acquired = await acquireDevice(opts);
+  const executor = new GpuExecutor(acquired.device, acquired.limits, {
+    chunkElems: chunkElemsFor(acquired.limits, opts.maxBindingBytesOverride),
+    dispatchesPerSubmit: opts.dispatchesPerSubmit ?? 64,
+    maxPooledBytes: opts.maxPooledBytes ?? 2 ** 30,
+  });
+  return new WebGpuBackend(executor, acquired);
+}
+
+let availability: Promise<{ ok: boolean; reason?: string }> | null = null;
+
+/** Whether a WebGPU adapter can be found here (cached; tests use it to skip or fail). */
+export function webgpuAvailable(): Promise<{ ok: boolean; reason?: string }> {
+  return (availability ??= findAdapter({}).then((r) => ('reason' in r ? { ok: false, reason: r.reason } : { ok: true })));
+}

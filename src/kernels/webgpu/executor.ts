@@ -1,0 +1,457 @@
+/**
+ * The executor turns kernel dispatches into GPU work without ever waiting:
+ * - one command encoder accumulates compute passes, submitted every `dispatchesPerSubmit`
+ *   dispatches and before anything that needs the queue (uploads, reads);
+ * - pipelines and bind group layouts are cached by kernel name + specialisation + chunking;
+ * - per-dispatch parameters go into one uniform "arena" buffer per submission, written through
+ *   its mapping (mappedAtCreation), so parameters need no queue writes of their own;
+ * - storage comes from the buffer pool; `read` is the only place that waits (mapAsync).
+ *
+ * Errors: WebGPU reports most errors asynchronously. Every submission and every pipeline
+ * creation runs inside error scopes whose results are collected; the first failure is raised by
+ * the next kernel call or read, naming the kernels involved. A lost device makes every later call
+ * throw at once, and pending reads reject instead of hanging.
+ */
+import { BufferPool, type PoolStats } from './buffer-pool.js';
+import { chunkBindingBytes, chunkCount, chunkLength, roundUp, type GpuStorage } from './gpu-storage.js';
+import { BufferUsage, MapMode, ShaderStage } from './webgpu-constants.js';
+import { operandDecls, paramsDecl, type ElemType, type OperandLayout, type ParamType } from './wgsl.js';
+
+export interface DeviceLimits {
+  maxStorageBufferBindingSize: number;
+  maxBufferSize: number;
+  maxStorageBuffersPerShaderStage: number;
+  maxComputeInvocationsPerWorkgroup: number;
+  maxComputeWorkgroupStorageSize: number;
+  maxComputeWorkgroupSizeX: number;
+  maxComputeWorkgroupSizeY: number;
+  maxComputeWorkgroupSizeZ: number;
+  maxComputeWorkgroupsPerDimension: number;
+  minUniformBufferOffsetAlignment: number;
+}
+
+export interface Operand {
+  /** WGSL name; accessors are `<name>_ld`, `<name>_st`, … (see wgsl.ts). */
+  name: string;
+  storage: GpuStorage;
+  type?: ElemType;
+  write?: boolean;
+}
+
+export interface Dispatch {
+  /** Backend method name, used in every error about this dispatch. */
+  kernel: string;
+  /** The kernel with its shapes, e.g. "matmul [1,64,32]x[1,32,16]", for error messages. */
+  label: string;
+  /** Specialisation key: everything that changes the WGSL besides operand chunking. */
+  variant: string;
+  operands: readonly Operand[];
+  params: readonly (readonly [string, number, ParamType?])[];
+  /** WGSL after the generated declarations; must define `main`. Called only on a cache miss. */
+  body: () => string;
+  workgroups: readonly [number, number, number];
+}
+
+export interface ExecutorOptions {
+  dispatchesPerSubmit: number;
+  maxPooledBytes: number;
+  chunkElems: number;
+}
+
+const PARAM_SLOT_BYTES = 256;
+const MAX_PARAMS = PARAM_SLOT_BYTES / 4;
+
+interface Arena {
+  buffer: GPUBuffer;
+  words: Uint32Array;
+  floats: Float32Array;
+  ints: Int32Array;
+  used: number;
+}
+
+export class GpuExecutor {
+  readonly pool: BufferPool;
+  readonly chunkElems: number;
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly failedPipelines = new Map<string, string>();
+  private readonly layouts = new Map<string, GPUBindGroupLayout>();
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private arena: Arena | null = null;
+  private readonly slotBytes: number;
+  private batchLabels: string[] = [];
+  private toDestroy: GPUBuffer[] = [];
+  private pendingChecks = new Set<Promise<void>>();
+  private deferredError: Error | null = null;
+  private lostMessage: string | null = null;
+  private liveBytes = 0;
+
+  constructor(
+    readonly device: GPUDevice,
+    readonly limits: DeviceLimits,
+    private readonly opts: ExecutorOptions,
+  ) {
+    this.chunkElems = opts.chunkElems;
+    this.slotBytes = Math.max(PARAM_SLOT_BYTES, limits.minUniformBufferOffsetAlignment);
+    this.pool = new BufferPool(
+      (bytes, usage) => this.createBuffer(bytes, usage, 'storage'),
+      (b) => this.toDestroy.push(b),
+      opts.maxPooledBytes,
+    );
+    device.lost.then((info) => {
+      this.lostMessage = `${info.reason ?? 'unknown'}${info.message ? `: ${info.message}` : ''}`;
+    });
+    device.addEventListener('uncapturederror', (ev) => {
+      const e = (ev as GPUUncapturedErrorEvent).error;
+      const recent = this.batchLabels.slice(-3).join('; ') || 'no recent kernel';
+      this.recordError(new Error(`webgpu: uncaptured error (recent kernels: ${recent}): ${e.message}`));
+    });
+  }
+
+  // --- storage ---------------------------------------------------------------------------
+
+  alloc(size: number): GpuStorage {
+    const n = chunkCount(size, this.chunkElems);
+    const chunks: GPUBuffer[] = [];
+    for (let k = 0; k < n; k++) {
+      chunks.push(this.pool.acquire(chunkLength({ size, chunkElems: this.chunkElems }, k) * 4));
+    }
+    this.liveBytes += size * 4;
+    return { chunks, chunkElems: this.chunkElems, size, released: false };
+  }
+
+  free(s: GpuStorage): void {
+    if (s.released) throw new Error('free: storage has already been freed');
+    s.released = true;
+    for (const b of s.chunks) this.pool.release(b);
+    this.liveBytes -= s.size * 4;
+  }
+
+  bytesInUse(): number {
+    return this.liveBytes;
+  }
+
+  poolStats(): PoolStats {
+    return this.pool.stats();
+  }
+
+  /** Copies host values into storage (flushes first: queue writes are ordered before pending encoders). */
+  writeStorage(kernel: string, s: GpuStorage, values: Float32Array): void {
+    this.checkUsable(kernel);
+    this.flush();
+    for (let k = 0; k < s.chunks.length; k++) {
+      const start = k * s.chunkElems;
+      const len = chunkLength(s, k);
+      const bytes = roundUp(len * 4, 4);
+      this.device.queue.writeBuffer(s.chunks[k]!, 0, values.buffer, values.byteOffset + start * 4, bytes);
+    }
+  }
+
+  /** Encodes a buffer-to-buffer copy of whole storage (same size and chunking). */
+  copyStorage(kernel: string, src: GpuStorage, dst: GpuStorage): void {
+    this.checkUsable(kernel);
+    const enc = this.encoderForCopies();
+    for (let k = 0; k < src.chunks.length; k++) {
+      enc.copyBufferToBuffer(src.chunks[k]!, 0, dst.chunks[k]!, 0, roundUp(chunkLength(src, k) * 4, 4));
+    }
+    this.batchLabels.push(kernel);
+  }
+
+  // --- dispatch --------------------------------------------------------------------------
+
+  dispatch(d: Dispatch): void {
+    this.checkUsable(d.label);
+    const layout = d.operands.map<OperandLayout>((o) => ({
+      name: o.name,
+      chunks: o.storage.chunks.length,
+      type: o.type ?? 'f32',
+      write: o.write ?? false,
+    }));
+    const storageBindings = layout.reduce((n, o) => n + Math.max(1, o.chunks), 0);
+    if (storageBindings > this.limits.maxStorageBuffersPerShaderStage) {
+      throw new Error(
+        `${d.label}: needs ${storageBindings} storage buffer bindings (operands split into chunks of ` +
+          `${this.chunkElems} elements), more than the device's maxStorageBuffersPerShaderStage ` +
+          `(${this.limits.maxStorageBuffersPerShaderStage})`,
+      );
+    }
+    for (const o of d.operands) {
+      if (o.storage.released) throw new Error(`${d.label}: operand '${o.name}' has been freed`);
+      if (o.storage.size === 0) throw new Error(`${d.label}: operand '${o.name}' is empty (a kernel bug: empty work must not be dispatched)`);
+    }
+    const [wx, wy, wz] = d.workgroups;
+    const maxDim = this.limits.maxComputeWorkgroupsPerDimension;
+    if (wx > maxDim || wy > maxDim || wz > maxDim) {
+      throw new Error(`${d.label}: grid ${wx}×${wy}×${wz} exceeds maxComputeWorkgroupsPerDimension (${maxDim})`);
+    }
+    if (d.params.length > MAX_PARAMS) throw new Error(`${d.label}: too many parameters (${d.params.length})`);
+    if (wx === 0 || wy === 0 || wz === 0) return;
+
+    const paramTypes = d.params.map(([n, , t]) => [n, t ?? 'u32'] as const);
+    const key = `${d.kernel}|${d.variant}|${layout.map((o) => `${o.name}:${o.type}:${o.chunks}:${o.write ? 'w' : 'r'}`).join(',')}|${paramTypes.map((p) => p.join(':')).join(',')}`;
+    const pipeline = this.pipeline(key, d, layout, paramTypes);
+
+    const arena = this.currentArena();
+    const slot = arena.used;
+    const base = (slot * this.slotBytes) / 4;
+    d.params.forEach(([, v, t], i) => {
+      if (t === 'f32') arena.floats[base + i] = v;
+      else if (t === 'i32') arena.ints[base + i] = v;
+      else {
+        if (!(v >= 0 && v <= 0xffffffff && Number.isInteger(v))) {
+          throw new Error(`${d.label}: parameter ${d.params[i]![0]} = ${v} is not a u32`);
+        }
+        arena.words[base + i] = v;
+      }
+    });
+    arena.used++;
+
+    const entries: GPUBindGroupEntry[] = [
+      { binding: 0, resource: { buffer: arena.buffer, offset: slot * this.slotBytes, size: Math.max(16, roundUp(d.params.length * 4, 16)) } },
+    ];
+    let binding = 1;
+    for (const o of d.operands) {
+      const s = o.storage;
+      for (let k = 0; k < s.chunks.length; k++) {
+        entries.push({ binding: binding++, resource: { buffer: s.chunks[k]!, offset: 0, size: chunkBindingBytes(s, k) } });
+      }
+    }
+    const bindGroup = this.device.createBindGroup({ label: d.label, layout: pipeline.getBindGroupLayout(0), entries });
+    const pass = this.computePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(wx, wy, wz);
+    this.batchLabels.push(d.label);
+    if (arena.used * this.slotBytes >= arena.buffer.size || this.batchLabels.length >= this.opts.dispatchesPerSubmit) {
+      this.flush();
+    }
+  }
+
+  /** A 1-D count of workgroups as a 2-D grid within maxComputeWorkgroupsPerDimension. */
+  grid(workgroups: number): [number, number, number] {
+    const maxDim = this.limits.maxComputeWorkgroupsPerDimension;
+    if (workgroups <= maxDim) return [workgroups, 1, 1];
+    const y = Math.ceil(workgroups / maxDim);
+    return [Math.ceil(workgroups / y), y, 1];
+  }
+
+  // --- submission and reads ----------------------------------------------------------------
+
+  /** Submits everything encoded so far. Never waits. */
+  flush(): void {
+    if (!this.encoder) return;
+    this.pass?.end();
+    this.pass = null;
+    const encoder = this.encoder;
+    this.encoder = null;
+    if (this.arena) {
+      this.arena.buffer.unmap();
+    }
+    const labels = this.batchLabels;
+    this.batchLabels = [];
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    this.device.queue.submit([encoder.finish()]);
+    const validation = this.device.popErrorScope();
+    const oom = this.device.popErrorScope();
+    this.track(
+      Promise.all([validation, oom]).then(([v, o]) => {
+        const e = v ?? o;
+        if (e) this.recordError(new Error(`webgpu: a submission with ${describeBatch(labels)} failed: ${e.message}`));
+      }),
+    );
+    if (this.arena) {
+      this.arena.buffer.destroy();
+      this.arena = null;
+    }
+    for (const b of this.toDestroy) b.destroy();
+    this.toDestroy = [];
+  }
+
+  /** Reads `s` back; the only method that waits for the device. */
+  async read(kernel: string, s: GpuStorage): Promise<Float32Array> {
+    this.checkUsable(kernel);
+    const out = new Float32Array(s.size);
+    if (s.size === 0) return out;
+    const enc = this.encoderForCopies();
+    const stagings = s.chunks.map((chunk, k) => {
+      const bytes = roundUp(chunkLength(s, k) * 4, 4);
+      const staging = this.createBuffer(bytes, BufferUsage.MAP_READ | BufferUsage.COPY_DST, `${kernel} staging`);
+      enc.copyBufferToBuffer(chunk, 0, staging, 0, bytes);
+      return staging;
+    });
+    this.batchLabels.push(kernel);
+    this.flush();
+    try {
+      await this.raceLoss(kernel, Promise.all(stagings.map((b) => b.mapAsync(MapMode.READ))));
+      stagings.forEach((b, k) => {
+        out.set(new Float32Array(b.getMappedRange(), 0, chunkLength(s, k)), k * s.chunkElems);
+        b.unmap();
+      });
+    } finally {
+      for (const b of stagings) b.destroy();
+    }
+    await this.settle();
+    this.throwDeferred(kernel);
+    return out;
+  }
+
+  /** Waits until every submitted command has run (benchmarks; tests of error reporting). */
+  async sync(kernel = 'sync'): Promise<void> {
+    this.checkUsable(kernel);
+    this.flush();
+    await this.raceLoss(kernel, this.device.queue.onSubmittedWorkDone());
+    await this.settle();
+    this.throwDeferred(kernel);
+  }
+
+  /** Throws when the device is lost or an earlier asynchronous error is pending. */
+  checkUsable(label: string): void {
+    if (this.lostMessage !== null) {
+      throw new Error(`${label}: the WebGPU device was lost (${this.lostMessage}); create a new backend`);
+    }
+    this.throwDeferred(label);
+  }
+
+  destroy(): void {
+    this.pass?.end();
+    this.pass = null;
+    this.encoder = null;
+    this.pool.trim();
+    for (const b of this.toDestroy) b.destroy();
+    this.toDestroy = [];
+    this.device.destroy();
+  }
+
+  // --- internals -------------------------------------------------------------------------
+
+  private createBuffer(bytes: number, usage: number, what: string): GPUBuffer {
+    if (bytes > this.limits.maxBufferSize) {
+      throw new Error(`webgpu: a ${what} buffer of ${bytes} bytes exceeds the device's maxBufferSize (${this.limits.maxBufferSize})`);
+    }
+    this.device.pushErrorScope('out-of-memory');
+    const b = this.device.createBuffer({ size: bytes, usage });
+    this.track(
+      this.device.popErrorScope().then((e) => {
+        if (e) this.recordError(new Error(`webgpu: allocating a ${what} buffer of ${bytes} bytes failed (out of memory): ${e.message}`));
+      }),
+    );
+    return b;
+  }
+
+  private pipeline(
+    key: string,
+    d: Dispatch,
+    layout: readonly OperandLayout[],
+    paramTypes: readonly (readonly [string, ParamType])[],
+  ): GPUComputePipeline {
+    const failed = this.failedPipelines.get(key);
+    if (failed) throw new Error(`${d.label}: ${failed}`);
+    const cached = this.pipelines.get(key);
+    if (cached) return cached;
+    const code = paramsDecl(paramTypes) + operandDecls(layout, this.chunkElems) + d.body();
+    this.device.pushErrorScope('validation');
+    const module = this.device.createShaderModule({ label: d.kernel, code });
+    const pipeline = this.device.createComputePipeline({
+      label: d.kernel,
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [this.bindGroupLayout(layout)] }),
+      compute: { module, entryPoint: 'main' },
+    });
+    this.track(
+      this.device.popErrorScope().then(async (e) => {
+        if (!e) return;
+        let detail = e.message;
+        try {
+          const info = await module.getCompilationInfo();
+          const msgs = info.messages.filter((m) => m.type === 'error').map((m) => `line ${m.lineNum}: ${m.message}`);
+          if (msgs.length > 0) detail = msgs.join('; ');
+        } catch {
+          // Keep the scope's message.
+        }
+        const msg = `WGSL pipeline for kernel '${d.kernel}' (${d.variant}) failed to compile: ${detail}`;
+        this.failedPipelines.set(key, msg);
+        this.recordError(new Error(`${d.label}: ${msg}`));
+      }),
+    );
+    this.pipelines.set(key, pipeline);
+    return pipeline;
+  }
+
+  private bindGroupLayout(layout: readonly OperandLayout[]): GPUBindGroupLayout {
+    const sig = layout.map((o) => `${Math.max(1, o.chunks)}${o.write ? 'w' : 'r'}`).join(',');
+    const cached = this.layouts.get(sig);
+    if (cached) return cached;
+    const entries: GPUBindGroupLayoutEntry[] = [{ binding: 0, visibility: ShaderStage.COMPUTE, buffer: { type: 'uniform' } }];
+    let binding = 1;
+    for (const o of layout) {
+      for (let c = 0; c < Math.max(1, o.chunks); c++) {
+        entries.push({
+          binding: binding++,
+          visibility: ShaderStage.COMPUTE,
+          buffer: { type: o.write ? 'storage' : 'read-only-storage' },
+        });
+      }
+    }
+    const bgl = this.device.createBindGroupLayout({ entries });
+    this.layouts.set(sig, bgl);
+    return bgl;
+  }
+
+  private currentArena(): Arena {
+    if (this.arena) return this.arena;
+    const size = this.slotBytes * this.opts.dispatchesPerSubmit;
+    const buffer = this.device.createBuffer({ size, usage: BufferUsage.UNIFORM, mappedAtCreation: true });
+    const range = buffer.getMappedRange();
+    this.arena = { buffer, words: new Uint32Array(range), floats: new Float32Array(range), ints: new Int32Array(range), used: 0 };
+    return this.arena;
+  }
+
+  private computePass(): GPUComputePassEncoder {
+    if (this.pass) return this.pass;
+    this.encoder ??= this.device.createCommandEncoder();
+    this.pass = this.encoder.beginComputePass();
+    return this.pass;
+  }
+
+  /** The encoder with no compute pass open (copies cannot be encoded inside a pass). */
+  private encoderForCopies(): GPUCommandEncoder {
+    this.pass?.end();
+    this.pass = null;
+    return (this.encoder ??= this.device.createCommandEncoder());
+  }
+
+  private track(p: Promise<void>): void {
+    const q = p.catch((e: unknown) => this.recordError(e instanceof Error ? e : new Error(String(e))));
+    this.pendingChecks.add(q);
+    void q.finally(() => this.pendingChecks.delete(q));
+  }
+
+  private async settle(): Promise<void> {
+    while (this.pendingChecks.size > 0) await Promise.all([...this.pendingChecks]);
+  }
+
+  private recordError(e: Error): void {
+    this.deferredError ??= e;
+  }
+
+  private throwDeferred(label: string): void {
+    const e = this.deferredError;
+    if (!e) return;
+    this.deferredError = null;
+    const err = new Error(`${label}: an earlier WebGPU operation failed: ${e.message}`);
+    (err as Error & { cause?: unknown }).cause = e;
+    throw err;
+  }
+
+  private async raceLoss<T>(kernel: string, p: Promise<T>): Promise<T> {
+    const lost = this.device.lost.then((info) => {
+      throw new Error(`${kernel}: the WebGPU device was lost while waiting (${info.reason ?? 'unknown'}: ${info.message})`);
+    });
+    return Promise.race([p, lost]);
+  }
+}
+
+function describeBatch(labels: readonly string[]): string {
+  if (labels.length <= 4) return `kernels [${labels.join('; ')}]`;
+  return `${labels.length} kernels [${labels.slice(0, 2).join('; ')}; …; ${labels.slice(-2).join('; ')}]`;
+}

@@ -1,0 +1,88 @@
+/**
+ * Strided addressing for the generic kernels (elementwise, copies): an iteration shape, and per
+ * operand a stride per axis (0 where it is broadcast) and a base offset. Before generating WGSL,
+ * size-1 axes are dropped and neighbouring axes that are contiguous for every operand are merged,
+ * so most real cases (same shapes, bias rows, whole-row slices) need one or two axes, i.e. few
+ * integer divisions per element — they are slow on GPUs and scalarised on llvmpipe.
+ */
+import type { Shape } from '../../tensor/shape.js';
+
+export interface StridedProblem {
+  shape: number[];
+  /** strides[k][axis] for operand k. */
+  strides: number[][];
+}
+
+export function contiguousStrides(shape: Shape): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i]!;
+  }
+  return s;
+}
+
+/** Strides reading `shape` as `outShape` under NumPy broadcasting (right-aligned). */
+export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
+  const rank = outShape.length;
+  const strides = new Array<number>(rank).fill(0);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    const d = shape[i]!;
+    strides[rank - shape.length + i] = d === 1 ? 0 : acc;
+    acc *= d;
+  }
+  return strides;
+}
+
+/** Drops size-1 axes and merges axes that are contiguous for every operand. */
+export function collapse(shape: Shape, strides: readonly (readonly number[])[]): StridedProblem {
+  const keep = shape.map((d, i) => (d === 1 ? -1 : i)).filter((i) => i >= 0);
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (const axis of keep) {
+    const d = shape[axis]!;
+    const last = outShape.length - 1;
+    const mergeable = last >= 0 && strides.every((s, k) => outStrides[k]![last] === s[axis]! * d);
+    if (mergeable) {
+      outShape[last]! *= d;
+      strides.forEach((s, k) => (outStrides[k]![last] = s[axis]!));
+    } else {
+      outShape.push(d);
+      strides.forEach((s, k) => outStrides[k]!.push(s[axis]!));
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}
+
+/** How a kernel addresses one operand after collapsing. */
+export type Addressing = 'linear' | 'scalar' | 'strided';
+
+export function addressing(p: StridedProblem, k: number): Addressing {
+  const s = p.strides[k]!;
+  if (s.every((v) => v === 0)) return 'scalar';
+  const c = contiguousStrides(p.shape);
+  return s.every((v, i) => v === c[i]) ? 'linear' : 'strided';
+}
+
+/**
+ * WGSL that splits the flat index `gid` into coordinates c0…c{rank-1} over the axes whose
+ * sizes are params `<prefix>d<i>`.
+ */
+export function decomposeWgsl(rank: number, prefix: string, index = 'gid'): string {
+  if (rank === 0) return '';
+  const lines: string[] = [`var rem_ = ${index};`];
+  for (let i = rank - 1; i >= 1; i--) {
+    lines.push(`let c${i} = rem_ % p.${prefix}d${i}; rem_ = rem_ / p.${prefix}d${i};`);
+  }
+  lines.push('let c0 = rem_;');
+  return lines.join(' ');
+}
+
+/** WGSL offset expression Σ c_i · p.<name>s<i> + p.<name>o. */
+export function offsetWgsl(rank: number, name: string, withBase: boolean): string {
+  const terms = Array.from({ length: rank }, (_, i) => `c${i} * p.${name}s${i}`);
+  if (withBase) terms.push(`p.${name}o`);
+  return terms.length > 0 ? terms.join(' + ') : '0u';
+}

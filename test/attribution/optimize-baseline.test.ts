@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { optimizeBaseline } from '../../src/attribution/optimize-baseline.js';
+import { createOptimizer } from '../../src/optim/optimizers.js';
+import * as op from '../../src/autograd/ops.js';
+import { grad } from '../../src/autograd/functional.js';
+import { tensor } from '../../src/tensor/creation.js';
+import { smallCnn } from '../helpers/small-models.js';
+import { loadTinyVgg19 } from '../helpers/tiny-vgg19.js';
+import reference from '../fixtures/baseline-reference/tiny_vgg19_rmsprop.json' with { type: 'json' };
+
+describe('optimisers', () => {
+  it('minimise a quadratic: sgd, rmsprop and adam all approach the minimum', async () => {
+    const target = tensor([1, -2, 3], [3], { dtype: 'float64' });
+    const f = (p: typeof target) => op.sum(op.square(op.sub(p, target)));
+    for (const name of ['sgd', 'rmsprop', 'adam'] as const) {
+      const opt = createOptimizer(name, { learningRate: name === 'sgd' ? 0.1 : 0.05 });
+      let p = tensor([0, 0, 0], [3], { dtype: 'float64' });
+      for (let i = 0; i < 400; i++) {
+        const [g] = grad(f)(p);
+        const next = opt.step(p, g!);
+        p.dispose();
+        g!.dispose();
+        p = next;
+      }
+      const v = await p.toArray();
+      v.forEach((x, i) => expect(Math.abs(x - [1, -2, 3][i]!)).toBeLessThan(0.05));
+    }
+  });
+
+  it('RMSprop follows the Keras update rule exactly for one step', async () => {
+    const opt = createOptimizer('rmsprop', { learningRate: 0.1, rho: 0.9, epsilon: 1e-7 });
+    const p = tensor([1, 2], [2], { dtype: 'float64' });
+    const g = tensor([0.5, -4], [2], { dtype: 'float64' });
+    const next = await opt.step(p, g).toArray();
+    [1, 2].forEach((x, i) => {
+      const gi = [0.5, -4][i]!;
+      const a = 0.1 * gi * gi;
+      expect(next[i]).toBeCloseTo(x - (0.1 * gi) / (Math.sqrt(a) + 1e-7), 12);
+    });
+  });
+});
+
+describe('optimizeBaseline', () => {
+  it('moves a small CNN\'s output towards uniform and reports before/after', async () => {
+    const model = smallCnn({ seed: 31, dtype: 'float32' });
+    const progress: number[] = [];
+    const r = await optimizeBaseline(model, { iterations: 40, learningRate: 0.5, lambda: 0.99, onProgress: (p) => progress.push(p.done) });
+    expect(progress.at(-1)).toBe(40);
+    expect(r.after.maxDeviation).toBeLessThan(r.before.maxDeviation);
+    expect(r.before.l0).toBe(0);
+    expect(r.after.l0).toBeGreaterThan(0);
+    expect(r.baseline.data.length).toBe(8 * 8 * 3);
+    expect(r.after.pixelMin).toBeLessThan(r.after.pixelMax);
+    expect(r.settings).toEqual({ loss: 'max', lambda: 0.99, optimizer: 'rmsprop', learningRate: 0.5, iterations: 40 });
+  });
+
+  it('rejects bad settings with clear errors', async () => {
+    const model = smallCnn({ seed: 31, dtype: 'float32' });
+    await expect(optimizeBaseline(model, { lambda: 2 })).rejects.toThrow(/lambda must be in \[0, 1\]/);
+    await expect(optimizeBaseline(model, { loss: 'l1' as never })).rejects.toThrow(/loss must be max, mse or crossentropy/);
+    await expect(optimizeBaseline(model, { targetDistribution: new Float32Array(3) })).rejects.toThrow(/3 entries, the model has 5 classes/);
+  });
+
+  it('on the tiny VGG19 reaches a max |o_b − uniform| no worse than the PyTorch reference run, staying near black', async () => {
+    const model = await loadTinyVgg19();
+    const s = reference.settings;
+    const r = await optimizeBaseline(model, { loss: 'max', lambda: s.lambda, optimizer: 'rmsprop', learningRate: s.learningRate, iterations: s.iterations });
+    expect(r.before.maxDeviation).toBeCloseTo(reference.before.maxDeviation, 6);
+    expect(r.after.maxDeviation).toBeLessThanOrEqual(reference.after.maxDeviation * (1 + 1e-3));
+    expect(r.after.maxDeviation).toBeLessThan(r.before.maxDeviation);
+    expect(r.after.pixelMin).toBeGreaterThan(-2);
+    expect(r.after.pixelMax).toBeLessThan(2);
+    expect(r.after.l0).toBeCloseTo(reference.after.l0, 3);
+    model.dispose();
+  });
+});
