@@ -108,11 +108,11 @@ export async function optimizeBaseline(model: LayeredModel, opts: OptimizeBaseli
     probs.forEach((p, j) => (maxDeviation = Math.max(maxDeviation, Math.abs(p - ot[j]!))));
     const order = Array.from(probs.keys()).sort((i, j) => probs[j]! - probs[i]!);
     return {
-      minProbability: Math.min(...probs),
-      maxProbability: Math.max(...probs),
+      minProbability: probs.reduce((a, v) => Math.min(a, v), Infinity),
+      maxProbability: probs.reduce((a, v) => Math.max(a, v), -Infinity),
       maxDeviation,
-      pixelMin: Math.min(...pixels),
-      pixelMax: Math.max(...pixels),
+      pixelMin: pixels.reduce((a, v) => Math.min(a, v), Infinity),
+      pixelMax: pixels.reduce((a, v) => Math.max(a, v), -Infinity),
       l0,
       loss: lossV,
       top: order.slice(0, 5).map((index) => ({ index, probability: probs[index]! })),

@@ -52,7 +52,7 @@ export class Conv2DLayer implements Layer {
     if (input.length !== 3 || c !== this.kernel.shape[2]) {
       throw new Error(`layer ${this.name}: expects input [H, W, ${this.kernel.shape[2]}], got ${formatShape(input)} (kernel ${formatShape(this.kernel.shape)})`);
     }
-    const p = op.conv2dParams([1, h!, w!, c], this.kernel.shape, this.convOptions());
+    const p = op.conv2dParams([1, h!, w!, c!], this.kernel.shape, this.convOptions());
     return [p.outHeight, p.outWidth, this.kernel.shape[3]!];
   }
   apply(x: Tensor, opts?: { logits?: boolean }): Tensor {

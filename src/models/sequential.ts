@@ -49,6 +49,8 @@ export class SequentialModel implements LayeredModel {
   readonly numClasses: number;
   readonly hasSoftmax: boolean;
   readonly backend: Backend;
+  /** Where the weights came from (a path), for reports. */
+  source?: string;
   private readonly shapes = new Map<string, number[]>();
 
   constructor(

@@ -44,14 +44,14 @@ describe('optimizeBaseline', () => {
   it('moves a small CNN\'s output towards uniform and reports before/after', async () => {
     const model = smallCnn({ seed: 31, dtype: 'float32' });
     const progress: number[] = [];
-    const r = await optimizeBaseline(model, { iterations: 40, learningRate: 0.5, lambda: 0.99, onProgress: (p) => progress.push(p.done) });
+    const r = await optimizeBaseline(model, { iterations: 40, optimizer: 'adam', learningRate: 0.01, lambda: 0.99, onProgress: (p) => progress.push(p.done) });
     expect(progress.at(-1)).toBe(40);
-    expect(r.after.maxDeviation).toBeLessThan(r.before.maxDeviation);
+    expect(r.after.maxDeviation).toBeLessThan(r.before.maxDeviation / 4);
     expect(r.before.l0).toBe(0);
     expect(r.after.l0).toBeGreaterThan(0);
     expect(r.baseline.data.length).toBe(8 * 8 * 3);
     expect(r.after.pixelMin).toBeLessThan(r.after.pixelMax);
-    expect(r.settings).toEqual({ loss: 'max', lambda: 0.99, optimizer: 'rmsprop', learningRate: 0.5, iterations: 40 });
+    expect(r.settings).toEqual({ loss: 'max', lambda: 0.99, optimizer: 'adam', learningRate: 0.01, iterations: 40 });
   });
 
   it('rejects bad settings with clear errors', async () => {

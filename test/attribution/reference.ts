@@ -52,7 +52,7 @@ export function camFromWeights(a: Float64Array, weights: Float64Array): Float64A
 export function channelMeans(v: Float64Array, K: number): Float64Array {
   const out = new Float64Array(K);
   const Z = v.length / K;
-  for (let p = 0; p < Z; p++) for (let k = 0; k < K; k++) out[k] += v[p * K + k]! / Z;
+  for (let p = 0; p < Z; p++) for (let k = 0; k < K; k++) out[k] = out[k]! + v[p * K + k]! / Z;
   return out;
 }
 

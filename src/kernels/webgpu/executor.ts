@@ -15,7 +15,7 @@
 import { BufferPool, type PoolStats } from './buffer-pool.js';
 import { chunkBindingBytes, chunkCount, chunkLength, roundUp, type GpuStorage } from './gpu-storage.js';
 import { BufferUsage, MapMode, ShaderStage } from './webgpu-constants.js';
-import { operandDecls, paramsDecl, type ElemType, type OperandLayout, type ParamType } from './wgsl.js';
+import { operandDecls, paramsDecl, PRELUDE, type ElemType, type OperandLayout, type ParamType } from './wgsl.js';
 
 export interface DeviceLimits {
   maxStorageBufferBindingSize: number;
@@ -349,7 +349,7 @@ export class GpuExecutor {
     if (failed) throw new Error(`${d.label}: ${failed}`);
     const cached = this.pipelines.get(key);
     if (cached) return cached;
-    const code = paramsDecl(paramTypes) + operandDecls(layout, this.chunkElems) + d.body();
+    const code = PRELUDE + paramsDecl(paramTypes) + operandDecls(layout, this.chunkElems) + d.body();
     this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ label: d.kernel, code });
     const pipeline = this.device.createComputePipeline({

@@ -81,11 +81,21 @@ export function flatIndex(workgroupSize: number): string {
   return `let gid = flat_wg(wid, nwg) * ${workgroupSize}u + lid;`;
 }
 
-/** A float literal WGSL accepts for any finite or infinite value. */
+/**
+ * Helpers every shader gets. Infinity and NaN cannot be written as WGSL constants (a constant
+ * expression that overflows is a compile error), so they are read from private variables.
+ */
+export const PRELUDE = `var<private> inf_bits_: u32 = 0x7f800000u;
+var<private> nan_bits_: u32 = 0x7fc00000u;
+fn f32_inf() -> f32 { return bitcast<f32>(inf_bits_); }
+fn f32_nan() -> f32 { return bitcast<f32>(nan_bits_); }
+`;
+
+/** A float literal WGSL accepts for any value, infinities and NaN included (needs PRELUDE). */
 export function f32Literal(v: number): string {
-  if (Number.isNaN(v)) return 'bitcast<f32>(0x7fc00000u)';
-  if (v === Infinity) return 'bitcast<f32>(0x7f800000u)';
-  if (v === -Infinity) return 'bitcast<f32>(0xff800000u)';
+  if (Number.isNaN(v)) return 'f32_nan()';
+  if (v === Infinity) return 'f32_inf()';
+  if (v === -Infinity) return '(-f32_inf())';
   const s = String(Math.fround(v));
   return /[.eE]/.test(s) ? `f32(${s})` : `f32(${s}.0)`;
 }

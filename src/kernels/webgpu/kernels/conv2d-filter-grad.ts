@@ -1,0 +1,137 @@
+/**
+ * conv2dBackpropFilter as a GEMM over pixels:
+ *
+ *   dw[tap, ci, co] = Σ_{pix} x[pix ⊕ tap, ci] · dy[pix, co]
+ *
+ * GEMM rows are (tap, ci), columns co, and K runs over every output pixel of every image — long
+ * (N·outH·outW) while rows × columns is small, so K is split into segments whose partial filters
+ * are summed afterwards (split-K). Each invocation walks its pixels with incremental (image, oh,
+ * ow) counters instead of dividing per pixel. When Cin is a multiple of 4, four consecutive rows
+ * share a tap and are read as one vec4 of x's channels.
+ */
+import type { Conv2DParams, TensorInfo } from '../../backend.js';
+import { sizeOf, type Shape } from '../../../tensor/shape.js';
+import type { GpuExecutor } from '../executor.js';
+import { asGpuStorage, type GpuStorage } from '../gpu-storage.js';
+import { convGeometry, fmtShape, geometryParams, rowGrid } from './conv-geometry.js';
+import { fill } from './layout.js';
+import { sumSegments } from './reduce.js';
+import {
+  chooseSplitK,
+  chooseTiling,
+  clampedColumns,
+  clampedVecColumns,
+  declareAccumulators,
+  fmaStep,
+  range,
+  storeBlock,
+  type Tiling,
+} from './register-block.js';
+
+interface Variant {
+  /** Cin % 4 == 0 (and blocks of 4 rows): x read as vec4 over 4 rows. */
+  vecRows: boolean;
+  /** Cout % 4 == 0: dy read and dw written as vec4. */
+  vecOut: boolean;
+  t: Tiling;
+}
+
+export function conv2dBackpropFilter(
+  ex: GpuExecutor, x: TensorInfo, dy: TensorInfo, filterShape: Shape, p: Conv2DParams, cpuEmulated: boolean,
+): GpuStorage {
+  const k = 'webgpu.conv2dBackpropFilter';
+  const label = `${k} x ${fmtShape(x.shape)} dy ${fmtShape(dy.shape)} filter ${fmtShape(filterShape)}`;
+  const g = convGeometry(label, x.shape, filterShape, p);
+  const wantDy = [g.batch, g.OH, g.OW, g.Cout];
+  if (dy.shape.length !== 4 || dy.shape.some((d, i) => d !== wantDy[i])) throw new Error(`${label}: dy must be ${fmtShape(wantDy)}`);
+  const X = asGpuStorage(k, x.storage);
+  const DY = asGpuStorage(k, dy.storage);
+  if (X.size !== sizeOf(x.shape) || DY.size !== sizeOf(dy.shape)) throw new Error(`${label}: storage sizes do not match the shapes`);
+  const M = g.KH * g.KW * g.Cin;
+  const N = g.Cout;
+  const P = g.batch * g.OH * g.OW;
+  if (M * N === 0) return ex.alloc(0);
+  if (P === 0 || X.size === 0) return fill(ex, M * N, 0);
+
+  const t = chooseTiling(M, N, cpuEmulated);
+  const v: Variant = { vecRows: g.Cin % 4 === 0 && t.RM % 4 === 0, vecOut: N % 4 === 0, t };
+  const gx = Math.ceil(N / (4 * t.CN * t.WX));
+  const [gy, gz] = rowGrid(Math.ceil(M / (t.RM * t.WY)), ex.limits.maxComputeWorkgroupsPerDimension);
+  const { S, kSeg } = chooseSplitK(gx * gy * gz, P, cpuEmulated);
+  if (gz > 1 && S > 1) throw new Error(`${label}: too many filter rows for one dispatch`);
+  const out = ex.alloc(S * M * N);
+  ex.dispatch({
+    kernel: k,
+    label,
+    variant: `x${+v.vecRows}o${+v.vecOut}|${t.RM}x${t.CN}|${t.WX}x${t.WY}`,
+    operands: [
+      { name: 'X', storage: X, type: v.vecRows ? 'vec4' : 'f32' },
+      { name: 'DY', storage: DY, type: v.vecOut ? 'vec4' : 'f32' },
+      { name: 'out', storage: out, type: v.vecOut ? 'vec4' : 'f32', write: true },
+    ],
+    params: [['M', M], ['N', N], ['P', P], ['kSeg', kSeg], ...geometryParams(g)],
+    workgroups: [gx, gy, S > 1 ? S : gz],
+    body: () => filterGradWgsl(v, S > 1),
+  });
+  return S === 1 ? out : sumSegments(ex, label, out, S, M * N);
+}
+
+function filterGradWgsl(v: Variant, splitK: boolean): string {
+  const { t } = v;
+  const rows = range(t.RM);
+  // Row (tap, ci) decomposition: per group of 4 rows (vec) or per row (scalar).
+  const groups = v.vecRows ? range(t.RM / 4) : rows;
+  const first = (j: number): string => (v.vecRows ? `min(m0 + ${4 * j}u, p.M - 4u)` : `min(m0 + ${j}u, p.M - 1u)`);
+  const rowSetup = groups
+    .map(
+      (j) => `let mr_${j} = ${first(j)}; let tap_${j} = mr_${j} / p.Cin; let ci_${j} = mr_${j} - tap_${j} * p.Cin;
+  let ky_${j} = tap_${j} / p.KW; let kx_${j} = tap_${j} - ky_${j} * p.KW;
+  let hoff_${j} = i32(ky_${j} * p.dh) - p.pt; let woff_${j} = i32(kx_${j} * p.dw) - p.pl;`,
+    )
+    .join('\n  ');
+  const loadX = groups
+    .map(
+      (j) => `let ih_${j} = ihb + hoff_${j}; let iw_${j} = iwb + woff_${j};
+      let ok_${j} = ih_${j} >= 0 && ih_${j} < i32(p.H) && iw_${j} >= 0 && iw_${j} < i32(p.W);
+      let xi_${j} = select(0u, ((img * p.H + u32(ih_${j})) * p.W + u32(iw_${j})) * p.Cin + ci_${j}, ok_${j});
+      let xa_${j} = ${v.vecRows ? `select(vec4<f32>(0.0), X_ld4(xi_${j} >> 2u), ok_${j})` : `select(0.0, X_ld(xi_${j}), ok_${j})`};`,
+    )
+    .join('\n      ');
+  const aOf = (r: number): string => (v.vecRows ? `xa_${r >> 2}[${r & 3}]` : `xa_${r}`);
+  const bOf = (c: number): string =>
+    v.vecOut ? `DY_ld4((q * p.N + nv_${c}) >> 2u)` : `vec4<f32>(${range(4).map((qq) => `DY_ld(q * p.N + ncol_${4 * c + qq})`).join(', ')})`;
+  const loadB = range(t.CN)
+    .map((c) => `let b_${c} = ${bOf(c)};`)
+    .join('\n      ');
+
+  return `
+@compute @workgroup_size(${t.WX}, ${t.WY})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let n0 = (wid.x * ${t.WX}u + lid.x) * ${4 * t.CN}u;
+  let rowBlock = ${splitK ? 'wid.y' : 'wid.y + wid.z * nwg.y'};
+  let seg = ${splitK ? 'wid.z' : '0u'};
+  let m0 = (rowBlock * ${t.WY}u + lid.y) * ${t.RM}u;
+  if (n0 >= p.N || m0 >= p.M) { return; }
+  ${rowSetup}
+  ${clampedColumns(t, 'n0', 'p.N')}
+  ${v.vecOut ? clampedVecColumns(t, 'n0', 'p.N') : ''}
+  ${declareAccumulators(t)}
+  let qBegin = seg * p.kSeg;
+  let qEnd = min(qBegin + p.kSeg, p.P);
+  var img = qBegin / (p.OH * p.OW);
+  let rem = qBegin - img * p.OH * p.OW;
+  var oh = rem / p.OW;
+  var ow = rem - oh * p.OW;
+  for (var q = qBegin; q < qEnd; q++) {
+      let ihb = i32(oh * p.sh);
+      let iwb = i32(ow * p.sw);
+      ${loadX}
+      ${loadB}
+      ${fmaStep(t, aOf, (c) => `b_${c}`)}
+      ow += 1u;
+      if (ow == p.OW) { ow = 0u; oh += 1u; if (oh == p.OH) { oh = 0u; img += 1u; } }
+  }
+  let outBase = seg * p.M * p.N;
+  ${storeBlock(t, { base: 'outBase', rows: 'p.M', cols: 'p.N', m0: 'm0', n0: 'n0', vecOut: v.vecOut })}
+}`;
+}

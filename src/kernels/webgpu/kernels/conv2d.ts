@@ -1,0 +1,220 @@
+/**
+ * conv2d and conv2dBackpropInput as implicit GEMMs in NHWC: GEMM rows are pixels, columns are
+ * channels, and K runs over (tap, channel); no im2col buffer is ever written.
+ *
+ * forward:        y[pix, co] = Σ_{tap, ci} x[pix ⊕ tap, ci] · w[tap, ci, co]
+ * backprop input: dx[pix, ci] = Σ_{tap, co} dy[pix ⊖ tap, co] · w[tap, ci, co]
+ *
+ * where pix ⊕ tap is the input pixel (oh·s − pad + k·d) the tap reads and pix ⊖ tap the output
+ * pixel that read input pixel pix through that tap — it exists only when (h + pad − k·d) is a
+ * multiple of the stride (the gradient is a gather: no scatter, no atomics). Padding is a bounds
+ * test per row and tap; bias and ReLU are applied in the store. Per tap the row offsets are
+ * computed once, and the channel loop inside reads vec4s of channels (when the channel count is a
+ * multiple of 4) against filter rows.
+ */
+import type { Conv2DParams, TensorInfo } from '../../backend.js';
+import { sizeOf, type Shape } from '../../../tensor/shape.js';
+import type { GpuExecutor, Operand } from '../executor.js';
+import { asGpuStorage, type GpuStorage } from '../gpu-storage.js';
+import { convGeometry, fmtShape, geometryParams, rowGrid } from './conv-geometry.js';
+import { fill } from './layout.js';
+import {
+  chooseTiling,
+  clampedColumns,
+  clampedVecColumns,
+  declareAccumulators,
+  fmaStep,
+  range,
+  storeBlock,
+  type Tiling,
+} from './register-block.js';
+
+type Direction = 'forward' | 'backpropInput';
+
+interface Variant {
+  dir: Direction;
+  /** The reduced channel count (Cin forward, Cout backward) is a multiple of 4. */
+  vecK: boolean;
+  /** The output channel count is a multiple of 4. */
+  vecOut: boolean;
+  bias: boolean;
+  relu: boolean;
+  t: Tiling;
+}
+
+export function conv2d(
+  ex: GpuExecutor, x: TensorInfo, filter: TensorInfo, bias: TensorInfo | null, p: Conv2DParams, relu: boolean, cpuEmulated: boolean,
+): GpuStorage {
+  const k = 'webgpu.conv2d';
+  const label = `${k} x ${fmtShape(x.shape)} filter ${fmtShape(filter.shape)}`;
+  const g = convGeometry(label, x.shape, filter.shape, p);
+  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== g.Cout)) throw new Error(`${label}: bias ${fmtShape(bias.shape)} must be [${g.Cout}]`);
+  const X = checked(k, x);
+  const F = checked(k, filter);
+  const B = bias ? checked(k, bias) : null;
+  const M = g.batch * g.OH * g.OW;
+  if (M * g.Cout === 0) return ex.alloc(0);
+  if (g.Cin * g.KH * g.KW === 0) {
+    // An empty sum: the bias alone (through ReLU), or zeros.
+    if (!bias) return fill(ex, M * g.Cout, 0);
+  }
+  const t = chooseTiling(M, g.Cout, cpuEmulated);
+  const v: Variant = { dir: 'forward', vecK: g.Cin % 4 === 0, vecOut: g.Cout % 4 === 0, bias: B !== null, relu, t };
+  const operands: Operand[] = [
+    { name: 'A', storage: X, type: v.vecK ? 'vec4' : 'f32' },
+    { name: 'F', storage: F, type: v.vecOut ? 'vec4' : 'f32' },
+  ];
+  if (B) operands.push({ name: 'bias', storage: B, type: v.vecOut ? 'vec4' : 'f32' });
+  return run(ex, k, label, v, operands, M, g.Cout, geometryParams(g));
+}
+
+export function conv2dBackpropInput(
+  ex: GpuExecutor, dy: TensorInfo, filter: TensorInfo, xShape: Shape, p: Conv2DParams, cpuEmulated: boolean,
+): GpuStorage {
+  const k = 'webgpu.conv2dBackpropInput';
+  const label = `${k} dy ${fmtShape(dy.shape)} filter ${fmtShape(filter.shape)} x ${fmtShape(xShape)}`;
+  const g = convGeometry(label, xShape, filter.shape, p);
+  const wantDy = [g.batch, g.OH, g.OW, g.Cout];
+  if (dy.shape.length !== 4 || dy.shape.some((d, i) => d !== wantDy[i])) throw new Error(`${label}: dy must be ${fmtShape(wantDy)}`);
+  const DY = checked(k, dy);
+  const F = checked(k, filter);
+  const M = g.batch * g.H * g.W;
+  if (M * g.Cin === 0) return ex.alloc(0);
+  if (sizeOf(dy.shape) === 0 || g.KH * g.KW === 0) return fill(ex, M * g.Cin, 0);
+  const t = chooseTiling(M, g.Cin, cpuEmulated);
+  const v: Variant = { dir: 'backpropInput', vecK: g.Cout % 4 === 0, vecOut: g.Cin % 4 === 0, bias: false, relu: false, t };
+  const operands: Operand[] = [
+    { name: 'A', storage: DY, type: v.vecK ? 'vec4' : 'f32' },
+    // Read along Cout (K) in vec4s: the filter's rows are transposed relative to forward.
+    { name: 'F', storage: F, type: v.vecK ? 'vec4' : 'f32' },
+  ];
+  return run(ex, k, label, v, operands, M, g.Cin, geometryParams(g));
+}
+
+function checked(k: string, t: TensorInfo): GpuStorage {
+  const s = asGpuStorage(k, t.storage);
+  if (s.size !== sizeOf(t.shape)) throw new Error(`${k}: storage holds ${s.size} elements, not ${sizeOf(t.shape)} for ${fmtShape(t.shape)}`);
+  return s;
+}
+
+function run(
+  ex: GpuExecutor, kernel: string, label: string, v: Variant, operands: Operand[], M: number, N: number,
+  geometry: [string, number, ('u32' | 'i32')?][],
+): GpuStorage {
+  const { t } = v;
+  const out = ex.alloc(M * N);
+  const gx = Math.ceil(N / (4 * t.CN * t.WX));
+  const [gy, gz] = rowGrid(Math.ceil(M / (t.RM * t.WY)), ex.limits.maxComputeWorkgroupsPerDimension);
+  ex.dispatch({
+    kernel,
+    label,
+    variant: `${v.dir}|k${+v.vecK}o${+v.vecOut}b${+v.bias}r${+v.relu}|${t.RM}x${t.CN}|${t.WX}x${t.WY}`,
+    operands: [...operands, { name: 'out', storage: out, type: v.vecOut ? 'vec4' : 'f32', write: true }],
+    params: [['M', M], ['N', N], ...geometry],
+    workgroups: [gx, gy, gz],
+    body: () => pixelGemmWgsl(v),
+  });
+  return out;
+}
+
+function pixelGemmWgsl(v: Variant): string {
+  const { t } = v;
+  const fwd = v.dir === 'forward';
+  const rows = range(t.RM);
+  const kk4 = range(4);
+  // Per row: the GEMM row's pixel, and how it maps to the pixels A is read from.
+  const rowSetup = rows
+    .map((r) =>
+      fwd
+        ? `let m_${r} = min(m0 + ${r}u, p.M - 1u); let img_${r} = m_${r} / (p.OH * p.OW); let pix_${r} = m_${r} - img_${r} * p.OH * p.OW;
+  let oh_${r} = pix_${r} / p.OW; let ow_${r} = pix_${r} - oh_${r} * p.OW;
+  let y0_${r} = i32(oh_${r} * p.sh) - p.pt; let x0_${r} = i32(ow_${r} * p.sw) - p.pl; let base_${r} = img_${r} * p.H * p.W;`
+        : `let m_${r} = min(m0 + ${r}u, p.M - 1u); let img_${r} = m_${r} / (p.H * p.W); let pix_${r} = m_${r} - img_${r} * p.H * p.W;
+  let h_${r} = pix_${r} / p.W; let w_${r} = pix_${r} - h_${r} * p.W;
+  let y0_${r} = i32(h_${r}) + p.pt; let x0_${r} = i32(w_${r}) + p.pl; let base_${r} = img_${r} * p.OH * p.OW;`,
+    )
+    .join('\n  ');
+  // Per row and tap: is the tap inside the image, and the offset of its channel vector in A.
+  const tapSetup = rows
+    .map((r) =>
+      fwd
+        ? `let ty_${r} = y0_${r} + i32(ky * p.dh); let tx_${r} = x0_${r} + i32(kx * p.dw);
+      let ok_${r} = ty_${r} >= 0 && ty_${r} < i32(p.H) && tx_${r} >= 0 && tx_${r} < i32(p.W);
+      let ao_${r} = select(0u, (base_${r} + u32(ty_${r}) * p.W + u32(tx_${r})) * p.Cin, ok_${r});`
+        : `let sy_${r} = y0_${r} - i32(ky * p.dh); let sx_${r} = x0_${r} - i32(kx * p.dw);
+      let oy_${r} = sy_${r} / i32(p.sh); let ox_${r} = sx_${r} / i32(p.sw);
+      let ok_${r} = sy_${r} >= 0 && sx_${r} >= 0 && oy_${r} * i32(p.sh) == sy_${r} && ox_${r} * i32(p.sw) == sx_${r} && oy_${r} < i32(p.OH) && ox_${r} < i32(p.OW);
+      let ao_${r} = select(0u, (base_${r} + u32(oy_${r}) * p.OW + u32(ox_${r})) * p.Cout, ok_${r});`,
+    )
+    .join('\n      ');
+  const KC = fwd ? 'p.Cin' : 'p.Cout';
+  // Filter element for (tap, k-channel c, output column n): forward w[tap, c, n], backward w[tap, n, c].
+  const fIndex = (c: string, n: string): string => (fwd ? `(fb + ${c}) * p.Cout + ${n}` : `(fb + ${n}) * p.Cout + ${c}`);
+
+  let vecLoop = '';
+  if (v.vecK) {
+    const loadA = rows.map((r) => `let a_${r} = select(vec4<f32>(0.0), A_ld4((ao_${r} + kc) >> 2u), ok_${r});`).join('\n        ');
+    let loadB: string;
+    if (fwd) {
+      loadB = kk4
+        .flatMap((kk) =>
+          range(t.CN).map((c) =>
+            v.vecOut
+              ? `let b_${kk}_${c} = F_ld4((${fIndex(`kc + ${kk}u`, `nv_${c}`)}) >> 2u);`
+              : `let b_${kk}_${c} = vec4<f32>(${range(4).map((q) => `F_ld(${fIndex(`kc + ${kk}u`, `ncol_${4 * c + q}`)})`).join(', ')});`,
+          ),
+        )
+        .join('\n        ');
+    } else {
+      // Backward, vecK: one vec4 per output column holds 4 consecutive k-channels.
+      loadB = range(4 * t.CN)
+        .map((j) => `let ft_${j} = F_ld4((${fIndex('kc', `ncol_${j}`)}) >> 2u);`)
+        .concat(kk4.flatMap((kk) => range(t.CN).map((c) => `let b_${kk}_${c} = vec4<f32>(${range(4).map((q) => `ft_${4 * c + q}[${kk}]`).join(', ')});`)))
+        .join('\n        ');
+    }
+    vecLoop = `for (var kc = 0u; kc < ${KC}; kc += 4u) {
+        ${loadA}
+        ${loadB}
+        ${kk4.map((kk) => fmaStep(t, (r) => `a_${r}[${kk}]`, (c) => `b_${kk}_${c}`)).join('\n        ')}
+      }`;
+  }
+  const bOne = (c: number): string =>
+    fwd && v.vecOut
+      ? `F_ld4((${fIndex('kc', `nv_${c}`)}) >> 2u)`
+      : `vec4<f32>(${range(4).map((q) => `F_ld(${fIndex('kc', `ncol_${4 * c + q}`)})`).join(', ')})`;
+  const scalarLoop = `for (var kc = 0u; kc < ${KC}; kc += 1u) {
+        ${fmaStep(t, (r) => `select(0.0, A_ld(ao_${r} + kc), ok_${r})`, bOne)}
+      }`;
+
+  const transform = (val: string, c: number): string => {
+    let e = val;
+    if (v.bias) {
+      e = v.vecOut
+        ? `(${e} + bias_ld4(nv_${c} >> 2u))`
+        : `(${e} + vec4<f32>(${range(4).map((q) => `bias_ld(ncol_${4 * c + q})`).join(', ')}))`;
+    }
+    if (v.relu) e = `relu4(${e})`;
+    return e;
+  };
+
+  return `
+fn relu4(x: vec4<f32>) -> vec4<f32> { return select(x, vec4<f32>(0.0), x < vec4<f32>(0.0)); }
+@compute @workgroup_size(${t.WX}, ${t.WY})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let n0 = (wid.x * ${t.WX}u + lid.x) * ${4 * t.CN}u;
+  let m0 = ((wid.y + wid.z * nwg.y) * ${t.WY}u + lid.y) * ${t.RM}u;
+  if (n0 >= p.N || m0 >= p.M) { return; }
+  ${rowSetup}
+  ${clampedColumns(t, 'n0', 'p.N')}
+  ${v.vecOut ? clampedVecColumns(t, 'n0', 'p.N') : ''}
+  ${declareAccumulators(t)}
+  for (var ky = 0u; ky < p.KH; ky++) {
+    for (var kx = 0u; kx < p.KW; kx++) {
+      ${tapSetup}
+      let fb = (ky * p.KW + kx) * p.Cin;
+      ${v.vecK ? vecLoop : scalarLoop}
+    }
+  }
+  ${storeBlock(t, { base: '0u', rows: 'p.M', cols: 'p.N', m0: 'm0', n0: 'n0', vecOut: v.vecOut }, transform)}
+}`;
+}

@@ -1,0 +1,188 @@
+/**
+ * Layout kernels. All of them are one strided copy, dst[dstBase + Σ c·ds] = src[srcBase + Σ c·ss]
+ * over an iteration shape: transpose (permuted source strides), slice (a base offset), broadcastTo
+ * (zero strides), concat (one copy per input into its place in the output) and pad (fill, then
+ * copy into the interior). `fill` is its own trivial kernel.
+ */
+import type { TensorInfo } from '../../backend.js';
+import { sizeOf, type Shape } from '../../../tensor/shape.js';
+import type { GpuExecutor } from '../executor.js';
+import { asGpuStorage, type GpuStorage } from '../gpu-storage.js';
+import { addressing, broadcastStrides, collapse, contiguousStrides, decomposeWgsl, offsetWgsl } from '../strided-index.js';
+import { FLAT_WORKGROUP, flatEntry, flatIndex } from '../wgsl.js';
+
+const WG = 256;
+
+const fmt = (s: Shape): string => `[${s.join(',')}]`;
+
+export function fill(ex: GpuExecutor, size: number, value: number): GpuStorage {
+  const out = ex.alloc(size);
+  fillInto(ex, out, value);
+  return out;
+}
+
+function fillInto(ex: GpuExecutor, out: GpuStorage, value: number): void {
+  if (out.size === 0) return;
+  const vec = out.size % 4 === 0;
+  const n = vec ? out.size / 4 : out.size;
+  ex.dispatch({
+    kernel: 'webgpu.fill',
+    label: `webgpu.fill ${out.size} elements`,
+    variant: vec ? 'v4' : 's',
+    operands: [{ name: 'out', storage: out, type: vec ? 'vec4' : 'f32', write: true }],
+    params: [
+      ['size', n],
+      ['value', value, 'f32'],
+    ],
+    workgroups: ex.grid(Math.ceil(n / WG)),
+    body: () => `${FLAT_WORKGROUP}
+${flatEntry(WG)} {
+  ${flatIndex(WG)}
+  if (gid >= p.size) { return; }
+  ${vec ? 'out_st4(gid, vec4<f32>(p.value));' : 'out_st(gid, p.value);'}
+}`,
+  });
+}
+
+/** The generic strided copy (see the file comment). */
+function stridedCopy(
+  ex: GpuExecutor,
+  kernel: string,
+  label: string,
+  src: GpuStorage,
+  dst: GpuStorage,
+  shape: Shape,
+  srcStrides: readonly number[],
+  srcBase: number,
+  dstStrides: readonly number[],
+  dstBase: number,
+): void {
+  const count = sizeOf(shape);
+  if (count === 0) return;
+  const prob = collapse(shape, [dstStrides, srcStrides]);
+  const rank = prob.shape.length;
+  const dstMode = addressing(prob, 0);
+  const srcMode = addressing(prob, 1);
+  const params: [string, number][] = [['size', count]];
+  prob.shape.forEach((d, i) => params.push([`d${i}`, d]));
+  prob.strides[0]!.forEach((s, i) => params.push([`dsts${i}`, s]));
+  prob.strides[1]!.forEach((s, i) => params.push([`srcs${i}`, s]));
+  params.push(['dsto', dstBase], ['srco', srcBase]);
+  const needCoords = dstMode === 'strided' || srcMode === 'strided';
+  const index = (name: string, mode: string): string =>
+    mode === 'strided' ? offsetWgsl(rank, name, true) : mode === 'scalar' ? `p.${name}o` : `gid + p.${name}o`;
+  ex.dispatch({
+    kernel,
+    label,
+    variant: `copy|${dstMode}|${srcMode}|r${needCoords ? rank : 0}`,
+    operands: [
+      { name: 'src', storage: src },
+      { name: 'dst', storage: dst, write: true },
+    ],
+    params,
+    workgroups: ex.grid(Math.ceil(count / WG)),
+    body: () => `${FLAT_WORKGROUP}
+${flatEntry(WG)} {
+  ${flatIndex(WG)}
+  if (gid >= p.size) { return; }
+  ${needCoords ? decomposeWgsl(rank, '') : ''}
+  dst_st(${index('dst', dstMode)}, src_ld(${index('src', srcMode)}));
+}`,
+  });
+}
+
+function input(kernel: string, x: TensorInfo): GpuStorage {
+  const s = asGpuStorage(kernel, x.storage);
+  if (s.size !== sizeOf(x.shape)) throw new Error(`${kernel}: storage holds ${s.size} elements, not ${sizeOf(x.shape)} for ${fmt(x.shape)}`);
+  return s;
+}
+
+export function copy(ex: GpuExecutor, x: TensorInfo): GpuStorage {
+  const src = input('webgpu.cast', x);
+  const out = ex.alloc(src.size);
+  if (src.size > 0) ex.copyStorage('webgpu.cast', src, out);
+  return out;
+}
+
+export function transpose(ex: GpuExecutor, x: TensorInfo, perm: readonly number[]): GpuStorage {
+  const k = 'webgpu.transpose';
+  const src = input(k, x);
+  if (perm.length !== x.shape.length || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
+    throw new Error(`${k}: perm [${perm.join(', ')}] is not a permutation of the axes of ${fmt(x.shape)}`);
+  }
+  const outShape = perm.map((p) => x.shape[p]!);
+  const xs = contiguousStrides(x.shape);
+  const out = ex.alloc(src.size);
+  stridedCopy(ex, k, `${k} ${fmt(x.shape)} perm [${perm.join(',')}]`, src, out, outShape, perm.map((p) => xs[p]!), 0, contiguousStrides(outShape), 0);
+  return out;
+}
+
+export function slice(ex: GpuExecutor, x: TensorInfo, begin: readonly number[], size: readonly number[]): GpuStorage {
+  const k = 'webgpu.slice';
+  const src = input(k, x);
+  const label = `${k} ${fmt(x.shape)} begin [${begin.join(',')}] size [${size.join(',')}]`;
+  if (begin.length !== x.shape.length || size.length !== x.shape.length) throw new Error(`${label}: begin and size need one entry per axis`);
+  x.shape.forEach((d, i) => {
+    const b = begin[i]!;
+    const s = size[i]!;
+    if (!(Number.isInteger(b) && Number.isInteger(s) && b >= 0 && s >= 0 && b + s <= d)) throw new Error(`${label}: out of bounds on axis ${i}`);
+  });
+  const xs = contiguousStrides(x.shape);
+  const base = begin.reduce((acc, b, i) => acc + b * xs[i]!, 0);
+  const out = ex.alloc(sizeOf(size));
+  stridedCopy(ex, k, label, src, out, size, xs, base, contiguousStrides(size), 0);
+  return out;
+}
+
+export function broadcastTo(ex: GpuExecutor, x: TensorInfo, shape: Shape): GpuStorage {
+  const k = 'webgpu.broadcastTo';
+  const src = input(k, x);
+  const label = `${k} ${fmt(x.shape)} -> ${fmt(shape)}`;
+  if (x.shape.length !== shape.length || x.shape.some((d, i) => d !== 1 && d !== shape[i])) {
+    throw new Error(`${label}: shapes do not broadcast (ranks must already agree)`);
+  }
+  const out = ex.alloc(sizeOf(shape));
+  stridedCopy(ex, k, label, src, out, shape, broadcastStrides(x.shape, shape), 0, contiguousStrides(shape), 0);
+  return out;
+}
+
+export function concat(ex: GpuExecutor, xs: readonly TensorInfo[], axis: number): GpuStorage {
+  const k = 'webgpu.concat';
+  const first = xs[0];
+  if (!first) throw new Error(`${k}: needs at least one input`);
+  const label = `${k} ${xs.map((x) => fmt(x.shape)).join(' ')} axis ${axis}`;
+  const rank = first.shape.length;
+  if (!(Number.isInteger(axis) && axis >= 0 && axis < rank)) throw new Error(`${label}: axis out of range`);
+  for (const x of xs) {
+    if (x.shape.length !== rank || x.shape.some((d, i) => i !== axis && d !== first.shape[i])) {
+      throw new Error(`${label}: inputs must agree on every axis but ${axis}`);
+    }
+  }
+  const outShape = [...first.shape];
+  outShape[axis] = xs.reduce((n, x) => n + x.shape[axis]!, 0);
+  const outStrides = contiguousStrides(outShape);
+  const out = ex.alloc(sizeOf(outShape));
+  let offset = 0;
+  for (const x of xs) {
+    const src = input(k, x);
+    stridedCopy(ex, k, label, src, out, x.shape, contiguousStrides(x.shape), 0, outStrides, offset * outStrides[axis]!);
+    offset += x.shape[axis]!;
+  }
+  return out;
+}
+
+export function pad(ex: GpuExecutor, x: TensorInfo, paddings: readonly (readonly [number, number])[], value: number): GpuStorage {
+  const k = 'webgpu.pad';
+  const src = input(k, x);
+  const label = `${k} ${fmt(x.shape)} paddings ${JSON.stringify(paddings)}`;
+  if (paddings.length !== x.shape.length || paddings.some(([b, a]) => !(Number.isInteger(b) && Number.isInteger(a) && b >= 0 && a >= 0))) {
+    throw new Error(`${label}: need one non-negative [before, after] pair per axis`);
+  }
+  const outShape = x.shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
+  const outStrides = contiguousStrides(outShape);
+  const out = ex.alloc(sizeOf(outShape));
+  fillInto(ex, out, value);
+  const base = paddings.reduce((acc, [before], i) => acc + before * outStrides[i]!, 0);
+  stridedCopy(ex, k, label, src, out, x.shape, contiguousStrides(x.shape), 0, outStrides, base);
+  return out;
+}

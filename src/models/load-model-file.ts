@@ -1,0 +1,58 @@
+/**
+ * Loading a model from a file on disk (Node only): Keras .h5 files of every generation and
+ * .keras archives, with an optional architecture JSON for weights-only files.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Backend } from '../kernels/backend.js';
+import { Hdf5File } from './hdf5/index.js';
+import { stringAttribute } from './keras/attributes.js';
+import { readKerasWeights } from './keras/weights.js';
+import type { KerasWeights } from './keras/types.js';
+import { modelFromKerasWeights, preprocessingFromMarker } from './load-model.js';
+import type { SequentialModel } from './sequential.js';
+
+export interface LoadModelFileOptions {
+  backend?: Backend;
+  /** Path of a Keras model JSON (architecture) for weights-only files that are not VGG19. */
+  configPath?: string;
+}
+
+async function readBytes(path: string, what: string): Promise<Uint8Array> {
+  try {
+    const b = await readFile(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(code === 'ENOENT' ? `${what} ${path}: no such file` : `${what} ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** Reads the weights (and our preprocessing marker) of a .h5 or .keras file. */
+export async function readKerasFile(path: string): Promise<{ weights: KerasWeights; preprocessingMarker?: string }> {
+  const bytes = await readBytes(path, 'weights file');
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
+    const { readKerasArchive } = await import('./keras/archive.js');
+    return { weights: await readKerasArchive(bytes, { name: path }) };
+  }
+  const file = Hdf5File.open(bytes, { name: path });
+  return { weights: readKerasWeights(file), preprocessingMarker: stringAttribute(file.root, 'stieltjes_preprocessing') };
+}
+
+export async function loadModelFile(path: string, opts: LoadModelFileOptions = {}): Promise<SequentialModel> {
+  const { weights, preprocessingMarker } = await readKerasFile(path);
+  let config: unknown;
+  if (opts.configPath) {
+    const text = new TextDecoder().decode(await readBytes(opts.configPath, 'model config'));
+    try {
+      config = JSON.parse(text);
+    } catch (e) {
+      throw new Error(`model config ${opts.configPath}: not valid JSON (${(e as Error).message})`);
+    }
+  }
+  return modelFromKerasWeights(weights, {
+    backend: opts.backend,
+    config,
+    source: path,
+    preprocessing: preprocessingFromMarker(preprocessingMarker),
+  });
+}

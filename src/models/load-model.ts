@@ -1,0 +1,62 @@
+/**
+ * From a Keras weight file's contents to a model: VGG19 when the weighted layers fit its topology
+ * (any Keras generation, with or without top), otherwise the architecture in the file's model
+ * config (Keras 2 full models, .keras archives) or one given separately. Browser-safe.
+ */
+import type { Backend } from '../kernels/backend.js';
+import type { KerasWeights } from './keras/types.js';
+import { buildFromKerasConfig } from './keras-config.js';
+import { caffe, noPreprocessing, unitScale, type Preprocessing } from './preprocessing.js';
+import type { SequentialModel } from './sequential.js';
+import { buildVgg19 } from './vgg19.js';
+
+export interface LoadModelOptions {
+  backend?: Backend;
+  /** Architecture (Keras model JSON) for weights-only files that are not VGG19. */
+  config?: unknown;
+  /** Name for messages (a path). */
+  source?: string;
+  /** How pixels become inputs, for config-built models (default: none). */
+  preprocessing?: Preprocessing;
+}
+
+/**
+ * Preprocessing named by a file's root attribute `stieltjes_preprocessing` (our own marker:
+ * 'unit-scale' = pixels / 255, 'caffe', 'none'); VGG19 always uses caffe.
+ */
+export function preprocessingFromMarker(marker: string | undefined): Preprocessing | undefined {
+  if (marker === undefined) return undefined;
+  if (marker === 'unit-scale') return unitScale;
+  if (marker === 'caffe') return caffe;
+  if (marker === 'none') return noPreprocessing;
+  throw new Error(`unknown stieltjes_preprocessing '${marker}' (expected unit-scale, caffe or none)`);
+}
+
+export function looksLikeVgg19(weights: KerasWeights): boolean {
+  const convs = weights.layers.filter((l) => l.weights[0]?.shape.length === 4);
+  return convs.length === 16;
+}
+
+export function modelFromKerasWeights(weights: KerasWeights, opts: LoadModelOptions = {}): SequentialModel {
+  const where = opts.source ?? 'weight file';
+  let model: SequentialModel;
+  if (looksLikeVgg19(weights) && opts.config === undefined) {
+    model = buildVgg19(weights.layers, { backend: opts.backend });
+  } else {
+    const config = opts.config ?? weights.modelConfig;
+    if (config === undefined) {
+      const n = weights.layers.filter((l) => l.weights.length > 0).length;
+      throw new Error(
+        `${where}: a weights-only file with ${n} weighted layers that is not VGG19; give its architecture (the model's JSON, e.g. --config model.json)`,
+      );
+    }
+    model = buildFromKerasConfig(config, weights.layers, { backend: opts.backend, preprocessing: opts.preprocessing ?? noPreprocessing, name: modelName(config) });
+  }
+  model.source = opts.source;
+  return model;
+}
+
+function modelName(config: unknown): string {
+  const c = config as { config?: { name?: unknown } };
+  return typeof c?.config?.name === 'string' ? c.config.name : 'keras-model';
+}
