@@ -31,7 +31,7 @@ function singleString(group: Hdf5Group, name: string, fileName: string): string 
 
 /** The weighted-layer view of a Keras 2 full-model file's `model_weights` group. */
 export function readModelWeights(file: Hdf5File, fileName: string): WeightLayer[] {
-  const weightsRoot = file.root().group('model_weights');
+  const weightsRoot = file.root.group('model_weights');
   return stringList(weightsRoot.attr('layer_names'), `${fileName}: model_weights/layer_names`).map((layerName) => {
     const group = weightsRoot.group(layerName);
     const weightNames = stringList(group.attr('weight_names'), `${fileName}: ${group.path}/weight_names`);
@@ -53,7 +53,7 @@ export function preprocessingNamed(name: string, fileName: string): Preprocessin
 /** The digit model from the bytes of a Keras 2 full-model .h5 written by train-digits. */
 export function loadDigitModel(bytes: Uint8Array, fileName = DIGIT_MODEL_PATH): SequentialModel {
   const file = Hdf5File.open(bytes, { name: fileName });
-  const root = file.root();
+  const root = file.root;
   const config = JSON.parse(singleString(root, 'model_config', fileName)) as unknown;
   const preprocessing = preprocessingNamed(singleString(root, PREPROCESSING_ATTRIBUTE, fileName), fileName);
   const model = buildFromKerasConfig(config, readModelWeights(file, fileName), { preprocessing, name: 'digits-cnn' });

@@ -35,9 +35,9 @@ import { writeKerasModelH5 } from './keras-h5-writer.js';
 
 const INIT_SEED = 7;
 const BATCH_ORDER_SEED = 11;
-const BATCH_SIZE = 64;
+const BATCH_SIZE = 32;
 const LEARNING_RATE = 1e-3;
-const DEFAULT_EPOCHS = 6;
+const DEFAULT_EPOCHS = 5;
 const SAMPLE_LABELS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
 interface Options {

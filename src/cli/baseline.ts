@@ -2,6 +2,7 @@
  * stieltjes baseline --out baseline.npy: optimises a baseline whose output is the uniform
  * distribution (paper eq. 8) and writes it in pixel space with its before/after report.
  */
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { optimizeBaseline, type OutputLoss } from '../attribution/optimize-baseline.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
@@ -84,6 +85,7 @@ registerCommand({
       adapter: backend.info().adapter,
     };
     const reportPath = join(dirname(out), 'baseline-report.json');
+    await mkdir(dirname(out), { recursive: true });
     await writeFileAtomic(out, encodeNpy(r.baseline.data, [H, W, Ch]));
     await writeFileAtomic(reportPath, new TextEncoder().encode(`${JSON.stringify(report, null, 1)}\n`));
     const fmt = (s: typeof r.before) =>

@@ -4,3 +4,4 @@ import './classify.js';
 import './explain.js';
 import './baseline.js';
 import './weights.js';
+import './gradcheck.js';

@@ -6,6 +6,7 @@
  * input read as [H, W, C], and Flatten kept in (c, h, w) order so dense weights still fit.
  */
 import type { Backend } from '../kernels/backend.js';
+import type { DType } from '../tensor/dtype.js';
 import { fromArray } from '../tensor/creation.js';
 import { getBackend } from '../tensor/engine.js';
 import { formatShape } from '../tensor/shape.js';
@@ -32,6 +33,8 @@ interface LayerConfig {
 
 export interface KerasConfigOptions {
   backend?: Backend;
+  /** float32 (default) or float64 (CPU only). */
+  dtype?: DType;
   preprocessing?: Preprocessing;
   name?: string;
 }
@@ -67,7 +70,7 @@ export function buildFromKerasConfig(config: unknown, weightLayers: readonly Wei
     }
     return src.weights;
   };
-  const upload = (w: WeightArray, shape?: readonly number[]): Tensor => fromArray(w.data, shape ?? w.shape, { backend });
+  const upload = (w: WeightArray, shape?: readonly number[]): Tensor => fromArray(w.data, shape ?? w.shape, { backend, dtype: opts.dtype });
 
   let inputShape: number[] | null = null;
   let theano = false;
@@ -146,7 +149,7 @@ export function buildFromKerasConfig(config: unknown, weightLayers: readonly Wei
           for (let x = 0; x < kw; x++) {
             out[((y * kw + x) * ci + i) * co + o] = w.data[((o * ci + i) * kh + (kh - 1 - y)) * kw + (kw - 1 - x)]!;
           }
-    return fromArray(out, [kh, kw, ci, co], { backend });
+    return fromArray(out, [kh, kw, ci, co], { backend, dtype: opts.dtype });
   }
 }
 

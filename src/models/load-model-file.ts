@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Backend } from '../kernels/backend.js';
+import type { DType } from '../tensor/dtype.js';
 import { Hdf5File } from './hdf5/index.js';
 import { stringAttribute } from './keras/attributes.js';
 import { readKerasWeights } from './keras/weights.js';
@@ -13,6 +14,8 @@ import type { SequentialModel } from './sequential.js';
 
 export interface LoadModelFileOptions {
   backend?: Backend;
+  /** float32 (default) or float64 (CPU only). */
+  dtype?: DType;
   /** Path of a Keras model JSON (architecture) for weights-only files that are not VGG19. */
   configPath?: string;
 }
@@ -51,6 +54,7 @@ export async function loadModelFile(path: string, opts: LoadModelFileOptions = {
   }
   return modelFromKerasWeights(weights, {
     backend: opts.backend,
+    dtype: opts.dtype,
     config,
     source: path,
     preprocessing: preprocessingFromMarker(preprocessingMarker),

@@ -4,6 +4,7 @@
  * config (Keras 2 full models, .keras archives) or one given separately. Browser-safe.
  */
 import type { Backend } from '../kernels/backend.js';
+import type { DType } from '../tensor/dtype.js';
 import type { KerasWeights } from './keras/types.js';
 import { buildFromKerasConfig } from './keras-config.js';
 import { caffe, noPreprocessing, unitScale, type Preprocessing } from './preprocessing.js';
@@ -12,6 +13,8 @@ import { buildVgg19 } from './vgg19.js';
 
 export interface LoadModelOptions {
   backend?: Backend;
+  /** float32 (default) or float64 (CPU only). */
+  dtype?: DType;
   /** Architecture (Keras model JSON) for weights-only files that are not VGG19. */
   config?: unknown;
   /** Name for messages (a path). */
@@ -41,7 +44,7 @@ export function modelFromKerasWeights(weights: KerasWeights, opts: LoadModelOpti
   const where = opts.source ?? 'weight file';
   let model: SequentialModel;
   if (looksLikeVgg19(weights) && opts.config === undefined) {
-    model = buildVgg19(weights.layers, { backend: opts.backend });
+    model = buildVgg19(weights.layers, { backend: opts.backend, dtype: opts.dtype });
   } else {
     const config = opts.config ?? weights.modelConfig;
     if (config === undefined) {
@@ -50,7 +53,7 @@ export function modelFromKerasWeights(weights: KerasWeights, opts: LoadModelOpti
         `${where}: a weights-only file with ${n} weighted layers that is not VGG19; give its architecture (the model's JSON, e.g. --config model.json)`,
       );
     }
-    model = buildFromKerasConfig(config, weights.layers, { backend: opts.backend, preprocessing: opts.preprocessing ?? noPreprocessing, name: modelName(config) });
+    model = buildFromKerasConfig(config, weights.layers, { backend: opts.backend, dtype: opts.dtype, preprocessing: opts.preprocessing ?? noPreprocessing, name: modelName(config) });
   }
   model.source = opts.source;
   return model;

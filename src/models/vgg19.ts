@@ -4,6 +4,7 @@
  * Channel widths come from the file, so width-scaled variants (the synthetic test files) load too.
  */
 import type { Backend } from '../kernels/backend.js';
+import type { DType } from '../tensor/dtype.js';
 import { fromArray } from '../tensor/creation.js';
 import { getBackend } from '../tensor/engine.js';
 import { formatShape } from '../tensor/shape.js';
@@ -25,6 +26,8 @@ export const VGG19_LAYERS: readonly string[] = [
 
 export interface Vgg19Options {
   backend?: Backend;
+  /** float32 (default) or float64 (CPU only: gradient checks). */
+  dtype?: DType;
   /** Input size (default 224×224; without the top any size ≥ 32 works). */
   inputSize?: [number, number];
 }
@@ -44,7 +47,7 @@ export function buildVgg19(layers: readonly WeightLayer[], opts: Vgg19Options = 
   if (denses.length !== 0 && denses.length !== 3) {
     throw new Error(`VGG19 has 3 dense layers (fc1, fc2, predictions) or none (no top); the file has ${denses.length}`);
   }
-  const upload = (w: WeightArray): Tensor => fromArray(w.data, w.shape, { backend });
+  const upload = (w: WeightArray): Tensor => fromArray(w.data, w.shape, { backend, dtype: opts.dtype });
   const [inH, inW] = opts.inputSize ?? [224, 224];
   const out: Layer[] = [];
   let cin = 3;

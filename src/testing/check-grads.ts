@@ -27,6 +27,11 @@ export interface CheckGradsOptions {
   atol?: number;
   /** Also run in float32 on this backend and compare with the float64 VJP. */
   backend?: Backend;
+  /**
+   * The function to run on `backend` in float32, when f itself cannot (e.g. f closes over a
+   * float64 model on the CPU and this is the same model's float32 copy there). Default: f.
+   */
+  backendFn?: GradFn;
   /** Tolerances for float32 vs float64 (defaults 2e-3 relative, scaled by `float32Scale`). */
   float32Rtol?: number;
   float32Atol?: number;
@@ -99,7 +104,11 @@ export async function checkGrads(f: GradFn, inputs: readonly (Tensor | Float64Ar
   // Directional derivatives: <u, (f(x+εv) − f(x−εv)) / 2ε> against Σ_i <g_i, v_i>.
   const directions = opts.directions ?? 3;
   for (let d = 0; d < directions; d++) {
+    // A unit direction (over all arguments together): the step moves the point by h in L2,
+    // however many elements there are, so it does not cross ReLU kinks in large inputs.
     const v = values.map((x) => new Float64Array(x.length).map(() => rng.normal()));
+    const norm = Math.sqrt(v.reduce((s, a) => s + a.reduce((t, e) => t + e * e, 0), 0)) || 1;
+    for (const a of v) for (let k = 0; k < a.length; k++) a[k] = a[k]! / norm;
     const h = eps * Math.max(1, ...values.map((x) => maxAbs(x)));
     const plus = evaluate(values.map((x, i) => x.map((e, k) => e + h * v[i]![k]!)));
     const minus = evaluate(values.map((x, i) => x.map((e, k) => e - h * v[i]![k]!)));
@@ -123,7 +132,7 @@ export async function checkGrads(f: GradFn, inputs: readonly (Tensor | Float64Ar
   // float32 on the requested backend against the float64 VJP.
   if (opts.backend) {
     const be = opts.backend;
-    const f32 = await scopeAsyncRead(be, f, values, shapes, u);
+    const f32 = await scopeAsyncRead(be, opts.backendFn ?? f, values, shapes, u);
     const scale = Math.max(1e-30, ...analytic.map((g) => maxAbs(g)));
     f32.forEach((g, i) =>
       g.forEach((v, k) =>

@@ -5,3 +5,4 @@
 export { checkGrads, assertGrads, type CheckGradsOptions, type CheckGradsReport, type GradMismatch, type GradFn } from './check-grads.js';
 export { gradProperty, type GradCase } from './grad-property.js';
 export * from './arbitraries.js';
+export { primitiveCases, type PrimitiveCase } from './primitive-cases.js';

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { cpuBackend } from '../../src/tensor/engine.js';
 import { gradProperty } from '../../src/testing/index.js';
-import { primitiveCases } from './primitive-cases.js';
+import { primitiveCases } from '../../src/testing/primitive-cases.js';
 
 describe('primitive gradients (CPU)', () => {
   for (const c of primitiveCases) {

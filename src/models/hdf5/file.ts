@@ -326,7 +326,7 @@ export class Hdf5File {
     const sb = readSuperblock(bytes, options.name ?? '<buffer>');
     const state = new FileState(sb.ctx, sb.rootObjectAddress);
     const file = new Hdf5File(state, sb.version);
-    file.root; // the root must be a group: fail now rather than on first use
+    state.root(); // the root must be a group: fail now rather than on first use
     return file;
   }
 

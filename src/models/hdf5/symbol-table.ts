@@ -20,7 +20,8 @@ function readLocalHeap(ctx: FileContext, address: number, what: string): LocalHe
   if (version !== 0) c.fail(`unsupported local heap version ${version}`);
   c.skip(3);
   const dataSize = c.length('local heap data size');
-  c.length('local heap free list offset');
+  // Free-list offset: not needed, and "undefined" (all ones) when the heap has no free block.
+  c.skip(ctx.lengthSize, 'local heap free list offset');
   const dataAddress = c.definedAddress('local heap data address');
   const data = Cursor.at(ctx, dataAddress, dataSize, `${what}: local heap data at ${dataAddress}`);
   return { dataStart: data.start, dataEnd: data.end };

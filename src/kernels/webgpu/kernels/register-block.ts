@@ -26,18 +26,14 @@ export interface Tiling {
  * blocks so that no invocation computes clamped duplicate rows.
  */
 export function chooseTiling(M: number, N: number, cpuEmulated: boolean): Tiling {
-  const RM = M >= 4 ? 4 : M >= 2 ? 2 : 1;
+  // Few distinct shapes on purpose: every combination is a pipeline to compile (up to half a
+  // second each on llvmpipe). Short M (dense layers at batch 1) gets one row per invocation and
+  // one row of invocations per workgroup, so no invocation computes clamped duplicate rows.
+  const RM = M >= 4 ? 4 : 1;
   const CN = N >= 8 ? 2 : 1;
   const threads = cpuEmulated ? 64 : 256;
-  const colThreads = Math.ceil(N / (4 * CN));
-  const rowThreads = Math.ceil(M / RM);
-  let WX = 1;
-  while (WX < 16 && WX < colThreads) WX *= 2;
-  let WY = Math.max(1, Math.floor(threads / WX));
-  while (WY > 1 && WY / 2 >= rowThreads) WY /= 2;
-  // Give leftover width back to x when rows are few.
-  while (WX * WY < threads && WX < colThreads) WX *= 2;
-  return { RM, CN, WX, WY };
+  const WY = Math.ceil(M / RM) >= 4 ? (cpuEmulated ? 8 : 16) : 1;
+  return { RM, CN, WX: threads / WY, WY };
 }
 
 /** Number of K segments (split-K) so that enough workgroups exist to fill the device. */

@@ -4,10 +4,11 @@
  * float32 against float64.
  */
 import fc from 'fast-check';
-import * as op from '../../src/autograd/ops.js';
-import type { Tensor } from '../../src/tensor/tensor.js';
-import { broadcastShapes } from '../../src/tensor/shape.js';
-import { broadcastPairArb, shapeArb, valuesArb, type GradCase, type ValueOptions } from '../../src/testing/index.js';
+import * as op from '../autograd/ops.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { broadcastShapes } from '../tensor/shape.js';
+import { broadcastPairArb, shapeArb, valuesArb, type ValueOptions } from './arbitraries.js';
+import type { GradCase } from './grad-property.js';
 
 export interface PrimitiveCase {
   name: string;

@@ -1,0 +1,250 @@
+/**
+ * The WebGPU backend: float32 WGSL kernels behind the Backend interface. Kernels only enqueue
+ * work (executor.ts); `read` is the one method that waits. Storage is a GpuStorage (possibly
+ * several buffers, see gpu-storage.ts). Each kernel lives in kernels/; this class checks dtypes,
+ * unwraps storage and delegates. Create it with `createWebGpuBackend()` (device.ts).
+ */
+import type {
+  Backend,
+  BackendInfo,
+  BinaryOp,
+  Conv2DParams,
+  Pool2DParams,
+  ReduceOp,
+  Storage,
+  TensorInfo,
+  UnaryOp,
+} from '../backend.js';
+import type { DType, TypedArray } from '../../tensor/dtype.js';
+import { sizeOf, type Shape } from '../../tensor/shape.js';
+import type { AcquiredDevice } from './device.js';
+import type { DeviceLimits, GpuExecutor } from './executor.js';
+import type { PoolStats } from './buffer-pool.js';
+import { asGpuStorage, type GpuStorage } from './gpu-storage.js';
+import { conv2d, conv2dBackpropInput } from './kernels/conv2d.js';
+import { conv2dBackpropFilter } from './kernels/conv2d-filter-grad.js';
+import { BINARY_CODE, elementwise, UNARY_CODE, WHERE_CODE } from './kernels/elementwise.js';
+import { broadcastTo, concat, copy, fill, pad, slice, transpose } from './kernels/layout.js';
+import { matmul } from './kernels/matmul.js';
+import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './kernels/pool.js';
+import { reduce } from './kernels/reduce.js';
+import { resizeBilinear, resizeBilinearBackward } from './kernels/resize.js';
+
+export class WebGpuBackend implements Backend {
+  readonly name = 'webgpu' as const;
+  readonly supportsFloat64 = false;
+  private readonly cpuEmulated: boolean;
+
+  /** @internal Use createWebGpuBackend(). */
+  constructor(
+    private readonly ex: GpuExecutor,
+    private readonly acquired: AcquiredDevice,
+  ) {
+    this.cpuEmulated = acquired.cpuEmulated;
+  }
+
+  info(): BackendInfo {
+    const a = this.acquired;
+    return {
+      name: 'webgpu',
+      adapter: `${a.adapterDescription} via ${a.api}, ${a.featureLevel}`,
+      featureLevel: a.featureLevel,
+      api: a.api,
+    };
+  }
+
+  /** The device limits in force (after any test override of the binding size). */
+  limits(): DeviceLimits & { chunkElems: number } {
+    return { ...this.ex.limits, chunkElems: this.ex.chunkElems };
+  }
+
+  /** Live bytes, pooled bytes and buffers created so far. */
+  memoryStats(): PoolStats & { live: number } {
+    return { ...this.ex.poolStats(), live: this.ex.bytesInUse() };
+  }
+
+  /** Waits for all submitted work (benchmarks); surfaces pending asynchronous errors. */
+  sync(): Promise<void> {
+    return this.ex.sync('webgpu.sync');
+  }
+
+  /** Destroys pooled buffers (they are reallocated on demand). */
+  releasePooledMemory(): void {
+    this.ex.flush();
+    this.ex.pool.trim();
+  }
+
+  /** Destroys the device; the backend is unusable afterwards. */
+  dispose(): void {
+    this.ex.destroy();
+  }
+
+  // --- storage ---------------------------------------------------------------------------
+
+  upload(values: TypedArray, dtype: DType): Storage {
+    this.f32('upload', dtype);
+    const s = this.ex.alloc(values.length);
+    if (values.length > 0) {
+      const f = values instanceof Float32Array ? values : Float32Array.from(values);
+      this.ex.writeStorage('webgpu.upload', s, f);
+    }
+    return s;
+  }
+
+  fill(size: number, value: number, dtype: DType): Storage {
+    this.f32('fill', dtype);
+    if (!(Number.isInteger(size) && size >= 0)) throw new Error(`webgpu.fill: size must be a non-negative integer, got ${size}`);
+    return fill(this.ex, size, value);
+  }
+
+  async read(x: TensorInfo): Promise<TypedArray> {
+    const s = asGpuStorage('webgpu.read', x.storage);
+    return this.ex.read(`webgpu.read [${x.shape.join(',')}]`, s);
+  }
+
+  free(storage: Storage, _dtype: DType, _size: number): void {
+    this.ex.free(asGpuStorage('webgpu.free', storage));
+  }
+
+  bytesInUse(): number {
+    return this.ex.bytesInUse();
+  }
+
+  // --- elementwise -----------------------------------------------------------------------
+
+  unary(op: UnaryOp, x: TensorInfo): Storage {
+    const code = UNARY_CODE[op];
+    if (!code) throw new Error(`webgpu.unary: unknown op '${String(op)}'`);
+    this.f32(`unary(${op})`, x.dtype);
+    return elementwise(this.ex, 'webgpu.unary', op, code, [x], x.shape);
+  }
+
+  binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: Shape): Storage {
+    const code = BINARY_CODE[op];
+    if (!code) throw new Error(`webgpu.binary: unknown op '${String(op)}'`);
+    this.f32(`binary(${op})`, a.dtype, b.dtype);
+    return elementwise(this.ex, 'webgpu.binary', op, code, [a, b], outShape);
+  }
+
+  where(cond: TensorInfo, a: TensorInfo, b: TensorInfo, outShape: Shape): Storage {
+    this.f32('where', cond.dtype, a.dtype, b.dtype);
+    return elementwise(this.ex, 'webgpu.where', 'where', WHERE_CODE, [cond, a, b], outShape);
+  }
+
+  cast(x: TensorInfo, dtype: DType): Storage {
+    this.f32('cast', x.dtype, dtype);
+    return copy(this.ex, x);
+  }
+
+  // --- reductions and layout -------------------------------------------------------------
+
+  reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[]): Storage {
+    this.f32(`reduce(${op})`, x.dtype);
+    return reduce(this.ex, op, x, axes);
+  }
+
+  transpose(x: TensorInfo, perm: readonly number[]): Storage {
+    this.f32('transpose', x.dtype);
+    return transpose(this.ex, x, perm);
+  }
+
+  slice(x: TensorInfo, begin: readonly number[], size: readonly number[]): Storage {
+    this.f32('slice', x.dtype);
+    return slice(this.ex, x, begin, size);
+  }
+
+  pad(x: TensorInfo, paddings: readonly (readonly [number, number])[], value: number): Storage {
+    this.f32('pad', x.dtype);
+    return pad(this.ex, x, paddings, value);
+  }
+
+  concat(xs: readonly TensorInfo[], axis: number): Storage {
+    this.f32('concat', ...xs.map((x) => x.dtype));
+    return concat(this.ex, xs, axis);
+  }
+
+  broadcastTo(x: TensorInfo, shape: Shape): Storage {
+    this.f32('broadcastTo', x.dtype);
+    return broadcastTo(this.ex, x, shape);
+  }
+
+  // --- linear algebra ----------------------------------------------------------------------
+
+  matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): Storage {
+    this.f32('matmul', a.dtype, b.dtype);
+    return matmul(this.ex, a, b, transposeA, transposeB, this.cpuEmulated);
+  }
+
+  // --- convolution and pooling -----------------------------------------------------------
+
+  conv2d(x: TensorInfo, filter: TensorInfo, bias: TensorInfo | null, p: Conv2DParams, relu: boolean): Storage {
+    this.f32('conv2d', x.dtype, filter.dtype, ...(bias ? [bias.dtype] : []));
+    const [kh, kw, cin] = filter.shape;
+    if (bias && filter.shape.length === 4 && (kh ?? 0) * (kw ?? 0) * (cin ?? 0) === 0 && x.shape.length === 4) {
+      return this.biasOnly(x.shape, filter.shape, bias, p, relu);
+    }
+    return conv2d(this.ex, x, filter, bias, p, relu, this.cpuEmulated);
+  }
+
+  conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, xShape: Shape, p: Conv2DParams): Storage {
+    this.f32('conv2dBackpropInput', dy.dtype, filter.dtype);
+    return conv2dBackpropInput(this.ex, dy, filter, xShape, p, this.cpuEmulated);
+  }
+
+  conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, filterShape: Shape, p: Conv2DParams): Storage {
+    this.f32('conv2dBackpropFilter', x.dtype, dy.dtype);
+    return conv2dBackpropFilter(this.ex, x, dy, filterShape, p, this.cpuEmulated);
+  }
+
+  maxPool2d(x: TensorInfo, p: Pool2DParams): Storage {
+    this.f32('maxPool2d', x.dtype);
+    return maxPool2d(this.ex, x, p);
+  }
+
+  maxPool2dBackward(x: TensorInfo, dy: TensorInfo, p: Pool2DParams): Storage {
+    this.f32('maxPool2dBackward', x.dtype, dy.dtype);
+    return maxPool2dBackward(this.ex, x, dy, p);
+  }
+
+  avgPool2d(x: TensorInfo, p: Pool2DParams): Storage {
+    this.f32('avgPool2d', x.dtype);
+    return avgPool2d(this.ex, x, p);
+  }
+
+  avgPool2dBackward(dy: TensorInfo, xShape: Shape, p: Pool2DParams): Storage {
+    this.f32('avgPool2dBackward', dy.dtype);
+    return avgPool2dBackward(this.ex, dy, xShape, p);
+  }
+
+  // --- resampling ------------------------------------------------------------------------
+
+  resizeBilinear(x: TensorInfo, outHeight: number, outWidth: number): Storage {
+    this.f32('resizeBilinear', x.dtype);
+    return resizeBilinear(this.ex, x, outHeight, outWidth);
+  }
+
+  resizeBilinearBackward(dy: TensorInfo, xShape: Shape): Storage {
+    this.f32('resizeBilinearBackward', dy.dtype);
+    return resizeBilinearBackward(this.ex, dy, xShape);
+  }
+
+  // --- helpers -----------------------------------------------------------------------------
+
+  private f32(op: string, ...dtypes: DType[]): void {
+    for (const d of dtypes) {
+      if (d !== 'float32') throw new Error(`webgpu.${op}: the WebGPU backend computes in float32 only, got ${d}`);
+    }
+  }
+
+  /** A convolution with an empty filter (no taps or no input channels): bias, through ReLU if asked. */
+  private biasOnly(xShape: Shape, filterShape: Shape, bias: TensorInfo, p: Conv2DParams, relu: boolean): GpuStorage {
+    const outShape = [xShape[0]!, p.outHeight, p.outWidth, filterShape[3]!];
+    const zeros = fill(this.ex, sizeOf(outShape), 0);
+    const sum = elementwise(this.ex, 'webgpu.conv2d', 'add', BINARY_CODE.add, [{ storage: zeros, shape: outShape, dtype: 'float32' }, bias], outShape);
+    this.ex.free(zeros);
+    if (!relu) return sum;
+    const out = elementwise(this.ex, 'webgpu.conv2d', 'relu', UNARY_CODE.relu, [{ storage: sum, shape: outShape, dtype: 'float32' }], outShape);
+    this.ex.free(sum);
+    return out;
+  }
+}

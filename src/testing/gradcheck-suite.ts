@@ -1,0 +1,139 @@
+/**
+ * The checks behind `stieltjes gradcheck`: every built-in primitive on generated cases, and,
+ * for a model, the gradient of a random projection of the output with respect to the input and
+ * to every named activation. Each row reports the worst error relative to its tolerance.
+ */
+import fc from 'fast-check';
+import type { Backend } from '../kernels/backend.js';
+import type { SequentialModel } from '../models/sequential.js';
+import { preprocess } from '../models/preprocessing.js';
+import { noGrad } from '../autograd/tape.js';
+import * as op from '../autograd/ops.js';
+import { fromArray } from '../tensor/creation.js';
+import { cpuBackend } from '../tensor/engine.js';
+import { Random } from '../tensor/random.js';
+import { scope } from '../tensor/scope.js';
+import { Tensor } from '../tensor/tensor.js';
+import { checkGrads, type CheckGradsReport } from './check-grads.js';
+import { primitiveCases } from './primitive-cases.js';
+
+export interface GradcheckRow {
+  /** The primitive, or `model:<layer>` / `model:input`. */
+  name: string;
+  checks: number;
+  /** The worst check: its error, its tolerance, and error / tolerance. */
+  error: number;
+  tolerance: number;
+  ratio: number;
+  ok: boolean;
+  /** What the worst check compared (direction, element, float32). */
+  detail: string;
+}
+
+function row(name: string, reports: CheckGradsReport[]): GradcheckRow {
+  let worst = reports[0]!;
+  for (const r of reports) if (r.worstRatio > worst.worstRatio) worst = r;
+  const w = worst.worst;
+  return {
+    name,
+    checks: reports.reduce((n, r) => n + r.checks, 0),
+    error: w?.error ?? 0,
+    tolerance: w?.tolerance ?? 0,
+    ratio: worst.worstRatio,
+    ok: reports.every((r) => r.ok),
+    detail: w ? `${w.check}${w.index !== undefined ? ` #${w.index}` : ''}` : '',
+  };
+}
+
+export interface PrimitiveSuiteOptions {
+  backend?: Backend;
+  seed?: number;
+  /** Generated cases per primitive (default 20). */
+  runs?: number;
+  /** Only primitives whose name contains this. */
+  filter?: string;
+  onRow?: (r: GradcheckRow) => void;
+}
+
+export async function checkPrimitives(opts: PrimitiveSuiteOptions = {}): Promise<GradcheckRow[]> {
+  const rows: GradcheckRow[] = [];
+  const cpu = cpuBackend();
+  for (const c of primitiveCases) {
+    if (opts.filter && !c.name.includes(opts.filter)) continue;
+    const samples = fc.sample(c.arb, { numRuns: opts.runs ?? 20, seed: opts.seed ?? 0 });
+    const reports: CheckGradsReport[] = [];
+    for (const s of samples) {
+      const inputs = s.inputs.map((x) => Tensor.fromStorage(cpu, cpu.upload(x.values, 'float64'), x.shape, 'float64'));
+      try {
+        reports.push(await checkGrads(s.f, inputs, { backend: opts.backend, seed: opts.seed }));
+      } finally {
+        for (const t of inputs) t.dispose();
+      }
+    }
+    const r = row(c.name, reports);
+    rows.push(r);
+    opts.onRow?.(r);
+  }
+  return rows;
+}
+
+export interface ModelSuiteOptions {
+  /** The same model in float32 on the backend under test (default: the float32 check is skipped). */
+  backendModel?: SequentialModel;
+  seed?: number;
+  /** Random directions per layer (default 2). */
+  directions?: number;
+  /** Only these layers (default: every layer but the last). */
+  layers?: readonly string[];
+  onRow?: (r: GradcheckRow) => void;
+}
+
+/**
+ * `model64` must be a float64 model on the CPU. The point of each check is the activation of a
+ * seeded random input, nudged by tiny distinct offsets so that ReLU zeros and max-pool windows
+ * are not exactly tied (finite differences are meaningless at a tie).
+ */
+export async function checkModelGradients(model64: SequentialModel, opts: ModelSuiteOptions = {}): Promise<GradcheckRow[]> {
+  const rng = new Random(opts.seed ?? 0);
+  const [H, W, C] = model64.inputShape;
+  const pixels = Float64Array.from({ length: H * W * C }, () => rng.uniform(0, 255));
+  const x = scope(() => noGrad(() => fromArray(pixels, [1, H, W, C], { dtype: 'float64' })));
+  const rows: GradcheckRow[] = [];
+  const layers = ['(input)', ...(opts.layers ?? model64.layerNames.slice(0, -1))];
+  try {
+    const input = scope(() => noGrad(() => preprocess(model64.preprocessing, x)));
+    for (const layer of layers) {
+      const from = layer === '(input)' ? undefined : layer;
+      const point = scope(() =>
+        noGrad(() => {
+          const a = from ? model64.run(input, { until: from }).output : input;
+          const scale = a.dataSync().reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6);
+          const jitter = Float64Array.from({ length: a.size }, () => rng.uniform(0, 1e-3 * scale));
+          return op.add(a, fromArray(jitter, a.shape, { dtype: 'float64' }));
+        }),
+      );
+      try {
+        const f = (a: Tensor): Tensor => model64.run(a, { from }).output;
+        const fb = opts.backendModel ? (a: Tensor): Tensor => opts.backendModel!.run(a, { from }).output : undefined;
+        const report = await checkGrads(f, [point], {
+          directions: opts.directions ?? 2,
+          elementwiseUpTo: 0,
+          backend: opts.backendModel?.backend,
+          backendFn: fb,
+          seed: opts.seed,
+          float32Rtol: 2e-2,
+          float32Atol: 2e-3,
+        });
+        const r = row(from ? `model:${from}` : 'model:input', [report]);
+        rows.push(r);
+        opts.onRow?.(r);
+      } finally {
+        point.dispose();
+      }
+    }
+    input.dispose();
+  } finally {
+    x.dispose();
+  }
+  return rows;
+}

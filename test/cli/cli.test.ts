@@ -1,0 +1,142 @@
+/** The command line end to end: outputs, formats, and every error path exits non-zero with one line. */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeNpy } from '../../src/io/npy.js';
+import { encodePng } from '../../src/io/image-codec.js';
+import { VERSION } from '../../src/version.js';
+import { runCli } from '../helpers/cli.js';
+import { SYNTHETIC, tinyVgg19Reference } from '../helpers/tiny-vgg19.js';
+
+const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+const work = mkdtempSync(join(tmpdir(), 'stieltjes-cli-'));
+const weights = join(SYNTHETIC, 'tiny_vgg19_keras1.h5');
+const image = join(work, 'input.png');
+const cpu = ['--backend', 'cpu'];
+
+beforeAll(() => {
+  writeFileSync(image, encodePng({ width: 224, height: 224, data: tinyVgg19Reference.rgb() }));
+});
+
+const npy = (path: string) => decodeNpy(new Uint8Array(readFileSync(path)), path);
+const hasNumpy = (() => {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import numpy'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('stieltjes CLI', () => {
+  it('--version and --help', () => {
+    expect(VERSION).toBe(pkg.version);
+    const v = runCli(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toBe(pkg.version);
+    const h = runCli(['--help']);
+    expect(h.stdout).toMatch(/explain/);
+    expect(runCli(['explain', '--help']).stdout).toMatch(/--method M/);
+  });
+
+  it('classify --json gives the PyTorch reference top class for the tiny VGG19', () => {
+    const r = runCli(['classify', image, '--weights', weights, '--json', ...cpu, '--quiet']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.top[0].index).toBe(563);
+    expect(out.top[0].wnid).toBe('n03388183');
+    expect(out.top[0].label).toBe('fountain_pen');
+    expect(out.top[0].probability).toBeCloseTo(0.0632, 3);
+    expect(out.probabilities).toHaveLength(1000);
+    expect(out.backend).toBe('cpu');
+    expect(typeof out.adapter).toBe('string');
+  });
+
+  it('explain --method rsi-gradcam writes result.json, probabilities.npy and per-layer maps', () => {
+    const out = join(work, 'rsi');
+    const r = runCli(['explain', image, '--weights', weights, '--method', 'rsi-gradcam', '--layer', 'block5_conv4,block4_pool', '--steps', '3', '--out', out, ...cpu, '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const files = readdirSync(out).sort();
+    expect(files).toEqual(
+      ['cam-block4_pool.npy', 'cam-block5_conv4.npy', 'heatmap-block4_pool.png', 'heatmap-block5_conv4.png', 'overlay-block4_pool.png', 'overlay-block5_conv4.png', 'panel-block4_pool.png', 'panel-block5_conv4.png', 'probabilities.npy', 'result.json'].sort(),
+    );
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    expect(result).toMatchObject({ target: 563, wnid: 'n03388183', label: 'fountain_pen', method: 'rsi-gradcam', parameters: { steps: 3, rule: 'right', weighting: 'paper', score: 'probability', baseline: 'black', layers: ['block5_conv4', 'block4_pool'] }, backend: 'cpu' });
+    expect(Object.keys(result.layerCompleteness)).toEqual(['block5_conv4', 'block4_pool']);
+    expect(npy(join(out, 'cam-block5_conv4.npy')).shape).toEqual([14, 14]);
+    expect(npy(join(out, 'cam-block4_pool.npy')).shape).toEqual([14, 14]);
+    const p = npy(join(out, 'probabilities.npy'));
+    expect(p.shape).toEqual([1000]);
+    expect(p.descr).toBe('<f4');
+    if (hasNumpy) {
+      const sum = execFileSync('/usr/bin/python3', ['-c', `import numpy; a = numpy.load(${JSON.stringify(join(out, 'probabilities.npy'))}); print(a.dtype, a.shape, round(float(a.sum()), 4))`], { encoding: 'utf8' });
+      expect(sum.trim()).toBe('float32 (1000,) 1.0');
+    }
+  });
+
+  it('explain --method ig writes attribution.npy [H, W, C] in the model input space', () => {
+    const out = join(work, 'ig');
+    const r = runCli(['explain', image, '--weights', weights, '--method', 'ig', '--steps', '2', '--batch', '1', '--out', out, ...cpu, '--quiet']);
+    expect(r.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['attribution.npy', 'heatmap.png', 'overlay.png', 'panel.png', 'probabilities.npy', 'result.json']);
+    const a = npy(join(out, 'attribution.npy'));
+    expect(a.shape).toEqual([224, 224, 3]);
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    expect(typeof result.completenessDelta).toBe('number');
+    const sum = Array.from(a.data as Float32Array).reduce((s, v) => s + v, 0);
+    expect(result.completenessDelta).toBeCloseTo(sum - (result.scoreInput - result.scoreBaseline), 5);
+  });
+
+  it('errors exit non-zero with one clear line and leave no partial output', () => {
+    const out = join(work, 'bad');
+    const cases: [string[], RegExp][] = [
+      [['explain', image, '--weights', weights, '--method', 'gradcam', '--layer', 'block9_conv1', '--out', out, ...cpu], /--layer block9_conv1: model vgg19 has no such layer; valid layers: block1_conv1, /],
+      [['explain', image, '--weights', weights, '--method', 'ig', '--target', '1000', '--out', out, ...cpu], /--target must be an integer in \[0, 999\], got '1000'/],
+      [['explain', join(work, 'missing.png'), '--weights', weights, '--method', 'ig', '--out', out, ...cpu], /missing\.png/],
+      [['explain', image, '--weights', weights, '--method', 'magic', '--out', out, ...cpu], /--method must be one of ig, gradcam, rsi-gradcam, got 'magic'/],
+      [['explain', image, '--weights', weights, '--method', 'ig', ...cpu], /--out DIR is required/],
+      [['explain', image, '--weights', weights, '--method', 'ig', '--steps', 'lots', '--out', out, ...cpu], /--steps must be an integer/],
+      [['explain', image, '--weights', weights, '--method', 'ig', '--bogus', '--out', out], /Unknown option '--bogus'/],
+      [['explain', image, '--weights', join(work, 'none.h5'), '--method', 'ig', '--out', out, ...cpu], /none\.h5: no such file/],
+      [['classify', image, '--weights', image, ...cpu], /input\.png/],
+      [['nonsense'], /unknown command 'nonsense'/],
+    ];
+    for (const [args, message] of cases) {
+      const r = runCli(args);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(work).filter((f) => f.includes('partial'))).toEqual([]);
+  });
+
+  it('baseline writes baseline.npy (pixel space) and its report; explain accepts it', () => {
+    const out = join(work, 'opt', 'baseline.npy');
+    const r = runCli(['baseline', '--weights', weights, '--iterations', '2', '--out', out, ...cpu, '--quiet']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/before: .*\nafter: /);
+    const b = npy(out);
+    expect(b.shape).toEqual([224, 224, 3]);
+    const report = JSON.parse(readFileSync(join(work, 'opt', 'baseline-report.json'), 'utf8'));
+    expect(report.settings).toEqual({ loss: 'max', lambda: 0.9, optimizer: 'rmsprop', learningRate: 0.1, iterations: 2 });
+    expect(report.after.maxDeviation).toBeTypeOf('number');
+    const e = runCli(['explain', image, '--weights', weights, '--method', 'rsi-gradcam', '--steps', '2', '--baseline', out, '--out', join(work, 'withbase'), ...cpu, '--quiet']);
+    expect(e.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(work, 'withbase', 'result.json'), 'utf8')).parameters.baseline).toBe(out);
+  });
+
+  it('inspect --json reports layout, layers and parameter count', () => {
+    const r = runCli(['inspect', join(SYNTHETIC, 'tiny_vgg19.weights.h5'), '--json']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.generation).toBe('keras3');
+    expect(s.layers.filter((l: { weights: unknown[] }) => l.weights.length)).toHaveLength(19);
+    const bad = runCli(['inspect', image]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/input\.png/);
+  });
+});

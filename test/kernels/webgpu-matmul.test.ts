@@ -1,0 +1,81 @@
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import { arg, describeWebGpu, expectClose, maxAbs, runBoth, seededValues, sizeOfShape, sumTolerance } from '../helpers/webgpu.js';
+
+interface MatmulCase {
+  batchA: number;
+  batchB: number;
+  M: number;
+  N: number;
+  K: number;
+  transA: boolean;
+  transB: boolean;
+  seed: number;
+}
+
+/** Sizes around the 4-wide vector and block edges, batches that broadcast. */
+const dim = fc.oneof(fc.integer({ min: 1, max: 9 }), fc.constantFrom(12, 16, 17, 31, 32, 33));
+const caseArb: fc.Arbitrary<MatmulCase> = fc
+  .record({
+    batch: fc.integer({ min: 1, max: 3 }),
+    which: fc.constantFrom('both', 'a1', 'b1'),
+    M: dim,
+    N: dim,
+    K: dim,
+    transA: fc.boolean(),
+    transB: fc.boolean(),
+    seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+  })
+  .map(({ batch, which, ...c }) => ({ ...c, batchA: which === 'a1' ? 1 : batch, batchB: which === 'b1' ? 1 : batch }));
+
+async function check(gpu: Parameters<typeof runBoth>[0], c: MatmulCase): Promise<void> {
+  const aShape = [c.batchA, ...(c.transA ? [c.K, c.M] : [c.M, c.K])];
+  const bShape = [c.batchB, ...(c.transB ? [c.N, c.K] : [c.K, c.N])];
+  const a = arg(aShape, seededValues(sizeOfShape(aShape), c.seed));
+  const b = arg(bShape, seededValues(sizeOfShape(bShape), c.seed + 1));
+  const r = await runBoth(gpu, [a, b], (be, [x, y]) => be.matmul(x!, y!, c.transA, c.transB));
+  expectClose(r.gpu, r.cpu, sumTolerance(c.K, maxAbs(a.values) * maxAbs(b.values)), 1e-5, `matmul ${JSON.stringify(c)}`);
+}
+
+describeWebGpu('webgpu matmul', (gpu) => {
+  it('matches the CPU for every transpose combination, odd sizes and broadcast batches', async () => {
+    await fc.assert(
+      fc.asyncProperty(caseArb, (c) => check(gpu(), c)),
+      { numRuns: 30 },
+    );
+  });
+
+  it('splits long K across segments (dense layers at batch 1) and sums them', async () => {
+    for (const c of [
+      { batchA: 1, batchB: 1, M: 1, N: 40, K: 5000, transA: false, transB: false, seed: 1 },
+      { batchA: 1, batchB: 1, M: 2, N: 13, K: 3001, transA: false, transB: true, seed: 2 },
+      { batchA: 1, batchB: 1, M: 8, N: 8, K: 4096, transA: true, transB: false, seed: 3 },
+    ]) {
+      await check(gpu(), c);
+    }
+  });
+
+  it('handles empty operands: K = 0 gives zeros, an empty output gives empty storage', async () => {
+    const zeroK = await runBoth(gpu(), [arg([1, 3, 0], new Float32Array(0)), arg([1, 0, 2], new Float32Array(0))], (b, [x, y]) =>
+      b.matmul(x!, y!, false, false),
+    );
+    expect(Array.from(zeroK.gpu)).toEqual([0, 0, 0, 0, 0, 0]);
+    const empty = await runBoth(gpu(), [arg([1, 0, 3], new Float32Array(0)), arg([1, 3, 2], seededValues(6, 1))], (b, [x, y]) =>
+      b.matmul(x!, y!, false, false),
+    );
+    expect(empty.gpu.length).toBe(0);
+  });
+
+  it('rejects mismatched shapes with an error naming the kernel and shapes', () => {
+    const a = gpu().upload(new Float32Array(6), 'float32');
+    const b = gpu().upload(new Float32Array(8), 'float32');
+    expect(() =>
+      gpu().matmul({ storage: a, shape: [1, 2, 3], dtype: 'float32' }, { storage: b, shape: [1, 4, 2], dtype: 'float32' }, false, false),
+    ).toThrow(/webgpu\.matmul \[1,2,3\] x \[1,4,2\]: inner dimensions differ/);
+    expect(() =>
+      gpu().matmul({ storage: a, shape: [2, 3], dtype: 'float32' }, { storage: b, shape: [1, 4, 2], dtype: 'float32' }, false, false),
+    ).toThrow(/webgpu\.matmul.*rank 3/);
+    gpu().free(a, 'float32', 6);
+    gpu().free(b, 'float32', 8);
+  });
+});
