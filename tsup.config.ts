@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup';
 // cleans dist/, since both write there at the same time.
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', node: 'src/node.ts', 'testing/index': 'src/testing/index.ts' },
+    entry: { index: 'src/index.ts', node: 'src/node.ts', webgpu: 'src/webgpu.ts', 'testing/index': 'src/testing/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

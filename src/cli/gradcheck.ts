@@ -8,6 +8,7 @@ import { CliError } from './errors.js';
 import { registerCommand } from './run.js';
 import type { GradcheckRow } from '../testing/gradcheck-suite.js';
 import { cpuBackend } from '../tensor/engine.js';
+import type { Backend } from '../kernels/backend.js';
 import { loadModelFile } from '../models/load-model-file.js';
 
 const usage = `Usage: stieltjes gradcheck [--backend auto|cpu|webgpu] [--seed N] [--runs N] [--filter OP]
@@ -61,7 +62,7 @@ registerCommand({
     const rows = await suite.checkPrimitives({ backend, seed, runs, filter: stringFlag(values.filter), onRow: print });
     const weights = stringFlag(values.weights);
     if (weights) {
-      const load = (be = cpuBackend(), dtype: 'float32' | 'float64' = 'float32') =>
+      const load = (be: Backend, dtype: 'float32' | 'float64') =>
         loadModelFile(weights, { backend: be, dtype, configPath: stringFlag(values.config) }).catch((e: Error) => {
           throw new CliError(e.message);
         });

@@ -107,7 +107,7 @@ export async function checkModelGradients(model64: SequentialModel, opts: ModelS
       const point = scope(() =>
         noGrad(() => {
           const a = from ? model64.run(input, { until: from }).output : input;
-          const scale = a.dataSync().reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6);
+          const scale = Array.from(a.dataSync()).reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6);
           const jitter = Float64Array.from({ length: a.size }, () => rng.uniform(0, 1e-3 * scale));
           return op.add(a, fromArray(jitter, a.shape, { dtype: 'float64' }));
         }),

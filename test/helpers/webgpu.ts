@@ -37,7 +37,7 @@ export function describeWebGpu(name: string, body: (gpu: () => WebGpuBackend) =>
   describe(name, () => {
     let backend: WebGpuBackend | null = null;
     beforeAll(async () => {
-      backend = await createWebGpuBackend(options);
+      backend = await createWebGpuBackend({ verifyVariants: true, ...options });
     });
     afterAll(() => {
       backend?.dispose();

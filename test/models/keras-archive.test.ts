@@ -17,6 +17,8 @@ import { readFixture } from './keras-fixtures.js';
 
 const STORED = readFixture('hdf5/tiny_keras3.keras');
 const DEFLATED = readFixture('hdf5/tiny_keras3_deflated.keras');
+/** Written by Python's zipfile with ZIP64 records; the classic end record says "see ZIP64". */
+const ZIP64 = readFixture('hdf5/tiny_keras3_zip64.keras');
 const zlibInflate = (d: Uint8Array, size: number): Uint8Array => inflateRawSync(d, { maxOutputLength: Math.max(1, size) });
 
 function summary(w: KerasWeights): unknown {
@@ -63,6 +65,17 @@ describe('.keras archives', () => {
     expect(calls).toBe(3);
   });
 
+  it('reads ZIP64 archives (ZIP64 end record and extra fields)', async () => {
+    const entries = readZipDirectory(ZIP64);
+    expect(entries.map((e) => [e.name, e.method])).toEqual([
+      ['metadata.json', 8],
+      ['config.json', 8],
+      ['model.weights.h5', 8],
+    ]);
+    expect(entries[2]!.uncompressedSize).toBeGreaterThan(10_000);
+    expect(summary(readKerasArchiveSync(ZIP64, zlibInflate))).toEqual(summary(await readKerasArchive(STORED)));
+  });
+
   it('without config.json, the weights file alone gives Keras 3 per-class order', async () => {
     const entry = readZipDirectory(STORED).find((e) => e.name === 'model.weights.h5')!;
     const withConfig = await readKerasArchive(STORED);
@@ -95,7 +108,7 @@ describe('.keras archives', () => {
 
   it('truncated or flipped archives give a typed error or a sane result', () => {
     fc.assert(
-      fc.property(fc.constantFrom(STORED, DEFLATED), fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), fc.integer({ min: 0, max: 2 }), (zip, at, mode) => {
+      fc.property(fc.constantFrom(STORED, DEFLATED, ZIP64), fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), fc.integer({ min: 0, max: 2 }), (zip, at, mode) => {
         const bytes = mode === 0 ? zip.subarray(0, Math.floor(at * zip.length)) : zip.slice();
         if (mode > 0) {
           const i = Math.floor(at * bytes.length);

@@ -23,6 +23,8 @@ export interface WebGpuBackendOptions {
   dispatchesPerSubmit?: number;
   /** Bytes of freed buffers kept for reuse (default 1 GiB). */
   maxPooledBytes?: number;
+  /** Check that each pipeline-cache key determines its WGSL (a self-check for tests; slower). */
+  verifyVariants?: boolean;
 }
 
 export interface AcquiredDevice {
@@ -193,6 +195,7 @@ export async function createWebGpuBackend(opts: WebGpuBackendOptions = {}): Prom
     chunkElems: chunkElemsFor(acquired.limits, opts.maxBindingBytesOverride),
     dispatchesPerSubmit: opts.dispatchesPerSubmit ?? 64,
     maxPooledBytes: opts.maxPooledBytes ?? 2 ** 30,
+    verifyVariants: opts.verifyVariants ?? false,
   });
   return new WebGpuBackend(executor, acquired);
 }

@@ -56,6 +56,11 @@ export interface ExecutorOptions {
   dispatchesPerSubmit: number;
   maxPooledBytes: number;
   chunkElems: number;
+  /**
+   * Regenerate the WGSL of every dispatch and check it against the cached pipeline's (tests):
+   * catches a specialisation that changes the code but is missing from `variant`.
+   */
+  verifyVariants?: boolean;
 }
 
 const PARAM_SLOT_BYTES = 256;
@@ -73,6 +78,7 @@ export class GpuExecutor {
   readonly pool: BufferPool;
   readonly chunkElems: number;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly pipelineCode = new Map<string, string>();
   private readonly failedPipelines = new Map<string, string>();
   private readonly layouts = new Map<string, GPUBindGroupLayout>();
   private encoder: GPUCommandEncoder | null = null;
@@ -348,10 +354,17 @@ export class GpuExecutor {
     const failed = this.failedPipelines.get(key);
     if (failed) throw new Error(`${d.label}: ${failed}`);
     const cached = this.pipelines.get(key);
-    if (cached) return cached;
-    const code = PRELUDE + paramsDecl(paramTypes) + operandDecls(layout, this.chunkElems) + d.body();
+    const code = (): string => PRELUDE + paramsDecl(paramTypes) + operandDecls(layout, this.chunkElems) + d.body();
+    if (cached) {
+      if (this.opts.verifyVariants && this.pipelineCode.get(key) !== code()) {
+        throw new Error(`${d.label}: kernel '${d.kernel}' generated different WGSL under the same variant key '${d.variant}'`);
+      }
+      return cached;
+    }
     this.device.pushErrorScope('validation');
-    const module = this.device.createShaderModule({ label: d.kernel, code });
+    const source = code();
+    if (this.opts.verifyVariants) this.pipelineCode.set(key, source);
+    const module = this.device.createShaderModule({ label: d.kernel, code: source });
     const pipeline = this.device.createComputePipeline({
       label: d.kernel,
       layout: this.device.createPipelineLayout({ bindGroupLayouts: [this.bindGroupLayout(layout)] }),

@@ -199,6 +199,7 @@ export class Hdf5Dataset extends Hdf5Object {
 export class Hdf5Group extends Hdf5Object {
   readonly kind = 'group';
   private readonly childCache = new Map<string, Hdf5Group | Hdf5Dataset>();
+  private readonly linksByName: ReadonlyMap<string, Link>;
 
   constructor(
     state: FileState,
@@ -207,6 +208,7 @@ export class Hdf5Group extends Hdf5Object {
     private readonly linkList: readonly Link[],
   ) {
     super(state, path, address);
+    this.linksByName = new Map(linkList.map((l) => [l.name, l]));
   }
 
   /** Link names in storage order (alphabetical for old-style groups). */
@@ -219,7 +221,7 @@ export class Hdf5Group extends Hdf5Object {
   }
 
   has(name: string): boolean {
-    return this.linkList.some((l) => l.name === name);
+    return this.linksByName.has(name);
   }
 
   /** The object at `path` (relative to this group, or absolute), or undefined if absent. */
@@ -270,7 +272,7 @@ export class Hdf5Group extends Hdf5Object {
   private child(name: string, hops: number): Hdf5Group | Hdf5Dataset | undefined {
     const cached = this.childCache.get(name);
     if (cached) return cached;
-    const link = this.linkList.find((l) => l.name === name);
+    const link = this.linksByName.get(name);
     if (!link) return undefined;
     const childPath = joinPath(this.path, name);
     let obj: Hdf5Group | Hdf5Dataset | undefined;

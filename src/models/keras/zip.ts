@@ -120,8 +120,14 @@ export function readZipDirectory(bytes: Uint8Array, what = '<zip>'): ZipEntry[] 
       const size = r.u16(e + 2, 'extra field size');
       if (id === 0x0001) {
         let q = e + 4;
-        if (uncompressedSize === 0xffffffff) (uncompressedSize = r.u64(q, 'ZIP64 size')), (q += 8);
-        if (compressedSize === 0xffffffff) (compressedSize = r.u64(q, 'ZIP64 compressed size')), (q += 8);
+        if (uncompressedSize === 0xffffffff) {
+          uncompressedSize = r.u64(q, 'ZIP64 size');
+          q += 8;
+        }
+        if (compressedSize === 0xffffffff) {
+          compressedSize = r.u64(q, 'ZIP64 compressed size');
+          q += 8;
+        }
         if (localHeaderOffset === 0xffffffff) localHeaderOffset = r.u64(q, 'ZIP64 offset');
       }
       e += 4 + size;

@@ -63,7 +63,7 @@ export function conv2dBackpropFilter(
   ex.dispatch({
     kernel: k,
     label,
-    variant: `x${+v.vecRows}o${+v.vecOut}|${t.RM}x${t.CN}|${t.WX}x${t.WY}`,
+    variant: `x${+v.vecRows}o${+v.vecOut}s${+(S > 1)}|${t.RM}x${t.CN}|${t.WX}x${t.WY}`,
     operands: [
       { name: 'X', storage: X, type: v.vecRows ? 'vec4' : 'f32' },
       { name: 'DY', storage: DY, type: v.vecOut ? 'vec4' : 'f32' },

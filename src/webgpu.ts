@@ -1,0 +1,5 @@
+/**
+ * stieltjes/webgpu: the WebGPU backend. In a browser it uses navigator.gpu; in Node it loads Dawn
+ * (the `webgpu` package) lazily, so bundles for the browser never include it.
+ */
+export { createWebGpuBackend, webgpuAvailable, type WebGpuBackendOptions } from './kernels/webgpu/device.js';
