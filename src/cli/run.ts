@@ -18,6 +18,10 @@ export function registerCommand(c: Command): void {
   commands.push(c);
 }
 
+export function commandList(): readonly Command[] {
+  return commands;
+}
+
 export function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 8);
   return [

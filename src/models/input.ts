@@ -44,3 +44,20 @@ export function prepareImage(model: LayeredModel, image: RgbImage, opts: { cente
   const pixels = imagePixels(resized, c);
   return { image: resized, pixels, input: pixelsToInput(model, pixels) };
 }
+
+/** RGBA pixels (a canvas ImageData, for instance) as an RgbImage; alpha is dropped. */
+export function rgbFromRgba(data: Uint8ClampedArray | Uint8Array, width: number, height: number): RgbImage {
+  if (data.length !== width * height * 4) throw new Error(`rgbFromRgba: ${data.length} bytes do not fit ${width}×${height} RGBA`);
+  const out = new Uint8Array(width * height * 3);
+  for (let i = 0, j = 0; i < data.length; i += 4, j += 3) {
+    out[j] = data[i]!;
+    out[j + 1] = data[i + 1]!;
+    out[j + 2] = data[i + 2]!;
+  }
+  return { width, height, data: out };
+}
+
+/** prepareImage for browser ImageData (e.g. from canvas.getContext('2d').getImageData). */
+export function prepareImageData(model: LayeredModel, imageData: { data: Uint8ClampedArray; width: number; height: number }, opts: { centerCrop?: boolean } = {}): ModelInput {
+  return prepareImage(model, rgbFromRgba(imageData.data, imageData.width, imageData.height), opts);
+}

@@ -130,7 +130,7 @@ describeWebGpu('webgpu pooling and resizing kernels', (gpu) => {
     const x = { storage: g.upload(new Float32Array(16), 'float32'), shape: [1, 4, 4, 1], dtype: 'float32' as const };
     const p: Pool2DParams = { window: [2, 2], strides: [2, 2], pad: { top: 0, bottom: 0, left: 0, right: 0 }, outHeight: 3, outWidth: 2 };
     expect(() => g.maxPool2d(x, p)).toThrow(/webgpu\.maxPool2d x \[1,4,4,1\].*expected 2×2/);
-    expect(() => g.avgPool2dBackward(x, [1, 8, 8, 1], { ...p, outHeight: 4, outWidth: 4 })).toThrow(/webgpu\.avgPool2dBackward.*dy must be/);
+    expect(() => g.avgPool2dBackward(x, [1, 8, 8, 2], { ...p, outHeight: 4, outWidth: 4 })).toThrow(/webgpu\.avgPool2dBackward.*dy must be/);
     g.free(x.storage, 'float32', 16);
   });
 });

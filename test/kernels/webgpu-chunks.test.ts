@@ -1,0 +1,134 @@
+/**
+ * Large-tensor paths on small shapes: the backend is told that one binding holds only 1 KiB
+ * (256 floats), so every operand here is split into several buffers ("chunks"), as VGG19's 411 MB
+ * dense kernel is on a device with 128 MiB bindings.
+ */
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import type { Conv2DParams, Pool2DParams } from '../../src/kernels/backend.js';
+import { arg, describeWebGpu, distinctValues, expectClose, maxAbs, runBoth, seededValues, sizeOfShape, sumTolerance } from '../helpers/webgpu.js';
+
+const CHUNK_BYTES = 1024;
+
+describeWebGpu(
+  'webgpu kernels on tensors split across several bindings',
+  (gpu) => {
+    it('uses the forced chunk size', () => {
+      expect(gpu().limits().chunkElems).toBe(CHUNK_BYTES / 4);
+    });
+
+    it('upload and read round-trip across chunk boundaries', async () => {
+      for (const n of [255, 256, 257, 1000, 1024]) {
+        const v = seededValues(n, n);
+        const s = gpu().upload(v, 'float32');
+        expect((s as { chunks: unknown[] }).chunks.length).toBe(Math.ceil(n / 256));
+        expect(Array.from(await gpu().read({ storage: s, shape: [n], dtype: 'float32' }))).toEqual(Array.from(v));
+        gpu().free(s, 'float32', n);
+      }
+    });
+
+    it('elementwise ops with broadcasting read and write across chunks', async () => {
+      const a = arg([3, 250], seededValues(750, 1));
+      const b = arg([250], seededValues(250, 2));
+      const add = await runBoth(gpu(), [a, b], (be, [x, y]) => be.binary('add', x!, y!, [3, 250]));
+      expectClose(add.gpu, add.cpu, 1e-6, 1e-6, 'add');
+      const col = arg([3, 1], seededValues(3, 3));
+      const mul = await runBoth(gpu(), [a, col], (be, [x, y]) => be.binary('mul', x!, y!, [3, 250]));
+      expectClose(mul.gpu, mul.cpu, 1e-6, 1e-6, 'mul');
+      const cond = arg([3, 250], seededValues(750, 4).map((v) => (v > 0 ? 1 : 0)));
+      const w = await runBoth(gpu(), [cond, a, add.gpu.length ? a : b], (be, [c, x, y]) => be.where(c!, x!, y!, [3, 250]));
+      expectClose(w.gpu, w.cpu, 0, 0, 'where');
+      const e = await runBoth(gpu(), [arg([1001], seededValues(1001, 5))], (be, [x]) => be.unary('exp', x!));
+      expectClose(e.gpu, e.cpu, 1e-6, 4e-6, 'exp');
+    });
+
+    it('layout kernels and reductions cross chunks', async () => {
+      const x = arg([6, 10, 13], seededValues(780, 6));
+      const checks: [string, Parameters<typeof runBoth>[2]][] = [
+        ['transpose', (b, [t]) => b.transpose(t!, [2, 0, 1])],
+        ['slice', (b, [t]) => b.slice(t!, [1, 2, 3], [5, 7, 9])],
+        ['pad', (b, [t]) => b.pad(t!, [[1, 0], [0, 2], [1, 1]], 0.25)],
+        ['broadcastTo', (b, [t]) => b.broadcastTo(t!, [6, 10, 13])],
+        ['concat', (b, [t]) => b.concat([t!, t!], 1)],
+        ['sum rows', (b, [t]) => b.reduce('sum', t!, [2])],
+        ['sum cols', (b, [t]) => b.reduce('sum', t!, [0])],
+        ['max scattered', (b, [t]) => b.reduce('max', t!, [0, 2])],
+      ];
+      for (const [name, k] of checks) {
+        const r = await runBoth(gpu(), [x], k);
+        expectClose(r.gpu, r.cpu, 1e-5, 1e-5, name);
+      }
+    });
+
+    it('matmul with every operand in several chunks', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 12, max: 40 }),
+          fc.integer({ min: 12, max: 40 }),
+          fc.constantFrom(16, 23, 36),
+          fc.boolean(),
+          fc.boolean(),
+          async (M, N, K, ta, tb) => {
+            const aS = [1, ...(ta ? [K, M] : [M, K])];
+            const bS = [1, ...(tb ? [N, K] : [K, N])];
+            const a = arg(aS, seededValues(sizeOfShape(aS), M));
+            const b = arg(bS, seededValues(sizeOfShape(bS), N));
+            const r = await runBoth(gpu(), [a, b], (be, [x, y]) => be.matmul(x!, y!, ta, tb));
+            expectClose(r.gpu, r.cpu, sumTolerance(K, 1), 1e-5, `matmul ${M}x${K}x${N} ${ta} ${tb}`);
+          },
+        ),
+        { numRuns: 8 },
+      );
+    });
+
+    it('dense layer at batch 1 with a split weight (split-K over a chunked kernel)', async () => {
+      const a = arg([1, 1, 1500], seededValues(1500, 1));
+      const w = arg([1, 1500, 8], seededValues(12000 / 1, 2));
+      const r = await runBoth(gpu(), [a, w], (be, [x, y]) => be.matmul(x!, y!, false, false));
+      expectClose(r.gpu, r.cpu, sumTolerance(1500, 1), 1e-5, 'dense');
+    });
+
+    it('convolutions and their gradients with chunked activations and filters', async () => {
+      const p: Conv2DParams = { strides: [1, 1], dilations: [1, 1], pad: { top: 1, bottom: 1, left: 1, right: 1 }, outHeight: 10, outWidth: 10 };
+      const x = arg([1, 10, 10, 8], seededValues(800, 7));
+      const w = arg([3, 3, 8, 8], seededValues(576, 8));
+      const bias = arg([8], seededValues(8, 9));
+      const dy = arg([1, 10, 10, 8], seededValues(800, 10));
+      const tol = sumTolerance(72, maxAbs(x.values) * maxAbs(w.values));
+      const fwd = await runBoth(gpu(), [x, w, bias], (b, [tx, tw, tb]) => b.conv2d(tx!, tw!, tb!, p, true));
+      expectClose(fwd.gpu, fwd.cpu, tol, 1e-5, 'conv2d');
+      const dx = await runBoth(gpu(), [dy, w], (b, [tdy, tw]) => b.conv2dBackpropInput(tdy!, tw!, [1, 10, 10, 8], p));
+      expectClose(dx.gpu, dx.cpu, tol, 1e-5, 'conv2dBackpropInput');
+      const dw = await runBoth(gpu(), [x, dy], (b, [tx, tdy]) => b.conv2dBackpropFilter(tx!, tdy!, [3, 3, 8, 8], p));
+      expectClose(dw.gpu, dw.cpu, sumTolerance(100, 1), 1e-5, 'conv2dBackpropFilter');
+    });
+
+    it('pooling and resizing with chunked tensors', async () => {
+      const p: Pool2DParams = { window: [2, 2], strides: [2, 2], pad: { top: 0, bottom: 0, left: 0, right: 0 }, outHeight: 5, outWidth: 5 };
+      const x = arg([2, 10, 10, 4], distinctValues(800, 11));
+      const dy = arg([2, 5, 5, 4], seededValues(200, 12));
+      const checks: [string, Parameters<typeof runBoth>[1], Parameters<typeof runBoth>[2]][] = [
+        ['maxPool2d', [x], (b, [t]) => b.maxPool2d(t!, p)],
+        ['maxPool2dBackward', [x, dy], (b, [t, g]) => b.maxPool2dBackward(t!, g!, p)],
+        ['avgPool2d', [x], (b, [t]) => b.avgPool2d(t!, p)],
+        ['avgPool2dBackward', [dy], (b, [g]) => b.avgPool2dBackward(g!, [2, 10, 10, 4], p)],
+        ['resizeBilinear', [x], (b, [t]) => b.resizeBilinear(t!, 13, 7)],
+        ['resizeBilinearBackward', [x], (b, [g]) => b.resizeBilinearBackward(g!, [2, 5, 5, 4])],
+      ];
+      for (const [name, args, k] of checks) {
+        const r = await runBoth(gpu(), args, k);
+        expectClose(r.gpu, r.cpu, 1e-5, 1e-5, name);
+      }
+    });
+
+    it('refuses a dispatch that would need more bindings than the device has, naming the kernel', () => {
+      const n = 256 * 9;
+      const a = gpu().upload(new Float32Array(n), 'float32');
+      const t = { storage: a, shape: [n], dtype: 'float32' as const };
+      // 9 + 9 + 9 + 9 chunks > 16 storage buffers.
+      expect(() => gpu().where(t, t, t, [n])).toThrow(/webgpu\.where.*maxStorageBuffersPerShaderStage/);
+      gpu().free(a, 'float32', n);
+    });
+  },
+  { maxBindingBytesOverride: CHUNK_BYTES },
+);
