@@ -78,7 +78,8 @@ async function main(): Promise<void> {
   );
   const log = (line: string) => (args.json ? console.error(line) : console.log(line));
   const info = backend.info();
-  log(`backend: ${info.name} (${info.adapter}${info.featureLevel ? `, ${info.featureLevel}` : ''}), float32, batch ${args.batch}`);
+  const level = info.featureLevel && !info.adapter.includes(info.featureLevel) ? `, ${info.featureLevel}` : '';
+  log(`backend: ${info.name} (${info.adapter}${level}), float32, batch ${args.batch}`);
   if (!args.json) log(row('op', 'shape', 'ms', 'GFLOP/s', 'runs'));
 
   const results: Result[] = [];

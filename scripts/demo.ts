@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       const auc = await deletionInsertion(model, x, atInput, { target, steps: 16, deletionBaseline: black });
       const r = renderHeatmap(map, mh, mw, big);
       cells.push({ title, panel: r.overlay, deletion: auc.deletion.auc, insertion: auc.insertion.auc, note });
-      await writeFile(join(OUT, 'png', `${file.replace('.png', '')}-${title.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`), encodePng(r.panel));
+      await writeFile(join(OUT, 'png', `${file.replace('.png', '')}-${title.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase()}.png`), encodePng(r.panel));
     };
     for (const [name, base] of [['black', black], ['optimised', optimized]] as [string, Tensor][]) {
       const ig = await integratedGradients(model, x, { baseline: base, target, steps: STEPS, onProgress: bar.update });

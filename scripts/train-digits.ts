@@ -9,7 +9,7 @@
  * Everything random is seeded (split, initial weights, batch order), and the CPU kernels are
  * deterministic, so a rerun gives the same weights (compare `weightsSha256` in the model card).
  *
- * Usage: npm run train:digits [-- --epochs N --out DIR]
+ * Usage: npm run train:digits [-- --epochs N --lr RATE --out DIR]
  */
 import { createHash } from 'node:crypto';
 import { cpus } from 'node:os';
@@ -41,7 +41,7 @@ const AUGMENT_SEED = 13;
 /** Each training digit is shifted by up to this many pixels, anew every epoch. */
 const MAX_SHIFT = 2;
 const BATCH_SIZE = 32;
-const LEARNING_RATE = 1e-3;
+const LEARNING_RATE = 3e-3;
 const DEFAULT_EPOCHS = 5;
 /** The learning rate falls linearly over the run from LEARNING_RATE to this fraction of it. */
 const FINAL_LR_FACTOR = 0.1;
@@ -49,22 +49,26 @@ const SAMPLE_LABELS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
 interface Options {
   epochs: number;
+  learningRate: number;
   outDir: string;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const opts: Options = { epochs: DEFAULT_EPOCHS, outDir: 'assets/digits' };
+  const opts: Options = { epochs: DEFAULT_EPOCHS, learningRate: LEARNING_RATE, outDir: 'assets/digits' };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
     if (flag === '--epochs' && value !== undefined && /^[1-9]\d*$/.test(value)) {
       opts.epochs = Number(value);
       i++;
+    } else if (flag === '--lr' && value !== undefined && Number(value) > 0) {
+      opts.learningRate = Number(value);
+      i++;
     } else if (flag === '--out' && value !== undefined) {
       opts.outDir = value;
       i++;
     } else {
-      throw new Error(`train-digits: unknown or incomplete argument '${flag ?? ''}' (accepted: --epochs N, --out DIR)`);
+      throw new Error(`train-digits: unknown or incomplete argument '${flag ?? ''}' (accepted: --epochs N, --lr RATE, --out DIR)`);
     }
   }
   return opts;
@@ -176,13 +180,13 @@ function grayPng(digit: Digit): Uint8Array {
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const backend = getBackend();
-  log(`train-digits: ${backend.name} backend, float32, ${opts.epochs} epochs, batch ${BATCH_SIZE}, Adam lr ${LEARNING_RATE}`);
+  log(`train-digits: ${backend.name} backend, float32, ${opts.epochs} epochs, batch ${BATCH_SIZE}, Adam lr ${opts.learningRate}`);
 
   const { train, heldOut } = splitDigits();
   log(`data: mnist package, ${train.length} training / ${heldOut.length} held-out digits (split seed ${SPLIT_SEED})`);
 
   let params = initialParameters(INIT_SEED);
-  const optimizers = params.map(() => createOptimizer('adam', { learningRate: LEARNING_RATE }));
+  const optimizers = params.map(() => createOptimizer('adam', { learningRate: opts.learningRate }));
   const rng = new Random(BATCH_ORDER_SEED);
   const augmentRng = new Random(AUGMENT_SEED);
   const history: EpochRecord[] = [];
@@ -281,8 +285,8 @@ async function main(): Promise<void> {
       framework: 'stieltjes: own reverse-mode autodiff (valueAndGrad), CPU backend, float32',
       loss: 'softmax cross-entropy (logSoftmax of the logits)',
       optimizer: 'adam',
-      learningRate: LEARNING_RATE,
-      learningRateSchedule: `linear decay per step from ${LEARNING_RATE} to ${LEARNING_RATE * FINAL_LR_FACTOR} (Adam update scaled)`,
+      learningRate: opts.learningRate,
+      learningRateSchedule: `linear decay per step from ${opts.learningRate} to ${opts.learningRate * FINAL_LR_FACTOR} (Adam update scaled)`,
       beta1: 0.9,
       beta2: 0.999,
       epsilon: 1e-7,

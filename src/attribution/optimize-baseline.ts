@@ -30,6 +30,11 @@ export interface OptimizeBaselineOptions extends LongRunOptions {
   targetDistribution?: Float32Array;
   optimizer?: OptimizerName;
   /** Default 0.1. */
+  /**
+   * Step size in pixel units (the 0–255 scale) (default 0.1, the authors' value for caffe VGG19,
+   * whose inputs are in pixel units). The optimiser steps in model-input units, so it uses
+   * learningRate × preprocessing.scale: the same step in pixel space for any preprocessing.
+   */
   learningRate?: number;
   /** Default 200. */
   iterations?: number;
@@ -119,7 +124,7 @@ export async function optimizeBaseline(model: LayeredModel, opts: OptimizeBaseli
     };
   };
 
-  const optimizer = createOptimizer(optimizerName, { learningRate });
+  const optimizer = createOptimizer(optimizerName, { learningRate: learningRate * model.preprocessing.scale });
   let b = create(b0Values);
   try {
     const before = await stats(b);

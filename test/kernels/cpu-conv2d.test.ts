@@ -93,7 +93,7 @@ function forEachTerm(c: ConvCase, visit: (xi: number, wi: number, yi: number) =>
 
 function convRef(c: ConvCase, x: number[], w: number[], bias: number[] | null, relu: boolean): number[] {
   const y = new Array<number>(shapes(c).y.reduce((a, b) => a * b)).fill(0);
-  forEachTerm(c, (xi, wi, yi) => (y[yi] += x[xi]! * w[wi]!));
+  forEachTerm(c, (xi, wi, yi) => (y[yi]! += x[xi]! * w[wi]!));
   return y.map((v, i) => {
     const b = bias ? v + bias[i % c.Cout]! : v;
     return relu ? Math.max(b, 0) : b;
@@ -103,13 +103,13 @@ function convRef(c: ConvCase, x: number[], w: number[], bias: number[] | null, r
 /** dL/dx[xi] = Σ of dy[yi]·w[wi] over the terms that x[xi] appears in. */
 function inputGradRef(c: ConvCase, dy: number[], w: number[]): number[] {
   const dx = new Array<number>(c.N * c.H * c.W * c.Cin).fill(0);
-  forEachTerm(c, (xi, wi, yi) => (dx[xi] += dy[yi]! * w[wi]!));
+  forEachTerm(c, (xi, wi, yi) => (dx[xi]! += dy[yi]! * w[wi]!));
   return dx;
 }
 
 function filterGradRef(c: ConvCase, x: number[], dy: number[]): number[] {
   const dw = new Array<number>(c.kh * c.kw * c.Cin * c.Cout).fill(0);
-  forEachTerm(c, (xi, wi, yi) => (dw[wi] += x[xi]! * dy[yi]!));
+  forEachTerm(c, (xi, wi, yi) => (dw[wi]! += x[xi]! * dy[yi]!));
   return dw;
 }
 

@@ -89,7 +89,7 @@ function maxBackwardRef(c: PoolCase, x: number[], dy: number[]): number[] {
   forEachWindow(c, (yi, cells) => {
     const m = Math.max(...cells.map((i) => x[i]!));
     const first = cells.find((i) => x[i] === m)!;
-    dx[first] += dy[yi]!;
+    dx[first]! += dy[yi]!;
   });
   return dx;
 }
@@ -102,7 +102,7 @@ function avgRef(c: PoolCase, x: number[]): number[] {
 
 function avgBackwardRef(c: PoolCase, dy: number[]): number[] {
   const dx = new Array<number>(size(xShape(c))).fill(0);
-  forEachWindow(c, (yi, cells) => cells.forEach((i) => (dx[i] += dy[yi]! / cells.length)));
+  forEachWindow(c, (yi, cells) => cells.forEach((i) => (dx[i]! += dy[yi]! / cells.length)));
   return dx;
 }
 

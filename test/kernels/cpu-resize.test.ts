@@ -53,13 +53,13 @@ function forEachWeight(c: ResizeCase, visit: (yi: number, xi: number, weight: nu
 
 function resizeRef(c: ResizeCase, x: number[]): number[] {
   const y = new Array<number>(size(yShape(c))).fill(0);
-  forEachWeight(c, (yi, xi, w) => (y[yi] += w * x[xi]!));
+  forEachWeight(c, (yi, xi, w) => (y[yi]! += w * x[xi]!));
   return y;
 }
 
 function resizeBackwardRef(c: ResizeCase, dy: number[]): number[] {
   const dx = new Array<number>(size(xShape(c))).fill(0);
-  forEachWeight(c, (yi, xi, w) => (dx[xi] += w * dy[yi]!));
+  forEachWeight(c, (yi, xi, w) => (dx[xi]! += w * dy[yi]!));
   return dx;
 }
 

@@ -77,7 +77,7 @@ interface Arena {
 export class GpuExecutor {
   readonly pool: BufferPool;
   readonly chunkElems: number;
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>();
   private readonly pipelineCode = new Map<string, string>();
   private readonly failedPipelines = new Map<string, string>();
   private readonly layouts = new Map<string, GPUBindGroupLayout>();
@@ -89,6 +89,10 @@ export class GpuExecutor {
   private toDestroy: GPUBuffer[] = [];
   private pendingChecks = new Set<Promise<void>>();
   private deferredError: Error | null = null;
+  /** Whether deferredError names the failing kernel itself (it then wins over vaguer errors). */
+  private deferredIsSpecific = false;
+  /** The last few dispatches, to name suspects in errors that arrive without context. */
+  private recent: string[] = [];
   private lostMessage: string | null = null;
   private liveBytes = 0;
 
@@ -109,7 +113,7 @@ export class GpuExecutor {
     });
     device.addEventListener('uncapturederror', (ev) => {
       const e = (ev as GPUUncapturedErrorEvent).error;
-      const recent = this.batchLabels.slice(-3).join('; ') || 'no recent kernel';
+      const recent = this.recent.join('; ') || 'none';
       this.recordError(new Error(`webgpu: uncaptured error (recent kernels: ${recent}): ${e.message}`));
     });
   }
@@ -163,6 +167,23 @@ export class GpuExecutor {
     this.batchLabels.push(kernel);
   }
 
+  /** Encodes a copy of `length` elements between arbitrary ranges of two storages. */
+  copyRange(kernel: string, src: GpuStorage, srcStart: number, dst: GpuStorage, dstStart: number, length: number): void {
+    this.checkUsable(kernel);
+    const enc = this.encoderForCopies();
+    let done = 0;
+    while (done < length) {
+      const s = srcStart + done;
+      const d = dstStart + done;
+      const sc = Math.floor(s / src.chunkElems);
+      const dc = Math.floor(d / dst.chunkElems);
+      const n = Math.min(length - done, (sc + 1) * src.chunkElems - s, (dc + 1) * dst.chunkElems - d);
+      enc.copyBufferToBuffer(src.chunks[sc]!, (s - sc * src.chunkElems) * 4, dst.chunks[dc]!, (d - dc * dst.chunkElems) * 4, n * 4);
+      done += n;
+    }
+    this.batchLabels.push(kernel);
+  }
+
   // --- dispatch --------------------------------------------------------------------------
 
   dispatch(d: Dispatch): void {
@@ -195,7 +216,7 @@ export class GpuExecutor {
 
     const paramTypes = d.params.map(([n, , t]) => [n, t ?? 'u32'] as const);
     const key = `${d.kernel}|${d.variant}|${layout.map((o) => `${o.name}:${o.type}:${o.chunks}:${o.write ? 'w' : 'r'}`).join(',')}|${paramTypes.map((p) => p.join(':')).join(',')}`;
-    const pipeline = this.pipeline(key, d, layout, paramTypes);
+    const { pipeline, layout: bindGroupLayout } = this.pipeline(key, d, layout, paramTypes);
 
     const arena = this.currentArena();
     const slot = arena.used;
@@ -222,12 +243,14 @@ export class GpuExecutor {
         entries.push({ binding: binding++, resource: { buffer: s.chunks[k]!, offset: 0, size: chunkBindingBytes(s, k) } });
       }
     }
-    const bindGroup = this.device.createBindGroup({ label: d.label, layout: pipeline.getBindGroupLayout(0), entries });
+    const bindGroup = this.device.createBindGroup({ label: d.label, layout: bindGroupLayout, entries });
     const pass = this.computePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(wx, wy, wz);
     this.batchLabels.push(d.label);
+    this.recent.push(d.label);
+    if (this.recent.length > 4) this.recent.shift();
     if (arena.used * this.slotBytes >= arena.buffer.size || this.batchLabels.length >= this.opts.dispatchesPerSubmit) {
       this.flush();
     }
@@ -350,7 +373,7 @@ export class GpuExecutor {
     d: Dispatch,
     layout: readonly OperandLayout[],
     paramTypes: readonly (readonly [string, ParamType])[],
-  ): GPUComputePipeline {
+  ): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } {
     const failed = this.failedPipelines.get(key);
     if (failed) throw new Error(`${d.label}: ${failed}`);
     const cached = this.pipelines.get(key);
@@ -361,6 +384,7 @@ export class GpuExecutor {
       }
       return cached;
     }
+    const bindGroupLayout = this.bindGroupLayout(layout);
     this.device.pushErrorScope('validation');
     const source = code();
     if (this.opts.verifyVariants) this.pipelineCode.set(key, source);
@@ -383,11 +407,12 @@ export class GpuExecutor {
         }
         const msg = `WGSL pipeline for kernel '${d.kernel}' (${d.variant}) failed to compile: ${detail}`;
         this.failedPipelines.set(key, msg);
-        this.recordError(new Error(`${d.label}: ${msg}`));
+        this.recordError(new Error(`${d.label}: ${msg}`), true);
       }),
     );
-    this.pipelines.set(key, pipeline);
-    return pipeline;
+    const entry = { pipeline, layout: bindGroupLayout };
+    this.pipelines.set(key, entry);
+    return entry;
   }
 
   private bindGroupLayout(layout: readonly OperandLayout[]): GPUBindGroupLayout {
@@ -443,14 +468,17 @@ export class GpuExecutor {
     while (this.pendingChecks.size > 0) await Promise.all([...this.pendingChecks]);
   }
 
-  private recordError(e: Error): void {
-    this.deferredError ??= e;
+  private recordError(e: Error, specific = false): void {
+    if (this.deferredError && (this.deferredIsSpecific || !specific)) return;
+    this.deferredError = e;
+    this.deferredIsSpecific = specific;
   }
 
   private throwDeferred(label: string): void {
     const e = this.deferredError;
     if (!e) return;
     this.deferredError = null;
+    this.deferredIsSpecific = false;
     const err = new Error(`${label}: an earlier WebGPU operation failed: ${e.message}`);
     (err as Error & { cause?: unknown }).cause = e;
     throw err;

@@ -53,6 +53,11 @@ export class WebGpuBackend implements Backend {
     };
   }
 
+  /** @internal The executor (tests and benchmarks drive it directly). */
+  get executor(): GpuExecutor {
+    return this.ex;
+  }
+
   /** The device limits in force (after any test override of the binding size). */
   limits(): DeviceLimits & { chunkElems: number } {
     return { ...this.ex.limits, chunkElems: this.ex.chunkElems };

@@ -13,6 +13,7 @@ import type { Conv2DParams, TensorInfo } from '../../backend.js';
 import { sizeOf, type Shape } from '../../../tensor/shape.js';
 import type { GpuExecutor } from '../executor.js';
 import { asGpuStorage, type GpuStorage } from '../gpu-storage.js';
+import { closeWindow, deltaParam, openWindow, windowCapacity } from '../windows.js';
 import { convGeometry, fmtShape, geometryParams, rowGrid } from './conv-geometry.js';
 import { fill } from './layout.js';
 import { sumSegments } from './reduce.js';
@@ -33,6 +34,10 @@ interface Variant {
   vecRows: boolean;
   /** Cout % 4 == 0: dy read and dw written as vec4. */
   vecOut: boolean;
+  /** K segments in grid z, partial filters at outOff + seg·M·N. */
+  splitK: boolean;
+  /** Add into dw (pieces of the batch after the first). */
+  accumulate: boolean;
   t: Tiling;
 }
 
@@ -54,30 +59,79 @@ export function conv2dBackpropFilter(
   if (P === 0 || X.size === 0) return fill(ex, M * N, 0);
 
   const t = chooseTiling(M, N, cpuEmulated);
-  const v: Variant = { vecRows: g.Cin % 4 === 0 && t.RM % 4 === 0, vecOut: N % 4 === 0, t };
+  const v0: Variant = { vecRows: g.Cin % 4 === 0 && t.RM % 4 === 0, vecOut: N % 4 === 0, accumulate: false, splitK: false, t };
+  const geometry = geometryParams(g);
   const gx = Math.ceil(N / (4 * t.CN * t.WX));
   const [gy, gz] = rowGrid(Math.ceil(M / (t.RM * t.WY)), ex.limits.maxComputeWorkgroupsPerDimension);
-  const { S, kSeg } = chooseSplitK(gx * gy * gz, P, cpuEmulated);
-  if (gz > 1 && S > 1) throw new Error(`${label}: too many filter rows for one dispatch`);
-  const out = ex.alloc(S * M * N);
-  ex.dispatch({
-    kernel: k,
-    label,
-    variant: `x${+v.vecRows}o${+v.vecOut}s${+(S > 1)}|${t.RM}x${t.CN}|${t.WX}x${t.WY}`,
-    operands: [
-      { name: 'X', storage: X, type: v.vecRows ? 'vec4' : 'f32' },
-      { name: 'DY', storage: DY, type: v.vecOut ? 'vec4' : 'f32' },
-      { name: 'out', storage: out, type: v.vecOut ? 'vec4' : 'f32', write: true },
-    ],
-    params: [['M', M], ['N', N], ['P', P], ['kSeg', kSeg], ...geometryParams(g)],
-    workgroups: [gx, gy, S > 1 ? S : gz],
-    body: () => filterGradWgsl(v, S > 1),
-  });
-  return S === 1 ? out : sumSegments(ex, label, out, S, M * N);
+  const xPer = g.H * g.W * g.Cin;
+  const dyPer = g.OH * g.OW * g.Cout;
+  const cap = windowCapacity(ex.chunkElems);
+  const perPiece = Math.floor(cap / Math.max(xPer, dyPer, 1));
+
+  if (X.chunks.length === 1 && DY.chunks.length === 1 && M * N <= ex.chunkElems) {
+    const split = chooseSplitK(gx * gy * gz, P, cpuEmulated);
+    const S = gz === 1 && split.S * M * N <= ex.chunkElems ? split.S : 1;
+    const out = ex.alloc(S * M * N);
+    dispatchFilterGrad(ex, label, { ...v0, splitK: S > 1 }, { X, DY, out }, [gx, gy, S > 1 ? S : gz], [
+      ['M', M], ['N', N], ['P', P], ['kSeg', S > 1 ? split.kSeg : P], ...geometry, ['xOff', 0], ['dyOff', 0], ['outOff', 0],
+    ]);
+    return S === 1 ? out : sumSegments(ex, label, out, S, M * N);
+  }
+  const out = ex.alloc(M * N);
+  if (perPiece === 0 || M * N > cap) {
+    // Not even one image fits a binding: the shader reads the chunks directly.
+    dispatchFilterGrad(ex, label, v0, { X, DY, out }, [gx, gy, gz], [
+      ['M', M], ['N', N], ['P', P], ['kSeg', P], ...geometry, ['xOff', 0], ['dyOff', 0], ['outOff', 0],
+    ]);
+    return out;
+  }
+  // Pieces of whole images, each adding its sum over pixels into dw.
+  const wo = openWindow(ex, label, out, 0, M * N, false);
+  for (let i0 = 0; i0 < g.batch; i0 += perPiece) {
+    const n = Math.min(perPiece, g.batch - i0);
+    const wx = openWindow(ex, label, X, i0 * xPer, n * xPer, true);
+    const wdy = openWindow(ex, label, DY, i0 * dyPer, n * dyPer, true);
+    const Pn = n * g.OH * g.OW;
+    dispatchFilterGrad(ex, label, { ...v0, accumulate: i0 > 0 }, { X: wx.storage, DY: wdy.storage, out: wo.storage }, [gx, gy, gz], [
+      ['M', M], ['N', N], ['P', Pn], ['kSeg', Pn], ...geometry,
+      ['xOff', (deltaParam(wx) + i0 * xPer) >>> 0], ['dyOff', (deltaParam(wdy) + i0 * dyPer) >>> 0], ['outOff', deltaParam(wo)],
+    ]);
+    closeWindow(ex, label, wx, X, i0 * xPer, n * xPer, false);
+    closeWindow(ex, label, wdy, DY, i0 * dyPer, n * dyPer, false);
+  }
+  closeWindow(ex, label, wo, out, 0, M * N, true);
+  return out;
 }
 
-function filterGradWgsl(v: Variant, splitK: boolean): string {
+function dispatchFilterGrad(
+  ex: GpuExecutor, label: string, v0: Variant, s: { X: GpuStorage; DY: GpuStorage; out: GpuStorage },
+  workgroups: [number, number, number], params: [string, number, ('u32' | 'i32')?][],
+): void {
+  const offset = (name: string): number => params.find(([n]) => n === name)![1];
+  // Windows keep offsets aligned except for odd sizes, which turn vec4 off.
+  const v: Variant = {
+    ...v0,
+    vecRows: v0.vecRows && offset('xOff') % 4 === 0,
+    vecOut: v0.vecOut && offset('dyOff') % 4 === 0 && offset('outOff') % 4 === 0,
+  };
   const { t } = v;
+  ex.dispatch({
+    kernel: 'webgpu.conv2dBackpropFilter',
+    label,
+    variant: `x${+v.vecRows}o${+v.vecOut}s${+v.splitK}c${+v.accumulate}|${t.RM}x${t.CN}|${t.WX}x${t.WY}`,
+    operands: [
+      { name: 'X', storage: s.X, type: v.vecRows ? 'vec4' : 'f32' },
+      { name: 'DY', storage: s.DY, type: v.vecOut ? 'vec4' : 'f32' },
+      { name: 'out', storage: s.out, type: v.vecOut ? 'vec4' : 'f32', write: true },
+    ],
+    params,
+    workgroups,
+    body: () => filterGradWgsl(v),
+  });
+}
+
+function filterGradWgsl(v: Variant): string {
+  const { t, splitK } = v;
   const rows = range(t.RM);
   // Row (tap, ci) decomposition: per group of 4 rows (vec) or per row (scalar).
   const groups = v.vecRows ? range(t.RM / 4) : rows;
@@ -93,13 +147,13 @@ function filterGradWgsl(v: Variant, splitK: boolean): string {
     .map(
       (j) => `let ih_${j} = ihb + hoff_${j}; let iw_${j} = iwb + woff_${j};
       let ok_${j} = ih_${j} >= 0 && ih_${j} < i32(p.H) && iw_${j} >= 0 && iw_${j} < i32(p.W);
-      let xi_${j} = select(0u, ((img * p.H + u32(ih_${j})) * p.W + u32(iw_${j})) * p.Cin + ci_${j}, ok_${j});
+      let xi_${j} = p.xOff + select(0u, ((img * p.H + u32(ih_${j})) * p.W + u32(iw_${j})) * p.Cin + ci_${j}, ok_${j});
       let xa_${j} = ${v.vecRows ? `select(vec4<f32>(0.0), X_ld4(xi_${j} >> 2u), ok_${j})` : `select(0.0, X_ld(xi_${j}), ok_${j})`};`,
     )
     .join('\n      ');
   const aOf = (r: number): string => (v.vecRows ? `xa_${r >> 2}[${r & 3}]` : `xa_${r}`);
   const bOf = (c: number): string =>
-    v.vecOut ? `DY_ld4((q * p.N + nv_${c}) >> 2u)` : `vec4<f32>(${range(4).map((qq) => `DY_ld(q * p.N + ncol_${4 * c + qq})`).join(', ')})`;
+    v.vecOut ? `DY_ld4((p.dyOff + q * p.N + nv_${c}) >> 2u)` : `vec4<f32>(${range(4).map((qq) => `DY_ld(p.dyOff + q * p.N + ncol_${4 * c + qq})`).join(', ')})`;
   const loadB = range(t.CN)
     .map((c) => `let b_${c} = ${bOf(c)};`)
     .join('\n      ');
@@ -131,7 +185,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       ow += 1u;
       if (ow == p.OW) { ow = 0u; oh += 1u; if (oh == p.OH) { oh = 0u; img += 1u; } }
   }
-  let outBase = seg * p.M * p.N;
-  ${storeBlock(t, { base: 'outBase', rows: 'p.M', cols: 'p.N', m0: 'm0', n0: 'n0', vecOut: v.vecOut })}
+  let outBase = p.outOff + seg * p.M * p.N;
+  ${storeBlock(t, { base: 'outBase', rows: 'p.M', cols: 'p.N', ld: 'p.N', m0: 'm0', n0: 'n0', vecOut: v.vecOut, accumulate: v.accumulate })}
 }`;
 }

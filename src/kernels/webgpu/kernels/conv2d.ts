@@ -16,6 +16,7 @@ import type { Conv2DParams, TensorInfo } from '../../backend.js';
 import { sizeOf, type Shape } from '../../../tensor/shape.js';
 import type { GpuExecutor, Operand } from '../executor.js';
 import { asGpuStorage, type GpuStorage } from '../gpu-storage.js';
+import { closeWindow, deltaParam, openWindow, windowCapacity } from '../windows.js';
 import { convGeometry, fmtShape, geometryParams, rowGrid } from './conv-geometry.js';
 import { fill } from './layout.js';
 import {
@@ -60,12 +61,15 @@ export function conv2d(
   }
   const t = chooseTiling(M, g.Cout, cpuEmulated);
   const v: Variant = { dir: 'forward', vecK: g.Cin % 4 === 0, vecOut: g.Cout % 4 === 0, bias: B !== null, relu, t };
-  const operands: Operand[] = [
-    { name: 'A', storage: X, type: v.vecK ? 'vec4' : 'f32' },
-    { name: 'F', storage: F, type: v.vecOut ? 'vec4' : 'f32' },
-  ];
-  if (B) operands.push({ name: 'bias', storage: B, type: v.vecOut ? 'vec4' : 'f32' });
-  return run(ex, k, label, v, operands, M, g.Cout, geometryParams(g));
+  const ops = {
+    A: { storage: X, perImage: g.H * g.W * g.Cin },
+    F,
+    bias: B,
+    out: { perImage: g.OH * g.OW * g.Cout },
+    batch: g.batch,
+    rowsPerImage: g.OH * g.OW,
+  };
+  return run(ex, k, label, v, ops, g.Cout, geometryParams(g));
 }
 
 export function conv2dBackpropInput(
@@ -83,12 +87,15 @@ export function conv2dBackpropInput(
   if (sizeOf(dy.shape) === 0 || g.KH * g.KW === 0) return fill(ex, M * g.Cin, 0);
   const t = chooseTiling(M, g.Cin, cpuEmulated);
   const v: Variant = { dir: 'backpropInput', vecK: g.Cout % 4 === 0, vecOut: g.Cin % 4 === 0, bias: false, relu: false, t };
-  const operands: Operand[] = [
-    { name: 'A', storage: DY, type: v.vecK ? 'vec4' : 'f32' },
-    // Read along Cout (K) in vec4s: the filter's rows are transposed relative to forward.
-    { name: 'F', storage: F, type: v.vecK ? 'vec4' : 'f32' },
-  ];
-  return run(ex, k, label, v, operands, M, g.Cin, geometryParams(g));
+  const ops = {
+    A: { storage: DY, perImage: g.OH * g.OW * g.Cout },
+    F,
+    bias: null,
+    out: { perImage: g.H * g.W * g.Cin },
+    batch: g.batch,
+    rowsPerImage: g.H * g.W,
+  };
+  return run(ex, k, label, v, ops, g.Cin, geometryParams(g));
 }
 
 function checked(k: string, t: TensorInfo): GpuStorage {
@@ -97,24 +104,93 @@ function checked(k: string, t: TensorInfo): GpuStorage {
   return s;
 }
 
+/** An operand indexed by image: `perImage` elements per image of the batch. */
+interface Batched {
+  storage: GpuStorage;
+  perImage: number;
+}
+
+/**
+ * Dispatches the whole batch at once when every operand is one buffer; otherwise in pieces of
+ * whole images whose ranges each fit one binding (windows.ts). Where not even one image (or the
+ * filter) fits, the shader reads the chunks directly (limited by the storage-buffer count).
+ */
 function run(
-  ex: GpuExecutor, kernel: string, label: string, v: Variant, operands: Operand[], M: number, N: number,
-  geometry: [string, number, ('u32' | 'i32')?][],
+  ex: GpuExecutor, kernel: string, label: string, v: Variant,
+  ops: { A: Batched; F: GpuStorage; bias: GpuStorage | null; out: { perImage: number }; batch: number; rowsPerImage: number },
+  N: number, geometry: [string, number, ('u32' | 'i32')?][],
 ): GpuStorage {
-  const { t } = v;
-  const out = ex.alloc(M * N);
+  const out = ex.alloc(ops.batch * ops.out.perImage);
+  const whole = (A: GpuStorage, F: GpuStorage, bias: GpuStorage | null, dst: GpuStorage, images: number, offs: number[]): void =>
+    dispatchConv(ex, kernel, label, v, { A, F, bias, out: dst }, images * ops.rowsPerImage, N, geometry, offs);
+  const single = [ops.A.storage, ops.F, out, ...(ops.bias ? [ops.bias] : [])].every((s) => s.chunks.length <= 1);
+  const cap = windowCapacity(ex.chunkElems);
+  const perPiece = Math.floor(cap / Math.max(ops.A.perImage, ops.out.perImage, 1));
+  if (single || perPiece === 0 || ops.F.size > cap) {
+    whole(ops.A.storage, ops.F, ops.bias, out, ops.batch, [0, 0, 0, 0]);
+    return out;
+  }
+  const wf = openWindow(ex, label, ops.F, 0, ops.F.size, true);
+  const wbias = ops.bias ? openWindow(ex, label, ops.bias, 0, ops.bias.size, true) : null;
+  for (let i0 = 0; i0 < ops.batch; i0 += perPiece) {
+    const n = Math.min(perPiece, ops.batch - i0);
+    const aStart = i0 * ops.A.perImage;
+    const cStart = i0 * ops.out.perImage;
+    const wa = openWindow(ex, label, ops.A.storage, aStart, n * ops.A.perImage, true);
+    const wc = openWindow(ex, label, out, cStart, n * ops.out.perImage, false);
+    whole(wa.storage, wf.storage, wbias?.storage ?? null, wc.storage, n, [
+      deltaParam(wa) + aStart,
+      deltaParam(wf),
+      wbias ? deltaParam(wbias) : 0,
+      deltaParam(wc) + cStart,
+    ]);
+    closeWindow(ex, label, wa, ops.A.storage, aStart, n * ops.A.perImage, false);
+    closeWindow(ex, label, wc, out, cStart, n * ops.out.perImage, true);
+  }
+  closeWindow(ex, label, wf, ops.F, 0, ops.F.size, false);
+  if (wbias && ops.bias) closeWindow(ex, label, wbias, ops.bias, 0, ops.bias.size, false);
+  return out;
+}
+
+function dispatchConv(
+  ex: GpuExecutor, kernel: string, label: string, v0: Variant,
+  s: { A: GpuStorage; F: GpuStorage; bias: GpuStorage | null; out: GpuStorage },
+  M: number, N: number, geometry: [string, number, ('u32' | 'i32')?][], [aOff, fOff, biasOff, outOff]: number[],
+): void {
+  const { t } = v0;
+  // Offsets that are not multiples of 4 (windows keep alignment, so only odd sizes) turn vec4 off.
+  const v: Variant = {
+    ...v0,
+    vecK: v0.vecK && aOff! % 4 === 0 && fOff! % 4 === 0,
+    vecOut: v0.vecOut && fOff! % 4 === 0 && biasOff! % 4 === 0 && outOff! % 4 === 0,
+  };
+  const fwd = v.dir === 'forward';
+  const operands: Operand[] = [
+    { name: 'A', storage: s.A, type: v.vecK ? 'vec4' : 'f32' },
+    // Forward reads filter rows along the output channels, backward along the reduced ones.
+    { name: 'F', storage: s.F, type: (fwd ? v.vecOut : v.vecK) ? 'vec4' : 'f32' },
+  ];
+  if (s.bias) operands.push({ name: 'bias', storage: s.bias, type: v.vecOut ? 'vec4' : 'f32' });
+  operands.push({ name: 'out', storage: s.out, type: v.vecOut ? 'vec4' : 'f32', write: true });
   const gx = Math.ceil(N / (4 * t.CN * t.WX));
   const [gy, gz] = rowGrid(Math.ceil(M / (t.RM * t.WY)), ex.limits.maxComputeWorkgroupsPerDimension);
   ex.dispatch({
     kernel,
     label,
     variant: `${v.dir}|k${+v.vecK}o${+v.vecOut}b${+v.bias}r${+v.relu}|${t.RM}x${t.CN}|${t.WX}x${t.WY}`,
-    operands: [...operands, { name: 'out', storage: out, type: v.vecOut ? 'vec4' : 'f32', write: true }],
-    params: [['M', M], ['N', N], ...geometry],
+    operands,
+    params: [
+      ['M', M],
+      ['N', N],
+      ...geometry,
+      ['aOff', aOff! >>> 0],
+      ['fOff', fOff! >>> 0],
+      ['biasOff', biasOff! >>> 0],
+      ['outOff', outOff! >>> 0],
+    ],
     workgroups: [gx, gy, gz],
     body: () => pixelGemmWgsl(v),
   });
-  return out;
 }
 
 function pixelGemmWgsl(v: Variant): string {
@@ -140,16 +216,16 @@ function pixelGemmWgsl(v: Variant): string {
       fwd
         ? `let ty_${r} = y0_${r} + i32(ky * p.dh); let tx_${r} = x0_${r} + i32(kx * p.dw);
       let ok_${r} = ty_${r} >= 0 && ty_${r} < i32(p.H) && tx_${r} >= 0 && tx_${r} < i32(p.W);
-      let ao_${r} = select(0u, (base_${r} + u32(ty_${r}) * p.W + u32(tx_${r})) * p.Cin, ok_${r});`
+      let ao_${r} = p.aOff + select(0u, (base_${r} + u32(ty_${r}) * p.W + u32(tx_${r})) * p.Cin, ok_${r});`
         : `let sy_${r} = y0_${r} - i32(ky * p.dh); let sx_${r} = x0_${r} - i32(kx * p.dw);
       let oy_${r} = sy_${r} / i32(p.sh); let ox_${r} = sx_${r} / i32(p.sw);
       let ok_${r} = sy_${r} >= 0 && sx_${r} >= 0 && oy_${r} * i32(p.sh) == sy_${r} && ox_${r} * i32(p.sw) == sx_${r} && oy_${r} < i32(p.OH) && ox_${r} < i32(p.OW);
-      let ao_${r} = select(0u, (base_${r} + u32(oy_${r}) * p.OW + u32(ox_${r})) * p.Cout, ok_${r});`,
+      let ao_${r} = p.aOff + select(0u, (base_${r} + u32(oy_${r}) * p.OW + u32(ox_${r})) * p.Cout, ok_${r});`,
     )
     .join('\n      ');
   const KC = fwd ? 'p.Cin' : 'p.Cout';
   // Filter element for (tap, k-channel c, output column n): forward w[tap, c, n], backward w[tap, n, c].
-  const fIndex = (c: string, n: string): string => (fwd ? `(fb + ${c}) * p.Cout + ${n}` : `(fb + ${n}) * p.Cout + ${c}`);
+  const fIndex = (c: string, n: string): string => (fwd ? `p.fOff + (fb + ${c}) * p.Cout + ${n}` : `p.fOff + (fb + ${n}) * p.Cout + ${c}`);
 
   let vecLoop = '';
   if (v.vecK) {
@@ -190,8 +266,8 @@ function pixelGemmWgsl(v: Variant): string {
     let e = val;
     if (v.bias) {
       e = v.vecOut
-        ? `(${e} + bias_ld4(nv_${c} >> 2u))`
-        : `(${e} + vec4<f32>(${range(4).map((q) => `bias_ld(ncol_${4 * c + q})`).join(', ')}))`;
+        ? `(${e} + bias_ld4((p.biasOff + nv_${c}) >> 2u))`
+        : `(${e} + vec4<f32>(${range(4).map((q) => `bias_ld(p.biasOff + ncol_${4 * c + q})`).join(', ')}))`;
     }
     if (v.relu) e = `relu4(${e})`;
     return e;
@@ -215,6 +291,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       ${v.vecK ? vecLoop : scalarLoop}
     }
   }
-  ${storeBlock(t, { base: '0u', rows: 'p.M', cols: 'p.N', m0: 'm0', n0: 'n0', vecOut: v.vecOut }, transform)}
+  ${storeBlock(t, { base: 'p.outOff', rows: 'p.M', cols: 'p.N', ld: 'p.N', m0: 'm0', n0: 'n0', vecOut: v.vecOut }, transform)}
 }`;
 }

@@ -3,14 +3,24 @@
  * [Ba, K, M], B [Bb, K, N] or [Bb, N, K], a batch of 1 broadcasting. Register-blocked
  * (register-block.ts); operands are read as vec4 along whichever axis is contiguous when it is a
  * multiple of 4 (A along K, or along M when transposed; B along N, or along K when transposed),
- * else as scalars with clamped indices. Few output blocks and a long K (dense layers at batch 1,
- * weight gradients) split K into segments whose partial products are summed by the reduction
- * kernel afterwards.
+ * else as scalars with clamped indices.
+ *
+ * Two ways to cover a problem:
+ * - whole: one dispatch over every batch. When there are few output blocks and K is long (dense
+ *   layers at batch 1, weight gradients) K is split into segments whose partial products the
+ *   reduction kernel sums afterwards (split-K).
+ * - in pieces, when an operand is split into chunks (larger than one binding, e.g. VGG19's
+ *   411 MB fc1 kernel on a 128 MiB-binding device): per batch, the (M, N, K) box is cut until
+ *   every operand range of a piece fits in one binding (windows.ts); pieces along K add into
+ *   the output one after another. The shader never sees chunks.
  */
 import type { TensorInfo } from '../../backend.js';
 import { sizeOf } from '../../../tensor/shape.js';
-import type { GpuExecutor } from '../executor.js';
+import type { GpuExecutor, Operand } from '../executor.js';
 import { asGpuStorage, type GpuStorage } from '../gpu-storage.js';
+import { closeWindow, deltaParam, openWindow, windowCapacity } from '../windows.js';
+import { fill } from './layout.js';
+import { sumSegments } from './reduce.js';
 import {
   chooseSplitK,
   chooseTiling,
@@ -22,8 +32,6 @@ import {
   storeBlock,
   type Tiling,
 } from './register-block.js';
-import { sumSegments } from './reduce.js';
-import { fill } from './layout.js';
 
 interface MatmulVariant {
   transA: boolean;
@@ -32,7 +40,17 @@ interface MatmulVariant {
   vecA: boolean;
   vecB: boolean;
   vecOut: boolean;
+  accumulate: boolean;
   t: Tiling;
+}
+
+interface Problem {
+  label: string;
+  M: number;
+  N: number;
+  K: number;
+  transA: boolean;
+  transB: boolean;
 }
 
 export function matmul(ex: GpuExecutor, a: TensorInfo, b: TensorInfo, transA: boolean, transB: boolean, cpuEmulated: boolean): GpuStorage {
@@ -52,44 +70,168 @@ export function matmul(ex: GpuExecutor, a: TensorInfo, b: TensorInfo, transA: bo
   const outSize = batch * M * N;
   if (outSize === 0) return ex.alloc(0);
   if (K === 0) return fill(ex, outSize, 0);
-
+  const prob: Problem = { label, M, N, K, transA, transB };
   const t = chooseTiling(M, N, cpuEmulated);
+
+  if (A.chunks.length === 1 && B.chunks.length === 1 && outSize <= ex.chunkElems) {
+    const gx = Math.ceil(N / (4 * t.CN * t.WX));
+    const gy = Math.ceil(M / (t.RM * t.WY));
+    const { S, kSeg } = chooseSplitK(gx * gy * batch, K, cpuEmulated);
+    // Partial products must fit one binding too; otherwise do without split-K.
+    const split = S > 1 && S * outSize <= ex.chunkElems ? { S, kSeg } : { S: 1, kSeg: K };
+    const out = ex.alloc(split.S * outSize);
+    dispatchMatmul(ex, prob, t, {
+      A: { storage: A, off: 0, batchStride: Ba === 1 ? 0 : M * K },
+      B: { storage: B, off: 0, batchStride: Bb === 1 ? 0 : K * N },
+      out: { storage: out, off: 0, batchStride: M * N },
+      batch,
+      S: split.S,
+      kSeg: split.kSeg,
+      accumulate: false,
+    });
+    return split.S === 1 ? out : sumSegments(ex, label, out, split.S, outSize);
+  }
+  const out = ex.alloc(outSize);
+  inPieces(ex, prob, t, A, B, out, Ba, Bb, batch);
+  return out;
+}
+
+interface Bound {
+  storage: GpuStorage;
+  /** Added to the global element index (wrapping u32). */
+  off: number;
+  batchStride: number;
+}
+
+interface DispatchArgs {
+  A: Bound;
+  B: Bound;
+  out: Bound;
+  batch: number;
+  S: number;
+  kSeg: number;
+  accumulate: boolean;
+}
+
+function dispatchMatmul(ex: GpuExecutor, p: Problem, t: Tiling, d: DispatchArgs, extent?: { M: number; N: number; K: number }): void {
+  const { M, N, K } = extent ?? p;
+  // Leading dimensions are those of the whole matrices; offsets place a piece inside them.
+  const lda = p.transA ? p.M : p.K;
+  const ldb = p.transB ? p.K : p.N;
+  const ldc = p.N;
+  // vec4 access needs 4-aligned strides and offsets (pieces and K segments start at multiples
+  // of 4), and, where a clamp keeps the last vec4 in bounds, a piece extent that is one too.
+  const aligned = (...xs: number[]): boolean => xs.every((x) => x % 4 === 0);
   const v: MatmulVariant = {
-    transA,
-    transB,
-    vecA: transA ? M % 4 === 0 && t.RM % 4 === 0 : K % 4 === 0,
-    vecB: transB ? K % 4 === 0 : N % 4 === 0,
-    vecOut: N % 4 === 0,
+    transA: p.transA,
+    transB: p.transB,
+    vecA: aligned(lda, d.A.off, d.A.batchStride) && (!p.transA || (t.RM % 4 === 0 && aligned(M))),
+    vecB: aligned(ldb, d.B.off, d.B.batchStride) && (p.transB || aligned(N)),
+    vecOut: aligned(ldc, d.out.off, d.out.batchStride, N),
+    accumulate: d.accumulate,
     t,
   };
   const gx = Math.ceil(N / (4 * t.CN * t.WX));
   const gy = Math.ceil(M / (t.RM * t.WY));
-  const { S, kSeg } = chooseSplitK(gx * gy * batch, K, cpuEmulated);
-  const out = ex.alloc(S * outSize);
+  const operands: Operand[] = [
+    { name: 'A', storage: d.A.storage, type: v.vecA ? 'vec4' : 'f32' },
+    { name: 'B', storage: d.B.storage, type: v.vecB ? 'vec4' : 'f32' },
+    { name: 'out', storage: d.out.storage, type: v.vecOut ? 'vec4' : 'f32', write: true },
+  ];
   ex.dispatch({
-    kernel: k,
-    label,
-    variant: `${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}|a${+v.vecA}b${+v.vecB}o${+v.vecOut}|${t.RM}x${t.CN}|${t.WX}x${t.WY}`,
-    operands: [
-      { name: 'A', storage: A, type: v.vecA ? 'vec4' : 'f32' },
-      { name: 'B', storage: B, type: v.vecB ? 'vec4' : 'f32' },
-      { name: 'out', storage: out, type: v.vecOut ? 'vec4' : 'f32', write: true },
-    ],
+    kernel: 'webgpu.matmul',
+    label: p.label,
+    variant: `${p.transA ? 'T' : 'N'}${p.transB ? 'T' : 'N'}|a${+v.vecA}b${+v.vecB}o${+v.vecOut}c${+v.accumulate}|${t.RM}x${t.CN}|${t.WX}x${t.WY}`,
+    operands,
     params: [
       ['M', M],
       ['N', N],
       ['K', K],
-      ['S', S],
-      ['kSeg', kSeg],
-      ['batch', batch],
-      ['aBatch', Ba === 1 ? 0 : M * K],
-      ['bBatch', Bb === 1 ? 0 : K * N],
+      ['lda', lda],
+      ['ldb', ldb],
+      ['ldc', ldc],
+      ['aOff', d.A.off >>> 0],
+      ['bOff', d.B.off >>> 0],
+      ['cOff', d.out.off >>> 0],
+      ['aBatch', d.A.batchStride],
+      ['bBatch', d.B.batchStride],
+      ['cBatch', d.out.batchStride],
+      ['cSeg', d.batch * p.M * p.N],
+      ['S', d.S],
+      ['kSeg', d.kSeg],
     ],
-    workgroups: [gx, gy, batch * S],
+    workgroups: [gx, gy, d.batch * d.S],
     body: () => matmulWgsl(v),
   });
-  if (S === 1) return out;
-  return sumSegments(ex, label, out, S, outSize);
+}
+
+/** The piecewise path (see the file comment). */
+function inPieces(
+  ex: GpuExecutor, p: Problem, t: Tiling, A: GpuStorage, B: GpuStorage, out: GpuStorage, Ba: number, Bb: number, batch: number,
+): void {
+  const { M, N, K, transA, transB } = p;
+  const cap = windowCapacity(ex.chunkElems);
+  // Length of the ranges a piece of mp × np × kp touches in A, B and out.
+  const aLen = (mp: number, kp: number): number => (transA ? (kp - 1) * M + mp : (mp - 1) * K + kp);
+  const bLen = (kp: number, np: number): number => (transB ? (np - 1) * K + kp : (kp - 1) * N + np);
+  const cLen = (mp: number, np: number): number => (mp - 1) * N + np;
+  const halve = (x: number): number => (x > 4 ? Math.ceil(x / 8) * 4 : Math.ceil(x / 2));
+  let mp = M;
+  let np = N;
+  let kp = K;
+  for (;;) {
+    if (aLen(mp, kp) > cap) {
+      if (transA ? kp > 1 : mp === 1) kp = halve(kp);
+      else mp = halve(mp);
+    } else if (bLen(kp, np) > cap) {
+      if (transB ? np === 1 : kp > 1) kp = halve(kp);
+      else np = halve(np);
+    } else if (cLen(mp, np) > cap) {
+      if (mp > 1) mp = halve(mp);
+      else np = halve(np);
+    } else break;
+  }
+  for (let b = 0; b < batch; b++) {
+    const aBase = (Ba === 1 ? 0 : b) * M * K;
+    const bBase = (Bb === 1 ? 0 : b) * K * N;
+    const cBase = b * M * N;
+    for (let m0 = 0; m0 < M; m0 += mp) {
+      const mn = Math.min(mp, M - m0);
+      for (let n0 = 0; n0 < N; n0 += np) {
+        const nn = Math.min(np, N - n0);
+        const cStart = cBase + m0 * N + n0;
+        const cLength = cLen(mn, nn);
+        for (let k0 = 0; k0 < K; k0 += kp) {
+          const kn = Math.min(kp, K - k0);
+          const accumulate = k0 > 0;
+          const aStart = aBase + (transA ? k0 * M + m0 : m0 * K + k0);
+          const bStart = bBase + (transB ? n0 * K + k0 : k0 * N + n0);
+          const wa = openWindow(ex, p.label, A, aStart, aLen(mn, kn), true);
+          const wb = openWindow(ex, p.label, B, bStart, bLen(kn, nn), true);
+          // A temporary output must start from the values it will partly keep.
+          const wc = openWindow(ex, p.label, out, cStart, cLength, accumulate || nn < N);
+          dispatchMatmul(
+            ex,
+            p,
+            t,
+            {
+              A: { storage: wa.storage, off: deltaParam(wa) + aStart, batchStride: 0 },
+              B: { storage: wb.storage, off: deltaParam(wb) + bStart, batchStride: 0 },
+              out: { storage: wc.storage, off: deltaParam(wc) + cStart, batchStride: 0 },
+              batch: 1,
+              S: 1,
+              kSeg: kn,
+              accumulate,
+            },
+            { M: mn, N: nn, K: kn },
+          );
+          closeWindow(ex, p.label, wa, A, aStart, aLen(mn, kn), false);
+          closeWindow(ex, p.label, wb, B, bStart, bLen(kn, nn), false);
+          closeWindow(ex, p.label, wc, out, cStart, cLength, true);
+        }
+      }
+    }
+  }
 }
 
 function matmulWgsl(v: MatmulVariant): string {
@@ -99,6 +241,9 @@ function matmulWgsl(v: MatmulVariant): string {
   const kk4 = range(4);
   // Row indices, clamped so that loads stay in bounds (stores check the real index).
   const rowDecl = rows.map((r) => `let mrow_${r} = min(m0 + ${r}u, p.M - 1u);`).join('\n  ');
+  // Element (m, k) of A and (k, n) of B, relative to the batch bases.
+  const aIdx = (m: string, k: string): string => (v.transA ? `aBase + (${k}) * p.lda + ${m}` : `aBase + ${m} * p.lda + ${k}`);
+  const bIdx = (k: string, n: string): string => (v.transB ? `bBase + ${n} * p.ldb + ${k}` : `bBase + (${k}) * p.ldb + ${n}`);
 
   // --- loads of one 4-step along K: a_r (vec4 over the 4 k), b_kk_c (vec4 over 4 columns) ---
   let loadA: string;
@@ -106,20 +251,20 @@ function matmulWgsl(v: MatmulVariant): string {
     loadA = rows
       .map((r) =>
         v.vecA
-          ? `let a_${r} = A_ld4((aBase + mrow_${r} * p.K + k) >> 2u);`
-          : `let ai_${r} = aBase + mrow_${r} * p.K + k; let a_${r} = vec4<f32>(A_ld(ai_${r}), A_ld(ai_${r} + 1u), A_ld(ai_${r} + 2u), A_ld(ai_${r} + 3u));`,
+          ? `let a_${r} = A_ld4((${aIdx(`mrow_${r}`, 'k')}) >> 2u);`
+          : `let ai_${r} = ${aIdx(`mrow_${r}`, 'k')}; let a_${r} = vec4<f32>(A_ld(ai_${r}), A_ld(ai_${r} + 1u), A_ld(ai_${r} + 2u), A_ld(ai_${r} + 3u));`,
       )
       .join('\n    ');
   } else if (v.vecA) {
     // A stored [K, M]: one vec4 holds 4 consecutive rows at one k.
     const groups = range(t.RM / 4);
     loadA = kk4
-      .flatMap((kk) => groups.map((j) => `let at_${kk}_${j} = A_ld4((aBase + (k + ${kk}u) * p.M + min(m0 + ${4 * j}u, p.M - 4u)) >> 2u);`))
+      .flatMap((kk) => groups.map((j) => `let at_${kk}_${j} = A_ld4((${aIdx(`min(m0 + ${4 * j}u, p.M - 4u)`, `k + ${kk}u`)}) >> 2u);`))
       .concat(rows.map((r) => `let a_${r} = vec4<f32>(${kk4.map((kk) => `at_${kk}_${r >> 2}[${r & 3}]`).join(', ')});`))
       .join('\n    ');
   } else {
     loadA = rows
-      .map((r) => `let a_${r} = vec4<f32>(${kk4.map((kk) => `A_ld(aBase + (k + ${kk}u) * p.M + mrow_${r})`).join(', ')});`)
+      .map((r) => `let a_${r} = vec4<f32>(${kk4.map((kk) => `A_ld(${aIdx(`mrow_${r}`, `k + ${kk}u`)})`).join(', ')});`)
       .join('\n    ');
   }
   let loadB: string;
@@ -128,34 +273,30 @@ function matmulWgsl(v: MatmulVariant): string {
       .flatMap((kk) =>
         cols.map((c) =>
           v.vecB
-            ? `let b_${kk}_${c} = B_ld4((bBase + (k + ${kk}u) * p.N + nv_${c}) >> 2u);`
-            : `let b_${kk}_${c} = vec4<f32>(${range(4).map((q) => `B_ld(bBase + (k + ${kk}u) * p.N + ncol_${4 * c + q})`).join(', ')});`,
+            ? `let b_${kk}_${c} = B_ld4((${bIdx(`k + ${kk}u`, `nv_${c}`)}) >> 2u);`
+            : `let b_${kk}_${c} = vec4<f32>(${range(4).map((q) => `B_ld(${bIdx(`k + ${kk}u`, `ncol_${4 * c + q}`)})`).join(', ')});`,
         ),
       )
       .join('\n    ');
   } else if (v.vecB) {
     // B stored [N, K]: one vec4 holds 4 consecutive k of one column.
     loadB = cols
-      .flatMap((c) => range(4).map((q) => `let bt_${c}_${q} = B_ld4((bBase + ncol_${4 * c + q} * p.K + k) >> 2u);`))
+      .flatMap((c) => range(4).map((q) => `let bt_${c}_${q} = B_ld4((${bIdx('k', `ncol_${4 * c + q}`)}) >> 2u);`))
       .concat(kk4.flatMap((kk) => cols.map((c) => `let b_${kk}_${c} = vec4<f32>(${range(4).map((q) => `bt_${c}_${q}[${kk}]`).join(', ')});`)))
       .join('\n    ');
   } else {
     loadB = kk4
-      .flatMap((kk) =>
-        cols.map((c) => `let b_${kk}_${c} = vec4<f32>(${range(4).map((q) => `B_ld(bBase + ncol_${4 * c + q} * p.K + k + ${kk}u)`).join(', ')});`),
-      )
+      .flatMap((kk) => cols.map((c) => `let b_${kk}_${c} = vec4<f32>(${range(4).map((q) => `B_ld(${bIdx(`k + ${kk}u`, `ncol_${4 * c + q}`)})`).join(', ')});`))
       .join('\n    ');
   }
   const steps = kk4.map((kk) => fmaStep(t, (r) => `a_${r}[${kk}]`, (c) => `b_${kk}_${c}`)).join('\n    ');
 
   // --- remainder (single k) when K is not a multiple of 4 ---
-  const aOne = (r: number): string => (v.transA ? `A_ld(aBase + k * p.M + mrow_${r})` : `A_ld(aBase + mrow_${r} * p.K + k)`);
+  const aOne = (r: number): string => `A_ld(${aIdx(`mrow_${r}`, 'k')})`;
   const bOne = (c: number): string =>
     !v.transB && v.vecB
-      ? `B_ld4((bBase + k * p.N + nv_${c}) >> 2u)`
-      : `vec4<f32>(${range(4)
-          .map((q) => (v.transB ? `B_ld(bBase + ncol_${4 * c + q} * p.K + k)` : `B_ld(bBase + k * p.N + ncol_${4 * c + q})`))
-          .join(', ')})`;
+      ? `B_ld4((${bIdx('k', `nv_${c}`)}) >> 2u)`
+      : `vec4<f32>(${range(4).map((q) => `B_ld(${bIdx('k', `ncol_${4 * c + q}`)})`).join(', ')})`;
 
   return `
 @compute @workgroup_size(${t.WX}, ${t.WY})
@@ -165,8 +306,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   if (n0 >= p.N || m0 >= p.M) { return; }
   let bi = wid.z / p.S;
   let seg = wid.z - bi * p.S;
-  let aBase = bi * p.aBatch;
-  let bBase = bi * p.bBatch;
+  let aBase = p.aOff + bi * p.aBatch;
+  let bBase = p.bOff + bi * p.bBatch;
   let kBegin = seg * p.kSeg;
   let kEnd = min(kBegin + p.kSeg, p.K);
   ${rowDecl}
@@ -186,7 +327,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     ${fmaStep(t, aOne, bOne)}
     k += 1u;
   }
-  let outBase = (seg * p.batch + bi) * p.M * p.N;
-  ${storeBlock(t, { base: 'outBase', rows: 'p.M', cols: 'p.N', m0: 'm0', n0: 'n0', vecOut: v.vecOut })}
+  let outBase = p.cOff + seg * p.cSeg + bi * p.cBatch;
+  ${storeBlock(t, { base: 'outBase', rows: 'p.M', cols: 'p.N', ld: 'p.ldc', m0: 'm0', n0: 'n0', vecOut: v.vecOut, accumulate: v.accumulate })}
 }`;
 }

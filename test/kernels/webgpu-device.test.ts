@@ -1,0 +1,111 @@
+import { expect, it } from 'vitest';
+import type { Backend, Conv2DParams, Pool2DParams, Storage, TensorInfo } from '../../src/kernels/backend.js';
+import { createWebGpuBackend } from '../../src/kernels/webgpu/device.js';
+import { describeWebGpu, seededValues } from '../helpers/webgpu.js';
+
+const f32 = (storage: Storage, shape: number[]): TensorInfo => ({ storage, shape, dtype: 'float32' });
+
+/**
+ * One forward and backward pass of conv → ReLU → max-pool → dense → sum through the kernels,
+ * freeing every intermediate (what the tape does).
+ */
+async function trainStep(b: Backend, x: TensorInfo, w: TensorInfo, bias: TensorInfo, dense: TensorInfo): Promise<number> {
+  const made: Storage[] = [];
+  const keep = (s: Storage): Storage => (made.push(s), s);
+  const conv: Conv2DParams = { strides: [1, 1], dilations: [1, 1], pad: { top: 1, bottom: 1, left: 1, right: 1 }, outHeight: 8, outWidth: 8 };
+  const pool: Pool2DParams = { window: [2, 2], strides: [2, 2], pad: { top: 0, bottom: 0, left: 0, right: 0 }, outHeight: 4, outWidth: 4 };
+  const h = f32(keep(b.conv2d(x, w, bias, conv, true)), [2, 8, 8, 8]);
+  const p = f32(keep(b.maxPool2d(h, pool)), [2, 4, 4, 8]);
+  const logits = f32(keep(b.matmul({ ...p, shape: [1, 2, 128] }, dense, false, false)), [1, 2, 10]);
+  const loss = f32(keep(b.reduce('sum', logits, [0, 1, 2])), []);
+  const dLogits = f32(keep(b.fill(20, 1, 'float32')), [1, 2, 10]);
+  const dDense = keep(b.matmul({ ...p, shape: [1, 2, 128] }, dLogits, true, false));
+  const dP = f32(keep(b.matmul(dLogits, dense, false, true)), [2, 4, 4, 8]);
+  const dH = f32(keep(b.maxPool2dBackward(h, dP, pool)), [2, 8, 8, 8]);
+  const mask = f32(keep(b.unary('step', h)), [2, 8, 8, 8]);
+  const dZ = f32(keep(b.binary('mul', dH, mask, [2, 8, 8, 8])), [2, 8, 8, 8]);
+  keep(b.conv2dBackpropFilter(x, dZ, [3, 3, 4, 8], conv));
+  keep(b.conv2dBackpropInput(dZ, w, [2, 8, 8, 4], conv));
+  keep(b.reduce('sum', dZ, [0, 1, 2]));
+  void dDense;
+  const value = (await b.read(loss))[0]!;
+  for (const s of made) b.free(s, 'float32', 0);
+  return value;
+}
+
+describeWebGpu('webgpu device, memory and errors', (gpu) => {
+  it('reports the adapter, API and feature level', () => {
+    const info = gpu().info();
+    expect(info.name).toBe('webgpu');
+    expect(['core', 'compatibility']).toContain(info.featureLevel);
+    expect(info.api).toBeTruthy();
+    expect(info.adapter).toContain(info.api!);
+    expect(gpu().supportsFloat64).toBe(false);
+  });
+
+  it('50 forward + backward passes leave live, pooled and created bytes flat', async () => {
+    const b = gpu();
+    const x = f32(b.upload(seededValues(512, 1), 'float32'), [2, 8, 8, 4]);
+    const w = f32(b.upload(seededValues(288, 2), 'float32'), [3, 3, 4, 8]);
+    const bias = f32(b.upload(seededValues(8, 3), 'float32'), [8]);
+    const dense = f32(b.upload(seededValues(1280, 4), 'float32'), [1, 128, 10]);
+    const baseline = b.bytesInUse();
+    const first = await trainStep(b, x, w, bias, dense);
+    const after1 = b.memoryStats();
+    for (let i = 0; i < 49; i++) {
+      expect(await trainStep(b, x, w, bias, dense)).toBe(first);
+      expect(b.bytesInUse()).toBe(baseline);
+    }
+    const after50 = b.memoryStats();
+    expect(after50.created).toBe(after1.created);
+    expect(after50.pooled).toBe(after1.pooled);
+    expect(after50.inUse).toBe(after1.inUse);
+    for (const t of [x, w, bias, dense]) b.free(t.storage, 'float32', 0);
+    expect(b.bytesInUse()).toBe(baseline - (512 + 288 + 8 + 1280) * 4);
+  });
+
+  it('a double free and use after free fail with clear errors', () => {
+    const b = gpu();
+    const s = b.upload(new Float32Array(4), 'float32');
+    b.free(s, 'float32', 4);
+    expect(() => b.free(s, 'float32', 4)).toThrow(/already been freed/);
+    expect(() => b.unary('neg', f32(s, [4]))).toThrow(/webgpu\.unary.*freed/);
+  });
+
+  it('a shader that fails to compile is reported naming the kernel, then refused at once', async () => {
+    const b = gpu();
+    const out = b.executor.alloc(4);
+    const broken = {
+      kernel: 'test.broken',
+      label: 'test.broken [4]',
+      variant: 'v',
+      operands: [{ name: 'out', storage: out, write: true }],
+      params: [] as [string, number][],
+      body: () => '@compute @workgroup_size(1) fn main() { out_st(0u, undefined_symbol); }',
+      workgroups: [1, 1, 1] as const,
+    };
+    b.executor.dispatch(broken);
+    await expect(b.read(f32(out, [4]))).rejects.toThrow(/test\.broken.*failed to compile.*undefined_symbol/s);
+    expect(() => b.executor.dispatch(broken)).toThrow(/test\.broken \[4\].*failed to compile/);
+    b.free(out, 'float32', 4);
+  });
+
+  it('after the device is lost, kernels throw naming themselves and reads reject instead of hanging', async () => {
+    const b = await createWebGpuBackend({ verifyVariants: true });
+    const s = b.upload(new Float32Array([1, 2, 3, 4]), 'float32');
+    const y = b.unary('exp', f32(s, [4]));
+    const pending = b.read(f32(y, [4]));
+    b.dispose();
+    const outcome = await Promise.race([
+      pending.then(
+        () => 'resolved',
+        () => 'rejected',
+      ),
+      new Promise((r) => setTimeout(() => r('hung'), 5000)),
+    ]);
+    expect(outcome).not.toBe('hung');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(() => b.unary('neg', f32(s, [4]))).toThrow(/webgpu\.unary.*device was lost/);
+    await expect(b.read(f32(s, [4]))).rejects.toThrow(/webgpu\.read.*device was lost/);
+  });
+});
