@@ -1,11 +1,12 @@
 // Explain one digit with the bundled model, from Node, as in the README.
 // Run after `npm ci`:  node examples/node-explain.mjs [image.png]
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { integratedGradients, rsiGradCam, prepareImage, pixelsToInput, renderHeatmap, igMap } from 'stieltjes';
 import { loadModelFile, readImageFile, createWebGpuBackend, encodePng } from 'stieltjes/node';
 
 const here = new URL('..', import.meta.url).pathname;
-const imagePath = process.argv[2] ?? `${here}assets/digits/samples/digit-7-0.png`;
+const samples = `${here}assets/digits/samples/`;
+const imagePath = process.argv[2] ?? samples + (await readdir(samples)).find((f) => f.startsWith('digit-7'));
 
 const backend = await createWebGpuBackend().catch(() => undefined); // the CPU when no adapter
 const model = await loadModelFile(`${here}assets/digits/digits-cnn.h5`, { backend });

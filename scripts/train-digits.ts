@@ -209,7 +209,7 @@ async function main(): Promise<void> {
     params = r.params;
     const heldOutAccuracy = accuracy(predictDigits(modelAround(params), heldOut), heldOut);
     const seconds = (performance.now() - t0) / 1000;
-    history.push({ epoch, meanLoss: r.meanLoss, trainAccuracy: r.trainAccuracy, heldOutAccuracy, seconds });
+    history.push({ epoch, meanLoss: r.meanLoss, trainAccuracy: r.trainAccuracy, heldOutAccuracy, seconds: Math.round(seconds * 10) / 10 });
     log(
       `epoch ${epoch}: loss ${r.meanLoss.toFixed(4)}, train acc ${(r.trainAccuracy * 100).toFixed(2)}%, ` +
         `held-out acc ${(heldOutAccuracy * 100).toFixed(2)}%, ${seconds.toFixed(1)} s, ${(backend.bytesInUse() / 1e6).toFixed(2)} MB live`,
@@ -286,7 +286,7 @@ async function main(): Promise<void> {
       loss: 'softmax cross-entropy (logSoftmax of the logits)',
       optimizer: 'adam',
       learningRate: opts.learningRate,
-      learningRateSchedule: `linear decay per step from ${opts.learningRate} to ${opts.learningRate * FINAL_LR_FACTOR} (Adam update scaled)`,
+      learningRateSchedule: `linear decay per step from ${opts.learningRate} to ${Number((opts.learningRate * FINAL_LR_FACTOR).toPrecision(6))} (Adam update scaled)`,
       beta1: 0.9,
       beta2: 0.999,
       epsilon: 1e-7,

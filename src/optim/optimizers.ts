@@ -10,8 +10,12 @@ import type { Tensor } from '../tensor/tensor.js';
 
 export interface Optimizer {
   readonly name: string;
-  /** Returns the updated parameter (the caller owns it and disposes the old one). */
-  step(param: Tensor, grad: Tensor): Tensor;
+  /**
+   * Returns the updated parameter (the caller owns it and disposes the old one). Several
+   * parameters share one optimiser through `slot` (one per parameter: its own state, and for
+   * Adam its own step count).
+   */
+  step(param: Tensor, grad: Tensor, slot?: number | string): Tensor;
   dispose(): void;
 }
 
@@ -43,18 +47,24 @@ export function createOptimizer(name: OptimizerName, opts: OptimizerOptions = {}
   }
 }
 
-/** Keeps one state tensor per slot, replacing it each step. */
+/** Keeps state tensors per parameter slot, replacing them each step. */
 abstract class Stateful implements Optimizer {
   abstract readonly name: string;
   private state = new Map<string, Tensor>();
-  protected get(key: string): Tensor | undefined {
-    return this.state.get(key);
+  protected get(slot: number | string, key: string, like: Tensor): Tensor | undefined {
+    const t = this.state.get(`${slot}/${key}`);
+    if (t && (t.shape.length !== like.shape.length || t.shape.some((d, i) => d !== like.shape[i]))) {
+      throw new Error(
+        `${this.name}: slot ${slot} holds state of shape [${t.shape.join(', ')}] but this parameter has shape [${like.shape.join(', ')}]; give each parameter its own slot: step(param, grad, slot)`,
+      );
+    }
+    return t;
   }
-  protected set(key: string, t: Tensor): void {
-    this.state.get(key)?.dispose();
-    this.state.set(key, keep(t));
+  protected set(slot: number | string, key: string, t: Tensor): void {
+    this.state.get(`${slot}/${key}`)?.dispose();
+    this.state.set(`${slot}/${key}`, keep(t));
   }
-  abstract step(param: Tensor, grad: Tensor): Tensor;
+  abstract step(param: Tensor, grad: Tensor, slot?: number | string): Tensor;
   dispose(): void {
     for (const t of this.state.values()) t.dispose();
     this.state.clear();
@@ -70,14 +80,14 @@ export class Sgd extends Stateful {
   ) {
     super();
   }
-  step(param: Tensor, grad: Tensor): Tensor {
+  step(param: Tensor, grad: Tensor, slot: number | string = 0): Tensor {
     return noGrad(() =>
       scope(() => {
         let v = grad;
         if (this.momentum > 0) {
-          const prev = this.get('v');
+          const prev = this.get(slot, 'v', param);
           v = prev ? op.add(op.mul(prev, op.scalarLike(grad, this.momentum)), grad) : grad;
-          this.set('v', v);
+          this.set(slot, 'v', v);
         }
         return op.sub(param, op.mul(v, op.scalarLike(grad, this.learningRate)));
       }),
@@ -95,13 +105,13 @@ export class RmsProp extends Stateful {
   ) {
     super();
   }
-  step(param: Tensor, grad: Tensor): Tensor {
+  step(param: Tensor, grad: Tensor, slot: number | string = 0): Tensor {
     return noGrad(() =>
       scope(() => {
-        const prev = this.get('a');
+        const prev = this.get(slot, 'a', param);
         const g2 = op.mul(grad, grad);
         const a = prev ? op.add(op.mul(prev, op.scalarLike(grad, this.rho)), op.mul(g2, op.scalarLike(grad, 1 - this.rho))) : op.mul(g2, op.scalarLike(grad, 1 - this.rho));
-        this.set('a', a);
+        this.set(slot, 'a', a);
         const update = op.div(op.mul(grad, op.scalarLike(grad, this.learningRate)), op.add(op.sqrt(a), op.scalarLike(grad, this.epsilon)));
         return op.sub(param, update);
       }),
@@ -112,7 +122,7 @@ export class RmsProp extends Stateful {
 /** Adam with bias correction: p ← p − lr·m̂ / (√v̂ + ε). */
 export class Adam extends Stateful {
   readonly name = 'adam';
-  private t = 0;
+  private readonly steps = new Map<number | string, number>();
   constructor(
     readonly learningRate: number,
     readonly beta1: number,
@@ -121,19 +131,20 @@ export class Adam extends Stateful {
   ) {
     super();
   }
-  step(param: Tensor, grad: Tensor): Tensor {
-    this.t++;
+  step(param: Tensor, grad: Tensor, slot: number | string = 0): Tensor {
+    const t = (this.steps.get(slot) ?? 0) + 1;
+    this.steps.set(slot, t);
     return noGrad(() =>
       scope(() => {
         const c = (v: number): Tensor => op.scalarLike(grad, v);
-        const m0 = this.get('m');
-        const v0 = this.get('v');
+        const m0 = this.get(slot, 'm', param);
+        const v0 = this.get(slot, 'v', param);
         const m = op.add(m0 ? op.mul(m0, c(this.beta1)) : op.zerosLike(grad), op.mul(grad, c(1 - this.beta1)));
         const v = op.add(v0 ? op.mul(v0, c(this.beta2)) : op.zerosLike(grad), op.mul(op.mul(grad, grad), c(1 - this.beta2)));
-        this.set('m', m);
-        this.set('v', v);
-        const mHat = op.div(m, c(1 - this.beta1 ** this.t));
-        const vHat = op.div(v, c(1 - this.beta2 ** this.t));
+        this.set(slot, 'm', m);
+        this.set(slot, 'v', v);
+        const mHat = op.div(m, c(1 - this.beta1 ** t));
+        const vHat = op.div(v, c(1 - this.beta2 ** t));
         return op.sub(param, op.div(op.mul(mHat, c(this.learningRate)), op.add(op.sqrt(vHat), c(this.epsilon))));
       }),
     );

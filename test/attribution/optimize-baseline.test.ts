@@ -27,6 +27,18 @@ describe('optimisers', () => {
     }
   });
 
+  it('one optimiser serves several parameters through slots, and says so when they are mixed up', async () => {
+    const opt = createOptimizer('adam', { learningRate: 0.1 });
+    const a = tensor([1, 2], [2], { dtype: 'float64' });
+    const b = tensor([1, 2, 3], [3], { dtype: 'float64' });
+    const ga = tensor([1, 1], [2], { dtype: 'float64' });
+    const gb = tensor([1, 1, 1], [3], { dtype: 'float64' });
+    // Adam's first step moves every element by lr (bias-corrected m̂/√v̂ = ±1), per slot.
+    expect(await opt.step(a, ga, 'a').toArray()).toEqual([0.9, 1.9].map((v) => expect.closeTo(v, 6)));
+    expect(await opt.step(b, gb, 'b').toArray()).toEqual([0.9, 1.9, 2.9].map((v) => expect.closeTo(v, 6)));
+    expect(() => opt.step(b, gb, 'a')).toThrow(/adam: slot a holds state of shape \[2\] but this parameter has shape \[3\]; give each parameter its own slot/);
+  });
+
   it('RMSprop follows the Keras update rule exactly for one step', async () => {
     const opt = createOptimizer('rmsprop', { learningRate: 0.1, rho: 0.9, epsilon: 1e-7 });
     const p = tensor([1, 2], [2], { dtype: 'float64' });
