@@ -5,3 +5,4 @@ import './explain.js';
 import './baseline.js';
 import './weights.js';
 import './gradcheck.js';
+import './bench.js';

@@ -140,3 +140,31 @@ describe('stieltjes CLI', () => {
     expect(bad.stderr).toMatch(/input\.png/);
   });
 });
+
+describe('stieltjes gradcheck and bench', () => {
+  it('gradcheck prints a PASS table for the primitives and exits 0', () => {
+    const r = runCli(['gradcheck', '--backend', 'cpu', '--runs', '2', '--filter', 'conv2d']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/conv2d\s+\d+\s+\S+\s+\S+\s+\S+\s+PASS/);
+    expect(r.stdout).toMatch(/1 passed, 0 failed/);
+  });
+
+  it('gradcheck --json with a model checks the input and every named activation', () => {
+    const dir = join(SYNTHETIC, '..', 'hls4ml');
+    const r = runCli(['gradcheck', '--backend', 'cpu', '--runs', '1', '--filter', 'relu', '--weights', join(dir, 'KERAS_conv2d_model_weights.h5'), '--config', join(dir, 'KERAS_conv2d_model.json'), '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.rows.map((x: { name: string }) => x.name)).toEqual(['relu', 'model:input', 'model:conv2d_1', 'model:dropout_1', 'model:flatten_1']);
+    expect(out.rows.every((x: { ok: boolean }) => x.ok)).toBe(true);
+  });
+
+  it('bench --json prints only a JSON array of {op, shape, backend, ms, gflops}', () => {
+    const r = runCli(['bench', '--backend', 'cpu', '--quick', '--no-model', '--filter', 'a[1,512,512]', '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ op: 'matmul', backend: 'cpu' });
+    expect(rows[0].gflops).toBeGreaterThan(0);
+    expect(rows[0].ms).toBeGreaterThan(0);
+  });
+});

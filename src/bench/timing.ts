@@ -1,0 +1,72 @@
+/**
+ * Timing one kernel: a warm-up run (JIT compilation, pipeline creation, first-touch page
+ * faults), then timed runs until both a minimum count and a time budget are reached, reporting
+ * the median. A kernel whose warm-up alone exceeds `singleRunMs` is reported from that one run:
+ * on the CPU the largest convolutions take seconds, and their JIT warm-up is a small part of it.
+ *
+ * Kernels only enqueue work on the GPU, so each run ends by reading back one element of its
+ * output: the read waits for everything before it, without timing a full read-back.
+ */
+import type { Backend, TensorInfo } from '../kernels/backend.js';
+import { sizeOf } from '../tensor/shape.js';
+
+export interface TimingOptions {
+  /** Keep timing until this much time was spent (after minRuns). */
+  budgetMs: number;
+  minRuns: number;
+  maxRuns: number;
+  /** A warm-up longer than this is the result (one run). */
+  singleRunMs: number;
+}
+
+export interface Timing {
+  /** Median milliseconds per run. */
+  ms: number;
+  runs: number;
+  /** Fastest and slowest timed run (equal to ms for a single run). */
+  minMs: number;
+  maxMs: number;
+}
+
+/** True when the runs spread by more than 25% around the median (a noisy or loaded machine). */
+export function isNoisy(t: Timing): boolean {
+  return t.runs > 1 && (t.maxMs - t.minMs) / t.ms > 0.25;
+}
+
+/** Runs the kernel once, waits for it to finish and frees its output; returns milliseconds. */
+export async function timeOnce(backend: Backend, launch: () => TensorInfo): Promise<number> {
+  const start = performance.now();
+  const out = launch();
+  await waitFor(backend, out);
+  const ms = performance.now() - start;
+  backend.free(out.storage, out.dtype, sizeOf(out.shape));
+  return ms;
+}
+
+export async function timeKernel(backend: Backend, launch: () => TensorInfo, opts: TimingOptions): Promise<Timing> {
+  const warm = await timeOnce(backend, launch);
+  if (warm > opts.singleRunMs) return { ms: warm, runs: 1, minMs: warm, maxMs: warm };
+  const samples: number[] = [];
+  let spent = 0;
+  while (samples.length < opts.maxRuns && (samples.length < opts.minRuns || spent < opts.budgetMs)) {
+    const ms = await timeOnce(backend, launch);
+    samples.push(ms);
+    spent += ms;
+  }
+  return { ms: median(samples), runs: samples.length, minMs: Math.min(...samples), maxMs: Math.max(...samples) };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Reads one element of `out` (see the file comment). */
+async function waitFor(backend: Backend, out: TensorInfo): Promise<void> {
+  if (sizeOf(out.shape) === 0) return;
+  const ones = out.shape.map(() => 1);
+  const one = backend.slice(out, out.shape.map(() => 0), ones);
+  await backend.read({ storage: one, shape: ones, dtype: out.dtype });
+  backend.free(one, out.dtype, 1);
+}

@@ -1,0 +1,108 @@
+/**
+ * stieltjes bench: the kernel benchmark suite (matmul; every VGG19 conv shape forward, input
+ * gradient and filter gradient), a whole VGG19 forward and forward + input gradient, and with
+ * --weights IG and RSI-Grad-CAM at m steps and one baseline iteration. Warm-up runs, medians,
+ * a note when runs spread widely; --json for machines.
+ */
+import { benchEndToEnd, randomVgg19, type EndToEndResult } from '../bench/end-to-end.js';
+import { benchCases } from '../bench/kernel-cases.js';
+import { isNoisy, timeKernel, type TimingOptions } from '../bench/timing.js';
+import { choiceFlag, intFlag, parseFlags, stringFlag } from './args.js';
+import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
+import { CliError } from './errors.js';
+import { loadModelFile } from '../models/load-model-file.js';
+import { registerCommand } from './run.js';
+
+const usage = `Usage: stieltjes bench [--backend auto|cpu|webgpu] [--filter TEXT] [--batch N] [--quick]
+                       [--no-kernels] [--no-model] [--weights FILE [--steps 50]] [--json]
+
+Kernels: matmul 512³, 1024³ and a batch-1 dense product; the nine distinct VGG19 convolutions
+(3×3, 'same'), forward (bias + ReLU fused), input gradient and filter gradient; max pooling.
+Model: a VGG19 forward and forward + input gradient at 224×224 (random weights, or --weights).
+With --weights: Integrated Gradients and RSI-Grad-CAM (block5_conv4) at --steps m (default 50)
+and one baseline-optimisation iteration.
+Each kernel runs once to warm up, then until 5 runs and 1.5 s (--quick: 3 runs, 0.3 s); the
+median is reported, with a note when the runs spread by more than 25%. GFLOP/s count a
+multiply-add as 2. --json prints only a JSON array of {op, shape, backend, ms, gflops, ...}.`;
+
+interface Row {
+  op: string;
+  shape: string;
+  backend: string;
+  ms: number;
+  gflops: number;
+  runs: number;
+  note?: string;
+}
+
+registerCommand({
+  name: 'bench',
+  summary: 'benchmark the kernels and a VGG19 pass on this machine',
+  usage,
+  async run(argv) {
+    const C = 'bench';
+    const { values, positionals } = parseFlags(C, argv, {
+      backend: { type: 'string' },
+      filter: { type: 'string' },
+      batch: { type: 'string' },
+      quick: { type: 'boolean' },
+      'no-kernels': { type: 'boolean' },
+      'no-model': { type: 'boolean' },
+      weights: { type: 'string' },
+      config: { type: 'string' },
+      steps: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (positionals.length) throw new CliError(`bench: unexpected argument '${positionals[0]}'`, 2);
+    const json = !!values.json;
+    const out = (line: string): void => {
+      (json ? process.stderr : process.stdout).write(`${line}\n`);
+    };
+    const backend = await chooseBackend(choiceFlag(C, 'backend', values.backend, BACKEND_CHOICES, 'auto'), (l) => process.stderr.write(`${l}\n`));
+    const batch = intFlag(C, 'batch', values.batch, 1, 1, 64);
+    const steps = intFlag(C, 'steps', values.steps, 50, 1, 10000);
+    const filter = stringFlag(values.filter) ?? '';
+    const info = backend.info();
+    out(`backend ${info.name}, adapter ${info.adapter}${info.featureLevel ? `, feature level ${info.featureLevel}` : ''}${info.api ? `, ${info.api}` : ''}; float32, batch ${batch}`);
+    out(`${'op'.padEnd(36)} ${'shape'.padEnd(36)} ${'ms'.padStart(10)} ${'GFLOP/s'.padStart(8)} ${'runs'.padStart(5)}`);
+    const rows: Row[] = [];
+    const print = (r: Row): void => {
+      rows.push(r);
+      const gf = Number.isFinite(r.gflops) ? r.gflops.toFixed(2) : '—';
+      out(`${r.op.padEnd(36)} ${r.shape.padEnd(36)} ${r.ms.toFixed(1).padStart(10)} ${gf.padStart(8)} ${String(r.runs).padStart(5)}${r.note ? `  (${r.note})` : ''}`);
+    };
+    if (!values['no-kernels']) {
+      const timing: TimingOptions = values.quick ? { budgetMs: 300, minRuns: 3, maxRuns: 20, singleRunMs: 1000 } : { budgetMs: 1500, minRuns: 5, maxRuns: 50, singleRunMs: 2000 };
+      for (const c of benchCases({ batch, quick: !!values.quick, dtype: 'float32' })) {
+        if (!`${c.op} ${c.shape}`.includes(filter)) continue;
+        const prepared = c.prepare(backend);
+        try {
+          const t = await timeKernel(backend, prepared.launch, timing);
+          print({
+            op: c.op,
+            shape: c.shape,
+            backend: info.name,
+            ms: t.ms,
+            gflops: c.flops / t.ms / 1e6,
+            runs: t.runs,
+            note: isNoisy(t) ? `spread ${t.minMs.toFixed(1)}–${t.maxMs.toFixed(1)} ms: noisy, rerun on an idle machine` : undefined,
+          });
+        } finally {
+          prepared.dispose();
+        }
+      }
+    }
+    if (!values['no-model']) {
+      const weights = stringFlag(values.weights);
+      const model = weights
+        ? await loadModelFile(weights, { backend, configPath: stringFlag(values.config) }).catch((e: Error) => {
+            throw new CliError(e.message);
+          })
+        : randomVgg19(backend);
+      await benchEndToEnd({ backend, model, steps: weights ? steps : 0, batch: undefined, onResult: (r: EndToEndResult) => print(r) });
+      model.dispose();
+    }
+    if (json) process.stdout.write(`${JSON.stringify(rows, null, 1)}\n`);
+    return 0;
+  },
+});
