@@ -25,15 +25,8 @@ Each kernel runs once to warm up, then until 5 runs and 1.5 s (--quick: 3 runs, 
 median is reported, with a note when the runs spread by more than 25%. GFLOP/s count a
 multiply-add as 2. --json prints only a JSON array of {op, shape, backend, ms, gflops, ...}.`;
 
-interface Row {
-  op: string;
-  shape: string;
-  backend: string;
-  ms: number;
-  gflops: number;
-  runs: number;
-  note?: string;
-}
+/** One line of the table (kernel rows have the same fields as end-to-end rows). */
+type Row = EndToEndResult;
 
 registerCommand({
   name: 'bench',

@@ -1,0 +1,42 @@
+/**
+ * The primitive property suites on WebGPU: every primitive's float32 VJP on the GPU against the
+ * float64 VJP on the CPU (itself checked against finite differences), and memory that stays flat
+ * over repeated forward + backward passes.
+ */
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import * as op from '../../src/autograd/ops.js';
+import { valueAndGrad } from '../../src/autograd/functional.js';
+import { randomNormal } from '../../src/tensor/creation.js';
+import { scope } from '../../src/tensor/scope.js';
+import { gradProperty } from '../../src/testing/index.js';
+import { primitiveCases } from '../../src/testing/primitive-cases.js';
+import { describeWebGpu } from '../helpers/webgpu.js';
+
+describeWebGpu('primitive gradients (WebGPU float32 vs CPU float64)', (gpu) => {
+  for (const c of primitiveCases) {
+    it(`${c.name}`, async () => {
+      await fc.assert(gradProperty(c.arb, { backend: gpu() }), { numRuns: 12, seed: 7 + c.name.length });
+    });
+  }
+
+  it('50 repetitions of a forward + backward pass leave the allocated GPU bytes flat', async () => {
+    const be = gpu();
+    const x = randomNormal([2, 12, 12, 3], 0, 1, { backend: be, seed: 1 });
+    const w = randomNormal([3, 3, 3, 8], 0, 0.3, { backend: be, seed: 2 });
+    const step = async (): Promise<void> => {
+      const g = scope(() => {
+        const { grads } = valueAndGrad((a, b) => op.sum(op.maxPool2d(op.relu(op.conv2d(a, b, { padding: 'same' })))))(x, w);
+        return grads[1]!;
+      });
+      await g.data();
+      g.dispose();
+    };
+    await step();
+    const before = be.bytesInUse();
+    for (let i = 0; i < 50; i++) await step();
+    expect(be.bytesInUse()).toBe(before);
+    x.dispose();
+    w.dispose();
+  });
+});
