@@ -27,7 +27,7 @@ import { chooseBackend } from '../src/cli/backend-choice.js';
 import { ProgressBar } from '../src/cli/progress-bar.js';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
-const OUT = join(ROOT, 'demo-output');
+const OUT = resolve(process.env.STIELTJES_DEMO_OUT ?? join(ROOT, 'demo-output'));
 const SAMPLES = join(ROOT, 'assets', 'digits', 'samples');
 const SCALE = 4; // digits are 28×28: show them 4× larger
 const STEPS = 50;
