@@ -17,6 +17,9 @@ import { createWebGpuBackend, webgpuAvailable, type WebGpuBackendOptions } from 
 import type { WebGpuBackend } from '../../src/kernels/webgpu/webgpu-backend.js';
 
 export const webgpuStatus = await webgpuAvailable();
+if (!webgpuStatus.ok && process.env.CI !== 'true') {
+  console.warn(`WebGPU tests SKIPPED: ${webgpuStatus.reason}`);
+}
 
 /** A suite over a WebGPU backend created once for it (see the file comment for skipping). */
 export function describeWebGpu(name: string, body: (gpu: () => WebGpuBackend) => void, options?: WebGpuBackendOptions): void {
@@ -28,7 +31,7 @@ export function describeWebGpu(name: string, body: (gpu: () => WebGpuBackend) =>
         });
       });
     } else {
-      describe.skip(`${name} — SKIPPED: no WebGPU adapter (${webgpuStatus.reason})`, () => {
+      describe.skip(`${name} — SKIPPED: ${webgpuStatus.reason}`, () => {
         it('needs a WebGPU adapter', () => {});
       });
     }

@@ -155,12 +155,26 @@ describeWebGpu(
       }
     });
 
-    it('refuses a dispatch that would need more bindings than the device has, naming the kernel', () => {
-      const n = 256 * 9;
+    it('elementwise ops over tensors in more chunks than the device has bindings (vec4 and scalar)', async () => {
+      for (const n of [5000, 5001]) {
+        const a = arg([n], seededValues(n, 20));
+        const b = arg([n], seededValues(n, 21));
+        const c = arg([n], seededValues(n, 22).map((v) => (v > 0 ? 1 : 0)));
+        const r = await runBoth(gpu(), [c, a, b], (be, [x, y, z]) => be.where(x!, y!, z!, [n]));
+        expectClose(r.gpu, r.cpu, 0, 0, `where over ${n}`);
+        const f = gpu().fill(n, 3, 'float32');
+        expect(Array.from(await gpu().read({ storage: f, shape: [n], dtype: 'float32' }))).toEqual(new Array(n).fill(3));
+        gpu().free(f, 'float32', n);
+      }
+    });
+
+    it('refuses a transpose whose rows would need more bindings than the device has, naming the kernel', () => {
+      const n = 80 * 80;
       const a = gpu().upload(new Float32Array(n), 'float32');
-      const t = { storage: a, shape: [n], dtype: 'float32' as const };
-      // 9 + 9 + 9 + 9 chunks > 16 storage buffers.
-      expect(() => gpu().where(t, t, t, [n])).toThrow(/webgpu\.where.*maxStorageBuffersPerShaderStage/);
+      // Every output chunk reads input columns spanning all 25 chunks: more than 16 bindings.
+      expect(() => gpu().transpose({ storage: a, shape: [80, 80], dtype: 'float32' }, [1, 0])).toThrow(
+        /webgpu\.transpose.*maxStorageBuffersPerShaderStage/,
+      );
       gpu().free(a, 'float32', n);
     });
   },

@@ -111,6 +111,25 @@ describeWebGpu('webgpu convolution kernels', (gpu) => {
     expectClose(r.gpu, r.cpu, sumTolerance(3200, 1), 1e-5, 'conv2dBackpropFilter 2×40×40');
   });
 
+  it('large outputs use taller register blocks (all three passes)', async () => {
+    for (const c of [
+      { N: 1, H: 64, W: 64, Cin: 4, Cout: 8, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 1 },
+      { N: 2, H: 33, W: 31, Cin: 3, Cout: 7, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 2 },
+      { N: 1, H: 6, W: 6, Cin: 256, Cout: 8, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 3 },
+    ] as ConvCase[]) {
+      const s = shapes(c);
+      const x = arg(s.x, seededValues(sizeOfShape(s.x), c.seed));
+      const w = arg(s.w, seededValues(sizeOfShape(s.w), c.seed + 1));
+      const dy = arg(s.y, seededValues(sizeOfShape(s.y), c.seed + 2));
+      const fwd = await runBoth(gpu(), [x, w], (be, [tx, tw]) => be.conv2d(tx!, tw!, null, params(c), false));
+      expectClose(fwd.gpu, fwd.cpu, sumTolerance(9 * c.Cin, 1), 1e-5, `conv2d ${JSON.stringify(c)}`);
+      const dx = await runBoth(gpu(), [dy, w], (be, [tdy, tw]) => be.conv2dBackpropInput(tdy!, tw!, s.x, params(c)));
+      expectClose(dx.gpu, dx.cpu, sumTolerance(9 * c.Cout, 1), 1e-5, `conv2dBackpropInput ${JSON.stringify(c)}`);
+      const dw = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, params(c)));
+      expectClose(dw.gpu, dw.cpu, sumTolerance(c.N * c.H * c.W, 1), 1e-5, `conv2dBackpropFilter ${JSON.stringify(c)}`);
+    }
+  });
+
   it('a filter with no input channels gives the bias (through ReLU)', async () => {
     const p: Conv2DParams = { strides: [1, 1], dilations: [1, 1], pad: { top: 0, bottom: 0, left: 0, right: 0 }, outHeight: 2, outWidth: 2 };
     const r = await runBoth(
@@ -133,3 +152,28 @@ describeWebGpu('webgpu convolution kernels', (gpu) => {
     g.free(w.storage, 'float32', 18);
   });
 });
+
+describeWebGpu(
+  'webgpu convolutions with the kernel shapes used on real GPUs',
+  (gpu) => {
+    it('all three passes match the CPU', async () => {
+      for (const c of [
+        { N: 2, H: 40, W: 40, Cin: 8, Cout: 12, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 1 },
+        { N: 1, H: 9, W: 7, Cin: 3, Cout: 5, kh: 3, kw: 2, sh: 2, sw: 1, dh: 1, dw: 2, pad: [1, 0, 2, 1], seed: 2 },
+      ] as ConvCase[]) {
+        const s = shapes(c);
+        const x = arg(s.x, seededValues(sizeOfShape(s.x), c.seed));
+        const w = arg(s.w, seededValues(sizeOfShape(s.w), c.seed + 1));
+        const b = arg([c.Cout], seededValues(c.Cout, c.seed + 3));
+        const dy = arg(s.y, seededValues(sizeOfShape(s.y), c.seed + 2));
+        const fwd = await runBoth(gpu(), [x, w, b], (be, [tx, tw, tb]) => be.conv2d(tx!, tw!, tb!, params(c), true));
+        expectClose(fwd.gpu, fwd.cpu, sumTolerance(9 * c.Cin, 1), 1e-5, 'conv2d');
+        const dx = await runBoth(gpu(), [dy, w], (be, [tdy, tw]) => be.conv2dBackpropInput(tdy!, tw!, s.x, params(c)));
+        expectClose(dx.gpu, dx.cpu, sumTolerance(9 * c.Cout, 1), 1e-5, 'conv2dBackpropInput');
+        const dw = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, params(c)));
+        expectClose(dw.gpu, dw.cpu, sumTolerance(c.N * c.H * c.W, 1), 1e-5, 'conv2dBackpropFilter');
+      }
+    });
+  },
+  { kernelProfile: 'gpu' },
+);

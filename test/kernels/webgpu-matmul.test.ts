@@ -55,6 +55,15 @@ describeWebGpu('webgpu matmul', (gpu) => {
     }
   });
 
+  it('uses taller register blocks on tall outputs (every transpose combination)', async () => {
+    for (const M of [2048, 4096]) {
+      for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        await check(gpu(), { batchA: 1, batchB: 1, M, N: 64, K: 12, transA, transB, seed: M });
+      }
+    }
+    await check(gpu(), { batchA: 1, batchB: 1, M: 4093, N: 61, K: 13, transA: true, transB: false, seed: 5 });
+  });
+
   it('handles empty operands: K = 0 gives zeros, an empty output gives empty storage', async () => {
     const zeroK = await runBoth(gpu(), [arg([1, 3, 0], new Float32Array(0)), arg([1, 0, 2], new Float32Array(0))], (b, [x, y]) =>
       b.matmul(x!, y!, false, false),
@@ -79,3 +88,20 @@ describeWebGpu('webgpu matmul', (gpu) => {
     gpu().free(b, 'float32', 8);
   });
 });
+
+describeWebGpu(
+  'webgpu matmul with the kernel shapes used on real GPUs',
+  (gpu) => {
+    it('matches the CPU (256-invocation workgroups, 8-row blocks, more split-K)', async () => {
+      for (const c of [
+        { batchA: 2, batchB: 1, M: 33, N: 17, K: 9, transA: false, transB: true, seed: 1 },
+        { batchA: 1, batchB: 1, M: 2048, N: 64, K: 20, transA: true, transB: false, seed: 2 },
+        { batchA: 1, batchB: 1, M: 1, N: 64, K: 3000, transA: false, transB: false, seed: 3 },
+        { batchA: 1, batchB: 3, M: 64, N: 40, K: 1000, transA: false, transB: false, seed: 4 },
+      ]) {
+        await check(gpu(), c);
+      }
+    });
+  },
+  { kernelProfile: 'gpu' },
+);

@@ -7,8 +7,11 @@
  * Reuse is safe without fences: a buffer comes back to the pool when its tensor is freed, possibly
  * while commands reading it are still pending. Everything the backend does to a buffer goes
  * through the one queue in submission order (dispatches into the open command encoder, which is
- * submitted before any queue.writeBuffer — see GpuExecutor.writeBuffer), so whatever writes into
- * the recycled buffer executes after every command that read its old contents.
+ * submitted before any queue.writeBuffer — see GpuExecutor.writeStorage), so whatever writes into
+ * the recycled buffer executes after every command that read its old contents. Buffers the pool
+ * drops (over `maxPooledBytes`) are destroyed only after the encoder that may still use them has
+ * been submitted: destroying a buffer that submitted work uses is allowed (the implementation
+ * waits for that work), destroying one that an unsubmitted encoder uses would fail the submit.
  */
 import { BufferUsage } from './webgpu-constants.js';
 

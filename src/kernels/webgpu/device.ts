@@ -4,9 +4,10 @@
  * platform's default backend at the core feature level first (Vulkan, Metal or D3D12 on a real
  * GPU), then OpenGL ES at the compatibility level (Mesa's llvmpipe on machines without a GPU).
  *
- * Dawn objects must stay reachable: when the GPU instance that made a device is garbage
- * collected while the device lives, Dawn's Node module crashes the process. Every instance is
- * therefore kept in a module-level list for the life of the process.
+ * Dawn's GPU instances must stay reachable: when the instance that made a device is garbage
+ * collected while the device lives, Dawn's Node module crashes the process (seen with the
+ * `webgpu` package 0.6.2). One instance per backend flag set is created and kept for the life
+ * of the process.
  */
 import { GpuExecutor, type DeviceLimits } from './executor.js';
 import { WebGpuBackend } from './webgpu-backend.js';
@@ -25,6 +26,11 @@ export interface WebGpuBackendOptions {
   maxPooledBytes?: number;
   /** Check that each pipeline-cache key determines its WGSL (a self-check for tests; slower). */
   verifyVariants?: boolean;
+  /**
+   * Kernel shapes: 'cpu' for software adapters (small workgroups, tall register blocks), 'gpu'
+   * for real GPUs; 'auto' (default) picks by the adapter. Tests force 'gpu' to cover its shapes.
+   */
+  kernelProfile?: 'auto' | 'cpu' | 'gpu';
 }
 
 export interface AcquiredDevice {
@@ -43,9 +49,16 @@ interface DawnModule {
   create(flags: string[]): GPU;
 }
 
-/** Keeps Dawn instances and adapters alive (see the file comment). */
-const dawnInstances: unknown[] = [];
+/** Dawn instances by flags, kept alive (see the file comment). */
+const dawnInstances = new Map<string, GPU>();
 let dawnModule: Promise<DawnModule> | null = null;
+
+function dawnInstance(dawn: DawnModule, flags: string[]): GPU {
+  const key = flags.join(' ');
+  let gpu = dawnInstances.get(key);
+  if (!gpu) dawnInstances.set(key, (gpu = dawn.create(flags)));
+  return gpu;
+}
 
 function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
@@ -77,14 +90,13 @@ async function candidates(opts: WebGpuBackendOptions): Promise<Candidate[]> {
   const which = opts.nodeBackend ?? 'auto';
   const out: Candidate[] = [];
   if (which !== 'opengles') {
-    const gpu = dawn.create([]);
-    dawnInstances.push(gpu);
-    out.push({ gpu, featureLevel: 'core', api: 'default' });
+    out.push({ gpu: dawnInstance(dawn, []), featureLevel: 'core', api: 'default' });
   }
   if (which !== 'default') {
-    const gpu = dawn.create(['backend=opengles']);
-    dawnInstances.push(gpu);
-    out.push({ gpu, featureLevel: 'compatibility', api: 'opengles' });
+    // Mesa's EGL looks for a display server unless told otherwise; compute needs none.
+    const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env;
+    if (env && env.EGL_PLATFORM === undefined) env.EGL_PLATFORM = 'surfaceless';
+    out.push({ gpu: dawnInstance(dawn, ['backend=opengles']), featureLevel: 'compatibility', api: 'opengles' });
   }
   return out;
 }
@@ -101,10 +113,7 @@ async function findAdapter(opts: WebGpuBackendOptions): Promise<{ adapter: GPUAd
   for (const c of list) {
     try {
       const adapter = await c.gpu.requestAdapter({ featureLevel: c.featureLevel, powerPreference: 'high-performance' } as GPURequestAdapterOptions);
-      if (adapter) {
-        if (isNode()) dawnInstances.push(adapter);
-        return { adapter, c };
-      }
+      if (adapter) return { adapter, c };
       tried.push(`${c.api}/${c.featureLevel}: no adapter`);
     } catch (e) {
       tried.push(`${c.api}/${c.featureLevel}: ${e instanceof Error ? e.message : String(e)}`);
@@ -151,11 +160,12 @@ export async function acquireDevice(opts: WebGpuBackendOptions = {}): Promise<Ac
     maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
     minUniformBufferOffsetAlignment: l.minUniformBufferOffsetAlignment,
   };
-  const info = adapter.info;
+  // Older browsers have no adapter.info (only requestAdapterInfo()); describe what there is.
+  const info: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean } = adapter.info ?? {};
   const name = [info.vendor, info.architecture, info.device].filter((s) => s).join(' ') || 'unknown adapter';
   const description = info.description ? `${name} (${info.description})` : name;
   const lower = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.toLowerCase();
-  const cpuEmulated = /llvmpipe|swiftshader|lavapipe|softpipe/.test(lower) || (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  const cpuEmulated = /llvmpipe|swiftshader|lavapipe|softpipe/.test(lower) || info.isFallbackAdapter === true;
   return {
     device,
     adapter,
@@ -167,7 +177,7 @@ export async function acquireDevice(opts: WebGpuBackendOptions = {}): Promise<Ac
   };
 }
 
-function guessNativeApi(info: GPUAdapterInfo): string {
+function guessNativeApi(info: Partial<GPUAdapterInfo>): string {
   const d = `${info.description}`.toLowerCase();
   if (d.includes('vulkan')) return 'vulkan';
   if (d.includes('metal')) return 'metal';
@@ -197,7 +207,9 @@ export async function createWebGpuBackend(opts: WebGpuBackendOptions = {}): Prom
     maxPooledBytes: opts.maxPooledBytes ?? 2 ** 30,
     verifyVariants: opts.verifyVariants ?? false,
   });
-  return new WebGpuBackend(executor, acquired);
+  const profile = opts.kernelProfile ?? 'auto';
+  const cpuEmulated = profile === 'auto' ? acquired.cpuEmulated : profile === 'cpu';
+  return new WebGpuBackend(executor, { ...acquired, cpuEmulated });
 }
 
 let availability: Promise<{ ok: boolean; reason?: string }> | null = null;

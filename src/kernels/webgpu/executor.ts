@@ -6,16 +6,15 @@
  * - per-dispatch parameters go into one uniform "arena" buffer per submission, written through
  *   its mapping (mappedAtCreation), so parameters need no queue writes of their own;
  * - storage comes from the buffer pool; `read` is the only place that waits (mapAsync).
- *
- * Errors: WebGPU reports most errors asynchronously. Every submission and every pipeline
- * creation runs inside error scopes whose results are collected; the first failure is raised by
- * the next kernel call or read, naming the kernels involved. A lost device makes every later call
- * throw at once, and pending reads reject instead of hanging.
+ * Every submission and allocation runs inside error scopes whose outcome device-errors.ts turns
+ * into an error raised by the next call, naming the kernels involved.
  */
 import { BufferPool, type PoolStats } from './buffer-pool.js';
 import { chunkBindingBytes, chunkCount, chunkLength, roundUp, type GpuStorage } from './gpu-storage.js';
-import { BufferUsage, MapMode, ShaderStage } from './webgpu-constants.js';
-import { operandDecls, paramsDecl, PRELUDE, type ElemType, type OperandLayout, type ParamType } from './wgsl.js';
+import { DeviceErrors } from './device-errors.js';
+import { PipelineCache } from './pipeline-cache.js';
+import { BufferUsage, MapMode } from './webgpu-constants.js';
+import type { ElemType, OperandLayout, ParamType } from './wgsl.js';
 
 export interface DeviceLimits {
   maxStorageBufferBindingSize: number;
@@ -77,23 +76,14 @@ interface Arena {
 export class GpuExecutor {
   readonly pool: BufferPool;
   readonly chunkElems: number;
-  private readonly pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>();
-  private readonly pipelineCode = new Map<string, string>();
-  private readonly failedPipelines = new Map<string, string>();
-  private readonly layouts = new Map<string, GPUBindGroupLayout>();
+  private readonly errors: DeviceErrors;
+  private readonly pipelines: PipelineCache;
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private arena: Arena | null = null;
   private readonly slotBytes: number;
   private batchLabels: string[] = [];
   private toDestroy: GPUBuffer[] = [];
-  private pendingChecks = new Set<Promise<void>>();
-  private deferredError: Error | null = null;
-  /** Whether deferredError names the failing kernel itself (it then wins over vaguer errors). */
-  private deferredIsSpecific = false;
-  /** The last few dispatches, to name suspects in errors that arrive without context. */
-  private recent: string[] = [];
-  private lostMessage: string | null = null;
   private liveBytes = 0;
 
   constructor(
@@ -108,14 +98,8 @@ export class GpuExecutor {
       (b) => this.toDestroy.push(b),
       opts.maxPooledBytes,
     );
-    device.lost.then((info) => {
-      this.lostMessage = `${info.reason ?? 'unknown'}${info.message ? `: ${info.message}` : ''}`;
-    });
-    device.addEventListener('uncapturederror', (ev) => {
-      const e = (ev as GPUUncapturedErrorEvent).error;
-      const recent = this.recent.join('; ') || 'none';
-      this.recordError(new Error(`webgpu: uncaptured error (recent kernels: ${recent}): ${e.message}`));
-    });
+    this.errors = new DeviceErrors(device);
+    this.pipelines = new PipelineCache(device, this.errors, opts.chunkElems, opts.verifyVariants ?? false);
   }
 
   // --- storage ---------------------------------------------------------------------------
@@ -214,9 +198,14 @@ export class GpuExecutor {
     if (d.params.length > MAX_PARAMS) throw new Error(`${d.label}: too many parameters (${d.params.length})`);
     if (wx === 0 || wy === 0 || wz === 0) return;
 
-    const paramTypes = d.params.map(([n, , t]) => [n, t ?? 'u32'] as const);
-    const key = `${d.kernel}|${d.variant}|${layout.map((o) => `${o.name}:${o.type}:${o.chunks}:${o.write ? 'w' : 'r'}`).join(',')}|${paramTypes.map((p) => p.join(':')).join(',')}`;
-    const { pipeline, layout: bindGroupLayout } = this.pipeline(key, d, layout, paramTypes);
+    const { pipeline, bindGroupLayout } = this.pipelines.get({
+      kernel: d.kernel,
+      label: d.label,
+      variant: d.variant,
+      layout,
+      params: d.params.map(([n, , t]) => [n, t ?? 'u32'] as const),
+      body: d.body,
+    });
 
     const arena = this.currentArena();
     const slot = arena.used;
@@ -249,8 +238,7 @@ export class GpuExecutor {
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(wx, wy, wz);
     this.batchLabels.push(d.label);
-    this.recent.push(d.label);
-    if (this.recent.length > 4) this.recent.shift();
+    this.errors.noteDispatch(d.label);
     if (arena.used * this.slotBytes >= arena.buffer.size || this.batchLabels.length >= this.opts.dispatchesPerSubmit) {
       this.flush();
     }
@@ -283,10 +271,10 @@ export class GpuExecutor {
     this.device.queue.submit([encoder.finish()]);
     const validation = this.device.popErrorScope();
     const oom = this.device.popErrorScope();
-    this.track(
+    this.errors.track(
       Promise.all([validation, oom]).then(([v, o]) => {
         const e = v ?? o;
-        if (e) this.recordError(new Error(`webgpu: a submission with ${describeBatch(labels)} failed: ${e.message}`));
+        if (e) this.errors.record(new Error(`webgpu: a submission with ${describeBatch(labels)} failed: ${e.message}`));
       }),
     );
     if (this.arena) {
@@ -312,7 +300,7 @@ export class GpuExecutor {
     this.batchLabels.push(kernel);
     this.flush();
     try {
-      await this.raceLoss(kernel, Promise.all(stagings.map((b) => b.mapAsync(MapMode.READ))));
+      await this.errors.whileDeviceLives(kernel, Promise.all(stagings.map((b) => b.mapAsync(MapMode.READ))));
       stagings.forEach((b, k) => {
         out.set(new Float32Array(b.getMappedRange(), 0, chunkLength(s, k)), k * s.chunkElems);
         b.unmap();
@@ -320,8 +308,8 @@ export class GpuExecutor {
     } finally {
       for (const b of stagings) b.destroy();
     }
-    await this.settle();
-    this.throwDeferred(kernel);
+    await this.errors.settle();
+    this.errors.throwDeferred(kernel);
     return out;
   }
 
@@ -329,17 +317,14 @@ export class GpuExecutor {
   async sync(kernel = 'sync'): Promise<void> {
     this.checkUsable(kernel);
     this.flush();
-    await this.raceLoss(kernel, this.device.queue.onSubmittedWorkDone());
-    await this.settle();
-    this.throwDeferred(kernel);
+    await this.errors.whileDeviceLives(kernel, this.device.queue.onSubmittedWorkDone());
+    await this.errors.settle();
+    this.errors.throwDeferred(kernel);
   }
 
   /** Throws when the device is lost or an earlier asynchronous error is pending. */
   checkUsable(label: string): void {
-    if (this.lostMessage !== null) {
-      throw new Error(`${label}: the WebGPU device was lost (${this.lostMessage}); create a new backend`);
-    }
-    this.throwDeferred(label);
+    this.errors.checkUsable(label);
   }
 
   destroy(): void {
@@ -360,79 +345,12 @@ export class GpuExecutor {
     }
     this.device.pushErrorScope('out-of-memory');
     const b = this.device.createBuffer({ size: bytes, usage });
-    this.track(
+    this.errors.track(
       this.device.popErrorScope().then((e) => {
-        if (e) this.recordError(new Error(`webgpu: allocating a ${what} buffer of ${bytes} bytes failed (out of memory): ${e.message}`));
+        if (e) this.errors.record(new Error(`webgpu: allocating a ${what} buffer of ${bytes} bytes failed (out of memory): ${e.message}`));
       }),
     );
     return b;
-  }
-
-  private pipeline(
-    key: string,
-    d: Dispatch,
-    layout: readonly OperandLayout[],
-    paramTypes: readonly (readonly [string, ParamType])[],
-  ): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } {
-    const failed = this.failedPipelines.get(key);
-    if (failed) throw new Error(`${d.label}: ${failed}`);
-    const cached = this.pipelines.get(key);
-    const code = (): string => PRELUDE + paramsDecl(paramTypes) + operandDecls(layout, this.chunkElems) + d.body();
-    if (cached) {
-      if (this.opts.verifyVariants && this.pipelineCode.get(key) !== code()) {
-        throw new Error(`${d.label}: kernel '${d.kernel}' generated different WGSL under the same variant key '${d.variant}'`);
-      }
-      return cached;
-    }
-    const bindGroupLayout = this.bindGroupLayout(layout);
-    this.device.pushErrorScope('validation');
-    const source = code();
-    if (this.opts.verifyVariants) this.pipelineCode.set(key, source);
-    const module = this.device.createShaderModule({ label: d.kernel, code: source });
-    const pipeline = this.device.createComputePipeline({
-      label: d.kernel,
-      layout: this.device.createPipelineLayout({ bindGroupLayouts: [this.bindGroupLayout(layout)] }),
-      compute: { module, entryPoint: 'main' },
-    });
-    this.track(
-      this.device.popErrorScope().then(async (e) => {
-        if (!e) return;
-        let detail = e.message;
-        try {
-          const info = await module.getCompilationInfo();
-          const msgs = info.messages.filter((m) => m.type === 'error').map((m) => `line ${m.lineNum}: ${m.message}`);
-          if (msgs.length > 0) detail = msgs.join('; ');
-        } catch {
-          // Keep the scope's message.
-        }
-        const msg = `WGSL pipeline for kernel '${d.kernel}' (${d.variant}) failed to compile: ${detail}`;
-        this.failedPipelines.set(key, msg);
-        this.recordError(new Error(`${d.label}: ${msg}`), true);
-      }),
-    );
-    const entry = { pipeline, layout: bindGroupLayout };
-    this.pipelines.set(key, entry);
-    return entry;
-  }
-
-  private bindGroupLayout(layout: readonly OperandLayout[]): GPUBindGroupLayout {
-    const sig = layout.map((o) => `${Math.max(1, o.chunks)}${o.write ? 'w' : 'r'}`).join(',');
-    const cached = this.layouts.get(sig);
-    if (cached) return cached;
-    const entries: GPUBindGroupLayoutEntry[] = [{ binding: 0, visibility: ShaderStage.COMPUTE, buffer: { type: 'uniform' } }];
-    let binding = 1;
-    for (const o of layout) {
-      for (let c = 0; c < Math.max(1, o.chunks); c++) {
-        entries.push({
-          binding: binding++,
-          visibility: ShaderStage.COMPUTE,
-          buffer: { type: o.write ? 'storage' : 'read-only-storage' },
-        });
-      }
-    }
-    const bgl = this.device.createBindGroupLayout({ entries });
-    this.layouts.set(sig, bgl);
-    return bgl;
   }
 
   private currentArena(): Arena {
@@ -456,39 +374,6 @@ export class GpuExecutor {
     this.pass?.end();
     this.pass = null;
     return (this.encoder ??= this.device.createCommandEncoder());
-  }
-
-  private track(p: Promise<void>): void {
-    const q = p.catch((e: unknown) => this.recordError(e instanceof Error ? e : new Error(String(e))));
-    this.pendingChecks.add(q);
-    void q.finally(() => this.pendingChecks.delete(q));
-  }
-
-  private async settle(): Promise<void> {
-    while (this.pendingChecks.size > 0) await Promise.all([...this.pendingChecks]);
-  }
-
-  private recordError(e: Error, specific = false): void {
-    if (this.deferredError && (this.deferredIsSpecific || !specific)) return;
-    this.deferredError = e;
-    this.deferredIsSpecific = specific;
-  }
-
-  private throwDeferred(label: string): void {
-    const e = this.deferredError;
-    if (!e) return;
-    this.deferredError = null;
-    this.deferredIsSpecific = false;
-    const err = new Error(`${label}: an earlier WebGPU operation failed: ${e.message}`);
-    (err as Error & { cause?: unknown }).cause = e;
-    throw err;
-  }
-
-  private async raceLoss<T>(kernel: string, p: Promise<T>): Promise<T> {
-    const lost = this.device.lost.then((info) => {
-      throw new Error(`${kernel}: the WebGPU device was lost while waiting (${info.reason ?? 'unknown'}: ${info.message})`);
-    });
-    return Promise.race([p, lost]);
   }
 }
 

@@ -86,3 +86,39 @@ export function offsetWgsl(rank: number, name: string, withBase: boolean): strin
   if (withBase) terms.push(`p.${name}o`);
   return terms.length > 0 ? terms.join(' + ') : '0u';
 }
+
+/**
+ * The smallest element range [lo, hi) an operand with these (non-negative) strides touches while
+ * the flat iteration index runs over [i0, i1): the coordinates of that run lie in a box (fixed
+ * outer axes, a span on the first axis where the end points differ, full inner axes).
+ */
+export function boundingRange(shape: readonly number[], strides: readonly number[], base: number, i0: number, i1: number): [number, number] {
+  const rank = shape.length;
+  const a = unflatten(shape, i0);
+  const b = unflatten(shape, i1 - 1);
+  let lo = base;
+  let hi = base;
+  let differ = false;
+  for (let d = 0; d < rank; d++) {
+    const s = strides[d]!;
+    if (!differ && a[d] === b[d]) {
+      lo += a[d]! * s;
+      hi += a[d]! * s;
+      continue;
+    }
+    const [from, to] = differ ? [0, shape[d]! - 1] : [a[d]!, b[d]!];
+    differ = true;
+    lo += from * s;
+    hi += to * s;
+  }
+  return [lo, hi + 1];
+}
+
+function unflatten(shape: readonly number[], index: number): number[] {
+  const c = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    c[d] = index % shape[d]!;
+    index = Math.floor(index / shape[d]!);
+  }
+  return c;
+}

@@ -47,7 +47,7 @@ export class WebGpuBackend implements Backend {
     const a = this.acquired;
     return {
       name: 'webgpu',
-      adapter: `${a.adapterDescription} via ${a.api}, ${a.featureLevel}`,
+      adapter: `${a.adapterDescription} via ${a.api}`,
       featureLevel: a.featureLevel,
       api: a.api,
     };

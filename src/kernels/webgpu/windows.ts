@@ -24,6 +24,12 @@ export function windowCapacity(chunkElems: number): number {
   return chunkElems - 3;
 }
 
+/** Whether a window can hold [start, start + length) of `s` (inside one chunk, or short enough to copy). */
+export function fitsWindow(s: GpuStorage, start: number, length: number): boolean {
+  const ce = s.chunkElems;
+  return Math.floor(start / ce) === Math.floor((start + length - 1) / ce) || length + (start % 4) <= ce;
+}
+
 /** The one chunk of `s` as a storage of its own (shares the buffer; never freed separately). */
 function chunkView(s: GpuStorage, k: number): GpuStorage {
   return { chunks: [s.chunks[k]!], chunkElems: s.chunkElems, size: chunkLength(s, k), released: false };

@@ -40,6 +40,8 @@ interface Variant {
   vecOut: boolean;
   bias: boolean;
   relu: boolean;
+  /** Strides of 1 (VGG): the input gradient needs no division to find the output pixel. */
+  unitStride: boolean;
   t: Tiling;
 }
 
@@ -60,7 +62,7 @@ export function conv2d(
     if (!bias) return fill(ex, M * g.Cout, 0);
   }
   const t = chooseTiling(M, g.Cout, cpuEmulated);
-  const v: Variant = { dir: 'forward', vecK: g.Cin % 4 === 0, vecOut: g.Cout % 4 === 0, bias: B !== null, relu, t };
+  const v: Variant = { dir: 'forward', vecK: g.Cin % 4 === 0, vecOut: g.Cout % 4 === 0, bias: B !== null, relu, unitStride: false, t };
   const ops = {
     A: { storage: X, perImage: g.H * g.W * g.Cin },
     F,
@@ -86,7 +88,8 @@ export function conv2dBackpropInput(
   if (M * g.Cin === 0) return ex.alloc(0);
   if (sizeOf(dy.shape) === 0 || g.KH * g.KW === 0) return fill(ex, M * g.Cin, 0);
   const t = chooseTiling(M, g.Cin, cpuEmulated);
-  const v: Variant = { dir: 'backpropInput', vecK: g.Cout % 4 === 0, vecOut: g.Cin % 4 === 0, bias: false, relu: false, t };
+  const unitStride = g.sh === 1 && g.sw === 1;
+  const v: Variant = { dir: 'backpropInput', vecK: g.Cout % 4 === 0, vecOut: g.Cin % 4 === 0, bias: false, relu: false, unitStride, t };
   const ops = {
     A: { storage: DY, perImage: g.OH * g.OW * g.Cout },
     F,
@@ -177,7 +180,7 @@ function dispatchConv(
   ex.dispatch({
     kernel,
     label,
-    variant: `${v.dir}|k${+v.vecK}o${+v.vecOut}b${+v.bias}r${+v.relu}|${t.RM}x${t.CN}|${t.WX}x${t.WY}`,
+    variant: `${v.dir}|k${+v.vecK}o${+v.vecOut}b${+v.bias}r${+v.relu}u${+v.unitStride}|${t.RM}x${t.CN}|${t.WX}x${t.WY}`,
     operands,
     params: [
       ['M', M],
@@ -218,8 +221,13 @@ function pixelGemmWgsl(v: Variant): string {
       let ok_${r} = ty_${r} >= 0 && ty_${r} < i32(p.H) && tx_${r} >= 0 && tx_${r} < i32(p.W);
       let ao_${r} = p.aOff + select(0u, (base_${r} + u32(ty_${r}) * p.W + u32(tx_${r})) * p.Cin, ok_${r});`
         : `let sy_${r} = y0_${r} - i32(ky * p.dh); let sx_${r} = x0_${r} - i32(kx * p.dw);
-      let oy_${r} = sy_${r} / i32(p.sh); let ox_${r} = sx_${r} / i32(p.sw);
-      let ok_${r} = sy_${r} >= 0 && sx_${r} >= 0 && oy_${r} * i32(p.sh) == sy_${r} && ox_${r} * i32(p.sw) == sx_${r} && oy_${r} < i32(p.OH) && ox_${r} < i32(p.OW);
+      ${
+        v.unitStride
+          ? `let oy_${r} = sy_${r}; let ox_${r} = sx_${r};
+      let ok_${r} = sy_${r} >= 0 && sx_${r} >= 0 && oy_${r} < i32(p.OH) && ox_${r} < i32(p.OW);`
+          : `let oy_${r} = sy_${r} / i32(p.sh); let ox_${r} = sx_${r} / i32(p.sw);
+      let ok_${r} = sy_${r} >= 0 && sx_${r} >= 0 && oy_${r} * i32(p.sh) == sy_${r} && ox_${r} * i32(p.sw) == sx_${r} && oy_${r} < i32(p.OH) && ox_${r} < i32(p.OW);`
+      }
       let ao_${r} = p.aOff + select(0u, (base_${r} + u32(oy_${r}) * p.OW + u32(ox_${r})) * p.Cout, ok_${r});`,
     )
     .join('\n      ');

@@ -7,10 +7,11 @@
  */
 import type { BinaryOp, TensorInfo, UnaryOp } from '../../backend.js';
 import { sizeOf, type Shape } from '../../../tensor/shape.js';
-import type { GpuExecutor, Operand } from '../executor.js';
+import type { GpuExecutor } from '../executor.js';
+import { runFlat } from '../flat-pieces.js';
 import { asGpuStorage, type GpuStorage } from '../gpu-storage.js';
 import { addressing, broadcastStrides, collapse, contiguousStrides, decomposeWgsl, offsetWgsl, type Addressing } from '../strided-index.js';
-import { FLAT_WORKGROUP, flatEntry, flatIndex } from '../wgsl.js';
+import { FLAT_WORKGROUP, flatEntry } from '../wgsl.js';
 
 /** An op as WGSL: `expr(T, v)` with T the value type ('f32' or 'vec4<f32>'); null when it has no vec4 form. */
 interface OpCode {
@@ -93,44 +94,49 @@ export function elementwise(
   const modes: Addressing[] = inputs.map((_, i) => addressing(problem, i + 1));
   const rank = problem.shape.length;
   const vectorised = size % 4 === 0 && modes.every((m) => m !== 'strided') && code.expr('vec4<f32>', ['x', 'y', 'z']) !== null;
+  const strided = modes.includes('strided');
 
-  const operands: Operand[] = [
-    ...stores.map((s, i) => ({ name: INPUT_NAMES[i]!, storage: s, type: vectorised && modes[i] === 'linear' ? ('vec4' as const) : ('f32' as const) })),
-    { name: 'out', storage: out, type: vectorised ? 'vec4' : 'f32', write: true },
-  ];
-  const params: [string, number][] = [['size', vectorised ? size / 4 : size]];
-  if (!vectorised && modes.includes('strided')) {
-    problem.shape.forEach((d, i) => params.push([`d${i}`, d]));
-    modes.forEach((m, k) => {
-      if (m === 'strided') problem.strides[k + 1]!.forEach((s, i) => params.push([`${INPUT_NAMES[k]}s${i}`, s]));
-    });
-  }
-  const variant = `${opName}|${vectorised ? 'v4' : 's'}|${modes.join(',')}|r${modes.includes('strided') ? rank : 0}`;
-
-  ex.dispatch({
+  const params: [string, number][] = [];
+  if (strided) problem.shape.forEach((d, i) => params.push([`d${i}`, d]));
+  modes.forEach((m, k) => {
+    if (m === 'strided') problem.strides[k + 1]!.forEach((st, i) => params.push([`${INPUT_NAMES[k]}s${i}`, st]));
+  });
+  runFlat(ex, {
     kernel,
     label,
-    variant,
-    operands,
+    variant: `${opName}|${vectorised ? 'v4' : 's'}|${modes.join(',')}|r${strided ? rank : 0}`,
+    shape: problem.shape.length > 0 ? problem.shape : [1],
+    operands: [
+      ...stores.map((st, i) => ({
+        name: INPUT_NAMES[i]!,
+        storage: st,
+        mode: modes[i]!,
+        strides: problem.strides[i + 1]!,
+        base: 0,
+        type: vectorised && modes[i] === 'linear' ? ('vec4' as const) : ('f32' as const),
+      })),
+      { name: 'out', storage: out, mode: 'linear', strides: [], base: 0, type: vectorised ? 'vec4' : 'f32', write: true },
+    ],
     params,
-    workgroups: ex.grid(Math.ceil((vectorised ? size / 4 : size) / WG)),
+    lanes: vectorised ? 4 : 1,
+    workgroupSize: WG,
     body: () => {
       const T = vectorised ? 'vec4<f32>' : 'f32';
       const loads = modes.map((m, k) => {
         const n = INPUT_NAMES[k]!;
-        if (m === 'scalar') return `let v${k} = ${T}(${n}_ld(0u));`;
-        if (m === 'linear') return vectorised ? `let v${k} = ${n}_ld4(gid);` : `let v${k} = ${n}_ld(gid);`;
-        return `let v${k} = ${n}_ld(${offsetWgsl(rank, n, false)});`;
+        if (m === 'scalar') return `let v${k} = ${T}(${n}_ld(p.${n}o));`;
+        if (m === 'linear') return vectorised ? `let v${k} = ${n}_ld4(gid + p.${n}o);` : `let v${k} = ${n}_ld(gid + p.${n}o);`;
+        return `let v${k} = ${n}_ld(${offsetWgsl(rank, n, false)} + p.${n}o);`;
       });
       const expr = code.expr(T, modes.map((_, k) => `v${k}`));
       return `${code.helpers ?? ''}
 ${FLAT_WORKGROUP}
 ${flatEntry(WG)} {
-  ${flatIndex(WG)}
-  if (gid >= p.size) { return; }
-  ${modes.includes('strided') ? decomposeWgsl(rank, '') : ''}
+  let gid = p.start + flat_wg(wid, nwg) * ${WG}u + lid;
+  if (gid >= p.end) { return; }
+  ${strided ? decomposeWgsl(rank, '') : ''}
   ${loads.join('\n  ')}
-  ${vectorised ? `out_st4(gid, ${expr});` : `out_st(gid, ${expr});`}
+  ${vectorised ? `out_st4(gid + p.outo, ${expr});` : `out_st(gid + p.outo, ${expr});`}
 }`;
     },
   });

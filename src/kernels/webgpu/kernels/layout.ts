@@ -9,7 +9,8 @@ import { sizeOf, type Shape } from '../../../tensor/shape.js';
 import type { GpuExecutor } from '../executor.js';
 import { asGpuStorage, type GpuStorage } from '../gpu-storage.js';
 import { addressing, broadcastStrides, collapse, contiguousStrides, decomposeWgsl, offsetWgsl } from '../strided-index.js';
-import { FLAT_WORKGROUP, flatEntry, flatIndex } from '../wgsl.js';
+import { FLAT_WORKGROUP, flatEntry } from '../wgsl.js';
+import { runFlat } from '../flat-pieces.js';
 
 const WG = 256;
 
@@ -24,22 +25,20 @@ export function fill(ex: GpuExecutor, size: number, value: number): GpuStorage {
 function fillInto(ex: GpuExecutor, out: GpuStorage, value: number): void {
   if (out.size === 0) return;
   const vec = out.size % 4 === 0;
-  const n = vec ? out.size / 4 : out.size;
-  ex.dispatch({
+  runFlat(ex, {
     kernel: 'webgpu.fill',
     label: `webgpu.fill ${out.size} elements`,
     variant: vec ? 'v4' : 's',
-    operands: [{ name: 'out', storage: out, type: vec ? 'vec4' : 'f32', write: true }],
-    params: [
-      ['size', n],
-      ['value', value, 'f32'],
-    ],
-    workgroups: ex.grid(Math.ceil(n / WG)),
+    shape: [out.size],
+    operands: [{ name: 'out', storage: out, mode: 'linear', strides: [1], base: 0, type: vec ? 'vec4' : 'f32', write: true }],
+    params: [['value', value, 'f32']],
+    lanes: vec ? 4 : 1,
+    workgroupSize: WG,
     body: () => `${FLAT_WORKGROUP}
 ${flatEntry(WG)} {
-  ${flatIndex(WG)}
-  if (gid >= p.size) { return; }
-  ${vec ? 'out_st4(gid, vec4<f32>(p.value));' : 'out_st(gid, p.value);'}
+  let gid = p.start + flat_wg(wid, nwg) * ${WG}u + lid;
+  if (gid >= p.end) { return; }
+  ${vec ? 'out_st4(gid + p.outo, vec4<f32>(p.value));' : 'out_st(gid + p.outo, p.value);'}
 }`,
   });
 }
@@ -63,28 +62,29 @@ function stridedCopy(
   const rank = prob.shape.length;
   const dstMode = addressing(prob, 0);
   const srcMode = addressing(prob, 1);
-  const params: [string, number][] = [['size', count]];
+  const params: [string, number][] = [];
   prob.shape.forEach((d, i) => params.push([`d${i}`, d]));
   prob.strides[0]!.forEach((s, i) => params.push([`dsts${i}`, s]));
   prob.strides[1]!.forEach((s, i) => params.push([`srcs${i}`, s]));
-  params.push(['dsto', dstBase], ['srco', srcBase]);
   const needCoords = dstMode === 'strided' || srcMode === 'strided';
   const index = (name: string, mode: string): string =>
     mode === 'strided' ? offsetWgsl(rank, name, true) : mode === 'scalar' ? `p.${name}o` : `gid + p.${name}o`;
-  ex.dispatch({
+  runFlat(ex, {
     kernel,
     label,
     variant: `copy|${dstMode}|${srcMode}|r${needCoords ? rank : 0}`,
+    shape: rank > 0 ? prob.shape : [1],
     operands: [
-      { name: 'src', storage: src },
-      { name: 'dst', storage: dst, write: true },
+      { name: 'src', storage: src, mode: srcMode, strides: prob.strides[1]!, base: srcBase, type: 'f32' },
+      { name: 'dst', storage: dst, mode: dstMode, strides: prob.strides[0]!, base: dstBase, type: 'f32', write: true },
     ],
     params,
-    workgroups: ex.grid(Math.ceil(count / WG)),
+    lanes: 1,
+    workgroupSize: WG,
     body: () => `${FLAT_WORKGROUP}
 ${flatEntry(WG)} {
-  ${flatIndex(WG)}
-  if (gid >= p.size) { return; }
+  let gid = p.start + flat_wg(wid, nwg) * ${WG}u + lid;
+  if (gid >= p.end) { return; }
   ${needCoords ? decomposeWgsl(rank, '') : ''}
   dst_st(${index('dst', dstMode)}, src_ld(${index('src', srcMode)}));
 }`,
