@@ -9,6 +9,7 @@
  * its best run, so that load from other processes on a shared machine hits both alike and
  * inflates neither. Needs a WebGPU adapter (llvmpipe will do).
  */
+import { pathToFileURL } from 'node:url';
 import type { Backend } from '../src/kernels/backend.js';
 import { createWebGpuBackend } from '../src/kernels/webgpu/device.js';
 import { benchCases, VGG19_CONVS } from './cases.js';
@@ -70,8 +71,9 @@ async function timeBoth(
   return { oursMs, tfMs, runs };
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+/** Runs the comparison (argv as on the command line); bench/main.ts calls it for --backend webgpu. */
+export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(argv);
   const log = (line: string) => (args.json ? console.error(line) : console.log(line));
   const timing: TimingOptions = args.quick
     ? { budgetMs: 300, minRuns: 3, maxRuns: 20, singleRunMs: 1500 }
@@ -124,12 +126,16 @@ async function main(): Promise<void> {
   }
   if (args.json) console.log(JSON.stringify(rows, null, 2));
   (ours as { dispose?: () => void }).dispose?.();
-  process.exit(0);
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
-  process.exit(1);
-});
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  compareWithTfjs(process.argv.slice(2)).then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+      process.exit(1);
+    },
+  );
+}
