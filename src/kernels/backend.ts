@@ -74,7 +74,7 @@ export interface Pool2DParams {
 export interface BackendInfo {
   /** 'cpu' or 'webgpu'. */
   name: string;
-  /** Human-readable adapter description, e.g. "llvmpipe (Mesa) via opengles, compatibility". */
+  /** Human-readable adapter description, e.g. "llvmpipe (Mesa 22.3.6) via opengles" (the feature level is separate). */
   adapter: string;
   /** WebGPU feature level ('core' | 'compatibility'); absent on the CPU. */
   featureLevel?: string;
