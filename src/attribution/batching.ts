@@ -1,27 +1,20 @@
 /**
  * How many interpolated inputs to push through the model at once: as many as fit a memory budget
- * (activations kept for the backward pass, plus their gradients) and the backend's largest
- * buffer, never more than needed. Results do not depend on it beyond float rounding.
+ * (activations kept for the backward pass, plus their gradients), never more than needed.
+ * Binding limits need no care here: the WebGPU backend splits any tensor across bindings sized
+ * by the device's own limits. Results do not depend on the batch size beyond float rounding.
  */
 import type { LayeredModel } from '../models/sequential.js';
-import type { Backend } from '../kernels/backend.js';
 
 /** Default working-set budget for one batch (bytes). */
 export const DEFAULT_BATCH_BUDGET = 768 * 1024 * 1024;
 
-export function autoBatchSize(model: LayeredModel, backend: Backend, wanted: number, budget = DEFAULT_BATCH_BUDGET): number {
+export function autoBatchSize(model: LayeredModel, wanted: number, budget = DEFAULT_BATCH_BUDGET): number {
   let perExample = model.inputShape.reduce((a, b) => a * b, 1);
-  let largest = perExample;
-  for (const name of model.layerNames) {
-    const n = model.layerShape(name).reduce((a, b) => a * b, 1);
-    perExample += n;
-    largest = Math.max(largest, n);
-  }
+  for (const name of model.layerNames) perExample += model.layerShape(name).reduce((a, b) => a * b, 1);
   // Forward activations are kept for the backward pass, and the backward pass makes as many again.
   const bytes = perExample * 4 * 3;
-  let n = Math.max(1, Math.floor(budget / bytes));
-  const limit = (backend as { maxBufferBytes?: number }).maxBufferBytes;
-  if (limit) n = Math.min(n, Math.max(1, Math.floor(limit / (largest * 4))));
+  const n = Math.max(1, Math.floor(budget / bytes));
   return Math.max(1, Math.min(n, wanted));
 }
 

@@ -63,7 +63,7 @@ export async function integratedGradients(model: LayeredModel, x: Tensor, opts: 
   const scoreInput = outValues[target]!;
   const scoreBaseline = outValues[K + target]!;
 
-  const batchSize = opts.batchSize ?? autoBatchSize(model, x.backend, steps);
+  const batchSize = opts.batchSize ?? autoBatchSize(model, steps);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`integratedGradients: batchSize must be a positive integer, got ${batchSize}`);
   const diff = keep(scope(() => op.sub(x, baseline)));
   let acc: Tensor = keep(op.zerosLike(x));

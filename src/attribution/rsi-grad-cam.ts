@@ -85,7 +85,7 @@ export async function rsiGradCam(model: LayeredModel, x: Tensor, opts: RsiGradCa
 
   // α_0 = 0 (the baseline) … α_m = 1 (the input): m + 1 points, one pass over all of them.
   const alphas = Array.from({ length: steps + 1 }, (_, l) => l / steps);
-  const batchSize = opts.batchSize ?? autoBatchSize(model, x.backend, alphas.length);
+  const batchSize = opts.batchSize ?? autoBatchSize(model, alphas.length);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`rsiGradCam: batchSize must be a positive integer, got ${batchSize}`);
   const diff = keep(scope(() => op.sub(x, opts.baseline)));
   const states = new Map<string, LayerState>();
