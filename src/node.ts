@@ -8,3 +8,4 @@ export { decodeImage, encodePng, detectImageFormat } from './io/image-codec.js';
 export { readNpyFile, writeNpyFile } from './io/npy-file.js';
 export { writeFileAtomic } from './io/atomic-write.js';
 export { createWebGpuBackend, webgpuAvailable } from './kernels/webgpu/device.js';
+export { selectBackend, BACKEND_CHOICES, type BackendChoice } from './kernels/select-backend.js';

@@ -3,3 +3,4 @@
  * (the `webgpu` package) lazily, so bundles for the browser never include it.
  */
 export { createWebGpuBackend, webgpuAvailable, type WebGpuBackendOptions } from './kernels/webgpu/device.js';
+export { selectBackend, BACKEND_CHOICES, type BackendChoice } from './kernels/select-backend.js';

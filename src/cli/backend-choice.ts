@@ -1,26 +1,17 @@
-/**
- * --backend auto|cpu|webgpu. 'auto' takes WebGPU when an adapter exists and says so, otherwise
- * the CPU; once chosen, the backend never changes silently.
- */
+/** --backend auto|cpu|webgpu for the commands: the library's selectBackend, with CLI errors. */
 import type { Backend } from '../kernels/backend.js';
-import { cpuBackend } from '../tensor/engine.js';
+import { selectBackend, type BackendChoice } from '../kernels/select-backend.js';
 import { CliError } from './errors.js';
 
-export type BackendChoice = 'auto' | 'cpu' | 'webgpu';
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'cpu', 'webgpu'];
+export { BACKEND_CHOICES, type BackendChoice } from '../kernels/select-backend.js';
 
 export async function chooseBackend(choice: BackendChoice, say: (line: string) => void): Promise<Backend> {
-  if (choice === 'cpu') return cpuBackend();
-  const { createWebGpuBackend } = await import('../kernels/webgpu/device.js');
   try {
-    const be = await createWebGpuBackend();
-    const info = be.info();
-    say(`backend: webgpu (${info.adapter}${info.featureLevel ? `, ${info.featureLevel}` : ''})`);
-    return be;
+    // The CPU needs no announcement on the command line; WebGPU and fallbacks do.
+    return await selectBackend(choice, (line) => {
+      if (choice !== 'cpu') say(line);
+    });
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    if (choice === 'webgpu') throw new CliError(`--backend webgpu: no WebGPU adapter: ${why}`);
-    say(`backend: cpu (no WebGPU adapter: ${why})`);
-    return cpuBackend();
+    throw new CliError(`--backend ${choice}: ${(e as Error).message}`);
   }
 }
