@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Conv2DParams } from '../../src/kernels/backend.js';
 import type { DType } from '../../src/tensor/dtype.js';
+import { convParamsOf } from '../helpers/window-params.js';
 import { backend, dot, DTYPES, expectClose, input, maxAbs, readOut, stored, sumTolerance, valuesArb } from './cpu-helpers.js';
 
 interface ConvCase {
@@ -22,17 +23,8 @@ interface ConvCase {
   right: number;
 }
 
-const outSize = (size: number, k: number, s: number, d: number, before: number, after: number) =>
-  Math.floor((size + before + after - (d * (k - 1) + 1)) / s) + 1;
-
 function params(c: ConvCase): Conv2DParams {
-  return {
-    strides: [c.sh, c.sw],
-    dilations: [c.dh, c.dw],
-    pad: { top: c.top, bottom: c.bottom, left: c.left, right: c.right },
-    outHeight: outSize(c.H, c.kh, c.sh, c.dh, c.top, c.bottom),
-    outWidth: outSize(c.W, c.kw, c.sw, c.dw, c.left, c.right),
-  };
+  return convParamsOf(c, [c.top, c.bottom, c.left, c.right]);
 }
 
 /** Channel counts around the 4-wide blocks, strides, dilations and paddings up to and past the kernel. */

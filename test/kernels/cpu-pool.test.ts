@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Pool2DParams } from '../../src/kernels/backend.js';
+import { poolParamsOf } from '../helpers/window-params.js';
 import { backend, dot, DTYPES, expectClose, input, readOut, stored, valuesArb } from './cpu-helpers.js';
 
 interface PoolCase {
@@ -19,13 +20,7 @@ interface PoolCase {
 }
 
 function params(c: PoolCase): Pool2DParams {
-  return {
-    window: [c.kh, c.kw],
-    strides: [c.sh, c.sw],
-    pad: { top: c.top, bottom: c.bottom, left: c.left, right: c.right },
-    outHeight: Math.floor((c.H + c.top + c.bottom - c.kh) / c.sh) + 1,
-    outWidth: Math.floor((c.W + c.left + c.right - c.kw) / c.sw) + 1,
-  };
+  return poolParamsOf(c, [c.top, c.bottom, c.left, c.right]);
 }
 
 /** Padding below the window size (as 'same' gives), so every window holds an in-bounds cell. */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import type { Conv2DParams } from '../../src/kernels/backend.js';
+import { convParamsOf } from '../helpers/window-params.js';
 import { arg, describeWebGpu, expectClose, maxAbs, runBoth, seededValues, sizeOfShape, sumTolerance } from '../helpers/webgpu.js';
 
 interface ConvCase {
@@ -19,18 +20,8 @@ interface ConvCase {
   seed: number;
 }
 
-const out = (size: number, k: number, s: number, d: number, a: number, b: number): number =>
-  Math.floor((size + a + b - (d * (k - 1) + 1)) / s) + 1;
-
 function params(c: ConvCase): Conv2DParams {
-  const [top, bottom, left, right] = c.pad;
-  return {
-    strides: [c.sh, c.sw],
-    dilations: [c.dh, c.dw],
-    pad: { top, bottom, left, right },
-    outHeight: out(c.H, c.kh, c.sh, c.dh, top, bottom),
-    outWidth: out(c.W, c.kw, c.sw, c.dw, left, right),
-  };
+  return convParamsOf(c, c.pad);
 }
 
 /** Channel counts on and off multiples of 4 (vec4 and scalar paths), strides, dilations, padding. */

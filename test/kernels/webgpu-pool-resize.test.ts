@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import type { Pool2DParams } from '../../src/kernels/backend.js';
+import { poolParamsOf } from '../helpers/window-params.js';
 import { arg, describeWebGpu, distinctValues, expectClose, runBoth, seededValues, sizeOfShape } from '../helpers/webgpu.js';
 
 interface PoolCase {
@@ -17,14 +18,7 @@ interface PoolCase {
 }
 
 function params(c: PoolCase): Pool2DParams {
-  const [top, bottom, left, right] = c.pad;
-  return {
-    window: [c.kh, c.kw],
-    strides: [c.sh, c.sw],
-    pad: { top, bottom, left, right },
-    outHeight: Math.floor((c.H + top + bottom - c.kh) / c.sh) + 1,
-    outWidth: Math.floor((c.W + left + right - c.kw) / c.sw) + 1,
-  };
+  return poolParamsOf(c, c.pad);
 }
 
 /** Windows up to 3×3, overlapping or not, padding smaller than the window (so no window is all padding). */
