@@ -5,11 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Backend } from '../kernels/backend.js';
 import type { DType } from '../tensor/dtype.js';
-import { Hdf5File } from './hdf5/index.js';
-import { stringAttribute } from './keras/attributes.js';
-import { readKerasWeights } from './keras/weights.js';
 import type { KerasWeights } from './keras/types.js';
-import { modelFromKerasWeights, preprocessingFromMarker } from './load-model.js';
+import { modelFromBytes, readKerasBytes } from './load-model.js';
 import type { SequentialModel } from './sequential.js';
 
 export interface LoadModelFileOptions {
@@ -32,17 +29,11 @@ async function readBytes(path: string, what: string): Promise<Uint8Array> {
 
 /** Reads the weights (and our preprocessing marker) of a .h5 or .keras file. */
 export async function readKerasFile(path: string): Promise<{ weights: KerasWeights; preprocessingMarker?: string }> {
-  const bytes = await readBytes(path, 'weights file');
-  if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
-    const { readKerasArchive } = await import('./keras/archive.js');
-    return { weights: await readKerasArchive(bytes, { name: path }) };
-  }
-  const file = Hdf5File.open(bytes, { name: path });
-  return { weights: readKerasWeights(file), preprocessingMarker: stringAttribute(file.root, 'stieltjes_preprocessing') };
+  return readKerasBytes(await readBytes(path, 'weights file'), path);
 }
 
 export async function loadModelFile(path: string, opts: LoadModelFileOptions = {}): Promise<SequentialModel> {
-  const { weights, preprocessingMarker } = await readKerasFile(path);
+  const bytes = await readBytes(path, 'weights file');
   let config: unknown;
   if (opts.configPath) {
     const text = new TextDecoder().decode(await readBytes(opts.configPath, 'model config'));
@@ -52,11 +43,5 @@ export async function loadModelFile(path: string, opts: LoadModelFileOptions = {
       throw new Error(`model config ${opts.configPath}: not valid JSON (${(e as Error).message})`);
     }
   }
-  return modelFromKerasWeights(weights, {
-    backend: opts.backend,
-    dtype: opts.dtype,
-    config,
-    source: path,
-    preprocessing: preprocessingFromMarker(preprocessingMarker),
-  });
+  return modelFromBytes(bytes, { backend: opts.backend, dtype: opts.dtype, config, source: path });
 }

@@ -6,6 +6,10 @@
 import type { Backend } from '../kernels/backend.js';
 import type { DType } from '../tensor/dtype.js';
 import type { KerasWeights } from './keras/types.js';
+import { Hdf5File } from './hdf5/index.js';
+import { stringAttribute } from './keras/attributes.js';
+import { readKerasArchive } from './keras/archive.js';
+import { readKerasWeights } from './keras/weights.js';
 import { buildFromKerasConfig } from './keras-config.js';
 import { caffe, noPreprocessing, unitScale, type Preprocessing } from './preprocessing.js';
 import type { SequentialModel } from './sequential.js';
@@ -62,4 +66,20 @@ export function modelFromKerasWeights(weights: KerasWeights, opts: LoadModelOpti
 function modelName(config: unknown): string {
   const c = config as { config?: { name?: unknown } };
   return typeof c?.config?.name === 'string' ? c.config.name : 'keras-model';
+}
+
+/**
+ * Reads a Keras file's contents (.h5 of any generation, or a .keras zip) and our preprocessing
+ * marker. Browser-safe: .keras archives are inflated with DecompressionStream.
+ */
+export async function readKerasBytes(bytes: Uint8Array, name = 'weights file'): Promise<{ weights: KerasWeights; preprocessingMarker?: string }> {
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b) return { weights: await readKerasArchive(bytes, { name }) };
+  const file = Hdf5File.open(bytes, { name });
+  return { weights: readKerasWeights(file), preprocessingMarker: stringAttribute(file.root, 'stieltjes_preprocessing') };
+}
+
+/** A model from a Keras file's bytes (fetched in a browser, or read from disk). */
+export async function modelFromBytes(bytes: Uint8Array, opts: LoadModelOptions = {}): Promise<SequentialModel> {
+  const { weights, preprocessingMarker } = await readKerasBytes(bytes, opts.source);
+  return modelFromKerasWeights(weights, { ...opts, preprocessing: opts.preprocessing ?? preprocessingFromMarker(preprocessingMarker) });
 }
