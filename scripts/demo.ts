@@ -23,7 +23,7 @@ import {
   type Tensor,
 } from '../src/index.js';
 import { encodePng, readImageFile, loadModelFile } from '../src/node.js';
-import { chooseBackend } from '../src/cli/backend-choice.js';
+import { selectBackend } from '../src/kernels/select-backend.js';
 import { ProgressBar } from '../src/cli/progress-bar.js';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const bar = new ProgressBar(false);
   const say = (l: string): void => bar.message(l);
-  const backend = await chooseBackend('auto', say);
+  const backend = await selectBackend('auto', say);
   const model = await loadModelFile(join(ROOT, 'assets', 'digits', 'digits-cnn.h5'), { backend });
   const convs = model.layerNames.filter((n) => model.layerShape(n).length === 3 && !/pool/.test(n));
   const camLayer = convs.at(-1)!;

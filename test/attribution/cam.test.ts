@@ -57,11 +57,15 @@ describe('gradCam', () => {
     }
   });
 
-  it('logit score uses the pre-softmax value', async () => {
-    const r = await gradCam(model, x, { layers: ['conv3'], target, score: 'logit' });
-    const logitModelScore = r.scoreInput;
-    const probs = await gradCam(model, x, { layers: ['conv3'], target });
-    expect(logitModelScore).not.toBeCloseTo(probs.scoreInput, 3);
+  it("score 'logit' explains the pre-softmax value, 'probability' the softmax output", async () => {
+    const logits = scope(() => Array.from(model.run(x, { logits: true }).output.dataSync()));
+    const probs = scope(() => Array.from(model.run(x).output.dataSync()));
+    const rl = await gradCam(model, x, { layers: ['conv3'], target, score: 'logit' });
+    const rp = await gradCam(model, x, { layers: ['conv3'], target });
+    expect(rl.scoreInput).toBeCloseTo(logits[target]!, 6);
+    expect(rp.scoreInput).toBeCloseTo(probs[target]!, 6);
+    // ∂p_c/∂A = p_c · (∂z_c/∂A − Σ_j p_j ∂z_j/∂A): the weights must differ from the logit's.
+    expect(Array.from(rl.maps[0]!.weights)).not.toEqual(Array.from(rp.maps[0]!.weights));
   });
 });
 
