@@ -1,7 +1,7 @@
 /**
  * Our WebGPU kernels against TensorFlow.js's WebGPU backend on the same adapter:
  *
- *   npx tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N] [--quick] [--json]
+ *   npx tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N] [--quick] [--json] [--gemm-tiling T]
  *
  * Times the matmul and VGG19 convolution cases of cases.ts (forward with bias + ReLU, input
  * gradient, filter gradient) on both, each run waited for by reading one output element, and
@@ -14,16 +14,18 @@ import type { Backend } from '../src/kernels/backend.js';
 import { createWebGpuBackend } from '../src/kernels/webgpu/device.js';
 import { benchCases, VGG19_CONVS } from './cases.js';
 import { createTfjsWebGpu, tfConvCase, tfMatmulCase, tfTimeOnce, type TfCase } from './tfjs-webgpu.js';
-import { timeOnce, type TimingOptions } from './timing.js';
+import { repeatsFor, timeOnce, type TimingOptions } from './timing.js';
 
 interface Args {
   filter: string;
   batch: number;
   quick: boolean;
   json: boolean;
+  /** Our GEMM tiling, fixed (WebGpuBackendOptions.gemmTiling); undefined: the backend's choice. */
+  gemmTiling?: string;
 }
 
-const USAGE = 'usage: tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N] [--quick] [--json]';
+const USAGE = 'usage: tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N] [--quick] [--json] [--gemm-tiling RMxCN/WXxWY]';
 
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = { filter: '', batch: 1, quick: false, json: false };
@@ -33,6 +35,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--batch') args.batch = Number(argv[++i]);
     else if (flag === '--quick') args.quick = true;
     else if (flag === '--json') args.json = true;
+    else if (flag === '--gemm-tiling') args.gemmTiling = argv[++i];
     else throw new Error(`compare-tfjs: unknown flag '${flag}'\n${USAGE}`);
   }
   if (!Number.isInteger(args.batch) || args.batch < 1) throw new Error(`compare-tfjs: --batch must be a positive integer\n${USAGE}`);
@@ -47,25 +50,30 @@ interface Row {
   ratio: number;
 }
 
-/** Alternates runs of ours and TF.js until the budget is spent; the best run of each. */
+/**
+ * Alternates runs of ours and TF.js until the budget is spent; the best run of each. Each side
+ * repeats a fast kernel within a run by its own count (repeatsFor, from its second run).
+ */
 async function timeBoth(
-  ours: { launch(): Promise<number> },
-  tf: { launch(): Promise<number> },
+  ours: { launch(reps: number): Promise<number> },
+  tf: { launch(reps: number): Promise<number> },
   opts: { budgetMs: number; minRuns: number; maxRuns: number; singleRunMs: number },
 ): Promise<{ oursMs: number; tfMs: number; runs: number }> {
-  let oursMs = await ours.launch();
-  let tfMs = await tf.launch();
+  let oursMs = await ours.launch(1);
+  let tfMs = await tf.launch(1);
   if (oursMs + tfMs > 2 * opts.singleRunMs) return { oursMs, tfMs, runs: 1 };
+  const oursReps = repeatsFor(await ours.launch(1));
+  const tfReps = repeatsFor(await tf.launch(1));
   oursMs = Infinity;
   tfMs = Infinity;
   let spent = 0;
   let runs = 0;
   while (runs < opts.maxRuns && (runs < opts.minRuns || spent < opts.budgetMs)) {
-    const a = await ours.launch();
-    const b = await tf.launch();
+    const a = await ours.launch(oursReps);
+    const b = await tf.launch(tfReps);
     oursMs = Math.min(oursMs, a);
     tfMs = Math.min(tfMs, b);
-    spent += a + b;
+    spent += a * oursReps + b * tfReps;
     runs++;
   }
   return { oursMs, tfMs, runs };
@@ -79,12 +87,12 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
     ? { budgetMs: 300, minRuns: 3, maxRuns: 20, singleRunMs: 1500 }
     : { budgetMs: 1500, minRuns: 5, maxRuns: 50, singleRunMs: 3000 };
 
-  const ours: Backend = await createWebGpuBackend();
+  const ours: Backend = await createWebGpuBackend({ gemmTiling: args.gemmTiling });
   const tfjs = await createTfjsWebGpu();
   log(`ours: ${ours.info().adapter}; tfjs ${tfjs.tf.version_core}: ${tfjs.adapter}; float32, batch ${args.batch}`);
 
   const tfCases = new Map<string, TfCase>();
-  for (const [M, K, N] of [[512, 512, 512], [1024, 1024, 1024], [1, 4096, 4096]] as const) {
+  for (const [M, K, N] of [[512, 512, 512], [1024, 1024, 1024], [2048, 2048, 2048], [1, 4096, 4096]] as const) {
     const c = tfMatmulCase(M, K, N);
     tfCases.set(c.key, c);
   }
@@ -105,8 +113,8 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
     let t: { oursMs: number; tfMs: number; runs: number };
     try {
       t = await timeBoth(
-        { launch: () => timeOnce(ours, prepared.launch) },
-        { launch: () => tfTimeOnce(tfjs.tf, tfPrepared.launch) },
+        { launch: (reps) => timeOnce(ours, prepared.launch, reps) },
+        { launch: (reps) => tfTimeOnce(tfjs.tf, tfPrepared.launch, reps) },
         timing,
       );
     } finally {

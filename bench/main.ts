@@ -1,5 +1,6 @@
 /**
  * npm run bench -- [--backend cpu|webgpu] [--filter TEXT] [--batch N] [--quick] [--json] [...]
+ *                  [--gemm-tiling RMxCN/WXxWY]   (webgpu kernel comparison only; a tuning knob)
  *
  * The `stieltjes bench` suite (src/bench: kernels, then a whole VGG19; see `stieltjes bench
  * --help` for every flag). With --backend webgpu the kernel table also times TensorFlow.js's
@@ -15,10 +16,12 @@ async function main(): Promise<number> {
   const backend = at >= 0 ? argv[at + 1] : 'cpu';
   const rest = argv.filter((a, i) => a !== '--no-tfjs' && i !== at && i !== at + 1);
   if (backend === 'webgpu' && !argv.includes('--no-tfjs')) {
-    const kernelFlags = ['--filter', '--batch', '--quick', '--json'];
+    const kernelFlags = ['--filter', '--batch', '--quick', '--json', '--gemm-tiling'];
     await compareWithTfjs(rest.filter((a, i) => kernelFlags.includes(a) || kernelFlags.includes(rest[i - 1] ?? '')));
     if (argv.includes('--json')) return 0;
-    return runCli(['bench', '--backend', 'webgpu', '--no-kernels', ...rest.filter((a, i) => !['--filter', '--batch', '--quick'].includes(a) && !['--filter', '--batch'].includes(rest[i - 1] ?? ''))]);
+    const kernelOnly = (a: string, prev: string | undefined): boolean =>
+      ['--filter', '--batch', '--quick', '--gemm-tiling'].includes(a) || ['--filter', '--batch', '--gemm-tiling'].includes(prev ?? '');
+    return runCli(['bench', '--backend', 'webgpu', '--no-kernels', ...rest.filter((a, i) => !kernelOnly(a, rest[i - 1]))]);
   }
   return runCli(['bench', '--backend', backend ?? 'cpu', ...rest]);
 }

@@ -113,13 +113,20 @@ export function tfConvCase(pass: ConvPass, batch: number, size: number, cin: num
   };
 }
 
-/** Runs once and waits for the result by reading one element (as timing.ts does for ours). */
-export async function tfTimeOnce(tf: Tf, launch: () => TfTensor): Promise<number> {
+/**
+ * Runs `reps` times and waits for the last result by reading one element, as timing.ts does for
+ * ours; milliseconds per run.
+ */
+export async function tfTimeOnce(tf: Tf, launch: () => TfTensor, reps = 1): Promise<number> {
   const start = performance.now();
-  const y = launch();
+  let y = launch();
+  for (let i = 1; i < reps; i++) {
+    y.dispose();
+    y = launch();
+  }
   const one = tf.slice(y, y.shape.map(() => 0), y.shape.map(() => 1));
   await one.data();
   const ms = performance.now() - start;
   tf.dispose([y, one]);
-  return ms;
+  return ms / reps;
 }

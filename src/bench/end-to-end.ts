@@ -66,14 +66,19 @@ export function randomVgg19(backend: Backend, seed = 0): SequentialModel {
   return buildVgg19(layers, { backend });
 }
 
-/** Median of `runs` timed runs after a warm-up; runs = 0: one timed run, no warm-up (long cases). */
+/**
+ * Median of `runs` timed runs after a warm-up (at least 5 when a run takes under 2 s, as on a
+ * GPU); runs = 0: one timed run, no warm-up (long cases).
+ */
 async function timeIt(runs: number, fn: () => Promise<void>): Promise<{ ms: number; runs: number }> {
   if (runs === 0) {
     const t = performance.now();
     await fn();
     return { ms: performance.now() - t, runs: 1 };
   }
+  const t0 = performance.now();
   await fn(); // warm-up: pipelines, JIT, first-touch
+  if (performance.now() - t0 < 2000) runs = Math.max(runs, 5);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();

@@ -26,7 +26,7 @@ export interface PreparedCase {
 
 export interface CaseOptions {
   batch: number;
-  /** Leave out the slowest cases (1024³ and the batch-1 dense product). */
+  /** Leave out the slowest cases (1024³, 2048³ and the batch-1 dense product). */
   quick: boolean;
   dtype: DType;
 }
@@ -48,6 +48,7 @@ export function benchCases(opts: CaseOptions): BenchCase[] {
   const cases: BenchCase[] = [matmulCase(512, 512, 512, opts.dtype)];
   if (!opts.quick) {
     cases.push(matmulCase(1024, 1024, 1024, opts.dtype));
+    cases.push(matmulCase(2048, 2048, 2048, opts.dtype));
     // VGG's fc2 at batch 1: a thin product, limited by streaming the weights.
     cases.push(matmulCase(1, 4096, 4096, opts.dtype));
   }

@@ -5,7 +5,11 @@
  * on the CPU the largest convolutions take seconds, and their JIT warm-up is a small part of it.
  *
  * Kernels only enqueue work on the GPU, so each run ends by reading back one element of its
- * output: the read waits for everything before it, without timing a full read-back.
+ * output: the read waits for everything before it, without timing a full read-back. On a real
+ * GPU that wait (a map round trip, tens to hundreds of µs) can exceed the kernel itself, so a
+ * kernel faster than `REPEAT_BELOW_MS` is launched several times back to back per timed run and
+ * the time divided: the GPU then runs the launches one after another, as in a model, and the
+ * round trip is paid once.
  */
 import type { Backend, TensorInfo } from '../kernels/backend.js';
 import { sizeOf } from '../tensor/shape.js';
@@ -33,25 +37,42 @@ export function isNoisy(t: Timing): boolean {
   return t.runs > 1 && (t.maxMs - t.minMs) / t.ms > 0.25;
 }
 
-/** Runs the kernel once, waits for it to finish and frees its output; returns milliseconds. */
-export async function timeOnce(backend: Backend, launch: () => TensorInfo): Promise<number> {
+/** Kernels faster than this are repeated within one timed run (see the file comment). */
+export const REPEAT_BELOW_MS = 10;
+
+/** Launches per timed run for a kernel that took `probeMs` once (at most 200). */
+export function repeatsFor(probeMs: number): number {
+  return probeMs >= REPEAT_BELOW_MS ? 1 : Math.min(200, Math.ceil(REPEAT_BELOW_MS / Math.max(probeMs, 0.05)));
+}
+
+/**
+ * Launches the kernel `reps` times, waits for the last to finish and frees the outputs;
+ * returns milliseconds per launch. (Freeing an output the GPU has not written yet is safe: a
+ * buffer handed out again is only written by work queued after it.)
+ */
+export async function timeOnce(backend: Backend, launch: () => TensorInfo, reps = 1): Promise<number> {
   const start = performance.now();
-  const out = launch();
+  let out = launch();
+  for (let i = 1; i < reps; i++) {
+    backend.free(out.storage, out.dtype, sizeOf(out.shape));
+    out = launch();
+  }
   await waitFor(backend, out);
   const ms = performance.now() - start;
   backend.free(out.storage, out.dtype, sizeOf(out.shape));
-  return ms;
+  return ms / reps;
 }
 
 export async function timeKernel(backend: Backend, launch: () => TensorInfo, opts: TimingOptions): Promise<Timing> {
   const warm = await timeOnce(backend, launch);
   if (warm > opts.singleRunMs) return { ms: warm, runs: 1, minMs: warm, maxMs: warm };
+  const reps = repeatsFor(await timeOnce(backend, launch));
   const samples: number[] = [];
   let spent = 0;
   while (samples.length < opts.maxRuns && (samples.length < opts.minRuns || spent < opts.budgetMs)) {
-    const ms = await timeOnce(backend, launch);
+    const ms = await timeOnce(backend, launch, reps);
     samples.push(ms);
-    spent += ms;
+    spent += ms * reps;
   }
   return { ms: median(samples), runs: samples.length, minMs: Math.min(...samples), maxMs: Math.max(...samples) };
 }

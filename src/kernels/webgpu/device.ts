@@ -10,6 +10,7 @@
  * of the process.
  */
 import { GpuExecutor, type DeviceLimits } from './executor.js';
+import { parseGemmKnob } from './kernels/register-block.js';
 import { WebGpuBackend } from './webgpu-backend.js';
 
 export interface WebGpuBackendOptions {
@@ -31,6 +32,15 @@ export interface WebGpuBackendOptions {
    * for real GPUs; 'auto' (default) picks by the adapter. Tests force 'gpu' to cover its shapes.
    */
   kernelProfile?: 'auto' | 'cpu' | 'gpu';
+  /**
+   * A tuning knob for benchmarks, for the GEMM-shaped kernels (matmul, conv2d and its
+   * gradients). 'RMxCN/WXxWY' (rows per invocation × vec4 columns per invocation / workgroup
+   * width × height, e.g. '8x2/16x16') runs the direct kernels with that shape for outputs of 16
+   * rows or more; 'direct' runs them with their own choice of shape; 'tiled64' or 'tiled128'
+   * fix the tile of the workgroup-memory kernel that real GPUs otherwise get where it applies.
+   * Left out, each problem gets the profile's choice.
+   */
+  gemmTiling?: string;
 }
 
 export interface AcquiredDevice {
@@ -209,7 +219,8 @@ export async function createWebGpuBackend(opts: WebGpuBackendOptions = {}): Prom
   });
   const profile = opts.kernelProfile ?? 'auto';
   const cpuEmulated = profile === 'auto' ? acquired.cpuEmulated : profile === 'cpu';
-  return new WebGpuBackend(executor, { ...acquired, cpuEmulated });
+  const knob = opts.gemmTiling === undefined ? {} : parseGemmKnob(opts.gemmTiling);
+  return new WebGpuBackend(executor, { ...acquired, cpuEmulated }, knob);
 }
 
 let availability: Promise<{ ok: boolean; reason?: string }> | null = null;

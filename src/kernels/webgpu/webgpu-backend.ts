@@ -28,19 +28,21 @@ import { broadcastTo, concat, copy, fill, pad, slice, transpose } from './kernel
 import { matmul } from './kernels/matmul.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './kernels/pool.js';
 import { reduce } from './kernels/reduce.js';
+import type { GemmProfile } from './kernels/register-block.js';
 import { resizeBilinear, resizeBilinearBackward } from './kernels/resize.js';
 
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu' as const;
   readonly supportsFloat64 = false;
-  private readonly cpuEmulated: boolean;
+  private readonly gemm: GemmProfile;
 
   /** @internal Use createWebGpuBackend(). */
   constructor(
     private readonly ex: GpuExecutor,
     private readonly acquired: AcquiredDevice,
+    gemmKnob: Omit<GemmProfile, 'cpuEmulated'> = {},
   ) {
-    this.cpuEmulated = acquired.cpuEmulated;
+    this.gemm = { ...gemmKnob, cpuEmulated: acquired.cpuEmulated };
   }
 
   info(): BackendInfo {
@@ -177,7 +179,7 @@ export class WebGpuBackend implements Backend {
 
   matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): Storage {
     this.f32('matmul', a.dtype, b.dtype);
-    return matmul(this.ex, a, b, transposeA, transposeB, this.cpuEmulated);
+    return matmul(this.ex, a, b, transposeA, transposeB, this.gemm);
   }
 
   // --- convolution and pooling -----------------------------------------------------------
@@ -188,17 +190,17 @@ export class WebGpuBackend implements Backend {
     if (bias && filter.shape.length === 4 && (kh ?? 0) * (kw ?? 0) * (cin ?? 0) === 0 && x.shape.length === 4) {
       return this.biasOnly(x.shape, filter.shape, bias, p, relu);
     }
-    return conv2d(this.ex, x, filter, bias, p, relu, this.cpuEmulated);
+    return conv2d(this.ex, x, filter, bias, p, relu, this.gemm);
   }
 
   conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, xShape: Shape, p: Conv2DParams): Storage {
     this.f32('conv2dBackpropInput', dy.dtype, filter.dtype);
-    return conv2dBackpropInput(this.ex, dy, filter, xShape, p, this.cpuEmulated);
+    return conv2dBackpropInput(this.ex, dy, filter, xShape, p, this.gemm);
   }
 
   conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, filterShape: Shape, p: Conv2DParams): Storage {
     this.f32('conv2dBackpropFilter', x.dtype, dy.dtype);
-    return conv2dBackpropFilter(this.ex, x, dy, filterShape, p, this.cpuEmulated);
+    return conv2dBackpropFilter(this.ex, x, dy, filterShape, p, this.gemm);
   }
 
   maxPool2d(x: TensorInfo, p: Pool2DParams): Storage {

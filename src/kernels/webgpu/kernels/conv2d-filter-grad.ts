@@ -26,6 +26,7 @@ import {
   fmaStep,
   range,
   storeBlock,
+  type GemmProfile,
   type Tiling,
 } from './register-block.js';
 
@@ -42,7 +43,7 @@ interface Variant {
 }
 
 export function conv2dBackpropFilter(
-  ex: GpuExecutor, x: TensorInfo, dy: TensorInfo, filterShape: Shape, p: Conv2DParams, cpuEmulated: boolean,
+  ex: GpuExecutor, x: TensorInfo, dy: TensorInfo, filterShape: Shape, p: Conv2DParams, profile: GemmProfile,
 ): GpuStorage {
   const k = 'webgpu.conv2dBackpropFilter';
   const label = `${k} x ${fmtShape(x.shape)} dy ${fmtShape(dy.shape)} filter ${fmtShape(filterShape)}`;
@@ -58,7 +59,7 @@ export function conv2dBackpropFilter(
   if (M * N === 0) return ex.alloc(0);
   if (P === 0 || X.size === 0) return fill(ex, M * N, 0);
 
-  const t = chooseTiling(M, N, cpuEmulated);
+  const t = chooseTiling(M, N, profile);
   const v0: Variant = { vecRows: g.Cin % 4 === 0 && t.RM % 4 === 0, vecOut: N % 4 === 0, accumulate: false, splitK: false, t };
   const geometry = geometryParams(g);
   const gx = Math.ceil(N / (4 * t.CN * t.WX));
@@ -69,7 +70,7 @@ export function conv2dBackpropFilter(
   const perPiece = Math.floor(cap / Math.max(xPer, dyPer, 1));
 
   if (X.chunks.length === 1 && DY.chunks.length === 1 && M * N <= ex.chunkElems) {
-    const split = chooseSplitK(gx * gy * gz, P, cpuEmulated);
+    const split = chooseSplitK(gx * gy * gz, P, profile);
     const S = gz === 1 && split.S * M * N <= ex.chunkElems ? split.S : 1;
     const out = ex.alloc(S * M * N);
     dispatchFilterGrad(ex, label, { ...v0, splitK: S > 1 }, { X, DY, out }, [gx, gy, S > 1 ? S : gz], [

@@ -18,6 +18,7 @@ import type { GpuExecutor, Operand } from '../executor.js';
 import { asGpuStorage, type GpuStorage } from '../gpu-storage.js';
 import { closeWindow, deltaParam, openWindow, windowCapacity } from '../windows.js';
 import { convGeometry, fmtShape, geometryParams, rowGrid } from './conv-geometry.js';
+import { dispatchTiled, planTiled, type Direction } from './conv2d-tiled.js';
 import { fill } from './layout.js';
 import {
   chooseTiling,
@@ -27,10 +28,9 @@ import {
   fmaStep,
   range,
   storeBlock,
+  type GemmProfile,
   type Tiling,
 } from './register-block.js';
-
-type Direction = 'forward' | 'backpropInput';
 
 interface Variant {
   dir: Direction;
@@ -46,7 +46,7 @@ interface Variant {
 }
 
 export function conv2d(
-  ex: GpuExecutor, x: TensorInfo, filter: TensorInfo, bias: TensorInfo | null, p: Conv2DParams, relu: boolean, cpuEmulated: boolean,
+  ex: GpuExecutor, x: TensorInfo, filter: TensorInfo, bias: TensorInfo | null, p: Conv2DParams, relu: boolean, profile: GemmProfile,
 ): GpuStorage {
   const k = 'webgpu.conv2d';
   const label = `${k} x ${fmtShape(x.shape)} filter ${fmtShape(filter.shape)}`;
@@ -61,7 +61,7 @@ export function conv2d(
     // An empty sum: the bias alone (through ReLU), or zeros.
     if (!bias) return fill(ex, M * g.Cout, 0);
   }
-  const t = chooseTiling(M, g.Cout, cpuEmulated);
+  const t = chooseTiling(M, g.Cout, profile);
   const v: Variant = { dir: 'forward', vecK: g.Cin % 4 === 0, vecOut: g.Cout % 4 === 0, bias: B !== null, relu, unitStride: false, t };
   const ops = {
     A: { storage: X, perImage: g.H * g.W * g.Cin },
@@ -71,11 +71,11 @@ export function conv2d(
     batch: g.batch,
     rowsPerImage: g.OH * g.OW,
   };
-  return run(ex, k, label, v, ops, g.Cout, geometryParams(g));
+  return run(ex, k, label, v, ops, g.Cout, geometryParams(g), { profile, KC: g.Cin, taps: g.KH * g.KW });
 }
 
 export function conv2dBackpropInput(
-  ex: GpuExecutor, dy: TensorInfo, filter: TensorInfo, xShape: Shape, p: Conv2DParams, cpuEmulated: boolean,
+  ex: GpuExecutor, dy: TensorInfo, filter: TensorInfo, xShape: Shape, p: Conv2DParams, profile: GemmProfile,
 ): GpuStorage {
   const k = 'webgpu.conv2dBackpropInput';
   const label = `${k} dy ${fmtShape(dy.shape)} filter ${fmtShape(filter.shape)} x ${fmtShape(xShape)}`;
@@ -87,7 +87,7 @@ export function conv2dBackpropInput(
   const M = g.batch * g.H * g.W;
   if (M * g.Cin === 0) return ex.alloc(0);
   if (sizeOf(dy.shape) === 0 || g.KH * g.KW === 0) return fill(ex, M * g.Cin, 0);
-  const t = chooseTiling(M, g.Cin, cpuEmulated);
+  const t = chooseTiling(M, g.Cin, profile);
   const unitStride = g.sh === 1 && g.sw === 1;
   const v: Variant = { dir: 'backpropInput', vecK: g.Cout % 4 === 0, vecOut: g.Cin % 4 === 0, bias: false, relu: false, unitStride, t };
   const ops = {
@@ -98,13 +98,20 @@ export function conv2dBackpropInput(
     batch: g.batch,
     rowsPerImage: g.H * g.W,
   };
-  return run(ex, k, label, v, ops, g.Cin, geometryParams(g));
+  return run(ex, k, label, v, ops, g.Cin, geometryParams(g), { profile, KC: g.Cout, taps: g.KH * g.KW });
 }
 
 function checked(k: string, t: TensorInfo): GpuStorage {
   const s = asGpuStorage(k, t.storage);
   if (s.size !== sizeOf(t.shape)) throw new Error(`${k}: storage holds ${s.size} elements, not ${sizeOf(t.shape)} for ${fmtShape(t.shape)}`);
   return s;
+}
+
+/** What the choice of the workgroup-memory kernel (conv2d-tiled.ts) needs: K = taps × KC. */
+interface TiledChoice {
+  profile: GemmProfile;
+  KC: number;
+  taps: number;
 }
 
 /** An operand indexed by image: `perImage` elements per image of the batch. */
@@ -121,11 +128,11 @@ interface Batched {
 function run(
   ex: GpuExecutor, kernel: string, label: string, v: Variant,
   ops: { A: Batched; F: GpuStorage; bias: GpuStorage | null; out: { perImage: number }; batch: number; rowsPerImage: number },
-  N: number, geometry: [string, number, ('u32' | 'i32')?][],
+  N: number, geometry: [string, number, ('u32' | 'i32')?][], tiled: TiledChoice,
 ): GpuStorage {
   const out = ex.alloc(ops.batch * ops.out.perImage);
   const whole = (A: GpuStorage, F: GpuStorage, bias: GpuStorage | null, dst: GpuStorage, images: number, offs: number[]): void =>
-    dispatchConv(ex, kernel, label, v, { A, F, bias, out: dst }, images * ops.rowsPerImage, N, geometry, offs);
+    dispatchConv(ex, kernel, label, v, { A, F, bias, out: dst }, images * ops.rowsPerImage, N, geometry, offs, tiled);
   const single = [ops.A.storage, ops.F, out, ...(ops.bias ? [ops.bias] : [])].every((s) => s.chunks.length <= 1);
   const cap = windowCapacity(ex.chunkElems);
   const perPiece = Math.floor(cap / Math.max(ops.A.perImage, ops.out.perImage, 1));
@@ -158,7 +165,7 @@ function run(
 function dispatchConv(
   ex: GpuExecutor, kernel: string, label: string, v0: Variant,
   s: { A: GpuStorage; F: GpuStorage; bias: GpuStorage | null; out: GpuStorage },
-  M: number, N: number, geometry: [string, number, ('u32' | 'i32')?][], [aOff, fOff, biasOff, outOff]: number[],
+  M: number, N: number, geometry: [string, number, ('u32' | 'i32')?][], [aOff, fOff, biasOff, outOff]: number[], tiled: TiledChoice,
 ): void {
   const { t } = v0;
   // Offsets that are not multiples of 4 (windows keep alignment, so only odd sizes) turn vec4 off.
@@ -167,6 +174,12 @@ function dispatchConv(
     vecK: v0.vecK && aOff! % 4 === 0 && fOff! % 4 === 0,
     vecOut: v0.vecOut && fOff! % 4 === 0 && biasOff! % 4 === 0 && outOff! % 4 === 0,
   };
+  const plan = planTiled(tiled.profile, M, N, tiled.KC, tiled.taps, v.vecK, v.vecOut, ex);
+  if (plan) {
+    const offs = { a: aOff!, f: fOff!, bias: biasOff!, out: outOff! };
+    dispatchTiled(ex, kernel, label, v, plan, s, M, N, geometry, offs, (blocks) => rowGrid(blocks, ex.limits.maxComputeWorkgroupsPerDimension));
+    return;
+  }
   const fwd = v.dir === 'forward';
   const operands: Operand[] = [
     { name: 'A', storage: s.A, type: v.vecK ? 'vec4' : 'f32' },

@@ -5,10 +5,12 @@
  * multiple of 4 (A along K, or along M when transposed; B along N, or along K when transposed),
  * else as scalars with clamped indices.
  *
- * Two ways to cover a problem:
+ * Three ways to cover a problem:
  * - whole: one dispatch over every batch. When there are few output blocks and K is long (dense
  *   layers at batch 1, weight gradients) K is split into segments whose partial products the
  *   reduction kernel sums afterwards (split-K).
+ * - as a 1×1 convolution (conv2d-tiled.ts) on real GPUs, when neither operand is transposed and
+ *   B is shared by the batch (chunked operands included: the accessors handle them);
  * - in pieces, when an operand is split into chunks (larger than one binding, e.g. VGG19's
  *   411 MB fc1 kernel on a 128 MiB-binding device): per batch, the (M, N, K) box is cut until
  *   every operand range of a piece fits in one binding (windows.ts); pieces along K add into
@@ -19,6 +21,8 @@ import { sizeOf } from '../../../tensor/shape.js';
 import type { GpuExecutor, Operand } from '../executor.js';
 import { asGpuStorage, type GpuStorage } from '../gpu-storage.js';
 import { closeWindow, deltaParam, openWindow, windowCapacity } from '../windows.js';
+import { geometryParams, rowGrid, type ConvGeometry } from './conv-geometry.js';
+import { dispatchTiled, planTiled } from './conv2d-tiled.js';
 import { fill } from './layout.js';
 import { sumSegments } from './reduce.js';
 import {
@@ -30,6 +34,7 @@ import {
   fmaStep,
   range,
   storeBlock,
+  type GemmProfile,
   type Tiling,
 } from './register-block.js';
 
@@ -53,7 +58,7 @@ interface Problem {
   transB: boolean;
 }
 
-export function matmul(ex: GpuExecutor, a: TensorInfo, b: TensorInfo, transA: boolean, transB: boolean, cpuEmulated: boolean): GpuStorage {
+export function matmul(ex: GpuExecutor, a: TensorInfo, b: TensorInfo, transA: boolean, transB: boolean, profile: GemmProfile): GpuStorage {
   const k = 'webgpu.matmul';
   const label = `${k} [${a.shape.join(',')}]${transA ? 'ᵀ' : ''} x [${b.shape.join(',')}]${transB ? 'ᵀ' : ''}`;
   if (a.shape.length !== 3 || b.shape.length !== 3) throw new Error(`${label}: operands must have rank 3`);
@@ -71,12 +76,28 @@ export function matmul(ex: GpuExecutor, a: TensorInfo, b: TensorInfo, transA: bo
   if (outSize === 0) return ex.alloc(0);
   if (K === 0) return fill(ex, outSize, 0);
   const prob: Problem = { label, M, N, K, transA, transB };
-  const t = chooseTiling(M, N, cpuEmulated);
+  const t = chooseTiling(M, N, profile);
 
+  const bindings = A.chunks.length + B.chunks.length + Math.ceil(outSize / ex.chunkElems);
+  if (Bb === 1 && !transA && !transB && bindings <= ex.limits.maxStorageBuffersPerShaderStage) {
+    // One B for every batch: the product is a 1×1 convolution over Ba·M pixels, which real GPUs
+    // run on the workgroup-memory kernel.
+    const rows = Ba * M;
+    const plan = planTiled(profile, rows, N, K, 1, K % 4 === 0, N % 4 === 0, ex);
+    if (plan) {
+      const out = ex.alloc(outSize);
+      const g: ConvGeometry = { batch: 1, H: 1, W: rows, Cin: K, KH: 1, KW: 1, OH: 1, OW: rows, Cout: N, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pl: 0 };
+      const v = { dir: 'forward' as const, bias: false, relu: false, unitStride: true };
+      dispatchTiled(ex, k, label, v, plan, { A, F: B, bias: null, out }, rows, N, geometryParams(g), { a: 0, f: 0, bias: 0, out: 0 }, (blocks) =>
+        rowGrid(blocks, ex.limits.maxComputeWorkgroupsPerDimension),
+      );
+      return out;
+    }
+  }
   if (A.chunks.length === 1 && B.chunks.length === 1 && outSize <= ex.chunkElems) {
     const gx = Math.ceil(N / (4 * t.CN * t.WX));
     const gy = Math.ceil(M / (t.RM * t.WY));
-    const { S, kSeg } = chooseSplitK(gx * gy * batch, K, cpuEmulated);
+    const { S, kSeg } = chooseSplitK(gx * gy * batch, K, profile);
     // Partial products must fit one binding too; otherwise do without split-K.
     const split = S > 1 && S * outSize <= ex.chunkElems ? { S, kSeg } : { S: 1, kSeg: K };
     const out = ex.alloc(split.S * outSize);

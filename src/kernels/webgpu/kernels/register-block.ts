@@ -22,6 +22,49 @@ export interface Tiling {
 }
 
 /**
+ * What the GEMM-shaped kernels are tuned for. `cpuEmulated`: a software adapter (llvmpipe,
+ * SwiftShader). The rest are tuning knobs for benchmarks (WebGpuBackendOptions.gemmTiling):
+ * `tiling` fixes the direct kernels' block and workgroup shape for outputs of 16 rows or more
+ * (shorter outputs keep their own shapes); `direct` keeps convolutions and products off the
+ * workgroup-memory kernel (conv2d-tiled.ts); `tiledBlock` fixes that kernel's tile.
+ */
+export interface GemmProfile {
+  cpuEmulated: boolean;
+  tiling?: Tiling;
+  direct?: boolean;
+  tiledBlock?: 64 | 128;
+}
+
+/**
+ * Parses the tuning knob: 'RMxCN/WXxWY' (e.g. '8x2/16x16') fixes the direct kernels' tiling,
+ * 'direct' turns the workgroup-memory kernel off, 'tiled64' / 'tiled128' fix its tile.
+ */
+export function parseGemmKnob(text: string): Omit<GemmProfile, 'cpuEmulated'> {
+  const t = text.trim();
+  if (t === 'direct') return { direct: true };
+  if (t === 'tiled64') return { tiledBlock: 64 };
+  if (t === 'tiled128') return { tiledBlock: 128 };
+  return { tiling: parseTiling(t) };
+}
+
+/** Checks a fixed tiling: blocks of 1–16 rows and 1–4 vec4 columns, at most 256 invocations. */
+export function checkTiling(t: Tiling): Tiling {
+  const ok =
+    [1, 2, 4, 8, 16].includes(t.RM) && [1, 2, 4].includes(t.CN) && Number.isInteger(t.WX) && Number.isInteger(t.WY) && t.WX >= 1 && t.WY >= 1 && t.WX * t.WY <= 256;
+  if (!ok) {
+    throw new Error(`GEMM tiling ${t.RM}x${t.CN}/${t.WX}x${t.WY}: RM must be 1, 2, 4, 8 or 16, CN 1, 2 or 4, and WX·WY at most 256`);
+  }
+  return t;
+}
+
+/** Parses 'RMxCN/WXxWY' (e.g. '8x2/16x16'), the form benchmarks take the knob in. */
+export function parseTiling(text: string): Tiling {
+  const m = /^(\d+)x(\d+)\/(\d+)x(\d+)$/.exec(text.trim());
+  if (!m) throw new Error(`GEMM tiling '${text}': expected RMxCN/WXxWY (e.g. 8x2/16x16), 'direct', 'tiled64' or 'tiled128'`);
+  return checkTiling({ RM: Number(m[1]), CN: Number(m[2]), WX: Number(m[3]), WY: Number(m[4]) });
+}
+
+/**
  * Block and workgroup shape for an M×N output: the tallest block (most reuse of each B load)
  * that still leaves enough workgroups to keep every core busy. On llvmpipe, where each extra
  * accumulator is cheap next to a gathered load, 16×8 blocks measured 1.5–2× faster than 4×8 on
@@ -29,11 +72,13 @@ export interface Tiling {
  * gets one row per invocation and one row of invocations per workgroup, so that no invocation
  * computes clamped duplicate rows. Few distinct shapes on purpose: each is a pipeline to compile.
  */
-export function chooseTiling(M: number, N: number, cpuEmulated: boolean): Tiling {
+export function chooseTiling(M: number, N: number, profile: GemmProfile): Tiling {
+  const { cpuEmulated } = profile;
   const CN = N >= 8 ? 2 : 1;
   const threads = cpuEmulated ? 64 : 256;
   if (M < 4) return { RM: 1, CN, WX: threads, WY: 1 };
   if (M < 16) return { RM: 4, CN, WX: threads, WY: 1 };
+  if (profile.tiling) return profile.tiling;
   const WY = cpuEmulated ? 8 : 16;
   const WX = threads / WY;
   const colBlocks = Math.ceil(N / (4 * CN * WX));
@@ -45,8 +90,8 @@ export function chooseTiling(M: number, N: number, cpuEmulated: boolean): Tiling
 }
 
 /** Number of K segments (split-K) so that enough workgroups exist to fill the device. */
-export function chooseSplitK(workgroups: number, K: number, cpuEmulated: boolean): { S: number; kSeg: number } {
-  const target = cpuEmulated ? 8 : 128;
+export function chooseSplitK(workgroups: number, K: number, profile: GemmProfile): { S: number; kSeg: number } {
+  const target = profile.cpuEmulated ? 8 : 128;
   const minSegment = 256;
   if (workgroups >= target || K < 2 * minSegment) return { S: 1, kSeg: roundUp4(K) };
   const S = Math.min(Math.ceil(target / workgroups), Math.floor(K / minSegment), 64);

@@ -1,0 +1,97 @@
+/**
+ * Tuning the GEMM-shaped WebGPU kernels on the adapter in hand:
+ *
+ *   npx tsx bench/tune-gemm.ts [--tilings 8x2/16x16,4x2/16x16,...] [--filter 'A|B|...'] [--batch N] [--check]
+ *
+ * Times each benchmark case whose "op shape" text contains one of the filters (all cases when
+ * none is given) under each fixed tiling (RMxCN/WXxWY: rows × vec4 columns per invocation /
+ * workgroup width × height; see src/kernels/webgpu/kernels/register-block.ts), and under the
+ * backend's own choice ('auto'), and prints GFLOP/s per tiling. One backend per tiling, so
+ * pipelines do not mix. With --check, each output is also compared with the CPU backend's
+ * (float32) on the same inputs, for cases of at most 4 GFLOP: the worst error relative to the
+ * largest output magnitude is printed per tiling, so a fast but wrong variant shows.
+ * For choosing chooseTiling's shapes on a real GPU; not a test.
+ */
+import type { Backend, TensorInfo } from '../src/kernels/backend.js';
+import { cpuBackend } from '../src/tensor/engine.js';
+import { sizeOf } from '../src/tensor/shape.js';
+import { createWebGpuBackend } from '../src/kernels/webgpu/device.js';
+import { benchCases } from './cases.js';
+import { timeKernel } from './timing.js';
+
+const DEFAULT_TILINGS = ['auto', '8x2/16x16', '4x2/16x16', '4x1/16x16', '8x1/32x8', '4x2/32x8', '8x2/8x8', '16x2/16x8', '8x4/8x16'];
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const get = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const tilings = get('--tilings')?.split(',') ?? DEFAULT_TILINGS;
+  const filters = get('--filter')?.split('|') ?? [''];
+  const batch = Number(get('--batch') ?? 1);
+  const cases = benchCases({ batch, quick: false, dtype: 'float32' }).filter(
+    (c) => !c.op.startsWith('maxPool') && filters.some((f) => `${c.op} ${c.shape}`.includes(f)),
+  );
+  const timing = { budgetMs: 400, minRuns: 3, maxRuns: 30, singleRunMs: 2000 };
+  const results = new Map<string, Map<string, number>>();
+  const check = argv.includes('--check');
+  const reference = new Map<string, Float32Array>();
+  if (check) {
+    const cpu = cpuBackend();
+    for (const c of cases.filter((c) => c.flops <= 4e9)) reference.set(`${c.op} ${c.shape}`, await output(cpu, c.prepare(cpu)));
+  }
+  const worst = new Map<string, number>();
+  for (const tiling of tilings) {
+    const backend = await createWebGpuBackend(tiling === 'auto' ? {} : { gemmTiling: tiling });
+    if (tiling === tilings[0]) console.log(`adapter: ${backend.info().adapter}; batch ${batch}`);
+    for (const c of cases) {
+      const p = c.prepare(backend);
+      try {
+        const t = await timeKernel(backend, p.launch, timing);
+        const key = `${c.op} ${c.shape}`;
+        if (!results.has(key)) results.set(key, new Map());
+        results.get(key)!.set(tiling, c.flops / t.ms / 1e6);
+        const ref = reference.get(key);
+        if (ref) worst.set(tiling, Math.max(worst.get(tiling) ?? 0, relativeError(await output(backend, p, false), ref)));
+      } catch (e) {
+        console.log(`${tiling} ${c.op} ${c.shape}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      } finally {
+        p.dispose();
+      }
+    }
+    backend.dispose();
+  }
+  console.log(`${'case'.padEnd(64)} ${tilings.map((t) => t.padStart(10)).join(' ')}   (GFLOP/s)`);
+  for (const [key, row] of results) {
+    console.log(`${key.padEnd(64)} ${tilings.map((t) => (row.get(t)?.toFixed(0) ?? '—').padStart(10)).join(' ')}`);
+  }
+  if (check) console.log(`${'worst error vs CPU / max |CPU|'.padEnd(64)} ${tilings.map((t) => (worst.get(t)?.toExponential(1) ?? '—').padStart(10)).join(' ')}`);
+}
+
+/** Runs a prepared case once and reads its whole output (disposing the inputs unless told not to). */
+async function output(backend: Backend, p: { launch(): TensorInfo; dispose(): void }, dispose = true): Promise<Float32Array> {
+  const out = p.launch();
+  const values = Float32Array.from(await backend.read(out));
+  backend.free(out.storage, out.dtype, sizeOf(out.shape));
+  if (dispose) p.dispose();
+  return values;
+}
+
+function relativeError(got: Float32Array, ref: Float32Array): number {
+  let scale = 0;
+  let err = 0;
+  for (let i = 0; i < ref.length; i++) {
+    scale = Math.max(scale, Math.abs(ref[i]!));
+    err = Math.max(err, Math.abs(got[i]! - ref[i]!));
+  }
+  return got.length === ref.length ? err / (scale || 1) : Infinity;
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+    process.exit(1);
+  },
+);

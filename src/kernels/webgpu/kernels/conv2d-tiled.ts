@@ -1,0 +1,286 @@
+/**
+ * The implicit GEMM of conv2d and conv2dBackpropInput (see conv2d.ts) for real GPUs, staged
+ * through workgroup memory. The direct kernel of conv2d.ts reads every operand straight from
+ * storage; on an H200 it reached 12–20 TFLOP/s on VGG's convolutions at batch 8 but fell to a
+ * tenth of that on small ones, where too few workgroups exist to fill the GPU's 132
+ * multiprocessors and each invocation's loads wait on memory with nothing else to run.
+ *
+ * Here a 16×16 workgroup computes a BM×BN output tile. Per step along K it copies a BM×BK tile of
+ * A (the gathered input pixels, zero where the tap falls in the padding) and a BK×BN tile of the
+ * filter into workgroup memory, each invocation one vec4 of each, and then every invocation
+ * multiplies TM rows by TN columns out of workgroup memory. The next step's vec4s are fetched
+ * into registers before the current tile is consumed, so memory latency overlaps arithmetic.
+ * An invocation owns rows ty·4 … ty·4+3 of each 64-row band (and columns tx·4 … of each 64-column
+ * band), so the 16 invocations of a row read consecutive vec4s: no bank conflicts.
+ *
+ * Each K step lies inside one filter tap (the reduced channel count is a multiple of BK), so the
+ * padding test is per row and step. Where the output has too few tiles to fill the device, K is
+ * split into segments written as partial sums that a second kernel adds, with bias and ReLU
+ * (split-K). A 1×1 convolution over one image is a matrix product: matmul.ts sends
+ * non-transposed products here as that.
+ */
+import type { GpuExecutor, Operand } from '../executor.js';
+import type { GpuStorage } from '../gpu-storage.js';
+import { FLAT_WORKGROUP, flatEntry } from '../wgsl.js';
+import { range, type GemmProfile } from './register-block.js';
+
+export type Direction = 'forward' | 'backpropInput';
+
+export interface TiledPlan {
+  /** Output rows and columns per workgroup, and the K step. */
+  BM: number;
+  BN: number;
+  BK: number;
+  /** K segments (split-K); 1: none. */
+  S: number;
+  /** K steps in all (taps × reduced channels / BK), and per segment. */
+  steps: number;
+  stepsPerSegment: number;
+}
+
+/** Workgroups below this leave a large GPU partly idle: smaller tiles, then split-K. */
+const FILL_WORKGROUPS = 256;
+
+/**
+ * The tile plan for an M×N output reducing over `taps` taps of KC channels, or null where the
+ * direct kernel must do (software adapters, channel counts not multiples of 4 or of BK, or a
+ * tuning override asking for it).
+ */
+export function planTiled(
+  profile: GemmProfile, M: number, N: number, KC: number, taps: number, vecK: boolean, vecOut: boolean, ex: GpuExecutor,
+): TiledPlan | null {
+  if (profile.cpuEmulated || profile.tiling || profile.direct || !vecK || !vecOut) return null;
+  const blocks = (bm: number, bn: number): number => Math.ceil(M / bm) * Math.ceil(N / bn);
+  let BM = 64;
+  if (profile.tiledBlock !== 64 && N >= 128 && (profile.tiledBlock === 128 || blocks(128, 128) >= FILL_WORKGROUPS)) BM = 128;
+  const BN = BM;
+  const BK = BM === 128 ? 8 : 16;
+  if (KC % BK !== 0) return null;
+  const steps = (taps * KC) / BK;
+  const wgs = blocks(BM, BN);
+  let S = 1;
+  if (wgs < FILL_WORKGROUPS / 2 && steps >= 16) S = Math.min(Math.ceil(FILL_WORKGROUPS / wgs), Math.floor(steps / 8), 16);
+  // Partial sums must fit one binding, and the row blocks one grid dimension (z holds segments).
+  if (S > 1 && (S * M * N > ex.chunkElems || Math.ceil(M / BM) > ex.limits.maxComputeWorkgroupsPerDimension)) S = 1;
+  const stepsPerSegment = Math.ceil(steps / S);
+  return { BM, BN, BK, S: Math.ceil(steps / stepsPerSegment), steps, stepsPerSegment };
+}
+
+export interface TiledOperands {
+  A: GpuStorage;
+  F: GpuStorage;
+  bias: GpuStorage | null;
+  out: GpuStorage;
+}
+
+/**
+ * Dispatches the tiled kernel (and with split-K the summing kernel). `geometry` and the offsets
+ * are those of conv2d.ts's dispatch; `rowGrid` lays out row blocks as in the direct kernel.
+ */
+export function dispatchTiled(
+  ex: GpuExecutor, kernel: string, label: string,
+  v: { dir: Direction; bias: boolean; relu: boolean; unitStride: boolean },
+  plan: TiledPlan, s: TiledOperands, M: number, N: number,
+  geometry: [string, number, ('u32' | 'i32')?][], offs: { a: number; f: number; bias: number; out: number },
+  rowGrid: (blocks: number) => [number, number],
+): void {
+  const split = plan.S > 1;
+  const dst = split ? ex.alloc(plan.S * M * N) : s.out;
+  const operands: Operand[] = [
+    { name: 'A', storage: s.A, type: 'vec4' },
+    { name: 'F', storage: s.F, type: 'vec4' },
+  ];
+  const fuseBias = v.bias && !split;
+  if (fuseBias) operands.push({ name: 'bias', storage: s.bias!, type: 'vec4' });
+  operands.push({ name: 'out', storage: dst, type: 'vec4', write: true });
+  const gx = Math.ceil(N / plan.BN);
+  const [gy, gz] = split ? [Math.ceil(M / plan.BM), plan.S] : rowGrid(Math.ceil(M / plan.BM));
+  const body = { ...v, bias: fuseBias, relu: v.relu && !split, split };
+  ex.dispatch({
+    kernel,
+    label,
+    variant: `tiled|${v.dir}|b${+body.bias}r${+body.relu}u${+v.unitStride}s${+split}|${plan.BM}x${plan.BN}x${plan.BK}`,
+    operands,
+    params: [
+      ['M', M],
+      ['N', N],
+      ...geometry,
+      ['aOff', offs.a >>> 0],
+      ['fOff', offs.f >>> 0],
+      ['biasOff', offs.bias >>> 0],
+      ['outOff', split ? 0 : offs.out >>> 0],
+      ['steps', plan.steps],
+      ['stepsPerSeg', plan.stepsPerSegment],
+    ],
+    workgroups: [gx, gy, gz],
+    body: () => tiledWgsl(body, plan),
+  });
+  if (split) finishSplit(ex, kernel, label, dst, s, plan.S, M, N, v, offs);
+}
+
+const FINISH_WG = 256;
+
+/** out = act(Σ_s partial_s + bias): the split-K segments added, then bias and ReLU. */
+function finishSplit(
+  ex: GpuExecutor, kernel: string, label: string, partials: GpuStorage, s: TiledOperands, S: number, M: number, N: number,
+  v: { bias: boolean; relu: boolean }, offs: { bias: number; out: number },
+): void {
+  const n4 = (M * N) / 4;
+  const operands: Operand[] = [{ name: 'part', storage: partials, type: 'vec4' }];
+  if (v.bias) operands.push({ name: 'bias', storage: s.bias!, type: 'vec4' });
+  operands.push({ name: 'out', storage: s.out, type: 'vec4', write: true });
+  ex.dispatch({
+    kernel,
+    label: `${label} (split-K sum)`,
+    variant: `tiled-finish|b${+v.bias}r${+v.relu}`,
+    operands,
+    params: [
+      ['n4', n4],
+      ['N4', N / 4],
+      ['S', S],
+      // Element offsets, wrapping in u32 like every window offset (windows.ts).
+      ['biasOff', offs.bias >>> 0],
+      ['outOff', offs.out >>> 0],
+    ],
+    workgroups: ex.grid(Math.ceil(n4 / FINISH_WG)),
+    body: () => `${FLAT_WORKGROUP}
+${flatEntry(FINISH_WG)} {
+  let i = flat_wg(wid, nwg) * ${FINISH_WG}u + lid;
+  if (i >= p.n4) { return; }
+  var acc = part_ld4(i);
+  for (var s = 1u; s < p.S; s++) { acc += part_ld4(s * p.n4 + i); }
+  ${v.bias ? 'acc += bias_ld4((p.biasOff + (i % p.N4) * 4u) >> 2u);' : ''}
+  ${v.relu ? 'acc = max(acc, vec4<f32>(0.0));' : ''}
+  out_st4((p.outOff + i * 4u) >> 2u, acc);
+}`,
+  });
+  ex.free(partials);
+}
+
+function tiledWgsl(v: { dir: Direction; bias: boolean; relu: boolean; unitStride: boolean; split: boolean }, plan: TiledPlan): string {
+  const { BM, BN, BK } = plan;
+  const fwd = v.dir === 'forward';
+  const TM = BM / 16;
+  const TN = BN / 16;
+  const bandsM = range(TM / 4);
+  const bandsN = range(TN / 4);
+  const KC = fwd ? 'p.Cin' : 'p.Cout';
+  const kv = BK / 4; // vec4s per tile row of A
+  // This invocation's A row (fixed for the whole K loop) and where it reads from.
+  const rowSetup = fwd
+    ? `let img = am / (p.OH * p.OW); let pix = am - img * p.OH * p.OW;
+  let oh = pix / p.OW; let ow = pix - oh * p.OW;
+  let y0 = i32(oh * p.sh) - p.pt; let x0 = i32(ow * p.sw) - p.pl; let abase = img * p.H * p.W;`
+    : `let img = am / (p.H * p.W); let pix = am - img * p.H * p.W;
+  let hh = pix / p.W; let ww = pix - hh * p.W;
+  let y0 = i32(hh) + p.pt; let x0 = i32(ww) + p.pl; let abase = img * p.OH * p.OW;`;
+  const tapTest = fwd
+    ? `let ty = y0 + i32(ky * p.dh); let tx = x0 + i32(kx * p.dw);
+    let ok = arow_ok && ty >= 0 && ty < i32(p.H) && tx >= 0 && tx < i32(p.W);
+    let ao = p.aOff + select(0u, (abase + u32(ty) * p.W + u32(tx)) * p.Cin, ok);`
+    : v.unitStride
+      ? `let oy = y0 - i32(ky * p.dh); let ox = x0 - i32(kx * p.dw);
+    let ok = arow_ok && oy >= 0 && ox >= 0 && oy < i32(p.OH) && ox < i32(p.OW);
+    let ao = p.aOff + select(0u, (abase + u32(oy) * p.OW + u32(ox)) * p.Cout, ok);`
+      : `let sy = y0 - i32(ky * p.dh); let sx = x0 - i32(kx * p.dw);
+    let oy = sy / i32(p.sh); let ox = sx / i32(p.sw);
+    let ok = arow_ok && sy >= 0 && sx >= 0 && oy * i32(p.sh) == sy && ox * i32(p.sw) == sx && oy < i32(p.OH) && ox < i32(p.OW);
+    let ao = p.aOff + select(0u, (abase + u32(oy) * p.OW + u32(ox)) * p.Cout, ok);`;
+  // The filter vec4 of this invocation for the step: forward w[tap, kc0 + bk, n] along n;
+  // backward w[tap, n, kc0 + bk …] along the reduced channels.
+  const loadB = fwd
+    ? `let fi = p.fOff + (tap * p.Cin + kc0 + bk) * p.Cout + min(bn, p.N - 4u);
+    b_next = select(vec4<f32>(0.0), F_ld4(fi >> 2u), bn < p.N);`
+    : `let fi = p.fOff + (tap * p.Cin + min(bn, p.N - 1u)) * p.Cout + kc0 + bk;
+    b_next = select(vec4<f32>(0.0), F_ld4(fi >> 2u), bn < p.N);`;
+  // Where the invocation's B vec4 goes: forward one vec4 of row bk; backward 4 components of
+  // column bn, one per k.
+  const storeB = fwd
+    ? `Bs[bk * ${BN / 4}u + (bn - n0) / 4u] = b_next;`
+    : range(4)
+        .map((q) => `Bs[(bk + ${q}u) * ${BN / 4}u + (bn - n0) / 4u][(bn - n0) % 4u] = b_next[${q}];`)
+        .join('\n    ');
+  const storeA = range(4)
+    .map((q) => `As[(ak + ${q}u) * ${BM / 4}u + arow / 4u][arow % 4u] = a_next[${q}];`)
+    .join('\n    ');
+  const accDecl = bandsM
+    .flatMap((i) => range(4).flatMap((r) => bandsN.map((j) => `var acc_${i}_${r}_${j} = vec4<f32>(0.0);`)))
+    .join('\n  ');
+  const inner = range(BK)
+    .map((kk) => {
+      const loads = [
+        ...bandsM.map((i) => `let a_${i} = As[${(kk * BM) / 4 + i * 16}u + lid.y];`),
+        ...bandsN.map((j) => `let b_${j} = Bs[${(kk * BN) / 4 + j * 16}u + lid.x];`),
+      ];
+      const fmas = bandsM.flatMap((i) =>
+        range(4).flatMap((r) => bandsN.map((j) => `acc_${i}_${r}_${j} = fma(vec4<f32>(a_${i}[${r}]), b_${j}, acc_${i}_${r}_${j});`)),
+      );
+      return `{\n      ${loads.concat(fmas).join('\n      ')}\n    }`;
+    })
+    .join('\n    ');
+  const stores = bandsM
+    .flatMap((i) =>
+      range(4).flatMap((r) =>
+        bandsN.map((j) => {
+          const m = `m0 + ${i * 64 + r}u + lid.y * 4u`;
+          const n = `n0 + ${j * 64}u + lid.x * 4u`;
+          let val = `acc_${i}_${r}_${j}`;
+          if (v.bias) val = `${val} + bias_ld4((p.biasOff + ${n}) >> 2u)`;
+          if (v.relu) val = `max(${val}, vec4<f32>(0.0))`;
+          return `{ let m = ${m}; let n = ${n}; if (m < p.M && n < p.N) { out_st4((p.outOff + seg * p.M * p.N + m * p.N + n) >> 2u, ${val}); } }`;
+        }),
+      ),
+    )
+    .join('\n  ');
+
+  return `
+var<workgroup> As: array<vec4<f32>, ${(BK * BM) / 4}>;
+var<workgroup> Bs: array<vec4<f32>, ${(BK * BN) / 4}>;
+@compute @workgroup_size(16, 16)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  ${v.split ? 'let seg = wid.z; let m0 = wid.y * ' + BM + 'u;' : 'let seg = 0u; let m0 = (wid.y + wid.z * nwg.y) * ' + BM + 'u;'}
+  let n0 = wid.x * ${BN}u;
+  // The vec4 of A this invocation copies per step: row arow, channels ak … ak+3.
+  let arow = li / ${kv}u;
+  let ak = (li % ${kv}u) * 4u;
+  let am_raw = m0 + arow;
+  let arow_ok = am_raw < p.M;
+  let am = min(am_raw, p.M - 1u);
+  ${rowSetup}
+  // The vec4 of the filter it copies: ${fwd ? `row bk, columns bn … bn+3` : `column bn, k-channels bk … bk+3`}.
+  ${fwd ? `let bk = li / ${BN / 4}u; let bn = n0 + (li % ${BN / 4}u) * 4u;` : `let bn = n0 + li / ${kv}u; let bk = (li % ${kv}u) * 4u;`}
+  let kSteps = ${KC} / ${BK}u;
+  let sBegin = seg * p.stepsPerSeg;
+  let sEnd = min(sBegin + p.stepsPerSeg, p.steps);
+  var a_next = vec4<f32>(0.0);
+  var b_next = vec4<f32>(0.0);
+  ${accDecl}
+  // Fetch step s into a_next, b_next.
+  var s = sBegin;
+  {
+    let tap = s / kSteps; let kc0 = (s - tap * kSteps) * ${BK}u;
+    let ky = tap / p.KW; let kx = tap - ky * p.KW;
+    ${tapTest}
+    a_next = select(vec4<f32>(0.0), A_ld4((ao + kc0 + ak) >> 2u), ok);
+    ${loadB}
+  }
+  loop {
+    if (s >= sEnd) { break; }
+    ${storeA}
+    ${storeB}
+    workgroupBarrier();
+    if (s + 1u < sEnd) {
+      let tap = (s + 1u) / kSteps; let kc0 = (s + 1u - tap * kSteps) * ${BK}u;
+      let ky = tap / p.KW; let kx = tap - ky * p.KW;
+      ${tapTest}
+      a_next = select(vec4<f32>(0.0), A_ld4((ao + kc0 + ak) >> 2u), ok);
+      ${loadB}
+    }
+    ${inner}
+    workgroupBarrier();
+    s += 1u;
+  }
+  ${stores}
+}`;
+}

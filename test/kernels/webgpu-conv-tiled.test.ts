@@ -1,0 +1,168 @@
+/**
+ * The workgroup-memory convolution kernel (conv2d-tiled.ts) that real GPUs get, forced here on
+ * whatever adapter runs the tests (kernelProfile 'gpu'), against the CPU float64 oracle: both
+ * tile sizes, split-K, rows and columns that do not fill a tile, padding, strides, dilations,
+ * bias and ReLU, operands split into binding-sized chunks, and a 1×1 convolution taken by matmul.
+ */
+import fc from 'fast-check';
+import { expect, it, vi } from 'vitest';
+import type { Conv2DParams } from '../../src/kernels/backend.js';
+import type { WebGpuBackend } from '../../src/kernels/webgpu/webgpu-backend.js';
+import { convParamsOf } from '../helpers/window-params.js';
+import { arg, describeWebGpu, expectClose, maxAbs, runBoth, seededValues, sizeOfShape, sumTolerance } from '../helpers/webgpu.js';
+
+interface ConvCase {
+  N: number;
+  H: number;
+  W: number;
+  Cin: number;
+  Cout: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  pad: [number, number, number, number];
+  seed: number;
+}
+
+const params = (c: ConvCase): Conv2DParams => convParamsOf(c, c.pad);
+
+/** Reduced channel counts of 16 or 32 take the tiled kernel; 20 and 68 leave ragged columns. */
+const caseArb: fc.Arbitrary<ConvCase> = fc
+  .record({
+    N: fc.integer({ min: 1, max: 3 }),
+    H: fc.integer({ min: 1, max: 12 }),
+    W: fc.integer({ min: 1, max: 12 }),
+    Cin: fc.constantFrom(16, 32, 20),
+    Cout: fc.constantFrom(16, 32, 68),
+    kh: fc.integer({ min: 1, max: 3 }),
+    kw: fc.integer({ min: 1, max: 3 }),
+    sh: fc.integer({ min: 1, max: 2 }),
+    sw: fc.integer({ min: 1, max: 2 }),
+    dh: fc.integer({ min: 1, max: 2 }),
+    dw: fc.integer({ min: 1, max: 2 }),
+    pad: fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)),
+    seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+  })
+  .filter((c) => params(c).outHeight >= 1 && params(c).outWidth >= 1);
+
+function shapes(c: ConvCase): { x: number[]; w: number[]; y: number[] } {
+  const p = params(c);
+  return { x: [c.N, c.H, c.W, c.Cin], w: [c.kh, c.kw, c.Cin, c.Cout], y: [c.N, p.outHeight, p.outWidth, c.Cout] };
+}
+
+/** The variants dispatched while `fn` runs (to check that the tiled kernel was the one used). */
+async function variantsOf(gpu: WebGpuBackend, fn: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  const ex = gpu.executor;
+  const original = ex.dispatch.bind(ex);
+  const spy = vi.spyOn(ex, 'dispatch').mockImplementation((d) => {
+    seen.push(d.variant);
+    original(d);
+  });
+  try {
+    await fn();
+  } finally {
+    spy.mockRestore();
+  }
+  return seen;
+}
+
+function suite(name: string, options: { gemmTiling?: string }): void {
+  describeWebGpu(
+    name,
+    (gpu) => {
+      it('conv2d (bias, ReLU) and conv2dBackpropInput match the CPU', async () => {
+        let tiledRuns = 0;
+        await fc.assert(
+          fc.asyncProperty(caseArb, fc.boolean(), fc.boolean(), async (c, withBias, relu) => {
+            const s = shapes(c);
+            const x = arg(s.x, seededValues(sizeOfShape(s.x), c.seed));
+            const w = arg(s.w, seededValues(sizeOfShape(s.w), c.seed + 1));
+            const b = arg([c.Cout], seededValues(c.Cout, c.seed + 2));
+            const dy = arg(s.y, seededValues(sizeOfShape(s.y), c.seed + 3));
+            const variants = await variantsOf(gpu(), async () => {
+              const fwd = await runBoth(gpu(), withBias ? [x, w, b] : [x, w], (be, [tx, tw, tb]) => be.conv2d(tx!, tw!, tb ?? null, params(c), relu));
+              const tol = sumTolerance(c.kh * c.kw * c.Cin, maxAbs(x.values) * maxAbs(w.values) + 1);
+              expectClose(fwd.gpu, fwd.cpu, tol, 1e-5, `conv2d ${JSON.stringify(c)} bias ${withBias} relu ${relu}`);
+              const dx = await runBoth(gpu(), [dy, w], (be, [tdy, tw]) => be.conv2dBackpropInput(tdy!, tw!, s.x, params(c)));
+              const tolDx = sumTolerance(c.kh * c.kw * c.Cout, maxAbs(dy.values) * maxAbs(w.values));
+              expectClose(dx.gpu, dx.cpu, tolDx, 1e-5, `conv2dBackpropInput ${JSON.stringify(c)}`);
+            });
+            tiledRuns += variants.filter((v) => v.startsWith('tiled|')).length;
+          }),
+          { numRuns: 40 },
+        );
+        expect(tiledRuns).toBeGreaterThan(20);
+      });
+
+      it('VGG-shaped layers, split-K included, match the CPU', async () => {
+        for (const c of [
+          // 14×14×64 → 64: few tiles over a long K, split into segments.
+          { N: 1, H: 14, W: 14, Cin: 64, Cout: 64, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 5 },
+          // 130 rows over 128-row tiles (with tiled128), 132 columns over 128-column tiles.
+          { N: 2, H: 5, W: 13, Cin: 16, Cout: 132, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 6 },
+        ] as ConvCase[]) {
+          const s = shapes(c);
+          const x = arg(s.x, seededValues(sizeOfShape(s.x), c.seed));
+          const w = arg(s.w, seededValues(sizeOfShape(s.w), c.seed + 1));
+          const b = arg([c.Cout], seededValues(c.Cout, c.seed + 2));
+          const dy = arg(s.y, seededValues(sizeOfShape(s.y), c.seed + 3));
+          const variants = await variantsOf(gpu(), async () => {
+            const fwd = await runBoth(gpu(), [x, w, b], (be, [tx, tw, tb]) => be.conv2d(tx!, tw!, tb!, params(c), true));
+            expectClose(fwd.gpu, fwd.cpu, sumTolerance(9 * c.Cin, 2), 1e-5, `conv2d ${JSON.stringify(c)}`);
+            const dx = await runBoth(gpu(), [dy, w], (be, [tdy, tw]) => be.conv2dBackpropInput(tdy!, tw!, s.x, params(c)));
+            expectClose(dx.gpu, dx.cpu, sumTolerance(9 * c.Cout, 1), 1e-5, `conv2dBackpropInput ${JSON.stringify(c)}`);
+          });
+          expect(variants.some((v) => v.startsWith('tiled|forward'))).toBe(true);
+          if (c.Cin === 64) expect(variants.some((v) => v.startsWith('tiled-finish'))).toBe(true);
+        }
+      });
+
+      it('matmul without transposes goes through it as a 1×1 convolution', async () => {
+        for (const [M, K, N] of [[70, 48, 36], [200, 512, 132], [1, 64, 8]] as const) {
+          const a = arg([1, M, K], seededValues(M * K, 1));
+          const bm = arg([1, K, N], seededValues(K * N, 2));
+          const variants = await variantsOf(gpu(), async () => {
+            const r = await runBoth(gpu(), [a, bm], (be, [ta, tb]) => be.matmul(ta!, tb!, false, false));
+            expectClose(r.gpu, r.cpu, sumTolerance(K, 1), 1e-5, `matmul ${M}×${K}×${N}`);
+          });
+          if (M >= 16) expect(variants.some((v) => v.startsWith('tiled|forward'))).toBe(true);
+        }
+      });
+    },
+    { kernelProfile: 'gpu', ...options },
+  );
+}
+
+suite('webgpu tiled convolution (64×64 tiles where chosen)', {});
+suite('webgpu tiled convolution (128×128 tiles)', { gemmTiling: 'tiled128' });
+
+describeWebGpu(
+  'webgpu tiled convolution over a batch dispatched in pieces (32 KiB bindings)',
+  (gpu) => {
+    it('matches the CPU with the operands at offsets inside their windows, split-K included', async () => {
+      for (const c of [
+        { N: 4, H: 10, W: 10, Cin: 16, Cout: 32, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 7 },
+        { N: 3, H: 14, W: 14, Cin: 32, Cout: 16, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 8 },
+      ] as ConvCase[]) {
+        const s = shapes(c);
+        const x = arg(s.x, seededValues(sizeOfShape(s.x), c.seed));
+        const w = arg(s.w, seededValues(sizeOfShape(s.w), c.seed + 1));
+        const b = arg([c.Cout], seededValues(c.Cout, c.seed + 2));
+        const dy = arg(s.y, seededValues(sizeOfShape(s.y), c.seed + 3));
+        const variants = await variantsOf(gpu(), async () => {
+          const fwd = await runBoth(gpu(), [x, w, b], (be, [tx, tw, tb]) => be.conv2d(tx!, tw!, tb!, params(c), true));
+          expectClose(fwd.gpu, fwd.cpu, sumTolerance(9 * c.Cin, 2), 1e-5, `conv2d ${JSON.stringify(c)}`);
+          const dx = await runBoth(gpu(), [dy, w], (be, [tdy, tw]) => be.conv2dBackpropInput(tdy!, tw!, s.x, params(c)));
+          expectClose(dx.gpu, dx.cpu, sumTolerance(9 * c.Cout, 1), 1e-5, `conv2dBackpropInput ${JSON.stringify(c)}`);
+        });
+        expect(variants.filter((v) => v.startsWith('tiled|forward')).length).toBeGreaterThan(1);
+        if (c.Cin === 32) expect(variants.some((v) => v.startsWith('tiled-finish'))).toBe(true);
+      }
+    });
+  },
+  { kernelProfile: 'gpu', maxBindingBytesOverride: 32768 },
+);
