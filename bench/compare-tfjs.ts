@@ -14,7 +14,7 @@ import type { Backend } from '../src/kernels/backend.js';
 import { createWebGpuBackend } from '../src/kernels/webgpu/device.js';
 import { benchCases, VGG19_CONVS } from './cases.js';
 import { createTfjsWebGpu, tfConvCase, tfMatmulCase, tfTimeOnce, type TfCase } from './tfjs-webgpu.js';
-import { repeatsFor, timeOnce, type TimingOptions } from './timing.js';
+import { repeatsFor, spinUp, timeOnce, type TimingOptions } from './timing.js';
 
 interface Args {
   filter: string;
@@ -64,6 +64,8 @@ async function timeBoth(
   if (oursMs + tfMs > 2 * opts.singleRunMs) return { oursMs, tfMs, runs: 1 };
   const oursReps = repeatsFor(await ours.launch(1));
   const tfReps = repeatsFor(await tf.launch(1));
+  await spinUp((r) => ours.launch(r), oursReps);
+  await spinUp((r) => tf.launch(r), tfReps);
   oursMs = Infinity;
   tfMs = Infinity;
   let spent = 0;

@@ -36,8 +36,9 @@ export interface WebGpuBackendOptions {
    * A tuning knob for benchmarks, for the GEMM-shaped kernels (matmul, conv2d and its
    * gradients). 'RMxCN/WXxWY' (rows per invocation × vec4 columns per invocation / workgroup
    * width × height, e.g. '8x2/16x16') runs the direct kernels with that shape for outputs of 16
-   * rows or more; 'direct' runs them with their own choice of shape; 'tiled64' or 'tiled128'
-   * fix the tile of the workgroup-memory kernel that real GPUs otherwise get where it applies.
+   * rows or more; 'direct' runs them with their own choice of shape; 'tiled:B:F' fixes the tile
+   * (B = 64, 128 or auto) and target workgroup count (F, 0 for no split-K) of the
+   * workgroup-memory kernel that real GPUs otherwise get where it applies.
    * Left out, each problem gets the profile's choice.
    */
   gemmTiling?: string;

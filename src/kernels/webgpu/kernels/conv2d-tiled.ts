@@ -38,8 +38,16 @@ export interface TiledPlan {
   stepsPerSegment: number;
 }
 
-/** Workgroups below this leave a large GPU partly idle: smaller tiles, then split-K. */
-const FILL_WORKGROUPS = 256;
+/**
+ * Tile and split-K choice, from a sweep on an H200 (bench/tune-gemm.ts; docs/benchmarks.md):
+ * 128×128 tiles won on wide outputs with many tiles (VGG at batch 8, matmul 2048³), 64×64 tiles
+ * elsewhere; an output of fewer than `SPLIT_BELOW` tiles is split along K until about
+ * `FILL_WORKGROUPS` workgroups exist (5–8× faster on 14×14×512 at batch 1), with segments of at
+ * least `MIN_SEGMENT_STEPS` steps and at most 16 segments.
+ */
+const SPLIT_BELOW = 256;
+const FILL_WORKGROUPS = 1024;
+const MIN_SEGMENT_STEPS = 8;
 
 /**
  * The tile plan for an M×N output reducing over `taps` taps of KC channels, or null where the
@@ -50,16 +58,18 @@ export function planTiled(
   profile: GemmProfile, M: number, N: number, KC: number, taps: number, vecK: boolean, vecOut: boolean, ex: GpuExecutor,
 ): TiledPlan | null {
   if (profile.cpuEmulated || profile.tiling || profile.direct || !vecK || !vecOut) return null;
-  const blocks = (bm: number, bn: number): number => Math.ceil(M / bm) * Math.ceil(N / bn);
-  let BM = 64;
-  if (profile.tiledBlock !== 64 && N >= 128 && (profile.tiledBlock === 128 || blocks(128, 128) >= FILL_WORKGROUPS)) BM = 128;
+  const blocks = (b: number): number => Math.ceil(M / b) * Math.ceil(N / b);
+  const fill = profile.fillWorkgroups ?? FILL_WORKGROUPS;
+  const BM = profile.tiledBlock ?? (N >= 128 && blocks(128) >= SPLIT_BELOW ? 128 : 64);
   const BN = BM;
   const BK = BM === 128 ? 8 : 16;
   if (KC % BK !== 0) return null;
   const steps = (taps * KC) / BK;
-  const wgs = blocks(BM, BN);
+  const wgs = blocks(BM);
   let S = 1;
-  if (wgs < FILL_WORKGROUPS / 2 && steps >= 16) S = Math.min(Math.ceil(FILL_WORKGROUPS / wgs), Math.floor(steps / 8), 16);
+  if (wgs < Math.min(SPLIT_BELOW, fill) && steps >= 2 * MIN_SEGMENT_STEPS) {
+    S = Math.min(Math.ceil(fill / wgs), Math.floor(steps / MIN_SEGMENT_STEPS), 16);
+  }
   // Partial sums must fit one binding, and the row blocks one grid dimension (z holds segments).
   if (S > 1 && (S * M * N > ex.chunkElems || Math.ceil(M / BM) > ex.limits.maxComputeWorkgroupsPerDimension)) S = 1;
   const stepsPerSegment = Math.ceil(steps / S);

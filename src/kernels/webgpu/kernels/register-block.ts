@@ -26,24 +26,27 @@ export interface Tiling {
  * SwiftShader). The rest are tuning knobs for benchmarks (WebGpuBackendOptions.gemmTiling):
  * `tiling` fixes the direct kernels' block and workgroup shape for outputs of 16 rows or more
  * (shorter outputs keep their own shapes); `direct` keeps convolutions and products off the
- * workgroup-memory kernel (conv2d-tiled.ts); `tiledBlock` fixes that kernel's tile.
+ * workgroup-memory kernel (conv2d-tiled.ts); `tiledBlock` fixes that kernel's tile and
+ * `fillWorkgroups` the workgroup count it aims for (smaller tiles, then split-K; 0: no split-K).
  */
 export interface GemmProfile {
   cpuEmulated: boolean;
   tiling?: Tiling;
   direct?: boolean;
   tiledBlock?: 64 | 128;
+  fillWorkgroups?: number;
 }
 
 /**
  * Parses the tuning knob: 'RMxCN/WXxWY' (e.g. '8x2/16x16') fixes the direct kernels' tiling,
- * 'direct' turns the workgroup-memory kernel off, 'tiled64' / 'tiled128' fix its tile.
+ * 'direct' turns the workgroup-memory kernel off, 'tiled:B:F' fixes its tile (B = 64, 128 or
+ * auto) and the workgroup count it fills (F; 0: no split-K), e.g. 'tiled:64:512' or 'tiled:auto:0'.
  */
 export function parseGemmKnob(text: string): Omit<GemmProfile, 'cpuEmulated'> {
   const t = text.trim();
   if (t === 'direct') return { direct: true };
-  if (t === 'tiled64') return { tiledBlock: 64 };
-  if (t === 'tiled128') return { tiledBlock: 128 };
+  const m = /^tiled:(64|128|auto):(\d+)$/.exec(t);
+  if (m) return { tiledBlock: m[1] === 'auto' ? undefined : (Number(m[1]) as 64 | 128), fillWorkgroups: Number(m[2]) };
   return { tiling: parseTiling(t) };
 }
 
@@ -60,7 +63,7 @@ export function checkTiling(t: Tiling): Tiling {
 /** Parses 'RMxCN/WXxWY' (e.g. '8x2/16x16'), the form benchmarks take the knob in. */
 export function parseTiling(text: string): Tiling {
   const m = /^(\d+)x(\d+)\/(\d+)x(\d+)$/.exec(text.trim());
-  if (!m) throw new Error(`GEMM tiling '${text}': expected RMxCN/WXxWY (e.g. 8x2/16x16), 'direct', 'tiled64' or 'tiled128'`);
+  if (!m) throw new Error(`GEMM tiling '${text}': expected RMxCN/WXxWY (e.g. 8x2/16x16), 'direct' or tiled:64|128|auto:FILL (e.g. tiled:64:512)`);
   return checkTiling({ RM: Number(m[1]), CN: Number(m[2]), WX: Number(m[3]), WY: Number(m[4]) });
 }
 
