@@ -1,6 +1,7 @@
 /**
  * npm run bench -- [--backend cpu|webgpu] [--filter TEXT] [--batch N] [--quick] [--json] [...]
- *                  [--gemm-tiling RMxCN/WXxWY]   (webgpu kernel comparison only; a tuning knob)
+ *                  [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS]
+ *                  (webgpu kernel comparison only: tuning knobs, see bench/compare-tfjs.ts)
  *
  * The `stieltjes bench` suite (src/bench: kernels, then a whole VGG19; see `stieltjes bench
  * --help` for every flag). With --backend webgpu the kernel table also times TensorFlow.js's
@@ -16,11 +17,12 @@ async function main(): Promise<number> {
   const backend = at >= 0 ? argv[at + 1] : 'cpu';
   const rest = argv.filter((a, i) => a !== '--no-tfjs' && i !== at && i !== at + 1);
   if (backend === 'webgpu' && !argv.includes('--no-tfjs')) {
-    const kernelFlags = ['--filter', '--batch', '--quick', '--json', '--gemm-tiling'];
+    const kernelFlags = ['--filter', '--batch', '--quick', '--json', '--gemm-tiling', '--also-gemm-tiling', '--budget-ms'];
     await compareWithTfjs(rest.filter((a, i) => kernelFlags.includes(a) || kernelFlags.includes(rest[i - 1] ?? '')));
     if (argv.includes('--json')) return 0;
     const kernelOnly = (a: string, prev: string | undefined): boolean =>
-      ['--filter', '--batch', '--quick', '--gemm-tiling'].includes(a) || ['--filter', '--batch', '--gemm-tiling'].includes(prev ?? '');
+      ['--filter', '--batch', '--quick', '--gemm-tiling', '--also-gemm-tiling', '--budget-ms'].includes(a) ||
+      ['--filter', '--batch', '--gemm-tiling', '--also-gemm-tiling', '--budget-ms'].includes(prev ?? '');
     return runCli(['bench', '--backend', 'webgpu', '--no-kernels', ...rest.filter((a, i) => !kernelOnly(a, rest[i - 1]))]);
   }
   return runCli(['bench', '--backend', backend ?? 'cpu', ...rest]);

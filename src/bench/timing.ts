@@ -45,10 +45,10 @@ export const REPEAT_BELOW_MS = 10;
 /** Untimed running before a fast kernel is timed (see the file comment). */
 export const SPIN_UP_MS = 200;
 
-/** Runs `run` (which returns ms per launch for `reps` launches) untimed for SPIN_UP_MS. */
-export async function spinUp(run: (reps: number) => Promise<number>, reps: number): Promise<void> {
+/** Runs `run` (which returns ms per launch for `reps` launches) untimed for `ms`. */
+export async function spinUp(run: (reps: number) => Promise<number>, reps: number, ms = SPIN_UP_MS): Promise<void> {
   if (reps <= 1) return;
-  for (let spent = 0; spent < SPIN_UP_MS; ) spent += (await run(reps)) * reps;
+  for (let spent = 0; spent < ms; ) spent += (await run(reps)) * reps;
 }
 
 /** Launches per timed run for a kernel that took `probeMs` once (at most 200). */

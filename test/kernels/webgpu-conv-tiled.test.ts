@@ -139,6 +139,7 @@ function suite(name: string, options: { gemmTiling?: string }): void {
 
 suite('webgpu tiled convolution (64×64 tiles where chosen)', {});
 suite('webgpu tiled convolution (128×128 tiles)', { gemmTiling: 'tiled:128:256' });
+suite('webgpu tiled convolution (one tile buffer)', { gemmTiling: 'tiled:auto:1024:1buf' });
 
 describeWebGpu(
   'webgpu tiled convolution over a batch dispatched in pieces (32 KiB bindings)',

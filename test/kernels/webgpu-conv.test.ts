@@ -151,6 +151,8 @@ describeWebGpu(
       for (const c of [
         { N: 2, H: 40, W: 40, Cin: 8, Cout: 12, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 1 },
         { N: 1, H: 9, W: 7, Cin: 3, Cout: 5, kh: 3, kw: 2, sh: 2, sw: 1, dh: 1, dw: 2, pad: [1, 0, 2, 1], seed: 2 },
+        // VGG's first layer in small: 3 input channels (narrow workgroups, one row per invocation).
+        { N: 1, H: 48, W: 40, Cin: 3, Cout: 16, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 3 },
       ] as ConvCase[]) {
         const s = shapes(c);
         const x = arg(s.x, seededValues(sizeOfShape(s.x), c.seed));

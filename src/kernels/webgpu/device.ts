@@ -38,7 +38,8 @@ export interface WebGpuBackendOptions {
    * width × height, e.g. '8x2/16x16') runs the direct kernels with that shape for outputs of 16
    * rows or more; 'direct' runs them with their own choice of shape; 'tiled:B:F' fixes the tile
    * (B = 64, 128 or auto) and target workgroup count (F, 0 for no split-K) of the
-   * workgroup-memory kernel that real GPUs otherwise get where it applies.
+   * workgroup-memory kernel that real GPUs otherwise get where it applies (':1buf' appended:
+   * one tile buffer instead of two).
    * Left out, each problem gets the profile's choice.
    */
   gemmTiling?: string;

@@ -33,6 +33,8 @@ export interface TiledPlan {
   BK: number;
   /** K segments (split-K); 1: none. */
   S: number;
+  /** Tile buffers in workgroup memory: 2 overlaps filling one with computing from the other. */
+  buffers: 1 | 2;
   /** K steps in all (taps × reduced channels / BK), and per segment. */
   steps: number;
   stepsPerSegment: number;
@@ -73,7 +75,7 @@ export function planTiled(
   // Partial sums must fit one binding, and the row blocks one grid dimension (z holds segments).
   if (S > 1 && (S * M * N > ex.chunkElems || Math.ceil(M / BM) > ex.limits.maxComputeWorkgroupsPerDimension)) S = 1;
   const stepsPerSegment = Math.ceil(steps / S);
-  return { BM, BN, BK, S: Math.ceil(steps / stepsPerSegment), steps, stepsPerSegment };
+  return { BM, BN, BK, S: Math.ceil(steps / stepsPerSegment), buffers: profile.singleBuffer ? 1 : 2, steps, stepsPerSegment };
 }
 
 export interface TiledOperands {
@@ -109,7 +111,7 @@ export function dispatchTiled(
   ex.dispatch({
     kernel,
     label,
-    variant: `tiled|${v.dir}|b${+body.bias}r${+body.relu}u${+v.unitStride}s${+split}|${plan.BM}x${plan.BN}x${plan.BK}`,
+    variant: `tiled|${v.dir}|b${+body.bias}r${+body.relu}u${+v.unitStride}s${+split}|${plan.BM}x${plan.BN}x${plan.BK}x${plan.buffers}`,
     operands,
     params: [
       ['M', M],
@@ -205,22 +207,37 @@ function tiledWgsl(v: { dir: Direction; bias: boolean; relu: boolean; unitStride
     b_next = select(vec4<f32>(0.0), F_ld4(fi >> 2u), bn < p.N);`;
   // Where the invocation's B vec4 goes: forward one vec4 of row bk; backward 4 components of
   // column bn, one per k.
-  const storeB = fwd
-    ? `Bs[bk * ${BN / 4}u + (bn - n0) / 4u] = b_next;`
-    : range(4)
-        .map((q) => `Bs[(bk + ${q}u) * ${BN / 4}u + (bn - n0) / 4u][(bn - n0) % 4u] = b_next[${q}];`)
-        .join('\n    ');
-  const storeA = range(4)
-    .map((q) => `As[(ak + ${q}u) * ${BM / 4}u + arow / 4u][arow % 4u] = a_next[${q}];`)
-    .join('\n    ');
+  // `buf`: a WGSL expression for which of the (one or two) tile buffers to use.
+  const aTile = (BK * BM) / 4;
+  const bTile = (BK * BN) / 4;
+  const storeB = (buf: string): string =>
+    fwd
+      ? `Bs[${buf} * ${bTile}u + bk * ${BN / 4}u + (bn - n0) / 4u] = b_next;`
+      : range(4)
+          .map((q) => `Bs[${buf} * ${bTile}u + (bk + ${q}u) * ${BN / 4}u + (bn - n0) / 4u][(bn - n0) % 4u] = b_next[${q}];`)
+          .join('\n    ');
+  const storeA = (buf: string): string =>
+    range(4)
+      .map((q) => `As[${buf} * ${aTile}u + (ak + ${q}u) * ${BM / 4}u + arow / 4u][arow % 4u] = a_next[${q}];`)
+      .join('\n    ');
+  // Loads step `step` of this invocation's A and filter vec4s into a_next and b_next.
+  const fetch = (step: string): string => `{
+    let st = ${step};
+    let tap = st / kSteps; let kc0 = (st - tap * kSteps) * ${BK}u;
+    let ky = tap / p.KW; let kx = tap - ky * p.KW;
+    ${tapTest}
+    a_next = select(vec4<f32>(0.0), A_ld4((ao + kc0 + ak) >> 2u), ok);
+    ${loadB}
+  }`;
   const accDecl = bandsM
     .flatMap((i) => range(4).flatMap((r) => bandsN.map((j) => `var acc_${i}_${r}_${j} = vec4<f32>(0.0);`)))
     .join('\n  ');
-  const inner = range(BK)
+  const inner = (buf: string): string =>
+    range(BK)
     .map((kk) => {
       const loads = [
-        ...bandsM.map((i) => `let a_${i} = As[${(kk * BM) / 4 + i * 16}u + lid.y];`),
-        ...bandsN.map((j) => `let b_${j} = Bs[${(kk * BN) / 4 + j * 16}u + lid.x];`),
+        ...bandsM.map((i) => `let a_${i} = As[${buf} * ${aTile}u + ${(kk * BM) / 4 + i * 16}u + lid.y];`),
+        ...bandsN.map((j) => `let b_${j} = Bs[${buf} * ${bTile}u + ${(kk * BN) / 4 + j * 16}u + lid.x];`),
       ];
       const fmas = bandsM.flatMap((i) =>
         range(4).flatMap((r) => bandsN.map((j) => `acc_${i}_${r}_${j} = fma(vec4<f32>(a_${i}[${r}]), b_${j}, acc_${i}_${r}_${j});`)),
@@ -244,8 +261,8 @@ function tiledWgsl(v: { dir: Direction; bias: boolean; relu: boolean; unitStride
     .join('\n  ');
 
   return `
-var<workgroup> As: array<vec4<f32>, ${(BK * BM) / 4}>;
-var<workgroup> Bs: array<vec4<f32>, ${(BK * BN) / 4}>;
+var<workgroup> As: array<vec4<f32>, ${plan.buffers * aTile}>;
+var<workgroup> Bs: array<vec4<f32>, ${plan.buffers * bTile}>;
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
@@ -268,28 +285,39 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   ${accDecl}
   // Fetch step s into a_next, b_next.
   var s = sBegin;
-  {
-    let tap = s / kSteps; let kc0 = (s - tap * kSteps) * ${BK}u;
-    let ky = tap / p.KW; let kx = tap - ky * p.KW;
-    ${tapTest}
-    a_next = select(vec4<f32>(0.0), A_ld4((ao + kc0 + ak) >> 2u), ok);
-    ${loadB}
-  }
+  ${fetch('s')}
+  ${
+    plan.buffers === 2
+      ? `// Two tile buffers: step s is read from one while step s + 1 is written to the other, so
+  // one barrier per step suffices (the next step's writes go to the buffer the last step read,
+  // which every invocation finished with before that step's barrier).
+  ${storeA('0u')}
+  ${storeB('0u')}
+  workgroupBarrier();
+  var buf = 0u;
   loop {
     if (s >= sEnd) { break; }
-    ${storeA}
-    ${storeB}
-    workgroupBarrier();
-    if (s + 1u < sEnd) {
-      let tap = (s + 1u) / kSteps; let kc0 = (s + 1u - tap * kSteps) * ${BK}u;
-      let ky = tap / p.KW; let kx = tap - ky * p.KW;
-      ${tapTest}
-      a_next = select(vec4<f32>(0.0), A_ld4((ao + kc0 + ak) >> 2u), ok);
-      ${loadB}
+    let more = s + 1u < sEnd;
+    if (more) { ${fetch('s + 1u')} }
+    ${inner('buf')}
+    if (more) {
+    ${storeA('(buf ^ 1u)')}
+    ${storeB('(buf ^ 1u)')}
     }
-    ${inner}
+    workgroupBarrier();
+    buf ^= 1u;
+    s += 1u;
+  }`
+      : `loop {
+    if (s >= sEnd) { break; }
+    ${storeA('0u')}
+    ${storeB('0u')}
+    workgroupBarrier();
+    if (s + 1u < sEnd) { ${fetch('s + 1u')} }
+    ${inner('0u')}
     workgroupBarrier();
     s += 1u;
+  }`
   }
   ${stores}
 }`;

@@ -27,7 +27,8 @@ export interface Tiling {
  * `tiling` fixes the direct kernels' block and workgroup shape for outputs of 16 rows or more
  * (shorter outputs keep their own shapes); `direct` keeps convolutions and products off the
  * workgroup-memory kernel (conv2d-tiled.ts); `tiledBlock` fixes that kernel's tile and
- * `fillWorkgroups` the workgroup count it aims for (smaller tiles, then split-K; 0: no split-K).
+ * `fillWorkgroups` the workgroup count it aims for (smaller tiles, then split-K; 0: no split-K),
+ * and `singleBuffer` makes it stage through one tile buffer instead of two.
  */
 export interface GemmProfile {
   cpuEmulated: boolean;
@@ -35,18 +36,20 @@ export interface GemmProfile {
   direct?: boolean;
   tiledBlock?: 64 | 128;
   fillWorkgroups?: number;
+  singleBuffer?: boolean;
 }
 
 /**
  * Parses the tuning knob: 'RMxCN/WXxWY' (e.g. '8x2/16x16') fixes the direct kernels' tiling,
  * 'direct' turns the workgroup-memory kernel off, 'tiled:B:F' fixes its tile (B = 64, 128 or
- * auto) and the workgroup count it fills (F; 0: no split-K), e.g. 'tiled:64:512' or 'tiled:auto:0'.
+ * auto) and the workgroup count it fills (F; 0: no split-K), e.g. 'tiled:64:512' or 'tiled:auto:0',
+ * with ':1buf' appended for one tile buffer instead of two.
  */
 export function parseGemmKnob(text: string): Omit<GemmProfile, 'cpuEmulated'> {
   const t = text.trim();
   if (t === 'direct') return { direct: true };
-  const m = /^tiled:(64|128|auto):(\d+)$/.exec(t);
-  if (m) return { tiledBlock: m[1] === 'auto' ? undefined : (Number(m[1]) as 64 | 128), fillWorkgroups: Number(m[2]) };
+  const m = /^tiled:(64|128|auto):(\d+)(:1buf)?$/.exec(t);
+  if (m) return { tiledBlock: m[1] === 'auto' ? undefined : (Number(m[1]) as 64 | 128), fillWorkgroups: Number(m[2]), singleBuffer: m[3] !== undefined };
   return { tiling: parseTiling(t) };
 }
 
@@ -71,7 +74,8 @@ export function parseTiling(text: string): Tiling {
  * Block and workgroup shape for an M×N output: the tallest block (most reuse of each B load)
  * that still leaves enough workgroups to keep every core busy. On llvmpipe, where each extra
  * accumulator is cheap next to a gathered load, 16×8 blocks measured 1.5–2× faster than 4×8 on
- * VGG-sized convolutions; GPUs stop at 8×8 (register pressure). Short M (dense layers at batch 1)
+ * VGG-sized convolutions; GPUs stop at 8×8 (register pressure) and go down to one row where
+ * the output is narrow, to keep enough workgroups. Short M (dense layers at batch 1)
  * gets one row per invocation and one row of invocations per workgroup, so that no invocation
  * computes clamped duplicate rows. Few distinct shapes on purpose: each is a pipeline to compile.
  */
@@ -82,12 +86,23 @@ export function chooseTiling(M: number, N: number, profile: GemmProfile): Tiling
   if (M < 4) return { RM: 1, CN, WX: threads, WY: 1 };
   if (M < 16) return { RM: 4, CN, WX: threads, WY: 1 };
   if (profile.tiling) return profile.tiling;
-  const WY = cpuEmulated ? 8 : 16;
+  if (!cpuEmulated) {
+    // No wider than the output's column groups: a 16-wide workgroup over 64 channels (VGG's
+    // first layer) or 3 (its input gradient) left half or 15/16 of the invocations idle.
+    const groups = Math.ceil(N / (4 * CN));
+    const WX = Math.min(16, 2 ** Math.ceil(Math.log2(groups)));
+    const WY = threads / WX;
+    const colBlocks = Math.ceil(N / (4 * CN * WX));
+    for (const RM of [8, 4, 2]) {
+      if (Math.ceil(M / (RM * WY)) * colBlocks >= 128) return { RM, CN, WX, WY };
+    }
+    return { RM: 1, CN, WX, WY };
+  }
+  const WY = 8;
   const WX = threads / WY;
   const colBlocks = Math.ceil(N / (4 * CN * WX));
-  const target = cpuEmulated ? 32 : 128;
-  for (const RM of cpuEmulated ? [16, 8] : [8]) {
-    if (Math.ceil(M / (RM * WY)) * colBlocks >= target) return { RM, CN, WX, WY };
+  for (const RM of [16, 8]) {
+    if (Math.ceil(M / (RM * WY)) * colBlocks >= 32) return { RM, CN, WX, WY };
   }
   return { RM: 4, CN, WX, WY };
 }
