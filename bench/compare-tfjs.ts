@@ -1,24 +1,26 @@
 /**
  * Our WebGPU kernels against TensorFlow.js's WebGPU backend on the same adapter:
  *
- *   npx tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N] [--quick] [--json]
+ *   npx tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N[,N...]] [--quick] [--json]
  *                                 [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS]
  *
  * Times the matmul and VGG19 convolution cases of cases.ts (forward with bias + ReLU, input
- * gradient, filter gradient) on both, each run waited for by reading one output element, and
- * prints GFLOP/s side by side with their ratio. The two are timed in alternating blocks and each
- * side reports its best run (see timeBoth). Needs a WebGPU adapter (llvmpipe will do).
+ * gradient, filter gradient; at batch 1 and 8 by default, batch 1 alone on a software adapter)
+ * on both, each run waited for by reading one output element, and prints GFLOP/s side by side
+ * with their ratio. The two are timed in alternating blocks and each side reports its best run
+ * (see timeSides). Needs a WebGPU adapter (llvmpipe will do).
  */
 import { pathToFileURL } from 'node:url';
 import type { Backend } from '../src/kernels/backend.js';
 import { createWebGpuBackend } from '../src/kernels/webgpu/device.js';
-import { benchCases, VGG19_CONVS } from './cases.js';
-import { createTfjsWebGpu, tfConvCase, tfMatmulCase, tfTimeOnce, type TfCase } from './tfjs-webgpu.js';
+import { benchCases, VGG19_CONVS, type BenchCase } from './cases.js';
+import { createTfjsWebGpu, tfConvCase, tfMatmulCase, tfTimeOnce, type TfCase, type TfjsRunner } from './tfjs-webgpu.js';
 import { repeatsFor, spinUp, timeOnce, type TimingOptions } from './timing.js';
 
 interface Args {
   filter: string;
-  batch: number;
+  /** Batch sizes of the convolutions; undefined: 1 and 8, or 1 alone on a software adapter. */
+  batches?: number[];
   quick: boolean;
   json: boolean;
   /** Our GEMM setting, fixed (WebGpuBackendOptions.gemmTiling); undefined: the backend's choice. */
@@ -29,14 +31,14 @@ interface Args {
   budgetMs?: number;
 }
 
-const USAGE = 'usage: tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N] [--quick] [--json] [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS]';
+const USAGE = 'usage: tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N[,N...]] [--quick] [--json] [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS]';
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { filter: '', batch: 1, quick: false, json: false };
+  const args: Args = { filter: '', quick: false, json: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (flag === '--filter') args.filter = argv[++i] ?? '';
-    else if (flag === '--batch') args.batch = Number(argv[++i]);
+    else if (flag === '--batch') args.batches = (argv[++i] ?? '').split(',').map(Number);
     else if (flag === '--quick') args.quick = true;
     else if (flag === '--json') args.json = true;
     else if (flag === '--gemm-tiling') args.gemmTiling = argv[++i];
@@ -44,7 +46,9 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--budget-ms') args.budgetMs = Number(argv[++i]);
     else throw new Error(`compare-tfjs: unknown flag '${flag}'\n${USAGE}`);
   }
-  if (!Number.isInteger(args.batch) || args.batch < 1) throw new Error(`compare-tfjs: --batch must be a positive integer\n${USAGE}`);
+  if (args.batches && !args.batches.every((b) => Number.isInteger(b) && b >= 1)) {
+    throw new Error(`compare-tfjs: --batch must be positive integers separated by commas\n${USAGE}`);
+  }
   if (args.budgetMs !== undefined && !(args.budgetMs > 0)) throw new Error(`compare-tfjs: --budget-ms must be a positive number\n${USAGE}`);
   return args;
 }
@@ -96,6 +100,42 @@ async function timeSides(
   return { best, runs };
 }
 
+/** Times one case on every side and prints its line. */
+async function compareCase(
+  c: BenchCase, tfCase: TfCase,
+  ctx: { ours: Backend; alt: Backend | null; tfjs: TfjsRunner; timing: TimingOptions; log: (line: string) => void },
+): Promise<Row> {
+  const { ours, alt, tfjs } = ctx;
+  const prepared = c.prepare(ours);
+  const altPrepared = alt ? c.prepare(alt) : null;
+  const tfPrepared = tfCase.prepare(tfjs.tf);
+  let t: { best: number[]; runs: number };
+  try {
+    const sides = [
+      { launch: (reps: number) => timeOnce(ours, prepared.launch, reps) },
+      { launch: (reps: number) => tfTimeOnce(tfjs.tf, tfPrepared.launch, reps) },
+    ];
+    if (alt && altPrepared) sides.push({ launch: (reps: number) => timeOnce(alt, altPrepared.launch, reps) });
+    t = await timeSides(sides, ctx.timing);
+  } finally {
+    prepared.dispose();
+    altPrepared?.dispose();
+    tfPrepared.dispose();
+  }
+  const [oursMs, tfMs, altMs] = t.best as [number, number, number?];
+  const row: Row = {
+    op: c.op,
+    shape: c.shape,
+    oursGflops: round(c.flops / oursMs / 1e6),
+    tfjsGflops: round(c.flops / tfMs / 1e6),
+    ratio: round(tfMs / oursMs),
+    ...(altMs !== undefined ? { altGflops: round(c.flops / altMs / 1e6), altRatio: round(tfMs / altMs) } : {}),
+  };
+  const altCols = row.altGflops !== undefined ? ` ${row.altGflops.toFixed(2).padStart(8)} ${row.altRatio!.toFixed(2).padStart(6)}×` : '';
+  ctx.log(`${row.op.padEnd(22)} ${row.shape.padEnd(36)} ${row.oursGflops.toFixed(2).padStart(8)} ${row.tfjsGflops.toFixed(2).padStart(8)} ${row.ratio.toFixed(2).padStart(6)}×${altCols}`);
+  return row;
+}
+
 /** Runs the comparison (argv as on the command line); bench/main.ts calls it for --backend webgpu. */
 export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv);
@@ -107,55 +147,32 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
   const ours: Backend = await createWebGpuBackend({ gemmTiling: args.gemmTiling });
   const alt: Backend | null = args.alsoGemmTiling ? await createWebGpuBackend({ gemmTiling: args.alsoGemmTiling }) : null;
   const tfjs = await createTfjsWebGpu();
-  log(`ours: ${ours.info().adapter}; tfjs ${tfjs.tf.version_core}: ${tfjs.adapter}; float32, batch ${args.batch}`);
-
-  const tfCases = new Map<string, TfCase>();
-  for (const [M, K, N] of [[512, 512, 512], [1024, 1024, 1024], [2048, 2048, 2048], [1, 4096, 4096]] as const) {
-    const c = tfMatmulCase(M, K, N);
-    tfCases.set(c.key, c);
-  }
-  for (const [size, cin, cout] of VGG19_CONVS) {
-    for (const pass of ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter'] as const) {
-      const c = tfConvCase(pass, args.batch, size, cin, cout);
-      tfCases.set(c.key, c);
-    }
-  }
-  const cases = benchCases({ batch: args.batch, quick: args.quick, dtype: 'float32' }).filter(
-    (c) => tfCases.has(`${c.op} ${c.shape}`) && `${c.op} ${c.shape}`.includes(args.filter),
-  );
-  const altHead = alt ? ` ${'alt'.padStart(8)} ${'ratio'.padStart(7)}` : '';
-  if (!args.json) log(`${'op'.padEnd(22)} ${'shape'.padEnd(36)} ${'ours'.padStart(8)} ${'tfjs'.padStart(8)} ${'ratio'.padStart(7)}${altHead}  (GFLOP/s, best run${alt ? `; alt: ours with ${args.alsoGemmTiling}` : ''})`);
+  // Batch 8 on a software adapter takes most of an hour (TF.js's filter gradient runs at
+  // 0.3 GFLOP/s there), so it is asked for explicitly.
+  const batches = args.batches ?? (ours.info().softwareAdapter ? [1] : [1, 8]);
+  log(`ours: ${ours.info().adapter}; tfjs ${tfjs.tf.version_core}: ${tfjs.adapter}; float32, batch ${batches.join(' and ')}`);
   const rows: Row[] = [];
-  for (const c of cases) {
-    const prepared = c.prepare(ours);
-    const altPrepared = alt ? c.prepare(alt) : null;
-    const tfPrepared = tfCases.get(`${c.op} ${c.shape}`)!.prepare(tfjs.tf);
-    let t: { best: number[]; runs: number };
-    try {
-      const sides = [
-        { launch: (reps: number) => timeOnce(ours, prepared.launch, reps) },
-        { launch: (reps: number) => tfTimeOnce(tfjs.tf, tfPrepared.launch, reps) },
-      ];
-      if (alt && altPrepared) sides.push({ launch: (reps: number) => timeOnce(alt, altPrepared.launch, reps) });
-      t = await timeSides(sides, timing);
-    } finally {
-      prepared.dispose();
-      altPrepared?.dispose();
-      tfPrepared.dispose();
+  for (const [bi, batch] of batches.entries()) {
+    const tfCases = new Map<string, TfCase>();
+    // The matrix products do not depend on the batch: timed with the first one only.
+    if (bi === 0) {
+      for (const [M, K, N] of [[512, 512, 512], [1024, 1024, 1024], [2048, 2048, 2048], [1, 4096, 4096]] as const) {
+        const c = tfMatmulCase(M, K, N);
+        tfCases.set(c.key, c);
+      }
     }
-    const [oursMs, tfMs, altMs] = t.best as [number, number, number?];
-    const row: Row = {
-      op: c.op,
-      shape: c.shape,
-      oursGflops: round(c.flops / oursMs / 1e6),
-      tfjsGflops: round(c.flops / tfMs / 1e6),
-      ratio: round(tfMs / oursMs),
-      ...(altMs !== undefined ? { altGflops: round(c.flops / altMs / 1e6), altRatio: round(tfMs / altMs) } : {}),
-    };
-    rows.push(row);
-    const altCols = row.altGflops !== undefined ? ` ${row.altGflops.toFixed(2).padStart(8)} ${row.altRatio!.toFixed(2).padStart(6)}×` : '';
-    const line = `${row.op.padEnd(22)} ${row.shape.padEnd(36)} ${row.oursGflops.toFixed(2).padStart(8)} ${row.tfjsGflops.toFixed(2).padStart(8)} ${row.ratio.toFixed(2).padStart(6)}×${altCols}`;
-    log(line);
+    for (const [size, cin, cout] of VGG19_CONVS) {
+      for (const pass of ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter'] as const) {
+        const c = tfConvCase(pass, batch, size, cin, cout);
+        tfCases.set(c.key, c);
+      }
+    }
+    const cases = benchCases({ batch, quick: args.quick, dtype: 'float32' }).filter(
+      (c) => tfCases.has(`${c.op} ${c.shape}`) && `${c.op} ${c.shape}`.includes(args.filter),
+    );
+    const altHead = alt ? ` ${'alt'.padStart(8)} ${'ratio'.padStart(7)}` : '';
+    if (!args.json) log(`${'op'.padEnd(22)} ${'shape'.padEnd(36)} ${'ours'.padStart(8)} ${'tfjs'.padStart(8)} ${'ratio'.padStart(7)}${altHead}  (GFLOP/s, best run${alt ? `; alt: ours with ${args.alsoGemmTiling}` : ''})`);
+    for (const c of cases) rows.push(await compareCase(c, tfCases.get(`${c.op} ${c.shape}`)!, { ours, alt, tfjs, timing, log }));
   }
   if (args.json) console.log(JSON.stringify(rows, null, 2));
   (ours as { dispose?: () => void }).dispose?.();

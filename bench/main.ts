@@ -1,5 +1,6 @@
 /**
  * npm run bench -- [--backend cpu|webgpu] [--filter TEXT] [--batch N] [--quick] [--json] [...]
+ *   with --backend webgpu, --batch takes a list (default 1,8 on a GPU, 1 on a software adapter)
  *                  [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS]
  *                  (webgpu kernel comparison only: tuning knobs, see bench/compare-tfjs.ts)
  *
@@ -15,7 +16,8 @@ async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const at = argv.indexOf('--backend');
   const backend = at >= 0 ? argv[at + 1] : 'cpu';
-  const rest = argv.filter((a, i) => a !== '--no-tfjs' && i !== at && i !== at + 1);
+  // Without --backend (at = -1) nothing but --no-tfjs is dropped.
+  const rest = argv.filter((a, i) => a !== '--no-tfjs' && (at < 0 || (i !== at && i !== at + 1)));
   if (backend === 'webgpu' && !argv.includes('--no-tfjs')) {
     const kernelFlags = ['--filter', '--batch', '--quick', '--json', '--gemm-tiling', '--also-gemm-tiling', '--budget-ms'];
     await compareWithTfjs(rest.filter((a, i) => kernelFlags.includes(a) || kernelFlags.includes(rest[i - 1] ?? '')));

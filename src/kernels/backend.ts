@@ -80,6 +80,8 @@ export interface BackendInfo {
   featureLevel?: string;
   /** Underlying API (vulkan, opengles, metal, d3d12, browser); absent on the CPU. */
   api?: string;
+  /** The adapter runs on CPU cores (llvmpipe, SwiftShader, lavapipe); absent on the CPU backend. */
+  softwareAdapter?: boolean;
 }
 
 export interface Backend {

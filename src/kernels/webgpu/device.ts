@@ -222,7 +222,7 @@ export async function createWebGpuBackend(opts: WebGpuBackendOptions = {}): Prom
   const profile = opts.kernelProfile ?? 'auto';
   const cpuEmulated = profile === 'auto' ? acquired.cpuEmulated : profile === 'cpu';
   const knob = opts.gemmTiling === undefined ? {} : parseGemmKnob(opts.gemmTiling);
-  return new WebGpuBackend(executor, { ...acquired, cpuEmulated }, knob);
+  return new WebGpuBackend(executor, acquired, { ...knob, cpuEmulated });
 }
 
 let availability: Promise<{ ok: boolean; reason?: string }> | null = null;

@@ -40,9 +40,10 @@ export class WebGpuBackend implements Backend {
   constructor(
     private readonly ex: GpuExecutor,
     private readonly acquired: AcquiredDevice,
-    gemmKnob: Omit<GemmProfile, 'cpuEmulated'> = {},
+    /** The GEMM kernels' tuning: the kernel profile ('cpu' shapes or 'gpu') and any knobs. */
+    gemm: GemmProfile = { cpuEmulated: acquired.cpuEmulated },
   ) {
-    this.gemm = { ...gemmKnob, cpuEmulated: acquired.cpuEmulated };
+    this.gemm = gemm;
   }
 
   info(): BackendInfo {
@@ -52,6 +53,7 @@ export class WebGpuBackend implements Backend {
       adapter: `${a.adapterDescription} via ${a.api}`,
       featureLevel: a.featureLevel,
       api: a.api,
+      softwareAdapter: a.cpuEmulated,
     };
   }
 

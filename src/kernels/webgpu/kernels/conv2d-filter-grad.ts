@@ -59,7 +59,7 @@ export function conv2dBackpropFilter(
   if (M * N === 0) return ex.alloc(0);
   if (P === 0 || X.size === 0) return fill(ex, M * N, 0);
 
-  const t = chooseTiling(M, N, profile);
+  const t = chooseTiling(M, N, profile, true);
   const v0: Variant = { vecRows: g.Cin % 4 === 0 && t.RM % 4 === 0, vecOut: N % 4 === 0, accumulate: false, splitK: false, t };
   const geometry = geometryParams(g);
   const gx = Math.ceil(N / (4 * t.CN * t.WX));

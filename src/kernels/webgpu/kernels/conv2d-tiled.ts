@@ -1,15 +1,16 @@
 /**
  * The implicit GEMM of conv2d and conv2dBackpropInput (see conv2d.ts) for real GPUs, staged
  * through workgroup memory. The direct kernel of conv2d.ts reads every operand straight from
- * storage; on an H200 it reached 12–20 TFLOP/s on VGG's convolutions at batch 8 but fell to a
- * tenth of that on small ones, where too few workgroups exist to fill the GPU's 132
+ * storage; on an H200 it reached 3.4–17 TFLOP/s on VGG's forward convolutions at batch 8 but
+ * 0.9–7.7 at batch 1 (first layer aside), where too few workgroups exist to fill the GPU's 132
  * multiprocessors and each invocation's loads wait on memory with nothing else to run.
  *
  * Here a 16×16 workgroup computes a BM×BN output tile. Per step along K it copies a BM×BK tile of
  * A (the gathered input pixels, zero where the tap falls in the padding) and a BK×BN tile of the
  * filter into workgroup memory, each invocation one vec4 of each, and then every invocation
- * multiplies TM rows by TN columns out of workgroup memory. The next step's vec4s are fetched
- * into registers before the current tile is consumed, so memory latency overlaps arithmetic.
+ * multiplies TM rows by TN columns out of workgroup memory. There are two tile buffers: while
+ * the invocations multiply out of one, the next step's vec4s (fetched into registers before)
+ * go into the other, so memory latency overlaps arithmetic and one barrier per step suffices.
  * An invocation owns rows ty·4 … ty·4+3 of each 64-row band (and columns tx·4 … of each 64-column
  * band), so the 16 invocations of a row read consecutive vec4s: no bank conflicts.
  *

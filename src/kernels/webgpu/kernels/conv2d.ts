@@ -61,7 +61,7 @@ export function conv2d(
     // An empty sum: the bias alone (through ReLU), or zeros.
     if (!bias) return fill(ex, M * g.Cout, 0);
   }
-  const t = chooseTiling(M, g.Cout, profile);
+  const t = chooseTiling(M, g.Cout, profile, false);
   const v: Variant = { dir: 'forward', vecK: g.Cin % 4 === 0, vecOut: g.Cout % 4 === 0, bias: B !== null, relu, unitStride: false, t };
   const ops = {
     A: { storage: X, perImage: g.H * g.W * g.Cin },
@@ -87,7 +87,7 @@ export function conv2dBackpropInput(
   const M = g.batch * g.H * g.W;
   if (M * g.Cin === 0) return ex.alloc(0);
   if (sizeOf(dy.shape) === 0 || g.KH * g.KW === 0) return fill(ex, M * g.Cin, 0);
-  const t = chooseTiling(M, g.Cin, profile);
+  const t = chooseTiling(M, g.Cin, profile, false);
   const unitStride = g.sh === 1 && g.sw === 1;
   const v: Variant = { dir: 'backpropInput', vecK: g.Cout % 4 === 0, vecOut: g.Cin % 4 === 0, bias: false, relu: false, unitStride, t };
   const ops = {

@@ -76,7 +76,7 @@ export function matmul(ex: GpuExecutor, a: TensorInfo, b: TensorInfo, transA: bo
   if (outSize === 0) return ex.alloc(0);
   if (K === 0) return fill(ex, outSize, 0);
   const prob: Problem = { label, M, N, K, transA, transB };
-  const t = chooseTiling(M, N, profile);
+  const t = chooseTiling(M, N, profile, true);
 
   const bindings = A.chunks.length + B.chunks.length + Math.ceil(outSize / ex.chunkElems);
   if (Bb === 1 && !transA && !transB && bindings <= ex.limits.maxStorageBuffersPerShaderStage) {

@@ -74,21 +74,26 @@ export function parseTiling(text: string): Tiling {
  * Block and workgroup shape for an M×N output: the tallest block (most reuse of each B load)
  * that still leaves enough workgroups to keep every core busy. On llvmpipe, where each extra
  * accumulator is cheap next to a gathered load, 16×8 blocks measured 1.5–2× faster than 4×8 on
- * VGG-sized convolutions; GPUs stop at 8×8 (register pressure) and go down to one row where
- * the output is narrow, to keep enough workgroups. Short M (dense layers at batch 1)
+ * VGG-sized convolutions; GPUs stop at 8×8 (register pressure). Short M (dense layers at batch 1)
  * gets one row per invocation and one row of invocations per workgroup, so that no invocation
  * computes clamped duplicate rows. Few distinct shapes on purpose: each is a pipeline to compile.
+ *
+ * On GPUs, kernels that cannot split K (`splitK` false: the direct convolutions, which real GPUs
+ * use for channel counts the tiled kernel does not take, such as VGG's 3-channel first layer)
+ * get workgroups no wider than the output's column groups and blocks down to one row: a 16-wide
+ * workgroup over 3 columns (that layer's input gradient) left 15/16 of the invocations idle, and
+ * the narrower shapes measured 1.2–1.8× faster on an H200. Kernels that can split K keep the
+ * 16×16 workgroups and blocks of at least 4 rows (one-row blocks made the filter gradient 1.3–3.2×
+ * slower there) and reach enough workgroups by splitting K instead.
  */
-export function chooseTiling(M: number, N: number, profile: GemmProfile): Tiling {
+export function chooseTiling(M: number, N: number, profile: GemmProfile, splitK: boolean): Tiling {
   const { cpuEmulated } = profile;
   const CN = N >= 8 ? 2 : 1;
   const threads = cpuEmulated ? 64 : 256;
   if (M < 4) return { RM: 1, CN, WX: threads, WY: 1 };
   if (M < 16) return { RM: 4, CN, WX: threads, WY: 1 };
   if (profile.tiling) return profile.tiling;
-  if (!cpuEmulated) {
-    // No wider than the output's column groups: a 16-wide workgroup over 64 channels (VGG's
-    // first layer) or 3 (its input gradient) left half or 15/16 of the invocations idle.
+  if (!cpuEmulated && !splitK) {
     const groups = Math.ceil(N / (4 * CN));
     const WX = Math.min(16, 2 ** Math.ceil(Math.log2(groups)));
     const WY = threads / WX;
@@ -98,11 +103,12 @@ export function chooseTiling(M: number, N: number, profile: GemmProfile): Tiling
     }
     return { RM: 1, CN, WX, WY };
   }
-  const WY = 8;
+  const WY = cpuEmulated ? 8 : 16;
   const WX = threads / WY;
   const colBlocks = Math.ceil(N / (4 * CN * WX));
-  for (const RM of [16, 8]) {
-    if (Math.ceil(M / (RM * WY)) * colBlocks >= 32) return { RM, CN, WX, WY };
+  const target = cpuEmulated ? 32 : 128;
+  for (const RM of cpuEmulated ? [16, 8] : [8]) {
+    if (Math.ceil(M / (RM * WY)) * colBlocks >= target) return { RM, CN, WX, WY };
   }
   return { RM: 4, CN, WX, WY };
 }
