@@ -66,11 +66,12 @@ interface Row {
 /**
  * Times the sides (ours, TF.js, and optionally ours with another GEMM setting) in blocks, one
  * side after the other and the whole round twice, each block spun up first (timing.ts) and run
- * until its share of the budget is spent; the best run of each side. Blocks rather than
- * alternate runs: on the H200 our kernels measured 20–45% slower in runs alternating with
- * TF.js's than timed alone (bench/tune-gemm.ts); blocks time each library as a user runs it,
- * and two rounds still expose every side to the same drift of clocks or machine load. Each side
- * repeats a fast kernel within a run by its own count (repeatsFor, from its second run).
+ * until its share of the budget is spent; the best run of each side. Blocks run each library's
+ * launches back to back, as in use, and two rounds expose every side to the same drift of clocks
+ * or machine load. (On the H200 our kernels measured 20–45% slower inside this comparison than
+ * timed alone by bench/tune-gemm.ts, in blocks as with runs alternating; the cause is not known.
+ * Both libraries share the process and the adapter, so the ratios compare like with like.)
+ * Each side repeats a fast kernel within a run by its own count (repeatsFor, from its second run).
  */
 async function timeSides(
   sides: { launch(reps: number): Promise<number> }[],
