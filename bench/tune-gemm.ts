@@ -1,17 +1,18 @@
 /**
  * Tuning the GEMM-shaped WebGPU kernels on the adapter in hand:
  *
- *   npx tsx bench/tune-gemm.ts [--tilings 8x2/16x16,4x2/16x16,...] [--filter 'A|B|...'] [--skip 'C|...'] [--batch N] [--check]
+ *   npx tsx bench/tune-gemm.ts [--tilings KNOB,KNOB,...] [--filter 'A|B|...'] [--skip 'C|...']
+ *                              [--batch N] [--check]
  *
  * Times each benchmark case whose "op shape" text contains one of the filters (all cases when
- * none is given) and none of the skips under each setting of the GEMM knob (WebGpuBackendOptions.gemmTiling: a direct
- * kernel tiling RMxCN/WXxWY, 'direct', or tiled:B:F for the workgroup-memory kernel; see
- * src/kernels/webgpu/kernels/register-block.ts) and under the backend's own choice ('auto'),
- * and prints the best run's GFLOP/s per setting. One backend per tiling, so
- * pipelines do not mix. With --check, each output is also compared with the CPU backend's
- * (float32) on the same inputs, for cases of at most 4 GFLOP: the worst error relative to the
- * largest output magnitude is printed per tiling, so a fast but wrong variant shows.
- * For choosing chooseTiling's shapes on a real GPU; not a test.
+ * none is given) and none of the skips, under each setting of the GEMM knob
+ * (WebGpuBackendOptions.gemmTiling: 'direct', 'tiled:B:F[:1buf]' for the workgroup-memory
+ * kernel, or a direct-kernel block 'RMxCN/WXxWY'; see src/kernels/webgpu/kernels/register-block.ts)
+ * and under the backend's own choice ('auto'), and prints the best run's GFLOP/s per setting.
+ * One backend per setting, so pipelines do not mix. With --check, each output is also compared
+ * with the CPU backend's (float32) on the same inputs, for cases of at most 4 GFLOP: the worst
+ * error relative to the largest output magnitude is printed per setting, so a fast but wrong
+ * variant shows. For choosing the kernels' shapes on a real GPU; not a test.
  */
 import type { Backend, TensorInfo } from '../src/kernels/backend.js';
 import { cpuBackend } from '../src/tensor/engine.js';

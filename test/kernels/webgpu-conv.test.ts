@@ -121,6 +121,18 @@ describeWebGpu('webgpu convolution kernels', (gpu) => {
     }
   });
 
+  it('the filter gradient over more than 65,535 pixels per invocation matches the CPU', async () => {
+    // llvmpipe ends any single shader loop after 65,535 iterations (Mesa's gallivm loop
+    // limiter); with enough workgroups to need no split-K, one invocation here walks 67,600
+    // pixels, which a flat loop over pixels silently cut short (VGG block1 at batch 2).
+    const c: ConvCase = { N: 1, H: 260, W: 260, Cin: 32, Cout: 4, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 11 };
+    const s = shapes(c);
+    const x = arg(s.x, seededValues(sizeOfShape(s.x), 1));
+    const dy = arg(s.y, seededValues(sizeOfShape(s.y), 2));
+    const r = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, params(c)));
+    expectClose(r.gpu, r.cpu, sumTolerance(260 * 260, 1), 1e-5, 'conv2dBackpropFilter 260×260');
+  });
+
   it('a filter with no input channels gives the bias (through ReLU)', async () => {
     const p: Conv2DParams = { strides: [1, 1], dilations: [1, 1], pad: { top: 0, bottom: 0, left: 0, right: 0 }, outHeight: 2, outWidth: 2 };
     const r = await runBoth(
@@ -170,3 +182,20 @@ describeWebGpu(
   },
   { kernelProfile: 'gpu' },
 );
+
+/** The filter gradient's pixel ranges (llvmpipe's loop limit) in its split-buffer paths. */
+for (const [what, bindingBytes, batch] of [
+  ['a batch in pieces of one image, each over 65,000 pixels (2 MiB bindings)', 2 * 2 ** 20, 2],
+  ['an image larger than a binding, read from its chunks (512 KiB bindings)', 2 ** 19, 1],
+] as const) {
+  describeWebGpu(`webgpu filter gradient: ${what}`, (gpu) => {
+    it('matches the CPU', async () => {
+      const c: ConvCase = { N: batch, H: 260, W: 260, Cin: 4, Cout: 4, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 12 };
+      const s = shapes(c);
+      const x = arg(s.x, seededValues(sizeOfShape(s.x), 1));
+      const dy = arg(s.y, seededValues(sizeOfShape(s.y), 2));
+      const r = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, params(c)));
+      expectClose(r.gpu, r.cpu, sumTolerance(batch * 260 * 260, 1), 1e-5, `conv2dBackpropFilter ${what}`);
+    });
+  }, { maxBindingBytesOverride: bindingBytes });
+}

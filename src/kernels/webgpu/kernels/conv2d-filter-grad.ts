@@ -8,6 +8,12 @@
  * are summed afterwards (split-K). Each invocation walks its pixels with incremental (image, oh,
  * ow) counters instead of dividing per pixel. When Cin is a multiple of 4, four consecutive rows
  * share a tap and are read as one vec4 of x's channels.
+ *
+ * No invocation walks more than MAX_PIXELS pixels: llvmpipe ends a shader's loops after 65,535
+ * iterations in all (Mesa's gallivm loop limiter, one counter per shader function), and a longer
+ * walk came back silently short (VGG's block1 filter gradient at batch 2). Longer sums are split
+ * into segments, or, where the partial filters would not fit, into ranges of pixels run one
+ * after another, each adding into dw.
  */
 import type { Conv2DParams, TensorInfo } from '../../backend.js';
 import { sizeOf, type Shape } from '../../../tensor/shape.js';
@@ -29,6 +35,9 @@ import {
   type GemmProfile,
   type Tiling,
 } from './register-block.js';
+
+/** Pixels one invocation may walk (under llvmpipe's 65,535 loop iterations; see above). */
+export const MAX_PIXELS = 65000;
 
 interface Variant {
   /** Cin % 4 == 0 (and blocks of 4 rows): x read as vec4 over 4 rows. */
@@ -69,21 +78,32 @@ export function conv2dBackpropFilter(
   const cap = windowCapacity(ex.chunkElems);
   const perPiece = Math.floor(cap / Math.max(xPer, dyPer, 1));
 
+  const params = (P: number, q0: number, kSeg: number, offs: [number, number, number]): [string, number, ('u32' | 'i32')?][] => [
+    ['M', M], ['N', N], ['P', P], ['q0', q0], ['kSeg', kSeg], ...geometry, ['xOff', offs[0]], ['dyOff', offs[1]], ['outOff', offs[2]],
+  ];
+  /** Pixels [0, P) of one dispatch's images in ranges of at most MAX_PIXELS, adding into dw. */
+  const inRanges = (P: number, first: boolean, dispatch: (q0: number, count: number, accumulate: boolean) => void): void => {
+    for (let q0 = 0; q0 < P; q0 += MAX_PIXELS) dispatch(q0, Math.min(MAX_PIXELS, P - q0), !(first && q0 === 0));
+  };
+
   if (X.chunks.length === 1 && DY.chunks.length === 1 && M * N <= ex.chunkElems) {
-    const split = chooseSplitK(gx * gy * gz, P, profile);
+    let split = chooseSplitK(gx * gy * gz, P, profile);
+    const needed = Math.ceil(P / MAX_PIXELS);
+    if (split.S < needed) split = { S: needed, kSeg: Math.ceil(P / needed) };
     const S = gz === 1 && split.S * M * N <= ex.chunkElems ? split.S : 1;
-    const out = ex.alloc(S * M * N);
-    dispatchFilterGrad(ex, label, { ...v0, splitK: S > 1 }, { X, DY, out }, [gx, gy, S > 1 ? S : gz], [
-      ['M', M], ['N', N], ['P', P], ['kSeg', S > 1 ? split.kSeg : P], ...geometry, ['xOff', 0], ['dyOff', 0], ['outOff', 0],
-    ]);
-    return S === 1 ? out : sumSegments(ex, label, out, S, M * N);
+    if (S > 1 || P <= MAX_PIXELS) {
+      const out = ex.alloc(S * M * N);
+      dispatchFilterGrad(ex, label, { ...v0, splitK: S > 1 }, { X, DY, out }, [gx, gy, S > 1 ? S : gz], params(P, 0, S > 1 ? split.kSeg : P, [0, 0, 0]));
+      return S === 1 ? out : sumSegments(ex, label, out, S, M * N);
+    }
   }
   const out = ex.alloc(M * N);
-  if (perPiece === 0 || M * N > cap) {
-    // Not even one image fits a binding: the shader reads the chunks directly.
-    dispatchFilterGrad(ex, label, v0, { X, DY, out }, [gx, gy, gz], [
-      ['M', M], ['N', N], ['P', P], ['kSeg', P], ...geometry, ['xOff', 0], ['dyOff', 0], ['outOff', 0],
-    ]);
+  if (perPiece === 0 || M * N > cap || (X.chunks.length === 1 && DY.chunks.length === 1)) {
+    // Not even one image fits a binding (the shader reads the chunks directly), or the whole
+    // batch is one buffer but its partial filters would not fit one: ranges of pixels.
+    inRanges(P, true, (q0, count, accumulate) =>
+      dispatchFilterGrad(ex, label, { ...v0, accumulate }, { X, DY, out }, [gx, gy, gz], params(P, q0, count, [0, 0, 0])),
+    );
     return out;
   }
   // Pieces of whole images, each adding its sum over pixels into dw.
@@ -93,10 +113,10 @@ export function conv2dBackpropFilter(
     const wx = openWindow(ex, label, X, i0 * xPer, n * xPer, true);
     const wdy = openWindow(ex, label, DY, i0 * dyPer, n * dyPer, true);
     const Pn = n * g.OH * g.OW;
-    dispatchFilterGrad(ex, label, { ...v0, accumulate: i0 > 0 }, { X: wx.storage, DY: wdy.storage, out: wo.storage }, [gx, gy, gz], [
-      ['M', M], ['N', N], ['P', Pn], ['kSeg', Pn], ...geometry,
-      ['xOff', (deltaParam(wx) + i0 * xPer) >>> 0], ['dyOff', (deltaParam(wdy) + i0 * dyPer) >>> 0], ['outOff', deltaParam(wo)],
-    ]);
+    const offs: [number, number, number] = [(deltaParam(wx) + i0 * xPer) >>> 0, (deltaParam(wdy) + i0 * dyPer) >>> 0, deltaParam(wo)];
+    inRanges(Pn, i0 === 0, (q0, count, accumulate) =>
+      dispatchFilterGrad(ex, label, { ...v0, accumulate }, { X: wx.storage, DY: wdy.storage, out: wo.storage }, [gx, gy, gz], params(Pn, q0, count, offs)),
+    );
     closeWindow(ex, label, wx, X, i0 * xPer, n * xPer, false);
     closeWindow(ex, label, wdy, DY, i0 * dyPer, n * dyPer, false);
   }
@@ -171,7 +191,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   ${clampedColumns(t, 'n0', 'p.N')}
   ${v.vecOut ? clampedVecColumns(t, 'n0', 'p.N') : ''}
   ${declareAccumulators(t)}
-  let qBegin = seg * p.kSeg;
+  let qBegin = p.q0 + seg * p.kSeg;
   let qEnd = min(qBegin + p.kSeg, p.P);
   var img = qBegin / (p.OH * p.OW);
   let rem = qBegin - img * p.OH * p.OW;
