@@ -148,8 +148,8 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
   const ours: Backend = await createWebGpuBackend({ gemmTiling: args.gemmTiling });
   const alt: Backend | null = args.alsoGemmTiling ? await createWebGpuBackend({ gemmTiling: args.alsoGemmTiling }) : null;
   const tfjs = await createTfjsWebGpu();
-  // Batch 8 on a software adapter takes most of an hour (TF.js's filter gradient runs at
-  // 0.3 GFLOP/s there), so it is asked for explicitly.
+  // Batch 8 on a software adapter adds about 13 minutes on two cores (TF.js's filter gradient
+  // runs at 0.7–4.5 GFLOP/s there), so it is asked for explicitly.
   const batches = args.batches ?? (ours.info().softwareAdapter ? [1] : [1, 8]);
   log(`ours: ${ours.info().adapter}; tfjs ${tfjs.tf.version_core}: ${tfjs.adapter}; float32, batch ${batches.join(' and ')}`);
   const rows: Row[] = [];
