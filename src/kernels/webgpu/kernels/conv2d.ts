@@ -11,6 +11,10 @@
  * test per row and tap; bias and ReLU are applied in the store. Per tap the row offsets are
  * computed once, and the channel loop inside reads vec4s of channels (when the channel count is a
  * multiple of 4) against filter rows.
+ *
+ * That direct kernel serves software adapters and odd channel counts; on real GPUs, where the
+ * reduced channel count is a multiple of 16, each dispatch goes to the workgroup-memory kernel
+ * of conv2d-tiled.ts instead (same geometry, same windows).
  */
 import type { Conv2DParams, TensorInfo } from '../../backend.js';
 import { sizeOf, type Shape } from '../../../tensor/shape.js';
