@@ -21,6 +21,12 @@ export interface WebGpuBackendOptions {
   maxBindingBytesOverride?: number;
   /** Which adapter to use in Node: 'auto' (default then OpenGL ES), 'default' or 'opengles'. */
   nodeBackend?: 'auto' | 'default' | 'opengles';
+  /**
+   * Pretend the adapter cuts shaders short after this many loop iterations per invocation (as
+   * llvmpipe does after 65,535): kernels then split long loops or refuse with an error, which
+   * lets tests exercise those paths on small shapes.
+   */
+  maxLoopIterationsOverride?: number;
   /** Submit the open command encoder after this many dispatches (default 64). */
   dispatchesPerSubmit?: number;
   /** Bytes of freed buffers kept for reuse (default 1 GiB). */
@@ -218,11 +224,21 @@ export async function createWebGpuBackend(opts: WebGpuBackendOptions = {}): Prom
     dispatchesPerSubmit: opts.dispatchesPerSubmit ?? 64,
     maxPooledBytes: opts.maxPooledBytes ?? 2 ** 30,
     verifyVariants: opts.verifyVariants ?? false,
+    loopBudget: opts.maxLoopIterationsOverride ?? loopBudgetOf(acquired.adapterDescription),
   });
   const profile = opts.kernelProfile ?? 'auto';
   const cpuEmulated = profile === 'auto' ? acquired.cpuEmulated : profile === 'cpu';
   const knob = opts.gemmTiling === undefined ? {} : parseGemmKnob(opts.gemmTiling);
   return new WebGpuBackend(executor, acquired, { ...knob, cpuEmulated });
+}
+
+/**
+ * Loop iterations per invocation the adapter completes: Mesa's gallivm drivers (llvmpipe,
+ * lavapipe) stop a shader after 65,535 in all and keep what it wrote; 65,000 leaves room for
+ * a kernel's short loops besides its long one. No such limit is known elsewhere.
+ */
+export function loopBudgetOf(adapterDescription: string): number {
+  return /llvmpipe|lavapipe/i.test(adapterDescription) ? 65_000 : Infinity;
 }
 
 let availability: Promise<{ ok: boolean; reason?: string }> | null = null;

@@ -49,6 +49,11 @@ export interface Dispatch {
   /** WGSL after the generated declarations; must define `main`. Called only on a cache miss. */
   body: () => string;
   workgroups: readonly [number, number, number];
+  /**
+   * The most loop iterations (all loops together) one invocation can run, where the kernel has
+   * loops whose length depends on the shapes; checked against the adapter's loop budget.
+   */
+  loopIterations?: number;
 }
 
 export interface ExecutorOptions {
@@ -60,6 +65,12 @@ export interface ExecutorOptions {
    * catches a specialisation that changes the code but is missing from `variant`.
    */
   verifyVariants?: boolean;
+  /**
+   * Loop iterations one invocation may run (all loops together) before the adapter cuts the
+   * shader short: llvmpipe ends it after 65,535 (Mesa's loop limiter) and returns what it has.
+   * Kernels split longer work, and a dispatch over budget is an error, never a wrong result.
+   */
+  loopBudget: number;
 }
 
 const PARAM_SLOT_BYTES = 256;
@@ -76,6 +87,8 @@ interface Arena {
 export class GpuExecutor {
   readonly pool: BufferPool;
   readonly chunkElems: number;
+  /** See ExecutorOptions.loopBudget (Infinity on GPUs). */
+  readonly loopBudget: number;
   private readonly errors: DeviceErrors;
   private readonly pipelines: PipelineCache;
   private encoder: GPUCommandEncoder | null = null;
@@ -92,6 +105,7 @@ export class GpuExecutor {
     private readonly opts: ExecutorOptions,
   ) {
     this.chunkElems = opts.chunkElems;
+    this.loopBudget = opts.loopBudget;
     this.slotBytes = Math.max(PARAM_SLOT_BYTES, limits.minUniformBufferOffsetAlignment);
     this.pool = new BufferPool(
       (bytes, usage) => this.createBuffer(bytes, usage, 'storage'),
@@ -197,6 +211,12 @@ export class GpuExecutor {
     }
     if (d.params.length > MAX_PARAMS) throw new Error(`${d.label}: too many parameters (${d.params.length})`);
     if (wx === 0 || wy === 0 || wz === 0) return;
+    if (d.loopIterations !== undefined && d.loopIterations > this.loopBudget) {
+      throw new Error(
+        `${d.label}: one invocation would run ${d.loopIterations} loop iterations, more than this adapter ` +
+          `completes (${this.loopBudget}; llvmpipe stops shaders after 65,535); use smaller windows or channels, or a GPU`,
+      );
+    }
 
     const { pipeline, bindGroupLayout } = this.pipelines.get({
       kernel: d.kernel,

@@ -9,11 +9,11 @@
  * ow) counters instead of dividing per pixel. When Cin is a multiple of 4, four consecutive rows
  * share a tap and are read as one vec4 of x's channels.
  *
- * No invocation walks more than MAX_PIXELS pixels: llvmpipe ends a shader's loops after 65,535
- * iterations in all (Mesa's gallivm loop limiter, one counter per shader function), and a longer
- * walk came back silently short (VGG's block1 filter gradient at batch 2). Longer sums are split
- * into segments, or, where the partial filters would not fit, into ranges of pixels run one
- * after another, each adding into dw.
+ * No invocation walks more pixels than the adapter's loop budget (GpuExecutor.loopBudget):
+ * llvmpipe ends a shader's loops after 65,535 iterations in all (Mesa's gallivm loop limiter, one
+ * counter per shader function), and a longer walk came back silently short (VGG's block1 filter
+ * gradient at batch 2). Longer sums are split into segments, or, where the partial filters would
+ * not fit, into ranges of pixels run one after another, each adding into dw.
  */
 import type { Conv2DParams, TensorInfo } from '../../backend.js';
 import { sizeOf, type Shape } from '../../../tensor/shape.js';
@@ -35,9 +35,6 @@ import {
   type GemmProfile,
   type Tiling,
 } from './register-block.js';
-
-/** Pixels one invocation may walk (under llvmpipe's 65,535 loop iterations; see above). */
-export const MAX_PIXELS = 65000;
 
 interface Variant {
   /** Cin % 4 == 0 (and blocks of 4 rows): x read as vec4 over 4 rows. */
@@ -81,17 +78,21 @@ export function conv2dBackpropFilter(
   const params = (P: number, q0: number, kSeg: number, offs: [number, number, number]): [string, number, ('u32' | 'i32')?][] => [
     ['M', M], ['N', N], ['P', P], ['q0', q0], ['kSeg', kSeg], ...geometry, ['xOff', offs[0]], ['dyOff', offs[1]], ['outOff', offs[2]],
   ];
-  /** Pixels [0, P) of one dispatch's images in ranges of at most MAX_PIXELS, adding into dw. */
+  // Pixels one invocation may walk (see the file comment); Infinity on GPUs.
+  const maxPixels = Math.max(1, ex.loopBudget);
+  /** Pixels [0, P) of one dispatch's images in ranges of at most maxPixels, adding into dw. */
   const inRanges = (P: number, first: boolean, dispatch: (q0: number, count: number, accumulate: boolean) => void): void => {
-    for (let q0 = 0; q0 < P; q0 += MAX_PIXELS) dispatch(q0, Math.min(MAX_PIXELS, P - q0), !(first && q0 === 0));
+    for (let q0 = 0; q0 < P; q0 += maxPixels) dispatch(q0, Math.min(maxPixels, P - q0), !(first && q0 === 0));
   };
 
   if (X.chunks.length === 1 && DY.chunks.length === 1 && M * N <= ex.chunkElems) {
     let split = chooseSplitK(gx * gy * gz, P, profile);
-    const needed = Math.ceil(P / MAX_PIXELS);
-    if (split.S < needed) split = { S: needed, kSeg: Math.ceil(P / needed) };
+    if (split.kSeg > maxPixels) {
+      const kSeg = Math.ceil(P / Math.ceil(P / maxPixels));
+      split = { S: Math.ceil(P / kSeg), kSeg };
+    }
     const S = gz === 1 && split.S * M * N <= ex.chunkElems ? split.S : 1;
-    if (S > 1 || P <= MAX_PIXELS) {
+    if (S > 1 || P <= maxPixels) {
       const out = ex.alloc(S * M * N);
       dispatchFilterGrad(ex, label, { ...v0, splitK: S > 1 }, { X, DY, out }, [gx, gy, S > 1 ? S : gz], params(P, 0, S > 1 ? split.kSeg : P, [0, 0, 0]));
       return S === 1 ? out : sumSegments(ex, label, out, S, M * N);
@@ -147,6 +148,7 @@ function dispatchFilterGrad(
     ],
     params,
     workgroups,
+    loopIterations: offset('kSeg'),
     body: () => filterGradWgsl(v),
   });
 }

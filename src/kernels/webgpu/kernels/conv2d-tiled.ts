@@ -126,6 +126,7 @@ export function dispatchTiled(
       ['stepsPerSeg', plan.stepsPerSegment],
     ],
     workgroups: [gx, gy, gz],
+    loopIterations: plan.stepsPerSegment + 1,
     body: () => tiledWgsl(body, plan),
   });
   if (split) finishSplit(ex, kernel, label, dst, s, plan.S, M, N, v, offs);
@@ -156,6 +157,7 @@ function finishSplit(
       ['outOff', offs.out >>> 0],
     ],
     workgroups: ex.grid(Math.ceil(n4 / FINISH_WG)),
+    loopIterations: S,
     body: () => `${FLAT_WORKGROUP}
 ${flatEntry(FINISH_WG)} {
   let i = flat_wg(wid, nwg) * ${FINISH_WG}u + lid;

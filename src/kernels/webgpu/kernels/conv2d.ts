@@ -209,6 +209,8 @@ function dispatchConv(
       ['outOff', outOff! >>> 0],
     ],
     workgroups: [gx, gy, gz],
+    // Per tap a loop over the reduced channels (in vec4s when vecK), inside loops over the taps.
+    loopIterations: tiled.taps * (v.vecK ? tiled.KC / 4 : tiled.KC) + 2 * tiled.taps,
     body: () => pixelGemmWgsl(v),
   });
 }

@@ -97,9 +97,19 @@ export function matmul(ex: GpuExecutor, a: TensorInfo, b: TensorInfo, transA: bo
   if (A.chunks.length === 1 && B.chunks.length === 1 && outSize <= ex.chunkElems) {
     const gx = Math.ceil(N / (4 * t.CN * t.WX));
     const gy = Math.ceil(M / (t.RM * t.WY));
-    const { S, kSeg } = chooseSplitK(gx * gy * batch, K, profile);
+    let { S, kSeg } = chooseSplitK(gx * gy * batch, K, profile);
+    if (kSeg > maxK(ex)) {
+      // More segments, each within the adapter's loop budget (executor.ts).
+      kSeg = Math.ceil(K / Math.ceil(K / maxK(ex)) / 4) * 4;
+      S = Math.ceil(K / kSeg);
+    }
     // Partial products must fit one binding too; otherwise do without split-K.
     const split = S > 1 && S * outSize <= ex.chunkElems ? { S, kSeg } : { S: 1, kSeg: K };
+    if (split.kSeg > maxK(ex)) {
+      const out = ex.alloc(outSize);
+      inPieces(ex, prob, t, A, B, out, Ba, Bb, batch);
+      return out;
+    }
     const out = ex.alloc(split.S * outSize);
     dispatchMatmul(ex, prob, t, {
       A: { storage: A, off: 0, batchStride: Ba === 1 ? 0 : M * K },
@@ -182,8 +192,17 @@ function dispatchMatmul(ex: GpuExecutor, p: Problem, t: Tiling, d: DispatchArgs,
       ['kSeg', d.kSeg],
     ],
     workgroups: [gx, gy, d.batch * d.S],
+    loopIterations: Math.floor(d.kSeg / 4) + (d.kSeg % 4),
     body: () => matmulWgsl(v),
   });
+}
+
+/**
+ * The longest K one dispatch may cover: the kernel's loop runs K/4 steps and up to 3 single ones,
+ * and the adapter completes only so many (GpuExecutor.loopBudget; Infinity on GPUs).
+ */
+function maxK(ex: GpuExecutor): number {
+  return Number.isFinite(ex.loopBudget) ? Math.max(4, 4 * (ex.loopBudget - 3)) : Infinity;
 }
 
 /** The piecewise path (see the file comment). */
@@ -199,7 +218,8 @@ function inPieces(
   const halve = (x: number): number => (x > 4 ? Math.ceil(x / 8) * 4 : Math.ceil(x / 2));
   let mp = M;
   let np = N;
-  let kp = K;
+  // Pieces along K also keep each invocation's loop within the adapter's budget.
+  let kp = Math.min(K, maxK(ex));
   for (;;) {
     if (aLen(mp, kp) > cap) {
       if (transA ? kp > 1 : mp === 1) kp = halve(kp);

@@ -43,6 +43,16 @@ function geometry(label: string, xShape: Shape, p: Pool2DParams): PoolGeometry {
 
 type PoolKind = 'maxPool2d' | 'maxPool2dBackward' | 'avgPool2d' | 'avgPool2dBackward';
 
+/** The most loop iterations one invocation runs (windows, and windows containing a cell). */
+function loopIterations(kind: PoolKind, p: Pool2DParams): number {
+  const [kh, kw] = p.window;
+  const window = kh * kw + kh;
+  const rows = Math.ceil(kh / p.strides[0]);
+  const containing = rows * Math.ceil(kw / p.strides[1]) + rows;
+  if (kind === 'maxPool2dBackward') return containing * (window + 1);
+  return kind === 'avgPool2dBackward' ? containing : window;
+}
+
 function dispatchPool(
   ex: GpuExecutor, kind: PoolKind, label: string, g: PoolGeometry, p: Pool2DParams,
   inputs: { name: string; storage: GpuStorage }[], outSize: number,
@@ -80,6 +90,7 @@ function dispatchPool(
       ['pl', p.pad.left, 'i32'],
     ],
     workgroups: ex.grid(Math.ceil(count / WG)),
+    loopIterations: loopIterations(kind, p),
     body: () => `${FLAT_WORKGROUP}
 ${flatEntry(WG)} {
   ${flatIndex(WG)}

@@ -112,6 +112,9 @@ function dispatch(
       ['scaleW', W / outW, 'f32'],
     ],
     workgroups: ex.grid(Math.ceil(size / lanes / WG)),
+    // The gradient gathers, per input cell, from about 2·out/in outputs per axis (plus slack).
+    loopIterations:
+      kind === 'resizeBilinear' ? 0 : (Math.ceil((2 * outH) / H) + 4) * (Math.ceil((2 * outW) / W) + 4) + Math.ceil((2 * outH) / H) + 4,
     body: () => `${SAMPLE}${FLAT_WORKGROUP}
 ${flatEntry(WG)} {
   ${flatIndex(WG)}

@@ -1,0 +1,87 @@
+/**
+ * The adapter's loop budget (GpuExecutor.loopBudget): llvmpipe stops a shader after 65,535 loop
+ * iterations and keeps what it wrote, so kernels with shape-dependent loops split their work to
+ * stay within the budget, and one that cannot refuses with an error naming the kernel. A small
+ * pretend budget (maxLoopIterationsOverride) exercises both on small shapes against the CPU.
+ */
+import { expect, it, vi } from 'vitest';
+import type { Conv2DParams } from '../../src/kernels/backend.js';
+import type { Dispatch } from '../../src/kernels/webgpu/executor.js';
+import type { WebGpuBackend } from '../../src/kernels/webgpu/webgpu-backend.js';
+import { convParamsOf, poolParamsOf } from '../helpers/window-params.js';
+import { arg, describeWebGpu, expectClose, runBoth, seededValues, sumTolerance } from '../helpers/webgpu.js';
+
+const BUDGET = 200;
+
+/** Runs `fn` and returns the loop iterations each dispatch declared (undefined: no loops). */
+async function declaredLoops(gpu: WebGpuBackend, fn: () => Promise<void>): Promise<(number | undefined)[]> {
+  const seen: (number | undefined)[] = [];
+  const ex = gpu.executor;
+  const original = ex.dispatch.bind(ex);
+  const spy = vi.spyOn(ex, 'dispatch').mockImplementation((d: Dispatch) => {
+    seen.push(d.loopIterations);
+    original(d);
+  });
+  try {
+    await fn();
+  } finally {
+    spy.mockRestore();
+  }
+  return seen;
+}
+
+const conv = (H: number, W: number, k: number): Conv2DParams => convParamsOf({ H, W, kh: k, kw: k, sh: 1, sw: 1, dh: 1, dw: 1 }, [1, 1, 1, 1]);
+
+for (const [name, options] of [
+  ['whole buffers', {}],
+  ['operands split into 1 MiB bindings', { maxBindingBytesOverride: 2 ** 20 }],
+] as const) {
+  describeWebGpu(
+    `webgpu kernels within a loop budget of ${BUDGET} iterations (${name})`,
+    (gpu) => {
+      it('the filter gradient over 400 pixels splits its walk and matches the CPU', async () => {
+        const x = arg([1, 20, 20, 8], seededValues(3200, 1));
+        const dy = arg([1, 20, 20, 8], seededValues(3200, 2));
+        const loops = await declaredLoops(gpu(), async () => {
+          const r = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, [3, 3, 8, 8], conv(20, 20, 3)));
+          expectClose(r.gpu, r.cpu, sumTolerance(400, 1), 1e-5, 'conv2dBackpropFilter');
+        });
+        expect(loops.some((n) => n !== undefined)).toBe(true);
+        expect(Math.max(...loops.map((n) => n ?? 0))).toBeLessThanOrEqual(BUDGET);
+      });
+
+      it('a matmul with K = 2048 and enough workgroups to need no split-K splits K and matches the CPU', async () => {
+        const a = arg([1, 256, 2048], seededValues(256 * 2048, 3));
+        const b = arg([1, 2048, 256], seededValues(2048 * 256, 4));
+        const loops = await declaredLoops(gpu(), async () => {
+          const r = await runBoth(gpu(), [a, b], (be, [ta, tb]) => be.matmul(ta!, tb!, false, false));
+          expectClose(r.gpu, r.cpu, sumTolerance(2048, 1), 1e-5, 'matmul');
+        });
+        // Unsplit, one invocation would loop 512 times and the dispatch would be refused.
+        expect(loops.some((n) => n !== undefined)).toBe(true);
+        expect(Math.max(...loops.map((n) => n ?? 0))).toBeLessThanOrEqual(BUDGET);
+      });
+
+      it('kernels that cannot split refuse with an error naming the kernel, the count and the budget', () => {
+        const g = gpu();
+        // A 3×3 convolution over 30 channels (not a multiple of 4): 9 × 30 + 18 iterations.
+        const x = { storage: g.upload(new Float32Array(4 * 4 * 30), 'float32'), shape: [1, 4, 4, 30], dtype: 'float32' as const };
+        const w = { storage: g.upload(new Float32Array(9 * 30 * 4), 'float32'), shape: [3, 3, 30, 4], dtype: 'float32' as const };
+        expect(() => g.conv2d(x, w, null, conv(4, 4, 3), false)).toThrow(/webgpu\.conv2d x \[1,4,4,30\].*288 loop iterations.*\(200;/);
+        // Max pooling over 15×15 windows: 15 × 15 + 15 iterations.
+        const big = { storage: g.upload(new Float32Array(15 * 15 * 4), 'float32'), shape: [1, 15, 15, 4], dtype: 'float32' as const };
+        const pool = poolParamsOf({ H: 15, W: 15, kh: 15, kw: 15, sh: 15, sw: 15 }, [0, 0, 0, 0]);
+        expect(() => g.maxPool2d(big, pool)).toThrow(/webgpu\.maxPool2d x \[1,15,15,4\].*240 loop iterations/);
+        for (const t of [x, w, big]) g.free(t.storage, 'float32', 0);
+      });
+
+      it('small windows stay within the budget and still run', async () => {
+        const x = arg([1, 8, 8, 4], seededValues(256, 5));
+        const pool = poolParamsOf({ H: 8, W: 8, kh: 2, kw: 2, sh: 2, sw: 2 }, [0, 0, 0, 0]);
+        const r = await runBoth(gpu(), [x], (be, [tx]) => be.maxPool2d(tx!, pool));
+        expectClose(r.gpu, r.cpu, 0, 0, 'maxPool2d 2×2');
+      });
+    },
+    { maxLoopIterationsOverride: BUDGET, ...options },
+  );
+}
