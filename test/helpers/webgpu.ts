@@ -10,10 +10,11 @@
 process.env.EGL_PLATFORM ??= 'surfaceless';
 process.env.XDG_RUNTIME_DIR ??= '/tmp';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Backend, Storage, TensorInfo } from '../../src/kernels/backend.js';
 import { CpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
 import { createWebGpuBackend, webgpuAvailable, type WebGpuBackendOptions } from '../../src/kernels/webgpu/device.js';
+import type { Dispatch } from '../../src/kernels/webgpu/executor.js';
 import type { WebGpuBackend } from '../../src/kernels/webgpu/webgpu-backend.js';
 
 export const webgpuStatus = await webgpuAvailable();
@@ -144,4 +145,24 @@ export function distinctValues(n: number, seed: number): Float32Array {
 
 export function sizeOfShape(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Every dispatch made while `fn` runs (still executed), so that tests can check which kernel
+ * variant ran or what a dispatch declared.
+ */
+export async function recordDispatches(gpu: WebGpuBackend, fn: () => Promise<void>): Promise<Dispatch[]> {
+  const seen: Dispatch[] = [];
+  const ex = gpu.executor;
+  const original = ex.dispatch.bind(ex);
+  const spy = vi.spyOn(ex, 'dispatch').mockImplementation((d: Dispatch) => {
+    seen.push(d);
+    original(d);
+  });
+  try {
+    await fn();
+  } finally {
+    spy.mockRestore();
+  }
+  return seen;
 }

@@ -32,3 +32,42 @@ export function poolParamsOf(c: { H: number; W: number; kh: number; kw: number; 
     outWidth: windowOutSize(c.W, c.kw, c.sw, 1, left, right),
   };
 }
+
+/** A convolution case of the kernel suites: input [N, H, W, Cin], HWIO filter [kh, kw, Cin, Cout]. */
+export interface ConvCase {
+  N: number;
+  H: number;
+  W: number;
+  Cin: number;
+  Cout: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  pad: Pad4;
+}
+
+export const convCaseParams = (c: ConvCase): Conv2DParams => convParamsOf(c, c.pad);
+
+/** The input, filter and output shapes of a convolution case. */
+export function convCaseShapes(c: ConvCase): { x: number[]; w: number[]; y: number[] } {
+  const p = convCaseParams(c);
+  return { x: [c.N, c.H, c.W, c.Cin], w: [c.kh, c.kw, c.Cin, c.Cout], y: [c.N, p.outHeight, p.outWidth, c.Cout] };
+}
+
+/** A pooling case of the kernel suites: input [N, H, W, C], window kh × kw. */
+export interface PoolCase {
+  N: number;
+  H: number;
+  W: number;
+  C: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  pad: Pad4;
+}
+
+export const poolCaseParams = (c: PoolCase): Pool2DParams => poolParamsOf(c, c.pad);

@@ -2,30 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Conv2DParams } from '../../src/kernels/backend.js';
 import type { DType } from '../../src/tensor/dtype.js';
-import { convParamsOf } from '../helpers/window-params.js';
+import { convCaseParams, convCaseShapes, type ConvCase } from '../helpers/window-params.js';
 import { backend, dot, DTYPES, expectClose, input, maxAbs, readOut, stored, sumTolerance, valuesArb } from './cpu-helpers.js';
 
-interface ConvCase {
-  N: number;
-  H: number;
-  W: number;
-  Cin: number;
-  Cout: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  dh: number;
-  dw: number;
-  top: number;
-  bottom: number;
-  left: number;
-  right: number;
-}
-
-function params(c: ConvCase): Conv2DParams {
-  return convParamsOf(c, [c.top, c.bottom, c.left, c.right]);
-}
+const params = convCaseParams;
 
 /** Channel counts around the 4-wide blocks, strides, dilations and paddings up to and past the kernel. */
 const caseArb: fc.Arbitrary<ConvCase> = fc
@@ -41,21 +21,11 @@ const caseArb: fc.Arbitrary<ConvCase> = fc
     sw: fc.integer({ min: 1, max: 3 }),
     dh: fc.integer({ min: 1, max: 2 }),
     dw: fc.integer({ min: 1, max: 2 }),
-    top: fc.integer({ min: 0, max: 2 }),
-    bottom: fc.integer({ min: 0, max: 2 }),
-    left: fc.integer({ min: 0, max: 2 }),
-    right: fc.integer({ min: 0, max: 2 }),
+    pad: fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)),
   })
   .filter((c) => params(c).outHeight >= 1 && params(c).outWidth >= 1);
 
-const shapes = (c: ConvCase) => {
-  const p = params(c);
-  return {
-    x: [c.N, c.H, c.W, c.Cin],
-    w: [c.kh, c.kw, c.Cin, c.Cout],
-    y: [c.N, p.outHeight, p.outWidth, c.Cout],
-  };
-};
+const shapes = convCaseShapes;
 
 /**
  * Visits every (output element, filter tap, input channel) triple whose input position is inside
@@ -70,8 +40,8 @@ function forEachTerm(c: ConvCase, visit: (xi: number, wi: number, yi: number) =>
         for (let co = 0; co < c.Cout; co++)
           for (let i = 0; i < c.kh; i++)
             for (let j = 0; j < c.kw; j++) {
-              const ih = oh * c.sh + i * c.dh - c.top;
-              const iw = ow * c.sw + j * c.dw - c.left;
+              const ih = oh * c.sh + i * c.dh - c.pad[0];
+              const iw = ow * c.sw + j * c.dw - c.pad[2];
               if (ih < 0 || ih >= c.H || iw < 0 || iw >= c.W) continue;
               for (let ci = 0; ci < c.Cin; ci++) {
                 visit(
@@ -193,7 +163,7 @@ describe('cpu conv2d', () => {
 
   it('handles shapes past the block sizes: several pixel chunks in the filter gradient, odd channel counts', () => {
     // 1150 output pixels and Cout = 70 make the filter gradient work in two chunks of pixels.
-    const c: ConvCase = { N: 2, H: 23, W: 25, Cin: 5, Cout: 70, kh: 2, kw: 2, sh: 1, sw: 1, dh: 1, dw: 1, top: 1, bottom: 0, left: 1, right: 0 };
+    const c: ConvCase = { N: 2, H: 23, W: 25, Cin: 5, Cout: 70, kh: 2, kw: 2, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 0, 1, 0] };
     const s = shapes(c);
     const gen = (n: number, f: number) => Array.from({ length: n }, (_, i) => Math.sin(f * i + 0.3));
     const xv = gen(s.x.reduce((a, b) => a * b), 0.37);

@@ -1,27 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Pool2DParams } from '../../src/kernels/backend.js';
-import { poolParamsOf } from '../helpers/window-params.js';
+import { poolCaseParams, type PoolCase } from '../helpers/window-params.js';
 import { backend, dot, DTYPES, expectClose, input, readOut, stored, valuesArb } from './cpu-helpers.js';
 
-interface PoolCase {
-  N: number;
-  H: number;
-  W: number;
-  C: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  top: number;
-  bottom: number;
-  left: number;
-  right: number;
-}
-
-function params(c: PoolCase): Pool2DParams {
-  return poolParamsOf(c, [c.top, c.bottom, c.left, c.right]);
-}
+const params = poolCaseParams;
 
 /** Padding below the window size (as 'same' gives), so every window holds an in-bounds cell. */
 const caseArb: fc.Arbitrary<PoolCase> = fc
@@ -36,12 +19,9 @@ const caseArb: fc.Arbitrary<PoolCase> = fc
     sw: fc.integer({ min: 1, max: 3 }),
     pads: fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)),
   })
-  .map(({ pads: [t, b, l, r], ...c }) => ({
+  .map(({ pads: [t, b, l, r], ...c }): PoolCase => ({
     ...c,
-    top: Math.min(t, c.kh - 1),
-    bottom: Math.min(b, c.kh - 1),
-    left: Math.min(l, c.kw - 1),
-    right: Math.min(r, c.kw - 1),
+    pad: [Math.min(t, c.kh - 1), Math.min(b, c.kh - 1), Math.min(l, c.kw - 1), Math.min(r, c.kw - 1)],
   }))
   .filter((c) => params(c).outHeight >= 1 && params(c).outWidth >= 1);
 
@@ -54,8 +34,8 @@ function windowCells(c: PoolCase, n: number, oh: number, ow: number, ch: number)
   const cells: number[] = [];
   for (let i = 0; i < c.kh; i++) {
     for (let j = 0; j < c.kw; j++) {
-      const h = oh * c.sh + i - c.top;
-      const w = ow * c.sw + j - c.left;
+      const h = oh * c.sh + i - c.pad[0];
+      const w = ow * c.sw + j - c.pad[2];
       if (h >= 0 && h < c.H && w >= 0 && w < c.W) cells.push(((n * c.H + h) * c.W + w) * c.C + ch);
     }
   }

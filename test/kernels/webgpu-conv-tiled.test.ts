@@ -5,29 +5,12 @@
  * bias and ReLU, operands split into binding-sized chunks, and a 1×1 convolution taken by matmul.
  */
 import fc from 'fast-check';
-import { expect, it, vi } from 'vitest';
-import type { Conv2DParams } from '../../src/kernels/backend.js';
+import { expect, it } from 'vitest';
 import type { WebGpuBackend } from '../../src/kernels/webgpu/webgpu-backend.js';
-import { convParamsOf } from '../helpers/window-params.js';
-import { arg, describeWebGpu, expectClose, maxAbs, runBoth, seededValues, sizeOfShape, sumTolerance } from '../helpers/webgpu.js';
+import { convCaseParams, convCaseShapes, type ConvCase as SharedConvCase } from '../helpers/window-params.js';
+import { arg, describeWebGpu, expectClose, maxAbs, recordDispatches, runBoth, seededValues, sizeOfShape, sumTolerance } from '../helpers/webgpu.js';
 
-interface ConvCase {
-  N: number;
-  H: number;
-  W: number;
-  Cin: number;
-  Cout: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  dh: number;
-  dw: number;
-  pad: [number, number, number, number];
-  seed: number;
-}
-
-const params = (c: ConvCase): Conv2DParams => convParamsOf(c, c.pad);
+type ConvCase = SharedConvCase & { seed: number };
 
 /** Reduced channel counts of 16 or 32 take the tiled kernel; 20 and 68 leave ragged columns. */
 const caseArb: fc.Arbitrary<ConvCase> = fc
@@ -46,31 +29,41 @@ const caseArb: fc.Arbitrary<ConvCase> = fc
     pad: fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)),
     seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   })
-  .filter((c) => params(c).outHeight >= 1 && params(c).outWidth >= 1);
-
-function shapes(c: ConvCase): { x: number[]; w: number[]; y: number[] } {
-  const p = params(c);
-  return { x: [c.N, c.H, c.W, c.Cin], w: [c.kh, c.kw, c.Cin, c.Cout], y: [c.N, p.outHeight, p.outWidth, c.Cout] };
-}
+  .filter((c) => convCaseParams(c).outHeight >= 1 && convCaseParams(c).outWidth >= 1);
 
 /** The variants dispatched while `fn` runs (to check that the tiled kernel was the one used). */
-async function variantsOf(gpu: WebGpuBackend, fn: () => Promise<void>): Promise<string[]> {
-  const seen: string[] = [];
-  const ex = gpu.executor;
-  const original = ex.dispatch.bind(ex);
-  const spy = vi.spyOn(ex, 'dispatch').mockImplementation((d) => {
-    seen.push(d.variant);
-    original(d);
+const variantsOf = async (gpu: WebGpuBackend, fn: () => Promise<void>): Promise<string[]> =>
+  (await recordDispatches(gpu, fn)).map((d) => d.variant);
+
+/**
+ * conv2d (with the given bias and ReLU) and conv2dBackpropInput of case `c` on both backends,
+ * checked against the CPU; returns the variants dispatched.
+ */
+async function checkForwardAndInputGradient(gpu: WebGpuBackend, c: ConvCase, withBias = true, relu = true): Promise<string[]> {
+  const s = convCaseShapes(c);
+  const p = convCaseParams(c);
+  const x = arg(s.x, seededValues(sizeOfShape(s.x), c.seed));
+  const w = arg(s.w, seededValues(sizeOfShape(s.w), c.seed + 1));
+  const b = arg([c.Cout], seededValues(c.Cout, c.seed + 2));
+  const dy = arg(s.y, seededValues(sizeOfShape(s.y), c.seed + 3));
+  return variantsOf(gpu, async () => {
+    const fwd = await runBoth(gpu, withBias ? [x, w, b] : [x, w], (be, [tx, tw, tb]) => be.conv2d(tx!, tw!, tb ?? null, p, relu));
+    const tol = sumTolerance(c.kh * c.kw * c.Cin, maxAbs(x.values) * maxAbs(w.values) + 1);
+    expectClose(fwd.gpu, fwd.cpu, tol, 1e-5, `conv2d ${JSON.stringify(c)} bias ${withBias} relu ${relu}`);
+    const dx = await runBoth(gpu, [dy, w], (be, [tdy, tw]) => be.conv2dBackpropInput(tdy!, tw!, s.x, p));
+    const tolDx = sumTolerance(c.kh * c.kw * c.Cout, maxAbs(dy.values) * maxAbs(w.values));
+    expectClose(dx.gpu, dx.cpu, tolDx, 1e-5, `conv2dBackpropInput ${JSON.stringify(c)}`);
   });
-  try {
-    await fn();
-  } finally {
-    spy.mockRestore();
-  }
-  return seen;
 }
 
-function suite(name: string, options: { gemmTiling?: string }): void {
+/** Both passes took the tiled kernel where their reduced channel count allows it (a multiple of 16). */
+function expectTiled(variants: string[], c: ConvCase): void {
+  if (c.Cin % 16 === 0) expect(variants.some((v) => v.startsWith('tiled|forward')), 'tiled forward').toBe(true);
+  if (c.Cout % 16 === 0) expect(variants.some((v) => v.startsWith('tiled|backpropInput')), 'tiled input gradient').toBe(true);
+}
+
+/** A suite with the given GEMM setting; `variant` matches the tiled kernel's variant it must run. */
+function suite(name: string, options: { gemmTiling?: string }, variant: RegExp): void {
   describeWebGpu(
     name,
     (gpu) => {
@@ -78,19 +71,7 @@ function suite(name: string, options: { gemmTiling?: string }): void {
         let tiledRuns = 0;
         await fc.assert(
           fc.asyncProperty(caseArb, fc.boolean(), fc.boolean(), async (c, withBias, relu) => {
-            const s = shapes(c);
-            const x = arg(s.x, seededValues(sizeOfShape(s.x), c.seed));
-            const w = arg(s.w, seededValues(sizeOfShape(s.w), c.seed + 1));
-            const b = arg([c.Cout], seededValues(c.Cout, c.seed + 2));
-            const dy = arg(s.y, seededValues(sizeOfShape(s.y), c.seed + 3));
-            const variants = await variantsOf(gpu(), async () => {
-              const fwd = await runBoth(gpu(), withBias ? [x, w, b] : [x, w], (be, [tx, tw, tb]) => be.conv2d(tx!, tw!, tb ?? null, params(c), relu));
-              const tol = sumTolerance(c.kh * c.kw * c.Cin, maxAbs(x.values) * maxAbs(w.values) + 1);
-              expectClose(fwd.gpu, fwd.cpu, tol, 1e-5, `conv2d ${JSON.stringify(c)} bias ${withBias} relu ${relu}`);
-              const dx = await runBoth(gpu(), [dy, w], (be, [tdy, tw]) => be.conv2dBackpropInput(tdy!, tw!, s.x, params(c)));
-              const tolDx = sumTolerance(c.kh * c.kw * c.Cout, maxAbs(dy.values) * maxAbs(w.values));
-              expectClose(dx.gpu, dx.cpu, tolDx, 1e-5, `conv2dBackpropInput ${JSON.stringify(c)}`);
-            });
+            const variants = await checkForwardAndInputGradient(gpu(), c, withBias, relu);
             tiledRuns += variants.filter((v) => v.startsWith('tiled|')).length;
           }),
           { numRuns: 40 },
@@ -105,18 +86,9 @@ function suite(name: string, options: { gemmTiling?: string }): void {
           // 130 rows over 128-row tiles (with tiled128), 132 columns over 128-column tiles.
           { N: 2, H: 5, W: 13, Cin: 16, Cout: 132, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 6 },
         ] as ConvCase[]) {
-          const s = shapes(c);
-          const x = arg(s.x, seededValues(sizeOfShape(s.x), c.seed));
-          const w = arg(s.w, seededValues(sizeOfShape(s.w), c.seed + 1));
-          const b = arg([c.Cout], seededValues(c.Cout, c.seed + 2));
-          const dy = arg(s.y, seededValues(sizeOfShape(s.y), c.seed + 3));
-          const variants = await variantsOf(gpu(), async () => {
-            const fwd = await runBoth(gpu(), [x, w, b], (be, [tx, tw, tb]) => be.conv2d(tx!, tw!, tb!, params(c), true));
-            expectClose(fwd.gpu, fwd.cpu, sumTolerance(9 * c.Cin, 2), 1e-5, `conv2d ${JSON.stringify(c)}`);
-            const dx = await runBoth(gpu(), [dy, w], (be, [tdy, tw]) => be.conv2dBackpropInput(tdy!, tw!, s.x, params(c)));
-            expectClose(dx.gpu, dx.cpu, sumTolerance(9 * c.Cout, 1), 1e-5, `conv2dBackpropInput ${JSON.stringify(c)}`);
-          });
-          expect(variants.some((v) => v.startsWith('tiled|forward'))).toBe(true);
+          const variants = await checkForwardAndInputGradient(gpu(), c);
+          expectTiled(variants, c);
+          expect(variants.some((v) => variant.test(v)), `a variant matching ${variant}`).toBe(true);
           if (c.Cin === 64) expect(variants.some((v) => v.startsWith('tiled-finish'))).toBe(true);
         }
       });
@@ -137,9 +109,10 @@ function suite(name: string, options: { gemmTiling?: string }): void {
   );
 }
 
-suite('webgpu tiled convolution (64×64 tiles where chosen)', {});
-suite('webgpu tiled convolution (128×128 tiles)', { gemmTiling: 'tiled:128:256' });
-suite('webgpu tiled convolution (one tile buffer)', { gemmTiling: 'tiled:auto:1024:1buf' });
+// Variants end in BMxBNxBKxbuffers (conv2d-tiled.ts).
+suite('webgpu tiled convolution (64×64 tiles where chosen)', {}, /^tiled\|.*\|64x64x16x2$/);
+suite('webgpu tiled convolution (128×128 tiles)', { gemmTiling: 'tiled:128:256' }, /^tiled\|.*\|128x128x8x2$/);
+suite('webgpu tiled convolution (one tile buffer)', { gemmTiling: 'tiled:auto:1024:1buf' }, /^tiled\|.*x1$/);
 
 describeWebGpu(
   'webgpu tiled convolution over a batch dispatched in pieces (32 KiB bindings)',
@@ -149,17 +122,8 @@ describeWebGpu(
         { N: 4, H: 10, W: 10, Cin: 16, Cout: 32, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 7 },
         { N: 3, H: 14, W: 14, Cin: 32, Cout: 16, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 8 },
       ] as ConvCase[]) {
-        const s = shapes(c);
-        const x = arg(s.x, seededValues(sizeOfShape(s.x), c.seed));
-        const w = arg(s.w, seededValues(sizeOfShape(s.w), c.seed + 1));
-        const b = arg([c.Cout], seededValues(c.Cout, c.seed + 2));
-        const dy = arg(s.y, seededValues(sizeOfShape(s.y), c.seed + 3));
-        const variants = await variantsOf(gpu(), async () => {
-          const fwd = await runBoth(gpu(), [x, w, b], (be, [tx, tw, tb]) => be.conv2d(tx!, tw!, tb!, params(c), true));
-          expectClose(fwd.gpu, fwd.cpu, sumTolerance(9 * c.Cin, 2), 1e-5, `conv2d ${JSON.stringify(c)}`);
-          const dx = await runBoth(gpu(), [dy, w], (be, [tdy, tw]) => be.conv2dBackpropInput(tdy!, tw!, s.x, params(c)));
-          expectClose(dx.gpu, dx.cpu, sumTolerance(9 * c.Cout, 1), 1e-5, `conv2dBackpropInput ${JSON.stringify(c)}`);
-        });
+        const variants = await checkForwardAndInputGradient(gpu(), c);
+        expectTiled(variants, c);
         expect(variants.filter((v) => v.startsWith('tiled|forward')).length).toBeGreaterThan(1);
         if (c.Cin === 32) expect(variants.some((v) => v.startsWith('tiled-finish'))).toBe(true);
       }

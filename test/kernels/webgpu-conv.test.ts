@@ -1,28 +1,11 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import type { Conv2DParams } from '../../src/kernels/backend.js';
-import { convParamsOf } from '../helpers/window-params.js';
+import { convCaseParams, convCaseShapes, type ConvCase as SharedConvCase } from '../helpers/window-params.js';
 import { arg, describeWebGpu, expectClose, maxAbs, runBoth, seededValues, sizeOfShape, sumTolerance } from '../helpers/webgpu.js';
 
-interface ConvCase {
-  N: number;
-  H: number;
-  W: number;
-  Cin: number;
-  Cout: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  dh: number;
-  dw: number;
-  pad: [number, number, number, number];
-  seed: number;
-}
+type ConvCase = SharedConvCase & { seed: number };
 
-function params(c: ConvCase): Conv2DParams {
-  return convParamsOf(c, c.pad);
-}
 
 /** Channel counts on and off multiples of 4 (vec4 and scalar paths), strides, dilations, padding. */
 const caseArb: fc.Arbitrary<ConvCase> = fc
@@ -41,23 +24,18 @@ const caseArb: fc.Arbitrary<ConvCase> = fc
     pad: fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)),
     seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   })
-  .filter((c) => params(c).outHeight >= 1 && params(c).outWidth >= 1);
-
-function shapes(c: ConvCase): { x: number[]; w: number[]; y: number[] } {
-  const p = params(c);
-  return { x: [c.N, c.H, c.W, c.Cin], w: [c.kh, c.kw, c.Cin, c.Cout], y: [c.N, p.outHeight, p.outWidth, c.Cout] };
-}
+  .filter((c) => convCaseParams(c).outHeight >= 1 && convCaseParams(c).outWidth >= 1);
 
 describeWebGpu('webgpu convolution kernels', (gpu) => {
   it('conv2d (with bias and fused ReLU or without) matches the CPU', async () => {
     await fc.assert(
       fc.asyncProperty(caseArb, fc.boolean(), fc.boolean(), async (c, withBias, relu) => {
-        const s = shapes(c);
+        const s = convCaseShapes(c);
         const x = arg(s.x, seededValues(sizeOfShape(s.x), c.seed));
         const w = arg(s.w, seededValues(sizeOfShape(s.w), c.seed + 1));
         const b = arg([c.Cout], seededValues(c.Cout, c.seed + 2));
         const args = withBias ? [x, w, b] : [x, w];
-        const r = await runBoth(gpu(), args, (be, [tx, tw, tb]) => be.conv2d(tx!, tw!, tb ?? null, params(c), relu));
+        const r = await runBoth(gpu(), args, (be, [tx, tw, tb]) => be.conv2d(tx!, tw!, tb ?? null, convCaseParams(c), relu));
         const tol = sumTolerance(c.kh * c.kw * c.Cin, maxAbs(x.values) * maxAbs(w.values));
         expectClose(r.gpu, r.cpu, tol, 1e-5, `conv2d ${JSON.stringify(c)} bias ${withBias} relu ${relu}`);
       }),
@@ -68,10 +46,10 @@ describeWebGpu('webgpu convolution kernels', (gpu) => {
   it('conv2dBackpropInput matches the CPU (strided cases gather only the taps that exist)', async () => {
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
-        const s = shapes(c);
+        const s = convCaseShapes(c);
         const dy = arg(s.y, seededValues(sizeOfShape(s.y), c.seed));
         const w = arg(s.w, seededValues(sizeOfShape(s.w), c.seed + 1));
-        const r = await runBoth(gpu(), [dy, w], (be, [tdy, tw]) => be.conv2dBackpropInput(tdy!, tw!, s.x, params(c)));
+        const r = await runBoth(gpu(), [dy, w], (be, [tdy, tw]) => be.conv2dBackpropInput(tdy!, tw!, s.x, convCaseParams(c)));
         const tol = sumTolerance(c.kh * c.kw * c.Cout, maxAbs(dy.values) * maxAbs(w.values));
         expectClose(r.gpu, r.cpu, tol, 1e-5, `conv2dBackpropInput ${JSON.stringify(c)}`);
       }),
@@ -82,10 +60,10 @@ describeWebGpu('webgpu convolution kernels', (gpu) => {
   it('conv2dBackpropFilter matches the CPU', async () => {
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
-        const s = shapes(c);
+        const s = convCaseShapes(c);
         const x = arg(s.x, seededValues(sizeOfShape(s.x), c.seed));
         const dy = arg(s.y, seededValues(sizeOfShape(s.y), c.seed + 1));
-        const r = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, params(c)));
+        const r = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, convCaseParams(c)));
         const tol = sumTolerance(c.N * s.y[1]! * s.y[2]!, maxAbs(x.values) * maxAbs(dy.values));
         expectClose(r.gpu, r.cpu, tol, 1e-5, `conv2dBackpropFilter ${JSON.stringify(c)}`);
       }),
@@ -95,10 +73,10 @@ describeWebGpu('webgpu convolution kernels', (gpu) => {
 
   it('splits the filter gradient over many pixels into segments (VGG-like block, small batch)', async () => {
     const c: ConvCase = { N: 2, H: 40, W: 40, Cin: 8, Cout: 8, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 9 };
-    const s = shapes(c);
+    const s = convCaseShapes(c);
     const x = arg(s.x, seededValues(sizeOfShape(s.x), 1));
     const dy = arg(s.y, seededValues(sizeOfShape(s.y), 2));
-    const r = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, params(c)));
+    const r = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, convCaseParams(c)));
     expectClose(r.gpu, r.cpu, sumTolerance(3200, 1), 1e-5, 'conv2dBackpropFilter 2×40×40');
   });
 
@@ -108,15 +86,15 @@ describeWebGpu('webgpu convolution kernels', (gpu) => {
       { N: 2, H: 33, W: 31, Cin: 3, Cout: 7, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 2 },
       { N: 1, H: 6, W: 6, Cin: 256, Cout: 8, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 3 },
     ] as ConvCase[]) {
-      const s = shapes(c);
+      const s = convCaseShapes(c);
       const x = arg(s.x, seededValues(sizeOfShape(s.x), c.seed));
       const w = arg(s.w, seededValues(sizeOfShape(s.w), c.seed + 1));
       const dy = arg(s.y, seededValues(sizeOfShape(s.y), c.seed + 2));
-      const fwd = await runBoth(gpu(), [x, w], (be, [tx, tw]) => be.conv2d(tx!, tw!, null, params(c), false));
+      const fwd = await runBoth(gpu(), [x, w], (be, [tx, tw]) => be.conv2d(tx!, tw!, null, convCaseParams(c), false));
       expectClose(fwd.gpu, fwd.cpu, sumTolerance(9 * c.Cin, 1), 1e-5, `conv2d ${JSON.stringify(c)}`);
-      const dx = await runBoth(gpu(), [dy, w], (be, [tdy, tw]) => be.conv2dBackpropInput(tdy!, tw!, s.x, params(c)));
+      const dx = await runBoth(gpu(), [dy, w], (be, [tdy, tw]) => be.conv2dBackpropInput(tdy!, tw!, s.x, convCaseParams(c)));
       expectClose(dx.gpu, dx.cpu, sumTolerance(9 * c.Cout, 1), 1e-5, `conv2dBackpropInput ${JSON.stringify(c)}`);
-      const dw = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, params(c)));
+      const dw = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, convCaseParams(c)));
       expectClose(dw.gpu, dw.cpu, sumTolerance(c.N * c.H * c.W, 1), 1e-5, `conv2dBackpropFilter ${JSON.stringify(c)}`);
     }
   });
@@ -126,10 +104,10 @@ describeWebGpu('webgpu convolution kernels', (gpu) => {
     // limiter); with enough workgroups to need no split-K, one invocation here walks 67,600
     // pixels, which a flat loop over pixels silently cut short (VGG block1 at batch 2).
     const c: ConvCase = { N: 1, H: 260, W: 260, Cin: 32, Cout: 4, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 11 };
-    const s = shapes(c);
+    const s = convCaseShapes(c);
     const x = arg(s.x, seededValues(sizeOfShape(s.x), 1));
     const dy = arg(s.y, seededValues(sizeOfShape(s.y), 2));
-    const r = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, params(c)));
+    const r = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, convCaseParams(c)));
     expectClose(r.gpu, r.cpu, sumTolerance(260 * 260, 1), 1e-5, 'conv2dBackpropFilter 260×260');
   });
 
@@ -166,16 +144,16 @@ describeWebGpu(
         // VGG's first layer in small: 3 input channels (narrow workgroups, one row per invocation).
         { N: 1, H: 48, W: 40, Cin: 3, Cout: 16, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 3 },
       ] as ConvCase[]) {
-        const s = shapes(c);
+        const s = convCaseShapes(c);
         const x = arg(s.x, seededValues(sizeOfShape(s.x), c.seed));
         const w = arg(s.w, seededValues(sizeOfShape(s.w), c.seed + 1));
         const b = arg([c.Cout], seededValues(c.Cout, c.seed + 3));
         const dy = arg(s.y, seededValues(sizeOfShape(s.y), c.seed + 2));
-        const fwd = await runBoth(gpu(), [x, w, b], (be, [tx, tw, tb]) => be.conv2d(tx!, tw!, tb!, params(c), true));
+        const fwd = await runBoth(gpu(), [x, w, b], (be, [tx, tw, tb]) => be.conv2d(tx!, tw!, tb!, convCaseParams(c), true));
         expectClose(fwd.gpu, fwd.cpu, sumTolerance(9 * c.Cin, 1), 1e-5, 'conv2d');
-        const dx = await runBoth(gpu(), [dy, w], (be, [tdy, tw]) => be.conv2dBackpropInput(tdy!, tw!, s.x, params(c)));
+        const dx = await runBoth(gpu(), [dy, w], (be, [tdy, tw]) => be.conv2dBackpropInput(tdy!, tw!, s.x, convCaseParams(c)));
         expectClose(dx.gpu, dx.cpu, sumTolerance(9 * c.Cout, 1), 1e-5, 'conv2dBackpropInput');
-        const dw = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, params(c)));
+        const dw = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, convCaseParams(c)));
         expectClose(dw.gpu, dw.cpu, sumTolerance(c.N * c.H * c.W, 1), 1e-5, 'conv2dBackpropFilter');
       }
     });
@@ -191,10 +169,10 @@ for (const [what, bindingBytes, batch] of [
   describeWebGpu(`webgpu filter gradient: ${what}`, (gpu) => {
     it('matches the CPU', async () => {
       const c: ConvCase = { N: batch, H: 260, W: 260, Cin: 4, Cout: 4, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 12 };
-      const s = shapes(c);
+      const s = convCaseShapes(c);
       const x = arg(s.x, seededValues(sizeOfShape(s.x), 1));
       const dy = arg(s.y, seededValues(sizeOfShape(s.y), 2));
-      const r = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, params(c)));
+      const r = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, convCaseParams(c)));
       expectClose(r.gpu, r.cpu, sumTolerance(batch * 260 * 260, 1), 1e-5, `conv2dBackpropFilter ${what}`);
     });
   }, { maxBindingBytesOverride: bindingBytes });

@@ -40,7 +40,18 @@ describeWebGpu('webgpu device, memory and errors', (gpu) => {
     expect(['core', 'compatibility']).toContain(info.featureLevel);
     expect(info.api).toBeTruthy();
     expect(info.adapter).toContain(`via ${info.api!}`);
+    expect(typeof info.softwareAdapter).toBe('boolean');
     expect(gpu().supportsFloat64).toBe(false);
+  });
+
+  it('reports whether the adapter is software whatever kernel profile is forced', async () => {
+    // Benchmarks choose their defaults by it; the profile chooses kernels, not the adapter.
+    const forced = await createWebGpuBackend({ kernelProfile: gpu().info().softwareAdapter ? 'gpu' : 'cpu' });
+    try {
+      expect(forced.info().softwareAdapter).toBe(gpu().info().softwareAdapter);
+    } finally {
+      forced.dispose();
+    }
   });
 
   it('50 forward + backward passes leave live, pooled and created bytes flat', async () => {

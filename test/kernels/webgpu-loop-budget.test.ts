@@ -4,31 +4,17 @@
  * stay within the budget, and one that cannot refuses with an error naming the kernel. A small
  * pretend budget (maxLoopIterationsOverride) exercises both on small shapes against the CPU.
  */
-import { expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Conv2DParams } from '../../src/kernels/backend.js';
-import type { Dispatch } from '../../src/kernels/webgpu/executor.js';
 import type { WebGpuBackend } from '../../src/kernels/webgpu/webgpu-backend.js';
 import { convParamsOf, poolParamsOf } from '../helpers/window-params.js';
-import { arg, describeWebGpu, expectClose, runBoth, seededValues, sumTolerance } from '../helpers/webgpu.js';
+import { arg, describeWebGpu, expectClose, recordDispatches, runBoth, seededValues, sumTolerance } from '../helpers/webgpu.js';
 
 const BUDGET = 200;
 
-/** Runs `fn` and returns the loop iterations each dispatch declared (undefined: no loops). */
-async function declaredLoops(gpu: WebGpuBackend, fn: () => Promise<void>): Promise<(number | undefined)[]> {
-  const seen: (number | undefined)[] = [];
-  const ex = gpu.executor;
-  const original = ex.dispatch.bind(ex);
-  const spy = vi.spyOn(ex, 'dispatch').mockImplementation((d: Dispatch) => {
-    seen.push(d.loopIterations);
-    original(d);
-  });
-  try {
-    await fn();
-  } finally {
-    spy.mockRestore();
-  }
-  return seen;
-}
+/** The loop iterations each dispatch made while `fn` runs declared (undefined: no loops). */
+const declaredLoops = async (gpu: WebGpuBackend, fn: () => Promise<void>): Promise<(number | undefined)[]> =>
+  (await recordDispatches(gpu, fn)).map((d) => d.loopIterations);
 
 const conv = (H: number, W: number, k: number): Conv2DParams => convParamsOf({ H, W, kh: k, kw: k, sh: 1, sw: 1, dh: 1, dw: 1 }, [1, 1, 1, 1]);
 

@@ -1,25 +1,12 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import type { Pool2DParams } from '../../src/kernels/backend.js';
-import { poolParamsOf } from '../helpers/window-params.js';
+import { poolCaseParams, type PoolCase as SharedPoolCase } from '../helpers/window-params.js';
 import { arg, describeWebGpu, distinctValues, expectClose, runBoth, seededValues, sizeOfShape } from '../helpers/webgpu.js';
 
-interface PoolCase {
-  N: number;
-  H: number;
-  W: number;
-  C: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  pad: [number, number, number, number];
-  seed: number;
-}
+type PoolCase = SharedPoolCase & { seed: number };
 
-function params(c: PoolCase): Pool2DParams {
-  return poolParamsOf(c, c.pad);
-}
+const params = poolCaseParams;
 
 /** Windows up to 3×3, overlapping or not, padding smaller than the window (so no window is all padding). */
 const poolArb: fc.Arbitrary<PoolCase> = fc

@@ -82,6 +82,22 @@ export function flatIndex(workgroupSize: number): string {
 }
 
 /**
+ * Head of a kernel with one invocation per `lanes` consecutive channels of an NHWC tensor of
+ * `p.count` groups: defines `gid`, `e` (the group's first element), `c` (its channel) and `pixel`
+ * (n·H·W + h·W + w of whichever shape the kernel walks), and returns past the end. Ends inside
+ * `main`'s body: the kernel continues it and closes the brace.
+ */
+export function channelGroupsMain(workgroupSize: number, lanes: number): string {
+  return `${FLAT_WORKGROUP}
+${flatEntry(workgroupSize)} {
+  ${flatIndex(workgroupSize)}
+  if (gid >= p.count) { return; }
+  let e = gid * ${lanes}u;
+  let c = e % p.C;
+  let pixel = e / p.C;`;
+}
+
+/**
  * Helpers every shader gets. Infinity and NaN cannot be written as WGSL constants (a constant
  * expression that overflows is a compile error), so they are read from private variables.
  */

@@ -23,6 +23,7 @@
 import type { GpuExecutor, Operand } from '../executor.js';
 import type { GpuStorage } from '../gpu-storage.js';
 import { FLAT_WORKGROUP, flatEntry } from '../wgsl.js';
+import { rowGrid } from './conv-geometry.js';
 import { range, type GemmProfile } from './register-block.js';
 
 export type Direction = 'forward' | 'backpropInput';
@@ -88,14 +89,13 @@ export interface TiledOperands {
 
 /**
  * Dispatches the tiled kernel (and with split-K the summing kernel). `geometry` and the offsets
- * are those of conv2d.ts's dispatch; `rowGrid` lays out row blocks as in the direct kernel.
+ * are those of conv2d.ts's dispatch.
  */
 export function dispatchTiled(
   ex: GpuExecutor, kernel: string, label: string,
   v: { dir: Direction; bias: boolean; relu: boolean; unitStride: boolean },
   plan: TiledPlan, s: TiledOperands, M: number, N: number,
   geometry: [string, number, ('u32' | 'i32')?][], offs: { a: number; f: number; bias: number; out: number },
-  rowGrid: (blocks: number) => [number, number],
 ): void {
   const split = plan.S > 1;
   const dst = split ? ex.alloc(plan.S * M * N) : s.out;
@@ -107,7 +107,7 @@ export function dispatchTiled(
   if (fuseBias) operands.push({ name: 'bias', storage: s.bias!, type: 'vec4' });
   operands.push({ name: 'out', storage: dst, type: 'vec4', write: true });
   const gx = Math.ceil(N / plan.BN);
-  const [gy, gz] = split ? [Math.ceil(M / plan.BM), plan.S] : rowGrid(Math.ceil(M / plan.BM));
+  const [gy, gz] = split ? [Math.ceil(M / plan.BM), plan.S] : rowGrid(Math.ceil(M / plan.BM), ex.limits.maxComputeWorkgroupsPerDimension);
   const body = { ...v, bias: fuseBias, relu: v.relu && !split, split };
   ex.dispatch({
     kernel,

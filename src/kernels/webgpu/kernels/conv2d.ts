@@ -181,7 +181,7 @@ function dispatchConv(
   const plan = planTiled(tiled.profile, M, N, tiled.KC, tiled.taps, v.vecK, v.vecOut, ex);
   if (plan) {
     const offs = { a: aOff!, f: fOff!, bias: biasOff!, out: outOff! };
-    dispatchTiled(ex, kernel, label, v, plan, s, M, N, geometry, offs, (blocks) => rowGrid(blocks, ex.limits.maxComputeWorkgroupsPerDimension));
+    dispatchTiled(ex, kernel, label, v, plan, s, M, N, geometry, offs);
     return;
   }
   const fwd = v.dir === 'forward';

@@ -21,7 +21,7 @@ import { sizeOf } from '../../../tensor/shape.js';
 import type { GpuExecutor, Operand } from '../executor.js';
 import { asGpuStorage, type GpuStorage } from '../gpu-storage.js';
 import { closeWindow, deltaParam, openWindow, windowCapacity } from '../windows.js';
-import { geometryParams, rowGrid, type ConvGeometry } from './conv-geometry.js';
+import { geometryParams, type ConvGeometry } from './conv-geometry.js';
 import { dispatchTiled, planTiled } from './conv2d-tiled.js';
 import { fill } from './layout.js';
 import { sumSegments } from './reduce.js';
@@ -88,39 +88,36 @@ export function matmul(ex: GpuExecutor, a: TensorInfo, b: TensorInfo, transA: bo
       const out = ex.alloc(outSize);
       const g: ConvGeometry = { batch: 1, H: 1, W: rows, Cin: K, KH: 1, KW: 1, OH: 1, OW: rows, Cout: N, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pl: 0 };
       const v = { dir: 'forward' as const, bias: false, relu: false, unitStride: true };
-      dispatchTiled(ex, k, label, v, plan, { A, F: B, bias: null, out }, rows, N, geometryParams(g), { a: 0, f: 0, bias: 0, out: 0 }, (blocks) =>
-        rowGrid(blocks, ex.limits.maxComputeWorkgroupsPerDimension),
-      );
+      dispatchTiled(ex, k, label, v, plan, { A, F: B, bias: null, out }, rows, N, geometryParams(g), { a: 0, f: 0, bias: 0, out: 0 });
       return out;
     }
   }
+  const kMax = maxK(ex);
   if (A.chunks.length === 1 && B.chunks.length === 1 && outSize <= ex.chunkElems) {
     const gx = Math.ceil(N / (4 * t.CN * t.WX));
     const gy = Math.ceil(M / (t.RM * t.WY));
     let { S, kSeg } = chooseSplitK(gx * gy * batch, K, profile);
-    if (kSeg > maxK(ex)) {
+    if (kSeg > kMax) {
       // More segments, each within the adapter's loop budget (executor.ts).
-      kSeg = Math.ceil(K / Math.ceil(K / maxK(ex)) / 4) * 4;
+      kSeg = Math.ceil(K / Math.ceil(K / kMax) / 4) * 4;
       S = Math.ceil(K / kSeg);
     }
-    // Partial products must fit one binding too; otherwise do without split-K.
+    // Partial products must fit one binding too; otherwise do without split-K. A K still over
+    // the loop budget then goes in pieces (below), which cut K to it.
     const split = S > 1 && S * outSize <= ex.chunkElems ? { S, kSeg } : { S: 1, kSeg: K };
-    if (split.kSeg > maxK(ex)) {
-      const out = ex.alloc(outSize);
-      inPieces(ex, prob, t, A, B, out, Ba, Bb, batch);
-      return out;
+    if (split.kSeg <= kMax) {
+      const out = ex.alloc(split.S * outSize);
+      dispatchMatmul(ex, prob, t, {
+        A: { storage: A, off: 0, batchStride: Ba === 1 ? 0 : M * K },
+        B: { storage: B, off: 0, batchStride: Bb === 1 ? 0 : K * N },
+        out: { storage: out, off: 0, batchStride: M * N },
+        batch,
+        S: split.S,
+        kSeg: split.kSeg,
+        accumulate: false,
+      });
+      return split.S === 1 ? out : sumSegments(ex, label, out, split.S, outSize);
     }
-    const out = ex.alloc(split.S * outSize);
-    dispatchMatmul(ex, prob, t, {
-      A: { storage: A, off: 0, batchStride: Ba === 1 ? 0 : M * K },
-      B: { storage: B, off: 0, batchStride: Bb === 1 ? 0 : K * N },
-      out: { storage: out, off: 0, batchStride: M * N },
-      batch,
-      S: split.S,
-      kSeg: split.kSeg,
-      accumulate: false,
-    });
-    return split.S === 1 ? out : sumSegments(ex, label, out, split.S, outSize);
   }
   const out = ex.alloc(outSize);
   inPieces(ex, prob, t, A, B, out, Ba, Bb, batch);

@@ -13,7 +13,7 @@ import { sizeOf, type Shape } from '../../../tensor/shape.js';
 import type { GpuExecutor } from '../executor.js';
 import { asGpuStorage, type GpuStorage } from '../gpu-storage.js';
 import { fmtShape } from './conv-geometry.js';
-import { FLAT_WORKGROUP, flatEntry, flatIndex } from '../wgsl.js';
+import { channelGroupsMain } from '../wgsl.js';
 
 const WG = 128;
 
@@ -91,13 +91,7 @@ function dispatchPool(
     ],
     workgroups: ex.grid(Math.ceil(count / WG)),
     loopIterations: loopIterations(kind, p),
-    body: () => `${FLAT_WORKGROUP}
-${flatEntry(WG)} {
-  ${flatIndex(WG)}
-  if (gid >= p.count) { return; }
-  let e = gid * ${lanes}u;
-  let c = e % p.C;
-  let pixel = e / p.C;
+    body: () => `${channelGroupsMain(WG, lanes)}
 ${BODIES[kind](T, ld)}
 }`,
   });

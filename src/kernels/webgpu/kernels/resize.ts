@@ -14,7 +14,7 @@ import type { GpuExecutor } from '../executor.js';
 import { asGpuStorage, type GpuStorage } from '../gpu-storage.js';
 import { fmtShape } from './conv-geometry.js';
 import { fill } from './layout.js';
-import { FLAT_WORKGROUP, flatEntry, flatIndex } from '../wgsl.js';
+import { channelGroupsMain } from '../wgsl.js';
 
 const WG = 128;
 
@@ -61,6 +61,9 @@ function dispatch(
   const T = vec ? 'vec4<f32>' : 'f32';
   const ld = (idx: string): string => (vec ? `src_ld4((${idx}) >> 2u)` : `src_ld(${idx})`);
   const st = vec ? 'out_st4' : 'out_st';
+  // The gradient gathers, per input cell, from about 2·out/in outputs per axis (plus slack).
+  const gatherRows = Math.ceil((2 * outH) / H) + 4;
+  const gatherCols = Math.ceil((2 * outW) / W) + 4;
   const body =
     kind === 'resizeBilinear'
       ? `
@@ -112,16 +115,8 @@ function dispatch(
       ['scaleW', W / outW, 'f32'],
     ],
     workgroups: ex.grid(Math.ceil(size / lanes / WG)),
-    // The gradient gathers, per input cell, from about 2·out/in outputs per axis (plus slack).
-    loopIterations:
-      kind === 'resizeBilinear' ? 0 : (Math.ceil((2 * outH) / H) + 4) * (Math.ceil((2 * outW) / W) + 4) + Math.ceil((2 * outH) / H) + 4,
-    body: () => `${SAMPLE}${FLAT_WORKGROUP}
-${flatEntry(WG)} {
-  ${flatIndex(WG)}
-  if (gid >= p.count) { return; }
-  let e = gid * ${lanes}u;
-  let c = e % p.C;
-  let pixel = e / p.C;
+    loopIterations: kind === 'resizeBilinear' ? 0 : gatherRows * gatherCols + gatherRows,
+    body: () => `${SAMPLE}${channelGroupsMain(WG, lanes)}
 ${body}
 }`,
   });
