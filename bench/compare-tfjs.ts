@@ -13,7 +13,7 @@
 import { pathToFileURL } from 'node:url';
 import type { Backend } from '../src/kernels/backend.js';
 import { createWebGpuBackend } from '../src/kernels/webgpu/device.js';
-import { benchCases, VGG19_CONVS, type BenchCase } from './cases.js';
+import { benchCases, MATMUL_SHAPES, VGG19_CONVS, type BenchCase } from './cases.js';
 import { createTfjsWebGpu, tfConvCase, tfMatmulCase, tfTimeOnce, type TfCase, type TfjsRunner } from './tfjs-webgpu.js';
 import { repeatsFor, spinUp, timeOnce, type TimingOptions } from './timing.js';
 
@@ -157,8 +157,8 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
     const tfCases = new Map<string, TfCase>();
     // The matrix products do not depend on the batch: timed with the first one only.
     if (bi === 0) {
-      for (const [M, K, N] of [[512, 512, 512], [1024, 1024, 1024], [2048, 2048, 2048], [1, 4096, 4096]] as const) {
-        const c = tfMatmulCase(M, K, N);
+      for (const m of MATMUL_SHAPES) {
+        const c = tfMatmulCase(m);
         tfCases.set(c.key, c);
       }
     }

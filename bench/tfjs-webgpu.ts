@@ -7,6 +7,7 @@
  */
 import { sizeOf, type Shape } from '../src/tensor/shape.js';
 import { Random } from '../src/tensor/random.js';
+import { matmulShapeText, type MatmulShape } from '../src/bench/kernel-cases.js';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 type TfTensor = import('@tensorflow/tfjs-core').Tensor;
@@ -60,14 +61,15 @@ export interface TfCase {
 
 const label = (name: string, shape: Shape) => `${name}[${shape.join(',')}]`;
 
-export function tfMatmulCase(M: number, K: number, N: number): TfCase {
+export function tfMatmulCase(m: MatmulShape): TfCase {
+  const { M, K, N, transB } = m;
   return {
-    key: `matmul ${label('a', [1, M, K])} ${label('b', [1, K, N])}`,
+    key: `matmul ${matmulShapeText(m)}`,
     flops: 2 * M * K * N,
     prepare(tf) {
       const a = tfUniform(tf, [1, M, K], 1);
-      const b = tfUniform(tf, [1, K, N], 2);
-      return { launch: () => tf.matMul(a, b), dispose: () => tf.dispose([a, b]) };
+      const b = tfUniform(tf, transB ? [1, N, K] : [1, K, N], 2);
+      return { launch: () => tf.matMul(a, b, false, transB), dispose: () => tf.dispose([a, b]) };
     },
   };
 }

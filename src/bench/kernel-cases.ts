@@ -26,7 +26,7 @@ export interface PreparedCase {
 
 export interface CaseOptions {
   batch: number;
-  /** Leave out the slowest cases (1024³, 2048³ and the batch-1 dense product). */
+  /** Leave out the slowest cases (every product but 512³). */
   quick: boolean;
   dtype: DType;
 }
@@ -44,14 +44,35 @@ export const VGG19_CONVS: readonly (readonly [number, number, number])[] = [
   [14, 512, 512],
 ];
 
+/** A product a [1, M, K] · b, b [1, K, N] or (transB) stored [1, N, K] and used transposed. */
+export interface MatmulShape {
+  M: number;
+  K: number;
+  N: number;
+  transB: boolean;
+}
+
+/**
+ * The products timed: squares, and VGG19's dense layers at batch 1 (thin products, limited by
+ * streaming the weights): fc2 and fc1 forward, and fc1's input gradient (its kernel transposed).
+ * Only the first is in a quick run.
+ */
+export const MATMUL_SHAPES: readonly MatmulShape[] = [
+  { M: 512, K: 512, N: 512, transB: false },
+  { M: 1024, K: 1024, N: 1024, transB: false },
+  { M: 2048, K: 2048, N: 2048, transB: false },
+  { M: 1, K: 4096, N: 4096, transB: false },
+  { M: 1, K: 25088, N: 4096, transB: false },
+  { M: 1, K: 4096, N: 25088, transB: true },
+];
+
+/** "a[1,M,K] b[1,K,N]", with b written [1,N,K]ᵀ when transposed (also TF.js's case key). */
+export function matmulShapeText(m: MatmulShape): string {
+  return `${label('a', [1, m.M, m.K])} ${m.transB ? `${label('b', [1, m.N, m.K])}ᵀ` : label('b', [1, m.K, m.N])}`;
+}
+
 export function benchCases(opts: CaseOptions): BenchCase[] {
-  const cases: BenchCase[] = [matmulCase(512, 512, 512, opts.dtype)];
-  if (!opts.quick) {
-    cases.push(matmulCase(1024, 1024, 1024, opts.dtype));
-    cases.push(matmulCase(2048, 2048, 2048, opts.dtype));
-    // VGG's fc2 at batch 1: a thin product, limited by streaming the weights.
-    cases.push(matmulCase(1, 4096, 4096, opts.dtype));
-  }
+  const cases: BenchCase[] = (opts.quick ? MATMUL_SHAPES.slice(0, 1) : MATMUL_SHAPES).map((m) => matmulCase(m, opts.dtype));
   for (const [size, cin, cout] of VGG19_CONVS) {
     for (const pass of ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter'] as const) {
       cases.push(convCase(pass, opts.batch, size, cin, cout, opts.dtype));
@@ -79,17 +100,16 @@ function prepared(backend: Backend, inputs: TensorInfo[], launch: () => TensorIn
   };
 }
 
-function matmulCase(M: number, K: number, N: number, dtype: DType): BenchCase {
-  const aShape = [1, M, K];
-  const bShape = [1, K, N];
+function matmulCase(m: MatmulShape, dtype: DType): BenchCase {
+  const { M, K, N, transB } = m;
   return {
     op: 'matmul',
-    shape: `${label('a', aShape)} ${label('b', bShape)}`,
+    shape: matmulShapeText(m),
     flops: 2 * M * K * N,
     prepare(backend) {
-      const a = upload(backend, aShape, dtype, 1);
-      const b = upload(backend, bShape, dtype, 2);
-      return prepared(backend, [a, b], () => ({ storage: backend.matmul(a, b, false, false), shape: [1, M, N], dtype }));
+      const a = upload(backend, [1, M, K], dtype, 1);
+      const b = upload(backend, transB ? [1, N, K] : [1, K, N], dtype, 2);
+      return prepared(backend, [a, b], () => ({ storage: backend.matmul(a, b, false, transB), shape: [1, M, N], dtype }));
     },
   };
 }

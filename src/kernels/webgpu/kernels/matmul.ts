@@ -5,7 +5,9 @@
  * multiple of 4 (A along K, or along M when transposed; B along N, or along K when transposed),
  * else as scalars with clamped indices.
  *
- * Three ways to cover a problem:
+ * Four ways to cover a problem:
+ * - on real GPUs, at most four rows against a B shared by the batch (dense layers at batch 1–4):
+ *   the bandwidth-bound kernels of matvec.ts;
  * - whole: one dispatch over every batch. When there are few output blocks and K is long (dense
  *   layers at batch 1, weight gradients) K is split into segments whose partial products the
  *   reduction kernel sums afterwards (split-K).
@@ -24,6 +26,7 @@ import { closeWindow, deltaParam, openWindow, windowCapacity } from '../windows.
 import { geometryParams, type ConvGeometry } from './conv-geometry.js';
 import { dispatchTiled, planTiled } from './conv2d-tiled.js';
 import { fill } from './layout.js';
+import { MATVEC_MAX_ROWS, matvec, matvecApplies } from './matvec.js';
 import { sumSegments } from './reduce.js';
 import {
   chooseSplitK,
@@ -78,6 +81,11 @@ export function matmul(ex: GpuExecutor, a: TensorInfo, b: TensorInfo, transA: bo
   const prob: Problem = { label, M, N, K, transA, transB };
   const t = chooseTiling(M, N, profile, true);
 
+  if (!profile.cpuEmulated && !profile.direct && Bb === 1 && !transA && Ba * M <= MATVEC_MAX_ROWS) {
+    // Dense layers at batch 1–4 on a GPU: bandwidth-bound products with kernels of their own.
+    const mv = { label, rows: Ba * M, N, K, transB };
+    if (matvecApplies(ex, mv, A, B)) return matvec(ex, mv, A, B);
+  }
   const bindings = A.chunks.length + B.chunks.length + Math.ceil(outSize / ex.chunkElems);
   if (Bb === 1 && !transA && !transB && bindings <= ex.limits.maxStorageBuffersPerShaderStage) {
     // One B for every batch: the product is a 1×1 convolution over Ba·M pixels, which real GPUs

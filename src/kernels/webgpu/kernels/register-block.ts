@@ -26,7 +26,7 @@ export interface Tiling {
  * SwiftShader). The rest are tuning knobs for benchmarks (WebGpuBackendOptions.gemmTiling):
  * `tiling` fixes the direct kernels' block and workgroup shape for outputs of 16 rows or more
  * (shorter outputs keep their own shapes); `direct` keeps convolutions and products off the
- * workgroup-memory kernel (conv2d-tiled.ts); `tiledBlock` fixes that kernel's tile and
+ * workgroup-memory kernels (conv2d-tiled.ts, and matvec.ts for products of 1–4 rows); `tiledBlock` fixes that kernel's tile and
  * `fillWorkgroups` the workgroup count it aims for (smaller tiles, then split-K; 0: no split-K),
  * and `singleBuffer` makes it stage through one tile buffer instead of two.
  */
@@ -41,7 +41,7 @@ export interface GemmProfile {
 
 /**
  * Parses the tuning knob: 'RMxCN/WXxWY' (e.g. '8x2/16x16') fixes the direct kernels' tiling,
- * 'direct' turns the workgroup-memory kernel off, 'tiled:B:F' fixes its tile (B = 64, 128 or
+ * 'direct' turns the workgroup-memory kernels off, 'tiled:B:F' fixes its tile (B = 64, 128 or
  * auto) and the workgroup count it fills (F; 0: no split-K), e.g. 'tiled:64:512' or 'tiled:auto:0',
  * with ':1buf' appended for one tile buffer instead of two.
  */
