@@ -1,10 +1,13 @@
 /**
- * The WebGPU backend's knobs that need no adapter: the GEMM tuning setting's parsing, the loop
- * budget by adapter, and the benchmark's repeat count for fast kernels.
+ * The WebGPU backend's knobs that need no adapter: the GEMM tuning setting's parsing and its
+ * effect on the tiled kernel's plan, the loop budget by adapter, and the benchmark's repeat
+ * count for fast kernels.
  */
 import { describe, expect, it } from 'vitest';
 import { repeatsFor } from '../../src/bench/timing.js';
 import { loopBudgetOf } from '../../src/kernels/webgpu/device.js';
+import type { GpuExecutor } from '../../src/kernels/webgpu/executor.js';
+import { planTiled } from '../../src/kernels/webgpu/kernels/conv2d-tiled.js';
 import { parseGemmKnob } from '../../src/kernels/webgpu/kernels/register-block.js';
 
 describe('parseGemmKnob', () => {
@@ -12,14 +15,33 @@ describe('parseGemmKnob', () => {
     expect(parseGemmKnob('direct')).toEqual({ direct: true });
     expect(parseGemmKnob('tiled:64:0')).toEqual({ tiledBlock: 64, fillWorkgroups: 0, singleBuffer: false });
     expect(parseGemmKnob('tiled:auto:1024:1buf')).toEqual({ tiledBlock: undefined, fillWorkgroups: 1024, singleBuffer: true });
+    expect(parseGemmKnob('tiled:64:1024:1024')).toEqual({ tiledBlock: 64, fillWorkgroups: 1024, splitBelow: 1024, singleBuffer: false });
+    expect(parseGemmKnob('tiled:auto:512:600:1buf')).toEqual({ tiledBlock: undefined, fillWorkgroups: 512, splitBelow: 600, singleBuffer: true });
     expect(parseGemmKnob(' 8x2/16x16 ')).toEqual({ tiling: { RM: 8, CN: 2, WX: 16, WY: 16 } });
   });
 
   it('rejects malformed and out-of-range settings, saying what is expected', () => {
     expect(() => parseGemmKnob('tiled:96:0')).toThrow(/expected RMxCN\/WXxWY.*'direct' or tiled:64\|128\|auto:FILL/);
+    expect(() => parseGemmKnob('tiled:64:1024:1buf:512')).toThrow(/GEMM tiling/);
     expect(() => parseGemmKnob('fast')).toThrow(/GEMM tiling 'fast'/);
     expect(() => parseGemmKnob('3x2/16x16')).toThrow(/RM must be 1, 2, 4, 8 or 16/);
     expect(() => parseGemmKnob('8x2/32x16')).toThrow(/WX·WY at most 256/);
+  });
+});
+
+describe('planTiled', () => {
+  // Only the binding size and grid limit of the device matter to the plan.
+  const ex = { chunkElems: 2 ** 28, limits: { maxComputeWorkgroupsPerDimension: 65_535 } } as unknown as GpuExecutor;
+  // VGG19's 112×112×64 → 128 convolution at batch 1: a 12,544 × 128 output over 9 taps × 64
+  // channels, 392 tiles of 64×64 and 36 K steps of 16.
+  const plan = (knob?: string) => planTiled({ cpuEmulated: false, ...(knob ? parseGemmKnob(knob) : {}) }, 12_544, 128, 64, 9, true, true, ex)!;
+
+  it('splits K only below the tile count the knob sets (256 by default)', () => {
+    expect(plan()).toMatchObject({ BM: 64, S: 1, steps: 36 });
+    // 1024 workgroups wanted: 3 segments of 12 steps.
+    expect(plan('tiled:auto:1024:1024')).toMatchObject({ BM: 64, S: 3, stepsPerSegment: 12 });
+    expect(plan('tiled:auto:1024:392')).toMatchObject({ S: 1 });
+    expect(plan('tiled:auto:0:1024')).toMatchObject({ S: 1 });
   });
 });
 

@@ -44,13 +44,16 @@ const ranMatvec = (variants: string[], layout: 'rows' | 'dots'): boolean => vari
 /** Row counts 1–4 (as batch × M), the vec4 axis a multiple of 4, lengths across split-K. */
 const caseArb: fc.Arbitrary<Case> = fc
   .record({
-    rows: fc.constantFrom([1, 1], [1, 2], [1, 3], [1, 4], [2, 1], [2, 2], [4, 1], [3, 1]),
+    rows: fc.constantFrom(
+      { batch: 1, M: 1 }, { batch: 1, M: 2 }, { batch: 1, M: 3 }, { batch: 1, M: 4 },
+      { batch: 2, M: 1 }, { batch: 2, M: 2 }, { batch: 3, M: 1 }, { batch: 4, M: 1 },
+    ),
     n: fc.integer({ min: 1, max: 80 }),
     k: fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 200, max: 1500 })),
     transB: fc.boolean(),
     seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   })
-  .map(({ rows: [batch, M], n, k, transB, seed }) => ({ batch: batch!, M: M!, N: transB ? n : 4 * n, K: transB ? 4 * k : k, transB, seed }));
+  .map(({ rows, n, k, transB, seed }) => ({ ...rows, N: transB ? n : 4 * n, K: transB ? 4 * k : k, transB, seed }));
 
 describeWebGpu(
   'webgpu products of 1–4 rows (real-GPU kernels)',

@@ -71,7 +71,7 @@ export function planTiled(
   const steps = (taps * KC) / BK;
   const wgs = blocks(BM);
   let S = 1;
-  if (wgs < Math.min(SPLIT_BELOW, fill) && steps >= 2 * MIN_SEGMENT_STEPS) {
+  if (wgs < Math.min(profile.splitBelow ?? SPLIT_BELOW, fill) && steps >= 2 * MIN_SEGMENT_STEPS) {
     S = Math.min(Math.ceil(fill / wgs), Math.floor(steps / MIN_SEGMENT_STEPS), 16);
   }
   // Partial sums must fit one binding, and the row blocks one grid dimension (z holds segments).
