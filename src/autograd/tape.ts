@@ -9,8 +9,18 @@
 import { formatShape, shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 
-/** A VJP rule: given the cotangent of the output, the cotangents of each input (null: none). */
-export type VjpRule = (dy: Tensor) => readonly (Tensor | null | undefined)[];
+/**
+ * A VJP rule: given the cotangent of the output, the cotangents of each input (null: none).
+ * `needs[i]` says whether input i's cotangent is wanted (it leads to a requested tensor): rules
+ * whose cotangents cost real work skip the others (see `cotangents`), so that a gradient with
+ * respect to the input image never computes the filter gradients of the layers it passes.
+ */
+export type VjpRule = (dy: Tensor, needs: readonly boolean[]) => readonly (Tensor | null | undefined)[];
+
+/** A rule's result: each input's cotangent computed only where `needs` asks for it. */
+export function cotangents(needs: readonly boolean[], ...perInput: (() => Tensor | null)[]): (Tensor | null)[] {
+  return perInput.map((f, i) => (needs[i] ? f() : null));
+}
 
 interface Node {
   op: string;
@@ -142,7 +152,7 @@ export class GradientTape {
         const n = nodes[i]!;
         const g = grads.get(n.output.id);
         if (!g) continue;
-        const dxs = n.vjp(g);
+        const dxs = n.vjp(g, n.inputs.map((x) => fromWrt.has(x.id)));
         n.inputs.forEach((x, k) => {
           const dx = dxs[k];
           if (!dx || !fromWrt.has(x.id)) return;

@@ -1,5 +1,8 @@
-/** The tape and the functional API: several arguments, intermediate activations, pruning, memory. */
-import { describe, expect, it } from 'vitest';
+/**
+ * The tape and the functional API: several arguments, intermediate activations, pruning, only
+ * the cotangents asked for, memory.
+ */
+import { describe, expect, it, vi } from 'vitest';
 import * as op from '../../src/autograd/ops.js';
 import { GradientTape, grad, noGrad, valueAndGrad, vjp } from '../../src/autograd/index.js';
 import { scalar, tensor, randomNormal } from '../../src/tensor/creation.js';
@@ -77,6 +80,36 @@ describe('functional API', () => {
     const tape2 = new GradientTape();
     const y2 = op.sum(op.mul(tape2.watch(below), w));
     expect(() => tape2.gradient(y2, [x])).toThrow(/neither watched nor computed/);
+  });
+
+  it('computes only the cotangents that lead to a requested tensor: no filter or weight gradients for ∂y/∂x', async () => {
+    const cpu = cpuBackend();
+    const x = randomNormal([1, 5, 5, 2], 0, 1, { seed: 4, dtype: 'float64' });
+    const w = randomNormal([3, 3, 2, 3], 0, 1, { seed: 5, dtype: 'float64' });
+    const d = randomNormal([75, 4], 0, 1, { seed: 6, dtype: 'float64' });
+    const f = (): Tensor => op.sum(op.matmul(op.reshape(op.conv2d(x, w, { padding: 'same', activation: 'relu' }), [1, 75]), d));
+    const calls = { filter: vi.spyOn(cpu, 'conv2dBackpropFilter'), input: vi.spyOn(cpu, 'conv2dBackpropInput'), matmul: vi.spyOn(cpu, 'matmul') };
+    try {
+      const tape = new GradientTape();
+      [x, w, d].forEach((t) => tape.watch(t));
+      const y = f();
+      const productsBefore = calls.matmul.mock.calls.length;
+      const [gx] = tape.gradient(y, [x]);
+      expect(calls.filter).not.toHaveBeenCalled();
+      expect(calls.input).toHaveBeenCalledTimes(1);
+      // The dense layer's cotangent for its input only, not for its weights.
+      expect(calls.matmul.mock.calls.length - productsBefore).toBe(1);
+      // Asking for everything computes the rest, and the same ∂y/∂x.
+      const all = new GradientTape();
+      [x, w, d].forEach((t) => all.watch(t));
+      const [gx2, gw, gd] = all.gradient(f(), [x, w, d]);
+      expect(calls.filter).toHaveBeenCalledTimes(1);
+      expect(gw!.shape).toEqual([3, 3, 2, 3]);
+      expect(gd!.shape).toEqual([75, 4]);
+      expect(await gx!.toArray()).toEqual(await gx2!.toArray());
+    } finally {
+      Object.values(calls).forEach((c) => c.mockRestore());
+    }
   });
 
   it('noGrad keeps work off the tape', () => {

@@ -7,7 +7,7 @@ import type { Conv2DParams } from '../../kernels/backend.js';
 import { execute } from '../../tensor/engine.js';
 import { formatShape, type Shape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { record } from '../tape.js';
+import { cotangents, record } from '../tape.js';
 import { mul } from './elementwise-binary.js';
 import { step } from './elementwise-unary.js';
 import { sum } from './reduce.js';
@@ -44,28 +44,32 @@ export function conv2d(x: Tensor, filter: Tensor, opts: Conv2DOptions = {}): Ten
   const shape = [x.shape[0]!, p.outHeight, p.outWidth, cout];
   const inputs = bias ? [x, filter, bias] : [x, filter];
   const out = execute('conv2d', inputs, shape, (be, [xi, fi, bi]) => be.conv2d(xi!, fi!, bi ?? null, p, relu));
-  return record('conv2d', inputs, out, (dy) => {
+  return record('conv2d', inputs, out, (dy, needs) => {
     const g = relu ? mul(dy, step(out)) : dy;
-    return [conv2dBackpropInput(g, filter, x.shape, p), conv2dBackpropFilter(x, g, filter.shape, p), bias ? sum(g, [0, 1, 2]) : null];
+    return cotangents(
+      needs,
+      () => conv2dBackpropInput(g, filter, x.shape, p),
+      () => conv2dBackpropFilter(x, g, filter.shape, p),
+      () => sum(g, [0, 1, 2]),
+    );
   });
 }
 
 /** ∂L/∂x of conv2d for the cotangent dy; linear in dy and in the filter. */
 export function conv2dBackpropInput(dy: Tensor, filter: Tensor, xShape: Shape, p: Conv2DParams): Tensor {
   const out = execute('conv2dBackpropInput', [dy, filter], xShape, (be, [d, f]) => be.conv2dBackpropInput(d!, f!, xShape, p));
-  return record('conv2dBackpropInput', [dy, filter], out, (g) => {
-    // It is bilinear in (dy, filter): its adjoint in dy is conv2d, in the filter the filter gradient.
-    return [convWithParams(g, filter, p), conv2dBackpropFilter(g, dy, filter.shape, p)];
-  });
+  // It is bilinear in (dy, filter): its adjoint in dy is conv2d, in the filter the filter gradient.
+  return record('conv2dBackpropInput', [dy, filter], out, (g, needs) =>
+    cotangents(needs, () => convWithParams(g, filter, p), () => conv2dBackpropFilter(g, dy, filter.shape, p)),
+  );
 }
 
 /** ∂L/∂filter of conv2d for input x and cotangent dy. */
 export function conv2dBackpropFilter(x: Tensor, dy: Tensor, filterShape: Shape, p: Conv2DParams): Tensor {
   const out = execute('conv2dBackpropFilter', [x, dy], filterShape, (be, [xi, d]) => be.conv2dBackpropFilter(xi!, d!, filterShape, p));
-  return record('conv2dBackpropFilter', [x, dy], out, (g) => [
-    conv2dBackpropInput(dy, g, x.shape, p),
-    convWithParams(x, g, p),
-  ]);
+  return record('conv2dBackpropFilter', [x, dy], out, (g, needs) =>
+    cotangents(needs, () => conv2dBackpropInput(dy, g, x.shape, p), () => convWithParams(x, g, p)),
+  );
 }
 
 /** conv2d with already-resolved parameters (second-order rules; not itself differentiated). */

@@ -5,7 +5,7 @@
 import { execute } from '../../tensor/engine.js';
 import { broadcastShapes, formatShape, sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { record } from '../tape.js';
+import { cotangents, record } from '../tape.js';
 import { broadcastTo, sumTo } from './broadcast.js';
 import { reshape } from './reshape.js';
 
@@ -33,12 +33,14 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   const B = sizeOf(batch);
   const out3 = execute('matmul', [a3, b3], [B, m, n], (be, [ai, bi]) => be.matmul(ai!, bi!, ta, tb));
   // Recorded on the rank-3 forms (their reshapes are on the tape already), before the reshape back.
-  record('matmul', [a3, b3], out3, (dy) => {
-    // C = op(A)·op(B): the four transpose cases of the product rule.
-    const dA = ta ? matmul(b3, dy, { transposeA: tb, transposeB: true }) : matmul(dy, b3, { transposeB: !tb });
-    const dB = tb ? matmul(dy, a3, { transposeA: true, transposeB: ta }) : matmul(a3, dy, { transposeA: !ta });
-    return [sumTo(dA, a3.shape), sumTo(dB, b3.shape)];
-  });
+  // C = op(A)·op(B): the four transpose cases of the product rule.
+  record('matmul', [a3, b3], out3, (dy, needs) =>
+    cotangents(
+      needs,
+      () => sumTo(ta ? matmul(b3, dy, { transposeA: tb, transposeB: true }) : matmul(dy, b3, { transposeB: !tb }), a3.shape),
+      () => sumTo(tb ? matmul(dy, a3, { transposeA: true, transposeB: ta }) : matmul(a3, dy, { transposeA: !ta }), b3.shape),
+    ),
+  );
   return reshape(out3, [...batch, m, n]);
 }
 
