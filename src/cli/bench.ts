@@ -6,7 +6,9 @@
  */
 import { benchEndToEnd, randomVgg19, type EndToEndResult } from '../bench/end-to-end.js';
 import { benchCases } from '../bench/kernel-cases.js';
+import { canProfile, formatProfile, profileModel } from '../bench/model-profile.js';
 import { isNoisy, timeKernel, type TimingOptions } from '../bench/timing.js';
+import { totalsByLabel } from '../kernels/webgpu/dispatch-profiler.js';
 import { choiceFlag, intFlag, parseFlags, stringFlag } from './args.js';
 import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
 import { CliError } from './errors.js';
@@ -14,13 +16,15 @@ import { loadModelFile } from '../models/load-model-file.js';
 import { registerCommand } from './run.js';
 
 const usage = `Usage: stieltjes bench [--backend auto|cpu|webgpu] [--filter TEXT] [--batch N] [--quick]
-                       [--no-kernels] [--no-model] [--weights FILE] [--steps 50] [--json]
+                       [--no-kernels] [--no-model] [--weights FILE] [--steps 50] [--profile] [--json]
 
 Kernels: matmul 512³, 1024³, 2048³ and a batch-1 dense product; the nine distinct VGG19 convolutions
 (3×3, 'same'), forward (bias + ReLU fused), input gradient and filter gradient; max pooling.
 Model: a VGG19 forward and forward + input gradient at 224×224 (random weights, or --weights).
 With --weights (or --steps on the random weights): Integrated Gradients and RSI-Grad-CAM
 (block5_conv4) at --steps m (default 50) and one baseline-optimisation iteration.
+--profile (WebGPU): where the model's forward and forward + input gradient spend their time,
+kernel by kernel (each dispatch run again alone), against one warm run's wall time.
 Each kernel runs once to warm up, then until 5 runs and 1.5 s (--quick: 3 runs, 0.3 s), a
 kernel under 10 ms launched repeatedly per run so that the read-back wait is paid once; the
 median is reported, with a note when the runs spread by more than 25%. GFLOP/s count a
@@ -45,6 +49,7 @@ registerCommand({
       weights: { type: 'string' },
       config: { type: 'string' },
       steps: { type: 'string' },
+      profile: { type: 'boolean' },
       json: { type: 'boolean' },
     });
     if (positionals.length) throw new CliError(`bench: unexpected argument '${positionals[0]}'`, 2);
@@ -52,10 +57,14 @@ registerCommand({
     const out = (line: string): void => {
       (json ? process.stderr : process.stdout).write(`${line}\n`);
     };
+    if (values.profile && values['no-model']) throw new CliError('bench: --profile profiles the model; it cannot go with --no-model', 2);
     const backend = await chooseBackend(choiceFlag(C, 'backend', values.backend, BACKEND_CHOICES, 'auto'), (l) => process.stderr.write(`${l}\n`));
     const batch = intFlag(C, 'batch', values.batch, 1, 1, 64);
     const steps = intFlag(C, 'steps', values.steps, 50, 1, 10000);
     const filter = stringFlag(values.filter) ?? '';
+    if (values.profile && !canProfile(backend)) {
+      throw new CliError(`bench: --profile times GPU kernels and needs the WebGPU backend, not '${backend.name}' (use --backend webgpu)`, 2);
+    }
     const info = backend.info();
     out(`backend ${info.name}, adapter ${info.adapter}${info.featureLevel ? `, feature level ${info.featureLevel}` : ''}${info.api ? `, ${info.api}` : ''}; float32, batch ${batch}`);
     out(`${'op'.padEnd(36)} ${'shape'.padEnd(36)} ${'ms'.padStart(10)} ${'GFLOP/s'.padStart(8)} ${'runs'.padStart(5)}`);
@@ -95,6 +104,19 @@ registerCommand({
         : randomVgg19(backend);
       // Attribution timings do not depend on the weights: random ones are timed when asked.
       await benchEndToEnd({ backend, model, steps: weights || values.steps !== undefined ? steps : 0, batch: undefined, onResult: (r: EndToEndResult) => print(r) });
+      if (values.profile && canProfile(backend)) {
+        const progress = (pass: string, done: number, total: number): void => {
+          if (!json && process.stderr.isTTY) process.stderr.write(`\rprofiling the ${pass}: kernel ${done}/${total}${done === total ? '\n' : ''}`);
+        };
+        for (const p of await profileModel(backend, model, progress)) {
+          out('');
+          for (const line of formatProfile(p)) out(line);
+          // JSON: the wall time, the kernels' sum, then each label's time (runs = its dispatches).
+          const row = (shape: string, ms: number, runs: number): Row => ({ op: `profile: ${p.pass}`, shape, backend: info.name, ms, gflops: NaN, runs });
+          rows.push(row('wall, one warm run', p.wallMs, 1), row('kernels run alone, sum', p.profile.totalMs, p.profile.dispatches.length));
+          for (const t of totalsByLabel(p.profile)) rows.push(row(t.label, t.ms, t.count));
+        }
+      }
       model.dispose();
     }
     if (json) process.stdout.write(`${JSON.stringify(rows, null, 1)}\n`);

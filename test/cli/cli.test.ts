@@ -8,6 +8,7 @@ import { decodeNpy } from '../../src/io/npy.js';
 import { encodePng } from '../../src/io/image-codec.js';
 import { VERSION } from '../../src/version.js';
 import { runCli } from '../helpers/cli.js';
+import { describeWebGpu } from '../helpers/webgpu.js';
 import { SYNTHETIC, tinyVgg19Reference } from '../helpers/tiny-vgg19.js';
 
 const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
@@ -158,6 +159,12 @@ describe('stieltjes gradcheck and bench', () => {
     expect(out.rows.every((x: { ok: boolean }) => x.ok)).toBe(true);
   });
 
+  it('bench --profile needs the WebGPU backend and says so', () => {
+    const r = runCli(['bench', '--backend', 'cpu', '--no-kernels', '--profile']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--profile .*WebGPU backend.*--backend webgpu/);
+  });
+
   it('bench --json prints only a JSON array of {op, shape, backend, ms, gflops}', () => {
     const r = runCli(['bench', '--backend', 'cpu', '--quick', '--no-model', '--filter', 'a[1,512,512]', '--json']);
     expect(r.code).toBe(0);
@@ -166,5 +173,27 @@ describe('stieltjes gradcheck and bench', () => {
     expect(rows[0]).toMatchObject({ op: 'matmul', backend: 'cpu' });
     expect(rows[0].gflops).toBeGreaterThan(0);
     expect(rows[0].ms).toBeGreaterThan(0);
+  });
+});
+
+describeWebGpu('stieltjes bench --profile', () => {
+  it('profiles the model kernel by kernel; the input gradient computes no filter gradients', () => {
+    const dir = join(SYNTHETIC, '..', 'hls4ml');
+    const model = ['--weights', join(dir, 'KERAS_conv2d_model_weights.h5'), '--config', join(dir, 'KERAS_conv2d_model.json')];
+    const r = runCli(['bench', '--backend', 'webgpu', '--no-kernels', ...model, '--steps', '2', '--profile', '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as { op: string; shape: string; ms: number; runs: number }[];
+    for (const pass of ['forward', 'forward+input gradient']) {
+      const mine = rows.filter((x) => x.op === `profile: ${pass}`);
+      expect(mine[0]).toMatchObject({ shape: 'wall, one warm run', runs: 1 });
+      expect(mine[1]!.shape).toBe('kernels run alone, sum');
+      const kernels = mine.slice(2);
+      expect(kernels.some((k) => k.shape.startsWith('webgpu.conv2d x'))).toBe(true);
+      expect(kernels.reduce((s, k) => s + k.ms, 0)).toBeCloseTo(mine[1]!.ms, 6);
+      expect(kernels.reduce((s, k) => s + k.runs, 0)).toBe(mine[1]!.runs);
+    }
+    const backward = rows.filter((x) => x.op === 'profile: forward+input gradient').map((x) => x.shape);
+    expect(backward.some((s) => s.startsWith('webgpu.conv2dBackpropInput'))).toBe(true);
+    expect(backward.some((s) => s.startsWith('webgpu.conv2dBackpropFilter'))).toBe(false);
   });
 });

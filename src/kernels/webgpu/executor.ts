@@ -12,6 +12,7 @@
 import { BufferPool, type PoolStats } from './buffer-pool.js';
 import { chunkBindingBytes, chunkCount, chunkLength, roundUp, type GpuStorage } from './gpu-storage.js';
 import { DeviceErrors } from './device-errors.js';
+import type { RecordedDispatch } from './dispatch-profiler.js';
 import { PipelineCache } from './pipeline-cache.js';
 import { BufferUsage, MapMode } from './webgpu-constants.js';
 import type { ElemType, OperandLayout, ParamType } from './wgsl.js';
@@ -98,6 +99,8 @@ export class GpuExecutor {
   private batchLabels: string[] = [];
   private toDestroy: GPUBuffer[] = [];
   private liveBytes = 0;
+  /** While set, every dispatch is also appended here (dispatch-profiler.ts times them later). */
+  recording: RecordedDispatch[] | null = null;
 
   constructor(
     readonly device: GPUDevice,
@@ -242,14 +245,14 @@ export class GpuExecutor {
     });
     arena.used++;
 
-    const entries: GPUBindGroupEntry[] = [
-      { binding: 0, resource: { buffer: arena.buffer, offset: slot * this.slotBytes, size: Math.max(16, roundUp(d.params.length * 4, 16)) } },
-    ];
-    let binding = 1;
+    const paramBytes = Math.max(16, roundUp(d.params.length * 4, 16));
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: arena.buffer, offset: slot * this.slotBytes, size: paramBytes } }];
+    const bindingBytes: number[] = [];
     for (const o of d.operands) {
       const s = o.storage;
       for (let k = 0; k < s.chunks.length; k++) {
-        entries.push({ binding: binding++, resource: { buffer: s.chunks[k]!, offset: 0, size: chunkBindingBytes(s, k) } });
+        bindingBytes.push(chunkBindingBytes(s, k));
+        entries.push({ binding: entries.length, resource: { buffer: s.chunks[k]!, offset: 0, size: bindingBytes[bindingBytes.length - 1] } });
       }
     }
     const bindGroup = this.device.createBindGroup({ label: d.label, layout: bindGroupLayout, entries });
@@ -259,6 +262,16 @@ export class GpuExecutor {
     pass.dispatchWorkgroups(wx, wy, wz);
     this.batchLabels.push(d.label);
     this.errors.noteDispatch(d.label);
+    this.recording?.push({
+      kernel: d.kernel,
+      label: d.label,
+      pipeline,
+      layout: bindGroupLayout,
+      params: arena.words.slice(base, base + paramBytes / 4),
+      paramBytes,
+      bindingBytes,
+      workgroups: [wx, wy, wz],
+    });
     if (arena.used * this.slotBytes >= arena.buffer.size || this.batchLabels.length >= this.opts.dispatchesPerSubmit) {
       this.flush();
     }
@@ -277,8 +290,7 @@ export class GpuExecutor {
   /** Submits everything encoded so far. Never waits. */
   flush(): void {
     if (!this.encoder) return;
-    this.pass?.end();
-    this.pass = null;
+    this.endPass();
     const encoder = this.encoder;
     this.encoder = null;
     if (this.arena) {
@@ -382,17 +394,21 @@ export class GpuExecutor {
     return this.arena;
   }
 
-  private computePass(): GPUComputePassEncoder {
+  private computePass(descriptor?: GPUComputePassDescriptor): GPUComputePassEncoder {
     if (this.pass) return this.pass;
     this.encoder ??= this.device.createCommandEncoder();
-    this.pass = this.encoder.beginComputePass();
+    this.pass = this.encoder.beginComputePass(descriptor);
     return this.pass;
+  }
+
+  private endPass(): void {
+    this.pass?.end();
+    this.pass = null;
   }
 
   /** The encoder with no compute pass open (copies cannot be encoded inside a pass). */
   private encoderForCopies(): GPUCommandEncoder {
-    this.pass?.end();
-    this.pass = null;
+    this.endPass();
     return (this.encoder ??= this.device.createCommandEncoder());
   }
 }

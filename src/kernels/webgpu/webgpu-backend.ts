@@ -20,6 +20,7 @@ import { sizeOf, type Shape } from '../../tensor/shape.js';
 import type { AcquiredDevice } from './device.js';
 import type { DeviceLimits, GpuExecutor } from './executor.js';
 import type { PoolStats } from './buffer-pool.js';
+import { profileWork, type DispatchProfile } from './dispatch-profiler.js';
 import { asGpuStorage, type GpuStorage } from './gpu-storage.js';
 import { conv2d, conv2dBackpropInput } from './kernels/conv2d.js';
 import { conv2dBackpropFilter } from './kernels/conv2d-filter-grad.js';
@@ -75,6 +76,15 @@ export class WebGpuBackend implements Backend {
   /** Waits for all submitted work (benchmarks); surfaces pending asynchronous errors. */
   sync(): Promise<void> {
     return this.ex.sync('webgpu.sync');
+  }
+
+  /**
+   * Runs `fn` (awaited), then times every kernel it dispatched, each alone on scratch buffers
+   * (dispatch-profiler.ts); `totalsByLabel` sums them per layer. `onProgress(done, total)`
+   * follows the distinct kernels being timed.
+   */
+  profile(fn: () => unknown, onProgress?: (done: number, total: number) => void): Promise<DispatchProfile> {
+    return profileWork(this.ex, fn, onProgress);
   }
 
   /** Destroys pooled buffers (they are reallocated on demand). */
