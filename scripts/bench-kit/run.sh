@@ -3,11 +3,17 @@
 #
 #   bash run.sh [RESULTS_DIR]        (default: ./results)
 #
-# runs the WebGPU-vs-TF.js kernel comparison at batch 1 and 8, VGG19 end to end with IG and
-# RSI-Grad-CAM at m = 50 (random weights), and the gradient checks, each log in RESULTS_DIR.
-# Set BUDGET_MS (default 400) for the time per case and side, ALSO for a second GEMM setting of
-# ours timed alongside (e.g. ALSO=tiled:auto:1024:1buf), FILTER to time only the kernel cases
-# whose "op shape" contains it, BATCH for other batch sizes (default 1,8), STEPS for m (50).
+# runs, shortest and most telling first, each log in RESULTS_DIR:
+#   vgg19   VGG19 end to end (random weights) with IG and RSI-Grad-CAM at m = 50, and the
+#           kernel-by-kernel profile of its forward and forward + input gradient;
+#   tune    our GEMM settings against each other at batch 1 (the backend's choice, the direct
+#           kernels only, and splitting K below 1,024 tiles), outputs checked against the CPU;
+#   kernels the WebGPU-vs-TF.js kernel comparison at batch 1 and 8;
+#   grad    the gradient checks.
+# ONLY=vgg19,tune (say) runs only those. Set BUDGET_MS (default 400) for the time per case and
+# side, ALSO for a second GEMM setting of ours timed alongside (e.g. ALSO=tiled:auto:1024:1buf),
+# FILTER to time only the kernel cases whose "op shape" contains it, BATCH for other batch sizes
+# (default 1,8), STEPS for m (50), TILINGS for the tune step's settings.
 set -uo pipefail
 kit=$(cd "$(dirname "$0")" && pwd)
 out=$(mkdir -p "${1:-results}" && cd "${1:-results}" && pwd)
@@ -21,10 +27,22 @@ filter=${FILTER:+--filter $FILTER}
 t0=$(date +%s)
 step() { echo "=== $1 (t=$(( $(date +%s) - t0 ))s)"; }
 { date -u; nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv 2>/dev/null; "$node" --version; } | tee "$out/machine.txt"
-step "kernels, batch ${BATCH:-1,8}"
-"$node" compare-tfjs.mjs --batch "${BATCH:-1,8}" --budget-ms "${BUDGET_MS:-400}" $also $filter 2>&1 | grep -v 'artificially reduced' | tee "$out/kernels.txt"
-step "VGG19 end to end"
-"$node" stieltjes.mjs bench --backend webgpu --no-kernels --steps "${STEPS:-50}" 2>&1 | tee "$out/vgg19.txt"
-step "gradient checks"
-"$node" stieltjes.mjs gradcheck --backend webgpu --runs 5 2>&1 | tail -3 | tee "$out/gradcheck.txt"
+want() { [ -z "${ONLY:-}" ] || [[ ",$ONLY," == *",$1,"* ]]; }
+if want vgg19; then
+  step "VGG19 end to end, with the kernel profile"
+  "$node" stieltjes.mjs bench --backend webgpu --no-kernels --steps "${STEPS:-50}" --profile 2>&1 | grep -v 'artificially reduced' | tee "$out/vgg19.txt"
+fi
+if want tune; then
+  step "GEMM settings at batch 1"
+  "$node" tune-gemm.mjs --batch 1 --tilings "${TILINGS:-auto,direct,tiled:auto:1024:1024}" --check \
+    --filter 'conv2d x|conv2dBackpropInput x|matmul a[1,1,' 2>&1 | grep -v 'artificially reduced' | tee "$out/tune.txt"
+fi
+if want kernels; then
+  step "kernels, batch ${BATCH:-1,8}"
+  "$node" compare-tfjs.mjs --batch "${BATCH:-1,8}" --budget-ms "${BUDGET_MS:-400}" $also $filter 2>&1 | grep -v 'artificially reduced' | tee "$out/kernels.txt"
+fi
+if want grad; then
+  step "gradient checks"
+  "$node" stieltjes.mjs gradcheck --backend webgpu --runs 5 2>&1 | tail -3 | tee "$out/gradcheck.txt"
+fi
 step done

@@ -18,8 +18,9 @@ import { registerCommand } from './run.js';
 const usage = `Usage: stieltjes bench [--backend auto|cpu|webgpu] [--filter TEXT] [--batch N] [--quick]
                        [--no-kernels] [--no-model] [--weights FILE] [--steps 50] [--profile] [--json]
 
-Kernels: matmul 512³, 1024³, 2048³ and a batch-1 dense product; the nine distinct VGG19 convolutions
-(3×3, 'same'), forward (bias + ReLU fused), input gradient and filter gradient; max pooling.
+Kernels: matmul 512³, 1024³, 2048³ and VGG19's dense layers at batch 1 (fc2, fc1, fc1's input
+gradient); the nine distinct VGG19 convolutions (3×3, 'same'), forward (bias + ReLU fused),
+input gradient and filter gradient; max pooling.
 Model: a VGG19 forward and forward + input gradient at 224×224 (random weights, or --weights).
 With --weights (or --steps on the random weights): Integrated Gradients and RSI-Grad-CAM
 (block5_conv4) at --steps m (default 50) and one baseline-optimisation iteration.
