@@ -56,6 +56,8 @@ export interface TfCase {
   /** Same op and shape text as the matching case in cases.ts. */
   key: string;
   flops: number;
+  /** Bytes of the largest tensor the case binds (TF.js binds each tensor whole). */
+  largestTensorBytes: number;
   prepare(tf: Tf): { launch(): TfTensor; dispose(): void };
 }
 
@@ -66,6 +68,7 @@ export function tfMatmulCase(m: MatmulShape): TfCase {
   return {
     key: `matmul ${matmulShapeText(m)}`,
     flops: 2 * M * K * N,
+    largestTensorBytes: 4 * Math.max(M * K, K * N, M * N),
     prepare(tf) {
       const a = tfUniform(tf, [1, M, K], 1);
       const b = tfUniform(tf, transB ? [1, N, K] : [1, K, N], 2);
@@ -84,6 +87,7 @@ export function tfConvCase(pass: ConvPass, batch: number, size: number, cin: num
   return {
     key: `${pass} ${label('x', xShape)} ${label('w', wShape)}`,
     flops: 2 * batch * size * size * cout * 9 * cin,
+    largestTensorBytes: 4 * Math.max(sizeOf(xShape), sizeOf(wShape), sizeOf(yShape)),
     prepare(tf) {
       const w = tfUniform(tf, wShape, 3) as import('@tensorflow/tfjs-core').Tensor4D;
       if (pass === 'conv2d') {
