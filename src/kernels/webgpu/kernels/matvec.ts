@@ -57,8 +57,7 @@ export interface MatvecProblem {
 export function matvecApplies(ex: GpuExecutor, p: MatvecProblem, A: GpuStorage, B: GpuStorage): boolean {
   if (p.rows < 1 || p.rows > MATVEC_MAX_ROWS) return false;
   if ((p.transB ? p.K : p.N) % 4 !== 0) return false;
-  const columnGroups = p.transB ? Math.ceil(p.N / SIDE) : Math.ceil(p.N / (4 * LANES));
-  if (columnGroups > ex.limits.maxComputeWorkgroupsPerDimension) return false;
+  if (columnGroups(p) > ex.limits.maxComputeWorkgroupsPerDimension) return false;
   const { S } = segments(ex, p);
   const outChunks = Math.ceil((S * p.rows * p.N) / ex.chunkElems);
   return A.chunks.length + B.chunks.length + outChunks <= ex.limits.maxStorageBuffersPerShaderStage;
@@ -69,7 +68,6 @@ export function matvec(ex: GpuExecutor, p: MatvecProblem, A: GpuStorage, B: GpuS
   const { S, kSeg } = segments(ex, p);
   const size = p.rows * p.N;
   const out = ex.alloc(S * size);
-  const columnGroups = p.transB ? Math.ceil(p.N / SIDE) : Math.ceil(p.N / (4 * LANES));
   const kernel = p.transB ? 'dots' : 'rows';
   ex.dispatch({
     kernel: 'webgpu.matmul',
@@ -85,7 +83,7 @@ export function matvec(ex: GpuExecutor, p: MatvecProblem, A: GpuStorage, B: GpuS
       ['K', p.K],
       ['kSeg', kSeg],
     ],
-    workgroups: [columnGroups, S, 1],
+    workgroups: [columnGroups(p), S, 1],
     // Rows: every SIDE-th k of a segment; dots: every LANES-th vec4 of it (UNROLL per step,
     // then up to UNROLL - 1 single ones).
     loopIterations: Math.ceil(kSeg / perStep(p)) + UNROLL - 1,
@@ -99,13 +97,17 @@ export function matvec(ex: GpuExecutor, p: MatvecProblem, A: GpuStorage, B: GpuS
  * each invocation's loops within the adapter's loop budget. Segments are whole vec4s of K.
  */
 function segments(ex: GpuExecutor, p: MatvecProblem): { S: number; kSeg: number } {
-  const columnGroups = p.transB ? Math.ceil(p.N / SIDE) : Math.ceil(p.N / (4 * LANES));
-  let S = Math.max(1, Math.min(Math.ceil(FILL / columnGroups), Math.floor(p.K / MIN_SEGMENT_K)));
+  let S = Math.max(1, Math.min(Math.ceil(FILL / columnGroups(p)), Math.floor(p.K / MIN_SEGMENT_K)));
   // The longest segment one invocation's loops may walk.
   const maxSeg = Number.isFinite(ex.loopBudget) ? (ex.loopBudget - UNROLL) * perStep(p) : Infinity;
   S = Math.max(S, Math.ceil(p.K / maxSeg));
   const kSeg = Math.ceil(p.K / S / 4) * 4;
   return { S: Math.max(1, Math.ceil(p.K / kSeg)), kSeg };
+}
+
+/** Workgroups across the output: 256 columns each (rows kernel) or 4 outputs (dots kernel). */
+function columnGroups(p: MatvecProblem): number {
+  return p.transB ? Math.ceil(p.N / SIDE) : Math.ceil(p.N / (4 * LANES));
 }
 
 /** K covered by one step of an invocation's loop. */
