@@ -7,13 +7,14 @@
 #   vgg19   VGG19 end to end (random weights) with IG and RSI-Grad-CAM at m = 50, and the
 #           kernel-by-kernel profile of its forward and forward + input gradient;
 #   tune    our GEMM settings against each other at batch 1 (the backend's choice, the direct
-#           kernels only, and splitting K below 1,024 tiles), outputs checked against the CPU;
+#           kernels only, and splitting K below 1,024 tiles; for the first layer, direct-kernel
+#           blocks with more workgroups), outputs checked against the CPU;
 #   kernels the WebGPU-vs-TF.js kernel comparison at batch 1 and 8;
 #   grad    the gradient checks.
 # ONLY=vgg19,tune (say) runs only those. Set BUDGET_MS (default 400) for the time per case and
 # side, ALSO for a second GEMM setting of ours timed alongside (e.g. ALSO=tiled:auto:1024:1buf),
 # FILTER to time only the kernel cases whose "op shape" contains it, BATCH for other batch sizes
-# (default 1,8), STEPS for m (50), TILINGS for the tune step's settings.
+# (default 1,8), STEPS for m (50), TILINGS and FIRST_TILINGS for the tune step's settings.
 set -uo pipefail
 kit=$(cd "$(dirname "$0")" && pwd)
 out=$(mkdir -p "${1:-results}" && cd "${1:-results}" && pwd)
@@ -36,6 +37,9 @@ if want tune; then
   step "GEMM settings at batch 1"
   "$node" tune-gemm.mjs --batch 1 --tilings "${TILINGS:-auto,direct,tiled:auto:1024:1024}" --check \
     --filter 'conv2d x|conv2dBackpropInput x|matmul a[1,1,' 2>&1 | grep -v 'artificially reduced' | tee "$out/tune.txt"
+  # VGG's first layer (3 channels) runs on the direct kernel: block shapes with more workgroups.
+  "$node" tune-gemm.mjs --batch 1 --tilings "${FIRST_TILINGS:-auto,8x2/8x32,2x2/8x32,1x2/8x32,1x1/1x64,1x1/4x16}" --check \
+    --filter 'conv2d x[1,224,224,3]|conv2dBackpropInput x[1,224,224,3]' 2>&1 | grep -v 'artificially reduced' | tee "$out/tune-first-layer.txt"
 fi
 if want kernels; then
   step "kernels, batch ${BATCH:-1,8}"
