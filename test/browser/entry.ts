@@ -1,0 +1,101 @@
+/**
+ * Runs in the browser (bundled by test/browser/run-in-chromium.ts): the WebGPU backend through
+ * navigator.gpu, a small network's value and gradients against the CPU float64 oracle, with the
+ * adapter's own kernels and with those of real GPUs forced, and the kernel profile; the report
+ * is POSTed to /result.
+ *
+ * The network touches most kernels a model needs: bilinear resize, conv2d with bias and ReLU
+ * (forward, input and filter gradients), max pooling and its gradient, a dense layer (matmul and
+ * its transposed forms), softmax and reductions.
+ */
+import * as op from '../../src/autograd/ops.js';
+import { valueAndGrad } from '../../src/autograd/functional.js';
+import type { Backend } from '../../src/kernels/backend.js';
+import { CpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
+import { createWebGpuBackend } from '../../src/kernels/webgpu/device.js';
+import { fromArray } from '../../src/tensor/creation.js';
+import { Random } from '../../src/tensor/random.js';
+import type { Tensor } from '../../src/tensor/tensor.js';
+
+interface Check {
+  name: string;
+  /** Largest |webgpu − cpu| over the largest |cpu|. */
+  relErr: number;
+}
+
+/** Channels of the input and of the convolution, and the dense layer's outputs. */
+interface Net {
+  cin: number;
+  cout: number;
+  classes: number;
+}
+
+function values(n: number, seed: number): Float64Array {
+  const r = new Random(seed);
+  return Float64Array.from({ length: n }, () => r.uniform(-1, 1));
+}
+
+function shapes(n: Net): number[][] {
+  return [[2, 7, 7, n.cin], [3, 3, n.cin, n.cout], [n.cout], [n.cout * 7 * 7, n.classes]];
+}
+
+function net(n: Net): (x: Tensor, w: Tensor, b: Tensor, d: Tensor) => Tensor {
+  return (x, w, b, d) => {
+    const up = op.resizeBilinear(x, [14, 14]);
+    const h = op.maxPool2d(op.conv2d(up, w, { padding: 'same', bias: b, activation: 'relu' }), { window: 2 });
+    const logits = op.matmul(op.reshape(h, [2, n.cout * 7 * 7]), d);
+    return op.sum(op.mul(op.softmax(logits), logits));
+  };
+}
+
+async function run(backend: Backend, dtype: 'float32' | 'float64', n: Net): Promise<Float64Array[]> {
+  const ts = shapes(n).map((shape, i) => fromArray(values(shape.reduce((a, s) => a * s, 1), i + 1), shape, { backend, dtype }));
+  const { value, grads } = valueAndGrad(net(n))(...ts);
+  const out = [Float64Array.from(await value.data())];
+  for (const g of grads) out.push(Float64Array.from(await g.data()));
+  return out;
+}
+
+async function compare(gpu: Backend, n: Net, label: string): Promise<Check[]> {
+  const [ours, oracle] = [await run(gpu, 'float32', n), await run(new CpuBackend(), 'float64', n)];
+  return ['value', 'd/dx', 'd/dw', 'd/db', 'd/dd'].map((name, i) => {
+    const a = ours[i]!;
+    const e = oracle[i]!;
+    const scale = Math.max(...Array.from(e, Math.abs), 1e-30);
+    return { name: `${label} ${name}`, relErr: Math.max(...Array.from(a, (v, k) => Math.abs(v - e[k]!))) / scale };
+  });
+}
+
+async function main(): Promise<unknown> {
+  const gpu = await createWebGpuBackend();
+  // The kernels real GPUs get (workgroup-memory tiles, the thin-product kernels), forced: 16
+  // channels take the tiled convolution, 2 rows and 8 classes the matvec kernels.
+  const gpuKernels = await createWebGpuBackend({ kernelProfile: 'gpu' });
+  const variants: string[] = [];
+  const ex = gpuKernels.executor;
+  const dispatch = ex.dispatch.bind(ex);
+  ex.dispatch = (d) => {
+    variants.push(d.variant);
+    dispatch(d);
+  };
+  const checks = [
+    ...(await compare(gpu, { cin: 3, cout: 8, classes: 5 }, 'adapter kernels')),
+    ...(await compare(gpuKernels, { cin: 16, cout: 16, classes: 8 }, 'gpu kernels')),
+  ];
+  const x = fromArray(values(2 * 7 * 7 * 3, 9), [2, 7, 7, 3], { backend: gpu, dtype: 'float32' });
+  const profile = await gpu.profile(async () => {
+    await op.sum(op.resizeBilinear(x, [14, 14])).data();
+  });
+  return {
+    info: gpu.info(),
+    navigatorGpu: typeof navigator !== 'undefined' && 'gpu' in navigator,
+    checks,
+    gpuKernelVariants: [...new Set(variants.map((v) => v.split('|')[0]))],
+    profiled: profile.dispatches.map((d) => d.kernel),
+  };
+}
+
+main().then(
+  (report) => fetch('/result', { method: 'POST', body: JSON.stringify({ ok: true, report }) }),
+  (e: unknown) => fetch('/result', { method: 'POST', body: JSON.stringify({ ok: false, error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) }) }),
+);

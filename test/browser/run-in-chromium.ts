@@ -1,0 +1,92 @@
+/**
+ * Runs test/browser/entry.ts in headless Chromium: bundles it for the browser with esbuild,
+ * serves it on loopback, starts Chromium with WebGPU on its SwiftShader adapter (no GPU needed),
+ * and waits for the page to POST its report. Flags from ../shared/docs/webgpu-notes.md.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface BrowserResult {
+  ok: boolean;
+  report?: unknown;
+  error?: string;
+}
+
+/** The Chromium executable: $CHROMIUM, or the first of the usual names on PATH; null if none. */
+export function findChromium(): string | null {
+  const candidates = [process.env.CHROMIUM, 'chromium', 'chromium-browser', 'google-chrome'].filter((c): c is string => !!c);
+  for (const c of candidates) {
+    if (spawnSync(c, ['--version'], { stdio: 'ignore' }).status === 0) return c;
+  }
+  return null;
+}
+
+export async function bundleEntry(): Promise<string> {
+  const { build } = await import('esbuild');
+  const r = await build({
+    entryPoints: [fileURLToPath(new URL('./entry.ts', import.meta.url))],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
+  return r.outputFiles[0]!.text;
+}
+
+export async function runInChromium(chromium: string, timeoutMs = 120_000): Promise<BrowserResult> {
+  const script = await bundleEntry();
+  const profileDir = mkdtempSync(join(tmpdir(), 'stieltjes-chromium-'));
+  let settle: (r: BrowserResult) => void = () => {};
+  const result = new Promise<BrowserResult>((resolve) => (settle = resolve));
+  const server = createServer((req, res) => {
+    if (req.method === 'POST' && req.url === '/result') {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        res.end('ok');
+        settle(JSON.parse(body) as BrowserResult);
+      });
+    } else if (req.url === '/entry.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    } else {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script type="module" src="/entry.js"></script>');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const browser = spawn(
+    chromium,
+    [
+      '--headless=new', '--no-sandbox', '--no-first-run', '--disable-quic', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', `--user-data-dir=${profileDir}`,
+      '--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--use-webgpu-adapter=swiftshader', url,
+    ],
+    // Its own process group, so that the renderer and GPU processes go with it.
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+  );
+  const exited = new Promise<void>((resolve) => browser.on('exit', () => resolve()));
+  let stderr = '';
+  browser.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  browser.on('exit', (code) => settle({ ok: false, error: `chromium exited (code ${code}) before the page reported:\n${stderr}` }));
+  const timer = setTimeout(() => settle({ ok: false, error: `no report from the page within ${timeoutMs} ms:\n${stderr}` }), timeoutMs);
+  try {
+    return await result;
+  } finally {
+    clearTimeout(timer);
+    try {
+      process.kill(-browser.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    server.close();
+    rmSync(profileDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The WebGPU backend in a real browser: headless Chromium with its SwiftShader adapter, through
+ * navigator.gpu, bundled for the browser (no Dawn). Without Chromium the suite is skipped with a
+ * message, except on CI (CI=true), where .ci/run installs it and its absence is a failure.
+ */
+import { describe, expect, it } from 'vitest';
+import { findChromium, runInChromium } from './run-in-chromium.js';
+
+const chromium = findChromium();
+const suite = chromium || process.env.CI === 'true' ? describe : describe.skip;
+if (!chromium && process.env.CI !== 'true') console.warn('browser tests SKIPPED: no Chromium found (set CHROMIUM or install chromium)');
+
+interface Report {
+  info: { name: string; adapter: string; api?: string };
+  navigatorGpu: boolean;
+  checks: { name: string; relErr: number }[];
+  gpuKernelVariants: string[];
+  profiled: string[];
+}
+
+suite('WebGPU in headless Chromium (navigator.gpu)', () => {
+  it('computes a small network and its gradients as the CPU float64 oracle does (both kernel sets), and profiles', async () => {
+    if (!chromium) throw new Error('no Chromium on CI: .ci/run should have installed the chromium package');
+    const r = await runInChromium(chromium);
+    expect(r.ok, r.error).toBe(true);
+    const report = r.report as Report;
+    expect(report.navigatorGpu).toBe(true);
+    expect(report.info.name).toBe('webgpu');
+    const parts = ['value', 'd/dx', 'd/dw', 'd/db', 'd/dd'];
+    expect(report.checks.map((c) => c.name)).toEqual(['adapter kernels', 'gpu kernels'].flatMap((k) => parts.map((p) => `${k} ${p}`)));
+    for (const c of report.checks) expect(c.relErr, `${c.name} on ${report.info.adapter}`).toBeLessThan(1e-4);
+    // The forced real-GPU kernels did run: workgroup-memory tiles and the thin-product kernels.
+    expect(report.gpuKernelVariants).toEqual(expect.arrayContaining(['tiled', 'matvec']));
+    expect(report.profiled).toContain('webgpu.resizeBilinear');
+  }, 180_000);
+});
