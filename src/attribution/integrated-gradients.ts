@@ -14,7 +14,7 @@ import { autoBatchSize, chunks } from './batching.js';
 import { readAndDispose } from './read.js';
 import { throwIfAborted, yieldToEventLoop, type LongRunOptions } from './progress.js';
 import { quadrature, type QuadratureRule } from './quadrature.js';
-import { argmax, checkScore, checkTarget, classScores, type ScoreKind } from './score.js';
+import { argmax, checkScore, checkTarget, classScores, requireBaseline, type ScoreKind } from './score.js';
 
 export interface IntegratedGradientsOptions extends LongRunOptions {
   /** Model-input-space baseline x' (same shape as x); default: required. */
@@ -43,7 +43,7 @@ export interface IntegratedGradientsResult {
 }
 
 export async function integratedGradients(model: LayeredModel, x: Tensor, opts: IntegratedGradientsOptions): Promise<IntegratedGradientsResult> {
-  const baseline = opts.baseline;
+  const baseline = requireBaseline('integratedGradients', opts);
   checkInput(model, x, 'input');
   checkInput(model, baseline, 'baseline');
   const score = opts.score ?? 'probability';

@@ -16,7 +16,7 @@ import { defaultCamLayer } from './grad-cam.js';
 import { checkLayers, layerPass } from './layer-pass.js';
 import { throwIfAborted, yieldToEventLoop, type LongRunOptions } from './progress.js';
 import { readAndDispose } from './read.js';
-import { argmax, checkScore, checkTarget, type ScoreKind } from './score.js';
+import { argmax, checkScore, checkTarget, requireBaseline, type ScoreKind } from './score.js';
 
 export type RsiRule = 'right' | 'trapezoid';
 export type RsiWeighting = 'paper' | 'guided';
@@ -65,7 +65,8 @@ interface LayerState {
 
 export async function rsiGradCam(model: LayeredModel, x: Tensor, opts: RsiGradCamOptions): Promise<RsiGradCamResult> {
   const want = [1, ...model.inputShape];
-  for (const [what, t] of [['input', x], ['baseline', opts.baseline]] as const) {
+  const baseline = requireBaseline('rsiGradCam', opts);
+  for (const [what, t] of [['input', x], ['baseline', baseline]] as const) {
     if (t.rank !== 4 || t.shape.some((d, i) => d !== want[i])) {
       throw new Error(`rsiGradCam: the ${what} must have shape ${formatShape(want)} (model ${model.name}), got ${formatShape(t.shape)}`);
     }

@@ -50,3 +50,15 @@ export function argmax(values: ArrayLike<number>): number {
   for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
   return best;
 }
+
+/**
+ * The baseline option of IG and RSI-Grad-CAM, which the types require; callers from JavaScript
+ * who leave it out get this error rather than a TypeError from deep inside.
+ */
+export function requireBaseline(method: string, opts: { baseline?: Tensor } | undefined): Tensor {
+  if (opts?.baseline) return opts.baseline;
+  throw new Error(
+    `${method}: options.baseline is required: a tensor shaped like the input, in the model's input space ` +
+      '(a black image: pixelsToInput(model, new Float32Array(input.size)))',
+  );
+}

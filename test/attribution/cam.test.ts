@@ -107,5 +107,7 @@ describe('rsiGradCam', () => {
   it('rejects an unknown layer, listing the valid ones', async () => {
     await expect(rsiGradCam(model, x, { baseline, layers: ['nope'] })).rejects.toThrow(/no layer 'nope'; valid layers: conv1, conv2, pool1, conv3, flatten, predictions/);
     await expect(rsiGradCam(model, x, { baseline, layers: ['flatten'] })).rejects.toThrow(/not a spatial/);
+    const untyped = rsiGradCam as (...a: unknown[]) => Promise<unknown>;
+    await expect(untyped(model, x, { layers: ['conv3'] })).rejects.toThrow(/rsiGradCam: options\.baseline is required/);
   });
 });

@@ -81,5 +81,9 @@ describe('integratedGradients', () => {
     await expect(run).rejects.toThrow(/cancelled/);
     await expect(integratedGradients(model, x, { baseline, target: 5 })).rejects.toThrow(/class index 5 is out of range/);
     await expect(integratedGradients(model, zeros([1, 4, 4, 3], f64), { baseline })).rejects.toThrow(/input must have shape \[1, 8, 8, 3\]/);
+    // From JavaScript, without the types: a missing baseline is named, not a TypeError.
+    const untyped = integratedGradients as (...a: unknown[]) => Promise<unknown>;
+    await expect(untyped(model, x, {})).rejects.toThrow(/options\.baseline is required/);
+    await expect(untyped(model, x)).rejects.toThrow(/options\.baseline is required/);
   });
 });
