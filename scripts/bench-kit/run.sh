@@ -7,8 +7,8 @@
 #   vgg19   VGG19 end to end (random weights) with IG and RSI-Grad-CAM at m = 50, and the
 #           kernel-by-kernel profile of its forward and forward + input gradient;
 #   tune    our GEMM settings against each other at batch 1 (the backend's choice, the direct
-#           kernels only, and splitting K below 1,024 tiles; for the first layer, direct-kernel
-#           blocks with more workgroups), outputs checked against the CPU;
+#           kernels only, splitting K below 1,024 tiles, 32×32 tiles; for the first layer,
+#           direct-kernel blocks with more workgroups), outputs checked against the CPU;
 #   kernels the WebGPU-vs-TF.js kernel comparison at batch 1 and 8;
 #   grad    the gradient checks.
 # ONLY=vgg19,tune (say) runs only those. Set BUDGET_MS (default 400) for the time per case and
@@ -35,7 +35,7 @@ if want vgg19; then
 fi
 if want tune; then
   step "GEMM settings at batch 1"
-  "$node" tune-gemm.mjs --batch 1 --tilings "${TILINGS:-auto,direct,tiled:auto:1024:1024}" --check \
+  "$node" tune-gemm.mjs --batch 1 --tilings "${TILINGS:-auto,direct,tiled:auto:1024:1024,tiled:32:0,tiled:32:1024}" --check \
     --filter 'conv2d x|conv2dBackpropInput x|matmul a[1,1,' 2>&1 | grep -v 'artificially reduced' | tee "$out/tune.txt"
   # VGG's first layer (3 channels) runs on the direct kernel: block shapes with more workgroups.
   "$node" tune-gemm.mjs --batch 1 --tilings "${FIRST_TILINGS:-auto,8x2/8x32,2x2/8x32,1x2/8x32,1x1/1x64,1x1/4x16}" --check \

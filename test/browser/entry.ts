@@ -71,16 +71,19 @@ async function main(): Promise<unknown> {
   // The kernels real GPUs get (workgroup-memory tiles, the thin-product kernels), forced: 16
   // channels take the tiled convolution, 2 rows and 8 classes the matvec kernels.
   const gpuKernels = await createWebGpuBackend({ kernelProfile: 'gpu' });
+  const smallTiles = await createWebGpuBackend({ kernelProfile: 'gpu', gemmTiling: 'tiled:32:1024' });
   const variants: string[] = [];
-  const ex = gpuKernels.executor;
-  const dispatch = ex.dispatch.bind(ex);
-  ex.dispatch = (d) => {
-    variants.push(d.variant);
-    dispatch(d);
-  };
+  for (const ex of [gpuKernels.executor, smallTiles.executor]) {
+    const dispatch = ex.dispatch.bind(ex);
+    ex.dispatch = (d) => {
+      variants.push(d.variant);
+      dispatch(d);
+    };
+  }
   const checks = [
     ...(await compare(gpu, { cin: 3, cout: 8, classes: 5 }, 'adapter kernels')),
     ...(await compare(gpuKernels, { cin: 16, cout: 16, classes: 8 }, 'gpu kernels')),
+    ...(await compare(smallTiles, { cin: 16, cout: 16, classes: 8 }, 'gpu kernels, 32×32 tiles')),
   ];
   const x = fromArray(values(2 * 7 * 7 * 3, 9), [2, 7, 7, 3], { backend: gpu, dtype: 'float32' });
   const profile = await gpu.profile(async () => {
@@ -90,7 +93,8 @@ async function main(): Promise<unknown> {
     info: gpu.info(),
     navigatorGpu: typeof navigator !== 'undefined' && 'gpu' in navigator,
     checks,
-    gpuKernelVariants: [...new Set(variants.map((v) => v.split('|')[0]))],
+    // Kernel family, and tile for the tiled kernel (BMxBNxBKxbuffers).
+    gpuKernelVariants: [...new Set(variants.map((v) => (v.startsWith('tiled|') ? `tiled ${v.split('|').at(-1)}` : v.split('|')[0])))],
     profiled: profile.dispatches.map((d) => d.kernel),
   };
 }

@@ -113,6 +113,7 @@ function suite(name: string, options: { gemmTiling?: string }, variant: RegExp):
 suite('webgpu tiled convolution (64×64 tiles where chosen)', {}, /^tiled\|.*\|64x64x16x2$/);
 suite('webgpu tiled convolution (128×128 tiles)', { gemmTiling: 'tiled:128:256' }, /^tiled\|.*\|128x128x8x2$/);
 suite('webgpu tiled convolution (one tile buffer)', { gemmTiling: 'tiled:auto:1024:1buf' }, /^tiled\|.*x1$/);
+suite('webgpu tiled convolution (32×32 tiles, 8×8 workgroups)', { gemmTiling: 'tiled:32:1024' }, /^tiled\|.*\|32x32x8x2$/);
 
 describeWebGpu(
   'webgpu tiled convolution over a batch dispatched in pieces (32 KiB bindings)',

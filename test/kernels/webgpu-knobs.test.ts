@@ -17,11 +17,12 @@ describe('parseGemmKnob', () => {
     expect(parseGemmKnob('tiled:auto:1024:1buf')).toEqual({ tiledBlock: undefined, fillWorkgroups: 1024, singleBuffer: true });
     expect(parseGemmKnob('tiled:64:1024:1024')).toEqual({ tiledBlock: 64, fillWorkgroups: 1024, splitBelow: 1024, singleBuffer: false });
     expect(parseGemmKnob('tiled:auto:512:600:1buf')).toEqual({ tiledBlock: undefined, fillWorkgroups: 512, splitBelow: 600, singleBuffer: true });
+    expect(parseGemmKnob('tiled:32:0')).toEqual({ tiledBlock: 32, fillWorkgroups: 0, singleBuffer: false });
     expect(parseGemmKnob(' 8x2/16x16 ')).toEqual({ tiling: { RM: 8, CN: 2, WX: 16, WY: 16 } });
   });
 
   it('rejects malformed and out-of-range settings, saying what is expected', () => {
-    expect(() => parseGemmKnob('tiled:96:0')).toThrow(/expected RMxCN\/WXxWY.*'direct' or tiled:64\|128\|auto:FILL/);
+    expect(() => parseGemmKnob('tiled:96:0')).toThrow(/expected RMxCN\/WXxWY.*'direct' or tiled:32\|64\|128\|auto:FILL/);
     expect(() => parseGemmKnob('tiled:64:1024:1buf:512')).toThrow(/GEMM tiling/);
     expect(() => parseGemmKnob('fast')).toThrow(/GEMM tiling 'fast'/);
     expect(() => parseGemmKnob('3x2/16x16')).toThrow(/RM must be 1, 2, 4, 8 or 16/);
@@ -42,6 +43,8 @@ describe('planTiled', () => {
     expect(plan('tiled:auto:1024:1024')).toMatchObject({ BM: 64, S: 3, stepsPerSegment: 12 });
     expect(plan('tiled:auto:1024:392')).toMatchObject({ S: 1 });
     expect(plan('tiled:auto:0:1024')).toMatchObject({ S: 1 });
+    // 32×32 tiles on 8×8 workgroups: a K step of 8, four times the tiles (1,568: no split).
+    expect(plan('tiled:32:1024')).toMatchObject({ BM: 32, BK: 8, WG: 8, S: 1, steps: 72 });
   });
 });
 

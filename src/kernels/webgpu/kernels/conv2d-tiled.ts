@@ -5,14 +5,15 @@
  * 0.9–7.7 at batch 1 (first layer aside), where too few workgroups exist to fill the GPU's 132
  * multiprocessors and each invocation's loads wait on memory with nothing else to run.
  *
- * Here a 16×16 workgroup computes a BM×BN output tile. Per step along K it copies a BM×BK tile of
+ * Here a 16×16 workgroup computes a BM×BN output tile (64×64 or 128×128; an 8×8 workgroup for
+ * the 32×32 tiles a tuning knob offers). Per step along K it copies a BM×BK tile of
  * A (the gathered input pixels, zero where the tap falls in the padding) and a BK×BN tile of the
  * filter into workgroup memory, each invocation one vec4 of each, and then every invocation
  * multiplies TM rows by TN columns out of workgroup memory. There are two tile buffers: while
  * the invocations multiply out of one, the next step's vec4s (fetched into registers before)
  * go into the other, so memory latency overlaps arithmetic and one barrier per step suffices.
- * An invocation owns rows ty·4 … ty·4+3 of each 64-row band (and columns tx·4 … of each 64-column
- * band), so the 16 invocations of a row read consecutive vec4s: no bank conflicts.
+ * An invocation owns rows ty·4 … ty·4+3 of each band of 4·WG rows (and columns tx·4 … of each
+ * such band of columns), so the WG invocations of a row read consecutive vec4s: no bank conflicts.
  *
  * Each K step lies inside one filter tap (the reduced channel count is a multiple of BK), so the
  * padding test is per row and step. Where the output has too few tiles to fill the device, K is
@@ -33,6 +34,8 @@ export interface TiledPlan {
   BM: number;
   BN: number;
   BK: number;
+  /** The workgroup is WG×WG invocations: 16, or 8 for 32×32 tiles. */
+  WG: number;
   /** K segments (split-K); 1: none. */
   S: number;
   /** Tile buffers in workgroup memory: 2 overlaps filling one with computing from the other. */
@@ -66,7 +69,9 @@ export function planTiled(
   const fill = profile.fillWorkgroups ?? FILL_WORKGROUPS;
   const BM = profile.tiledBlock ?? (N >= 128 && blocks(128) >= SPLIT_BELOW ? 128 : 64);
   const BN = BM;
-  const BK = BM === 128 ? 8 : 16;
+  // Each invocation copies one vec4 of each operand per step: BM·BK/4 = WG² fixes the step.
+  const WG = BM === 32 ? 8 : 16;
+  const BK = (4 * WG * WG) / BM;
   if (KC % BK !== 0) return null;
   const steps = (taps * KC) / BK;
   const wgs = blocks(BM);
@@ -77,7 +82,7 @@ export function planTiled(
   // Partial sums must fit one binding, and the row blocks one grid dimension (z holds segments).
   if (S > 1 && (S * M * N > ex.chunkElems || Math.ceil(M / BM) > ex.limits.maxComputeWorkgroupsPerDimension)) S = 1;
   const stepsPerSegment = Math.ceil(steps / S);
-  return { BM, BN, BK, S: Math.ceil(steps / stepsPerSegment), buffers: profile.singleBuffer ? 1 : 2, steps, stepsPerSegment };
+  return { BM, BN, BK, WG, S: Math.ceil(steps / stepsPerSegment), buffers: profile.singleBuffer ? 1 : 2, steps, stepsPerSegment };
 }
 
 export interface TiledOperands {
@@ -173,10 +178,10 @@ ${flatEntry(FINISH_WG)} {
 }
 
 function tiledWgsl(v: { dir: Direction; bias: boolean; relu: boolean; unitStride: boolean; split: boolean }, plan: TiledPlan): string {
-  const { BM, BN, BK } = plan;
+  const { BM, BN, BK, WG } = plan;
   const fwd = v.dir === 'forward';
-  const TM = BM / 16;
-  const TN = BN / 16;
+  const TM = BM / WG;
+  const TN = BN / WG;
   const bandsM = range(TM / 4);
   const bandsN = range(TN / 4);
   const KC = fwd ? 'p.Cin' : 'p.Cout';
@@ -239,8 +244,8 @@ function tiledWgsl(v: { dir: Direction; bias: boolean; relu: boolean; unitStride
     range(BK)
     .map((kk) => {
       const loads = [
-        ...bandsM.map((i) => `let a_${i} = As[${buf} * ${aTile}u + ${(kk * BM) / 4 + i * 16}u + lid.y];`),
-        ...bandsN.map((j) => `let b_${j} = Bs[${buf} * ${bTile}u + ${(kk * BN) / 4 + j * 16}u + lid.x];`),
+        ...bandsM.map((i) => `let a_${i} = As[${buf} * ${aTile}u + ${(kk * BM) / 4 + i * WG}u + lid.y];`),
+        ...bandsN.map((j) => `let b_${j} = Bs[${buf} * ${bTile}u + ${(kk * BN) / 4 + j * WG}u + lid.x];`),
       ];
       const fmas = bandsM.flatMap((i) =>
         range(4).flatMap((r) => bandsN.map((j) => `acc_${i}_${r}_${j} = fma(vec4<f32>(a_${i}[${r}]), b_${j}, acc_${i}_${r}_${j});`)),
@@ -252,8 +257,8 @@ function tiledWgsl(v: { dir: Direction; bias: boolean; relu: boolean; unitStride
     .flatMap((i) =>
       range(4).flatMap((r) =>
         bandsN.map((j) => {
-          const m = `m0 + ${i * 64 + r}u + lid.y * 4u`;
-          const n = `n0 + ${j * 64}u + lid.x * 4u`;
+          const m = `m0 + ${i * 4 * WG + r}u + lid.y * 4u`;
+          const n = `n0 + ${j * 4 * WG}u + lid.x * 4u`;
           let val = `acc_${i}_${r}_${j}`;
           if (v.bias) val = `${val} + bias_ld4((p.biasOff + ${n}) >> 2u)`;
           if (v.relu) val = `max(${val}, vec4<f32>(0.0))`;
@@ -266,7 +271,7 @@ function tiledWgsl(v: { dir: Direction; bias: boolean; relu: boolean; unitStride
   return `
 var<workgroup> As: array<vec4<f32>, ${plan.buffers * aTile}>;
 var<workgroup> Bs: array<vec4<f32>, ${plan.buffers * bTile}>;
-@compute @workgroup_size(16, 16)
+@compute @workgroup_size(${WG}, ${WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   ${v.split ? 'let seg = wid.z; let m0 = wid.y * ' + BM + 'u;' : 'let seg = 0u; let m0 = (wid.y + wid.z * nwg.y) * ' + BM + 'u;'}
