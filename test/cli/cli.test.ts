@@ -195,5 +195,11 @@ describeWebGpu('stieltjes bench --profile', () => {
     const backward = rows.filter((x) => x.op === 'profile: forward+input gradient').map((x) => x.shape);
     expect(backward.some((s) => s.startsWith('webgpu.conv2dBackpropInput'))).toBe(true);
     expect(backward.some((s) => s.startsWith('webgpu.conv2dBackpropFilter'))).toBe(false);
+    // As text: a summary line per pass, then a table of the kernels by time.
+    const text = runCli(['bench', '--backend', 'webgpu', '--no-kernels', ...model, '--profile']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^forward: [\d.]+ ms wall \(one warm run\); kernels [\d.]+ ms when each runs alone \(\d+ dispatches\)/m);
+    expect(text.stdout).toMatch(/^forward\+input gradient: [\d.]+ ms wall/m);
+    expect(text.stdout).toMatch(/^\s+[\d.]+\s+[\d.]+%\s+\d+\s+webgpu\.conv2d x \[1,8,8,1\]/m);
   });
 });
