@@ -11,7 +11,6 @@
  * (see timeSides). Needs a WebGPU adapter (llvmpipe will do).
  */
 import { pathToFileURL } from 'node:url';
-import type { Backend } from '../src/kernels/backend.js';
 import { createWebGpuBackend } from '../src/kernels/webgpu/device.js';
 import type { WebGpuBackend } from '../src/kernels/webgpu/webgpu-backend.js';
 import { benchCases, MATMUL_SHAPES, VGG19_CONVS, type BenchCase } from './cases.js';
@@ -105,12 +104,12 @@ async function timeSides(
 /** Times one case on every side and prints its line. */
 async function compareCase(
   c: BenchCase, tfCase: TfCase,
-  ctx: { ours: Backend; alt: Backend | null; tfjs: TfjsRunner; timing: TimingOptions; log: (line: string) => void },
+  ctx: { ours: WebGpuBackend; alt: WebGpuBackend | null; tfjs: TfjsRunner; timing: TimingOptions; log: (line: string) => void },
 ): Promise<Row> {
   const { ours, alt, tfjs } = ctx;
   // TF.js binds every tensor whole: past the adapter's binding limit (VGG19's fc1 kernel, 411 MB,
   // on llvmpipe's 128 MiB) its dispatches fail validation and nothing runs, so it is not timed.
-  const bindingLimit = (ours as Partial<WebGpuBackend>).limits?.().maxStorageBufferBindingSize ?? Infinity;
+  const bindingLimit = ours.limits().maxStorageBufferBindingSize;
   const tfjsFits = tfCase.largestTensorBytes <= bindingLimit;
   const prepared = c.prepare(ours);
   const altPrepared = alt ? c.prepare(alt) : null;
@@ -154,8 +153,8 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
     ? { budgetMs: args.budgetMs ?? 300, minRuns: 3, maxRuns: 20, singleRunMs: 1500 }
     : { budgetMs: args.budgetMs ?? 1500, minRuns: 5, maxRuns: 50, singleRunMs: 3000 };
 
-  const ours: Backend = await createWebGpuBackend({ gemmTiling: args.gemmTiling });
-  const alt: Backend | null = args.alsoGemmTiling ? await createWebGpuBackend({ gemmTiling: args.alsoGemmTiling }) : null;
+  const ours = await createWebGpuBackend({ gemmTiling: args.gemmTiling });
+  const alt = args.alsoGemmTiling ? await createWebGpuBackend({ gemmTiling: args.alsoGemmTiling }) : null;
   const tfjs = await createTfjsWebGpu();
   // Batch 8 on a software adapter adds about 13 minutes on two cores (TF.js's filter gradient
   // runs at 0.7–4.5 GFLOP/s there), so it is asked for explicitly.
@@ -185,8 +184,8 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
     for (const c of cases) rows.push(await compareCase(c, tfCases.get(`${c.op} ${c.shape}`)!, { ours, alt, tfjs, timing, log }));
   }
   if (args.json) console.log(JSON.stringify(rows, null, 2));
-  (ours as { dispose?: () => void }).dispose?.();
-  (alt as { dispose?: () => void } | null)?.dispose?.();
+  ours.dispose();
+  alt?.dispose();
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;

@@ -14,7 +14,7 @@ import type { Backend } from '../kernels/backend.js';
 import { buildVgg19, VGG19_CONV_LAYERS } from '../models/vgg19.js';
 import type { SequentialModel } from '../models/sequential.js';
 import type { WeightLayer } from '../models/weights-source.js';
-import { fromArray } from '../tensor/creation.js';
+import { fromArray, randomUniform } from '../tensor/creation.js';
 import { Random } from '../tensor/random.js';
 import { SPIN_UP_MS } from './timing.js';
 import { scope } from '../tensor/scope.js';
@@ -119,10 +119,7 @@ export async function inputGradientPass(model: SequentialModel, x: Tensor): Prom
 
 /** The input the end-to-end cases use: seeded pixels in [-100, 100), as after preprocessing. */
 export function benchInput(model: SequentialModel, backend: Backend): Tensor {
-  const [H, W, C] = model.inputShape;
-  const rng = new Random(7);
-  const pixels = Float32Array.from({ length: H * W * C }, () => rng.uniform(-100, 100));
-  return fromArray(pixels, [1, H, W, C], { backend });
+  return randomUniform([1, ...model.inputShape], -100, 100, { seed: 7, backend, dtype: 'float32' });
 }
 
 export interface EndToEndOptions {

@@ -7,7 +7,7 @@
 import type { Backend } from '../kernels/backend.js';
 import { totalsByLabel, type DispatchProfile } from '../kernels/webgpu/dispatch-profiler.js';
 import type { SequentialModel } from '../models/sequential.js';
-import { benchInput, forwardPass, inputGradientPass } from './end-to-end.js';
+import { benchInput, forwardPass, inputGradientPass, type EndToEndResult } from './end-to-end.js';
 
 /** A backend that can profile (the WebGPU backend). */
 export interface ProfilingBackend extends Backend {
@@ -66,4 +66,17 @@ export function formatProfile(p: PassProfile, top = 20): string[] {
     lines.push(`  ${rest.toFixed(3).padStart(9)} ${`${((100 * rest) / (total || 1)).toFixed(1)}%`.padStart(6)}      ${rows.length - top} more kernels`);
   }
   return lines;
+}
+
+/**
+ * The profile as benchmark rows (`--json`): the wall time, the kernels' sum, then each label's
+ * time, `runs` being its dispatches.
+ */
+export function profileRows(p: PassProfile, backend: string): EndToEndResult[] {
+  const row = (shape: string, ms: number, runs: number): EndToEndResult => ({ op: `profile: ${p.pass}`, shape, backend, ms, gflops: NaN, runs });
+  return [
+    row('wall, one warm run', p.wallMs, 1),
+    row('kernels run alone, sum', p.profile.totalMs, p.profile.dispatches.length),
+    ...totalsByLabel(p.profile).map((t) => row(t.label, t.ms, t.count)),
+  ];
 }

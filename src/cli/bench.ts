@@ -6,9 +6,8 @@
  */
 import { benchEndToEnd, randomVgg19, type EndToEndResult } from '../bench/end-to-end.js';
 import { benchCases } from '../bench/kernel-cases.js';
-import { canProfile, formatProfile, profileModel } from '../bench/model-profile.js';
+import { canProfile, formatProfile, profileModel, profileRows } from '../bench/model-profile.js';
 import { isNoisy, timeKernel, type TimingOptions } from '../bench/timing.js';
-import { totalsByLabel } from '../kernels/webgpu/dispatch-profiler.js';
 import { choiceFlag, intFlag, parseFlags, stringFlag } from './args.js';
 import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
 import { CliError } from './errors.js';
@@ -112,10 +111,7 @@ registerCommand({
         for (const p of await profileModel(backend, model, progress)) {
           out('');
           for (const line of formatProfile(p)) out(line);
-          // JSON: the wall time, the kernels' sum, then each label's time (runs = its dispatches).
-          const row = (shape: string, ms: number, runs: number): Row => ({ op: `profile: ${p.pass}`, shape, backend: info.name, ms, gflops: NaN, runs });
-          rows.push(row('wall, one warm run', p.wallMs, 1), row('kernels run alone, sum', p.profile.totalMs, p.profile.dispatches.length));
-          for (const t of totalsByLabel(p.profile)) rows.push(row(t.label, t.ms, t.count));
+          rows.push(...profileRows(p, info.name));
         }
       }
       model.dispose();

@@ -13,8 +13,7 @@ import { valueAndGrad } from '../../src/autograd/functional.js';
 import type { Backend } from '../../src/kernels/backend.js';
 import { CpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
 import { createWebGpuBackend } from '../../src/kernels/webgpu/device.js';
-import { fromArray } from '../../src/tensor/creation.js';
-import { Random } from '../../src/tensor/random.js';
+import { randomUniform } from '../../src/tensor/creation.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 
 interface Check {
@@ -28,11 +27,6 @@ interface Net {
   cin: number;
   cout: number;
   classes: number;
-}
-
-function values(n: number, seed: number): Float64Array {
-  const r = new Random(seed);
-  return Float64Array.from({ length: n }, () => r.uniform(-1, 1));
 }
 
 function shapes(n: Net): number[][] {
@@ -49,7 +43,7 @@ function net(n: Net): (x: Tensor, w: Tensor, b: Tensor, d: Tensor) => Tensor {
 }
 
 async function run(backend: Backend, dtype: 'float32' | 'float64', n: Net): Promise<Float64Array[]> {
-  const ts = shapes(n).map((shape, i) => fromArray(values(shape.reduce((a, s) => a * s, 1), i + 1), shape, { backend, dtype }));
+  const ts = shapes(n).map((shape, i) => randomUniform(shape, -1, 1, { seed: i + 1, backend, dtype }));
   const { value, grads } = valueAndGrad(net(n))(...ts);
   const out = [Float64Array.from(await value.data())];
   for (const g of grads) out.push(Float64Array.from(await g.data()));
@@ -85,7 +79,7 @@ async function main(): Promise<unknown> {
     ...(await compare(gpuKernels, { cin: 16, cout: 16, classes: 8 }, 'gpu kernels')),
     ...(await compare(smallTiles, { cin: 16, cout: 16, classes: 8 }, 'gpu kernels, 32×32 tiles')),
   ];
-  const x = fromArray(values(2 * 7 * 7 * 3, 9), [2, 7, 7, 3], { backend: gpu, dtype: 'float32' });
+  const x = randomUniform([2, 7, 7, 3], -1, 1, { seed: 9, backend: gpu, dtype: 'float32' });
   const profile = await gpu.profile(async () => {
     await op.sum(op.resizeBilinear(x, [14, 14])).data();
   });

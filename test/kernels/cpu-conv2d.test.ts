@@ -2,28 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Conv2DParams } from '../../src/kernels/backend.js';
 import type { DType } from '../../src/tensor/dtype.js';
-import { convCaseParams, convCaseShapes, type ConvCase } from '../helpers/window-params.js';
+import { convCaseArb, convCaseParams, convCaseShapes, type ConvCase } from '../helpers/window-params.js';
 import { backend, dot, DTYPES, expectClose, input, maxAbs, readOut, stored, sumTolerance, valuesArb } from './cpu-helpers.js';
 
 const params = convCaseParams;
 
 /** Channel counts around the 4-wide blocks, strides, dilations and paddings up to and past the kernel. */
-const caseArb: fc.Arbitrary<ConvCase> = fc
-  .record({
-    N: fc.integer({ min: 1, max: 2 }),
-    H: fc.integer({ min: 1, max: 7 }),
-    W: fc.integer({ min: 1, max: 7 }),
-    Cin: fc.integer({ min: 1, max: 6 }),
-    Cout: fc.integer({ min: 1, max: 9 }),
-    kh: fc.integer({ min: 1, max: 3 }),
-    kw: fc.integer({ min: 1, max: 3 }),
-    sh: fc.integer({ min: 1, max: 3 }),
-    sw: fc.integer({ min: 1, max: 3 }),
-    dh: fc.integer({ min: 1, max: 2 }),
-    dw: fc.integer({ min: 1, max: 2 }),
-    pad: fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)),
-  })
-  .filter((c) => params(c).outHeight >= 1 && params(c).outWidth >= 1);
+const caseArb = convCaseArb({ maxN: 2, maxHW: 7, Cin: fc.integer({ min: 1, max: 6 }), Cout: fc.integer({ min: 1, max: 9 }), maxStride: [3, 3] });
 
 const shapes = convCaseShapes;
 

@@ -7,54 +7,24 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import type { WebGpuBackend } from '../../src/kernels/webgpu/webgpu-backend.js';
-import { convCaseParams, convCaseShapes, type ConvCase as SharedConvCase } from '../helpers/window-params.js';
-import { arg, describeWebGpu, expectClose, maxAbs, recordDispatches, runBoth, seededValues, sizeOfShape, sumTolerance } from '../helpers/webgpu.js';
+import { checkConvPasses } from '../helpers/conv-check.js';
+import { convCaseArb, sameConv3x3, withSeed, type ConvCase as SharedConvCase } from '../helpers/window-params.js';
+import { arg, describeWebGpu, expectClose, recordDispatches, runBoth, seededValues, sumTolerance } from '../helpers/webgpu.js';
 
 type ConvCase = SharedConvCase & { seed: number };
 
 /** Reduced channel counts of 16 or 32 take the tiled kernel; 20 and 68 leave ragged columns. */
-const caseArb: fc.Arbitrary<ConvCase> = fc
-  .record({
-    N: fc.integer({ min: 1, max: 3 }),
-    H: fc.integer({ min: 1, max: 12 }),
-    W: fc.integer({ min: 1, max: 12 }),
-    Cin: fc.constantFrom(16, 32, 20),
-    Cout: fc.constantFrom(16, 32, 68),
-    kh: fc.integer({ min: 1, max: 3 }),
-    kw: fc.integer({ min: 1, max: 3 }),
-    sh: fc.integer({ min: 1, max: 2 }),
-    sw: fc.integer({ min: 1, max: 2 }),
-    dh: fc.integer({ min: 1, max: 2 }),
-    dw: fc.integer({ min: 1, max: 2 }),
-    pad: fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)),
-    seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
-  })
-  .filter((c) => convCaseParams(c).outHeight >= 1 && convCaseParams(c).outWidth >= 1);
+const caseArb: fc.Arbitrary<ConvCase> = withSeed(
+  convCaseArb({ maxN: 3, maxHW: 12, Cin: fc.constantFrom(16, 32, 20), Cout: fc.constantFrom(16, 32, 68), maxStride: [2, 2] }),
+);
 
 /** The variants dispatched while `fn` runs (to check that the tiled kernel was the one used). */
 const variantsOf = async (gpu: WebGpuBackend, fn: () => Promise<void>): Promise<string[]> =>
   (await recordDispatches(gpu, fn)).map((d) => d.variant);
 
-/**
- * conv2d (with the given bias and ReLU) and conv2dBackpropInput of case `c` on both backends,
- * checked against the CPU; returns the variants dispatched.
- */
-async function checkForwardAndInputGradient(gpu: WebGpuBackend, c: ConvCase, withBias = true, relu = true): Promise<string[]> {
-  const s = convCaseShapes(c);
-  const p = convCaseParams(c);
-  const x = arg(s.x, seededValues(sizeOfShape(s.x), c.seed));
-  const w = arg(s.w, seededValues(sizeOfShape(s.w), c.seed + 1));
-  const b = arg([c.Cout], seededValues(c.Cout, c.seed + 2));
-  const dy = arg(s.y, seededValues(sizeOfShape(s.y), c.seed + 3));
-  return variantsOf(gpu, async () => {
-    const fwd = await runBoth(gpu, withBias ? [x, w, b] : [x, w], (be, [tx, tw, tb]) => be.conv2d(tx!, tw!, tb ?? null, p, relu));
-    const tol = sumTolerance(c.kh * c.kw * c.Cin, maxAbs(x.values) * maxAbs(w.values) + 1);
-    expectClose(fwd.gpu, fwd.cpu, tol, 1e-5, `conv2d ${JSON.stringify(c)} bias ${withBias} relu ${relu}`);
-    const dx = await runBoth(gpu, [dy, w], (be, [tdy, tw]) => be.conv2dBackpropInput(tdy!, tw!, s.x, p));
-    const tolDx = sumTolerance(c.kh * c.kw * c.Cout, maxAbs(dy.values) * maxAbs(w.values));
-    expectClose(dx.gpu, dx.cpu, tolDx, 1e-5, `conv2dBackpropInput ${JSON.stringify(c)}`);
-  });
-}
+/** conv2d (with the given bias and ReLU) and conv2dBackpropInput of case `c` against the CPU; the variants dispatched. */
+const checkForwardAndInputGradient = (gpu: WebGpuBackend, c: ConvCase, bias = true, relu = true): Promise<string[]> =>
+  variantsOf(gpu, () => checkConvPasses(gpu, c, { bias, relu, filterGradient: false }));
 
 /** Both passes took the tiled kernel where their reduced channel count allows it (a multiple of 16). */
 function expectTiled(variants: string[], c: ConvCase): void {
@@ -82,10 +52,10 @@ function suite(name: string, options: { gemmTiling?: string }, variant: RegExp):
       it('VGG-shaped layers, split-K included, match the CPU', async () => {
         for (const c of [
           // 14×14×64 → 64: few tiles over a long K, split into segments.
-          { N: 1, H: 14, W: 14, Cin: 64, Cout: 64, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 5 },
+          sameConv3x3(1, 14, 14, 64, 64, 5),
           // 130 rows over 128-row tiles (with tiled128), 132 columns over 128-column tiles.
-          { N: 2, H: 5, W: 13, Cin: 16, Cout: 132, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 6 },
-        ] as ConvCase[]) {
+          sameConv3x3(2, 5, 13, 16, 132, 6),
+        ]) {
           const variants = await checkForwardAndInputGradient(gpu(), c);
           expectTiled(variants, c);
           expect(variants.some((v) => variant.test(v)), `a variant matching ${variant}`).toBe(true);
@@ -120,9 +90,9 @@ describeWebGpu(
   (gpu) => {
     it('matches the CPU with the operands at offsets inside their windows, split-K included', async () => {
       for (const c of [
-        { N: 4, H: 10, W: 10, Cin: 16, Cout: 32, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 7 },
-        { N: 3, H: 14, W: 14, Cin: 32, Cout: 16, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 8 },
-      ] as ConvCase[]) {
+        sameConv3x3(4, 10, 10, 16, 32, 7),
+        sameConv3x3(3, 14, 14, 32, 16, 8),
+      ]) {
         const variants = await checkForwardAndInputGradient(gpu(), c);
         expectTiled(variants, c);
         expect(variants.filter((v) => v.startsWith('tiled|forward')).length).toBeGreaterThan(1);

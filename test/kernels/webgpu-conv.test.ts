@@ -1,101 +1,43 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import type { Conv2DParams } from '../../src/kernels/backend.js';
-import { convCaseParams, convCaseShapes, type ConvCase as SharedConvCase } from '../helpers/window-params.js';
-import { arg, describeWebGpu, expectClose, maxAbs, runBoth, seededValues, sizeOfShape, sumTolerance } from '../helpers/webgpu.js';
+import { checkConvPasses, checkFilterGradient } from '../helpers/conv-check.js';
+import { convCaseArb, sameConv3x3, withSeed, type ConvCase as SharedConvCase } from '../helpers/window-params.js';
+import { arg, describeWebGpu, expectClose, runBoth } from '../helpers/webgpu.js';
 
 type ConvCase = SharedConvCase & { seed: number };
 
-
 /** Channel counts on and off multiples of 4 (vec4 and scalar paths), strides, dilations, padding. */
-const caseArb: fc.Arbitrary<ConvCase> = fc
-  .record({
-    N: fc.integer({ min: 1, max: 2 }),
-    H: fc.integer({ min: 1, max: 9 }),
-    W: fc.integer({ min: 1, max: 9 }),
-    Cin: fc.constantFrom(1, 3, 4, 5, 8),
-    Cout: fc.constantFrom(1, 2, 4, 7, 8, 12),
-    kh: fc.integer({ min: 1, max: 3 }),
-    kw: fc.integer({ min: 1, max: 3 }),
-    sh: fc.integer({ min: 1, max: 3 }),
-    sw: fc.integer({ min: 1, max: 2 }),
-    dh: fc.integer({ min: 1, max: 2 }),
-    dw: fc.integer({ min: 1, max: 2 }),
-    pad: fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)),
-    seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
-  })
-  .filter((c) => convCaseParams(c).outHeight >= 1 && convCaseParams(c).outWidth >= 1);
+const caseArb: fc.Arbitrary<ConvCase> = withSeed(
+  convCaseArb({ maxN: 2, maxHW: 9, Cin: fc.constantFrom(1, 3, 4, 5, 8), Cout: fc.constantFrom(1, 2, 4, 7, 8, 12), maxStride: [3, 2] }),
+);
 
 describeWebGpu('webgpu convolution kernels', (gpu) => {
-  it('conv2d (with bias and fused ReLU or without) matches the CPU', async () => {
+  it('conv2d (with bias and fused ReLU or without) and conv2dBackpropInput match the CPU (strided input gradients gather only the taps that exist)', async () => {
     await fc.assert(
-      fc.asyncProperty(caseArb, fc.boolean(), fc.boolean(), async (c, withBias, relu) => {
-        const s = convCaseShapes(c);
-        const x = arg(s.x, seededValues(sizeOfShape(s.x), c.seed));
-        const w = arg(s.w, seededValues(sizeOfShape(s.w), c.seed + 1));
-        const b = arg([c.Cout], seededValues(c.Cout, c.seed + 2));
-        const args = withBias ? [x, w, b] : [x, w];
-        const r = await runBoth(gpu(), args, (be, [tx, tw, tb]) => be.conv2d(tx!, tw!, tb ?? null, convCaseParams(c), relu));
-        const tol = sumTolerance(c.kh * c.kw * c.Cin, maxAbs(x.values) * maxAbs(w.values));
-        expectClose(r.gpu, r.cpu, tol, 1e-5, `conv2d ${JSON.stringify(c)} bias ${withBias} relu ${relu}`);
-      }),
-      { numRuns: 30 },
-    );
-  });
-
-  it('conv2dBackpropInput matches the CPU (strided cases gather only the taps that exist)', async () => {
-    await fc.assert(
-      fc.asyncProperty(caseArb, async (c) => {
-        const s = convCaseShapes(c);
-        const dy = arg(s.y, seededValues(sizeOfShape(s.y), c.seed));
-        const w = arg(s.w, seededValues(sizeOfShape(s.w), c.seed + 1));
-        const r = await runBoth(gpu(), [dy, w], (be, [tdy, tw]) => be.conv2dBackpropInput(tdy!, tw!, s.x, convCaseParams(c)));
-        const tol = sumTolerance(c.kh * c.kw * c.Cout, maxAbs(dy.values) * maxAbs(w.values));
-        expectClose(r.gpu, r.cpu, tol, 1e-5, `conv2dBackpropInput ${JSON.stringify(c)}`);
-      }),
-      { numRuns: 30 },
+      fc.asyncProperty(caseArb, fc.boolean(), fc.boolean(), (c, bias, relu) => checkConvPasses(gpu(), c, { bias, relu, filterGradient: false })),
+      { numRuns: 40 },
     );
   });
 
   it('conv2dBackpropFilter matches the CPU', async () => {
     await fc.assert(
-      fc.asyncProperty(caseArb, async (c) => {
-        const s = convCaseShapes(c);
-        const x = arg(s.x, seededValues(sizeOfShape(s.x), c.seed));
-        const dy = arg(s.y, seededValues(sizeOfShape(s.y), c.seed + 1));
-        const r = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, convCaseParams(c)));
-        const tol = sumTolerance(c.N * s.y[1]! * s.y[2]!, maxAbs(x.values) * maxAbs(dy.values));
-        expectClose(r.gpu, r.cpu, tol, 1e-5, `conv2dBackpropFilter ${JSON.stringify(c)}`);
-      }),
+      fc.asyncProperty(caseArb, (c) => checkFilterGradient(gpu(), c, JSON.stringify(c))),
       { numRuns: 30 },
     );
   });
 
   it('splits the filter gradient over many pixels into segments (VGG-like block, small batch)', async () => {
-    const c: ConvCase = { N: 2, H: 40, W: 40, Cin: 8, Cout: 8, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 9 };
-    const s = convCaseShapes(c);
-    const x = arg(s.x, seededValues(sizeOfShape(s.x), 1));
-    const dy = arg(s.y, seededValues(sizeOfShape(s.y), 2));
-    const r = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, convCaseParams(c)));
-    expectClose(r.gpu, r.cpu, sumTolerance(3200, 1), 1e-5, 'conv2dBackpropFilter 2×40×40');
+    await checkFilterGradient(gpu(), sameConv3x3(2, 40, 40, 8, 8, 9), '2×40×40');
   });
 
   it('large outputs use taller register blocks (all three passes)', async () => {
     for (const c of [
-      { N: 1, H: 64, W: 64, Cin: 4, Cout: 8, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 1 },
-      { N: 2, H: 33, W: 31, Cin: 3, Cout: 7, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 2 },
-      { N: 1, H: 6, W: 6, Cin: 256, Cout: 8, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 3 },
-    ] as ConvCase[]) {
-      const s = convCaseShapes(c);
-      const x = arg(s.x, seededValues(sizeOfShape(s.x), c.seed));
-      const w = arg(s.w, seededValues(sizeOfShape(s.w), c.seed + 1));
-      const dy = arg(s.y, seededValues(sizeOfShape(s.y), c.seed + 2));
-      const fwd = await runBoth(gpu(), [x, w], (be, [tx, tw]) => be.conv2d(tx!, tw!, null, convCaseParams(c), false));
-      expectClose(fwd.gpu, fwd.cpu, sumTolerance(9 * c.Cin, 1), 1e-5, `conv2d ${JSON.stringify(c)}`);
-      const dx = await runBoth(gpu(), [dy, w], (be, [tdy, tw]) => be.conv2dBackpropInput(tdy!, tw!, s.x, convCaseParams(c)));
-      expectClose(dx.gpu, dx.cpu, sumTolerance(9 * c.Cout, 1), 1e-5, `conv2dBackpropInput ${JSON.stringify(c)}`);
-      const dw = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, convCaseParams(c)));
-      expectClose(dw.gpu, dw.cpu, sumTolerance(c.N * c.H * c.W, 1), 1e-5, `conv2dBackpropFilter ${JSON.stringify(c)}`);
+      sameConv3x3(1, 64, 64, 4, 8, 1),
+      sameConv3x3(2, 33, 31, 3, 7, 2),
+      sameConv3x3(1, 6, 6, 256, 8, 3),
+    ]) {
+      await checkConvPasses(gpu(), c, { bias: false, relu: false, filterGradient: true });
     }
   });
 
@@ -103,12 +45,7 @@ describeWebGpu('webgpu convolution kernels', (gpu) => {
     // llvmpipe ends any single shader loop after 65,535 iterations (Mesa's gallivm loop
     // limiter); with enough workgroups to need no split-K, one invocation here walks 67,600
     // pixels, which a flat loop over pixels silently cut short (VGG block1 at batch 2).
-    const c: ConvCase = { N: 1, H: 260, W: 260, Cin: 32, Cout: 4, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 11 };
-    const s = convCaseShapes(c);
-    const x = arg(s.x, seededValues(sizeOfShape(s.x), 1));
-    const dy = arg(s.y, seededValues(sizeOfShape(s.y), 2));
-    const r = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, convCaseParams(c)));
-    expectClose(r.gpu, r.cpu, sumTolerance(260 * 260, 1), 1e-5, 'conv2dBackpropFilter 260×260');
+    await checkFilterGradient(gpu(), sameConv3x3(1, 260, 260, 32, 4, 11), '260×260');
   });
 
   it('a filter with no input channels gives the bias (through ReLU)', async () => {
@@ -139,22 +76,12 @@ describeWebGpu(
   (gpu) => {
     it('all three passes match the CPU', async () => {
       for (const c of [
-        { N: 2, H: 40, W: 40, Cin: 8, Cout: 12, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 1 },
-        { N: 1, H: 9, W: 7, Cin: 3, Cout: 5, kh: 3, kw: 2, sh: 2, sw: 1, dh: 1, dw: 2, pad: [1, 0, 2, 1], seed: 2 },
+        sameConv3x3(2, 40, 40, 8, 12, 1),
+        { N: 1, H: 9, W: 7, Cin: 3, Cout: 5, kh: 3, kw: 2, sh: 2, sw: 1, dh: 1, dw: 2, pad: [1, 0, 2, 1], seed: 2 } as ConvCase,
         // VGG's first layer in small: 3 input channels (narrow workgroups, one row per invocation).
-        { N: 1, H: 48, W: 40, Cin: 3, Cout: 16, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 3 },
-      ] as ConvCase[]) {
-        const s = convCaseShapes(c);
-        const x = arg(s.x, seededValues(sizeOfShape(s.x), c.seed));
-        const w = arg(s.w, seededValues(sizeOfShape(s.w), c.seed + 1));
-        const b = arg([c.Cout], seededValues(c.Cout, c.seed + 3));
-        const dy = arg(s.y, seededValues(sizeOfShape(s.y), c.seed + 2));
-        const fwd = await runBoth(gpu(), [x, w, b], (be, [tx, tw, tb]) => be.conv2d(tx!, tw!, tb!, convCaseParams(c), true));
-        expectClose(fwd.gpu, fwd.cpu, sumTolerance(9 * c.Cin, 1), 1e-5, 'conv2d');
-        const dx = await runBoth(gpu(), [dy, w], (be, [tdy, tw]) => be.conv2dBackpropInput(tdy!, tw!, s.x, convCaseParams(c)));
-        expectClose(dx.gpu, dx.cpu, sumTolerance(9 * c.Cout, 1), 1e-5, 'conv2dBackpropInput');
-        const dw = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, convCaseParams(c)));
-        expectClose(dw.gpu, dw.cpu, sumTolerance(c.N * c.H * c.W, 1), 1e-5, 'conv2dBackpropFilter');
+        sameConv3x3(1, 48, 40, 3, 16, 3),
+      ]) {
+        await checkConvPasses(gpu(), c, { bias: true, relu: true, filterGradient: true });
       }
     });
   },
@@ -168,12 +95,8 @@ for (const [what, bindingBytes, batch] of [
 ] as const) {
   describeWebGpu(`webgpu filter gradient: ${what}`, (gpu) => {
     it('matches the CPU', async () => {
-      const c: ConvCase = { N: batch, H: 260, W: 260, Cin: 4, Cout: 4, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pad: [1, 1, 1, 1], seed: 12 };
-      const s = convCaseShapes(c);
-      const x = arg(s.x, seededValues(sizeOfShape(s.x), 1));
-      const dy = arg(s.y, seededValues(sizeOfShape(s.y), 2));
-      const r = await runBoth(gpu(), [x, dy], (be, [tx, tdy]) => be.conv2dBackpropFilter(tx!, tdy!, s.w, convCaseParams(c)));
-      expectClose(r.gpu, r.cpu, sumTolerance(batch * 260 * 260, 1), 1e-5, `conv2dBackpropFilter ${what}`);
+      const c = sameConv3x3(batch, 260, 260, 4, 4, 12);
+      await checkFilterGradient(gpu(), c, what);
     });
   }, { maxBindingBytesOverride: bindingBytes });
 }
