@@ -3,6 +3,7 @@
  *
  *   npx tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N[,N...]] [--quick] [--json]
  *                                 [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS]
+ *                                 [--autotune]
  *
  * Times the matmul and VGG19 convolution cases of cases.ts (forward with bias + ReLU, input
  * gradient, filter gradient; at batch 1 and 8 by default, batch 1 alone on a software adapter)
@@ -12,6 +13,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { createWebGpuBackend } from '../src/kernels/webgpu/device.js';
+import { sizeOf } from '../src/tensor/shape.js';
 import type { WebGpuBackend } from '../src/kernels/webgpu/webgpu-backend.js';
 import { benchCases, MATMUL_SHAPES, VGG19_CONVS, type BenchCase } from './cases.js';
 import { createTfjsWebGpu, tfConvCase, tfMatmulCase, tfTimeOnce, type TfCase, type TfjsRunner } from './tfjs-webgpu.js';
@@ -29,12 +31,14 @@ interface Args {
   alsoGemmTiling?: string;
   /** Timing budget per case and side, ms (default 1500; 300 with --quick). */
   budgetMs?: number;
+  /** Autotune our kernels for each case before timing it (WebGpuBackend.autotune). */
+  autotune: boolean;
 }
 
-const USAGE = 'usage: tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N[,N...]] [--quick] [--json] [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS]';
+const USAGE = 'usage: tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N[,N...]] [--quick] [--json] [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS] [--autotune]';
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { filter: '', quick: false, json: false };
+  const args: Args = { filter: '', quick: false, json: false, autotune: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (flag === '--filter') args.filter = argv[++i] ?? '';
@@ -44,6 +48,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--gemm-tiling') args.gemmTiling = argv[++i];
     else if (flag === '--also-gemm-tiling') args.alsoGemmTiling = argv[++i];
     else if (flag === '--budget-ms') args.budgetMs = Number(argv[++i]);
+    else if (flag === '--autotune') args.autotune = true;
     else throw new Error(`compare-tfjs: unknown flag '${flag}'\n${USAGE}`);
   }
   if (args.batches && !args.batches.every((b) => Number.isInteger(b) && b >= 1)) {
@@ -61,6 +66,8 @@ interface Row {
   ratio: number;
   altGflops?: number;
   altRatio?: number;
+  /** With --autotune: the knob our side runs with ('auto': the default was kept). */
+  tuned?: string;
 }
 
 /**
@@ -104,7 +111,7 @@ async function timeSides(
 /** Times one case on every side and prints its line. */
 async function compareCase(
   c: BenchCase, tfCase: TfCase,
-  ctx: { ours: WebGpuBackend; alt: WebGpuBackend | null; tfjs: TfjsRunner; timing: TimingOptions; log: (line: string) => void },
+  ctx: { ours: WebGpuBackend; alt: WebGpuBackend | null; tfjs: TfjsRunner; timing: TimingOptions; autotune: boolean; log: (line: string) => void },
 ): Promise<Row> {
   const { ours, alt, tfjs } = ctx;
   // TF.js binds every tensor whole: past the adapter's binding limit (VGG19's fc1 kernel, 411 MB,
@@ -115,7 +122,15 @@ async function compareCase(
   const altPrepared = alt ? c.prepare(alt) : null;
   const tfPrepared = tfjsFits ? tfCase.prepare(tfjs.tf) : null;
   let t: { best: number[]; runs: number };
+  let tuned: string | undefined;
   try {
+    if (ctx.autotune) {
+      const r = await ours.autotune(() => {
+        const o = prepared.launch();
+        ours.free(o.storage, o.dtype, sizeOf(o.shape));
+      });
+      tuned = r.problems[0]?.chosen ?? 'auto';
+    }
     const sides = [{ launch: (reps: number) => timeOnce(ours, prepared.launch, reps) }];
     if (tfPrepared) sides.push({ launch: (reps: number) => tfTimeOnce(tfjs.tf, tfPrepared.launch, reps) });
     if (alt && altPrepared) sides.push({ launch: (reps: number) => timeOnce(alt, altPrepared.launch, reps) });
@@ -135,10 +150,11 @@ async function compareCase(
     tfjsGflops: round(c.flops / tfMs / 1e6),
     ratio: round(tfMs / oursMs),
     ...(altMs !== undefined ? { altGflops: round(c.flops / altMs / 1e6), altRatio: round(tfMs / altMs) } : {}),
+    ...(tuned !== undefined ? { tuned } : {}),
   };
   const num = (x: number, width: number, unit = ''): string => (Number.isFinite(x) ? `${x.toFixed(2)}${unit}` : '—').padStart(width);
   const altCols = row.altGflops !== undefined ? ` ${num(row.altGflops, 8)} ${num(row.altRatio!, 7, '×')}` : '';
-  ctx.log(`${row.op.padEnd(22)} ${row.shape.padEnd(36)} ${num(row.oursGflops, 8)} ${num(row.tfjsGflops, 8)} ${num(row.ratio, 7, '×')}${altCols}`);
+  ctx.log(`${row.op.padEnd(22)} ${row.shape.padEnd(36)} ${num(row.oursGflops, 8)} ${num(row.tfjsGflops, 8)} ${num(row.ratio, 7, '×')}${altCols}${tuned !== undefined ? `  tuned: ${tuned}` : ''}`);
   if (!tfjsFits) {
     ctx.log(`  (TF.js not timed: a ${(tfCase.largestTensorBytes / 2 ** 20).toFixed(0)} MiB tensor exceeds this adapter's ${(bindingLimit / 2 ** 20).toFixed(0)} MiB storage binding limit, and TF.js does not split it)`);
   }
@@ -181,7 +197,7 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
     );
     const altHead = alt ? ` ${'alt'.padStart(8)} ${'ratio'.padStart(7)}` : '';
     if (!args.json) log(`${'op'.padEnd(22)} ${'shape'.padEnd(36)} ${'ours'.padStart(8)} ${'tfjs'.padStart(8)} ${'ratio'.padStart(7)}${altHead}  (GFLOP/s, best run${alt ? `; alt: ours with ${args.alsoGemmTiling}` : ''})`);
-    for (const c of cases) rows.push(await compareCase(c, tfCases.get(`${c.op} ${c.shape}`)!, { ours, alt, tfjs, timing, log }));
+    for (const c of cases) rows.push(await compareCase(c, tfCases.get(`${c.op} ${c.shape}`)!, { ours, alt, tfjs, timing, autotune: args.autotune, log }));
   }
   if (args.json) console.log(JSON.stringify(rows, null, 2));
   ours.dispose();

@@ -13,6 +13,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { autoBatchSize, chunks } from './batching.js';
 import { readAndDispose } from './read.js';
 import { throwIfAborted, yieldToEventLoop, type LongRunOptions } from './progress.js';
+import { maybeAutotuned } from './autotune.js';
 import { quadrature, type QuadratureRule } from './quadrature.js';
 import { argmax, checkScore, checkTarget, classScores, requireBaseline, type ScoreKind } from './score.js';
 
@@ -71,7 +72,7 @@ export async function integratedGradients(model: LayeredModel, x: Tensor, opts: 
   try {
     for (const [done, [s, e]] of parts.entries()) {
       throwIfAborted(opts.signal, 'integratedGradients');
-      const next = scope(() => {
+      const next = await maybeAutotuned(x.backend, done === 0 ? opts : {}, () => scope(() => {
         const b = e - s;
         const a = fromArray(alphas.slice(s, e), [b, 1, 1, 1], { backend: x.backend, dtype: x.dtype });
         const w = fromArray(weights.slice(s, e), [b, 1, 1, 1], { backend: x.backend, dtype: x.dtype });
@@ -80,7 +81,7 @@ export async function integratedGradients(model: LayeredModel, x: Tensor, opts: 
         const [g] = r.pullback();
         r.value.dispose();
         return op.add(acc, op.sum(op.mul(g!, w), 0, { keepDims: true }));
-      });
+      }));
       acc.dispose();
       acc = keep(next);
       opts.onProgress?.({ phase: 'integrated-gradients', done: e, total: steps });

@@ -15,6 +15,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { createOptimizer, type OptimizerName } from '../optim/optimizers.js';
 import type { PixelImage } from './baselines.js';
 import { throwIfAborted, yieldToEventLoop, type LongRunOptions } from './progress.js';
+import { maybeAutotuned } from './autotune.js';
 import { readAndDispose } from './read.js';
 
 export type OutputLoss = 'max' | 'mse' | 'crossentropy';
@@ -130,10 +131,10 @@ export async function optimizeBaseline(model: LayeredModel, opts: OptimizeBaseli
     const before = await stats(b);
     for (let it = 0; it < iterations; it++) {
       throwIfAborted(opts.signal, 'optimizeBaseline');
-      const { value, next } = scope(() => {
+      const { value, next } = await maybeAutotuned(b.backend, it === 0 ? opts : {}, () => scope(() => {
         const { value: v, grads } = valueAndGrad(objective)(b);
         return { value: v, next: optimizer.step(b, grads[0]!) };
-      });
+      }));
       b.dispose();
       b = next;
       if (opts.onProgress) {

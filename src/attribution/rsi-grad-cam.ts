@@ -15,6 +15,7 @@ import type { CamMap } from './grad-cam.js';
 import { defaultCamLayer } from './grad-cam.js';
 import { checkLayers, layerPass } from './layer-pass.js';
 import { throwIfAborted, yieldToEventLoop, type LongRunOptions } from './progress.js';
+import { maybeAutotuned } from './autotune.js';
 import { readAndDispose } from './read.js';
 import { argmax, checkScore, checkTarget, requireBaseline, type ScoreKind } from './score.js';
 
@@ -97,7 +98,7 @@ export async function rsiGradCam(model: LayeredModel, x: Tensor, opts: RsiGradCa
     for (const [s, e] of chunks(alphas.length, batchSize)) {
       throwIfAborted(opts.signal, 'rsiGradCam');
       const b = e - s;
-      const scores = scope(() => {
+      const scores = await maybeAutotuned(x.backend, s === 0 ? opts : {}, () => scope(() => {
         const a = fromArray(alphas.slice(s, e), [b, 1, 1, 1], { backend: x.backend, dtype: x.dtype });
         const points = op.add(opts.baseline, op.mul(a, diff));
         const pass = layerPass(model, points, layers, target, score);
@@ -119,7 +120,7 @@ export async function rsiGradCam(model: LayeredModel, x: Tensor, opts: RsiGradCa
           if (e === alphas.length) st.inputA = keep(rows(A, b - 1, 1));
         }
         return pass.scores;
-      });
+      }));
       const sv = await readAndDispose(scores);
       if (s === 0) scoreBaseline = sv[0]!;
       if (e === alphas.length) scoreInput = sv[b - 1]!;

@@ -11,6 +11,7 @@ import { optimizeBaseline } from '../attribution/optimize-baseline.js';
 import { rsiGradCam } from '../attribution/rsi-grad-cam.js';
 import { defaultCamLayer } from '../attribution/grad-cam.js';
 import type { Backend } from '../kernels/backend.js';
+import type { TuningReport } from '../kernels/webgpu/gemm-autotune.js';
 import { buildVgg19, VGG19_CONV_LAYERS } from '../models/vgg19.js';
 import type { SequentialModel } from '../models/sequential.js';
 import type { WeightLayer } from '../models/weights-source.js';
@@ -129,6 +130,12 @@ export interface EndToEndOptions {
   steps: number;
   batch?: number;
   runs?: number;
+  /**
+   * WebGPU: tune the kernels on the forward and forward + input-gradient passes before timing
+   * them (a row 'autotune' says what it cost), and let IG, RSI-Grad-CAM and the baseline
+   * iteration tune their own batch shapes (gemm-autotune.ts). Ignored on the CPU.
+   */
+  autotune?: boolean;
   onResult?: (r: EndToEndResult) => void;
 }
 
@@ -146,7 +153,16 @@ export async function benchEndToEnd(opts: EndToEndOptions): Promise<EndToEndResu
   };
   const name = backend.name;
   const shape = `${model.name} [1,${H},${W},${C}]`;
+  const autotune = opts.autotune === true;
   try {
+    const tunable = backend as Backend & { autotune?: (fn: () => unknown) => Promise<TuningReport> };
+    if (autotune && tunable.autotune) {
+      const r = await tunable.autotune(async () => {
+        await forwardPass(model, x);
+        await inputGradientPass(model, x);
+      });
+      emit({ op: 'autotune', shape, backend: name, ms: r.ms, gflops: NaN, runs: 1, note: `forward and input-gradient shapes: ${r.problems.length} kernel shapes, ${r.changed} changed from the defaults` });
+    }
     const f = await timeIt(runs, () => forwardPass(model, x));
     emit({ op: 'forward', shape, backend: name, ...f, gflops: fwd / f.ms / 1e6 });
     // The backward pass to the input costs about one forward: each layer's input gradient does
@@ -156,17 +172,17 @@ export async function benchEndToEnd(opts: EndToEndOptions): Promise<EndToEndResu
     if (opts.steps > 0) {
       const m = opts.steps;
       const ig = await timeIt(0, async () => {
-        const r = await integratedGradients(model, x, { baseline: black, steps: m, target: 0, batchSize: opts.batch });
+        const r = await integratedGradients(model, x, { baseline: black, steps: m, target: 0, batchSize: opts.batch, autotune });
         r.attribution.dispose();
       });
       emit({ op: `integrated gradients m=${m}`, shape, backend: name, ...ig, gflops: (fwd * (2 * m + 2)) / ig.ms / 1e6, runs: 1, note: 'one cold run; FLOPs ≈ (2m + 2) × forward' });
       const layer = model.layerNames.includes('block5_conv4') ? 'block5_conv4' : defaultCamLayer(model);
       const rsi = await timeIt(0, async () => {
-        await rsiGradCam(model, x, { baseline: black, steps: m, target: 0, layers: [layer], batchSize: opts.batch });
+        await rsiGradCam(model, x, { baseline: black, steps: m, target: 0, layers: [layer], batchSize: opts.batch, autotune });
       });
       emit({ op: `rsi-grad-cam m=${m} (${layer})`, shape, backend: name, ...rsi, gflops: (fwd * (m + 2)) / rsi.ms / 1e6, runs: 1, note: 'FLOPs counted as forward passes only' });
       const it = await timeIt(0, async () => {
-        await optimizeBaseline(model, { iterations: 1 });
+        await optimizeBaseline(model, { iterations: 1, autotune });
       });
       emit({ op: 'baseline optimisation, 1 iteration', shape, backend: name, ...it, gflops: NaN, runs: 1, note: 'includes the before/after evaluations (2 forward passes)' });
     }

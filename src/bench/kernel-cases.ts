@@ -116,7 +116,7 @@ function matmulCase(m: MatmulShape, dtype: DType): BenchCase {
 
 type ConvPass = 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter';
 
-function convCase(pass: ConvPass, batch: number, size: number, cin: number, cout: number, dtype: DType): BenchCase {
+export function convCase(pass: ConvPass, batch: number, size: number, cin: number, cout: number, dtype: DType): BenchCase {
   const xShape = [batch, size, size, cin];
   const wShape = [3, 3, cin, cout];
   const yShape = [batch, size, size, cout];

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../io/atomic-write.js';
 import { encodeNpy } from '../io/npy.js';
 import type { OptimizerName } from '../optim/optimizers.js';
 import { choiceFlag, intFlag, numberFlag, parseFlags, stringFlag } from './args.js';
-import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
+import { AUTOTUNE_CHOICES, autotuneSummary, BACKEND_CHOICES, chooseBackend, wantsAutotune } from './backend-choice.js';
 import { resolveBaseline } from './baseline-choice.js';
 import { CliError } from './errors.js';
 import { classLabel, loadCliModel } from './model-choice.js';
@@ -33,6 +33,8 @@ Options:
   --iterations N      (default 200)
   --init I            black (default) | FILE.npy (pixel space)
   --backend auto|cpu|webgpu
+  --autotune auto|on|off  time kernel variants on the first iteration and keep the fastest
+                      (WebGPU; default auto: on for a GPU, off for software adapters)
   --quiet
   --out FILE.npy      (required)`;
 
@@ -52,6 +54,7 @@ registerCommand({
       iterations: { type: 'string' },
       init: { type: 'string' },
       backend: { type: 'string' },
+      autotune: { type: 'string' },
       quiet: { type: 'boolean' },
       out: { type: 'string' },
     });
@@ -66,12 +69,21 @@ registerCommand({
     const iterations = intFlag(C, 'iterations', values.iterations, 200, 0, 1_000_000);
     const initSpec = stringFlag(values.init) ?? 'black';
     if (initSpec !== 'black' && !initSpec.endsWith('.npy')) throw new CliError(`baseline: --init ${initSpec}: expected black or a .npy file`, 2);
+    const autotuneChoice = choiceFlag(C, 'autotune', values.autotune, AUTOTUNE_CHOICES, 'auto');
     const bar = new ProgressBar(!!values.quiet);
     const backend = await chooseBackend(choiceFlag(C, 'backend', values.backend, BACKEND_CHOICES, 'auto'), (l) => bar.message(l));
     const model = await loadCliModel(stringFlag(values.weights), stringFlag(values.config), backend, (l: string) => bar.message(l));
     const [H, W, Ch] = model.inputShape;
     const init = await resolveBaseline(initSpec, new Float32Array(H * W * Ch), H, W, Ch);
-    const r = await optimizeBaseline(model, { init, loss, lambda, optimizer, learningRate, iterations, onProgress: bar.update });
+    let autotuned: ReturnType<typeof autotuneSummary> | undefined;
+    const r = await optimizeBaseline(model, {
+      init, loss, lambda, optimizer, learningRate, iterations, onProgress: bar.update,
+      autotune: wantsAutotune(autotuneChoice, backend),
+      onAutotuned: (t) => {
+        autotuned = autotuneSummary(t);
+        bar.message(`autotuned ${autotuned.kernels} kernel shapes in ${autotuned.seconds.toFixed(1)} s (${autotuned.changed} changed from the defaults)`);
+      },
+    });
     const name = (s: typeof r.before) => ({ ...s, top: s.top.map((t) => ({ ...t, ...classLabel(model, t.index) })) });
     const report = {
       model: model.name,
@@ -83,6 +95,7 @@ registerCommand({
       after: name(r.after),
       backend: backend.info().name,
       adapter: backend.info().adapter,
+      ...(autotuned ? { autotune: autotuned } : {}),
     };
     const reportPath = join(dirname(out), 'baseline-report.json');
     await mkdir(dirname(out), { recursive: true });

@@ -11,11 +11,13 @@ import { isNoisy, timeKernel, type TimingOptions } from '../bench/timing.js';
 import { choiceFlag, intFlag, parseFlags, stringFlag } from './args.js';
 import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
 import { CliError } from './errors.js';
+import type { TuningReport } from '../kernels/webgpu/gemm-autotune.js';
+import { sizeOf } from '../tensor/shape.js';
 import { loadModelFile } from '../models/load-model-file.js';
 import { registerCommand } from './run.js';
 
 const usage = `Usage: stieltjes bench [--backend auto|cpu|webgpu] [--filter TEXT] [--batch N] [--quick]
-                       [--no-kernels] [--no-model] [--weights FILE] [--steps 50] [--profile] [--json]
+                       [--no-kernels] [--no-model] [--weights FILE] [--steps 50] [--profile] [--autotune] [--json]
 
 Kernels: matmul 512³, 1024³, 2048³ and VGG19's dense layers at batch 1 (fc2, fc1, fc1's input
 gradient); the nine distinct VGG19 convolutions (3×3, 'same'), forward (bias + ReLU fused),
@@ -25,6 +27,8 @@ With --weights (or --steps on the random weights): Integrated Gradients and RSI-
 (block5_conv4) at --steps m (default 50) and one baseline-optimisation iteration.
 --profile (WebGPU): where the model's forward and forward + input gradient spend their time,
 kernel by kernel (each dispatch run again alone), against one warm run's wall time.
+--autotune (WebGPU): each kernel case, and the model's passes, first time the kernel variants
+for their shapes and keep the fastest (as explain --autotune does); kernel rows name the choice.
 Each kernel runs once to warm up, then until 5 runs and 1.5 s (--quick: 3 runs, 0.3 s), a
 kernel under 10 ms launched repeatedly per run so that the read-back wait is paid once; the
 median is reported, with a note when the runs spread by more than 25%. GFLOP/s count a
@@ -50,6 +54,7 @@ registerCommand({
       config: { type: 'string' },
       steps: { type: 'string' },
       profile: { type: 'boolean' },
+      autotune: { type: 'boolean' },
       json: { type: 'boolean' },
     });
     if (positionals.length) throw new CliError(`bench: unexpected argument '${positionals[0]}'`, 2);
@@ -65,6 +70,9 @@ registerCommand({
     if (values.profile && !canProfile(backend)) {
       throw new CliError(`bench: --profile times GPU kernels and needs the WebGPU backend, not '${backend.name}' (use --backend webgpu)`, 2);
     }
+    const autotune = !!values.autotune;
+    const tunable = backend as typeof backend & { autotune?: (fn: () => unknown) => Promise<TuningReport> };
+    if (autotune && !tunable.autotune) throw new CliError(`bench: --autotune tunes GPU kernels and needs the WebGPU backend, not '${backend.name}' (use --backend webgpu)`, 2);
     const info = backend.info();
     out(`backend ${info.name}, adapter ${info.adapter}${info.featureLevel ? `, feature level ${info.featureLevel}` : ''}${info.api ? `, ${info.api}` : ''}; float32, batch ${batch}`);
     out(`${'op'.padEnd(36)} ${'shape'.padEnd(36)} ${'ms'.padStart(10)} ${'GFLOP/s'.padStart(8)} ${'runs'.padStart(5)}`);
@@ -80,6 +88,14 @@ registerCommand({
         if (!`${c.op} ${c.shape}`.includes(filter)) continue;
         const prepared = c.prepare(backend);
         try {
+          let chosen: string | undefined;
+          if (autotune) {
+            const r = await tunable.autotune!(() => {
+              const o = prepared.launch();
+              backend.free(o.storage, o.dtype, sizeOf(o.shape));
+            });
+            chosen = r.problems[0]?.chosen;
+          }
           const t = await timeKernel(backend, prepared.launch, timing);
           print({
             op: c.op,
@@ -88,7 +104,7 @@ registerCommand({
             ms: t.ms,
             gflops: c.flops / t.ms / 1e6,
             runs: t.runs,
-            note: isNoisy(t) ? `spread ${t.minMs.toFixed(1)}–${t.maxMs.toFixed(1)} ms: noisy, rerun on an idle machine` : undefined,
+            note: [chosen && `tuned: ${chosen}`, isNoisy(t) && `spread ${t.minMs.toFixed(1)}–${t.maxMs.toFixed(1)} ms: noisy, rerun on an idle machine`].filter(Boolean).join('; ') || undefined,
           });
         } finally {
           prepared.dispose();
@@ -103,7 +119,7 @@ registerCommand({
           })
         : randomVgg19(backend);
       // Attribution timings do not depend on the weights: random ones are timed when asked.
-      await benchEndToEnd({ backend, model, steps: weights || values.steps !== undefined ? steps : 0, batch: undefined, onResult: (r: EndToEndResult) => print(r) });
+      await benchEndToEnd({ backend, model, steps: weights || values.steps !== undefined ? steps : 0, batch: undefined, autotune, onResult: (r: EndToEndResult) => print(r) });
       if (values.profile && canProfile(backend)) {
         const progress = (pass: string, done: number, total: number): void => {
           if (!json && process.stderr.isTTY) process.stderr.write(`\rprofiling the ${pass}: kernel ${done}/${total}${done === total ? '\n' : ''}`);

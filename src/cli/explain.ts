@@ -13,7 +13,8 @@ import { readImageFile } from '../io/image-file.js';
 import { encodeNpy } from '../io/npy.js';
 import { prepareImage, pixelsToInput } from '../models/input.js';
 import { choiceFlag, intFlag, parseFlags, stringFlag } from './args.js';
-import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
+import { AUTOTUNE_CHOICES, AUTOTUNE_HELP, autotuneSummary, BACKEND_CHOICES, chooseBackend, wantsAutotune } from './backend-choice.js';
+import type { TuningReport } from '../kernels/webgpu/gemm-autotune.js';
 import { resolveBaseline, BASELINE_HELP } from './baseline-choice.js';
 import { CliError } from './errors.js';
 import { classLabel, loadCliModel } from './model-choice.js';
@@ -44,6 +45,7 @@ Options:
   --colormap jet|hot      heatmap colours (default jet)
   --backend auto|cpu|webgpu (default auto)
   --batch N               interpolated inputs per batch (default: as many as memory allows)
+  ${AUTOTUNE_HELP}
   --center-crop           crop the image to the model's aspect ratio before resizing
   --quiet                 no progress output
   --out DIR               output folder (required)
@@ -73,6 +75,7 @@ registerCommand({
       colormap: { type: 'string' },
       backend: { type: 'string' },
       batch: { type: 'string' },
+      autotune: { type: 'string' },
       'center-crop': { type: 'boolean' },
       quiet: { type: 'boolean' },
       out: { type: 'string' },
@@ -92,6 +95,7 @@ registerCommand({
     const colormapName = choiceFlag(C, 'colormap', values.colormap, ['jet', 'hot'] as const, 'jet');
     const backendChoice = choiceFlag(C, 'backend', values.backend, BACKEND_CHOICES, 'auto');
     const batch = values.batch === undefined ? undefined : intFlag(C, 'batch', values.batch, 1, 1, 4096);
+    const autotuneChoice = choiceFlag(C, 'autotune', values.autotune, AUTOTUNE_CHOICES, 'auto');
     const quiet = !!values.quiet;
     const bar = new ProgressBar(quiet);
     const say = (line: string): void => bar.message(line);
@@ -147,6 +151,13 @@ registerCommand({
         adapter: backend.info().adapter,
       };
       await dir.write('probabilities.npy', encodeNpy(probs, [probs.length]));
+      // Grad-CAM is one pass: nothing to gain from tuning it.
+      const autotune = method !== 'gradcam' && wantsAutotune(autotuneChoice, backend);
+      const onAutotuned = (r: TuningReport): void => {
+        const sum = autotuneSummary(r);
+        result.autotune = sum;
+        say(`autotuned ${sum.kernels} kernel shapes in ${sum.seconds.toFixed(1)} s (${sum.changed} changed from the defaults)`);
+      };
       const writeMaps = async (m: CamMap): Promise<void> => {
         const r = renderHeatmap(m.map, m.height, m.width, prepared.image, { colormap: colormapName });
         await dir.write(`cam-${m.layer}.npy`, encodeNpy(m.map, [m.height, m.width]));
@@ -155,7 +166,7 @@ registerCommand({
         await dir.write(`panel-${m.layer}.png`, encodePng(r.panel));
       };
       if (method === 'ig') {
-        const r = await integratedGradients(model, x, { baseline: baseline!, target, score, steps, rule: rule as QuadratureRule, batchSize: batch, onProgress: bar.update });
+        const r = await integratedGradients(model, x, { baseline: baseline!, target, score, steps, rule: rule as QuadratureRule, batchSize: batch, onProgress: bar.update, autotune, onAutotuned });
         const attr = Float32Array.from(await r.attribution.data());
         r.attribution.dispose();
         await dir.write('attribution.npy', encodeNpy(attr, [H, W, Ch]));
@@ -169,7 +180,7 @@ registerCommand({
         for (const m of r.maps) await writeMaps(m);
         Object.assign(result, { scoreInput: r.scoreInput });
       } else {
-        const r = await rsiGradCam(model, x, { baseline: baseline!, layers, target, score, steps, rule: rule as 'right' | 'trapezoid', weighting, batchSize: batch, onProgress: bar.update });
+        const r = await rsiGradCam(model, x, { baseline: baseline!, layers, target, score, steps, rule: rule as 'right' | 'trapezoid', weighting, batchSize: batch, onProgress: bar.update, autotune, onAutotuned });
         for (const m of r.maps) await writeMaps(m);
         Object.assign(result, {
           scoreInput: r.scoreInput,

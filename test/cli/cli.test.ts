@@ -101,6 +101,7 @@ describe('stieltjes CLI', () => {
       [['explain', image, '--weights', weights, '--method', 'ig', ...cpu], /--out DIR is required/],
       [['explain', image, '--weights', weights, '--method', 'ig', '--steps', 'lots', '--out', out, ...cpu], /--steps must be an integer/],
       [['explain', image, '--weights', weights, '--method', 'ig', '--bogus', '--out', out], /Unknown option '--bogus'/],
+      [['explain', image, '--weights', weights, '--method', 'ig', '--autotune', 'sometimes', '--out', out, ...cpu], /--autotune must be one of auto, on, off, got 'sometimes'/],
       [['explain', image, '--weights', join(work, 'none.h5'), '--method', 'ig', '--out', out, ...cpu], /none\.h5: no such file/],
       [['classify', image, '--weights', image, ...cpu], /input\.png/],
       [['nonsense'], /unknown command 'nonsense'/],
@@ -165,6 +166,12 @@ describe('stieltjes gradcheck and bench', () => {
     expect(r.stderr).toMatch(/--profile .*WebGPU backend.*--backend webgpu/);
   });
 
+  it('bench --autotune needs the WebGPU backend and says so', () => {
+    const r = runCli(['bench', '--backend', 'cpu', '--no-model', '--quick', '--autotune']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--autotune .*WebGPU backend.*--backend webgpu/);
+  });
+
   it('bench --json prints only a JSON array of {op, shape, backend, ms, gflops}', () => {
     const r = runCli(['bench', '--backend', 'cpu', '--quick', '--no-model', '--filter', 'a[1,512,512]', '--json']);
     expect(r.code).toBe(0);
@@ -201,5 +208,30 @@ describeWebGpu('stieltjes bench --profile', () => {
     expect(text.stdout).toMatch(/^forward: [\d.]+ ms wall \(one warm run\); kernels [\d.]+ ms when each runs alone \(\d+ dispatches\)/m);
     expect(text.stdout).toMatch(/^forward\+input gradient: [\d.]+ ms wall/m);
     expect(text.stdout).toMatch(/^\s+[\d.]+\s+[\d.]+%\s+\d+\s+webgpu\.conv2d x \[1,8,8,1\]/m);
+  });
+});
+
+describeWebGpu('stieltjes explain --autotune', () => {
+  it('tunes on the first batch when asked, says so and records it in result.json; off (the default on llvmpipe) does not', () => {
+    const run = (name: string, flag: string[]) => {
+      const out = join(work, name);
+      const r = runCli(['explain', image, '--weights', weights, '--method', 'ig', '--steps', '3', '--batch', '2', '--backend', 'webgpu', ...flag, '--out', out]);
+      expect(r.code, r.stderr).toBe(0);
+      return { r, result: JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')), attribution: npy(join(out, 'attribution.npy')).data as Float32Array };
+    };
+    const on = run('tuned', ['--autotune', 'on']);
+    expect(on.r.stderr).toMatch(/autotuned \d+ kernel shapes in [\d.]+ s \(\d+ changed from the defaults\)/);
+    expect(on.result.autotune.kernels).toBeGreaterThan(0);
+    expect(Object.keys(on.result.autotune.choices)).toHaveLength(on.result.autotune.changed);
+    const off = run('untuned', []);
+    expect(off.result.autotune).toBeUndefined();
+    expect(off.r.stderr).not.toMatch(/autotuned/);
+    let scale = 0;
+    let err = 0;
+    off.attribution.forEach((v, i) => {
+      scale = Math.max(scale, Math.abs(v));
+      err = Math.max(err, Math.abs(v - on.attribution[i]!));
+    });
+    expect(err).toBeLessThanOrEqual(1e-4 * scale);
   });
 });

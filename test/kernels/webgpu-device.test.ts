@@ -139,3 +139,26 @@ describeWebGpu('webgpu device, memory and errors', (gpu) => {
     await expect(b.read(f32(s, [4]))).rejects.toThrow(/webgpu\.read.*device was lost/);
   });
 });
+
+it("Dawn's Null backend (host-overhead benchmark) validates the real-GPU kernels at the core feature level", async () => {
+  // The Null backend needs no GPU and no Mesa: it validates and records commands, runs none.
+  const b = await createWebGpuBackend({ nodeBackend: 'null', kernelProfile: 'gpu' });
+  try {
+    expect(b.info()).toMatchObject({ api: 'null', featureLevel: 'core' });
+    const x = f32(b.upload(seededValues(2 * 8 * 8 * 16, 1), 'float32'), [2, 8, 8, 16]);
+    const w = f32(b.upload(seededValues(3 * 3 * 16 * 16, 2), 'float32'), [3, 3, 16, 16]);
+    const bias = f32(b.upload(seededValues(16, 3), 'float32'), [16]);
+    const dense = f32(b.upload(seededValues(2048 * 10, 4), 'float32'), [1, 2048, 10]);
+    // The tiled convolution, its input gradient, the filter gradient and a thin product: WGSL
+    // that must pass Tint's validation at the core level (Mesa runs the compatibility level).
+    const conv: Conv2DParams = { strides: [1, 1], dilations: [1, 1], pad: { top: 1, bottom: 1, left: 1, right: 1 }, outHeight: 8, outWidth: 8 };
+    const y = f32(b.conv2d(x, w, bias, conv, true), [2, 8, 8, 16]);
+    const dx = b.conv2dBackpropInput(y, w, [2, 8, 8, 16], conv);
+    const dw = b.conv2dBackpropFilter(x, y, [3, 3, 16, 16], conv);
+    const z = b.matmul(f32(dx, [1, 1, 2048]), dense, false, false);
+    expect((await b.read(f32(z, [1, 1, 10]))).length).toBe(10);
+    expect((await b.read(f32(dw, [3, 3, 16, 16]))).length).toBe(3 * 3 * 16 * 16);
+  } finally {
+    b.dispose();
+  }
+});

@@ -10,6 +10,7 @@
  * of the process.
  */
 import { GpuExecutor, type DeviceLimits } from './executor.js';
+import { GemmTuner } from './gemm-autotune.js';
 import { parseGemmKnob } from './kernels/register-block.js';
 import { WebGpuBackend } from './webgpu-backend.js';
 
@@ -19,8 +20,12 @@ export interface WebGpuBackendOptions {
    * into chunks of this size, which lets tests exercise the large-tensor paths on small shapes.
    */
   maxBindingBytesOverride?: number;
-  /** Which adapter to use in Node: 'auto' (default then OpenGL ES), 'default' or 'opengles'. */
-  nodeBackend?: 'auto' | 'default' | 'opengles';
+  /**
+   * Which adapter to use in Node: 'auto' (default then OpenGL ES), 'default' or 'opengles'; or
+   * 'null', Dawn's Null backend, which validates and records every command but runs none (outputs
+   * are meaningless): for measuring what the host spends per kernel (bench/host-overhead.ts).
+   */
+  nodeBackend?: 'auto' | 'default' | 'opengles' | 'null';
   /**
    * Pretend the adapter cuts shaders short after this many loop iterations per invocation (as
    * llvmpipe does after 65,535): kernels then split long loops or refuse with an error, which
@@ -50,6 +55,11 @@ export interface WebGpuBackendOptions {
    * Left out, each problem gets the profile's choice.
    */
   gemmTiling?: string;
+  /**
+   * Per-problem kernel choices from an earlier `backend.tuning()` (after `backend.autotune`),
+   * e.g. read back from a JSON file: { problem key: gemmTiling knob }.
+   */
+  tuning?: Readonly<Record<string, string>>;
 }
 
 export interface AcquiredDevice {
@@ -107,6 +117,7 @@ async function candidates(opts: WebGpuBackendOptions): Promise<Candidate[]> {
   }
   const dawn = await loadDawn();
   const which = opts.nodeBackend ?? 'auto';
+  if (which === 'null') return [{ gpu: dawnInstance(dawn, ['backend=null']), featureLevel: 'core', api: 'null' }];
   const out: Candidate[] = [];
   if (which !== 'opengles') {
     out.push({ gpu: dawnInstance(dawn, []), featureLevel: 'core', api: 'default' });
@@ -219,6 +230,9 @@ export function chunkElemsFor(limits: DeviceLimits, maxBindingBytesOverride?: nu
 
 /** Creates the WebGPU backend on the best adapter available (see the file comment). */
 export async function createWebGpuBackend(opts: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
+  // Bad knobs are reported before a device is made.
+  if (opts.gemmTiling !== undefined) parseGemmKnob(opts.gemmTiling);
+  if (opts.tuning) new GemmTuner({ cpuEmulated: false }, opts.tuning);
   const acquired = await acquireDevice(opts);
   const executor = new GpuExecutor(acquired.device, acquired.limits, {
     chunkElems: chunkElemsFor(acquired.limits, opts.maxBindingBytesOverride),
@@ -230,7 +244,7 @@ export async function createWebGpuBackend(opts: WebGpuBackendOptions = {}): Prom
   const profile = opts.kernelProfile ?? 'auto';
   const cpuEmulated = profile === 'auto' ? acquired.cpuEmulated : profile === 'cpu';
   const knob = opts.gemmTiling === undefined ? {} : parseGemmKnob(opts.gemmTiling);
-  return new WebGpuBackend(executor, acquired, { ...knob, cpuEmulated });
+  return new WebGpuBackend(executor, acquired, { ...knob, cpuEmulated }, opts.tuning);
 }
 
 /**

@@ -111,6 +111,11 @@ export async function timeRecorded(
 const pipelineIds = new WeakMap<GPUComputePipeline, number>();
 let nextPipelineId = 0;
 
+/** What makes two runs' dispatches the same work: pipelines, parameters, binding sizes and grids, in order. */
+export function dispatchSignature(records: readonly RecordedDispatch[]): string {
+  return records.map(replayKey).join(';');
+}
+
 function replayKey(r: RecordedDispatch): string {
   let id = pipelineIds.get(r.pipeline);
   if (id === undefined) pipelineIds.set(r.pipeline, (id = nextPipelineId++));

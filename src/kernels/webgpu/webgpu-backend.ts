@@ -21,6 +21,7 @@ import type { AcquiredDevice } from './device.js';
 import type { DeviceLimits, GpuExecutor } from './executor.js';
 import type { PoolStats } from './buffer-pool.js';
 import { profileWork, type DispatchProfile } from './dispatch-profiler.js';
+import { autotuneWork, convKey, GemmTuner, type AutotuneOptions, type TuningReport } from './gemm-autotune.js';
 import { asGpuStorage, type GpuStorage } from './gpu-storage.js';
 import { conv2d, conv2dBackpropInput } from './kernels/conv2d.js';
 import { conv2dBackpropFilter } from './kernels/conv2d-filter-grad.js';
@@ -35,7 +36,7 @@ import { resizeBilinear, resizeBilinearBackward } from './kernels/resize.js';
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu' as const;
   readonly supportsFloat64 = false;
-  private readonly gemm: GemmProfile;
+  private readonly tuner: GemmTuner;
 
   /** @internal Use createWebGpuBackend(). */
   constructor(
@@ -43,8 +44,10 @@ export class WebGpuBackend implements Backend {
     private readonly acquired: AcquiredDevice,
     /** The GEMM kernels' tuning: the kernel profile ('cpu' shapes or 'gpu') and any knobs. */
     gemm: GemmProfile = { cpuEmulated: acquired.cpuEmulated },
+    /** Per-problem choices from an earlier `tuning()` (see gemm-autotune.ts). */
+    tuning: Readonly<Record<string, string>> = {},
   ) {
-    this.gemm = gemm;
+    this.tuner = new GemmTuner(gemm, tuning);
   }
 
   info(): BackendInfo {
@@ -85,6 +88,22 @@ export class WebGpuBackend implements Backend {
    */
   profile(fn: () => unknown, onProgress?: (done: number, total: number) => void): Promise<DispatchProfile> {
     return profileWork(this.ex, fn, onProgress);
+  }
+
+  /**
+   * Runs `fn` (awaited) while recording its matrix products and convolutions, then times the
+   * kernel variants worth trying for each distinct one on scratch inputs and keeps the fastest
+   * that agrees with the default's output (gemm-autotune.ts). Later ops of those shapes use the
+   * choices; `tuning()` returns them for `createWebGpuBackend({ tuning })`. `fn` itself runs
+   * with the choices in force before the call, and its results are valid.
+   */
+  autotune(fn: () => unknown, opts?: AutotuneOptions): Promise<TuningReport> {
+    return autotuneWork(this.ex, this.tuner, fn, opts);
+  }
+
+  /** The tuned choices that differ from the backend's own: { problem key: gemmTiling knob }. */
+  tuning(): Record<string, string> {
+    return this.tuner.table();
   }
 
   /** Destroys pooled buffers (they are reallocated on demand). */
@@ -191,7 +210,8 @@ export class WebGpuBackend implements Backend {
 
   matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): Storage {
     this.f32('matmul', a.dtype, b.dtype);
-    return matmul(this.ex, a, b, transposeA, transposeB, this.gemm);
+    const key = `matmul [${a.shape.join(',')}]${transposeA ? 'ᵀ' : ''} [${b.shape.join(',')}]${transposeB ? 'ᵀ' : ''}`;
+    return this.gemmOp(key, [a, b], (profile, [a2, b2]) => matmul(this.ex, a2!, b2!, transposeA, transposeB, profile));
   }
 
   // --- convolution and pooling -----------------------------------------------------------
@@ -202,17 +222,20 @@ export class WebGpuBackend implements Backend {
     if (bias && filter.shape.length === 4 && (kh ?? 0) * (kw ?? 0) * (cin ?? 0) === 0 && x.shape.length === 4) {
       return this.biasOnly(x.shape, filter.shape, bias, p, relu);
     }
-    return conv2d(this.ex, x, filter, bias, p, relu, this.gemm);
+    const key = convKey('conv2d', [x.shape, filter.shape, bias?.shape ?? null], p, relu ? 'relu' : '');
+    return this.gemmOp(key, [x, filter, bias], (profile, [x2, f2, b2]) => conv2d(this.ex, x2!, f2!, b2 ?? null, p, relu, profile));
   }
 
   conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, xShape: Shape, p: Conv2DParams): Storage {
     this.f32('conv2dBackpropInput', dy.dtype, filter.dtype);
-    return conv2dBackpropInput(this.ex, dy, filter, xShape, p, this.gemm);
+    const key = convKey('conv2dBackpropInput', [dy.shape, filter.shape], p, `x[${xShape.join(',')}]`);
+    return this.gemmOp(key, [dy, filter], (profile, [dy2, f2]) => conv2dBackpropInput(this.ex, dy2!, f2!, xShape, p, profile));
   }
 
   conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, filterShape: Shape, p: Conv2DParams): Storage {
     this.f32('conv2dBackpropFilter', x.dtype, dy.dtype);
-    return conv2dBackpropFilter(this.ex, x, dy, filterShape, p, this.gemm);
+    const key = convKey('conv2dBackpropFilter', [x.shape, dy.shape], p, `w[${filterShape.join(',')}]`);
+    return this.gemmOp(key, [x, dy], (profile, [x2, dy2]) => conv2dBackpropFilter(this.ex, x2!, dy2!, filterShape, p, profile));
   }
 
   maxPool2d(x: TensorInfo, p: Pool2DParams): Storage {
@@ -248,6 +271,18 @@ export class WebGpuBackend implements Backend {
   }
 
   // --- helpers -----------------------------------------------------------------------------
+
+  /**
+   * A GEMM-shaped op: runs with the profile tuned for its key (or the backend's own), and is
+   * recorded while autotuning. `run` takes its inputs as arguments, so that the tuner can run it
+   * again on scratch inputs of the same shapes.
+   */
+  private gemmOp(
+    key: string, inputs: readonly (TensorInfo | null)[], run: (profile: GemmProfile, inputs: readonly (TensorInfo | null)[]) => GpuStorage,
+  ): GpuStorage {
+    const profile = this.tuner.use({ key, inputs: inputs.map((t) => t?.shape ?? null), run });
+    return run(profile, inputs);
+  }
 
   private f32(op: string, ...dtypes: DType[]): void {
     for (const d of dtypes) {

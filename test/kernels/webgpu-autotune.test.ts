@@ -1,0 +1,169 @@
+/**
+ * WebGpuBackend.autotune: the GEMM-shaped ops of the tuned work are recorded once per problem,
+ * every candidate that changes the kernels is checked against the default's output and timed,
+ * the fastest by a margin is kept and used afterwards, and choices round-trip through
+ * `tuning()` and `createWebGpuBackend({ tuning })`. Run with the real-GPU kernel profile, so
+ * that the tiled, split-K and matvec variants are among the candidates (and cross-checked).
+ */
+import { expect, it } from 'vitest';
+import * as op from '../../src/autograd/ops.js';
+import { vjp } from '../../src/autograd/functional.js';
+import { CpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
+import { createWebGpuBackend } from '../../src/kernels/webgpu/device.js';
+import { autotuneWork, GemmTuner } from '../../src/kernels/webgpu/gemm-autotune.js';
+import { matmul } from '../../src/kernels/webgpu/kernels/matmul.js';
+import type { GemmProfile } from '../../src/kernels/webgpu/kernels/register-block.js';
+import type { WebGpuBackend } from '../../src/kernels/webgpu/webgpu-backend.js';
+import { fromArray } from '../../src/tensor/creation.js';
+import type { Backend, TensorInfo } from '../../src/kernels/backend.js';
+import type { Tensor } from '../../src/tensor/tensor.js';
+import { describeWebGpu, expectClose, recordDispatches, seededValues } from '../helpers/webgpu.js';
+
+/** conv (16 → 16 channels, bias + ReLU) then a dense layer; its value and input gradient. */
+function net(backend: Backend) {
+  const dtype = backend.name === 'cpu' ? 'float64' : 'float32';
+  const x = fromArray(seededValues(2 * 12 * 12 * 16, 1), [2, 12, 12, 16], { backend, dtype });
+  const w = fromArray(seededValues(3 * 3 * 16 * 16, 2, -0.3, 0.3), [3, 3, 16, 16], { backend, dtype });
+  const b = fromArray(seededValues(16, 3), [16], { backend, dtype });
+  const d = fromArray(seededValues(12 * 12 * 16 * 8, 4, -0.1, 0.1), [12 * 12 * 16, 8], { backend, dtype });
+  const run = (): { y: Tensor; gx: Tensor } => {
+    const r = vjp((xi) => {
+      const h = op.conv2d(xi, w, { padding: 'same', bias: b, activation: 'relu' });
+      return op.sum(op.matmul(op.reshape(h, [2, 12 * 12 * 16]), d));
+    }, x);
+    const [gx] = r.pullback();
+    return { y: r.value, gx: gx! };
+  };
+  return { run, dispose: () => [x, w, b, d].forEach((t) => t.dispose()) };
+}
+
+async function values(r: { y: Tensor; gx: Tensor }): Promise<{ y: number[]; gx: number[] }> {
+  const out = { y: Array.from(await r.y.data()), gx: Array.from(await r.gx.data()) };
+  r.y.dispose();
+  r.gx.dispose();
+  return out;
+}
+
+describeWebGpu(
+  'webgpu autotune',
+  (gpu) => {
+    const cpu = new CpuBackend();
+    const expected = async () => {
+      const c = net(cpu);
+      const v = await values(c.run());
+      c.dispose();
+      return v;
+    };
+    const check = async (got: { y: number[]; gx: number[] }, what: string) => {
+      const want = await expected();
+      expectClose(got.y, want.y, 1e-3, 1e-4, `${what}: value`);
+      expectClose(got.gx, want.gx, 1e-4, 1e-4, `${what}: input gradient`);
+    };
+
+    it('tunes each distinct product and convolution once, cross-checks the variants and keeps the fastest', async () => {
+      const g = net(gpu());
+      let inside: { y: Tensor; gx: Tensor } | undefined;
+      const progress: [number, number][] = [];
+      const report = await gpu().autotune(
+        () => {
+          inside = g.run();
+        },
+        // tiled:64:0:0 makes the same kernels as tiled:64:0: measured once.
+        { candidates: ['tiled:64:0', 'tiled:64:0:0', 'tiled:32:0', 'direct', '4x2/16x16'], onProgress: (d, t) => progress.push([d, t]) },
+      );
+      // The work itself ran normally.
+      await check(await values(inside!), 'the tuned function');
+
+      const ops = report.problems.map((p) => p.key.split(' ')[0]).sort();
+      expect(ops).toEqual(['conv2d', 'conv2dBackpropInput', 'matmul', 'matmul']);
+      expect(new Set(report.problems.map((p) => p.key)).size).toBe(report.problems.length);
+      expect(progress).toEqual(report.problems.map((_, i) => [i + 1, report.problems.length]));
+      for (const p of report.problems) {
+        expect(p.candidates.map((c) => c.knob)).toEqual(['auto', 'tiled:64:0', 'tiled:64:0:0', 'tiled:32:0', 'direct', '4x2/16x16']);
+        // Every variant that ran agreed with the default's output (none rejected).
+        expect(p.candidates.filter((c) => c.skipped?.startsWith('result differs'))).toEqual([]);
+        const dup = p.candidates.find((c) => c.knob === 'tiled:64:0:0')!;
+        expect(dup.skipped).toMatch(/^same kernels as /);
+        const timed = p.candidates.filter((c) => c.ms !== undefined);
+        for (const c of timed) expect(c.ms).toBeGreaterThan(0);
+        const auto = p.candidates[0]!.ms!;
+        const best = timed.reduce((a, c) => (c.ms! < a.ms! ? c : a));
+        if (p.chosen === 'auto') expect(best.ms!).toBeGreaterThanOrEqual(auto * 0.95);
+        else expect(p.chosen).toBe(best.knob), expect(best.ms!).toBeLessThan(auto * 0.95);
+      }
+      const changed = report.problems.filter((p) => p.chosen !== 'auto');
+      expect(report.changed).toBe(changed.length);
+      expect(gpu().tuning()).toEqual(Object.fromEntries(changed.map((p) => [p.key, p.chosen])));
+      // With the choices in force, the results are still right; tuning again finds nothing new.
+      const again = await gpu().autotune(async () => check(await values(g.run()), 'after tuning'));
+      expect(again.problems).toEqual([]);
+      g.dispose();
+    });
+
+    it('runs a problem with the knob a tuning table gives it, and refuses a bad knob by its key', async () => {
+      const key = 'conv2d [2,12,12,16] [3,3,16,16] [16] s1,1 d1,1 p1,1,1,1 o12x12 relu';
+      const tuned = await createWebGpuBackend({ kernelProfile: 'gpu', tuning: { [key]: '2x2/8x32' } });
+      // Untuned (the suite's backend has been tuned by now).
+      const plain = await createWebGpuBackend({ kernelProfile: 'gpu' });
+      try {
+        const convVariants = async (b: WebGpuBackend) => {
+          const g = net(b);
+          let v: { y: number[]; gx: number[] } | undefined;
+          const seen = await recordDispatches(b, async () => {
+            v = await values(g.run());
+          });
+          g.dispose();
+          await check(v!, b === tuned ? 'tuned backend' : 'untuned backend');
+          return seen.filter((d) => d.kernel === 'webgpu.conv2d').map((d) => d.variant);
+        };
+        const [mine, theirs] = [await convVariants(tuned), await convVariants(plain)];
+        expect(mine).toHaveLength(1);
+        // The default runs the tiled kernel here; the table asks for the direct one with 2×2 blocks.
+        expect(theirs[0]).toMatch(/^tiled\|/);
+        expect(mine[0]).toMatch(/^forward\|.*\|2x2\|8x32$/);
+        expect(tuned.tuning()).toEqual({ [key]: '2x2/8x32' });
+      } finally {
+        tuned.dispose();
+        plain.dispose();
+      }
+      await expect(createWebGpuBackend({ tuning: { [key]: 'tiled:48:0' } })).rejects.toThrow(`webgpu tuning for '${key}'`);
+    });
+
+    it('rejects a variant whose result disagrees with the default, and never chooses it', async () => {
+      const tuner = new GemmTuner({ cpuEmulated: false });
+      const ex = gpu().executor;
+      // A problem whose 'direct' variant computes b·a instead of a·b: wrong, and reported so.
+      const problem = {
+        key: 'test: a·b',
+        inputs: [[1, 16, 16], [1, 16, 16]],
+        run: (profile: GemmProfile, [a, b]: readonly (TensorInfo | null)[]) => (profile.direct ? matmul(ex, b!, a!, false, false, profile) : matmul(ex, a!, b!, false, false, profile)),
+      };
+      const report = await autotuneWork(ex, tuner, () => tuner.use(problem), { candidates: ['direct', 'tiled:32:0'] });
+      const [p] = report.problems;
+      expect(p!.candidates[1]).toMatchObject({ knob: 'direct' });
+      expect(p!.candidates[1]!.skipped).toMatch(/^result differs from auto's by [\d.e+-]+ of its largest value$/);
+      expect(p!.candidates[1]!.ms).toBeUndefined();
+      expect(p!.chosen).not.toBe('direct');
+      expect(p!.candidates[2]!.skipped ?? 'timed').toBe('timed');
+    });
+
+    it('passes on the error of a failing function, and does not tune while profiling', async () => {
+      await expect(
+        gpu().autotune(() => {
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      await expect(gpu().profile(() => gpu().autotune(() => {}))).rejects.toThrow(/cannot tune while a profile is being recorded/);
+      // Neither left recording on: a later tune sees its own ops only.
+      const a = fromArray(seededValues(5 * 7, 9), [1, 5, 7], { backend: gpu() });
+      const report = await gpu().autotune(async () => {
+        const y = op.matmul(a, op.transpose(a, [0, 2, 1]));
+        await y.data();
+        y.dispose();
+      }, { candidates: ['direct'] });
+      expect(report.problems.map((p) => p.key)).toEqual(['matmul [1,5,7] [1,7,5]']);
+      a.dispose();
+    });
+  },
+  { kernelProfile: 'gpu' },
+);
