@@ -4,8 +4,8 @@
 #
 #   bash scripts/bench-kit/pack.sh [DIR] [--with-node]
 #
-# DIR (default bench-kit/, git-ignored) receives compare-tfjs.mjs, tune-gemm.mjs and
-# stieltjes.mjs (bench/compare-tfjs.ts, bench/tune-gemm.ts and the CLI, each bundled with
+# DIR (default bench-kit/, git-ignored) receives compare-tfjs.mjs, tune-gemm.mjs, host-overhead.mjs
+# and stieltjes.mjs (those three bench/ scripts and the CLI, each bundled with
 # esbuild, Dawn left outside), the `webgpu` package with its linux-x64 Dawn only (xz), and
 # run.sh. --with-node adds this machine's node binary (xz) for a machine without Node 20+.
 # About 5 MB, or 30 MB with Node. On the GPU machine: `bash DIR/run.sh [RESULTS_DIR]`; Dawn
@@ -23,7 +23,7 @@ for a in "$@"; do
 done
 rm -rf "$dir.tmp" && mkdir -p "$dir.tmp/node_modules/webgpu/dist/linux-x64"
 banner="import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);"
-for entry in bench/compare-tfjs.ts bench/tune-gemm.ts src/cli/main.ts; do
+for entry in bench/compare-tfjs.ts bench/tune-gemm.ts bench/host-overhead.ts src/cli/main.ts; do
   name=$(basename "$entry" .ts); [ "$name" = main ] && name=stieltjes
   npx esbuild "$entry" --bundle --platform=node --format=esm --target=node20 --external:webgpu \
     --outfile="$dir.tmp/$name.mjs" --log-level=error --banner:js="$banner"

@@ -5,11 +5,14 @@
 #
 # runs, shortest and most telling first, each log in RESULTS_DIR:
 #   vgg19   VGG19 end to end (random weights) with IG and RSI-Grad-CAM at m = 50, and the
-#           kernel-by-kernel profile of its forward and forward + input gradient;
+#           kernel-by-kernel profile of its forward and forward + input gradient; then the
+#           same with --autotune (what `explain` does on a GPU by default);
 #   tune    our GEMM settings against each other at batch 1 (the backend's choice, the direct
 #           kernels only, splitting K below 1,024 tiles, 32×32 tiles; for the first layer,
 #           direct-kernel blocks with more workgroups), outputs checked against the CPU;
-#   kernels the WebGPU-vs-TF.js kernel comparison at batch 1 and 8;
+#   kernels the WebGPU-vs-TF.js kernel comparison at batch 1 and 8, our side autotuned per
+#           case (the knob it chose is printed; AUTOTUNE=0 for the backend's defaults alone);
+#   host    the host's cost per kernel launch, ours and TF.js's (Dawn's Null backend);
 #   grad    the gradient checks.
 # ONLY=vgg19,tune (say) runs only those. Set BUDGET_MS (default 400) for the time per case and
 # side, ALSO for a second GEMM setting of ours timed alongside (e.g. ALSO=tiled:auto:1024:1buf),
@@ -24,6 +27,7 @@ node=$([ -x ./node ] && echo ./node || command -v node)
 dawn=node_modules/webgpu/dist/linux-x64/dawn.node
 [ -f "$dawn" ] || xz -dk "$dawn.xz"
 also=${ALSO:+--also-gemm-tiling $ALSO}
+autotune=$([ "${AUTOTUNE:-1}" = 0 ] || echo --autotune)
 filter=${FILTER:+--filter $FILTER}
 t0=$(date +%s)
 step() { echo "=== $1 (t=$(( $(date +%s) - t0 ))s)"; }
@@ -32,6 +36,8 @@ want() { [ -z "${ONLY:-}" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 if want vgg19; then
   step "VGG19 end to end, with the kernel profile"
   "$node" stieltjes.mjs bench --backend webgpu --no-kernels --steps "${STEPS:-50}" --profile 2>&1 | grep -v 'artificially reduced' | tee "$out/vgg19.txt"
+  step "VGG19 end to end, autotuned"
+  "$node" stieltjes.mjs bench --backend webgpu --no-kernels --steps "${STEPS:-50}" --autotune 2>&1 | grep -v 'artificially reduced' | tee "$out/vgg19-autotuned.txt"
 fi
 if want tune; then
   step "GEMM settings at batch 1"
@@ -43,7 +49,11 @@ if want tune; then
 fi
 if want kernels; then
   step "kernels, batch ${BATCH:-1,8}"
-  "$node" compare-tfjs.mjs --batch "${BATCH:-1,8}" --budget-ms "${BUDGET_MS:-400}" $also $filter 2>&1 | grep -v 'artificially reduced' | tee "$out/kernels.txt"
+  "$node" compare-tfjs.mjs --batch "${BATCH:-1,8}" --budget-ms "${BUDGET_MS:-400}" $autotune $also $filter 2>&1 | grep -v 'artificially reduced' | tee "$out/kernels.txt"
+fi
+if want host; then
+  step "host cost per launch (Null backend)"
+  "$node" host-overhead.mjs 2>&1 | grep -v 'artificially reduced' | tee "$out/host.txt"
 fi
 if want grad; then
   step "gradient checks"

@@ -88,8 +88,12 @@ describeWebGpu(
         for (const c of timed) expect(c.ms).toBeGreaterThan(0);
         const auto = p.candidates[0]!.ms!;
         const best = timed.reduce((a, c) => (c.ms! < a.ms! ? c : a));
-        if (p.chosen === 'auto') expect(best.ms!).toBeGreaterThanOrEqual(auto * 0.95);
-        else expect(p.chosen).toBe(best.knob), expect(best.ms!).toBeLessThan(auto * 0.95);
+        // A variant is chosen only when it beat the default by 10%, twice (the times are each
+        // candidate's best); otherwise the default stays.
+        if (p.chosen !== 'auto') {
+          expect(p.chosen).toBe(best.knob);
+          expect(best.ms!).toBeLessThan(auto * 0.9);
+        }
       }
       const changed = report.problems.filter((p) => p.chosen !== 'auto');
       expect(report.changed).toBe(changed.length);
