@@ -9,7 +9,8 @@ import { writeFileAtomic } from '../io/atomic-write.js';
 import { encodeNpy } from '../io/npy.js';
 import type { OptimizerName } from '../optim/optimizers.js';
 import { choiceFlag, intFlag, numberFlag, parseFlags, stringFlag } from './args.js';
-import { AUTOTUNE_CHOICES, autotuneSummary, BACKEND_CHOICES, chooseBackend, wantsAutotune } from './backend-choice.js';
+import { AUTOTUNE_CHOICES, startAutotune } from './autotune-choice.js';
+import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
 import { resolveBaseline } from './baseline-choice.js';
 import { CliError } from './errors.js';
 import { classLabel, loadCliModel } from './model-choice.js';
@@ -34,7 +35,8 @@ Options:
   --init I            black (default) | FILE.npy (pixel space)
   --backend auto|cpu|webgpu
   --autotune auto|on|off  time kernel variants on the first iteration and keep the fastest
-                      (WebGPU; default auto: on for a GPU, off for software adapters)
+                      (WebGPU; cached per adapter as for explain; default auto: on for a
+                      GPU, off for software adapters)
   --quiet
   --out FILE.npy      (required)`;
 
@@ -75,15 +77,13 @@ registerCommand({
     const model = await loadCliModel(stringFlag(values.weights), stringFlag(values.config), backend, (l: string) => bar.message(l));
     const [H, W, Ch] = model.inputShape;
     const init = await resolveBaseline(initSpec, new Float32Array(H * W * Ch), H, W, Ch);
-    let autotuned: ReturnType<typeof autotuneSummary> | undefined;
+    const tuning = await startAutotune(autotuneChoice, backend, (l) => bar.message(l));
     const r = await optimizeBaseline(model, {
       init, loss, lambda, optimizer, learningRate, iterations, onProgress: bar.update,
-      autotune: wantsAutotune(autotuneChoice, backend),
-      onAutotuned: (t) => {
-        autotuned = autotuneSummary(t);
-        bar.message(`autotuned ${autotuned.kernels} kernel shapes in ${autotuned.seconds.toFixed(1)} s (${autotuned.changed} changed from the defaults)`);
-      },
+      autotune: tuning !== null,
+      onAutotuned: tuning?.onAutotuned,
     });
+    const autotuned = await tuning?.finish();
     const name = (s: typeof r.before) => ({ ...s, top: s.top.map((t) => ({ ...t, ...classLabel(model, t.index) })) });
     const report = {
       model: model.name,

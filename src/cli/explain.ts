@@ -13,8 +13,8 @@ import { readImageFile } from '../io/image-file.js';
 import { encodeNpy } from '../io/npy.js';
 import { prepareImage, pixelsToInput } from '../models/input.js';
 import { choiceFlag, intFlag, parseFlags, stringFlag } from './args.js';
-import { AUTOTUNE_CHOICES, AUTOTUNE_HELP, autotuneSummary, BACKEND_CHOICES, chooseBackend, wantsAutotune } from './backend-choice.js';
-import type { TuningReport } from '../kernels/webgpu/gemm-autotune.js';
+import { AUTOTUNE_CHOICES, AUTOTUNE_HELP, startAutotune } from './autotune-choice.js';
+import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
 import { resolveBaseline, BASELINE_HELP } from './baseline-choice.js';
 import { CliError } from './errors.js';
 import { classLabel, loadCliModel } from './model-choice.js';
@@ -152,12 +152,9 @@ registerCommand({
       };
       await dir.write('probabilities.npy', encodeNpy(probs, [probs.length]));
       // Grad-CAM is one pass: nothing to gain from tuning it.
-      const autotune = method !== 'gradcam' && wantsAutotune(autotuneChoice, backend);
-      const onAutotuned = (r: TuningReport): void => {
-        const sum = autotuneSummary(r);
-        result.autotune = sum;
-        say(`autotuned ${sum.kernels} kernel shapes in ${sum.seconds.toFixed(1)} s (${sum.changed} changed from the defaults)`);
-      };
+      const tuning = method === 'gradcam' ? null : await startAutotune(autotuneChoice, backend, say);
+      const autotune = tuning !== null;
+      const onAutotuned = tuning?.onAutotuned;
       const writeMaps = async (m: CamMap): Promise<void> => {
         const r = renderHeatmap(m.map, m.height, m.width, prepared.image, { colormap: colormapName });
         await dir.write(`cam-${m.layer}.npy`, encodeNpy(m.map, [m.height, m.width]));
@@ -189,6 +186,7 @@ registerCommand({
           batchSize: r.batchSize,
         });
       }
+      if (tuning) result.autotune = await tuning.finish();
       // Seconds: loading (image, backend, weights), the prediction, the method with its outputs.
       result.timings = { loadSeconds: (tLoaded - t0) / 1000, predictSeconds: (started - tLoaded) / 1000, methodSeconds: (Date.now() - started) / 1000, totalSeconds: (Date.now() - t0) / 1000 };
       await dir.write('result.json', new TextEncoder().encode(`${JSON.stringify(result, null, 1)}\n`));

@@ -212,25 +212,47 @@ describeWebGpu('stieltjes bench --profile', () => {
 });
 
 describeWebGpu('stieltjes explain --autotune', () => {
-  it('tunes on the first batch when asked, says so and records it in result.json; off (the default on llvmpipe) does not', () => {
+  it('tunes on the first batch, caches the choices per adapter for the next run, and gives the same attribution as without', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'stieltjes-tuning-'));
     const run = (name: string, flag: string[]) => {
       const out = join(work, name);
-      const r = runCli(['explain', image, '--weights', weights, '--method', 'ig', '--steps', '3', '--batch', '2', '--backend', 'webgpu', ...flag, '--out', out]);
+      const r = runCli(['explain', image, '--weights', weights, '--method', 'ig', '--steps', '3', '--batch', '2', '--backend', 'webgpu', ...flag, '--out', out], { STIELTJES_CACHE_DIR: cache });
       expect(r.code, r.stderr).toBe(0);
       return { r, result: JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')), attribution: npy(join(out, 'attribution.npy')).data as Float32Array };
     };
-    const on = run('tuned', ['--autotune', 'on']);
-    expect(on.r.stderr).toMatch(/autotuned \d+ kernel shapes in [\d.]+ s \(\d+ changed from the defaults\)/);
-    expect(on.result.autotune.kernels).toBeGreaterThan(0);
-    expect(Object.keys(on.result.autotune.choices)).toHaveLength(on.result.autotune.changed);
+    const first = run('tuned', ['--autotune', 'on']);
+    expect(first.r.stderr).toMatch(/autotuned \d+ kernel shapes in [\d.]+ s \(\d+ changed from the defaults\)/);
+    const tuned = first.result.autotune;
+    expect(tuned.kernels).toBeGreaterThan(0);
+    expect(tuned.cached).toBe(0);
+    expect(Object.keys(tuned.choices)).toHaveLength(tuned.changed);
+    expect(first.r.stderr).toContain(`kernel tuning saved to ${tuned.cacheFile}`);
+    const file = JSON.parse(readFileSync(tuned.cacheFile, 'utf8'));
+    expect(file.adapter).toBe(first.result.adapter);
+    expect(Object.keys(file.tuning)).toHaveLength(tuned.kernels);
+
+    // The next run takes every shape from the cache and tunes nothing.
+    const second = run('tuned-again', ['--autotune', 'on']);
+    expect(second.r.stderr).toContain(`kernel tuning: ${tuned.kernels} shapes from ${tuned.cacheFile}`);
+    expect(second.r.stderr).not.toMatch(/autotuned/);
+    expect(second.result.autotune).toMatchObject({ kernels: 0, cached: tuned.kernels, choices: tuned.choices });
+
+    // A damaged cache is reported, ignored and replaced.
+    writeFileSync(tuned.cacheFile, '{"stieltjes": ');
+    const third = run('tuned-damaged', ['--autotune', 'on']);
+    expect(third.r.stderr).toContain(`kernel tuning: ignoring ${tuned.cacheFile}`);
+    expect(third.result.autotune.kernels).toBe(tuned.kernels);
+    expect(JSON.parse(readFileSync(tuned.cacheFile, 'utf8')).tuning).toBeTypeOf('object');
+
+    // Off (the default on llvmpipe): no tuning, no cache; the same attribution within float32.
     const off = run('untuned', []);
     expect(off.result.autotune).toBeUndefined();
-    expect(off.r.stderr).not.toMatch(/autotuned/);
+    expect(off.r.stderr).not.toMatch(/autotuned|kernel tuning/);
     let scale = 0;
     let err = 0;
     off.attribution.forEach((v, i) => {
       scale = Math.max(scale, Math.abs(v));
-      err = Math.max(err, Math.abs(v - on.attribution[i]!));
+      err = Math.max(err, Math.abs(v - first.attribution[i]!));
     });
     expect(err).toBeLessThanOrEqual(1e-4 * scale);
   });

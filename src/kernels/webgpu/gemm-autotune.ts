@@ -19,7 +19,8 @@
  *
  * Choices are per problem key (op, shapes, strides, padding, fused bias/ReLU), so a model tuned
  * at one batch size keeps the defaults at another. `WebGpuBackend.tuning()` returns the choices
- * as a plain object and `createWebGpuBackend({ tuning })` restores them in a later process.
+ * as a plain object, and `createWebGpuBackend({ tuning })` or `useTuning` restores them in a
+ * later process (the CLI keeps them in a cache file per adapter: src/cli/tuning-cache.ts).
  */
 import type { Conv2DParams, TensorInfo } from '../backend.js';
 import { Random } from '../../tensor/random.js';
@@ -138,9 +139,9 @@ export class GemmTuner {
     this.choices.set(key, { knob, profile: { cpuEmulated: this.base.cpuEmulated, ...parsed } });
   }
 
-  /** The choices that differ from the backend's own, as { problem key: knob }. */
+  /** Every problem tuned, as { problem key: knob }, 'auto' where the backend's own choice was kept. */
   table(): Record<string, string> {
-    return Object.fromEntries([...this.choices].map(([key, c]) => [key, c.knob]));
+    return Object.fromEntries([...this.tuned].map((key) => [key, this.choices.get(key)?.knob ?? 'auto']));
   }
 }
 

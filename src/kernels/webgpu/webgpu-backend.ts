@@ -101,9 +101,18 @@ export class WebGpuBackend implements Backend {
     return autotuneWork(this.ex, this.tuner, fn, opts);
   }
 
-  /** The tuned choices that differ from the backend's own: { problem key: gemmTiling knob }. */
+  /**
+   * Every problem tuned so far: { problem key: gemmTiling knob, or 'auto' where the backend's own
+   * choice was kept }. JSON-safe; give it to `useTuning` or `createWebGpuBackend({ tuning })`.
+   */
   tuning(): Record<string, string> {
     return this.tuner.table();
+  }
+
+  /** Adopts choices from an earlier `tuning()` (problems in it are not tuned again); checks every knob first. */
+  useTuning(table: Readonly<Record<string, string>>): void {
+    new GemmTuner(this.tuner.base, table);
+    for (const [key, knob] of Object.entries(table)) this.tuner.choose(key, knob);
   }
 
   /** Destroys pooled buffers (they are reallocated on demand). */
