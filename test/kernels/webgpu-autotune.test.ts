@@ -150,6 +150,20 @@ describeWebGpu(
       expect(p!.candidates[1]!.ms).toBeUndefined();
       expect(p!.chosen).not.toBe('direct');
       expect(p!.candidates[2]!.skipped ?? 'timed').toBe('timed');
+
+      // A variant that fails is passed over, and tuning goes on; a failing default is an error.
+      const failing = {
+        ...problem,
+        key: 'test: refused',
+        run: (profile: GemmProfile, ins: readonly (TensorInfo | null)[]) => {
+          if (profile.direct) throw new Error('refused by this adapter');
+          return problem.run({ ...profile, direct: false }, ins);
+        },
+      };
+      const r2 = await autotuneWork(ex, tuner, () => tuner.use(failing), { candidates: ['direct', 'tiled:32:0'] });
+      expect(r2.problems[0]!.candidates.map((c) => c.skipped ?? 'timed')).toEqual(['timed', 'failed: refused by this adapter', 'timed']);
+      const broken = { ...problem, key: 'test: broken', run: () => { throw new Error('default broken'); } };
+      await expect(autotuneWork(ex, tuner, () => tuner.use(broken), { candidates: ['direct'] })).rejects.toThrow('default broken');
     });
 
     it('passes on the error of a failing function, and does not tune while profiling', async () => {

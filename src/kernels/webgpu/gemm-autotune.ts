@@ -44,7 +44,7 @@ export interface CandidateResult {
   knob: string;
   /** Best time per launch, ms; absent when not timed. */
   ms?: number;
-  /** Why it was not timed: the same kernels as another candidate, or a result that disagrees. */
+  /** Why it was not timed: the same kernels as another candidate, a result that disagrees, or a failure. */
   skipped?: string;
 }
 
@@ -195,16 +195,26 @@ async function tuneProblem(ex: GpuExecutor, tuner: GemmTuner, problem: GemmProbl
       const launch = launcher(knob);
       // The first run compiles, records the dispatches (to spot duplicates) and gives the values.
       const records: RecordedDispatch[] = [];
-      ex.recording = records;
-      let out: GpuStorage;
+      let values: Float32Array;
       try {
-        out = launch();
-      } finally {
-        ex.recording = null;
+        ex.recording = records;
+        let out: GpuStorage;
+        try {
+          out = launch();
+        } finally {
+          ex.recording = null;
+        }
+        values = await ex.read('webgpu.autotune', out);
+        ex.free(out);
+      } catch (e) {
+        // A variant this adapter refuses (a shader it cannot compile, a limit) is passed over;
+        // the default already ran in fn, so its failure, or a lost device, is passed on.
+        ex.checkUsable('webgpu.autotune');
+        if (knob === 'auto') throw e;
+        candidates.push({ knob, skipped: `failed: ${(e as Error).message.split('\n')[0]}` });
+        continue;
       }
       const signature = dispatchSignature(records);
-      const values = await ex.read('webgpu.autotune', out);
-      ex.free(out);
       const same = seen.get(signature);
       if (same !== undefined) {
         candidates.push({ knob, skipped: `same kernels as ${same}` });
