@@ -1,7 +1,8 @@
 /**
  * Runs in the browser (bundled by test/browser/run-in-chromium.ts): the WebGPU backend through
  * navigator.gpu, a small network's value and gradients against the CPU float64 oracle, with the
- * adapter's own kernels and with those of real GPUs forced, and the kernel profile; the report
+ * adapter's own kernels and with those of real GPUs forced (also after autotuning them), and the
+ * kernel profile; the report
  * is POSTed to /result.
  *
  * The network touches most kernels a model needs: bilinear resize, conv2d with bias and ReLU
@@ -79,6 +80,10 @@ async function main(): Promise<unknown> {
     ...(await compare(gpuKernels, { cin: 16, cout: 16, classes: 8 }, 'gpu kernels')),
     ...(await compare(smallTiles, { cin: 16, cout: 16, classes: 8 }, 'gpu kernels, 32×32 tiles')),
   ];
+  // Autotuning in the browser: every variant of the network's products and convolutions runs,
+  // is checked against the default and timed; then the network is checked with the choices.
+  const tuning = await gpuKernels.autotune(() => run(gpuKernels, 'float32', { cin: 16, cout: 16, classes: 8 }));
+  checks.push(...(await compare(gpuKernels, { cin: 16, cout: 16, classes: 8 }, 'gpu kernels, autotuned')));
   const x = randomUniform([2, 7, 7, 3], -1, 1, { seed: 9, backend: gpu, dtype: 'float32' });
   const profile = await gpu.profile(async () => {
     await op.sum(op.resizeBilinear(x, [14, 14])).data();
@@ -90,6 +95,11 @@ async function main(): Promise<unknown> {
     // Kernel family, and tile for the tiled kernel (BMxBNxBKxbuffers).
     gpuKernelVariants: [...new Set(variants.map((v) => (v.startsWith('tiled|') ? `tiled ${v.split('|').at(-1)}` : v.split('|')[0])))],
     profiled: profile.dispatches.map((d) => d.kernel),
+    autotuned: {
+      problems: tuning.problems.map((p) => p.key.split(' ')[0]),
+      timed: tuning.problems.reduce((n, p) => n + p.candidates.filter((c) => c.ms !== undefined).length, 0),
+      skipped: tuning.problems.flatMap((p) => p.candidates.map((c) => c.skipped ?? '')).filter((s) => s && !s.startsWith('same kernels as')),
+    },
   };
 }
 

@@ -16,10 +16,11 @@ interface Report {
   checks: { name: string; relErr: number }[];
   gpuKernelVariants: string[];
   profiled: string[];
+  autotuned: { problems: string[]; timed: number; skipped: string[] };
 }
 
 suite('WebGPU in headless Chromium (navigator.gpu)', () => {
-  it('computes a small network and its gradients as the CPU float64 oracle does (every kernel set), and profiles', async () => {
+  it('computes a small network and its gradients as the CPU float64 oracle does (every kernel set, also autotuned), and profiles', async () => {
     if (!chromium) throw new Error('no Chromium on CI: .ci/run should have installed the chromium package');
     const r = await runInChromium(chromium);
     expect(r.ok, r.error).toBe(true);
@@ -27,10 +28,15 @@ suite('WebGPU in headless Chromium (navigator.gpu)', () => {
     expect(report.navigatorGpu).toBe(true);
     expect(report.info.name).toBe('webgpu');
     const parts = ['value', 'd/dx', 'd/dw', 'd/db', 'd/dd'];
-    expect(report.checks.map((c) => c.name)).toEqual(['adapter kernels', 'gpu kernels', 'gpu kernels, 32×32 tiles'].flatMap((k) => parts.map((p) => `${k} ${p}`)));
+    expect(report.checks.map((c) => c.name)).toEqual(['adapter kernels', 'gpu kernels', 'gpu kernels, 32×32 tiles', 'gpu kernels, autotuned'].flatMap((k) => parts.map((p) => `${k} ${p}`)));
     for (const c of report.checks) expect(c.relErr, `${c.name} on ${report.info.adapter}`).toBeLessThan(1e-4);
     // The forced real-GPU kernels did run: workgroup-memory tiles and the thin-product kernels.
     expect(report.gpuKernelVariants).toEqual(expect.arrayContaining(['tiled 64x64x16x2', 'tiled 32x32x8x2', 'matvec']));
     expect(report.profiled).toContain('webgpu.resizeBilinear');
+    // Autotuning ran there: the network's convolution passes and products, several variants each
+    // timed, none failing or disagreeing with the default.
+    expect(new Set(report.autotuned.problems)).toEqual(new Set(['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'matmul']));
+    expect(report.autotuned.timed).toBeGreaterThan(report.autotuned.problems.length);
+    expect(report.autotuned.skipped).toEqual([]);
   }, 180_000);
 });
