@@ -150,14 +150,24 @@ async function timeAlone(device: GPUDevice, r: RecordedDispatch): Promise<number
       return (performance.now() - t) / launches;
     };
     await run(1); // first use of the buffers and bind group
-    const probe = await run(1);
-    if (probe >= TARGET_MS * 5) return probe;
-    const launches = Math.min(MAX_LAUNCHES, Math.max(1, Math.ceil(TARGET_MS / Math.max(probe, 0.01))));
-    let best = Infinity;
-    for (let i = 0; i < 3; i++) best = Math.min(best, await run(launches));
-    return best;
+    return await bestBackToBack(run, TARGET_MS, MAX_LAUNCHES);
   } finally {
     uniform.destroy();
     for (const b of scratch) b.destroy();
   }
+}
+
+/**
+ * Best time per launch of `run(launches)` (which launches back to back and returns ms per
+ * launch): one probe, then three runs of about `targetMs` of launches (at most `maxLaunches`);
+ * a launch of 5 × targetMs or more is timed by the probe alone. Shared by the profiler and the
+ * autotuner (gemm-autotune.ts).
+ */
+export async function bestBackToBack(run: (launches: number) => Promise<number>, targetMs: number, maxLaunches: number): Promise<number> {
+  const probe = await run(1);
+  if (probe >= targetMs * 5) return probe;
+  const launches = Math.min(maxLaunches, Math.max(1, Math.ceil(targetMs / Math.max(probe, 0.01))));
+  let best = probe;
+  for (let i = 0; i < 3; i++) best = Math.min(best, await run(launches));
+  return best;
 }

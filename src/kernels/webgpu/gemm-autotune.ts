@@ -25,7 +25,7 @@
 import type { Conv2DParams, TensorInfo } from '../backend.js';
 import { Random } from '../../tensor/random.js';
 import { sizeOf, type Shape } from '../../tensor/shape.js';
-import { dispatchSignature, type RecordedDispatch } from './dispatch-profiler.js';
+import { bestBackToBack, dispatchSignature, type RecordedDispatch } from './dispatch-profiler.js';
 import type { GpuExecutor } from './executor.js';
 import { chunkLength, type GpuStorage } from './gpu-storage.js';
 import { parseGemmKnob, type GemmProfile } from './kernels/register-block.js';
@@ -90,7 +90,7 @@ export function candidateKnobs(cpuEmulated: boolean): string[] {
  * are within the run-to-run noise of short kernels (±10–20% on llvmpipe).
  */
 const MARGIN = 0.9;
-/** Per timed run, about this much work (launches back to back). */
+/** Per timed run, about this much work (launches back to back); from 25 ms up, one launch. */
 const TARGET_MS = 5;
 const MAX_LAUNCHES = 100;
 /** Worst |difference| / max |reference| accepted between two variants (float32 sums in another order). */
@@ -249,20 +249,14 @@ async function tuneProblem(ex: GpuExecutor, tuner: GemmTuner, problem: GemmProbl
   return { key: problem.key, chosen, candidates };
 }
 
-/** Best of three runs of back-to-back launches (one run when a launch takes 50 ms or more), ms per launch. */
-async function timeLaunches(ex: GpuExecutor, launch: () => GpuStorage): Promise<number> {
-  const run = async (launches: number): Promise<number> => {
+/** Time per launch of the op, launched back to back (bestBackToBack), ms. */
+function timeLaunches(ex: GpuExecutor, launch: () => GpuStorage): Promise<number> {
+  return bestBackToBack(async (launches) => {
     const t = performance.now();
     for (let i = 0; i < launches; i++) ex.free(launch());
     await ex.sync('webgpu.autotune');
     return (performance.now() - t) / launches;
-  };
-  const probe = await run(1);
-  if (probe >= 50) return probe;
-  const launches = Math.min(MAX_LAUNCHES, Math.max(1, Math.ceil(TARGET_MS / Math.max(probe, 0.01))));
-  let best = probe;
-  for (let i = 0; i < 3; i++) best = Math.min(best, await run(launches));
-  return best;
+  }, TARGET_MS, MAX_LAUNCHES);
 }
 
 /** Values written to scratch inputs: a block of this many (a prime, so rows do not line up with it), repeated. */
