@@ -82,7 +82,7 @@ export interface AutotuneOptions {
 export function candidateKnobs(cpuEmulated: boolean): string[] {
   return cpuEmulated
     ? ['16x2/8x8', '8x2/8x8', '8x4/8x8', '4x4/8x8', '4x2/8x8']
-    : ['tiled:auto:1024:1024', 'tiled:32:0', 'tiled:32:1024:1024', 'tiled:64:0', 'tiled:128:0', 'direct', '8x2/16x16', '4x2/16x16', '4x4/16x16', '2x2/8x32', '1x1/4x16'];
+    : ['tiled:auto:1024:1024', 'tiled:32:0', 'tiled:32:1024:1024', 'tiled:64:0', 'tiled:128:0', 'direct', '8x2/16x16', '4x2/16x16', '4x4/16x16', '2x2/8x32', '1x4/4x64', '1x1/4x16'];
 }
 
 /**
