@@ -1,4 +1,4 @@
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import type { Backend, Conv2DParams, Pool2DParams, Storage, TensorInfo } from '../../src/kernels/backend.js';
 import { createWebGpuBackend } from '../../src/kernels/webgpu/device.js';
 import { describeWebGpu, seededValues } from '../helpers/webgpu.js';
@@ -91,6 +91,37 @@ describeWebGpu('webgpu device, memory and errors', (gpu) => {
       expect(b.memoryStats().pooled).toBe(0);
     } finally {
       b.dispose();
+    }
+  });
+
+  it('reuses a bind group for the same buffers, each dispatch still reading its own parameters', async () => {
+    const b = gpu();
+    const dev = b.executor.device;
+    const spy = vi.spyOn(dev, 'createBindGroup');
+    try {
+      // Within one submission: fill 3, double it, free the fill; fill 5 into the same pooled
+      // buffer (same bindings: the first fill's bind group) and double that.
+      const n = 1000;
+      const s1 = b.fill(n, 3, 'float32');
+      const s2 = b.binary('add', f32(s1, [n]), f32(s1, [n]), [n]);
+      const firstFills = spy.mock.calls.length;
+      const chunk = (s1 as { chunks: GPUBuffer[] }).chunks[0];
+      b.free(s1, 'float32', n);
+      const s3 = b.fill(n, 5, 'float32');
+      expect((s3 as { chunks: GPUBuffer[] }).chunks[0]).toBe(chunk);
+      const s4 = b.binary('add', f32(s3, [n]), f32(s3, [n]), [n]);
+      expect(Array.from(new Set(await b.read(f32(s2, [n]))))).toEqual([6]);
+      expect(Array.from(new Set(await b.read(f32(s4, [n]))))).toEqual([10]);
+      // The second fill made no bind group; only the second add did (its output is new).
+      expect(spy.mock.calls.length).toBe(firstFills + 1);
+      // A loop of the same op on the same buffers makes none at all.
+      const before = spy.mock.calls.length;
+      for (let i = 0; i < 20; i++) b.free(b.binary('add', f32(s3, [n]), f32(s3, [n]), [n]), 'float32', n);
+      await b.sync();
+      expect(spy.mock.calls.length - before).toBeLessThanOrEqual(1);
+      for (const s of [s2, s3, s4]) b.free(s, 'float32', n);
+    } finally {
+      spy.mockRestore();
     }
   });
 

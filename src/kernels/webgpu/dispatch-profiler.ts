@@ -141,7 +141,7 @@ async function timeAlone(device: GPUDevice, r: RecordedDispatch): Promise<number
       const encoder = device.createCommandEncoder();
       const pass = encoder.beginComputePass();
       pass.setPipeline(r.pipeline);
-      pass.setBindGroup(0, bindGroup);
+      pass.setBindGroup(0, bindGroup, [0]);
       for (let i = 0; i < launches; i++) pass.dispatchWorkgroups(...r.workgroups);
       pass.end();
       const t = performance.now();

@@ -92,7 +92,8 @@ export class PipelineCache {
     const sig = layout.map((o) => `${Math.max(1, o.chunks)}${o.write ? 'w' : 'r'}`).join(',');
     const cached = this.layouts.get(sig);
     if (cached) return cached;
-    const entries: GPUBindGroupLayoutEntry[] = [{ binding: 0, visibility: ShaderStage.COMPUTE, buffer: { type: 'uniform' } }];
+    // The parameters sit at a dynamic offset in one buffer per executor (executor.ts).
+    const entries: GPUBindGroupLayoutEntry[] = [{ binding: 0, visibility: ShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } }];
     let binding = 1;
     for (const o of layout) {
       for (let c = 0; c < Math.max(1, o.chunks); c++) {
