@@ -102,6 +102,12 @@ describeWebGpu(
       // With the choices in force, the results are still right; tuning again finds nothing new.
       const again = await gpu().autotune(async () => check(await values(g.run()), 'after tuning'));
       expect(again.problems).toEqual([]);
+      // Unless asked to tune again; a candidate that is not a knob is refused before anything runs.
+      const retuned = await gpu().autotune(() => values(g.run()), { retune: true, candidates: ['direct'] });
+      expect(retuned.problems.map((p) => p.key).sort()).toEqual(report.problems.map((p) => p.key).sort());
+      let ran = false;
+      await expect(gpu().autotune(() => (ran = true), { candidates: ['tiled:48:0'] })).rejects.toThrow(/webgpu\.autotune: candidate 'tiled:48:0'/);
+      expect(ran).toBe(false);
       g.dispose();
     });
 

@@ -159,6 +159,14 @@ export function convKey(op: string, shapes: readonly (Shape | null)[], p: Conv2D
 export async function autotuneWork(ex: GpuExecutor, tuner: GemmTuner, fn: () => unknown, opts: AutotuneOptions = {}): Promise<TuningReport> {
   if (tuner.recording) throw new Error('webgpu.autotune: already tuning');
   if (ex.recording) throw new Error('webgpu.autotune: cannot tune while a profile is being recorded');
+  const knobs = ['auto', ...(opts.candidates ?? candidateKnobs(tuner.base.cpuEmulated)).filter((k) => k !== 'auto')];
+  for (const k of knobs.slice(1)) {
+    try {
+      parseGemmKnob(k);
+    } catch (e) {
+      throw new Error(`webgpu.autotune: candidate '${k}': ${(e as Error).message}`);
+    }
+  }
   const recorded: GemmProblem[] = [];
   tuner.recording = recorded;
   try {
@@ -170,7 +178,6 @@ export async function autotuneWork(ex: GpuExecutor, tuner: GemmTuner, fn: () => 
   await ex.sync('webgpu.autotune');
   const distinct = new Map<string, GemmProblem>();
   for (const p of recorded) if (!distinct.has(p.key) && (opts.retune || !tuner.has(p.key))) distinct.set(p.key, p);
-  const knobs = ['auto', ...(opts.candidates ?? candidateKnobs(tuner.base.cpuEmulated)).filter((k) => k !== 'auto')];
   const problems: TunedProblem[] = [];
   let done = 0;
   for (const problem of distinct.values()) {
