@@ -19,6 +19,22 @@ export function stridesOf(shape: Shape): number[] {
   return strides;
 }
 
+/**
+ * Strides for reading a tensor of `shape` as if it had `outShape` (NumPy broadcasting: shapes
+ * aligned at the right; size-1 and missing axes repeat, so they get stride 0).
+ */
+export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
+  const rank = outShape.length;
+  const strides = new Array<number>(rank).fill(0);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    const d = shape[i]!;
+    strides[rank - shape.length + i] = d === 1 ? 0 : s;
+    s *= d;
+  }
+  return strides;
+}
+
 export function shapesEqual(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }

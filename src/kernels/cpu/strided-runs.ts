@@ -6,40 +6,16 @@
  * slice of whole rows) become a few long runs along the last axis instead of a per-element
  * index computation. The callback handles one run; it is where the per-op loop lives.
  */
-import type { Shape } from '../../tensor/shape.js';
+import { broadcastStrides, stridesOf, type Shape } from '../../tensor/shape.js';
+
+/** Row-major strides and broadcast strides live with the shapes (tensor/shape.ts). */
+export { broadcastStrides, stridesOf as contiguousStrides };
 
 /**
  * Handles `length` elements: operand k starts at offsets[k] and advances by steps[k].
  * The arrays are reused between calls; read them, do not keep them.
  */
 export type RunFn = (offsets: readonly number[], steps: readonly number[], length: number) => void;
-
-/** Row-major strides of `shape`. */
-export function contiguousStrides(shape: Shape): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i]!;
-  }
-  return strides;
-}
-
-/**
- * Strides for reading a tensor of `shape` as if it had `outShape` (NumPy broadcasting: shapes
- * aligned at the right, size-1 and missing axes repeat and so get stride 0).
- */
-export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
-  const rank = outShape.length;
-  const strides = new Array<number>(rank).fill(0);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    const d = shape[i]!;
-    strides[rank - shape.length + i] = d === 1 ? 0 : s;
-    s *= d;
-  }
-  return strides;
-}
 
 /** Walks `shape` in row-major order as runs along the last merged axis (see the file comment). */
 export function forEachRun(

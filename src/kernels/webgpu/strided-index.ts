@@ -5,35 +5,15 @@
  * so most real cases (same shapes, bias rows, whole-row slices) need one or two axes, i.e. few
  * integer divisions per element — they are slow on GPUs and scalarised on llvmpipe.
  */
-import type { Shape } from '../../tensor/shape.js';
+import { broadcastStrides, stridesOf, type Shape } from '../../tensor/shape.js';
+
+/** Row-major strides and broadcast strides live with the shapes (tensor/shape.ts). */
+export { broadcastStrides, stridesOf as contiguousStrides };
 
 export interface StridedProblem {
   shape: number[];
   /** strides[k][axis] for operand k. */
   strides: number[][];
-}
-
-export function contiguousStrides(shape: Shape): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
-
-/** Strides reading `shape` as `outShape` under NumPy broadcasting (right-aligned). */
-export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
-  const rank = outShape.length;
-  const strides = new Array<number>(rank).fill(0);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    const d = shape[i]!;
-    strides[rank - shape.length + i] = d === 1 ? 0 : acc;
-    acc *= d;
-  }
-  return strides;
 }
 
 /** Drops size-1 axes and merges axes that are contiguous for every operand. */
@@ -62,7 +42,7 @@ export type Addressing = 'linear' | 'scalar' | 'strided';
 export function addressing(p: StridedProblem, k: number): Addressing {
   const s = p.strides[k]!;
   if (s.every((v) => v === 0)) return 'scalar';
-  const c = contiguousStrides(p.shape);
+  const c = stridesOf(p.shape);
   return s.every((v, i) => v === c[i]) ? 'linear' : 'strided';
 }
 
