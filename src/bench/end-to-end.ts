@@ -11,7 +11,7 @@ import { optimizeBaseline } from '../attribution/optimize-baseline.js';
 import { rsiGradCam } from '../attribution/rsi-grad-cam.js';
 import { defaultCamLayer } from '../attribution/grad-cam.js';
 import type { Backend } from '../kernels/backend.js';
-import type { TuningReport } from '../kernels/webgpu/gemm-autotune.js';
+import type { AutotuneOptions, TuningReport } from '../kernels/webgpu/gemm-autotune.js';
 import { buildVgg19, VGG19_CONV_LAYERS } from '../models/vgg19.js';
 import type { SequentialModel } from '../models/sequential.js';
 import type { WeightLayer } from '../models/weights-source.js';
@@ -136,6 +136,8 @@ export interface EndToEndOptions {
    * iteration tune their own batch shapes (gemm-autotune.ts). Ignored on the CPU.
    */
   autotune?: boolean;
+  /** Progress of that tuning over the distinct kernel shapes. */
+  onAutotuneProgress?: (done: number, total: number) => void;
   onResult?: (r: EndToEndResult) => void;
 }
 
@@ -155,12 +157,15 @@ export async function benchEndToEnd(opts: EndToEndOptions): Promise<EndToEndResu
   const shape = `${model.name} [1,${H},${W},${C}]`;
   const autotune = opts.autotune === true;
   try {
-    const tunable = backend as Backend & { autotune?: (fn: () => unknown) => Promise<TuningReport> };
+    const tunable = backend as Backend & { autotune?: (fn: () => unknown, o?: AutotuneOptions) => Promise<TuningReport> };
     if (autotune && tunable.autotune) {
-      const r = await tunable.autotune(async () => {
-        await forwardPass(model, x);
-        await inputGradientPass(model, x);
-      });
+      const r = await tunable.autotune(
+        async () => {
+          await forwardPass(model, x);
+          await inputGradientPass(model, x);
+        },
+        { onProgress: opts.onAutotuneProgress },
+      );
       emit({ op: 'autotune', shape, backend: name, ms: r.ms, gflops: NaN, runs: 1, note: `forward and input-gradient shapes: ${r.problems.length} kernel shapes, ${r.changed} changed from the defaults` });
     }
     const f = await timeIt(runs, () => forwardPass(model, x));

@@ -119,7 +119,11 @@ registerCommand({
           })
         : randomVgg19(backend);
       // Attribution timings do not depend on the weights: random ones are timed when asked.
-      await benchEndToEnd({ backend, model, steps: weights || values.steps !== undefined ? steps : 0, batch: undefined, autotune, onResult: (r: EndToEndResult) => print(r) });
+      const onAutotuneProgress = (done: number, total: number): void => {
+        if (!json && process.stderr.isTTY) process.stderr.write(`\rautotuning the model's kernels: shape ${done}/${total}${done === total ? '\n' : ''}`);
+      };
+      const steps0 = weights || values.steps !== undefined ? steps : 0;
+      await benchEndToEnd({ backend, model, steps: steps0, batch: undefined, autotune, onAutotuneProgress, onResult: (r: EndToEndResult) => print(r) });
       if (values.profile && canProfile(backend)) {
         const progress = (pass: string, done: number, total: number): void => {
           if (!json && process.stderr.isTTY) process.stderr.write(`\rprofiling the ${pass}: kernel ${done}/${total}${done === total ? '\n' : ''}`);
