@@ -122,8 +122,8 @@ registerCommand({
       const onAutotuneProgress = (done: number, total: number): void => {
         if (!json && process.stderr.isTTY) process.stderr.write(`\rautotuning the model's kernels: shape ${done}/${total}${done === total ? '\n' : ''}`);
       };
-      const steps0 = weights || values.steps !== undefined ? steps : 0;
-      await benchEndToEnd({ backend, model, steps: steps0, batch: undefined, autotune, onAutotuneProgress, onResult: (r: EndToEndResult) => print(r) });
+      const attributionSteps = weights || values.steps !== undefined ? steps : 0;
+      await benchEndToEnd({ backend, model, steps: attributionSteps, batch: undefined, autotune, onAutotuneProgress, onResult: (r: EndToEndResult) => print(r) });
       if (values.profile && canProfile(backend)) {
         const progress = (pass: string, done: number, total: number): void => {
           if (!json && process.stderr.isTTY) process.stderr.write(`\rprofiling the ${pass}: kernel ${done}/${total}${done === total ? '\n' : ''}`);
