@@ -3,7 +3,7 @@
  *
  *   npx tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N[,N...]] [--quick] [--json]
  *                                 [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS]
- *                                 [--autotune]
+ *                                 [--autotune] [--alone]
  *
  * Times the matmul and VGG19 convolution cases of cases.ts (forward with bias + ReLU, input
  * gradient, filter gradient; at batch 1 and 8 by default, batch 1 alone on a software adapter)
@@ -12,12 +12,13 @@
  * (see timeSides). Needs a WebGPU adapter (llvmpipe will do).
  */
 import { pathToFileURL } from 'node:url';
+import type { TensorInfo } from '../src/kernels/backend.js';
 import { createWebGpuBackend } from '../src/kernels/webgpu/device.js';
 import { sizeOf } from '../src/tensor/shape.js';
 import type { WebGpuBackend } from '../src/kernels/webgpu/webgpu-backend.js';
 import { benchCases, MATMUL_SHAPES, VGG19_CONVS, type BenchCase } from './cases.js';
 import { createTfjsWebGpu, tfConvCase, tfMatmulCase, tfTimeOnce, type TfCase, type TfjsRunner } from './tfjs-webgpu.js';
-import { repeatsFor, spinUp, timeOnce, type TimingOptions } from './timing.js';
+import { repeatsFor, spinUp, timeKernel, timeOnce, type TimingOptions } from './timing.js';
 
 interface Args {
   filter: string;
@@ -33,12 +34,14 @@ interface Args {
   budgetMs?: number;
   /** Autotune our kernels for each case before timing it (WebGpuBackend.autotune). */
   autotune: boolean;
+  /** Also time our side alone first, before TF.js is loaded (a column 'alone'). */
+  alone: boolean;
 }
 
-const USAGE = 'usage: tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N[,N...]] [--quick] [--json] [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS] [--autotune]';
+const USAGE = 'usage: tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N[,N...]] [--quick] [--json] [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS] [--autotune] [--alone]';
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { filter: '', quick: false, json: false, autotune: false };
+  const args: Args = { filter: '', quick: false, json: false, autotune: false, alone: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (flag === '--filter') args.filter = argv[++i] ?? '';
@@ -49,6 +52,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--also-gemm-tiling') args.alsoGemmTiling = argv[++i];
     else if (flag === '--budget-ms') args.budgetMs = Number(argv[++i]);
     else if (flag === '--autotune') args.autotune = true;
+    else if (flag === '--alone') args.alone = true;
     else throw new Error(`compare-tfjs: unknown flag '${flag}'\n${USAGE}`);
   }
   if (args.batches && !args.batches.every((b) => Number.isInteger(b) && b >= 1)) {
@@ -68,6 +72,8 @@ interface Row {
   altRatio?: number;
   /** With --autotune: the knob our side runs with ('auto': the default was kept). */
   tuned?: string;
+  /** With --alone: our GFLOP/s timed before TF.js was loaded (bench/timing.ts's timeKernel, best run). */
+  aloneGflops?: number;
 }
 
 /**
@@ -108,10 +114,19 @@ async function timeSides(
   return { best, runs };
 }
 
+/** Autotunes our kernels for a prepared case; returns the setting chosen ('auto': the default). */
+async function tuneCase(ours: WebGpuBackend, prepared: { launch(): TensorInfo }): Promise<string> {
+  const r = await ours.autotune(() => {
+    const o = prepared.launch();
+    ours.free(o.storage, o.dtype, sizeOf(o.shape));
+  });
+  return r.problems[0]?.chosen ?? 'auto';
+}
+
 /** Times one case on every side and prints its line. */
 async function compareCase(
   c: BenchCase, tfCase: TfCase,
-  ctx: { ours: WebGpuBackend; alt: WebGpuBackend | null; tfjs: TfjsRunner; timing: TimingOptions; autotune: boolean; log: (line: string) => void },
+  ctx: { ours: WebGpuBackend; alt: WebGpuBackend | null; tfjs: TfjsRunner; timing: TimingOptions; autotune: boolean; alone?: { gflops: number; tuned?: string }; log: (line: string) => void },
 ): Promise<Row> {
   const { ours, alt, tfjs } = ctx;
   // TF.js binds every tensor whole: past the adapter's binding limit (VGG19's fc1 kernel, 411 MB,
@@ -124,13 +139,8 @@ async function compareCase(
   let t: { best: number[]; runs: number };
   let tuned: string | undefined;
   try {
-    if (ctx.autotune) {
-      const r = await ours.autotune(() => {
-        const o = prepared.launch();
-        ours.free(o.storage, o.dtype, sizeOf(o.shape));
-      });
-      tuned = r.problems[0]?.chosen ?? 'auto';
-    }
+    // Tuned by the --alone pass already, or now.
+    if (ctx.autotune) tuned = ctx.alone?.tuned ?? (await tuneCase(ours, prepared));
     const sides = [{ launch: (reps: number) => timeOnce(ours, prepared.launch, reps) }];
     if (tfPrepared) sides.push({ launch: (reps: number) => tfTimeOnce(tfjs.tf, tfPrepared.launch, reps) });
     if (alt && altPrepared) sides.push({ launch: (reps: number) => timeOnce(alt, altPrepared.launch, reps) });
@@ -151,10 +161,11 @@ async function compareCase(
     ratio: round(tfMs / oursMs),
     ...(altMs !== undefined ? { altGflops: round(c.flops / altMs / 1e6), altRatio: round(tfMs / altMs) } : {}),
     ...(tuned !== undefined ? { tuned } : {}),
+    ...(ctx.alone !== undefined ? { aloneGflops: ctx.alone.gflops } : {}),
   };
   const num = (x: number, width: number, unit = ''): string => (Number.isFinite(x) ? `${x.toFixed(2)}${unit}` : '—').padStart(width);
   const altCols = row.altGflops !== undefined ? ` ${num(row.altGflops, 8)} ${num(row.altRatio!, 7, '×')}` : '';
-  ctx.log(`${row.op.padEnd(22)} ${row.shape.padEnd(36)} ${num(row.oursGflops, 8)} ${num(row.tfjsGflops, 8)} ${num(row.ratio, 7, '×')}${altCols}${tuned !== undefined ? `  tuned: ${tuned}` : ''}`);
+  ctx.log(`${row.op.padEnd(22)} ${row.shape.padEnd(36)} ${num(row.oursGflops, 8)} ${num(row.tfjsGflops, 8)} ${num(row.ratio, 7, '×')}${altCols}${ctx.alone !== undefined ? ` ${num(ctx.alone.gflops, 8)}` : ''}${tuned !== undefined ? `  tuned: ${tuned}` : ''}`);
   if (!tfjsFits) {
     ctx.log(`  (TF.js not timed: a ${(tfCase.largestTensorBytes / 2 ** 20).toFixed(0)} MiB tensor exceeds this adapter's ${(bindingLimit / 2 ** 20).toFixed(0)} MiB storage binding limit, and TF.js does not split it)`);
   }
@@ -171,13 +182,10 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
 
   const ours = await createWebGpuBackend({ gemmTiling: args.gemmTiling });
   const alt = args.alsoGemmTiling ? await createWebGpuBackend({ gemmTiling: args.alsoGemmTiling }) : null;
-  const tfjs = await createTfjsWebGpu();
   // Batch 8 on a software adapter adds about 13 minutes on two cores (TF.js's filter gradient
   // runs at 0.7–4.5 GFLOP/s there), so it is asked for explicitly.
   const batches = args.batches ?? (ours.info().softwareAdapter ? [1] : [1, 8]);
-  log(`ours: ${ours.info().adapter}; tfjs ${tfjs.tf.version_core}: ${tfjs.adapter}; float32, batch ${batches.join(' and ')}`);
-  const rows: Row[] = [];
-  for (const [bi, batch] of batches.entries()) {
+  const plan = batches.map((batch, bi) => {
     const tfCases = new Map<string, TfCase>();
     // The matrix products do not depend on the batch: timed with the first one only.
     if (bi === 0) {
@@ -195,9 +203,34 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
     const cases = benchCases({ batch, quick: args.quick, dtype: 'float32' }).filter(
       (c) => tfCases.has(`${c.op} ${c.shape}`) && `${c.op} ${c.shape}`.includes(args.filter),
     );
+    return { tfCases, cases };
+  });
+  // --alone: our side first, before TF.js exists in the process (see timeSides on why).
+  const alone = new Map<string, { gflops: number; tuned?: string }>();
+  if (args.alone) {
+    for (const { cases } of plan) {
+      for (const c of cases) {
+        const p = c.prepare(ours);
+        try {
+          const tuned = args.autotune ? await tuneCase(ours, p) : undefined;
+          const t = await timeKernel(ours, p.launch, timing);
+          alone.set(`${c.op} ${c.shape}`, { gflops: round(c.flops / t.minMs / 1e6), tuned });
+        } finally {
+          p.dispose();
+        }
+      }
+    }
+  }
+  const tfjs = await createTfjsWebGpu();
+  log(`ours: ${ours.info().adapter}; tfjs ${tfjs.tf.version_core}: ${tfjs.adapter}; float32, batch ${batches.join(' and ')}`);
+  const rows: Row[] = [];
+  for (const { tfCases, cases } of plan) {
     const altHead = alt ? ` ${'alt'.padStart(8)} ${'ratio'.padStart(7)}` : '';
-    if (!args.json) log(`${'op'.padEnd(22)} ${'shape'.padEnd(36)} ${'ours'.padStart(8)} ${'tfjs'.padStart(8)} ${'ratio'.padStart(7)}${altHead}  (GFLOP/s, best run${alt ? `; alt: ours with ${args.alsoGemmTiling}` : ''})`);
-    for (const c of cases) rows.push(await compareCase(c, tfCases.get(`${c.op} ${c.shape}`)!, { ours, alt, tfjs, timing, autotune: args.autotune, log }));
+    const aloneHead = args.alone ? ` ${'alone'.padStart(8)}` : '';
+    if (!args.json) log(`${'op'.padEnd(22)} ${'shape'.padEnd(36)} ${'ours'.padStart(8)} ${'tfjs'.padStart(8)} ${'ratio'.padStart(7)}${altHead}${aloneHead}  (GFLOP/s, best run${alt ? `; alt: ours with ${args.alsoGemmTiling}` : ''}${args.alone ? '; alone: ours timed before TF.js was loaded' : ''})`);
+    for (const c of cases) {
+      rows.push(await compareCase(c, tfCases.get(`${c.op} ${c.shape}`)!, { ours, alt, tfjs, timing, autotune: args.autotune, alone: alone.get(`${c.op} ${c.shape}`), log }));
+    }
   }
   if (args.json) console.log(JSON.stringify(rows, null, 2));
   ours.dispose();

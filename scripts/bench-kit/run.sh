@@ -11,7 +11,9 @@
 #           kernels only, splitting K below 1,024 tiles, 32×32 tiles; for the first layer,
 #           direct-kernel blocks with more workgroups), outputs checked against the CPU;
 #   kernels the WebGPU-vs-TF.js kernel comparison at batch 1 and 8, our side autotuned per
-#           case (the knob it chose is printed; AUTOTUNE=0 for the backend's defaults alone);
+#           case (the knob it chose is printed; AUTOTUNE=0 for the backend's defaults alone),
+#           and also timed before TF.js is loaded (column 'alone'; ALONE=0 to skip): on the
+#           H200 ours measured 20-45% slower inside the comparison than alone;
 #   host    the host's cost per kernel launch, ours and TF.js's (Dawn's Null backend);
 #   grad    the gradient checks.
 # ONLY=vgg19,tune (say) runs only those. Set BUDGET_MS (default 400) for the time per case and
@@ -28,6 +30,7 @@ dawn=node_modules/webgpu/dist/linux-x64/dawn.node
 [ -f "$dawn" ] || xz -dk "$dawn.xz"
 also=${ALSO:+--also-gemm-tiling $ALSO}
 autotune=$([ "${AUTOTUNE:-1}" = 0 ] || echo --autotune)
+alone=$([ "${ALONE:-1}" = 0 ] || echo --alone)
 filter=${FILTER:+--filter $FILTER}
 t0=$(date +%s)
 step() { echo "=== $1 (t=$(( $(date +%s) - t0 ))s)"; }
@@ -49,7 +52,7 @@ if want tune; then
 fi
 if want kernels; then
   step "kernels, batch ${BATCH:-1,8}"
-  "$node" compare-tfjs.mjs --batch "${BATCH:-1,8}" --budget-ms "${BUDGET_MS:-400}" $autotune $also $filter 2>&1 | grep -v 'artificially reduced' | tee "$out/kernels.txt"
+  "$node" compare-tfjs.mjs --batch "${BATCH:-1,8}" --budget-ms "${BUDGET_MS:-400}" $autotune $alone $also $filter 2>&1 | grep -v 'artificially reduced' | tee "$out/kernels.txt"
 fi
 if want host; then
   step "host cost per launch (Null backend)"
