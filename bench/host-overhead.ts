@@ -14,21 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { createWebGpuBackend } from '../src/kernels/webgpu/device.js';
 import { sizeOf } from '../src/tensor/shape.js';
 import { benchCases, MATMUL_SHAPES, VGG19_CONVS } from './cases.js';
-import { tfConvCase, tfMatmulCase, type TfCase } from './tfjs-webgpu.js';
-
-async function tfjsOnNull(): Promise<typeof import('@tensorflow/tfjs-core')> {
-  const dawn = (await import('webgpu')) as unknown as { create(flags: string[]): GPU; globals: object };
-  Object.assign(globalThis, dawn.globals);
-  const gpu = dawn.create(['backend=null']);
-  (globalThis as { __stieltjesKeepAlive?: unknown }).__stieltjesKeepAlive = gpu;
-  const nav = { gpu: { requestAdapter: (o?: GPURequestAdapterOptions) => gpu.requestAdapter(o), getPreferredCanvasFormat: () => 'rgba8unorm', wgslLanguageFeatures: gpu.wgslLanguageFeatures } };
-  Object.defineProperty(globalThis, 'navigator', { value: nav, configurable: true, writable: true });
-  const tf = await import('@tensorflow/tfjs-core');
-  await import('@tensorflow/tfjs-backend-webgpu');
-  if (!(await tf.setBackend('webgpu'))) throw new Error('host-overhead: TF.js could not use the Null backend');
-  await tf.ready();
-  return tf;
-}
+import { createTfjsWebGpu, tfConvCase, tfMatmulCase, type TfCase } from './tfjs-webgpu.js';
 
 async function main(argv: readonly string[]): Promise<void> {
   const get = (flag: string): string | undefined => {
@@ -39,7 +25,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const launches = Number(get('--launches') ?? 300);
   if (!(Number.isInteger(launches) && launches >= 1)) throw new Error('host-overhead: --launches must be a positive integer');
   const ours = await createWebGpuBackend({ nodeBackend: 'null', kernelProfile: 'gpu' });
-  const tf = await tfjsOnNull();
+  const { tf } = await createTfjsWebGpu('null');
   const tfCases = new Map<string, TfCase>();
   for (const m of MATMUL_SHAPES.slice(0, 1)) tfCases.set(tfMatmulCase(m).key, tfMatmulCase(m));
   for (const [size, cin, cout] of VGG19_CONVS) {

@@ -20,15 +20,19 @@ export interface TfjsRunner {
   adapter: string;
 }
 
-export async function createTfjsWebGpu(): Promise<TfjsRunner> {
+/**
+ * `dawnBackend` picks one Dawn backend instead (e.g. 'null', which runs nothing: for measuring
+ * the host's cost per launch, bench/host-overhead.ts).
+ */
+export async function createTfjsWebGpu(dawnBackend?: string): Promise<TfjsRunner> {
   const dawn = (await import('webgpu')) as unknown as { create(flags: string[]): GPU; globals: object };
   Object.assign(globalThis, dawn.globals);
-  const core = dawn.create([]);
-  const compat = dawn.create(['backend=opengles']);
+  const core = dawn.create(dawnBackend ? [`backend=${dawnBackend}`] : []);
+  const compat = dawnBackend ? null : dawn.create(['backend=opengles']);
   keepAlive.push(core, compat);
   const gpu = {
     async requestAdapter(opts?: GPURequestAdapterOptions): Promise<GPUAdapter | null> {
-      const a = (await core.requestAdapter(opts)) ?? (await compat.requestAdapter({ ...opts, featureLevel: 'compatibility' } as GPURequestAdapterOptions));
+      const a = (await core.requestAdapter(opts)) ?? (await compat?.requestAdapter({ ...opts, featureLevel: 'compatibility' } as GPURequestAdapterOptions)) ?? null;
       keepAlive.push(a);
       return a;
     },

@@ -1,8 +1,8 @@
 /**
  * Tuning the GEMM-shaped WebGPU kernels on the adapter in hand:
  *
- *   npx tsx bench/tune-gemm.ts [--tilings KNOB,KNOB,...] [--filter 'A|B|...'] [--skip 'C|...']
- *                              [--batch N] [--check]
+ *   npx tsx bench/tune-gemm.ts [--tilings KNOB,KNOB,...|candidates] [--filter 'A|B|...'] [--skip 'C|...']
+ *                              [--batch N] [--check] [--kernel-profile cpu|gpu]
  *
  * Times each benchmark case whose "op shape" text contains one of the filters (all cases when
  * none is given) and none of the skips, under each setting of the GEMM knob
@@ -12,12 +12,15 @@
  * One backend per setting, so pipelines do not mix. With --check, each output is also compared
  * with the CPU backend's (float32) on the same inputs, for cases of at most 4 GFLOP: the worst
  * error relative to the largest output magnitude is printed per setting, so a fast but wrong
- * variant shows. For choosing the kernels' shapes on a real GPU; not a test.
+ * variant shows. `--tilings candidates` sweeps the autotuner's candidates (gemm-autotune.ts), and
+ * `--kernel-profile gpu` runs the real-GPU kernels on any adapter (llvmpipe included). For
+ * choosing the kernels' shapes on a real GPU, and checking every variant; not a test.
  */
 import type { Backend, TensorInfo } from '../src/kernels/backend.js';
 import { cpuBackend } from '../src/tensor/engine.js';
 import { sizeOf } from '../src/tensor/shape.js';
 import { createWebGpuBackend } from '../src/kernels/webgpu/device.js';
+import { candidateKnobs } from '../src/kernels/webgpu/gemm-autotune.js';
 import { benchCases } from './cases.js';
 import { timeKernel } from './timing.js';
 
@@ -29,7 +32,15 @@ async function main(): Promise<void> {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const tilings = get('--tilings')?.split(',') ?? DEFAULT_TILINGS;
+  const profileArg = get('--kernel-profile');
+  if (profileArg !== undefined && profileArg !== 'cpu' && profileArg !== 'gpu') throw new Error(`tune-gemm: --kernel-profile must be cpu or gpu, got '${profileArg}'`);
+  const kernelProfile = profileArg as 'cpu' | 'gpu' | undefined;
+  const listed = get('--tilings');
+  // 'candidates': the autotuner's list for the profile in force (gemm-autotune.ts).
+  const tilings =
+    listed === 'candidates'
+      ? ['auto', ...candidateKnobs(kernelProfile === undefined ? (await createWebGpuBackend()).info().softwareAdapter === true : kernelProfile === 'cpu')]
+      : (listed?.split(',') ?? DEFAULT_TILINGS);
   const filters = get('--filter')?.split('|') ?? [''];
   const skips = get('--skip')?.split('|') ?? [];
   const batch = Number(get('--batch') ?? 1);
@@ -46,7 +57,7 @@ async function main(): Promise<void> {
   }
   const worst = new Map<string, number>();
   for (const tiling of tilings) {
-    const backend = await createWebGpuBackend(tiling === 'auto' ? {} : { gemmTiling: tiling });
+    const backend = await createWebGpuBackend({ kernelProfile, ...(tiling === 'auto' ? {} : { gemmTiling: tiling }) });
     if (tiling === tilings[0]) console.log(`adapter: ${backend.info().adapter}; batch ${batch}`);
     for (const c of cases) {
       const p = c.prepare(backend);

@@ -7,22 +7,26 @@
  * costs only the timing. On backends without autotuning (the CPU) the option does nothing.
  */
 import type { Backend } from '../kernels/backend.js';
-import type { TuningReport } from '../kernels/webgpu/gemm-autotune.js';
+import type { TuningReport } from '../kernels/tuning.js';
 import type { LongRunOptions } from './progress.js';
 
 export type { TuningReport };
 
-interface Tunable {
-  autotune(fn: () => unknown, opts?: { onProgress?: (done: number, total: number) => void }): Promise<TuningReport>;
-}
-
-function tunable(backend: Backend): backend is Backend & Tunable {
-  return typeof (backend as Partial<Tunable>).autotune === 'function';
+/** Options of the attribution functions that run many batches of the same shapes. */
+export interface TunableRunOptions extends LongRunOptions {
+  /**
+   * WebGPU: after the first batch, time the kernel variants of its convolutions and products on
+   * this GPU and run the rest on the fastest (progress phase 'autotune'). Worth it for runs of
+   * many batches on a real GPU; ignored where the backend cannot tune (the CPU). Default false.
+   */
+  autotune?: boolean;
+  /** Called with what autotuning measured and chose. */
+  onAutotuned?: (report: TuningReport) => void;
 }
 
 /** Runs `step` (synchronous work, e.g. one batch inside a scope), under the autotuner when asked. */
-export async function maybeAutotuned<T>(backend: Backend, opts: LongRunOptions, step: () => T): Promise<T> {
-  if (!opts.autotune || !tunable(backend)) return step();
+export async function maybeAutotuned<T>(backend: Backend, opts: TunableRunOptions, step: () => T): Promise<T> {
+  if (!opts.autotune || !backend.autotune) return step();
   let result: T | undefined;
   const report = await backend.autotune(
     () => {

@@ -1,5 +1,6 @@
 export * from './quadrature.js';
 export * from './progress.js';
+export type { TunableRunOptions, TuningReport } from './autotune.js';
 export * from './score.js';
 export { layerPass, checkLayers, type LayerPass } from './layer-pass.js';
 export { autoBatchSize } from './batching.js';

@@ -12,12 +12,12 @@ import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { autoBatchSize, chunks } from './batching.js';
 import { readAndDispose } from './read.js';
-import { throwIfAborted, yieldToEventLoop, type LongRunOptions } from './progress.js';
-import { maybeAutotuned } from './autotune.js';
+import { throwIfAborted, yieldToEventLoop } from './progress.js';
+import { maybeAutotuned, type TunableRunOptions } from './autotune.js';
 import { quadrature, type QuadratureRule } from './quadrature.js';
 import { argmax, checkScore, checkTarget, classScores, requireBaseline, type ScoreKind } from './score.js';
 
-export interface IntegratedGradientsOptions extends LongRunOptions {
+export interface IntegratedGradientsOptions extends TunableRunOptions {
   /** Model-input-space baseline x' (same shape as x); default: required. */
   baseline: Tensor;
   target?: number;

@@ -14,13 +14,13 @@ import { keep, scope } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { createOptimizer, type OptimizerName } from '../optim/optimizers.js';
 import type { PixelImage } from './baselines.js';
-import { throwIfAborted, yieldToEventLoop, type LongRunOptions } from './progress.js';
-import { maybeAutotuned } from './autotune.js';
+import { throwIfAborted, yieldToEventLoop } from './progress.js';
+import { maybeAutotuned, type TunableRunOptions } from './autotune.js';
 import { readAndDispose } from './read.js';
 
 export type OutputLoss = 'max' | 'mse' | 'crossentropy';
 
-export interface OptimizeBaselineOptions extends LongRunOptions {
+export interface OptimizeBaselineOptions extends TunableRunOptions {
   /** Starting point and anchor b_0 in pixel space (default black). */
   init?: PixelImage;
   /** Default 'max' (the paper's best). */

@@ -1,5 +1,4 @@
 /** Progress reporting and cancellation shared by every long-running attribution function. */
-import type { TuningReport } from '../kernels/webgpu/gemm-autotune.js';
 
 export interface Progress {
   /** What is running, e.g. 'integrated-gradients', 'rsi-grad-cam', 'baseline'. */
@@ -14,14 +13,6 @@ export interface LongRunOptions {
   onProgress?: (p: Progress) => void;
   /** Aborting rejects the running call with an AbortError between batches or iterations. */
   signal?: AbortSignal;
-  /**
-   * WebGPU: after the first batch, time the kernel variants of its convolutions and products on
-   * this GPU and run the rest on the fastest (autotune.ts; progress phase 'autotune'). Worth it
-   * for runs of many batches on a real GPU; ignored on the CPU backend. Default false.
-   */
-  autotune?: boolean;
-  /** Called with what autotuning measured and chose. */
-  onAutotuned?: (report: TuningReport) => void;
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {

@@ -14,15 +14,15 @@ import { autoBatchSize, chunks } from './batching.js';
 import type { CamMap } from './grad-cam.js';
 import { defaultCamLayer } from './grad-cam.js';
 import { checkLayers, layerPass } from './layer-pass.js';
-import { throwIfAborted, yieldToEventLoop, type LongRunOptions } from './progress.js';
-import { maybeAutotuned } from './autotune.js';
+import { throwIfAborted, yieldToEventLoop } from './progress.js';
+import { maybeAutotuned, type TunableRunOptions } from './autotune.js';
 import { readAndDispose } from './read.js';
 import { argmax, checkScore, checkTarget, requireBaseline, type ScoreKind } from './score.js';
 
 export type RsiRule = 'right' | 'trapezoid';
 export type RsiWeighting = 'paper' | 'guided';
 
-export interface RsiGradCamOptions extends LongRunOptions {
+export interface RsiGradCamOptions extends TunableRunOptions {
   /** Model-input-space baseline, [1, H, W, C]. */
   baseline: Tensor;
   layers?: readonly string[];

@@ -11,7 +11,6 @@ import { optimizeBaseline } from '../attribution/optimize-baseline.js';
 import { rsiGradCam } from '../attribution/rsi-grad-cam.js';
 import { defaultCamLayer } from '../attribution/grad-cam.js';
 import type { Backend } from '../kernels/backend.js';
-import type { AutotuneOptions, TuningReport } from '../kernels/webgpu/gemm-autotune.js';
 import { buildVgg19, VGG19_CONV_LAYERS } from '../models/vgg19.js';
 import type { SequentialModel } from '../models/sequential.js';
 import type { WeightLayer } from '../models/weights-source.js';
@@ -157,9 +156,8 @@ export async function benchEndToEnd(opts: EndToEndOptions): Promise<EndToEndResu
   const shape = `${model.name} [1,${H},${W},${C}]`;
   const autotune = opts.autotune === true;
   try {
-    const tunable = backend as Backend & { autotune?: (fn: () => unknown, o?: AutotuneOptions) => Promise<TuningReport> };
-    if (autotune && tunable.autotune) {
-      const r = await tunable.autotune(
+    if (autotune && backend.autotune) {
+      const r = await backend.autotune(
         async () => {
           await forwardPass(model, x);
           await inputGradientPass(model, x);

@@ -11,7 +11,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend } from '../kernels/backend.js';
-import type { TuningReport } from '../kernels/webgpu/gemm-autotune.js';
+import type { TuningReport } from '../kernels/tuning.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { VERSION } from '../version.js';
 
@@ -23,21 +23,10 @@ export const AUTOTUNE_HELP = `--autotune auto|on|off  time kernel variants on th
                           ~/.cache/stieltjes; default auto: on for a GPU, off for software
                           adapters such as llvmpipe, where it costs more than it saves)`;
 
-/** The WebGPU backend's tuning methods, as the CLI uses them. */
-interface Tunable {
-  tuning(): Record<string, string>;
-  useTuning(table: Readonly<Record<string, string>>): void;
-}
-
-function tunable(backend: Backend): (Backend & Tunable) | null {
-  const b = backend as Backend & Partial<Tunable>;
-  return typeof b.tuning === 'function' && typeof b.useTuning === 'function' ? (b as Backend & Tunable) : null;
-}
-
-/** Whether to autotune: 'auto' tunes on a WebGPU adapter that is a real GPU. */
+/** Whether to autotune: never where the backend cannot; 'auto' only on a real GPU. */
 export function wantsAutotune(choice: AutotuneChoice, backend: Backend): boolean {
-  if (choice === 'auto') return backend.info().name === 'webgpu' && backend.info().softwareAdapter !== true;
-  return choice === 'on' && tunable(backend) !== null;
+  if (!backend.autotune || choice === 'off') return false;
+  return choice === 'on' || backend.info().softwareAdapter !== true;
 }
 
 export function tuningCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -83,8 +72,8 @@ export interface AutotuneSummary {
  * choices into the backend and says how many.
  */
 export async function startAutotune(choice: AutotuneChoice, backend: Backend, say: (line: string) => void): Promise<CliAutotune | null> {
-  const b = tunable(backend);
-  if (!b || !wantsAutotune(choice, backend)) return null;
+  if (!backend.tuning || !backend.useTuning || !wantsAutotune(choice, backend)) return null;
+  const b = backend as Backend & Required<Pick<Backend, 'tuning' | 'useTuning'>>;
   const adapter = backend.info().adapter ?? 'unknown adapter';
   const path = tuningCachePath(adapter);
   const cached = await readCache(path, adapter, say);

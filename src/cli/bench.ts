@@ -11,7 +11,6 @@ import { isNoisy, timeKernel, type TimingOptions } from '../bench/timing.js';
 import { choiceFlag, intFlag, parseFlags, stringFlag } from './args.js';
 import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
 import { CliError } from './errors.js';
-import type { TuningReport } from '../kernels/webgpu/gemm-autotune.js';
 import { sizeOf } from '../tensor/shape.js';
 import { loadModelFile } from '../models/load-model-file.js';
 import { registerCommand } from './run.js';
@@ -71,8 +70,7 @@ registerCommand({
       throw new CliError(`bench: --profile times GPU kernels and needs the WebGPU backend, not '${backend.name}' (use --backend webgpu)`, 2);
     }
     const autotune = !!values.autotune;
-    const tunable = backend as typeof backend & { autotune?: (fn: () => unknown) => Promise<TuningReport> };
-    if (autotune && !tunable.autotune) throw new CliError(`bench: --autotune tunes GPU kernels and needs the WebGPU backend, not '${backend.name}' (use --backend webgpu)`, 2);
+    if (autotune && !backend.autotune) throw new CliError(`bench: --autotune tunes GPU kernels and needs the WebGPU backend, not '${backend.name}' (use --backend webgpu)`, 2);
     const info = backend.info();
     out(`backend ${info.name}, adapter ${info.adapter}${info.featureLevel ? `, feature level ${info.featureLevel}` : ''}${info.api ? `, ${info.api}` : ''}; float32, batch ${batch}`);
     out(`${'op'.padEnd(36)} ${'shape'.padEnd(36)} ${'ms'.padStart(10)} ${'GFLOP/s'.padStart(8)} ${'runs'.padStart(5)}`);
@@ -90,7 +88,7 @@ registerCommand({
         try {
           let chosen: string | undefined;
           if (autotune) {
-            const r = await tunable.autotune!(() => {
+            const r = await backend.autotune!(() => {
               const o = prepared.launch();
               backend.free(o.storage, o.dtype, sizeOf(o.shape));
             });

@@ -10,7 +10,7 @@
  * of the process.
  */
 import { GpuExecutor, type DeviceLimits } from './executor.js';
-import { GemmTuner } from './gemm-autotune.js';
+import { checkTuningTable } from './gemm-autotune.js';
 import { parseGemmKnob } from './kernels/register-block.js';
 import { WebGpuBackend } from './webgpu-backend.js';
 
@@ -232,7 +232,7 @@ export function chunkElemsFor(limits: DeviceLimits, maxBindingBytesOverride?: nu
 export async function createWebGpuBackend(opts: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
   // Bad knobs are reported before a device is made.
   if (opts.gemmTiling !== undefined) parseGemmKnob(opts.gemmTiling);
-  if (opts.tuning) new GemmTuner({ cpuEmulated: false }, opts.tuning);
+  if (opts.tuning) checkTuningTable(opts.tuning);
   const acquired = await acquireDevice(opts);
   const executor = new GpuExecutor(acquired.device, acquired.limits, {
     chunkElems: chunkElemsFor(acquired.limits, opts.maxBindingBytesOverride),

@@ -29,6 +29,9 @@ import { bestBackToBack, dispatchSignature, type RecordedDispatch } from './disp
 import type { GpuExecutor } from './executor.js';
 import { chunkLength, type GpuStorage } from './gpu-storage.js';
 import { parseGemmKnob, type GemmProfile } from './kernels/register-block.js';
+import type { AutotuneOptions, CandidateResult, TunedProblem, TuningReport } from '../tuning.js';
+
+export type { AutotuneOptions, CandidateResult, TunedProblem, TuningReport };
 
 /** One GEMM-shaped op as recorded: what is needed to run it again on other inputs. */
 export interface GemmProblem {
@@ -37,39 +40,6 @@ export interface GemmProblem {
   /** Input shapes, in the order `run` takes them (null: an absent optional input, e.g. bias). */
   inputs: readonly (Shape | null)[];
   run(profile: GemmProfile, inputs: readonly (TensorInfo | null)[]): GpuStorage;
-}
-
-export interface CandidateResult {
-  /** 'auto' (the backend's own choice) or a gemmTiling knob. */
-  knob: string;
-  /** Best time per launch, ms; absent when not timed. */
-  ms?: number;
-  /** Why it was not timed: the same kernels as another candidate, a result that disagrees, or a failure. */
-  skipped?: string;
-}
-
-export interface TunedProblem {
-  key: string;
-  /** The knob now used for this problem ('auto': the backend's own choice was kept). */
-  chosen: string;
-  candidates: CandidateResult[];
-}
-
-export interface TuningReport {
-  problems: TunedProblem[];
-  /** Problems whose choice changed from 'auto'. */
-  changed: number;
-  /** Wall time of the tuning (after `fn`), ms. */
-  ms: number;
-}
-
-export interface AutotuneOptions {
-  /** Knobs to try besides 'auto' (default: `candidateKnobs` for the adapter's profile). */
-  candidates?: readonly string[];
-  /** Progress over the distinct problems being tuned. */
-  onProgress?: (done: number, total: number) => void;
-  /** Tune problems that already have a choice again (default false: they are skipped). */
-  retune?: boolean;
 }
 
 /**
@@ -105,7 +75,13 @@ export class GemmTuner {
   recording: GemmProblem[] | null = null;
 
   constructor(readonly base: GemmProfile, initial: Readonly<Record<string, string>> = {}) {
-    for (const [key, knob] of Object.entries(initial)) this.choose(key, knob);
+    this.adopt(initial);
+  }
+
+  /** Adopts a table from `table()`; every knob is checked before any is taken. */
+  adopt(table: Readonly<Record<string, string>>): void {
+    checkTuningTable(table);
+    for (const [key, knob] of Object.entries(table)) this.choose(key, knob);
   }
 
   /** The profile for a problem: its tuned choice, or the backend's own. */
@@ -126,22 +102,25 @@ export class GemmTuner {
 
   choose(key: string, knob: string): void {
     this.tuned.add(key);
-    if (knob === 'auto') {
-      this.choices.delete(key);
-      return;
-    }
-    let parsed: Omit<GemmProfile, 'cpuEmulated'>;
-    try {
-      parsed = parseGemmKnob(knob);
-    } catch (e) {
-      throw new Error(`webgpu tuning for '${key}': ${(e as Error).message}`);
-    }
-    this.choices.set(key, { knob, profile: { cpuEmulated: this.base.cpuEmulated, ...parsed } });
+    if (knob === 'auto') this.choices.delete(key);
+    else this.choices.set(key, { knob, profile: { cpuEmulated: this.base.cpuEmulated, ...parseGemmKnob(knob) } });
   }
 
   /** Every problem tuned, as { problem key: knob }, 'auto' where the backend's own choice was kept. */
   table(): Record<string, string> {
     return Object.fromEntries([...this.tuned].map((key) => [key, this.choices.get(key)?.knob ?? 'auto']));
+  }
+}
+
+/** Throws, naming the problem, where a tuning table holds something that is not a knob. */
+export function checkTuningTable(table: Readonly<Record<string, string>>): void {
+  for (const [key, knob] of Object.entries(table)) {
+    if (knob === 'auto') continue;
+    try {
+      parseGemmKnob(knob);
+    } catch (e) {
+      throw new Error(`webgpu tuning for '${key}': ${(e as Error).message}`);
+    }
   }
 }
 

@@ -111,8 +111,7 @@ export class WebGpuBackend implements Backend {
 
   /** Adopts choices from an earlier `tuning()` (problems in it are not tuned again); checks every knob first. */
   useTuning(table: Readonly<Record<string, string>>): void {
-    new GemmTuner(this.tuner.base, table);
-    for (const [key, knob] of Object.entries(table)) this.tuner.choose(key, knob);
+    this.tuner.adopt(table);
   }
 
   /** Destroys pooled buffers (they are reallocated on demand). */
