@@ -3,13 +3,21 @@
  *
  *   npx tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N[,N...]] [--quick] [--json]
  *                                 [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS]
- *                                 [--autotune] [--alone]
+ *                                 [--autotune] [--alone] [--no-kernel-time] [--null-backend]
  *
  * Times the matmul and VGG19 convolution cases of cases.ts (forward with bias + ReLU, input
  * gradient, filter gradient; at batch 1 and 8 by default, batch 1 alone on a software adapter)
  * on both, each run waited for by reading one output element, and prints GFLOP/s side by side
  * with their ratio. The two are timed in alternating blocks and each side reports its best run
  * (see timeSides). Needs a WebGPU adapter (llvmpipe will do).
+ *
+ * Where both devices have GPU timestamps (real GPUs in Node; not llvmpipe), each case is also
+ * timed by the GPU itself, launch by launch and side by side: ours with
+ * WebGpuBackend.timeKernels, TF.js with tf.time's kernelMs (both a timestamped pass per kernel),
+ * giving the columns 'ours k', 'tfjs k' and 'k ratio' (GFLOP/s by kernel time). They leave out
+ * the host, submission and waits, which the wall-clock columns include. `--null-backend` runs
+ * the whole script on Dawn's Null backend, which runs nothing: a check of the script itself
+ * (tests do), its numbers meaningless.
  */
 import { pathToFileURL } from 'node:url';
 import type { TensorInfo } from '../src/kernels/backend.js';
@@ -17,8 +25,8 @@ import { createWebGpuBackend } from '../src/kernels/webgpu/device.js';
 import { sizeOf } from '../src/tensor/shape.js';
 import type { WebGpuBackend } from '../src/kernels/webgpu/webgpu-backend.js';
 import { benchCases, MATMUL_SHAPES, VGG19_CONVS, type BenchCase } from './cases.js';
-import { createTfjsWebGpu, tfConvCase, tfMatmulCase, tfTimeOnce, type TfCase, type TfjsRunner } from './tfjs-webgpu.js';
-import { repeatsFor, spinUp, timeKernel, timeOnce, type TimingOptions } from './timing.js';
+import { createTfjsWebGpu, tfCanTimeKernels, tfConvCase, tfKernelMs, tfMatmulCase, tfTimeOnce, type TfCase, type TfjsRunner } from './tfjs-webgpu.js';
+import { median, repeatsFor, spinUp, timeKernel, timeOnce, type TimingOptions } from './timing.js';
 
 interface Args {
   filter: string;
@@ -36,12 +44,17 @@ interface Args {
   autotune: boolean;
   /** Also time our side alone first, before TF.js is loaded (a column 'alone'). */
   alone: boolean;
+  /** Time kernels by GPU timestamps too, where both sides can (columns 'ours k', 'tfjs k', 'k ratio'). */
+  kernelTime: boolean;
+  /** Both sides on Dawn's Null backend (nothing runs): checks the script, not the kernels. */
+  nullBackend: boolean;
 }
 
-const USAGE = 'usage: tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N[,N...]] [--quick] [--json] [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS] [--autotune] [--alone]';
+const USAGE =
+  'usage: tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N[,N...]] [--quick] [--json] [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS] [--autotune] [--alone] [--no-kernel-time] [--null-backend]';
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { filter: '', quick: false, json: false, autotune: false, alone: false };
+  const args: Args = { filter: '', quick: false, json: false, autotune: false, alone: false, kernelTime: true, nullBackend: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (flag === '--filter') args.filter = argv[++i] ?? '';
@@ -53,6 +66,8 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--budget-ms') args.budgetMs = Number(argv[++i]);
     else if (flag === '--autotune') args.autotune = true;
     else if (flag === '--alone') args.alone = true;
+    else if (flag === '--no-kernel-time') args.kernelTime = false;
+    else if (flag === '--null-backend') args.nullBackend = true;
     else throw new Error(`compare-tfjs: unknown flag '${flag}'\n${USAGE}`);
   }
   if (args.batches && !args.batches.every((b) => Number.isInteger(b) && b >= 1)) {
@@ -74,6 +89,32 @@ interface Row {
   tuned?: string;
   /** With --alone: our GFLOP/s timed before TF.js was loaded (bench/timing.ts's timeKernel, best run). */
   aloneGflops?: number;
+  /** GFLOP/s by GPU kernel time (median launch), where both sides have timestamps. */
+  oursKernelGflops?: number;
+  tfjsKernelGflops?: number;
+  kernelRatio?: number;
+}
+
+/** Launches per side timed by GPU timestamps (each alone, the sides alternating); the median counts. */
+const KERNEL_TIME_LAUNCHES = 15;
+
+/**
+ * GPU milliseconds per launch of each side by timestamps (see the file comment): launches timed
+ * one at a time, alternating ours and TF.js, median of each. Run right after the wall-clock
+ * blocks, so the GPU is at its working clock.
+ */
+async function kernelTimes(ours: WebGpuBackend, launch: () => TensorInfo, tf: TfjsRunner['tf'], tfLaunch: () => import('@tensorflow/tfjs-core').Tensor): Promise<[number, number]> {
+  const o: number[] = [];
+  const t: number[] = [];
+  for (let i = 0; i < KERNEL_TIME_LAUNCHES; i++) {
+    const r = await ours.timeKernels(() => {
+      const out = launch();
+      ours.free(out.storage, out.dtype, sizeOf(out.shape));
+    });
+    o.push(r.totalMs);
+    t.push(await tfKernelMs(tf, tfLaunch));
+  }
+  return [median(o), median(t)];
 }
 
 /**
@@ -126,7 +167,10 @@ async function tuneCase(ours: WebGpuBackend, prepared: { launch(): TensorInfo })
 /** Times one case on every side and prints its line. */
 async function compareCase(
   c: BenchCase, tfCase: TfCase,
-  ctx: { ours: WebGpuBackend; alt: WebGpuBackend | null; tfjs: TfjsRunner; timing: TimingOptions; autotune: boolean; alone?: { gflops: number; tuned?: string }; log: (line: string) => void },
+  ctx: {
+    ours: WebGpuBackend; alt: WebGpuBackend | null; tfjs: TfjsRunner; timing: TimingOptions; autotune: boolean; kernelTime: boolean;
+    alone?: { gflops: number; tuned?: string }; log: (line: string) => void;
+  },
 ): Promise<Row> {
   const { ours, alt, tfjs } = ctx;
   // TF.js binds every tensor whole: past the adapter's binding limit (VGG19's fc1 kernel, 411 MB,
@@ -138,6 +182,7 @@ async function compareCase(
   const tfPrepared = tfjsFits ? tfCase.prepare(tfjs.tf) : null;
   let t: { best: number[]; runs: number };
   let tuned: string | undefined;
+  let kernel: [number, number] | undefined;
   try {
     // Tuned by the --alone pass already, or now.
     if (ctx.autotune) tuned = ctx.alone?.tuned ?? (await tuneCase(ours, prepared));
@@ -147,6 +192,7 @@ async function compareCase(
     t = await timeSides(sides, ctx.timing);
     // A side not timed reads NaN.
     if (!tfPrepared) t.best.splice(1, 0, NaN);
+    if (ctx.kernelTime && tfPrepared) kernel = await kernelTimes(ours, prepared.launch, tfjs.tf, tfPrepared.launch);
   } finally {
     prepared.dispose();
     altPrepared?.dispose();
@@ -162,10 +208,17 @@ async function compareCase(
     ...(altMs !== undefined ? { altGflops: round(c.flops / altMs / 1e6), altRatio: round(tfMs / altMs) } : {}),
     ...(tuned !== undefined ? { tuned } : {}),
     ...(ctx.alone !== undefined ? { aloneGflops: ctx.alone.gflops } : {}),
+    ...(kernel
+      ? { oursKernelGflops: round(c.flops / kernel[0] / 1e6), tfjsKernelGflops: round(c.flops / kernel[1] / 1e6), kernelRatio: round(kernel[1] / kernel[0]) }
+      : {}),
   };
   const num = (x: number, width: number, unit = ''): string => (Number.isFinite(x) ? `${x.toFixed(2)}${unit}` : '—').padStart(width);
   const altCols = row.altGflops !== undefined ? ` ${num(row.altGflops, 8)} ${num(row.altRatio!, 7, '×')}` : '';
-  ctx.log(`${row.op.padEnd(22)} ${row.shape.padEnd(36)} ${num(row.oursGflops, 8)} ${num(row.tfjsGflops, 8)} ${num(row.ratio, 7, '×')}${altCols}${ctx.alone !== undefined ? ` ${num(ctx.alone.gflops, 8)}` : ''}${tuned !== undefined ? `  tuned: ${tuned}` : ''}`);
+  const kernelCols = ctx.kernelTime ? ` ${num(row.oursKernelGflops ?? NaN, 8)} ${num(row.tfjsKernelGflops ?? NaN, 8)} ${num(row.kernelRatio ?? NaN, 7, '×')}` : '';
+  ctx.log(
+    `${row.op.padEnd(22)} ${row.shape.padEnd(36)} ${num(row.oursGflops, 8)} ${num(row.tfjsGflops, 8)} ${num(row.ratio, 7, '×')}${altCols}` +
+      `${ctx.alone !== undefined ? ` ${num(ctx.alone.gflops, 8)}` : ''}${kernelCols}${tuned !== undefined ? `  tuned: ${tuned}` : ''}`,
+  );
   if (!tfjsFits) {
     ctx.log(`  (TF.js not timed: a ${(tfCase.largestTensorBytes / 2 ** 20).toFixed(0)} MiB tensor exceeds this adapter's ${(bindingLimit / 2 ** 20).toFixed(0)} MiB storage binding limit, and TF.js does not split it)`);
   }
@@ -180,8 +233,9 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
     ? { budgetMs: args.budgetMs ?? 300, minRuns: 3, maxRuns: 20, singleRunMs: 1500 }
     : { budgetMs: args.budgetMs ?? 1500, minRuns: 5, maxRuns: 50, singleRunMs: 3000 };
 
-  const ours = await createWebGpuBackend({ gemmTiling: args.gemmTiling });
-  const alt = args.alsoGemmTiling ? await createWebGpuBackend({ gemmTiling: args.alsoGemmTiling }) : null;
+  const where = args.nullBackend ? ({ nodeBackend: 'null', kernelProfile: 'gpu' } as const) : {};
+  const ours = await createWebGpuBackend({ ...where, gemmTiling: args.gemmTiling });
+  const alt = args.alsoGemmTiling ? await createWebGpuBackend({ ...where, gemmTiling: args.alsoGemmTiling }) : null;
   // Batch 8 on a software adapter adds about 13 minutes on two cores (TF.js's filter gradient
   // runs at 0.7–4.5 GFLOP/s there), so it is asked for explicitly.
   const batches = args.batches ?? (ours.info().softwareAdapter ? [1] : [1, 8]);
@@ -221,15 +275,27 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
       }
     }
   }
-  const tfjs = await createTfjsWebGpu();
+  const tfjs = await createTfjsWebGpu(args.nullBackend ? 'null' : undefined);
   log(`ours: ${ours.info().adapter}; tfjs ${tfjs.tf.version_core}: ${tfjs.adapter}; float32, batch ${batches.join(' and ')}`);
+  const kernelTime = args.kernelTime && ours.canTimeKernels() && tfCanTimeKernels(tfjs.tf);
+  if (args.kernelTime && !kernelTime) {
+    log(`(no kernel-time columns: ${ours.canTimeKernels() ? "TF.js's" : 'our'} device has no GPU timestamps ('timestamp-query'), as on software adapters)`);
+  }
   const rows: Row[] = [];
   for (const { tfCases, cases } of plan) {
     const altHead = alt ? ` ${'alt'.padStart(8)} ${'ratio'.padStart(7)}` : '';
     const aloneHead = args.alone ? ` ${'alone'.padStart(8)}` : '';
-    if (!args.json) log(`${'op'.padEnd(22)} ${'shape'.padEnd(36)} ${'ours'.padStart(8)} ${'tfjs'.padStart(8)} ${'ratio'.padStart(7)}${altHead}${aloneHead}  (GFLOP/s, best run${alt ? `; alt: ours with ${args.alsoGemmTiling}` : ''}${args.alone ? '; alone: ours timed before TF.js was loaded' : ''})`);
+    const kernelHead = kernelTime ? ` ${'ours k'.padStart(8)} ${'tfjs k'.padStart(8)} ${'k ratio'.padStart(7)}` : '';
+    if (!args.json) {
+      log(
+        `${'op'.padEnd(22)} ${'shape'.padEnd(36)} ${'ours'.padStart(8)} ${'tfjs'.padStart(8)} ${'ratio'.padStart(7)}${altHead}${aloneHead}${kernelHead}  (GFLOP/s, best run` +
+          `${alt ? `; alt: ours with ${args.alsoGemmTiling}` : ''}${args.alone ? '; alone: ours timed before TF.js was loaded' : ''}` +
+          `${kernelTime ? `; k: by GPU timestamps, median of ${KERNEL_TIME_LAUNCHES} launches` : ''})`,
+      );
+    }
     for (const c of cases) {
-      rows.push(await compareCase(c, tfCases.get(`${c.op} ${c.shape}`)!, { ours, alt, tfjs, timing, autotune: args.autotune, alone: alone.get(`${c.op} ${c.shape}`), log }));
+      const ctx = { ours, alt, tfjs, timing, autotune: args.autotune, kernelTime, alone: alone.get(`${c.op} ${c.shape}`), log };
+      rows.push(await compareCase(c, tfCases.get(`${c.op} ${c.shape}`)!, ctx));
     }
   }
   if (args.json) console.log(JSON.stringify(rows, null, 2));

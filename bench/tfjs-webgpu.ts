@@ -5,6 +5,7 @@
  * request asks for the core feature level; where only a compatibility adapter exists (llvmpipe)
  * the request is retried at the compatibility level, the same order our backend uses.
  */
+import { EXACT_TIMESTAMPS } from '../src/kernels/webgpu/device.js';
 import { sizeOf, type Shape } from '../src/tensor/shape.js';
 import { Random } from '../src/tensor/random.js';
 import { matmulShapeText, type MatmulShape } from '../src/bench/kernel-cases.js';
@@ -27,7 +28,8 @@ export interface TfjsRunner {
 export async function createTfjsWebGpu(dawnBackend?: string): Promise<TfjsRunner> {
   const dawn = (await import('webgpu')) as unknown as { create(flags: string[]): GPU; globals: object };
   Object.assign(globalThis, dawn.globals);
-  const core = dawn.create(dawnBackend ? [`backend=${dawnBackend}`] : []);
+  // Exact timestamps as for ours (device.ts), so that tf.time's kernelMs can be compared with timeKernels.
+  const core = dawn.create(dawnBackend ? [`backend=${dawnBackend}`, EXACT_TIMESTAMPS] : [EXACT_TIMESTAMPS]);
   const compat = dawnBackend ? null : dawn.create(['backend=opengles']);
   keepAlive.push(core, compat);
   const gpu = {
@@ -139,4 +141,19 @@ export async function tfTimeOnce(tf: Tf, launch: () => TfTensor, reps = 1): Prom
   const ms = performance.now() - start;
   tf.dispose([y, one]);
   return ms / reps;
+}
+
+/** Whether TF.js's backend reads GPU timestamps (its device has 'timestamp-query'), so that tf.time reports kernelMs. */
+export function tfCanTimeKernels(tf: Tf): boolean {
+  return (tf.backend() as unknown as { supportTimestampQuery?: boolean }).supportTimestampQuery === true;
+}
+
+/** GPU milliseconds of one launch by TF.js's own timestamps (tf.time's kernelMs: every program it ran, summed); NaN if unusable. */
+export async function tfKernelMs(tf: Tf, launch: () => TfTensor): Promise<number> {
+  const t = await tf.time(() => {
+    launch().dispose();
+  });
+  // TF.js subtracts the timestamps as they come: values a device did not write can give any sign.
+  const ms = t.kernelMs as number;
+  return ms > 0 ? ms : NaN;
 }

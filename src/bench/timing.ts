@@ -89,7 +89,7 @@ export async function timeKernel(backend: Backend, launch: () => TensorInfo, opt
   return { ms: median(samples), runs: samples.length, minMs: Math.min(...samples), maxMs: Math.max(...samples) };
 }
 
-function median(xs: number[]): number {
+export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;

@@ -100,6 +100,12 @@ async function loadDawn(): Promise<DawnModule> {
   return (dawnModule ??= import(/* @vite-ignore */ specifier) as Promise<DawnModule>);
 }
 
+/**
+ * Dawn rounds GPU timestamps (to 65.5 µs) unless this toggle is off: a browser's defence against
+ * timing attacks, and useless for timing kernels of 0.1 ms (gpu-timer.ts). Node has no such need.
+ */
+export const EXACT_TIMESTAMPS = 'disable-dawn-features=timestamp_quantization';
+
 interface Candidate {
   gpu: GPU;
   featureLevel: 'core' | 'compatibility';
@@ -117,10 +123,10 @@ async function candidates(opts: WebGpuBackendOptions): Promise<Candidate[]> {
   }
   const dawn = await loadDawn();
   const which = opts.nodeBackend ?? 'auto';
-  if (which === 'null') return [{ gpu: dawnInstance(dawn, ['backend=null']), featureLevel: 'core', api: 'null' }];
+  if (which === 'null') return [{ gpu: dawnInstance(dawn, ['backend=null', EXACT_TIMESTAMPS]), featureLevel: 'core', api: 'null' }];
   const out: Candidate[] = [];
   if (which !== 'opengles') {
-    out.push({ gpu: dawnInstance(dawn, []), featureLevel: 'core', api: 'default' });
+    out.push({ gpu: dawnInstance(dawn, [EXACT_TIMESTAMPS]), featureLevel: 'core', api: 'default' });
   }
   if (which !== 'default') {
     // Mesa's EGL looks for a display server unless told otherwise; compute needs none.
@@ -176,7 +182,9 @@ export async function acquireDevice(opts: WebGpuBackendOptions = {}): Promise<Ac
   // the default device); ask for the adapter's own values.
   const requiredLimits: Record<string, number> = {};
   for (const name of LIMIT_NAMES) requiredLimits[name] = adapter.limits[name];
-  const device = await adapter.requestDevice({ requiredLimits, label: 'stieltjes' });
+  // Timestamps let `timeKernels` measure kernels on the GPU (gpu-timer.ts); nothing else needs them.
+  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'stieltjes' });
   const l = device.limits;
   const limits: DeviceLimits = {
     maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,

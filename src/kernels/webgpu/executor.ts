@@ -17,6 +17,7 @@ import { BufferPool, type PoolStats } from './buffer-pool.js';
 import { chunkBindingBytes, chunkCount, chunkLength, roundUp, type GpuStorage } from './gpu-storage.js';
 import { DeviceErrors } from './device-errors.js';
 import type { RecordedDispatch } from './dispatch-profiler.js';
+import { GpuTimer, type TimedDispatch } from './gpu-timer.js';
 import { PipelineCache } from './pipeline-cache.js';
 import { BufferUsage, MapMode } from './webgpu-constants.js';
 import type { ElemType, OperandLayout, ParamType } from './wgsl.js';
@@ -119,6 +120,8 @@ export class GpuExecutor {
   private liveBytes = 0;
   /** While set, every dispatch is also appended here (dispatch-profiler.ts times them later). */
   recording: RecordedDispatch[] | null = null;
+  /** While set, every dispatch runs in a pass of its own between GPU timestamps (gpu-timer.ts). */
+  private timer: GpuTimer | null = null;
 
   constructor(
     readonly device: GPUDevice,
@@ -278,10 +281,15 @@ export class GpuExecutor {
       }
     }
     const bindGroup = this.bindGroupFor(d.label, bindGroupLayout, paramBytes, buffers, bindingBytes);
-    const pass = this.computePass();
+    if (this.timer) this.endPass();
+    const pass = this.computePass(this.timer?.passFor(d.kernel, d.label));
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup, [slot * this.slotBytes]);
     pass.dispatchWorkgroups(wx, wy, wz);
+    if (this.timer) {
+      this.endPass();
+      if (this.timer.full) this.resolveTimestamps();
+    }
     this.batchLabels.push(d.label);
     this.errors.noteDispatch(d.label);
     this.recording?.push({
@@ -393,12 +401,52 @@ export class GpuExecutor {
     this.errors.throwDeferred(kernel);
   }
 
+  // --- kernel timing (gpu-timer.ts) ---------------------------------------------------------
+
+  /** Whether the device can time kernels (the 'timestamp-query' feature). */
+  canTimeKernels(): boolean {
+    return this.device.features.has('timestamp-query');
+  }
+
+  /** Starts timing every dispatch on the GPU; `stopTiming` returns the times. */
+  startTiming(kernel: string): void {
+    this.checkUsable(kernel);
+    if (!this.canTimeKernels()) throw new Error(`${kernel}: this device has no 'timestamp-query' feature, so kernels cannot be timed on the GPU`);
+    if (this.timer) throw new Error(`${kernel}: kernels are already being timed`);
+    this.flush();
+    this.timer = new GpuTimer(this.device);
+  }
+
+  /** Stops timing; the GPU time of every dispatch since `startTiming`, in order (waits for them). */
+  async stopTiming(kernel: string): Promise<TimedDispatch[]> {
+    if (!this.timer) throw new Error(`${kernel}: kernels are not being timed`);
+    const timer = this.resolveTimestamps();
+    this.timer = null;
+    this.flush();
+    const times = await this.errors.whileDeviceLives(kernel, timer.results());
+    await this.errors.settle();
+    this.errors.throwDeferred(kernel);
+    return times;
+  }
+
+  /** Resolves the timestamps taken so far and submits them. */
+  private resolveTimestamps(): GpuTimer {
+    const timer = this.timer!;
+    const startMapping = timer.resolve(this.encoderForCopies());
+    this.batchLabels.push('kernel timestamps');
+    this.flush();
+    startMapping?.();
+    return timer;
+  }
+
   /** Throws when the device is lost or an earlier asynchronous error is pending. */
   checkUsable(label: string): void {
     this.errors.checkUsable(label);
   }
 
   destroy(): void {
+    this.timer?.destroy();
+    this.timer = null;
     this.pass?.end();
     this.pass = null;
     this.encoder = null;

@@ -90,6 +90,29 @@ export class WebGpuBackend implements Backend {
     return profileWork(this.ex, fn, onProgress);
   }
 
+  /** Whether `timeKernels` can run here: the device has the 'timestamp-query' feature (real GPUs in Node). */
+  canTimeKernels(): boolean {
+    return this.ex.canTimeKernels();
+  }
+
+  /**
+   * Runs `fn` (awaited) with every kernel it dispatches timed by the GPU itself (timestamps
+   * around each dispatch, gpu-timer.ts), and returns those times in order. Unlike `profile`,
+   * the kernels are timed where they run, on their real inputs, and the host's share (submission,
+   * waits) is left out; each runs in a compute pass of its own meanwhile. Throws where
+   * `canTimeKernels()` is false.
+   */
+  async timeKernels(fn: () => unknown): Promise<DispatchProfile> {
+    this.ex.startTiming('webgpu.timeKernels');
+    let dispatches: DispatchProfile['dispatches'];
+    try {
+      await fn();
+    } finally {
+      dispatches = await this.ex.stopTiming('webgpu.timeKernels');
+    }
+    return { dispatches, totalMs: dispatches.reduce((a, d) => a + d.ms, 0) };
+  }
+
   /**
    * Runs `fn` (awaited) while recording its matrix products and convolutions, then times the
    * kernel variants worth trying for each distinct one on scratch inputs and keeps the fastest
