@@ -6,7 +6,7 @@
  *
  * Times each benchmark case whose "op shape" text contains one of the filters (all cases when
  * none is given) and none of the skips, under each setting of the GEMM knob
- * (WebGpuBackendOptions.gemmTiling: 'direct', 'tiled:B:F[:1buf]' for the workgroup-memory
+ * (WebGpuBackendOptions.gemmTiling: 'direct', 'tiled:B:F[:T][:kS][:1buf]' for the workgroup-memory
  * kernel, or a direct-kernel block 'RMxCN/WXxWY'; see src/kernels/webgpu/kernels/register-block.ts)
  * and under the backend's own choice ('auto'), and prints the best run's GFLOP/s per setting.
  * One backend per setting, so pipelines do not mix. With --check, each output is also compared

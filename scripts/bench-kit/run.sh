@@ -8,7 +8,7 @@
 #           kernel-by-kernel profile of its forward and forward + input gradient; then the
 #           same with --autotune (what `explain` does on a GPU by default);
 #   tune    our GEMM settings against each other at batch 1 (the backend's choice, the direct
-#           kernels only, splitting K below 1,024 tiles, 32×32 tiles; for the first layer,
+#           kernels only, splitting K below 1,024 tiles, 32×32 tiles, K steps of 32; for the first layer,
 #           direct-kernel blocks with more workgroups), outputs checked against the CPU;
 #   kernels the WebGPU-vs-TF.js kernel comparison at batch 1 and 8, our side autotuned per
 #           case (the knob it chose is printed; AUTOTUNE=0 for the backend's defaults alone),
@@ -46,7 +46,7 @@ if want vgg19; then
 fi
 if want tune; then
   step "GEMM settings at batch 1"
-  "$node" tune-gemm.mjs --batch 1 --tilings "${TILINGS:-auto,direct,tiled:auto:1024:1024,tiled:32:0,tiled:32:1024}" --check \
+  "$node" tune-gemm.mjs --batch 1 --tilings "${TILINGS:-auto,direct,tiled:auto:1024:1024,tiled:32:0,tiled:32:1024,tiled:32:0:k32,tiled:64:0:k32}" --check \
     --filter 'conv2d x|conv2dBackpropInput x|matmul a[1,1,' 2>&1 | grep -v 'artificially reduced' | tee "$out/tune.txt"
   # VGG's first layer (3 channels) runs on the direct kernel: block shapes with more workgroups.
   "$node" tune-gemm.mjs --batch 1 --tilings "${FIRST_TILINGS:-auto,8x2/8x32,2x2/8x32,1x2/8x32,1x1/1x64,1x1/4x16}" --check \

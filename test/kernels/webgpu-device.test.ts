@@ -171,6 +171,23 @@ describeWebGpu('webgpu device, memory and errors', (gpu) => {
   });
 });
 
+it("Dawn's Null backend validates the tiled kernel's longer K steps (autotuning candidates) at the core feature level", async () => {
+  for (const knob of ['tiled:32:0:k32', 'tiled:64:0:k32', 'tiled:128:0:k16', 'tiled:64:1024:k32:1buf']) {
+    const b = await createWebGpuBackend({ nodeBackend: 'null', kernelProfile: 'gpu', gemmTiling: knob });
+    try {
+      const x = f32(b.upload(seededValues(2 * 8 * 8 * 32, 1), 'float32'), [2, 8, 8, 32]);
+      const w = f32(b.upload(seededValues(3 * 3 * 32 * 32, 2), 'float32'), [3, 3, 32, 32]);
+      const conv: Conv2DParams = { strides: [1, 1], dilations: [1, 1], pad: { top: 1, bottom: 1, left: 1, right: 1 }, outHeight: 8, outWidth: 8 };
+      const y = f32(b.conv2d(x, w, null, conv, true), [2, 8, 8, 32]);
+      const dx = f32(b.conv2dBackpropInput(y, w, [2, 8, 8, 32], conv), [2, 8, 8, 32]);
+      // Reading waits for the submissions, whose validation errors it would raise.
+      expect((await b.read(dx)).length, knob).toBe(2 * 8 * 8 * 32);
+    } finally {
+      b.dispose();
+    }
+  }
+});
+
 it("Dawn's Null backend (host-overhead benchmark) validates the real-GPU kernels at the core feature level", async () => {
   // The Null backend needs no GPU and no Mesa: it validates and records commands, runs none.
   const b = await createWebGpuBackend({ nodeBackend: 'null', kernelProfile: 'gpu' });

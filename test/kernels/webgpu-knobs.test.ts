@@ -18,12 +18,15 @@ describe('parseGemmKnob', () => {
     expect(parseGemmKnob('tiled:64:1024:1024')).toEqual({ tiledBlock: 64, fillWorkgroups: 1024, splitBelow: 1024, singleBuffer: false });
     expect(parseGemmKnob('tiled:auto:512:600:1buf')).toEqual({ tiledBlock: undefined, fillWorkgroups: 512, splitBelow: 600, singleBuffer: true });
     expect(parseGemmKnob('tiled:32:0')).toEqual({ tiledBlock: 32, fillWorkgroups: 0, singleBuffer: false });
+    expect(parseGemmKnob('tiled:32:0:k32')).toEqual({ tiledBlock: 32, fillWorkgroups: 0, tiledK: 32, singleBuffer: false });
+    expect(parseGemmKnob('tiled:auto:1024:1024:k16:1buf')).toEqual({ tiledBlock: undefined, fillWorkgroups: 1024, splitBelow: 1024, tiledK: 16, singleBuffer: true });
     expect(parseGemmKnob(' 8x2/16x16 ')).toEqual({ tiling: { RM: 8, CN: 2, WX: 16, WY: 16 } });
   });
 
   it('rejects malformed and out-of-range settings, saying what is expected', () => {
     expect(() => parseGemmKnob('tiled:96:0')).toThrow(/expected RMxCN\/WXxWY.*'direct' or tiled:32\|64\|128\|auto:FILL/);
     expect(() => parseGemmKnob('tiled:64:1024:1buf:512')).toThrow(/GEMM tiling/);
+    expect(() => parseGemmKnob('tiled:64:0:k12')).toThrow(/GEMM tiling 'tiled:64:0:k12'.*:k8\|k16\|k32/);
     expect(() => parseGemmKnob('fast')).toThrow(/GEMM tiling 'fast'/);
     expect(() => parseGemmKnob('3x2/16x16')).toThrow(/RM must be 1, 2, 4, 8 or 16/);
     expect(() => parseGemmKnob('8x2/32x16')).toThrow(/WX·WY at most 256/);
@@ -32,7 +35,7 @@ describe('parseGemmKnob', () => {
 
 describe('planTiled', () => {
   // Only the binding size and grid limit of the device matter to the plan.
-  const ex = { chunkElems: 2 ** 28, limits: { maxComputeWorkgroupsPerDimension: 65_535 } } as unknown as GpuExecutor;
+  const ex = { chunkElems: 2 ** 28, limits: { maxComputeWorkgroupsPerDimension: 65_535, maxComputeWorkgroupStorageSize: 32_768 } } as unknown as GpuExecutor;
   // VGG19's 112×112×64 → 128 convolution at batch 1: a 12,544 × 128 output over 9 taps × 64
   // channels, 392 tiles of 64×64 and 36 K steps of 16.
   const plan = (knob?: string) => planTiled({ cpuEmulated: false, ...(knob ? parseGemmKnob(knob) : {}) }, 12_544, 128, 64, 9, true, true, ex)!;
@@ -45,6 +48,19 @@ describe('planTiled', () => {
     expect(plan('tiled:auto:0:1024')).toMatchObject({ S: 1 });
     // 32×32 tiles on 8×8 workgroups: a K step of 8, four times the tiles (1,568: no split).
     expect(plan('tiled:32:1024')).toMatchObject({ BM: 32, BK: 8, WG: 8, S: 1, steps: 72 });
+  });
+
+  it('takes longer K steps where asked, they divide the channels and fit workgroup memory', () => {
+    // TF.js's shape: 32×32 tiles, steps of 32 (four vec4 copies of each operand per invocation).
+    expect(plan('tiled:32:0:k32')).toMatchObject({ BM: 32, BK: 32, L: 4, steps: 18 });
+    expect(plan('tiled:64:0:k32')).toMatchObject({ BM: 64, BK: 32, L: 2, steps: 18 });
+    expect(plan('tiled:128:0:k16')).toMatchObject({ BM: 128, BK: 16, L: 2 });
+    // 128×128 tiles with steps of 32 would need 64 KiB of workgroup memory: the default step.
+    expect(plan('tiled:128:0:k32')).toMatchObject({ BM: 128, BK: 8, L: 1 });
+    // A step no longer than the default changes nothing.
+    expect(plan('tiled:64:0:k8')).toMatchObject({ BK: 16, L: 1 });
+    // 48 channels: steps of 32 would straddle taps; the default step of 16 is kept.
+    expect(planTiled({ cpuEmulated: false, ...parseGemmKnob('tiled:64:0:k32') }, 12_544, 128, 48, 9, true, true, ex)).toMatchObject({ BK: 16 });
   });
 });
 

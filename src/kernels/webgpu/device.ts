@@ -48,9 +48,10 @@ export interface WebGpuBackendOptions {
    * gradients). 'RMxCN/WXxWY' (rows per invocation × vec4 columns per invocation / workgroup
    * width × height, e.g. '8x2/16x16') runs the direct kernels with that shape for outputs of 16
    * rows or more; 'direct' runs them with their own choice of shape (also for the products of
-   * 1–4 rows that real GPUs otherwise run on their own kernels); 'tiled:B:F[:T]' fixes the tile
-   * (B = 32, 64, 128 or auto), target workgroup count (F, 0 for no split-K) and optionally the tile
-   * count below which K is split (T, default 256) of the workgroup-memory kernel that real GPUs
+   * 1–4 rows that real GPUs otherwise run on their own kernels); 'tiled:B:F[:T][:kS]' fixes the
+   * tile (B = 32, 64, 128 or auto), target workgroup count (F, 0 for no split-K) and optionally the
+   * tile count below which K is split (T, default 256) and the K step (S = 8, 16 or 32, where
+   * longer than the tile's own and it fits) of the workgroup-memory kernel that real GPUs
    * otherwise get where it applies (':1buf' appended: one tile buffer instead of two).
    * Left out, each problem gets the profile's choice.
    */

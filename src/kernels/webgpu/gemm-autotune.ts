@@ -45,14 +45,31 @@ export interface GemmProblem {
 /**
  * Knobs worth trying: on GPUs the workgroup-memory kernel splitting K below more tiles, 32×32
  * tiles (four times the workgroups) with and without split-K, 64×64 tiles never split, 128×128
- * tiles, and the direct kernels with their own and with other block shapes (taller for the
- * filter gradient, narrower for VGG's 3-channel first layer); on software adapters the direct
- * kernel's block shapes. See register-block.ts for the knob syntax.
+ * tiles, longer K steps (fewer barriers; 32×32 tiles with steps of 32 are TF.js's shape for
+ * these convolutions), and the direct kernels with their own and with other block shapes
+ * (taller for the filter gradient, narrower for VGG's 3-channel first layer); on software
+ * adapters the direct kernel's block shapes. See register-block.ts for the knob syntax.
  */
 export function candidateKnobs(cpuEmulated: boolean): string[] {
   return cpuEmulated
     ? ['16x2/8x8', '8x2/8x8', '8x4/8x8', '4x4/8x8', '4x2/8x8']
-    : ['tiled:auto:1024:1024', 'tiled:32:0', 'tiled:32:1024:1024', 'tiled:64:0', 'tiled:128:0', 'direct', '8x2/16x16', '4x2/16x16', '4x4/16x16', '2x2/8x32', '1x4/4x64', '1x1/4x16'];
+    : [
+        'tiled:auto:1024:1024',
+        'tiled:32:0',
+        'tiled:32:1024:1024',
+        'tiled:64:0',
+        'tiled:128:0',
+        'tiled:32:0:k32',
+        'tiled:64:0:k32',
+        'tiled:128:0:k16',
+        'direct',
+        '8x2/16x16',
+        '4x2/16x16',
+        '4x4/16x16',
+        '2x2/8x32',
+        '1x4/4x64',
+        '1x1/4x16',
+      ];
 }
 
 /**

@@ -34,6 +34,8 @@ export interface TiledPlan {
   BM: number;
   BN: number;
   BK: number;
+  /** vec4s of each operand an invocation copies per step: BM·BK / (4·WG²). */
+  L: number;
   /** The workgroup is WG×WG invocations: 16, or 8 for 32×32 tiles. */
   WG: number;
   /** K segments (split-K); 1: none. */
@@ -69,9 +71,14 @@ export function planTiled(
   const fill = profile.fillWorkgroups ?? FILL_WORKGROUPS;
   const BM = profile.tiledBlock ?? (N >= 128 && blocks(128) >= SPLIT_BELOW ? 128 : 64);
   const BN = BM;
-  // Each invocation copies one vec4 of each operand per step: BM·BK/4 = WG² fixes the step.
   const WG = BM === 32 ? 8 : 16;
-  const BK = (4 * WG * WG) / BM;
+  // By default each invocation copies one vec4 of each operand per step (BM·BK/4 = WG² fixes the
+  // step); a tuning knob may ask for longer steps, fewer barriers for more copies per invocation,
+  // where they divide the channels and fit workgroup memory.
+  const baseBK = (4 * WG * WG) / BM;
+  const bytes = (bk: number): number => (profile.singleBuffer ? 1 : 2) * (BM + BN) * bk * 4;
+  const wantBK = profile.tiledK;
+  const BK = wantBK && wantBK > baseBK && KC % wantBK === 0 && bytes(wantBK) <= ex.limits.maxComputeWorkgroupStorageSize ? wantBK : baseBK;
   if (KC % BK !== 0) return null;
   const steps = (taps * KC) / BK;
   const wgs = blocks(BM);
@@ -82,7 +89,7 @@ export function planTiled(
   // Partial sums must fit one binding, and the row blocks one grid dimension (z holds segments).
   if (S > 1 && (S * M * N > ex.chunkElems || Math.ceil(M / BM) > ex.limits.maxComputeWorkgroupsPerDimension)) S = 1;
   const stepsPerSegment = Math.ceil(steps / S);
-  return { BM, BN, BK, WG, S: Math.ceil(steps / stepsPerSegment), buffers: profile.singleBuffer ? 1 : 2, steps, stepsPerSegment };
+  return { BM, BN, BK, L: BK / baseBK, WG, S: Math.ceil(steps / stepsPerSegment), buffers: profile.singleBuffer ? 1 : 2, steps, stepsPerSegment };
 }
 
 export interface TiledOperands {
@@ -178,64 +185,70 @@ ${flatEntry(FINISH_WG)} {
 }
 
 function tiledWgsl(v: { dir: Direction; bias: boolean; relu: boolean; unitStride: boolean; split: boolean }, plan: TiledPlan): string {
-  const { BM, BN, BK, WG } = plan;
+  const { BM, BN, BK, WG, L } = plan;
   const fwd = v.dir === 'forward';
   const TM = BM / WG;
   const TN = BN / WG;
   const bandsM = range(TM / 4);
   const bandsN = range(TN / 4);
+  const copies = range(L);
   const KC = fwd ? 'p.Cin' : 'p.Cout';
   const kv = BK / 4; // vec4s per tile row of A
-  // This invocation's A row (fixed for the whole K loop) and where it reads from.
-  const rowSetup = fwd
-    ? `let img = am / (p.OH * p.OW); let pix = am - img * p.OH * p.OW;
-  let oh = pix / p.OW; let ow = pix - oh * p.OW;
-  let y0 = i32(oh * p.sh) - p.pt; let x0 = i32(ow * p.sw) - p.pl; let abase = img * p.H * p.W;`
-    : `let img = am / (p.H * p.W); let pix = am - img * p.H * p.W;
-  let hh = pix / p.W; let ww = pix - hh * p.W;
-  let y0 = i32(hh) + p.pt; let x0 = i32(ww) + p.pl; let abase = img * p.OH * p.OW;`;
-  const tapTest = fwd
-    ? `let ty = y0 + i32(ky * p.dh); let tx = x0 + i32(kx * p.dw);
-    let ok = arow_ok && ty >= 0 && ty < i32(p.H) && tx >= 0 && tx < i32(p.W);
-    let ao = p.aOff + select(0u, (abase + u32(ty) * p.W + u32(tx)) * p.Cin, ok);`
-    : v.unitStride
-      ? `let oy = y0 - i32(ky * p.dh); let ox = x0 - i32(kx * p.dw);
-    let ok = arow_ok && oy >= 0 && ox >= 0 && oy < i32(p.OH) && ox < i32(p.OW);
-    let ao = p.aOff + select(0u, (abase + u32(oy) * p.OW + u32(ox)) * p.Cout, ok);`
-      : `let sy = y0 - i32(ky * p.dh); let sx = x0 - i32(kx * p.dw);
-    let oy = sy / i32(p.sh); let ox = sx / i32(p.sw);
-    let ok = arow_ok && sy >= 0 && sx >= 0 && oy * i32(p.sh) == sy && ox * i32(p.sw) == sx && oy < i32(p.OH) && ox < i32(p.OW);
-    let ao = p.aOff + select(0u, (abase + u32(oy) * p.OW + u32(ox)) * p.Cout, ok);`;
-  // The filter vec4 of this invocation for the step: forward w[tap, kc0 + bk, n] along n;
-  // backward w[tap, n, kc0 + bk …] along the reduced channels.
-  const loadB = fwd
-    ? `let fi = p.fOff + (tap * p.Cin + kc0 + bk) * p.Cout + min(bn, p.N - 4u);
-    b_next = select(vec4<f32>(0.0), F_ld4(fi >> 2u), bn < p.N);`
-    : `let fi = p.fOff + (tap * p.Cin + min(bn, p.N - 1u)) * p.Cout + kc0 + bk;
-    b_next = select(vec4<f32>(0.0), F_ld4(fi >> 2u), bn < p.N);`;
-  // Where the invocation's B vec4 goes: forward one vec4 of row bk; backward 4 components of
-  // column bn, one per k.
-  // `buf`: a WGSL expression for which of the (one or two) tile buffers to use.
+  // Copy l of this invocation: A row arow_l (fixed for the whole K loop), and where it reads from.
+  const rowSetup = (l: number): string =>
+    fwd
+      ? `let img_${l} = am_${l} / (p.OH * p.OW); let pix_${l} = am_${l} - img_${l} * p.OH * p.OW;
+  let oh_${l} = pix_${l} / p.OW; let ow_${l} = pix_${l} - oh_${l} * p.OW;
+  let y0_${l} = i32(oh_${l} * p.sh) - p.pt; let x0_${l} = i32(ow_${l} * p.sw) - p.pl; let abase_${l} = img_${l} * p.H * p.W;`
+      : `let img_${l} = am_${l} / (p.H * p.W); let pix_${l} = am_${l} - img_${l} * p.H * p.W;
+  let hh_${l} = pix_${l} / p.W; let ww_${l} = pix_${l} - hh_${l} * p.W;
+  let y0_${l} = i32(hh_${l}) + p.pt; let x0_${l} = i32(ww_${l}) + p.pl; let abase_${l} = img_${l} * p.OH * p.OW;`;
+  const tapTest = (l: number): string =>
+    fwd
+      ? `let ty_${l} = y0_${l} + i32(ky * p.dh); let tx_${l} = x0_${l} + i32(kx * p.dw);
+    let ok_${l} = arow_ok_${l} && ty_${l} >= 0 && ty_${l} < i32(p.H) && tx_${l} >= 0 && tx_${l} < i32(p.W);
+    let ao_${l} = p.aOff + select(0u, (abase_${l} + u32(ty_${l}) * p.W + u32(tx_${l})) * p.Cin, ok_${l});`
+      : v.unitStride
+        ? `let oy_${l} = y0_${l} - i32(ky * p.dh); let ox_${l} = x0_${l} - i32(kx * p.dw);
+    let ok_${l} = arow_ok_${l} && oy_${l} >= 0 && ox_${l} >= 0 && oy_${l} < i32(p.OH) && ox_${l} < i32(p.OW);
+    let ao_${l} = p.aOff + select(0u, (abase_${l} + u32(oy_${l}) * p.OW + u32(ox_${l})) * p.Cout, ok_${l});`
+        : `let sy_${l} = y0_${l} - i32(ky * p.dh); let sx_${l} = x0_${l} - i32(kx * p.dw);
+    let oy_${l} = sy_${l} / i32(p.sh); let ox_${l} = sx_${l} / i32(p.sw);
+    let ok_${l} = arow_ok_${l} && sy_${l} >= 0 && sx_${l} >= 0 && oy_${l} * i32(p.sh) == sy_${l} && ox_${l} * i32(p.sw) == sx_${l} && oy_${l} < i32(p.OH) && ox_${l} < i32(p.OW);
+    let ao_${l} = p.aOff + select(0u, (abase_${l} + u32(oy_${l}) * p.OW + u32(ox_${l})) * p.Cout, ok_${l});`;
+  // The filter vec4 of copy l for the step: forward w[tap, kc0 + bk, n] along n; backward
+  // w[tap, n, kc0 + bk …] along the reduced channels.
+  const loadB = (l: number): string =>
+    fwd
+      ? `let fi_${l} = p.fOff + (tap * p.Cin + kc0 + bk_${l}) * p.Cout + min(bn_${l}, p.N - 4u);
+    b_next_${l} = select(vec4<f32>(0.0), F_ld4(fi_${l} >> 2u), bn_${l} < p.N);`
+      : `let fi_${l} = p.fOff + (tap * p.Cin + min(bn_${l}, p.N - 1u)) * p.Cout + kc0 + bk_${l};
+    b_next_${l} = select(vec4<f32>(0.0), F_ld4(fi_${l} >> 2u), bn_${l} < p.N);`;
+  // Where copy l's B vec4 goes: forward one vec4 of row bk; backward 4 components of column bn,
+  // one per k. `buf`: a WGSL expression for which of the (one or two) tile buffers to use.
   const aTile = (BK * BM) / 4;
   const bTile = (BK * BN) / 4;
   const storeB = (buf: string): string =>
-    fwd
-      ? `Bs[${buf} * ${bTile}u + bk * ${BN / 4}u + (bn - n0) / 4u] = b_next;`
-      : range(4)
-          .map((q) => `Bs[${buf} * ${bTile}u + (bk + ${q}u) * ${BN / 4}u + (bn - n0) / 4u][(bn - n0) % 4u] = b_next[${q}];`)
-          .join('\n    ');
-  const storeA = (buf: string): string =>
-    range(4)
-      .map((q) => `As[${buf} * ${aTile}u + (ak + ${q}u) * ${BM / 4}u + arow / 4u][arow % 4u] = a_next[${q}];`)
+    copies
+      .map((l) =>
+        fwd
+          ? `Bs[${buf} * ${bTile}u + bk_${l} * ${BN / 4}u + (bn_${l} - n0) / 4u] = b_next_${l};`
+          : range(4)
+              .map((q) => `Bs[${buf} * ${bTile}u + (bk_${l} + ${q}u) * ${BN / 4}u + (bn_${l} - n0) / 4u][(bn_${l} - n0) % 4u] = b_next_${l}[${q}];`)
+              .join('\n    '),
+      )
       .join('\n    ');
-  // Loads step `step` of this invocation's A and filter vec4s into a_next and b_next.
+  const storeA = (buf: string): string =>
+    copies
+      .flatMap((l) => range(4).map((q) => `As[${buf} * ${aTile}u + (ak_${l} + ${q}u) * ${BM / 4}u + arow_${l} / 4u][arow_${l} % 4u] = a_next_${l}[${q}];`))
+      .join('\n    ');
+  // Loads step `step` of this invocation's A and filter vec4s into a_next_l and b_next_l (one
+  // tap for all copies: a step lies inside one tap).
   const fetch = (step: string): string => `{
     let st = ${step};
     let tap = st / kSteps; let kc0 = (st - tap * kSteps) * ${BK}u;
     let ky = tap / p.KW; let kx = tap - ky * p.KW;
-    ${tapTest}
-    a_next = select(vec4<f32>(0.0), A_ld4((ao + kc0 + ak) >> 2u), ok);
-    ${loadB}
+    ${copies.map((l) => `${tapTest(l)}\n    a_next_${l} = select(vec4<f32>(0.0), A_ld4((ao_${l} + kc0 + ak_${l}) >> 2u), ok_${l});\n    ${loadB(l)}`).join('\n    ')}
   }`;
   const accDecl = bandsM
     .flatMap((i) => range(4).flatMap((r) => bandsN.map((j) => `var acc_${i}_${r}_${j} = vec4<f32>(0.0);`)))
@@ -267,6 +280,22 @@ function tiledWgsl(v: { dir: Direction; bias: boolean; relu: boolean; unitStride
       ),
     )
     .join('\n  ');
+  // Copy l covers vec4 number li + l·WG² of each tile: A row arow_l, channels ak_l … ak_l+3, and
+  // of the filter row bk_l, columns bn_l … bn_l+3 (forward) or column bn_l, k-channels bk_l … bk_l+3.
+  const copySetup = copies
+    .map((l) => {
+      const idx = l === 0 ? 'li' : `li + ${l * WG * WG}u`;
+      const b = fwd
+        ? `let bk_${l} = (${idx}) / ${BN / 4}u; let bn_${l} = n0 + ((${idx}) % ${BN / 4}u) * 4u;`
+        : `let bn_${l} = n0 + (${idx}) / ${kv}u; let bk_${l} = ((${idx}) % ${kv}u) * 4u;`;
+      return `let arow_${l} = (${idx}) / ${kv}u; let ak_${l} = ((${idx}) % ${kv}u) * 4u;
+  let am_raw_${l} = m0 + arow_${l}; let arow_ok_${l} = am_raw_${l} < p.M; let am_${l} = min(am_raw_${l}, p.M - 1u);
+  ${rowSetup(l)}
+  ${b}
+  var a_next_${l} = vec4<f32>(0.0);
+  var b_next_${l} = vec4<f32>(0.0);`;
+    })
+    .join('\n  ');
 
   return `
 var<workgroup> As: array<vec4<f32>, ${plan.buffers * aTile}>;
@@ -276,22 +305,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   ${v.split ? 'let seg = wid.z; let m0 = wid.y * ' + BM + 'u;' : 'let seg = 0u; let m0 = (wid.y + wid.z * nwg.y) * ' + BM + 'u;'}
   let n0 = wid.x * ${BN}u;
-  // The vec4 of A this invocation copies per step: row arow, channels ak … ak+3.
-  let arow = li / ${kv}u;
-  let ak = (li % ${kv}u) * 4u;
-  let am_raw = m0 + arow;
-  let arow_ok = am_raw < p.M;
-  let am = min(am_raw, p.M - 1u);
-  ${rowSetup}
-  // The vec4 of the filter it copies: ${fwd ? `row bk, columns bn … bn+3` : `column bn, k-channels bk … bk+3`}.
-  ${fwd ? `let bk = li / ${BN / 4}u; let bn = n0 + (li % ${BN / 4}u) * 4u;` : `let bn = n0 + li / ${kv}u; let bk = (li % ${kv}u) * 4u;`}
+  ${copySetup}
   let kSteps = ${KC} / ${BK}u;
   let sBegin = seg * p.stepsPerSeg;
   let sEnd = min(sBegin + p.stepsPerSeg, p.steps);
-  var a_next = vec4<f32>(0.0);
-  var b_next = vec4<f32>(0.0);
   ${accDecl}
-  // Fetch step s into a_next, b_next.
+  // Fetch step s into a_next_l, b_next_l.
   var s = sBegin;
   ${fetch('s')}
   ${
