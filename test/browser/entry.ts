@@ -67,8 +67,10 @@ async function main(): Promise<unknown> {
   // channels take the tiled convolution, 2 rows and 8 classes the matvec kernels.
   const gpuKernels = await createWebGpuBackend({ kernelProfile: 'gpu' });
   const smallTiles = await createWebGpuBackend({ kernelProfile: 'gpu', gemmTiling: 'tiled:32:1024' });
+  // TF.js's tiling: 32×32 tiles, K steps of 32 (four vec4 copies per invocation and step).
+  const longSteps = await createWebGpuBackend({ kernelProfile: 'gpu', gemmTiling: 'tiled:32:1024:k32' });
   const variants: string[] = [];
-  for (const ex of [gpuKernels.executor, smallTiles.executor]) {
+  for (const ex of [gpuKernels.executor, smallTiles.executor, longSteps.executor]) {
     const dispatch = ex.dispatch.bind(ex);
     ex.dispatch = (d) => {
       variants.push(d.variant);
@@ -79,6 +81,7 @@ async function main(): Promise<unknown> {
     ...(await compare(gpu, { cin: 3, cout: 8, classes: 5 }, 'adapter kernels')),
     ...(await compare(gpuKernels, { cin: 16, cout: 16, classes: 8 }, 'gpu kernels')),
     ...(await compare(smallTiles, { cin: 16, cout: 16, classes: 8 }, 'gpu kernels, 32×32 tiles')),
+    ...(await compare(longSteps, { cin: 32, cout: 32, classes: 8 }, 'gpu kernels, K steps of 32')),
   ];
   // Autotuning in the browser: every variant of the network's products and convolutions runs,
   // is checked against the default and timed; then the network is checked with the choices.

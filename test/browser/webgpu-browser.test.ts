@@ -28,10 +28,10 @@ suite('WebGPU in headless Chromium (navigator.gpu)', () => {
     expect(report.navigatorGpu).toBe(true);
     expect(report.info.name).toBe('webgpu');
     const parts = ['value', 'd/dx', 'd/dw', 'd/db', 'd/dd'];
-    expect(report.checks.map((c) => c.name)).toEqual(['adapter kernels', 'gpu kernels', 'gpu kernels, 32×32 tiles', 'gpu kernels, autotuned'].flatMap((k) => parts.map((p) => `${k} ${p}`)));
+    expect(report.checks.map((c) => c.name)).toEqual(['adapter kernels', 'gpu kernels', 'gpu kernels, 32×32 tiles', 'gpu kernels, K steps of 32', 'gpu kernels, autotuned'].flatMap((k) => parts.map((p) => `${k} ${p}`)));
     for (const c of report.checks) expect(c.relErr, `${c.name} on ${report.info.adapter}`).toBeLessThan(1e-4);
     // The forced real-GPU kernels did run: workgroup-memory tiles and the thin-product kernels.
-    expect(report.gpuKernelVariants).toEqual(expect.arrayContaining(['tiled 64x64x16x2', 'tiled 32x32x8x2', 'matvec']));
+    expect(report.gpuKernelVariants).toEqual(expect.arrayContaining(['tiled 64x64x16x2', 'tiled 32x32x8x2', 'tiled 32x32x32x2', 'matvec']));
     expect(report.profiled).toContain('webgpu.resizeBilinear');
     // Autotuning ran there: the network's convolution passes and products, several variants each
     // timed, none failing or disagreeing with the default.
