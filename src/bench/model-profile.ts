@@ -3,6 +3,9 @@
  * and a forward + input-gradient pass, each timed as a whole (wall clock, warm) and then kernel
  * by kernel (WebGpuBackend.profile: every dispatch run again alone). The gap between the two is
  * time the GPU spends not running kernels: submission, waiting for the read-back, low clocks.
+ * Where the device has GPU timestamps (real GPUs), the pass is also run once with every kernel
+ * timed where it runs (WebGpuBackend.timeKernels): kernels in the model's own sequence, with its
+ * caches and clocks, which the replay alone cannot show.
  */
 import type { Backend } from '../kernels/backend.js';
 import { totalsByLabel, type DispatchProfile } from '../kernels/webgpu/dispatch-profiler.js';
@@ -12,6 +15,9 @@ import { benchInput, forwardPass, inputGradientPass, type EndToEndResult } from 
 /** A backend that can profile (the WebGPU backend). */
 export interface ProfilingBackend extends Backend {
   profile(fn: () => unknown, onProgress?: (done: number, total: number) => void): Promise<DispatchProfile>;
+  /** GPU timestamps, where the device has them (WebGpuBackend). */
+  canTimeKernels?(): boolean;
+  timeKernels?(fn: () => unknown): Promise<DispatchProfile>;
 }
 
 export function canProfile(b: Backend): b is ProfilingBackend {
@@ -23,6 +29,8 @@ export interface PassProfile {
   /** One warm run of the pass, as a user would see it. */
   wallMs: number;
   profile: DispatchProfile;
+  /** The same pass with every kernel timed in place by GPU timestamps (where the device has them). */
+  inPlace?: DispatchProfile;
 }
 
 export async function profileModel(
@@ -41,7 +49,8 @@ export async function profileModel(
       await run();
       const wallMs = performance.now() - t;
       const profile = await backend.profile(run, (d, n) => onProgress?.(pass, d, n));
-      out.push({ pass, wallMs, profile });
+      const inPlace = backend.canTimeKernels?.() && backend.timeKernels ? await backend.timeKernels(run) : undefined;
+      out.push({ pass, wallMs, profile, ...(inPlace ? { inPlace } : {}) });
     }
     return out;
   } finally {
@@ -55,6 +64,9 @@ export function formatProfile(p: PassProfile, top = 20): string[] {
   const lines = [
     `${p.pass}: ${p.wallMs.toFixed(1)} ms wall (one warm run); kernels ${total.toFixed(1)} ms when each runs alone ` +
       `(${p.profile.dispatches.length} dispatches); the rest, ${Math.max(0, p.wallMs - total).toFixed(1)} ms, is not kernel time`,
+    ...(p.inPlace
+      ? [`  in place, by GPU timestamps: kernels ${p.inPlace.totalMs.toFixed(1)} ms (${p.inPlace.dispatches.length} dispatches, each in a pass of its own)`]
+      : []),
     `  ${'ms'.padStart(9)} ${'share'.padStart(6)} ${'n'.padStart(3)}  kernel`,
   ];
   const rows = totalsByLabel(p.profile);
@@ -77,6 +89,7 @@ export function profileRows(p: PassProfile, backend: string): EndToEndResult[] {
   return [
     row('wall, one warm run', p.wallMs, 1),
     row('kernels run alone, sum', p.profile.totalMs, p.profile.dispatches.length),
+    ...(p.inPlace ? [row('kernels in place by GPU timestamps, sum', p.inPlace.totalMs, p.inPlace.dispatches.length)] : []),
     ...totalsByLabel(p.profile).map((t) => row(t.label, t.ms, t.count)),
   ];
 }
