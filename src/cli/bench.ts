@@ -25,7 +25,8 @@ Model: a VGG19 forward and forward + input gradient at 224×224 (random weights,
 With --weights (or --steps on the random weights): Integrated Gradients and RSI-Grad-CAM
 (block5_conv4) at --steps m (default 50) and one baseline-optimisation iteration.
 --profile (WebGPU): where the model's forward and forward + input gradient spend their time,
-kernel by kernel (each dispatch run again alone), against one warm run's wall time.
+kernel by kernel (each dispatch run again alone), against one warm run's wall time; on GPUs
+with timestamp queries also the kernels' time in place, measured by the GPU.
 --autotune (WebGPU): each kernel case, and the model's passes, first time the kernel variants
 for their shapes and keep the fastest (as explain --autotune does); kernel rows name the choice.
 Each kernel runs once to warm up, then until 5 runs and 1.5 s (--quick: 3 runs, 0.3 s), a

@@ -3,12 +3,8 @@
  * - one command encoder accumulates compute passes, submitted every `dispatchesPerSubmit`
  *   dispatches and before anything that needs the queue (uploads, reads);
  * - pipelines and bind group layouts are cached by kernel name + specialisation + chunking;
- * - per-dispatch parameters go into one host-side block per submission, written to a persistent
- *   uniform buffer with one queue write just before the submission (queue writes are ordered
- *   between submissions, so the buffer is safely reused) and bound at a dynamic offset;
- * - bind groups are cached by layout and buffers: with the parameters at a dynamic offset, the
- *   same op on the same pooled buffers (every step of a loop) reuses its bind group, and making
- *   one is most of the host's cost per dispatch (about 19 µs of ~35 in Dawn on a 2-core VM);
+ * - per-dispatch parameters go to one uniform buffer at dynamic offsets, written once per
+ *   submission, and bind groups are cached by layout and buffers (dispatch-bindings.ts);
  * - storage comes from the buffer pool; `read` is the only place that waits (mapAsync).
  * Every submission and allocation runs inside error scopes whose outcome device-errors.ts turns
  * into an error raised by the next call, naming the kernels involved.
@@ -16,6 +12,7 @@
 import { BufferPool, type PoolStats } from './buffer-pool.js';
 import { chunkBindingBytes, chunkCount, chunkLength, roundUp, type GpuStorage } from './gpu-storage.js';
 import { DeviceErrors } from './device-errors.js';
+import { DispatchBindings, MAX_PARAMS } from './dispatch-bindings.js';
 import type { RecordedDispatch } from './dispatch-profiler.js';
 import { GpuTimer, type TimedDispatch } from './gpu-timer.js';
 import { PipelineCache } from './pipeline-cache.js';
@@ -79,29 +76,6 @@ export interface ExecutorOptions {
   loopBudget: number;
 }
 
-const PARAM_SLOT_BYTES = 256;
-const MAX_PARAMS = PARAM_SLOT_BYTES / 4;
-/** Bind groups kept; the oldest unused goes first. */
-const MAX_CACHED_BIND_GROUPS = 4096;
-
-/** The parameter blocks of the dispatches encoded since the last submission. */
-interface ParamBlock {
-  words: Uint32Array;
-  floats: Float32Array;
-  ints: Int32Array;
-  /** Slots used. */
-  used: number;
-}
-
-/** Identity numbers for GPU objects in bind-group keys (never reused, so a destroyed buffer's key never recurs). */
-const objectIds = new WeakMap<object, number>();
-let nextObjectId = 0;
-function idOf(o: object): number {
-  let id = objectIds.get(o);
-  if (id === undefined) objectIds.set(o, (id = nextObjectId++));
-  return id;
-}
-
 export class GpuExecutor {
   readonly pool: BufferPool;
   readonly chunkElems: number;
@@ -111,10 +85,7 @@ export class GpuExecutor {
   private readonly pipelines: PipelineCache;
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
-  private readonly params: ParamBlock;
-  private readonly paramBuffer: GPUBuffer;
-  private readonly bindGroups = new Map<string, GPUBindGroup>();
-  private readonly slotBytes: number;
+  private readonly bindings: DispatchBindings;
   private batchLabels: string[] = [];
   private toDestroy: GPUBuffer[] = [];
   private liveBytes = 0;
@@ -130,7 +101,6 @@ export class GpuExecutor {
   ) {
     this.chunkElems = opts.chunkElems;
     this.loopBudget = opts.loopBudget;
-    this.slotBytes = Math.max(PARAM_SLOT_BYTES, limits.minUniformBufferOffsetAlignment);
     this.pool = new BufferPool(
       (bytes, usage) => this.createBuffer(bytes, usage, 'storage'),
       (b) => this.toDestroy.push(b),
@@ -138,10 +108,7 @@ export class GpuExecutor {
     );
     this.errors = new DeviceErrors(device);
     this.pipelines = new PipelineCache(device, this.errors, opts.chunkElems, opts.verifyVariants ?? false);
-    const bytes = this.slotBytes * opts.dispatchesPerSubmit;
-    const words = new Uint32Array(bytes / 4);
-    this.params = { words, floats: new Float32Array(words.buffer), ints: new Int32Array(words.buffer), used: 0 };
-    this.paramBuffer = device.createBuffer({ size: bytes, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST });
+    this.bindings = new DispatchBindings(device, limits.minUniformBufferOffsetAlignment, opts.dispatchesPerSubmit);
   }
 
   // --- storage ---------------------------------------------------------------------------
@@ -255,22 +222,7 @@ export class GpuExecutor {
       body: d.body,
     });
 
-    const block = this.params;
-    const slot = block.used;
-    const base = (slot * this.slotBytes) / 4;
-    d.params.forEach(([, v, t], i) => {
-      if (t === 'f32') block.floats[base + i] = v;
-      else if (t === 'i32') block.ints[base + i] = v;
-      else {
-        if (!(v >= 0 && v <= 0xffffffff && Number.isInteger(v))) {
-          throw new Error(`${d.label}: parameter ${d.params[i]![0]} = ${v} is not a u32`);
-        }
-        block.words[base + i] = v;
-      }
-    });
-    block.used++;
-
-    const paramBytes = Math.max(16, roundUp(d.params.length * 4, 16));
+    const params = this.bindings.writeParams(d.label, d.params);
     const buffers: GPUBuffer[] = [];
     const bindingBytes: number[] = [];
     for (const o of d.operands) {
@@ -280,11 +232,11 @@ export class GpuExecutor {
         bindingBytes.push(chunkBindingBytes(s, k));
       }
     }
-    const bindGroup = this.bindGroupFor(d.label, bindGroupLayout, paramBytes, buffers, bindingBytes);
+    const bindGroup = this.bindings.bindGroup(d.label, bindGroupLayout, params.bytes, buffers, bindingBytes);
     if (this.timer) this.endPass();
     const pass = this.computePass(this.timer?.passFor(d.kernel, d.label));
     pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bindGroup, [slot * this.slotBytes]);
+    pass.setBindGroup(0, bindGroup, [params.offset]);
     pass.dispatchWorkgroups(wx, wy, wz);
     if (this.timer) {
       this.endPass();
@@ -297,33 +249,14 @@ export class GpuExecutor {
       label: d.label,
       pipeline,
       layout: bindGroupLayout,
-      params: block.words.slice(base, base + paramBytes / 4),
-      paramBytes,
+      params: params.words(),
+      paramBytes: params.bytes,
       bindingBytes,
       workgroups: [wx, wy, wz],
     });
-    if (block.used * this.slotBytes >= this.paramBuffer.size || this.batchLabels.length >= this.opts.dispatchesPerSubmit) {
+    if (this.bindings.full || this.batchLabels.length >= this.opts.dispatchesPerSubmit) {
       this.flush();
     }
-  }
-
-  /** The bind group for these bindings (parameters at a dynamic offset), made once and reused. */
-  private bindGroupFor(label: string, layout: GPUBindGroupLayout, paramBytes: number, buffers: GPUBuffer[], bindingBytes: number[]): GPUBindGroup {
-    let key = `${idOf(layout)}|${paramBytes}`;
-    for (let i = 0; i < buffers.length; i++) key += `|${idOf(buffers[i]!)}:${bindingBytes[i]}`;
-    let group = this.bindGroups.get(key);
-    if (group) {
-      // Most recently used last, so that eviction takes the oldest.
-      this.bindGroups.delete(key);
-      this.bindGroups.set(key, group);
-      return group;
-    }
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.paramBuffer, offset: 0, size: paramBytes } }];
-    buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer, offset: 0, size: bindingBytes[i] } }));
-    group = this.device.createBindGroup({ label, layout, entries });
-    this.bindGroups.set(key, group);
-    if (this.bindGroups.size > MAX_CACHED_BIND_GROUPS) this.bindGroups.delete(this.bindGroups.keys().next().value!);
-    return group;
   }
 
   /** A 1-D count of workgroups as a 2-D grid within maxComputeWorkgroupsPerDimension. */
@@ -346,11 +279,8 @@ export class GpuExecutor {
     this.batchLabels = [];
     this.device.pushErrorScope('out-of-memory');
     this.device.pushErrorScope('validation');
-    if (this.params.used > 0) {
-      // Ordered after the previous submission's use of the buffer and before this one's.
-      this.device.queue.writeBuffer(this.paramBuffer, 0, this.params.words.buffer, 0, this.params.used * this.slotBytes);
-      this.params.used = 0;
-    }
+    // Ordered after the previous submission's use of the parameter buffer and before this one's.
+    this.bindings.upload();
     this.device.queue.submit([encoder.finish()]);
     const validation = this.device.popErrorScope();
     const oom = this.device.popErrorScope();
@@ -453,7 +383,7 @@ export class GpuExecutor {
     this.pool.trim();
     for (const b of this.toDestroy) b.destroy();
     this.toDestroy = [];
-    this.bindGroups.clear();
+    this.bindings.clear();
     this.device.destroy();
   }
 
