@@ -9,7 +9,8 @@
 #           same with --autotune (what `explain` does on a GPU by default);
 #   tune    our GEMM settings against each other at batch 1 (the backend's choice, the direct
 #           kernels only, splitting K below 1,024 tiles, 32×32 tiles, K steps of 32; for the first layer,
-#           direct-kernel blocks with more workgroups), outputs checked against the CPU;
+#           direct-kernel blocks with more workgroups and the tiled kernel over the flattened
+#           K), outputs checked against the CPU;
 #   kernels the WebGPU-vs-TF.js kernel comparison at batch 1 and 8, our side autotuned per
 #           case (the knob it chose is printed; AUTOTUNE=0 for the backend's defaults alone),
 #           and also timed before TF.js is loaded (column 'alone'; ALONE=0 to skip): on the
@@ -48,8 +49,10 @@ if want tune; then
   step "GEMM settings at batch 1"
   "$node" tune-gemm.mjs --batch 1 --tilings "${TILINGS:-auto,direct,tiled:auto:1024:1024,tiled:32:0,tiled:32:1024,tiled:32:0:k32,tiled:64:0:k32}" --check \
     --filter 'conv2d x|conv2dBackpropInput x|matmul a[1,1,' 2>&1 | grep -v 'artificially reduced' | tee "$out/tune.txt"
-  # VGG's first layer (3 channels) runs on the direct kernel: block shapes with more workgroups.
-  "$node" tune-gemm.mjs --batch 1 --tilings "${FIRST_TILINGS:-auto,8x2/8x32,2x2/8x32,1x2/8x32,1x1/1x64,1x1/4x16}" --check \
+  # VGG's first layer (3 channels) runs on the direct kernel: block shapes with more workgroups,
+  # and the tiled kernel over the flattened K (forward only; the input gradient's 3 output
+  # channels keep it direct).
+  "$node" tune-gemm.mjs --batch 1 --tilings "${FIRST_TILINGS:-auto,8x2/8x32,2x2/8x32,1x2/8x32,1x1/1x64,1x1/4x16,tiled:64:0:anyk,tiled:32:0:anyk,tiled:32:0:k32:anyk}" --check \
     --filter 'conv2d x[1,224,224,3]|conv2dBackpropInput x[1,224,224,3]' 2>&1 | grep -v 'artificially reduced' | tee "$out/tune-first-layer.txt"
 fi
 if want kernels; then

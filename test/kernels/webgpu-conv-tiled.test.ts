@@ -92,6 +92,53 @@ suite('webgpu tiled convolution (32×32 tiles, K steps of 32)', { gemmTiling: 't
 suite('webgpu tiled convolution (64×64 tiles, K steps of 32, one buffer)', { gemmTiling: 'tiled:64:1024:k32:1buf' }, /^tiled\|.*\|64x64x32x1$/);
 suite('webgpu tiled convolution (128×128 tiles, K steps of 16)', { gemmTiling: 'tiled:128:256:k16' }, /^tiled\|.*\|128x128x16x2$/);
 
+// ':anyk': forward passes whose channels suit no K step (VGG's 3-channel first layer, 20
+// channels) step over the flattened K with scalar loads; the input gradient stays direct.
+const flatCaseArb: fc.Arbitrary<ConvCase> = withSeed(
+  convCaseArb({ maxN: 2, maxHW: 12, Cin: fc.constantFrom(1, 3, 5, 20), Cout: fc.constantFrom(8, 16, 68), maxStride: [2, 2] }),
+);
+for (const knob of ['tiled:auto:1024:anyk', 'tiled:32:0:k32:anyk']) {
+  describeWebGpu(
+    `webgpu tiled convolution over the flattened K (${knob})`,
+    (gpu) => {
+      it('conv2d with any channel count, padding, strides and dilations matches the CPU', async () => {
+        let flat = 0;
+        await fc.assert(
+          fc.asyncProperty(flatCaseArb, fc.boolean(), fc.boolean(), async (c, withBias, relu) => {
+            const variants = await checkForwardAndInputGradient(gpu(), c, withBias, relu);
+            flat += variants.filter((v) => /^tiled\|forward\|.*k1\|/.test(v)).length;
+            expect(variants.some((v) => v.startsWith('tiled|backpropInput') && /k1\|/.test(v))).toBe(false);
+          }),
+          { numRuns: 30 },
+        );
+        expect(flat).toBeGreaterThan(20);
+      });
+
+      it("VGG's first layer (3 channels, K = 27 over steps of 8 or 16) and a split K match the CPU", async () => {
+        // 3×3×31: K = 279, 18 steps of 16 over one tile, split in two where the knob fills the GPU.
+        for (const c of [sameConv3x3(1, 20, 20, 3, 64, 11), sameConv3x3(1, 3, 3, 31, 8, 12)]) {
+          const variants = await checkForwardAndInputGradient(gpu(), c);
+          expect(variants.some((v) => /^tiled\|forward\|.*k1\|/.test(v))).toBe(true);
+          if (c.Cin === 31 && knob.includes(':1024:')) expect(variants.some((v) => v.startsWith('tiled-finish'))).toBe(true);
+        }
+      });
+
+      it('matmul with an inner size no step divides goes through it too', async () => {
+        for (const [M, K, N] of [[70, 27, 36], [33, 5, 8]] as const) {
+          const a = arg([1, M, K], seededValues(M * K, 3));
+          const bm = arg([1, K, N], seededValues(K * N, 4));
+          const variants = await variantsOf(gpu(), async () => {
+            const r = await runBoth(gpu(), [a, bm], (be, [ta, tb]) => be.matmul(ta!, tb!, false, false));
+            expectClose(r.gpu, r.cpu, sumTolerance(K, 1), 1e-5, `matmul ${M}×${K}×${N}`);
+          });
+          expect(variants.some((v) => /^tiled\|forward\|.*k1\|/.test(v))).toBe(true);
+        }
+      });
+    },
+    { kernelProfile: 'gpu', gemmTiling: knob },
+  );
+}
+
 describeWebGpu(
   'webgpu tiled convolution over a batch dispatched in pieces (32 KiB bindings)',
   (gpu) => {

@@ -171,17 +171,20 @@ describeWebGpu('webgpu device, memory and errors', (gpu) => {
   });
 });
 
-it("Dawn's Null backend validates the tiled kernel's longer K steps (autotuning candidates) at the core feature level", async () => {
-  for (const knob of ['tiled:32:0:k32', 'tiled:64:0:k32', 'tiled:128:0:k16', 'tiled:64:1024:k32:1buf']) {
+it("Dawn's Null backend validates the tiled kernel's longer K steps and flattened K (autotuning candidates) at the core feature level", async () => {
+  const conv: Conv2DParams = { strides: [1, 1], dilations: [1, 1], pad: { top: 1, bottom: 1, left: 1, right: 1 }, outHeight: 8, outWidth: 8 };
+  for (const knob of ['tiled:32:0:k32', 'tiled:64:0:k32', 'tiled:128:0:k16', 'tiled:64:1024:k32:1buf', 'tiled:64:0:anyk', 'tiled:32:0:k32:anyk']) {
     const b = await createWebGpuBackend({ nodeBackend: 'null', kernelProfile: 'gpu', gemmTiling: knob });
     try {
-      const x = f32(b.upload(seededValues(2 * 8 * 8 * 32, 1), 'float32'), [2, 8, 8, 32]);
-      const w = f32(b.upload(seededValues(3 * 3 * 32 * 32, 2), 'float32'), [3, 3, 32, 32]);
-      const conv: Conv2DParams = { strides: [1, 1], dilations: [1, 1], pad: { top: 1, bottom: 1, left: 1, right: 1 }, outHeight: 8, outWidth: 8 };
-      const y = f32(b.conv2d(x, w, null, conv, true), [2, 8, 8, 32]);
-      const dx = f32(b.conv2dBackpropInput(y, w, [2, 8, 8, 32], conv), [2, 8, 8, 32]);
-      // Reading waits for the submissions, whose validation errors it would raise.
-      expect((await b.read(dx)).length, knob).toBe(2 * 8 * 8 * 32);
+      // 32 channels (steps within a tap) and 3 (a first layer: the flattened K where allowed).
+      for (const cin of [32, 3]) {
+        const x = f32(b.upload(seededValues(2 * 8 * 8 * cin, 1), 'float32'), [2, 8, 8, cin]);
+        const w = f32(b.upload(seededValues(3 * 3 * cin * 32, 2), 'float32'), [3, 3, cin, 32]);
+        const y = f32(b.conv2d(x, w, null, conv, true), [2, 8, 8, 32]);
+        const dx = f32(b.conv2dBackpropInput(y, w, [2, 8, 8, cin], conv), [2, 8, 8, cin]);
+        // Reading waits for the submissions, whose validation errors it would raise.
+        expect((await b.read(dx)).length, `${knob}, ${cin} channels`).toBe(2 * 8 * 8 * cin);
+      }
     } finally {
       b.dispose();
     }

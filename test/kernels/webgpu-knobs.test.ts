@@ -20,6 +20,7 @@ describe('parseGemmKnob', () => {
     expect(parseGemmKnob('tiled:32:0')).toEqual({ tiledBlock: 32, fillWorkgroups: 0, singleBuffer: false });
     expect(parseGemmKnob('tiled:32:0:k32')).toEqual({ tiledBlock: 32, fillWorkgroups: 0, tiledK: 32, singleBuffer: false });
     expect(parseGemmKnob('tiled:auto:1024:1024:k16:1buf')).toEqual({ tiledBlock: undefined, fillWorkgroups: 1024, splitBelow: 1024, tiledK: 16, singleBuffer: true });
+    expect(parseGemmKnob('tiled:64:0:anyk')).toEqual({ tiledBlock: 64, fillWorkgroups: 0, tiledAnyK: true, singleBuffer: false });
     expect(parseGemmKnob(' 8x2/16x16 ')).toEqual({ tiling: { RM: 8, CN: 2, WX: 16, WY: 16 } });
   });
 
@@ -61,6 +62,17 @@ describe('planTiled', () => {
     expect(plan('tiled:64:0:k8')).toMatchObject({ BK: 16, L: 1 });
     // 48 channels: steps of 32 would straddle taps; the default step of 16 is kept.
     expect(planTiled({ cpuEmulated: false, ...parseGemmKnob('tiled:64:0:k32') }, 12_544, 128, 48, 9, true, true, ex)).toMatchObject({ BK: 16 });
+  });
+
+  it("takes channel counts no step divides over the flattened K only where asked, and only forward", () => {
+    // VGG's first layer at batch 1: 50,176 × 64 outputs, K = 9 taps × 3 channels = 27.
+    const first = (knob: string, forward = true) => planTiled({ cpuEmulated: false, ...parseGemmKnob(knob) }, 50_176, 64, 3, 9, false, true, ex, forward);
+    expect(first('tiled:auto:1024')).toBeNull();
+    expect(first('tiled:64:0:anyk')).toMatchObject({ flatK: true, BM: 64, BK: 16, steps: 2 });
+    expect(first('tiled:32:0:k32:anyk')).toMatchObject({ flatK: true, BM: 32, BK: 32, L: 4, steps: 1 });
+    expect(first('tiled:64:0:anyk', false)).toBeNull();
+    // Channels that suit the steps are unaffected by the knob.
+    expect(plan('tiled:64:0:anyk')).toMatchObject({ flatK: false, BK: 16, steps: 36 });
   });
 });
 

@@ -8,7 +8,8 @@
  * Here a 16×16 workgroup computes a BM×BN output tile (64×64 or 128×128; an 8×8 workgroup for
  * the 32×32 tiles a tuning knob offers). Per step along K it copies a BM×BK tile of
  * A (the gathered input pixels, zero where the tap falls in the padding) and a BK×BN tile of the
- * filter into workgroup memory, each invocation one vec4 of each, and then every invocation
+ * filter into workgroup memory, each invocation one vec4 of each (or L of each with the longer
+ * steps a tuning knob offers: fewer barriers), and then every invocation
  * multiplies TM rows by TN columns out of workgroup memory. There are two tile buffers: while
  * the invocations multiply out of one, the next step's vec4s (fetched into registers before)
  * go into the other, so memory latency overlaps arithmetic and one barrier per step suffices.
@@ -16,7 +17,9 @@
  * such band of columns), so the WG invocations of a row read consecutive vec4s: no bank conflicts.
  *
  * Each K step lies inside one filter tap (the reduced channel count is a multiple of BK), so the
- * padding test is per row and step. Where the output has too few tiles to fill the device, K is
+ * padding test is per row and step. Channel counts no step divides (a 3-channel first layer)
+ * can instead step over the flattened K (tap, channel) with scalar loads of A, each element
+ * decoding its own tap (`flatK`, forward only, on request of a knob). Where the output has too few tiles to fill the device, K is
  * split into segments written as partial sums that a second kernel adds, with bias and ReLU
  * (split-K). A 1×1 convolution over one image is a matrix product: matmul.ts sends
  * non-transposed products here as that.
@@ -42,9 +45,14 @@ export interface TiledPlan {
   S: number;
   /** Tile buffers in workgroup memory: 2 overlaps filling one with computing from the other. */
   buffers: 1 | 2;
-  /** K steps in all (taps × reduced channels / BK), and per segment. */
+  /** K steps in all (taps × reduced channels / BK, rounded up with flatK), and per segment. */
   steps: number;
   stepsPerSegment: number;
+  /**
+   * Steps run over the flattened K (tap, channel) with scalar loads of A, a tap decoded per
+   * element: for channel counts no K step divides (VGG's 3-channel first layer), forward only.
+   */
+  flatK: boolean;
 }
 
 /**
@@ -60,13 +68,14 @@ const MIN_SEGMENT_STEPS = 8;
 
 /**
  * The tile plan for an M×N output reducing over `taps` taps of KC channels, or null where the
- * direct kernel must do (software adapters, channel counts not multiples of 4 or of BK, or a
- * tuning override asking for it).
+ * direct kernel must do (software adapters, channel counts not multiples of 4 or of BK unless
+ * the `tiledAnyK` knob steps over the flattened K (forward passes only), or a tuning override
+ * asking for it).
  */
 export function planTiled(
-  profile: GemmProfile, M: number, N: number, KC: number, taps: number, vecK: boolean, vecOut: boolean, ex: GpuExecutor,
+  profile: GemmProfile, M: number, N: number, KC: number, taps: number, vecK: boolean, vecOut: boolean, ex: GpuExecutor, forward = true,
 ): TiledPlan | null {
-  if (profile.cpuEmulated || profile.tiling || profile.direct || !vecK || !vecOut) return null;
+  if (profile.cpuEmulated || profile.tiling || profile.direct || !vecOut) return null;
   const blocks = (b: number): number => Math.ceil(M / b) * Math.ceil(N / b);
   const fill = profile.fillWorkgroups ?? FILL_WORKGROUPS;
   const BM = profile.tiledBlock ?? (N >= 128 && blocks(128) >= SPLIT_BELOW ? 128 : 64);
@@ -78,9 +87,11 @@ export function planTiled(
   const baseBK = (4 * WG * WG) / BM;
   const bytes = (bk: number): number => (profile.singleBuffer ? 1 : 2) * (BM + BN) * bk * 4;
   const wantBK = profile.tiledK;
-  const BK = wantBK && wantBK > baseBK && KC % wantBK === 0 && bytes(wantBK) <= ex.limits.maxComputeWorkgroupStorageSize ? wantBK : baseBK;
-  if (KC % BK !== 0) return null;
-  const steps = (taps * KC) / BK;
+  const fitsMemory = wantBK !== undefined && wantBK > baseBK && bytes(wantBK) <= ex.limits.maxComputeWorkgroupStorageSize;
+  const flatK = !(vecK && KC % baseBK === 0);
+  if (flatK && !(profile.tiledAnyK && forward && taps * KC > 0)) return null;
+  const BK = fitsMemory && (flatK || KC % wantBK === 0) ? wantBK : baseBK;
+  const steps = Math.ceil((taps * KC) / BK);
   const wgs = blocks(BM);
   let S = 1;
   if (wgs < Math.min(profile.splitBelow ?? SPLIT_BELOW, fill) && steps >= 2 * MIN_SEGMENT_STEPS) {
@@ -89,7 +100,7 @@ export function planTiled(
   // Partial sums must fit one binding, and the row blocks one grid dimension (z holds segments).
   if (S > 1 && (S * M * N > ex.chunkElems || Math.ceil(M / BM) > ex.limits.maxComputeWorkgroupsPerDimension)) S = 1;
   const stepsPerSegment = Math.ceil(steps / S);
-  return { BM, BN, BK, L: BK / baseBK, WG, S: Math.ceil(steps / stepsPerSegment), buffers: profile.singleBuffer ? 1 : 2, steps, stepsPerSegment };
+  return { BM, BN, BK, L: BK / baseBK, WG, S: Math.ceil(steps / stepsPerSegment), buffers: profile.singleBuffer ? 1 : 2, steps, stepsPerSegment, flatK };
 }
 
 export interface TiledOperands {
@@ -112,7 +123,7 @@ export function dispatchTiled(
   const split = plan.S > 1;
   const dst = split ? ex.alloc(plan.S * M * N) : s.out;
   const operands: Operand[] = [
-    { name: 'A', storage: s.A, type: 'vec4' },
+    { name: 'A', storage: s.A, type: plan.flatK ? 'f32' : 'vec4' },
     { name: 'F', storage: s.F, type: 'vec4' },
   ];
   const fuseBias = v.bias && !split;
@@ -124,7 +135,7 @@ export function dispatchTiled(
   ex.dispatch({
     kernel,
     label,
-    variant: `tiled|${v.dir}|b${+body.bias}r${+body.relu}u${+v.unitStride}s${+split}|${plan.BM}x${plan.BN}x${plan.BK}x${plan.buffers}`,
+    variant: `tiled|${v.dir}|b${+body.bias}r${+body.relu}u${+v.unitStride}s${+split}k${+plan.flatK}|${plan.BM}x${plan.BN}x${plan.BK}x${plan.buffers}`,
     operands,
     params: [
       ['M', M],
@@ -244,7 +255,30 @@ function tiledWgsl(v: { dir: Direction; bias: boolean; relu: boolean; unitStride
       .join('\n    ');
   // Loads step `step` of this invocation's A and filter vec4s into a_next_l and b_next_l (one
   // tap for all copies: a step lies inside one tap).
-  const fetch = (step: string): string => `{
+  const fetch = (step: string): string => (plan.flatK ? fetchFlat(step) : fetchInTap(step));
+  // Flattened K (forward): element q of copy l is k = step·BK + ak_l + q, its own tap and channel;
+  // past K (the last step's tail) it reads zero, as do the filter rows past K.
+  const fetchFlat = (step: string): string => `{
+    let k0 = (${step}) * ${BK}u;
+    ${copies
+      .map(
+        (l) => `${range(4)
+          .map(
+            (q) => `{
+      let k = k0 + ak_${l} + ${q}u; let tap = k / p.Cin; let c = k - tap * p.Cin;
+      let ky = tap / p.KW; let kx = tap - ky * p.KW;
+      let ty = y0_${l} + i32(ky * p.dh); let tx = x0_${l} + i32(kx * p.dw);
+      let ok = arow_ok_${l} && k < kTotal && ty >= 0 && ty < i32(p.H) && tx >= 0 && tx < i32(p.W);
+      a_next_${l}[${q}] = select(0.0, A_ld(p.aOff + select(0u, (abase_${l} + u32(ty) * p.W + u32(tx)) * p.Cin + c, ok)), ok);
+    }`,
+          )
+          .join('\n    ')}
+    { let kb = k0 + bk_${l}; let fi = p.fOff + min(kb, kTotal - 1u) * p.Cout + min(bn_${l}, p.N - 4u);
+      b_next_${l} = select(vec4<f32>(0.0), F_ld4(fi >> 2u), bn_${l} < p.N && kb < kTotal); }`,
+      )
+      .join('\n    ')}
+  }`;
+  const fetchInTap = (step: string): string => `{
     let st = ${step};
     let tap = st / kSteps; let kc0 = (st - tap * kSteps) * ${BK}u;
     let ky = tap / p.KW; let kx = tap - ky * p.KW;
@@ -307,6 +341,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let n0 = wid.x * ${BN}u;
   ${copySetup}
   let kSteps = ${KC} / ${BK}u;
+  let kTotal = p.KH * p.KW * ${KC};
   let sBegin = seg * p.stepsPerSeg;
   let sEnd = min(sBegin + p.stepsPerSeg, p.steps);
   ${accDecl}

@@ -178,7 +178,7 @@ function dispatchConv(
     vecK: v0.vecK && aOff! % 4 === 0 && fOff! % 4 === 0,
     vecOut: v0.vecOut && fOff! % 4 === 0 && biasOff! % 4 === 0 && outOff! % 4 === 0,
   };
-  const plan = planTiled(tiled.profile, M, N, tiled.KC, tiled.taps, v.vecK, v.vecOut, ex);
+  const plan = planTiled(tiled.profile, M, N, tiled.KC, tiled.taps, v.vecK, v.vecOut, ex, v.dir === 'forward');
   if (plan) {
     const offs = { a: aOff!, f: fOff!, bias: biasOff!, out: outOff! };
     dispatchTiled(ex, kernel, label, v, plan, s, M, N, geometry, offs);
