@@ -51,8 +51,8 @@ if want tune; then
     --filter 'conv2d x|conv2dBackpropInput x|matmul a[1,1,' 2>&1 | grep -v 'artificially reduced' | tee "$out/tune.txt"
   # VGG's first layer (3 channels) runs on the direct kernel: block shapes with more workgroups,
   # and the tiled kernel over the flattened K (forward only; the input gradient's 3 output
-  # channels keep it direct).
-  "$node" tune-gemm.mjs --batch 1 --tilings "${FIRST_TILINGS:-auto,8x2/8x32,2x2/8x32,1x2/8x32,1x1/1x64,1x1/4x16,tiled:64:0:anyk,tiled:32:0:anyk,tiled:32:0:k32:anyk}" --check \
+  # channels keep it direct, where tiled:auto:1024:1024 splits its taps).
+  "$node" tune-gemm.mjs --batch 1 --tilings "${FIRST_TILINGS:-auto,8x2/8x32,2x2/8x32,1x2/8x32,1x1/1x64,1x1/4x16,tiled:auto:1024:1024,tiled:64:0:anyk,tiled:32:0:anyk,tiled:32:0:k32:anyk}" --check \
     --filter 'conv2d x[1,224,224,3]|conv2dBackpropInput x[1,224,224,3]' 2>&1 | grep -v 'artificially reduced' | tee "$out/tune-first-layer.txt"
 fi
 if want kernels; then

@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import type { Conv2DParams } from '../../src/kernels/backend.js';
 import { checkConvPasses, checkFilterGradient } from '../helpers/conv-check.js';
 import { convCaseArb, sameConv3x3, withSeed, type ConvCase as SharedConvCase } from '../helpers/window-params.js';
-import { arg, describeWebGpu, expectClose, runBoth } from '../helpers/webgpu.js';
+import { arg, describeWebGpu, expectClose, recordDispatches, runBoth } from '../helpers/webgpu.js';
 
 type ConvCase = SharedConvCase & { seed: number };
 
@@ -86,6 +86,56 @@ describeWebGpu(
     });
   },
   { kernelProfile: 'gpu' },
+);
+
+/**
+ * Split-K over the filter taps in the direct kernel, asked for by a knob that sets a workgroup
+ * count to fill (here 1,024): channel counts the tiled kernel does not take (3, 5, 7) on
+ * outputs of few workgroups, forward with bias and ReLU (added after the segments' sum) and
+ * input gradients with 3 or 5 output columns (the scalar sum).
+ */
+describeWebGpu(
+  'webgpu direct convolution with its taps split',
+  (gpu) => {
+    const splitArb: fc.Arbitrary<ConvCase> = withSeed(
+      convCaseArb({ maxN: 3, maxHW: 7, Cin: fc.constantFrom(3, 5, 7), Cout: fc.constantFrom(3, 5, 8), maxStride: [2, 2] }),
+    ).filter((c) => c.kh * c.kw >= 2);
+    const isSplit = (v: string): boolean => /^(forward|backpropInput)\|.*s1\|/.test(v);
+    it('conv2d and conv2dBackpropInput match the CPU, with the taps split where workgroups are few', async () => {
+      let splits = 0;
+      let scalarSums = 0;
+      await fc.assert(
+        fc.asyncProperty(splitArb, fc.boolean(), fc.boolean(), async (c, bias, relu) => {
+          const seen = await recordDispatches(gpu(), () => checkConvPasses(gpu(), c, { bias, relu, filterGradient: false }));
+          splits += seen.filter((d) => isSplit(d.variant)).length;
+          scalarSums += seen.filter((d) => d.variant.startsWith('tiled-finish') && d.variant.endsWith('v0')).length;
+        }),
+        { numRuns: 30 },
+      );
+      expect(splits).toBeGreaterThan(20);
+      expect(scalarSums).toBeGreaterThan(5);
+    });
+  },
+  { kernelProfile: 'gpu', gemmTiling: 'tiled:auto:1024:1024' },
+);
+
+describeWebGpu(
+  'webgpu direct convolution with its taps split, in a batch dispatched in pieces (6 KiB bindings)',
+  (gpu) => {
+    it('matches the CPU, the last piece (one image) split into as many segments as one binding holds', async () => {
+      // 4 images of 10×10, 3 → 5 channels: pieces of 3 images and 1; 500 outputs per image
+      // forward (3 segments fit 1,536 elements), 300 per image for the input gradient (5 segments).
+      const c = { ...sameConv3x3(4, 10, 10, 3, 5, 13) };
+      const seen = await recordDispatches(gpu(), () => checkConvPasses(gpu(), c, { bias: true, relu: true, filterGradient: false }));
+      const convs = seen.filter((d) => /^(forward|backpropInput)\|/.test(d.variant));
+      expect(convs.length).toBe(4);
+      expect(convs.filter((d) => /s1\|/.test(d.variant)).map((d) => [d.variant.split('|')[0], d.workgroups[2]])).toEqual([
+        ['forward', 3],
+        ['backpropInput', 5],
+      ]);
+    });
+  },
+  { kernelProfile: 'gpu', gemmTiling: 'tiled:auto:1024:1024', maxBindingBytesOverride: 6144 },
 );
 
 /** The filter gradient's pixel ranges (llvmpipe's loop limit) in its split-buffer paths. */

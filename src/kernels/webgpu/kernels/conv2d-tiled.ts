@@ -26,8 +26,8 @@
  */
 import type { GpuExecutor, Operand } from '../executor.js';
 import type { GpuStorage } from '../gpu-storage.js';
-import { FLAT_WORKGROUP, flatEntry } from '../wgsl.js';
 import { rowGrid } from './conv-geometry.js';
+import { finishSplit } from './split-finish.js';
 import { range, type GemmProfile } from './register-block.js';
 
 export type Direction = 'forward' | 'backpropInput';
@@ -152,47 +152,7 @@ export function dispatchTiled(
     loopIterations: plan.stepsPerSegment + 1,
     body: () => tiledWgsl(body, plan),
   });
-  if (split) finishSplit(ex, kernel, label, dst, s, plan.S, M, N, v, offs);
-}
-
-const FINISH_WG = 256;
-
-/** out = act(Σ_s partial_s + bias): the split-K segments added, then bias and ReLU. */
-function finishSplit(
-  ex: GpuExecutor, kernel: string, label: string, partials: GpuStorage, s: TiledOperands, S: number, M: number, N: number,
-  v: { bias: boolean; relu: boolean }, offs: { bias: number; out: number },
-): void {
-  const n4 = (M * N) / 4;
-  const operands: Operand[] = [{ name: 'part', storage: partials, type: 'vec4' }];
-  if (v.bias) operands.push({ name: 'bias', storage: s.bias!, type: 'vec4' });
-  operands.push({ name: 'out', storage: s.out, type: 'vec4', write: true });
-  ex.dispatch({
-    kernel,
-    label: `${label} (split-K sum)`,
-    variant: `tiled-finish|b${+v.bias}r${+v.relu}`,
-    operands,
-    params: [
-      ['n4', n4],
-      ['N4', N / 4],
-      ['S', S],
-      // Element offsets, wrapping in u32 like every window offset (windows.ts).
-      ['biasOff', offs.bias >>> 0],
-      ['outOff', offs.out >>> 0],
-    ],
-    workgroups: ex.grid(Math.ceil(n4 / FINISH_WG)),
-    loopIterations: S,
-    body: () => `${FLAT_WORKGROUP}
-${flatEntry(FINISH_WG)} {
-  let i = flat_wg(wid, nwg) * ${FINISH_WG}u + lid;
-  if (i >= p.n4) { return; }
-  var acc = part_ld4(i);
-  for (var s = 1u; s < p.S; s++) { acc += part_ld4(s * p.n4 + i); }
-  ${v.bias ? 'acc += bias_ld4((p.biasOff + (i % p.N4) * 4u) >> 2u);' : ''}
-  ${v.relu ? 'acc = max(acc, vec4<f32>(0.0));' : ''}
-  out_st4((p.outOff + i * 4u) >> 2u, acc);
-}`,
-  });
-  ex.free(partials);
+  if (split) finishSplit(ex, kernel, label, dst, s, plan.S, M, N, { ...v, vecOut: true }, offs);
 }
 
 function tiledWgsl(v: { dir: Direction; bias: boolean; relu: boolean; unitStride: boolean; split: boolean }, plan: TiledPlan): string {

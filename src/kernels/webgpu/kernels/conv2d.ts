@@ -14,7 +14,9 @@
  *
  * That direct kernel serves software adapters and odd channel counts; on real GPUs, where the
  * reduced channel count is a multiple of 16, each dispatch goes to the workgroup-memory kernel
- * of conv2d-tiled.ts instead (same geometry, same windows).
+ * of conv2d-tiled.ts instead (same geometry, same windows). A tuning knob can make the direct
+ * kernel split its taps into segments summed afterwards (tapSegments), for outputs of too few
+ * workgroups to fill a GPU.
  */
 import type { Conv2DParams, TensorInfo } from '../../backend.js';
 import { sizeOf, type Shape } from '../../../tensor/shape.js';
@@ -24,6 +26,7 @@ import { closeWindow, deltaParam, openWindow, windowCapacity } from '../windows.
 import { convGeometry, fmtShape, geometryParams, rowGrid } from './conv-geometry.js';
 import { dispatchTiled, planTiled, type Direction } from './conv2d-tiled.js';
 import { fill } from './layout.js';
+import { finishSplit } from './split-finish.js';
 import {
   chooseTiling,
   clampedColumns,
@@ -47,6 +50,8 @@ interface Variant {
   /** Strides of 1 (VGG): the input gradient needs no division to find the output pixel. */
   unitStride: boolean;
   t: Tiling;
+  /** The taps are split into segments (grid z), each writing a partial output (see tapSegments). */
+  splitTaps?: boolean;
 }
 
 export function conv2d(
@@ -185,19 +190,25 @@ function dispatchConv(
     return;
   }
   const fwd = v.dir === 'forward';
+  const gx = Math.ceil(N / (4 * t.CN * t.WX));
+  const [gy, gz] = rowGrid(Math.ceil(M / (t.RM * t.WY)), ex.limits.maxComputeWorkgroupsPerDimension);
+  const S = tapSegments(tiled.profile, gx * gy * gz, tiled.taps, gz, M * N, ex);
+  const tapsPerSegment = Math.ceil(tiled.taps / S);
+  const split = S > 1;
+  // Split, the segments write partial outputs; the bias and ReLU come with their sum.
+  const body: Variant = split ? { ...v, bias: false, relu: false, splitTaps: true } : v;
+  const dst = split ? ex.alloc(S * M * N) : s.out;
   const operands: Operand[] = [
     { name: 'A', storage: s.A, type: v.vecK ? 'vec4' : 'f32' },
     // Forward reads filter rows along the output channels, backward along the reduced ones.
     { name: 'F', storage: s.F, type: (fwd ? v.vecOut : v.vecK) ? 'vec4' : 'f32' },
   ];
-  if (s.bias) operands.push({ name: 'bias', storage: s.bias, type: v.vecOut ? 'vec4' : 'f32' });
-  operands.push({ name: 'out', storage: s.out, type: v.vecOut ? 'vec4' : 'f32', write: true });
-  const gx = Math.ceil(N / (4 * t.CN * t.WX));
-  const [gy, gz] = rowGrid(Math.ceil(M / (t.RM * t.WY)), ex.limits.maxComputeWorkgroupsPerDimension);
+  if (s.bias && !split) operands.push({ name: 'bias', storage: s.bias, type: v.vecOut ? 'vec4' : 'f32' });
+  operands.push({ name: 'out', storage: dst, type: v.vecOut ? 'vec4' : 'f32', write: true });
   ex.dispatch({
     kernel,
     label,
-    variant: `${v.dir}|k${+v.vecK}o${+v.vecOut}b${+v.bias}r${+v.relu}u${+v.unitStride}|${t.RM}x${t.CN}|${t.WX}x${t.WY}`,
+    variant: `${v.dir}|k${+v.vecK}o${+v.vecOut}b${+body.bias}r${+body.relu}u${+v.unitStride}s${+split}|${t.RM}x${t.CN}|${t.WX}x${t.WY}`,
     operands,
     params: [
       ['M', M],
@@ -206,13 +217,29 @@ function dispatchConv(
       ['aOff', aOff! >>> 0],
       ['fOff', fOff! >>> 0],
       ['biasOff', biasOff! >>> 0],
-      ['outOff', outOff! >>> 0],
+      ['outOff', split ? 0 : outOff! >>> 0],
+      ['tapsPerSeg', tapsPerSegment],
     ],
-    workgroups: [gx, gy, gz],
+    workgroups: split ? [gx, gy, S] : [gx, gy, gz],
     // Per tap a loop over the reduced channels (in vec4s when vecK), inside loops over the taps.
-    loopIterations: tiled.taps * (v.vecK ? tiled.KC / 4 : tiled.KC) + 2 * tiled.taps,
-    body: () => pixelGemmWgsl(v),
+    loopIterations: tapsPerSegment * (v.vecK ? tiled.KC / 4 : tiled.KC) + 2 * tapsPerSegment,
+    body: () => pixelGemmWgsl(body),
   });
+  if (split) finishSplit(ex, kernel, label, dst, s, S, M, N, v, { bias: biasOff!, out: outOff! });
+}
+
+/**
+ * Tap segments (split-K over the filter taps) for the direct kernel, only where a
+ * `fillWorkgroups` knob asks for that many workgroups on a real GPU and the output makes fewer:
+ * VGG's first-layer input gradient (3 output columns, never tiled) made 196 workgroups of
+ * 144-step loops at batch 1 on a GPU with room for over a thousand. Not where the rows already
+ * use the grid's z dimension; no more segments than the partial outputs fit in one binding.
+ */
+function tapSegments(profile: GemmProfile, workgroups: number, taps: number, gz: number, outElems: number, ex: GpuExecutor): number {
+  const fillTo = profile.fillWorkgroups;
+  if (profile.cpuEmulated || !fillTo || taps < 2 || gz > 1 || workgroups >= fillTo) return 1;
+  const want = Math.min(taps, Math.ceil(fillTo / workgroups), Math.floor(ex.chunkElems / outElems));
+  return want < 2 ? 1 : Math.ceil(taps / Math.ceil(taps / want));
 }
 
 function pixelGemmWgsl(v: Variant): string {
@@ -305,19 +332,27 @@ fn relu4(x: vec4<f32>) -> vec4<f32> { return select(x, vec4<f32>(0.0), x < vec4<
 @compute @workgroup_size(${t.WX}, ${t.WY})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let n0 = (wid.x * ${t.WX}u + lid.x) * ${4 * t.CN}u;
-  let m0 = ((wid.y + wid.z * nwg.y) * ${t.WY}u + lid.y) * ${t.RM}u;
+  let m0 = ((wid.y${v.splitTaps ? '' : ' + wid.z * nwg.y'}) * ${t.WY}u + lid.y) * ${t.RM}u;
   if (n0 >= p.N || m0 >= p.M) { return; }
   ${rowSetup}
   ${clampedColumns(t, 'n0', 'p.N')}
   ${v.vecOut ? clampedVecColumns(t, 'n0', 'p.N') : ''}
   ${declareAccumulators(t)}
-  for (var ky = 0u; ky < p.KH; ky++) {
-    for (var kx = 0u; kx < p.KW; kx++) {
+  ${
+    v.splitTaps
+      ? `// Segment wid.z: taps t0 … t1 - 1 (grid z holds segments, never rows, when split).
+  let t0 = wid.z * p.tapsPerSeg; let t1 = min(t0 + p.tapsPerSeg, p.KH * p.KW);
+  for (var tap = t0; tap < t1; tap++) {
+    let ky = tap / p.KW; let kx = tap - ky * p.KW;
+    {`
+      : `for (var ky = 0u; ky < p.KH; ky++) {
+    for (var kx = 0u; kx < p.KW; kx++) {`
+  }
       ${tapSetup}
       let fb = (ky * p.KW + kx) * p.Cin;
       ${v.vecK ? vecLoop : scalarLoop}
     }
   }
-  ${storeBlock(t, { base: 'p.outOff', rows: 'p.M', cols: 'p.N', ld: 'p.N', m0: 'm0', n0: 'n0', vecOut: v.vecOut }, transform)}
+  ${storeBlock(t, { base: v.splitTaps ? 'p.outOff + wid.z * p.M * p.N' : 'p.outOff', rows: 'p.M', cols: 'p.N', ld: 'p.N', m0: 'm0', n0: 'n0', vecOut: v.vecOut }, transform)}
 }`;
 }

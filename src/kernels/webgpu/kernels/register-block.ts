@@ -27,7 +27,8 @@ export interface Tiling {
  * `tiling` fixes the direct kernels' block and workgroup shape for outputs of 16 rows or more
  * (shorter outputs keep their own shapes); `direct` keeps convolutions and products off the
  * workgroup-memory kernels (conv2d-tiled.ts, and matvec.ts for products of 1–4 rows); `tiledBlock` fixes that kernel's tile and
- * `fillWorkgroups` the workgroup count it aims for (smaller tiles, then split-K; 0: no split-K),
+ * `fillWorkgroups` the workgroup count it aims for (smaller tiles, then split-K; 0: no split-K;
+ * the direct convolution kernels then split their taps too, conv2d.ts),
  * `splitBelow` the tile count under which it splits K, `tiledK` its K step, and `singleBuffer` makes it stage through one tile buffer instead of two.
  */
 export interface GemmProfile {
