@@ -9,8 +9,8 @@
  * the 32×32 tiles a tuning knob offers). Per step along K it copies a BM×BK tile of
  * A (the gathered input pixels, zero where the tap falls in the padding) and a BK×BN tile of the
  * filter into workgroup memory, each invocation one vec4 of each (or L of each with the longer
- * steps a tuning knob offers: fewer barriers), and then every invocation
- * multiplies TM rows by TN columns out of workgroup memory. There are two tile buffers: while
+ * steps a tuning knob offers: fewer barriers), and then every invocation multiplies TM rows by
+ * TN columns out of workgroup memory. There are two tile buffers: while
  * the invocations multiply out of one, the next step's vec4s (fetched into registers before)
  * go into the other, so memory latency overlaps arithmetic and one barrier per step suffices.
  * An invocation owns rows ty·4 … ty·4+3 of each band of 4·WG rows (and columns tx·4 … of each
@@ -19,10 +19,10 @@
  * Each K step lies inside one filter tap (the reduced channel count is a multiple of BK), so the
  * padding test is per row and step. Channel counts no step divides (a 3-channel first layer)
  * can instead step over the flattened K (tap, channel) with scalar loads of A, each element
- * decoding its own tap (`flatK`, forward only, on request of a knob). Where the output has too few tiles to fill the device, K is
- * split into segments written as partial sums that a second kernel adds, with bias and ReLU
- * (split-K). A 1×1 convolution over one image is a matrix product: matmul.ts sends
- * non-transposed products here as that.
+ * decoding its own tap (`flatK`, forward only, on request of a knob). Where the output has too
+ * few tiles to fill the device, K is split into segments written as partial sums that a second
+ * kernel adds, with bias and ReLU (split-K, split-finish.ts). A 1×1 convolution over one image
+ * is a matrix product: matmul.ts sends non-transposed products here as that.
  */
 import type { GpuExecutor, Operand } from '../executor.js';
 import type { GpuStorage } from '../gpu-storage.js';
