@@ -91,8 +91,15 @@ async function main(): Promise<unknown> {
   const profile = await gpu.profile(async () => {
     await op.sum(op.resizeBilinear(x, [14, 14])).data();
   });
+  // Kernel timing by GPU timestamps where the browser's adapter offers them.
+  const timed = gpu.canTimeKernels()
+    ? (await gpu.timeKernels(async () => {
+        await op.sum(op.resizeBilinear(x, [14, 14])).data();
+      })).dispatches.map((d) => ({ kernel: d.kernel, ms: d.ms }))
+    : null;
   return {
     info: gpu.info(),
+    timed,
     navigatorGpu: typeof navigator !== 'undefined' && 'gpu' in navigator,
     checks,
     // Kernel family, and tile for the tiled kernel (BMxBNxBKxbuffers).

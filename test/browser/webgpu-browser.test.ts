@@ -16,11 +16,12 @@ interface Report {
   checks: { name: string; relErr: number }[];
   gpuKernelVariants: string[];
   profiled: string[];
+  timed: { kernel: string; ms: number }[] | null;
   autotuned: { problems: string[]; timed: number; skipped: string[] };
 }
 
 suite('WebGPU in headless Chromium (navigator.gpu)', () => {
-  it('computes a small network and its gradients as the CPU float64 oracle does (every kernel set, also autotuned), and profiles', async () => {
+  it('computes a small network and its gradients as the CPU float64 oracle does (every kernel set, also autotuned), profiles, and times kernels by GPU timestamps', async () => {
     if (!chromium) throw new Error('no Chromium on CI: .ci/run should have installed the chromium package');
     const r = await runInChromium(chromium);
     expect(r.ok, r.error).toBe(true);
@@ -33,6 +34,14 @@ suite('WebGPU in headless Chromium (navigator.gpu)', () => {
     // The forced real-GPU kernels did run: workgroup-memory tiles and the thin-product kernels.
     expect(report.gpuKernelVariants).toEqual(expect.arrayContaining(['tiled 64x64x16x2', 'tiled 32x32x8x2', 'tiled 32x32x32x2', 'matvec']));
     expect(report.profiled).toContain('webgpu.resizeBilinear');
+    // Chromium's SwiftShader adapter has timestamp queries: the same work timed in place by the
+    // GPU, each dispatch with a time of its own.
+    expect(report.timed, "no 'timestamp-query' on this Chromium's adapter").not.toBeNull();
+    expect(report.timed!.map((d) => d.kernel)).toEqual(report.profiled);
+    for (const d of report.timed!) {
+      expect(d.ms).toBeGreaterThan(0);
+      expect(d.ms).toBeLessThan(1000);
+    }
     // Autotuning ran there: the network's convolution passes and products, several variants each
     // timed, none failing or disagreeing with the default.
     expect(new Set(report.autotuned.problems)).toEqual(new Set(['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'matmul']));

@@ -15,10 +15,10 @@
  * into a buffer, copied to a staging buffer and submitted; the staging buffer is mapped after the
  * submission (a buffer waiting to be mapped may not be used by a later submission). Submissions run
  * in order, so the query set and the resolve buffer are reused safely. Adapters without GPUs
- * (llvmpipe) lack the feature; Dawn's Null backend has it but writes arbitrary values; browsers
- * round timestamps (to 100 µs in Chrome) unless started with flags, so there the figures are
- * coarse. Dawn also rounds them unless its 'timestamp_quantization' toggle is off (device.ts turns
- * it off in Node).
+ * (llvmpipe through OpenGL ES) lack the feature; Dawn's Null backend has it but writes arbitrary
+ * values; Chrome has it, even on its SwiftShader adapter (the browser suite times kernels there),
+ * but rounds timestamps to 100 µs unless started with --enable-unsafe-webgpu. Dawn also rounds
+ * them unless its 'timestamp_quantization' toggle is off (device.ts turns it off in Node).
  */
 import { BufferUsage, MapMode } from './webgpu-constants.js';
 
