@@ -3,13 +3,15 @@
  *
  *   npx tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N[,N...]] [--quick] [--json]
  *                                 [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS]
- *                                 [--autotune] [--alone] [--no-kernel-time] [--null-backend]
+ *                                 [--autotune|--no-autotune] [--alone] [--no-kernel-time] [--null-backend]
  *
  * Times the matmul and VGG19 convolution cases of cases.ts (forward with bias + ReLU, input
  * gradient, filter gradient; at batch 1 and 8 by default, batch 1 alone on a software adapter)
  * on both, each run waited for by reading one output element, and prints GFLOP/s side by side
  * with their ratio. The two are timed in alternating blocks and each side reports its best run
- * (see timeSides). Needs a WebGPU adapter (llvmpipe will do).
+ * (see timeSides). Needs a WebGPU adapter (llvmpipe will do). On a real GPU our side is first
+ * autotuned per case (as `explain` is by default there; each row names the setting chosen), on
+ * software adapters not; --autotune and --no-autotune decide instead.
  *
  * Where both devices have GPU timestamps (real GPUs in Node; not llvmpipe), each case is also
  * timed by the GPU itself, launch by launch and side by side: ours with
@@ -40,8 +42,8 @@ interface Args {
   alsoGemmTiling?: string;
   /** Timing budget per case and side, ms (default 1500; 300 with --quick). */
   budgetMs?: number;
-  /** Autotune our kernels for each case before timing it (WebGpuBackend.autotune). */
-  autotune: boolean;
+  /** Autotune our kernels for each case before timing it (WebGpuBackend.autotune); 'auto': on real GPUs. */
+  autotune: boolean | 'auto';
   /** Also time our side alone first, before TF.js is loaded (a column 'alone'). */
   alone: boolean;
   /** Time kernels by GPU timestamps too, where both sides can (columns 'ours k', 'tfjs k', 'k ratio'). */
@@ -51,10 +53,10 @@ interface Args {
 }
 
 const USAGE =
-  'usage: tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N[,N...]] [--quick] [--json] [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS] [--autotune] [--alone] [--no-kernel-time] [--null-backend]';
+  'usage: tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N[,N...]] [--quick] [--json] [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS] [--autotune|--no-autotune] [--alone] [--no-kernel-time] [--null-backend]';
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { filter: '', quick: false, json: false, autotune: false, alone: false, kernelTime: true, nullBackend: false };
+  const args: Args = { filter: '', quick: false, json: false, autotune: 'auto', alone: false, kernelTime: true, nullBackend: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (flag === '--filter') args.filter = argv[++i] ?? '';
@@ -65,6 +67,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--also-gemm-tiling') args.alsoGemmTiling = argv[++i];
     else if (flag === '--budget-ms') args.budgetMs = Number(argv[++i]);
     else if (flag === '--autotune') args.autotune = true;
+    else if (flag === '--no-autotune') args.autotune = false;
     else if (flag === '--alone') args.alone = true;
     else if (flag === '--no-kernel-time') args.kernelTime = false;
     else if (flag === '--null-backend') args.nullBackend = true;
@@ -239,6 +242,8 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
   // Batch 8 on a software adapter adds about 13 minutes on two cores (TF.js's filter gradient
   // runs at 0.7–4.5 GFLOP/s there), so it is asked for explicitly.
   const batches = args.batches ?? (ours.info().softwareAdapter ? [1] : [1, 8]);
+  // Tuning on llvmpipe took 40 s for VGG19 and gained nothing measurable (docs/benchmarks.md).
+  const autotune = args.autotune === 'auto' ? ours.info().softwareAdapter !== true : args.autotune;
   const plan = batches.map((batch, bi) => {
     const tfCases = new Map<string, TfCase>();
     // The matrix products do not depend on the batch: timed with the first one only.
@@ -266,7 +271,7 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
       for (const c of cases) {
         const p = c.prepare(ours);
         try {
-          const tuned = args.autotune ? await tuneCase(ours, p) : undefined;
+          const tuned = autotune ? await tuneCase(ours, p) : undefined;
           const t = await timeKernel(ours, p.launch, timing);
           alone.set(`${c.op} ${c.shape}`, { gflops: round(c.flops / t.minMs / 1e6), tuned });
         } finally {
@@ -294,7 +299,7 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
       );
     }
     for (const c of cases) {
-      const ctx = { ours, alt, tfjs, timing, autotune: args.autotune, kernelTime, alone: alone.get(`${c.op} ${c.shape}`), log };
+      const ctx = { ours, alt, tfjs, timing, autotune, kernelTime, alone: alone.get(`${c.op} ${c.shape}`), log };
       rows.push(await compareCase(c, tfCases.get(`${c.op} ${c.shape}`)!, ctx));
     }
   }

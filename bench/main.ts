@@ -1,8 +1,9 @@
 /**
  * npm run bench -- [--backend cpu|webgpu] [--filter TEXT] [--batch N] [--quick] [--json] [...]
  *   with --backend webgpu, --batch takes a list (default 1,8 on a GPU, 1 on a software adapter)
- *                  [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS]
- *                  (webgpu kernel comparison only: tuning knobs, see bench/compare-tfjs.ts)
+ *                  [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS] [--no-autotune]
+ *                  (webgpu kernel comparison only: tuning knobs, see bench/compare-tfjs.ts; on a
+ *                  real GPU our kernels are autotuned per case unless --no-autotune)
  *
  * The `stieltjes bench` suite (src/bench: kernels, then a whole VGG19; see `stieltjes bench
  * --help` for every flag). With --backend webgpu the kernel table also times TensorFlow.js's
@@ -19,12 +20,13 @@ async function main(): Promise<number> {
   // Without --backend (at = -1) nothing but --no-tfjs is dropped.
   const rest = argv.filter((a, i) => a !== '--no-tfjs' && (at < 0 || (i !== at && i !== at + 1)));
   if (backend === 'webgpu' && !argv.includes('--no-tfjs')) {
-    const kernelFlags = ['--filter', '--batch', '--quick', '--json', '--gemm-tiling', '--also-gemm-tiling', '--budget-ms'];
-    await compareWithTfjs(rest.filter((a, i) => kernelFlags.includes(a) || kernelFlags.includes(rest[i - 1] ?? '')));
+    const valued = ['--filter', '--batch', '--gemm-tiling', '--also-gemm-tiling', '--budget-ms'];
+    const switches = ['--quick', '--json', '--autotune', '--no-autotune'];
+    await compareWithTfjs(rest.filter((a, i) => switches.includes(a) || valued.includes(a) || valued.includes(rest[i - 1] ?? '')));
     if (argv.includes('--json')) return 0;
+    // The model pass takes the rest (--autotune included; it tunes only when asked).
     const kernelOnly = (a: string, prev: string | undefined): boolean =>
-      ['--filter', '--batch', '--quick', '--gemm-tiling', '--also-gemm-tiling', '--budget-ms'].includes(a) ||
-      ['--filter', '--batch', '--gemm-tiling', '--also-gemm-tiling', '--budget-ms'].includes(prev ?? '');
+      ['--quick', '--no-autotune', ...valued].includes(a) || valued.includes(prev ?? '');
     return runCli(['bench', '--backend', 'webgpu', '--no-kernels', ...rest.filter((a, i) => !kernelOnly(a, rest[i - 1]))]);
   }
   return runCli(['bench', '--backend', backend ?? 'cpu', ...rest]);

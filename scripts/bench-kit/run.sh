@@ -32,7 +32,7 @@ node=$([ -x ./node ] && echo ./node || command -v node)
 dawn=node_modules/webgpu/dist/linux-x64/dawn.node
 [ -f "$dawn" ] || xz -dk "$dawn.xz"
 also=${ALSO:+--also-gemm-tiling $ALSO}
-autotune=$([ "${AUTOTUNE:-1}" = 0 ] || echo --autotune)
+autotune=$([ "${AUTOTUNE:-1}" = 0 ] && echo --no-autotune || echo --autotune)
 alone=$([ "${ALONE:-1}" = 0 ] || echo --alone)
 filter=${FILTER:+--filter $FILTER}
 t0=$(date +%s)

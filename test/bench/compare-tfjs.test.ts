@@ -7,26 +7,36 @@
 import { expect, it, vi } from 'vitest';
 import { compareWithTfjs } from '../../bench/compare-tfjs.js';
 
-it('compare-tfjs runs end to end on the Null backend, with the kernel-time columns', async () => {
+/** Runs the script with `argv` (JSON out); its rows and what it logged. */
+async function compare(argv: string[]): Promise<{ rows: Record<string, unknown>[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
   const log = vi.spyOn(console, 'log').mockImplementation((s: unknown) => void out.push(String(s)));
   const warn = vi.spyOn(console, 'error').mockImplementation((s: unknown) => void err.push(String(s)));
   try {
-    await compareWithTfjs(['--null-backend', '--quick', '--batch', '1', '--filter', '14,14,512', '--budget-ms', '5', '--json']);
+    await compareWithTfjs(['--null-backend', '--quick', '--batch', '1', '--budget-ms', '5', '--json', ...argv]);
   } finally {
     log.mockRestore();
     warn.mockRestore();
   }
-  const rows = JSON.parse(out.join('\n')) as Record<string, unknown>[];
+  return { rows: JSON.parse(out.join('\n')) as Record<string, unknown>[], err };
+}
+
+it('compare-tfjs runs end to end on the Null backend, with the kernel-time columns, autotuned as on a GPU', async () => {
+  const { rows, err } = await compare(['--filter', '14,14,512']);
   expect(rows.map((r) => r.op)).toEqual(['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter']);
   for (const r of rows) {
     expect(r.shape).toBe('x[1,14,14,512] w[3,3,512,512]');
     for (const k of ['oursGflops', 'tfjsGflops', 'ratio']) expect(Number.isFinite(r[k])).toBe(true);
     // Timestamps the Null backend never wrote make NaN (null in JSON) or arbitrary numbers.
     for (const k of ['oursKernelGflops', 'tfjsKernelGflops', 'kernelRatio']) expect(k in r).toBe(true);
+    // Not a software adapter: each case was autotuned first, and the row names the choice.
+    expect(typeof r.tuned).toBe('string');
   }
   expect(err.join('\n')).toMatch(/ours: .* via null; tfjs 4\.\d+\.\d+/);
+  const plain = await compare(['--filter', 'conv2d x[1,14,14,512]', '--no-autotune', '--no-kernel-time']);
+  expect(plain.rows).toHaveLength(1);
+  expect('tuned' in plain.rows[0]! || 'kernelRatio' in plain.rows[0]!).toBe(false);
 });
 
 it('compare-tfjs refuses an unknown flag, naming it', async () => {
