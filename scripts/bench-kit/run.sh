@@ -3,7 +3,8 @@
 #
 #   bash run.sh [RESULTS_DIR]        (default: ./results)
 #
-# runs, shortest and most telling first, each log in RESULTS_DIR:
+# checks first that Dawn finds a GPU (stops otherwise: FORCE=1 goes on), then runs, shortest
+# and most telling first, each log in RESULTS_DIR:
 #   vgg19   VGG19 end to end (random weights) with IG and RSI-Grad-CAM at m = 50, and the
 #           kernel-by-kernel profile of its forward and forward + input gradient; then the
 #           same with --autotune (what `explain` does on a GPU by default);
@@ -39,6 +40,15 @@ t0=$(date +%s)
 step() { echo "=== $1 (t=$(( $(date +%s) - t0 ))s)"; }
 { date -u; nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv 2>/dev/null; "$node" --version; } | tee "$out/machine.txt"
 want() { [ -z "${ONLY:-}" ] || [[ ",$ONLY," == *",$1,"* ]]; }
+# Preflight (seconds): which adapter Dawn picks. Without the Vulkan loader it finds no GPU, and
+# every step would time a software adapter or fail; stop here unless FORCE=1.
+step "adapter"
+"$node" stieltjes.mjs bench --backend webgpu --no-model --quick --filter 'matmul a[1,512,512]' 2>&1 | grep -v 'artificially reduced' | tee "$out/adapter.txt"
+if ! grep -q '^backend webgpu, adapter' "$out/adapter.txt" || grep -qiE 'llvmpipe|swiftshader|lavapipe' "$out/adapter.txt"; then
+  echo "run.sh: no GPU adapter (above). Dawn needs the Vulkan loader (libvulkan1) and the driver's ICD, e.g."
+  echo "  VK_DRIVER_FILES=/usr/share/vulkan/icd.d/nvidia_icd.json (or /etc/vulkan/icd.d/...); FORCE=1 runs anyway."
+  [ "${FORCE:-0}" = 1 ] || exit 1
+fi
 if want vgg19; then
   step "VGG19 end to end, with the kernel profile"
   "$node" stieltjes.mjs bench --backend webgpu --no-kernels --steps "${STEPS:-50}" --profile 2>&1 | grep -v 'artificially reduced' | tee "$out/vgg19.txt"
