@@ -13,6 +13,10 @@
  * autotuned per case (as `explain` is by default there; each row names the setting chosen), on
  * software adapters not; --autotune and --no-autotune decide instead.
  *
+ * With --alone each side is also timed without the other in its process: ours before TF.js is
+ * loaded, TF.js in a child process where ours never exists (columns 'alone', 'tfjs al' and
+ * 'al ratio').
+ *
  * Where both devices have GPU timestamps (real GPUs in Node; not llvmpipe), each case is also
  * timed by the GPU itself, launch by launch and side by side: ours with
  * WebGpuBackend.timeKernels, TF.js with tf.time's kernelMs (both a timestamped pass per kernel),
@@ -21,13 +25,15 @@
  * the whole script on Dawn's Null backend, which runs nothing: a check of the script itself
  * (tests do), its numbers meaningless.
  */
-import { pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TensorInfo } from '../src/kernels/backend.js';
 import { createWebGpuBackend } from '../src/kernels/webgpu/device.js';
 import { sizeOf } from '../src/tensor/shape.js';
 import type { WebGpuBackend } from '../src/kernels/webgpu/webgpu-backend.js';
 import { benchCases, MATMUL_SHAPES, VGG19_CONVS, type BenchCase } from './cases.js';
-import { createTfjsWebGpu, tfCanTimeKernels, tfConvCase, tfKernelMs, tfMatmulCase, tfTimeOnce, type TfCase, type TfjsRunner } from './tfjs-webgpu.js';
+import { createTfjsWebGpu, tfCanTimeKernels, tfConvCase, tfKernelMs, tfMatmulCase, tfTimeKernel, tfTimeOnce, type TfCase, type TfjsRunner } from './tfjs-webgpu.js';
 import { median, repeatsFor, spinUp, timeKernel, timeOnce, type TimingOptions } from './timing.js';
 
 interface Args {
@@ -50,13 +56,15 @@ interface Args {
   kernelTime: boolean;
   /** Both sides on Dawn's Null backend (nothing runs): checks the script, not the kernels. */
   nullBackend: boolean;
+  /** Internal (--alone): time TF.js's side only and print JSON; see tfjsAloneInChild. */
+  tfjsOnly: boolean;
 }
 
 const USAGE =
   'usage: tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N[,N...]] [--quick] [--json] [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS] [--autotune|--no-autotune] [--alone] [--no-kernel-time] [--null-backend]';
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { filter: '', quick: false, json: false, autotune: 'auto', alone: false, kernelTime: true, nullBackend: false };
+  const args: Args = { filter: '', quick: false, json: false, autotune: 'auto', alone: false, kernelTime: true, nullBackend: false, tfjsOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (flag === '--filter') args.filter = argv[++i] ?? '';
@@ -71,6 +79,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--alone') args.alone = true;
     else if (flag === '--no-kernel-time') args.kernelTime = false;
     else if (flag === '--null-backend') args.nullBackend = true;
+    else if (flag === '--tfjs-only') args.tfjsOnly = true;
     else throw new Error(`compare-tfjs: unknown flag '${flag}'\n${USAGE}`);
   }
   if (args.batches && !args.batches.every((b) => Number.isInteger(b) && b >= 1)) {
@@ -92,10 +101,20 @@ interface Row {
   tuned?: string;
   /** With --alone: our GFLOP/s timed before TF.js was loaded (bench/timing.ts's timeKernel, best run). */
   aloneGflops?: number;
+  /** With --alone: TF.js's GFLOP/s timed in a process of its own (best run), and ours alone / it. */
+  tfjsAloneGflops?: number;
+  aloneRatio?: number;
   /** GFLOP/s by GPU kernel time (median launch), where both sides have timestamps. */
   oursKernelGflops?: number;
   tfjsKernelGflops?: number;
   kernelRatio?: number;
+}
+
+/** --alone: each side timed without the other in its process (ours before TF.js loads, TF.js in a child process). */
+interface Alone {
+  gflops: number;
+  tuned?: string;
+  tfjs?: number;
 }
 
 /** Launches per side timed by GPU timestamps (each alone, the sides alternating); the median counts. */
@@ -172,7 +191,7 @@ async function compareCase(
   c: BenchCase, tfCase: TfCase,
   ctx: {
     ours: WebGpuBackend; alt: WebGpuBackend | null; tfjs: TfjsRunner; timing: TimingOptions; autotune: boolean; kernelTime: boolean;
-    alone?: { gflops: number; tuned?: string }; log: (line: string) => void;
+    alone?: Alone; log: (line: string) => void;
   },
 ): Promise<Row> {
   const { ours, alt, tfjs } = ctx;
@@ -211,6 +230,7 @@ async function compareCase(
     ...(altMs !== undefined ? { altGflops: round(c.flops / altMs / 1e6), altRatio: round(tfMs / altMs) } : {}),
     ...(tuned !== undefined ? { tuned } : {}),
     ...(ctx.alone !== undefined ? { aloneGflops: ctx.alone.gflops } : {}),
+    ...(ctx.alone?.tfjs !== undefined ? { tfjsAloneGflops: ctx.alone.tfjs, aloneRatio: round(ctx.alone.gflops / ctx.alone.tfjs) } : {}),
     ...(kernel
       ? { oursKernelGflops: round(c.flops / kernel[0] / 1e6), tfjsKernelGflops: round(c.flops / kernel[1] / 1e6), kernelRatio: round(kernel[1] / kernel[0]) }
       : {}),
@@ -220,7 +240,8 @@ async function compareCase(
   const kernelCols = ctx.kernelTime ? ` ${num(row.oursKernelGflops ?? NaN, 8)} ${num(row.tfjsKernelGflops ?? NaN, 8)} ${num(row.kernelRatio ?? NaN, 7, '×')}` : '';
   ctx.log(
     `${row.op.padEnd(22)} ${row.shape.padEnd(36)} ${num(row.oursGflops, 8)} ${num(row.tfjsGflops, 8)} ${num(row.ratio, 7, '×')}${altCols}` +
-      `${ctx.alone !== undefined ? ` ${num(ctx.alone.gflops, 8)}` : ''}${kernelCols}${tuned !== undefined ? `  tuned: ${tuned}` : ''}`,
+      `${ctx.alone !== undefined ? ` ${num(ctx.alone.gflops, 8)} ${num(row.tfjsAloneGflops ?? NaN, 8)} ${num(row.aloneRatio ?? NaN, 8, '×')}` : ''}` +
+      `${kernelCols}${tuned !== undefined ? `  tuned: ${tuned}` : ''}`,
   );
   if (!tfjsFits) {
     ctx.log(`  (TF.js not timed: a ${(tfCase.largestTensorBytes / 2 ** 20).toFixed(0)} MiB tensor exceeds this adapter's ${(bindingLimit / 2 ** 20).toFixed(0)} MiB storage binding limit, and TF.js does not split it)`);
@@ -228,23 +249,9 @@ async function compareCase(
   return row;
 }
 
-/** Runs the comparison (argv as on the command line); bench/main.ts calls it for --backend webgpu. */
-export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv);
-  const log = (line: string) => (args.json ? console.error(line) : console.log(line));
-  const timing: TimingOptions = args.quick
-    ? { budgetMs: args.budgetMs ?? 300, minRuns: 3, maxRuns: 20, singleRunMs: 1500 }
-    : { budgetMs: args.budgetMs ?? 1500, minRuns: 5, maxRuns: 50, singleRunMs: 3000 };
-
-  const where = args.nullBackend ? ({ nodeBackend: 'null', kernelProfile: 'gpu' } as const) : {};
-  const ours = await createWebGpuBackend({ ...where, gemmTiling: args.gemmTiling });
-  const alt = args.alsoGemmTiling ? await createWebGpuBackend({ ...where, gemmTiling: args.alsoGemmTiling }) : null;
-  // Batch 8 on a software adapter adds about 13 minutes on two cores (TF.js's filter gradient
-  // runs at 0.7–4.5 GFLOP/s there), so it is asked for explicitly.
-  const batches = args.batches ?? (ours.info().softwareAdapter ? [1] : [1, 8]);
-  // Tuning on llvmpipe took 40 s for VGG19 and gained nothing measurable (docs/benchmarks.md).
-  const autotune = args.autotune === 'auto' ? ours.info().softwareAdapter !== true : args.autotune;
-  const plan = batches.map((batch, bi) => {
+/** The cases per batch: ours (cases.ts) with their TF.js counterparts, filtered. */
+function planCases(batches: readonly number[], args: Args): { tfCases: Map<string, TfCase>; cases: BenchCase[] }[] {
+  return batches.map((batch, bi) => {
     const tfCases = new Map<string, TfCase>();
     // The matrix products do not depend on the batch: timed with the first one only.
     if (bi === 0) {
@@ -264,8 +271,68 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
     );
     return { tfCases, cases };
   });
+}
+
+/**
+ * The TF.js side alone, in a process of its own where our backend never exists (--alone): this
+ * script again with --tfjs-only, whose stdout is { "op shape": GFLOP/s }. Null if it fails (the
+ * comparison goes on without the column, saying why).
+ */
+function tfjsAloneInChild(args: Args, batches: readonly number[], timing: TimingOptions, log: (line: string) => void): Map<string, number> | null {
+  const argv = ['--tfjs-only', '--batch', batches.join(','), '--filter', args.filter, '--budget-ms', String(timing.budgetMs)];
+  if (args.quick) argv.push('--quick');
+  if (args.nullBackend) argv.push('--null-backend');
+  // This file, bundled (the kit) or as TypeScript, which Node 20 runs through tsx (a dev dependency).
+  const script = fileURLToPath(import.meta.url);
+  const runner = script.endsWith('.ts') ? [createRequire(import.meta.url).resolve('tsx/cli')] : [];
+  const r = spawnSync(process.execPath, [...runner, script, ...argv], { encoding: 'utf8', maxBuffer: 2 ** 24 });
+  if (r.status !== 0) {
+    log(`(TF.js alone: its process failed (${r.error?.message ?? `exit ${r.status}`}): ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')})`);
+    return null;
+  }
+  return new Map(Object.entries(JSON.parse(r.stdout) as Record<string, number>));
+}
+
+/** --tfjs-only: times TF.js's side of every case alone and prints { "op shape": GFLOP/s } (tfjsAloneInChild). */
+async function tfjsOnly(args: Args, timing: TimingOptions): Promise<void> {
+  const tfjs = await createTfjsWebGpu(args.nullBackend ? 'null' : undefined);
+  const bindingLimit = (tfjs.tf.backend() as unknown as { device: GPUDevice }).device.limits.maxStorageBufferBindingSize;
+  const out: Record<string, number> = {};
+  for (const { tfCases, cases } of planCases(args.batches ?? [1], args)) {
+    for (const c of cases) {
+      const tc = tfCases.get(`${c.op} ${c.shape}`)!;
+      if (tc.largestTensorBytes > bindingLimit) continue;
+      const p = tc.prepare(tfjs.tf);
+      try {
+        out[`${c.op} ${c.shape}`] = round(c.flops / (await tfTimeKernel(tfjs.tf, p.launch, timing)) / 1e6);
+      } finally {
+        p.dispose();
+      }
+    }
+  }
+  console.log(JSON.stringify(out));
+}
+
+/** Runs the comparison (argv as on the command line); bench/main.ts calls it for --backend webgpu. */
+export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const log = (line: string) => (args.json ? console.error(line) : console.log(line));
+  const timing: TimingOptions = args.quick
+    ? { budgetMs: args.budgetMs ?? 300, minRuns: 3, maxRuns: 20, singleRunMs: 1500 }
+    : { budgetMs: args.budgetMs ?? 1500, minRuns: 5, maxRuns: 50, singleRunMs: 3000 };
+
+  if (args.tfjsOnly) return tfjsOnly(args, timing);
+  const where = args.nullBackend ? ({ nodeBackend: 'null', kernelProfile: 'gpu' } as const) : {};
+  const ours = await createWebGpuBackend({ ...where, gemmTiling: args.gemmTiling });
+  const alt = args.alsoGemmTiling ? await createWebGpuBackend({ ...where, gemmTiling: args.alsoGemmTiling }) : null;
+  // Batch 8 on a software adapter adds about 13 minutes on two cores (TF.js's filter gradient
+  // runs at 0.7–4.5 GFLOP/s there), so it is asked for explicitly.
+  const batches = args.batches ?? (ours.info().softwareAdapter ? [1] : [1, 8]);
+  // Tuning on llvmpipe took 40 s for VGG19 and gained nothing measurable (docs/benchmarks.md).
+  const autotune = args.autotune === 'auto' ? ours.info().softwareAdapter !== true : args.autotune;
+  const plan = planCases(batches, args);
   // --alone: our side first, before TF.js exists in the process (see timeSides on why).
-  const alone = new Map<string, { gflops: number; tuned?: string }>();
+  const alone = new Map<string, Alone>();
   if (args.alone) {
     for (const { cases } of plan) {
       for (const c of cases) {
@@ -280,6 +347,10 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
       }
     }
   }
+  if (args.alone) {
+    const tfjsAlone = tfjsAloneInChild(args, batches, timing, log);
+    for (const [key, a] of alone) a.tfjs = tfjsAlone?.get(key);
+  }
   const tfjs = await createTfjsWebGpu(args.nullBackend ? 'null' : undefined);
   log(`ours: ${ours.info().adapter}; tfjs ${tfjs.tf.version_core}: ${tfjs.adapter}; float32, batch ${batches.join(' and ')}`);
   const kernelTime = args.kernelTime && ours.canTimeKernels() && tfCanTimeKernels(tfjs.tf);
@@ -289,12 +360,12 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
   const rows: Row[] = [];
   for (const { tfCases, cases } of plan) {
     const altHead = alt ? ` ${'alt'.padStart(8)} ${'ratio'.padStart(7)}` : '';
-    const aloneHead = args.alone ? ` ${'alone'.padStart(8)}` : '';
+    const aloneHead = args.alone ? ` ${'alone'.padStart(8)} ${'tfjs al'.padStart(8)} ${'al ratio'.padStart(8)}` : '';
     const kernelHead = kernelTime ? ` ${'ours k'.padStart(8)} ${'tfjs k'.padStart(8)} ${'k ratio'.padStart(7)}` : '';
     if (!args.json) {
       log(
         `${'op'.padEnd(22)} ${'shape'.padEnd(36)} ${'ours'.padStart(8)} ${'tfjs'.padStart(8)} ${'ratio'.padStart(7)}${altHead}${aloneHead}${kernelHead}  (GFLOP/s, best run` +
-          `${alt ? `; alt: ours with ${args.alsoGemmTiling}` : ''}${args.alone ? '; alone: ours timed before TF.js was loaded' : ''}` +
+          `${alt ? `; alt: ours with ${args.alsoGemmTiling}` : ''}${args.alone ? '; alone: ours timed before TF.js was loaded, tfjs al: TF.js in a process of its own' : ''}` +
           `${kernelTime ? `; k: by GPU timestamps, median of ${KERNEL_TIME_LAUNCHES} launches` : ''})`,
       );
     }

@@ -1,7 +1,7 @@
 /**
  * npm run bench -- [--backend cpu|webgpu] [--filter TEXT] [--batch N] [--quick] [--json] [...]
  *   with --backend webgpu, --batch takes a list (default 1,8 on a GPU, 1 on a software adapter)
- *                  [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS] [--no-autotune]
+ *                  [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS] [--no-autotune] [--alone]
  *                  (webgpu kernel comparison only: tuning knobs, see bench/compare-tfjs.ts; on a
  *                  real GPU our kernels are autotuned per case unless --no-autotune)
  *
@@ -21,12 +21,12 @@ async function main(): Promise<number> {
   const rest = argv.filter((a, i) => a !== '--no-tfjs' && (at < 0 || (i !== at && i !== at + 1)));
   if (backend === 'webgpu' && !argv.includes('--no-tfjs')) {
     const valued = ['--filter', '--batch', '--gemm-tiling', '--also-gemm-tiling', '--budget-ms'];
-    const switches = ['--quick', '--json', '--autotune', '--no-autotune'];
+    const switches = ['--quick', '--json', '--autotune', '--no-autotune', '--alone'];
     await compareWithTfjs(rest.filter((a, i) => switches.includes(a) || valued.includes(a) || valued.includes(rest[i - 1] ?? '')));
     if (argv.includes('--json')) return 0;
     // The model pass takes the rest (--autotune included; it tunes only when asked).
     const kernelOnly = (a: string, prev: string | undefined): boolean =>
-      ['--quick', '--no-autotune', ...valued].includes(a) || valued.includes(prev ?? '');
+      ['--quick', '--no-autotune', '--alone', ...valued].includes(a) || valued.includes(prev ?? '');
     return runCli(['bench', '--backend', 'webgpu', '--no-kernels', ...rest.filter((a, i) => !kernelOnly(a, rest[i - 1]))]);
   }
   return runCli(['bench', '--backend', backend ?? 'cpu', ...rest]);

@@ -14,8 +14,10 @@
 #           K), outputs checked against the CPU;
 #   kernels the WebGPU-vs-TF.js kernel comparison at batch 1 and 8, our side autotuned per
 #           case (the knob it chose is printed; AUTOTUNE=0 for the backend's defaults alone),
-#           and also timed before TF.js is loaded (column 'alone'; ALONE=0 to skip): on the
-#           H200 ours measured 20-45% slower inside the comparison than alone; where the
+#           and each side also timed without the other in its process (ours before TF.js
+#           loads, TF.js in a child process: columns 'alone', 'tfjs al', 'al ratio'; ALONE=0
+#           to skip): on the H200 ours measured 20-45% slower inside the comparison than
+#           alone; where the
 #           GPU has timestamp queries, both sides are also timed by the GPU (columns 'ours k',
 #           'tfjs k', 'k ratio': kernel time alone, without the host);
 #   host    the host's cost per kernel launch, ours and TF.js's (Dawn's Null backend);

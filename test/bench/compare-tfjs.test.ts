@@ -39,6 +39,14 @@ it('compare-tfjs runs end to end on the Null backend, with the kernel-time colum
   expect('tuned' in plain.rows[0]! || 'kernelRatio' in plain.rows[0]!).toBe(false);
 });
 
+it('compare-tfjs --alone times ours before TF.js loads and TF.js in a process of its own', async () => {
+  const { rows, err } = await compare(['--filter', 'conv2dBackpropInput x[1,14,14,512]', '--alone', '--no-kernel-time']);
+  expect(rows).toHaveLength(1);
+  const r = rows[0]!;
+  for (const k of ['aloneGflops', 'tfjsAloneGflops', 'aloneRatio']) expect(Number.isFinite(r[k]), `${k} in ${JSON.stringify(r)} (${err.join(' ')})`).toBe(true);
+  expect(r.aloneRatio).toBeCloseTo((r.aloneGflops as number) / (r.tfjsAloneGflops as number), 1);
+});
+
 it('compare-tfjs refuses an unknown flag, naming it', async () => {
   await expect(compareWithTfjs(['--kernel-tme'])).rejects.toThrow(/unknown flag '--kernel-tme'/);
 });
