@@ -9,7 +9,8 @@
 #           kernel-by-kernel profile of its forward and forward + input gradient; then the
 #           same with --autotune (what `explain` does on a GPU by default);
 #   tune    our GEMM settings against each other at batch 1 (the backend's choice, the direct
-#           kernels only, splitting K below 1,024 tiles, 32×32 tiles, K steps of 32; for the first layer,
+#           kernels only, splitting K below 1,024 tiles, 32×32 tiles, K steps of 32, 128×64
+#           tiles; for the first layer,
 #           direct-kernel blocks with more workgroups and the tiled kernel over the flattened
 #           K), outputs checked against the CPU;
 #   kernels the WebGPU-vs-TF.js kernel comparison at batch 1 and 8, our side autotuned per
@@ -59,7 +60,7 @@ if want vgg19; then
 fi
 if want tune; then
   step "GEMM settings at batch 1"
-  "$node" tune-gemm.mjs --batch 1 --tilings "${TILINGS:-auto,direct,tiled:auto:1024:1024,tiled:32:0,tiled:32:1024,tiled:32:0:k32,tiled:64:0:k32}" --check \
+  "$node" tune-gemm.mjs --batch 1 --tilings "${TILINGS:-auto,direct,tiled:auto:1024:1024,tiled:32:0,tiled:32:1024,tiled:32:0:k32,tiled:64:0:k32,tiled:128x64:0}" --check \
     --filter 'conv2d x|conv2dBackpropInput x|matmul a[1,1,' 2>&1 | grep -v 'artificially reduced' | tee "$out/tune.txt"
   # VGG's first layer (3 channels) runs on the direct kernel: block shapes with more workgroups,
   # and the tiled kernel over the flattened K (forward only; the input gradient's 3 output

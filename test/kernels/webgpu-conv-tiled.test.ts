@@ -91,6 +91,8 @@ suite('webgpu tiled convolution (32×32 tiles, 8×8 workgroups)', { gemmTiling: 
 suite('webgpu tiled convolution (32×32 tiles, K steps of 32)', { gemmTiling: 'tiled:32:1024:k32' }, /^tiled\|.*\|32x32x32x2$/);
 suite('webgpu tiled convolution (64×64 tiles, K steps of 32, one buffer)', { gemmTiling: 'tiled:64:1024:k32:1buf' }, /^tiled\|.*\|64x64x32x1$/);
 suite('webgpu tiled convolution (128×128 tiles, K steps of 16)', { gemmTiling: 'tiled:128:256:k16' }, /^tiled\|.*\|128x128x16x2$/);
+// 128×64 tiles: two vec4 copies of A per invocation and step, one of the filter.
+suite('webgpu tiled convolution (128×64 tiles)', { gemmTiling: 'tiled:128x64:1024' }, /^tiled\|.*\|128x64x16x2$/);
 
 // ':anyk': forward passes whose channels suit no K step (VGG's 3-channel first layer, 20
 // channels) step over the flattened K with scalar loads; the input gradient stays direct.

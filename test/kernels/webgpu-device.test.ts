@@ -173,7 +173,7 @@ describeWebGpu('webgpu device, memory and errors', (gpu) => {
 
 it("Dawn's Null backend validates the tiled kernel's longer K steps and flattened K (autotuning candidates) at the core feature level", async () => {
   const conv: Conv2DParams = { strides: [1, 1], dilations: [1, 1], pad: { top: 1, bottom: 1, left: 1, right: 1 }, outHeight: 8, outWidth: 8 };
-  for (const knob of ['tiled:32:0:k32', 'tiled:64:0:k32', 'tiled:128:0:k16', 'tiled:64:1024:k32:1buf', 'tiled:64:0:anyk', 'tiled:32:0:k32:anyk']) {
+  for (const knob of ['tiled:32:0:k32', 'tiled:64:0:k32', 'tiled:128:0:k16', 'tiled:64:1024:k32:1buf', 'tiled:64:0:anyk', 'tiled:32:0:k32:anyk', 'tiled:128x64:0:1buf', 'tiled:128x64:0:anyk:1buf']) {
     const b = await createWebGpuBackend({ nodeBackend: 'null', kernelProfile: 'gpu', gemmTiling: knob });
     try {
       // 32 channels (steps within a tap) and 3 (a first layer: the flattened K where allowed).

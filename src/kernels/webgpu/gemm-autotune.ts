@@ -45,7 +45,7 @@ export interface GemmProblem {
 /**
  * Knobs worth trying: on GPUs the workgroup-memory kernel splitting K below more tiles, 32×32
  * tiles (four times the workgroups) with and without split-K, 64×64 tiles never split, 128×128
- * tiles, longer K steps (fewer barriers; 32×32 tiles with steps of 32 are TF.js's shape for
+ * tiles, 128×64 tiles (for outputs of 64 columns), longer K steps (fewer barriers; 32×32 tiles with steps of 32 are TF.js's shape for
  * these convolutions), the same over the flattened K for channel counts no step divides (a
  * 3-channel first layer; elsewhere they change nothing and are skipped), and the direct kernels
  * with their own and with other block shapes (taller for the filter gradient, narrower for VGG's
@@ -64,6 +64,7 @@ export function candidateKnobs(cpuEmulated: boolean): string[] {
         'tiled:32:0:k32',
         'tiled:64:0:k32',
         'tiled:128:0:k16',
+        'tiled:128x64:0',
         'tiled:64:0:anyk',
         'tiled:32:0:anyk',
         'tiled:32:0:k32:anyk',

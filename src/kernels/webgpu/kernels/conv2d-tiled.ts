@@ -5,8 +5,8 @@
  * 0.9–7.7 at batch 1 (first layer aside), where too few workgroups exist to fill the GPU's 132
  * multiprocessors and each invocation's loads wait on memory with nothing else to run.
  *
- * Here a 16×16 workgroup computes a BM×BN output tile (64×64 or 128×128; an 8×8 workgroup for
- * the 32×32 tiles a tuning knob offers). Per step along K it copies a BM×BK tile of
+ * Here a 16×16 workgroup computes a BM×BN output tile (64×64 or 128×128, or 128×64 on request;
+ * an 8×8 workgroup for the 32×32 tiles a tuning knob offers). Per step along K it copies a BM×BK tile of
  * A (the gathered input pixels, zero where the tap falls in the padding) and a BK×BN tile of the
  * filter into workgroup memory, each invocation one vec4 of each (or L of each with the longer
  * steps a tuning knob offers: fewer barriers), and then every invocation multiplies TM rows by
@@ -37,8 +37,9 @@ export interface TiledPlan {
   BM: number;
   BN: number;
   BK: number;
-  /** vec4s of each operand an invocation copies per step: BM·BK / (4·WG²). */
-  L: number;
+  /** vec4s of A and of the filter an invocation copies per step: BM·BK / (4·WG²), BN·BK / (4·WG²). */
+  LA: number;
+  LB: number;
   /** The workgroup is WG×WG invocations: 16, or 8 for 32×32 tiles. */
   WG: number;
   /** K segments (split-K); 1: none. */
@@ -79,20 +80,23 @@ export function planTiled(
   const blocks = (b: number): number => Math.ceil(M / b) * Math.ceil(N / b);
   const fill = profile.fillWorkgroups ?? FILL_WORKGROUPS;
   const BM = profile.tiledBlock ?? (N >= 128 && blocks(128) >= SPLIT_BELOW ? 128 : 64);
-  const BN = BM;
+  // Square tiles, or 128×64 on request (more reuse per invocation for outputs of 64 columns).
+  const BN = profile.tiledBlockN ?? BM;
   const WG = BM === 32 ? 8 : 16;
-  // By default each invocation copies one vec4 of each operand per step (BM·BK/4 = WG² fixes the
-  // step); a tuning knob may ask for longer steps, fewer barriers for more copies per invocation,
-  // where they divide the channels and fit workgroup memory.
-  const baseBK = (4 * WG * WG) / BM;
+  // By default each invocation copies one vec4 of the narrower operand tile per step
+  // (min(BM, BN)·BK/4 = WG² fixes the step); a tuning knob may ask for longer steps, fewer
+  // barriers for more copies per invocation, where they divide the channels and fit workgroup memory.
+  const baseBK = (4 * WG * WG) / Math.min(BM, BN);
   const bytes = (bk: number): number => (profile.singleBuffer ? 1 : 2) * (BM + BN) * bk * 4;
+  // 128×64 tiles take 24 KiB with two buffers; some devices offer only 16 (Dawn's Null backend).
+  if (bytes(baseBK) > ex.limits.maxComputeWorkgroupStorageSize) return null;
   const wantBK = profile.tiledK;
   const fitsMemory = wantBK !== undefined && wantBK > baseBK && bytes(wantBK) <= ex.limits.maxComputeWorkgroupStorageSize;
   const flatK = !(vecK && KC % baseBK === 0);
   if (flatK && !(profile.tiledAnyK && forward && taps * KC > 0)) return null;
   const BK = fitsMemory && (flatK || KC % wantBK === 0) ? wantBK : baseBK;
   const steps = Math.ceil((taps * KC) / BK);
-  const wgs = blocks(BM);
+  const wgs = Math.ceil(M / BM) * Math.ceil(N / BN);
   let S = 1;
   if (wgs < Math.min(profile.splitBelow ?? SPLIT_BELOW, fill) && steps >= 2 * MIN_SEGMENT_STEPS) {
     S = Math.min(Math.ceil(fill / wgs), Math.floor(steps / MIN_SEGMENT_STEPS), 16);
@@ -100,7 +104,7 @@ export function planTiled(
   // Partial sums must fit one binding, and the row blocks one grid dimension (z holds segments).
   if (S > 1 && (S * M * N > ex.chunkElems || Math.ceil(M / BM) > ex.limits.maxComputeWorkgroupsPerDimension)) S = 1;
   const stepsPerSegment = Math.ceil(steps / S);
-  return { BM, BN, BK, L: BK / baseBK, WG, S: Math.ceil(steps / stepsPerSegment), buffers: profile.singleBuffer ? 1 : 2, steps, stepsPerSegment, flatK };
+  return { BM, BN, BK, LA: (BM * BK) / (4 * WG * WG), LB: (BN * BK) / (4 * WG * WG), WG, S: Math.ceil(steps / stepsPerSegment), buffers: profile.singleBuffer ? 1 : 2, steps, stepsPerSegment, flatK };
 }
 
 export interface TiledOperands {
@@ -156,13 +160,14 @@ export function dispatchTiled(
 }
 
 function tiledWgsl(v: { dir: Direction; bias: boolean; relu: boolean; unitStride: boolean; split: boolean }, plan: TiledPlan): string {
-  const { BM, BN, BK, WG, L } = plan;
+  const { BM, BN, BK, WG } = plan;
   const fwd = v.dir === 'forward';
   const TM = BM / WG;
   const TN = BN / WG;
   const bandsM = range(TM / 4);
   const bandsN = range(TN / 4);
-  const copies = range(L);
+  const copiesA = range(plan.LA);
+  const copiesB = range(plan.LB);
   const KC = fwd ? 'p.Cin' : 'p.Cout';
   const kv = BK / 4; // vec4s per tile row of A
   // Copy l of this invocation: A row arow_l (fixed for the whole K loop), and where it reads from.
@@ -200,7 +205,7 @@ function tiledWgsl(v: { dir: Direction; bias: boolean; relu: boolean; unitStride
   const aTile = (BK * BM) / 4;
   const bTile = (BK * BN) / 4;
   const storeB = (buf: string): string =>
-    copies
+    copiesB
       .map((l) =>
         fwd
           ? `Bs[${buf} * ${bTile}u + bk_${l} * ${BN / 4}u + (bn_${l} - n0) / 4u] = b_next_${l};`
@@ -210,7 +215,7 @@ function tiledWgsl(v: { dir: Direction; bias: boolean; relu: boolean; unitStride
       )
       .join('\n    ');
   const storeA = (buf: string): string =>
-    copies
+    copiesA
       .flatMap((l) => range(4).map((q) => `As[${buf} * ${aTile}u + (ak_${l} + ${q}u) * ${BM / 4}u + arow_${l} / 4u][arow_${l} % 4u] = a_next_${l}[${q}];`))
       .join('\n    ');
   // Loads step `step` of this invocation's A and filter vec4s into a_next_l and b_next_l (one
@@ -220,9 +225,9 @@ function tiledWgsl(v: { dir: Direction; bias: boolean; relu: boolean; unitStride
   // past K (the last step's tail) it reads zero, as do the filter rows past K.
   const fetchFlat = (step: string): string => `{
     let k0 = (${step}) * ${BK}u;
-    ${copies
+    ${copiesA
       .map(
-        (l) => `${range(4)
+        (l) => range(4)
           .map(
             (q) => `{
       let k = k0 + ak_${l} + ${q}u; let tap = k / p.Cin; let c = k - tap * p.Cin;
@@ -232,8 +237,12 @@ function tiledWgsl(v: { dir: Direction; bias: boolean; relu: boolean; unitStride
       a_next_${l}[${q}] = select(0.0, A_ld(p.aOff + select(0u, (abase_${l} + u32(ty) * p.W + u32(tx)) * p.Cin + c, ok)), ok);
     }`,
           )
-          .join('\n    ')}
-    { let kb = k0 + bk_${l}; let fi = p.fOff + min(kb, kTotal - 1u) * p.Cout + min(bn_${l}, p.N - 4u);
+          .join('\n    '),
+      )
+      .join('\n    ')}
+    ${copiesB
+      .map(
+        (l) => `{ let kb = k0 + bk_${l}; let fi = p.fOff + min(kb, kTotal - 1u) * p.Cout + min(bn_${l}, p.N - 4u);
       b_next_${l} = select(vec4<f32>(0.0), F_ld4(fi >> 2u), bn_${l} < p.N && kb < kTotal); }`,
       )
       .join('\n    ')}
@@ -242,7 +251,8 @@ function tiledWgsl(v: { dir: Direction; bias: boolean; relu: boolean; unitStride
     let st = ${step};
     let tap = st / kSteps; let kc0 = (st - tap * kSteps) * ${BK}u;
     let ky = tap / p.KW; let kx = tap - ky * p.KW;
-    ${copies.map((l) => `${tapTest(l)}\n    a_next_${l} = select(vec4<f32>(0.0), A_ld4((ao_${l} + kc0 + ak_${l}) >> 2u), ok_${l});\n    ${loadB(l)}`).join('\n    ')}
+    ${copiesA.map((l) => `${tapTest(l)}\n    a_next_${l} = select(vec4<f32>(0.0), A_ld4((ao_${l} + kc0 + ak_${l}) >> 2u), ok_${l});`).join('\n    ')}
+    ${copiesB.map(loadB).join('\n    ')}
   }`;
   const accDecl = bandsM
     .flatMap((i) => range(4).flatMap((r) => bandsN.map((j) => `var acc_${i}_${r}_${j} = vec4<f32>(0.0);`)))
@@ -274,22 +284,25 @@ function tiledWgsl(v: { dir: Direction; bias: boolean; relu: boolean; unitStride
       ),
     )
     .join('\n  ');
-  // Copy l covers vec4 number li + l·WG² of each tile: A row arow_l, channels ak_l … ak_l+3, and
+  // Copy l covers vec4 number li + l·WG² of each tile: of A row arow_l, channels ak_l … ak_l+3;
   // of the filter row bk_l, columns bn_l … bn_l+3 (forward) or column bn_l, k-channels bk_l … bk_l+3.
-  const copySetup = copies
-    .map((l) => {
-      const idx = l === 0 ? 'li' : `li + ${l * WG * WG}u`;
-      const b = fwd
-        ? `let bk_${l} = (${idx}) / ${BN / 4}u; let bn_${l} = n0 + ((${idx}) % ${BN / 4}u) * 4u;`
-        : `let bn_${l} = n0 + (${idx}) / ${kv}u; let bk_${l} = ((${idx}) % ${kv}u) * 4u;`;
-      return `let arow_${l} = (${idx}) / ${kv}u; let ak_${l} = ((${idx}) % ${kv}u) * 4u;
+  const copyIndex = (l: number): string => (l === 0 ? 'li' : `li + ${l * WG * WG}u`);
+  const copySetup = [
+    ...copiesA.map(
+      (l) => `let arow_${l} = (${copyIndex(l)}) / ${kv}u; let ak_${l} = ((${copyIndex(l)}) % ${kv}u) * 4u;
   let am_raw_${l} = m0 + arow_${l}; let arow_ok_${l} = am_raw_${l} < p.M; let am_${l} = min(am_raw_${l}, p.M - 1u);
   ${rowSetup(l)}
-  ${b}
-  var a_next_${l} = vec4<f32>(0.0);
-  var b_next_${l} = vec4<f32>(0.0);`;
-    })
-    .join('\n  ');
+  var a_next_${l} = vec4<f32>(0.0);`,
+    ),
+    ...copiesB.map(
+      (l) => `${
+        fwd
+          ? `let bk_${l} = (${copyIndex(l)}) / ${BN / 4}u; let bn_${l} = n0 + ((${copyIndex(l)}) % ${BN / 4}u) * 4u;`
+          : `let bn_${l} = n0 + (${copyIndex(l)}) / ${kv}u; let bk_${l} = ((${copyIndex(l)}) % ${kv}u) * 4u;`
+      }
+  var b_next_${l} = vec4<f32>(0.0);`,
+    ),
+  ].join('\n  ');
 
   return `
 var<workgroup> As: array<vec4<f32>, ${plan.buffers * aTile}>;

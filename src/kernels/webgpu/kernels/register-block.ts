@@ -36,6 +36,8 @@ export interface GemmProfile {
   tiling?: Tiling;
   direct?: boolean;
   tiledBlock?: 32 | 64 | 128;
+  /** The tiled kernel's tile width when not square (128×64 tiles). */
+  tiledBlockN?: 64;
   /** The tiled kernel's K step (longer than its default: fewer barriers, more copies per invocation). */
   tiledK?: 8 | 16 | 32;
   /** The tiled kernel also takes forward passes whose channels no K step divides, over the flattened K. */
@@ -49,7 +51,7 @@ export interface GemmProfile {
 /**
  * Parses the tuning knob: 'RMxCN/WXxWY' (e.g. '8x2/16x16') fixes the direct kernels' tiling,
  * 'direct' turns the workgroup-memory kernels off, 'tiled:B:F[:T]' fixes its tile (B = 32, 64,
- * 128 or auto), the workgroup count it fills (F; 0: no split-K) and optionally the tile count below which
+ * 128, 128x64 (128 rows by 64 columns) or auto), the workgroup count it fills (F; 0: no split-K) and optionally the tile count below which
  * it splits K (T) and its K step (':k8', ':k16' or ':k32'; where longer than the tile's default
  * and it divides the channels and fits workgroup memory), e.g. 'tiled:64:512', 'tiled:auto:0',
  * 'tiled:auto:1024:1024' or 'tiled:32:0:k32', then ':anyk' to let it take forward convolutions
@@ -59,14 +61,15 @@ export interface GemmProfile {
 export function parseGemmKnob(text: string): Omit<GemmProfile, 'cpuEmulated'> {
   const t = text.trim();
   if (t === 'direct') return { direct: true };
-  const m = /^tiled:(32|64|128|auto):(\d+)(?::(\d+))?(?::k(8|16|32))?(:anyk)?(:1buf)?$/.exec(t);
+  const m = /^tiled:(32|64|128|128x64|auto):(\d+)(?::(\d+))?(?::k(8|16|32))?(:anyk)?(:1buf)?$/.exec(t);
   if (m) {
     const tiled: Omit<GemmProfile, 'cpuEmulated'> = {
-      tiledBlock: m[1] === 'auto' ? undefined : (Number(m[1]) as 32 | 64 | 128),
+      tiledBlock: m[1] === 'auto' ? undefined : m[1] === '128x64' ? 128 : (Number(m[1]) as 32 | 64 | 128),
       fillWorkgroups: Number(m[2]),
       singleBuffer: m[6] !== undefined,
     };
     if (m[5] !== undefined) tiled.tiledAnyK = true;
+    if (m[1] === '128x64') tiled.tiledBlockN = 64;
     if (m[3] !== undefined) tiled.splitBelow = Number(m[3]);
     if (m[4] !== undefined) tiled.tiledK = Number(m[4]) as 8 | 16 | 32;
     return tiled;
@@ -87,7 +90,7 @@ export function checkTiling(t: Tiling): Tiling {
 /** Parses 'RMxCN/WXxWY' (e.g. '8x2/16x16'), the form benchmarks take the knob in. */
 export function parseTiling(text: string): Tiling {
   const m = /^(\d+)x(\d+)\/(\d+)x(\d+)$/.exec(text.trim());
-  if (!m) throw new Error(`GEMM tiling '${text}': expected RMxCN/WXxWY (e.g. 8x2/16x16), 'direct' or tiled:32|64|128|auto:FILL[:SPLIT_BELOW][:k8|k16|k32][:anyk][:1buf] (e.g. tiled:64:512)`);
+  if (!m) throw new Error(`GEMM tiling '${text}': expected RMxCN/WXxWY (e.g. 8x2/16x16), 'direct' or tiled:32|64|128|128x64|auto:FILL[:SPLIT_BELOW][:k8|k16|k32][:anyk][:1buf] (e.g. tiled:64:512)`);
   return checkTiling({ RM: Number(m[1]), CN: Number(m[2]), WX: Number(m[3]), WY: Number(m[4]) });
 }
 
