@@ -34,7 +34,7 @@ import { sizeOf } from '../src/tensor/shape.js';
 import type { WebGpuBackend } from '../src/kernels/webgpu/webgpu-backend.js';
 import { benchCases, MATMUL_SHAPES, VGG19_CONVS, type BenchCase } from './cases.js';
 import { createTfjsWebGpu, tfCanTimeKernels, tfConvCase, tfKernelMs, tfMatmulCase, tfTimeKernel, tfTimeOnce, type TfCase, type TfjsRunner } from './tfjs-webgpu.js';
-import { median, repeatsFor, spinUp, timeKernel, timeOnce, type TimingOptions } from './timing.js';
+import { kernelMsOnce, median, repeatsFor, spinUp, timeKernel, timeOnce, type TimingOptions } from './timing.js';
 
 interface Args {
   filter: string;
@@ -129,11 +129,7 @@ async function kernelTimes(ours: WebGpuBackend, launch: () => TensorInfo, tf: Tf
   const o: number[] = [];
   const t: number[] = [];
   for (let i = 0; i < KERNEL_TIME_LAUNCHES; i++) {
-    const r = await ours.timeKernels(() => {
-      const out = launch();
-      ours.free(out.storage, out.dtype, sizeOf(out.shape));
-    });
-    o.push(r.totalMs);
+    o.push(await kernelMsOnce(ours, launch));
     t.push(await tfKernelMs(tf, tfLaunch));
   }
   return [median(o), median(t)];

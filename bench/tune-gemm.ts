@@ -2,7 +2,7 @@
  * Tuning the GEMM-shaped WebGPU kernels on the adapter in hand:
  *
  *   npx tsx bench/tune-gemm.ts [--tilings KNOB,KNOB,...|candidates] [--filter 'A|B|...'] [--skip 'C|...']
- *                              [--batch N] [--check] [--kernel-profile cpu|gpu]
+ *                              [--batch N] [--check] [--kernel-profile cpu|gpu] [--null-backend]
  *
  * Times each benchmark case whose "op shape" text contains one of the filters (all cases when
  * none is given) and none of the skips, under each setting of the GEMM knob
@@ -13,8 +13,11 @@
  * with the CPU backend's (float32) on the same inputs, for cases of at most 4 GFLOP: the worst
  * error relative to the largest output magnitude is printed per setting, so a fast but wrong
  * variant shows. `--tilings candidates` sweeps the autotuner's candidates (gemm-autotune.ts), and
- * `--kernel-profile gpu` runs the real-GPU kernels on any adapter (llvmpipe included). For
- * choosing the kernels' shapes on a real GPU, and checking every variant; not a test.
+ * `--kernel-profile gpu` runs the real-GPU kernels on any adapter (llvmpipe included). Where the
+ * device has GPU timestamps, a second table gives GFLOP/s by kernel time (median of 10 launches
+ * timed one by one: the settings compared without the host's share). `--null-backend` runs the
+ * script on Dawn's Null backend (nothing runs: a check of the script). For choosing the
+ * kernels' shapes on a real GPU, and checking every variant; not a test.
  */
 import type { Backend, TensorInfo } from '../src/kernels/backend.js';
 import { cpuBackend } from '../src/tensor/engine.js';
@@ -22,7 +25,7 @@ import { sizeOf } from '../src/tensor/shape.js';
 import { createWebGpuBackend } from '../src/kernels/webgpu/device.js';
 import { candidateKnobs } from '../src/kernels/webgpu/gemm-autotune.js';
 import { benchCases } from './cases.js';
-import { timeKernel } from './timing.js';
+import { medianKernelMs, timeKernel } from './timing.js';
 
 const DEFAULT_TILINGS = ['auto', 'direct', 'tiled:64:0', 'tiled:64:256', 'tiled:128:256', 'tiled:auto:1024'];
 
@@ -49,6 +52,9 @@ async function main(): Promise<void> {
   );
   const timing = { budgetMs: 250, minRuns: 3, maxRuns: 30, singleRunMs: 2000 };
   const results = new Map<string, Map<string, number>>();
+  // GFLOP/s by GPU kernel time (timestamps), where the device has them: the settings compared
+  // without the host's share.
+  const kernelResults = new Map<string, Map<string, number>>();
   const check = argv.includes('--check');
   const reference = new Map<string, Float32Array>();
   if (check) {
@@ -57,7 +63,11 @@ async function main(): Promise<void> {
   }
   const worst = new Map<string, number>();
   for (const tiling of tilings) {
-    const backend = await createWebGpuBackend({ kernelProfile, ...(tiling === 'auto' ? {} : { gemmTiling: tiling }) });
+    const backend = await createWebGpuBackend({
+      kernelProfile,
+      ...(tiling === 'auto' ? {} : { gemmTiling: tiling }),
+      ...(argv.includes('--null-backend') ? { nodeBackend: 'null' as const } : {}),
+    });
     if (tiling === tilings[0]) console.log(`adapter: ${backend.info().adapter}; batch ${batch}`);
     for (const c of cases) {
       const p = c.prepare(backend);
@@ -67,6 +77,10 @@ async function main(): Promise<void> {
         if (!results.has(key)) results.set(key, new Map());
         // The best run: variants are compared, and slower runs are interference, not the kernel.
         results.get(key)!.set(tiling, c.flops / t.minMs / 1e6);
+        if (backend.canTimeKernels()) {
+          if (!kernelResults.has(key)) kernelResults.set(key, new Map());
+          kernelResults.get(key)!.set(tiling, c.flops / (await medianKernelMs(backend, p.launch, KERNEL_TIME_LAUNCHES)) / 1e6);
+        }
         const ref = reference.get(key);
         if (ref) worst.set(tiling, Math.max(worst.get(tiling) ?? 0, relativeError(await output(backend, p, false), ref)));
       } catch (e) {
@@ -82,7 +96,16 @@ async function main(): Promise<void> {
     console.log(`${key.padEnd(64)} ${tilings.map((t) => (row.get(t)?.toFixed(0) ?? '—').padStart(10)).join(' ')}`);
   }
   if (check) console.log(`${'worst error vs CPU / max |CPU|'.padEnd(64)} ${tilings.map((t) => (worst.get(t)?.toExponential(1) ?? '—').padStart(10)).join(' ')}`);
+  if (kernelResults.size > 0) {
+    console.log(`${'case'.padEnd(64)} ${tilings.map((t) => t.padStart(10)).join(' ')}   (GFLOP/s by GPU kernel time, median of ${KERNEL_TIME_LAUNCHES} launches)`);
+    for (const [key, row] of kernelResults) {
+      console.log(`${key.padEnd(64)} ${tilings.map((t) => (Number.isFinite(row.get(t)) ? row.get(t)!.toFixed(0) : '—').padStart(10)).join(' ')}`);
+    }
+  }
 }
+
+/** Launches timed one by one by GPU timestamps per case and setting. */
+const KERNEL_TIME_LAUNCHES = 10;
 
 /** Runs a prepared case once and reads its whole output (disposing the inputs unless told not to). */
 async function output(backend: Backend, p: { launch(): TensorInfo; dispose(): void }, dispose = true): Promise<Float32Array> {

@@ -14,6 +14,7 @@
  * 1980 MHz under load), and the first timed runs would otherwise be taken at a low clock.
  */
 import type { Backend, TensorInfo } from '../kernels/backend.js';
+import type { DispatchProfile } from '../kernels/webgpu/dispatch-profiler.js';
 import { sizeOf } from '../tensor/shape.js';
 
 export interface TimingOptions {
@@ -102,4 +103,28 @@ async function waitFor(backend: Backend, out: TensorInfo): Promise<void> {
   const one = backend.slice(out, out.shape.map(() => 0), ones);
   await backend.read({ storage: one, shape: ones, dtype: out.dtype });
   backend.free(one, out.dtype, 1);
+}
+
+/** A backend that times its kernels by GPU timestamps (WebGpuBackend where canTimeKernels()). */
+export interface KernelTimer extends Backend {
+  timeKernels(fn: () => unknown): Promise<DispatchProfile>;
+}
+
+/**
+ * GPU milliseconds of one launch by timestamps (all its dispatches), median over `launches`
+ * launches each timed on its own: the kernels' time without the host's (submission, waits).
+ */
+export async function medianKernelMs(backend: KernelTimer, launch: () => TensorInfo, launches: number): Promise<number> {
+  const ms: number[] = [];
+  for (let i = 0; i < launches; i++) ms.push(await kernelMsOnce(backend, launch));
+  return median(ms);
+}
+
+/** GPU milliseconds of one launch by timestamps. */
+export async function kernelMsOnce(backend: KernelTimer, launch: () => TensorInfo): Promise<number> {
+  const r = await backend.timeKernels(() => {
+    const out = launch();
+    backend.free(out.storage, out.dtype, sizeOf(out.shape));
+  });
+  return r.totalMs;
 }
