@@ -12,7 +12,7 @@
 #           kernels only, splitting K below 1,024 tiles, 32×32 tiles, K steps of 32, 128×64
 #           tiles; for the first layer,
 #           direct-kernel blocks with more workgroups and the tiled kernel over the flattened
-#           K), outputs checked against the CPU;
+#           K), outputs checked against the CPU, and compared by GPU kernel time too;
 #   kernels the WebGPU-vs-TF.js kernel comparison at batch 1 and 8, our side autotuned per
 #           case (the knob it chose is printed; AUTOTUNE=0 for the backend's defaults alone),
 #           and each side also timed without the other in its process (ours before TF.js
