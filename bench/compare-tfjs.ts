@@ -4,6 +4,7 @@
  *   npx tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N[,N...]] [--quick] [--json]
  *                                 [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS]
  *                                 [--autotune|--no-autotune] [--alone] [--no-kernel-time] [--null-backend]
+ *                                 [--json-out FILE]
  *
  * Times the matmul and VGG19 convolution cases of cases.ts (forward with bias + ReLU, input
  * gradient, filter gradient; at batch 1 and 8 by default, batch 1 alone on a software adapter)
@@ -23,9 +24,11 @@
  * giving the columns 'ours k', 'tfjs k' and 'k ratio' (GFLOP/s by kernel time). They leave out
  * the host, submission and waits, which the wall-clock columns include. `--null-backend` runs
  * the whole script on Dawn's Null backend, which runs nothing: a check of the script itself
- * (tests do), its numbers meaningless.
+ * (tests do), its numbers meaningless. `--json-out FILE` keeps the rows as JSON, rewritten after
+ * every case (what bench/summarize-kernels.ts turns into the tables of docs/benchmarks.md).
  */
 import { spawnSync } from 'node:child_process';
+import { renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TensorInfo } from '../src/kernels/backend.js';
@@ -56,12 +59,14 @@ interface Args {
   kernelTime: boolean;
   /** Both sides on Dawn's Null backend (nothing runs): checks the script, not the kernels. */
   nullBackend: boolean;
+  /** Also write the rows as JSON to this file, after each case (--json-out FILE). */
+  jsonOut?: string;
   /** Internal (--alone): time TF.js's side only and print JSON; see tfjsAloneInChild. */
   tfjsOnly: boolean;
 }
 
 const USAGE =
-  'usage: tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N[,N...]] [--quick] [--json] [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS] [--autotune|--no-autotune] [--alone] [--no-kernel-time] [--null-backend]';
+  'usage: tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N[,N...]] [--quick] [--json] [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS] [--autotune|--no-autotune] [--alone] [--no-kernel-time] [--null-backend] [--json-out FILE]';
 
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = { filter: '', quick: false, json: false, autotune: 'auto', alone: false, kernelTime: true, nullBackend: false, tfjsOnly: false };
@@ -80,6 +85,10 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--no-kernel-time') args.kernelTime = false;
     else if (flag === '--null-backend') args.nullBackend = true;
     else if (flag === '--tfjs-only') args.tfjsOnly = true;
+    else if (flag === '--json-out') {
+      args.jsonOut = argv[++i];
+      if (!args.jsonOut || args.jsonOut.startsWith('--')) throw new Error(`compare-tfjs: --json-out needs a file name\n${USAGE}`);
+    }
     else throw new Error(`compare-tfjs: unknown flag '${flag}'\n${USAGE}`);
   }
   if (args.batches && !args.batches.every((b) => Number.isInteger(b) && b >= 1)) {
@@ -368,6 +377,8 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
     for (const c of cases) {
       const ctx = { ours, alt, tfjs, timing, autotune, kernelTime, alone: alone.get(`${c.op} ${c.shape}`), log };
       rows.push(await compareCase(c, tfCases.get(`${c.op} ${c.shape}`)!, ctx));
+      // After every row, so that a run cut short keeps what it finished.
+      if (args.jsonOut) writeAtomically(args.jsonOut, JSON.stringify(rows, null, 2));
     }
   }
   if (args.json) console.log(JSON.stringify(rows, null, 2));
@@ -376,6 +387,13 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/** Writes a file under a temporary name, then renames it: never half-written. */
+function writeAtomically(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   compareWithTfjs(process.argv.slice(2)).then(

@@ -35,10 +35,11 @@ cd "$kit"
 node=$([ -x ./node ] && echo ./node || command -v node)
 dawn=node_modules/webgpu/dist/linux-x64/dawn.node
 [ -f "$dawn" ] || xz -dk "$dawn.xz"
-also=${ALSO:+--also-gemm-tiling $ALSO}
+also=(); [ -n "${ALSO:-}" ] && also=(--also-gemm-tiling "$ALSO")
 autotune=$([ "${AUTOTUNE:-1}" = 0 ] && echo --no-autotune || echo --autotune)
 alone=$([ "${ALONE:-1}" = 0 ] || echo --alone)
-filter=${FILTER:+--filter $FILTER}
+# Arrays, so that a filter with spaces (an "op shape" text) stays one argument.
+filter=(); [ -n "${FILTER:-}" ] && filter=(--filter "$FILTER")
 t0=$(date +%s)
 step() { echo "=== $1 (t=$(( $(date +%s) - t0 ))s)"; }
 { date -u; nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv 2>/dev/null; "$node" --version; } | tee "$out/machine.txt"
@@ -70,7 +71,8 @@ if want tune; then
 fi
 if want kernels; then
   step "kernels, batch ${BATCH:-1,8}"
-  "$node" compare-tfjs.mjs --batch "${BATCH:-1,8}" --budget-ms "${BUDGET_MS:-400}" $autotune $alone $also $filter 2>&1 | grep -v 'artificially reduced' | tee "$out/kernels.txt"
+  "$node" compare-tfjs.mjs --batch "${BATCH:-1,8}" --budget-ms "${BUDGET_MS:-400}" $autotune $alone "${also[@]}" "${filter[@]}" \
+    --json-out "$out/kernels-batch-${BATCH:-1,8}.json" 2>&1 | grep -v 'artificially reduced' | tee "$out/kernels-batch-${BATCH:-1,8}.txt"
 fi
 if want host; then
   step "host cost per launch (Null backend)"

@@ -5,6 +5,9 @@
  * backend offers timestamp queries) and the JSON rows.
  */
 import { expect, it, vi } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { compareWithTfjs } from '../../bench/compare-tfjs.js';
 
 /** Runs the script with `argv` (JSON out); its rows and what it logged. */
@@ -39,14 +42,17 @@ it('compare-tfjs runs end to end on the Null backend, with the kernel-time colum
   expect('tuned' in plain.rows[0]! || 'kernelRatio' in plain.rows[0]!).toBe(false);
 });
 
-it('compare-tfjs --alone times ours before TF.js loads and TF.js in a process of its own', async () => {
-  const { rows, err } = await compare(['--filter', 'conv2dBackpropInput x[1,14,14,512]', '--alone', '--no-kernel-time']);
+it('compare-tfjs --alone times ours before TF.js loads and TF.js in a process of its own; --json-out keeps the rows', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'compare-')), 'rows.json');
+  const { rows, err } = await compare(['--filter', 'conv2dBackpropInput x[1,14,14,512]', '--alone', '--no-kernel-time', '--json-out', file]);
+  expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(rows);
   expect(rows).toHaveLength(1);
   const r = rows[0]!;
   for (const k of ['aloneGflops', 'tfjsAloneGflops', 'aloneRatio']) expect(Number.isFinite(r[k]), `${k} in ${JSON.stringify(r)} (${err.join(' ')})`).toBe(true);
   expect(r.aloneRatio).toBeCloseTo((r.aloneGflops as number) / (r.tfjsAloneGflops as number), 1);
 });
 
-it('compare-tfjs refuses an unknown flag, naming it', async () => {
+it('compare-tfjs refuses an unknown flag, naming it, and --json-out without a file', async () => {
   await expect(compareWithTfjs(['--kernel-tme'])).rejects.toThrow(/unknown flag '--kernel-tme'/);
+  await expect(compareWithTfjs(['--json-out', '--alone'])).rejects.toThrow(/--json-out needs a file name/);
 });
