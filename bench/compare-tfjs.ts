@@ -98,7 +98,8 @@ function parseArgs(argv: readonly string[]): Args {
   return args;
 }
 
-interface Row {
+/** One case of the comparison (also the JSON rows of --json and --json-out; NaN there becomes null). */
+export interface ComparisonRow {
   op: string;
   shape: string;
   oursGflops: number;
@@ -198,7 +199,7 @@ async function compareCase(
     ours: WebGpuBackend; alt: WebGpuBackend | null; tfjs: TfjsRunner; timing: TimingOptions; autotune: boolean; kernelTime: boolean;
     alone?: Alone; log: (line: string) => void;
   },
-): Promise<Row> {
+): Promise<ComparisonRow> {
   const { ours, alt, tfjs } = ctx;
   // TF.js binds every tensor whole: past the adapter's binding limit (VGG19's fc1 kernel, 411 MB,
   // on llvmpipe's 128 MiB) its dispatches fail validation and nothing runs, so it is not timed.
@@ -226,7 +227,7 @@ async function compareCase(
     tfPrepared?.dispose();
   }
   const [oursMs, tfMs, altMs] = t.best as [number, number, number?];
-  const row: Row = {
+  const row: ComparisonRow = {
     op: c.op,
     shape: c.shape,
     oursGflops: round(c.flops / oursMs / 1e6),
@@ -309,7 +310,8 @@ async function tfjsOnly(args: Args, timing: TimingOptions): Promise<void> {
       if (tc.largestTensorBytes > bindingLimit) continue;
       const p = tc.prepare(tfjs.tf);
       try {
-        out[`${c.op} ${c.shape}`] = round(c.flops / (await tfTimeKernel(tfjs.tf, p.launch, timing)) / 1e6);
+        // The best run, as for ours alone.
+        out[`${c.op} ${c.shape}`] = round(c.flops / (await tfTimeKernel(tfjs.tf, p.launch, timing)).minMs / 1e6);
       } finally {
         p.dispose();
       }
@@ -362,7 +364,7 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
   if (args.kernelTime && !kernelTime) {
     log(`(no kernel-time columns: ${ours.canTimeKernels() ? "TF.js's" : 'our'} device has no GPU timestamps ('timestamp-query'), as on software adapters)`);
   }
-  const rows: Row[] = [];
+  const rows: ComparisonRow[] = [];
   for (const { tfCases, cases } of plan) {
     const altHead = alt ? ` ${'alt'.padStart(8)} ${'ratio'.padStart(7)}` : '';
     const aloneHead = args.alone ? ` ${'alone'.padStart(8)} ${'tfjs al'.padStart(8)} ${'al ratio'.padStart(8)}` : '';

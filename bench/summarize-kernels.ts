@@ -12,22 +12,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import type { ComparisonRow } from './compare-tfjs.js';
 
-/** A row as compare-tfjs writes it (fields absent when not measured). */
-export interface KernelRow {
-  op: string;
-  shape: string;
-  oursGflops: number;
-  tfjsGflops: number;
-  ratio: number;
-  tuned?: string;
-  aloneGflops?: number;
-  tfjsAloneGflops?: number;
-  aloneRatio?: number;
-  oursKernelGflops?: number;
-  tfjsKernelGflops?: number;
-  kernelRatio?: number | null;
-}
+/** A row as compare-tfjs writes it: its numbers are null where they were NaN (not measured). */
+export type KernelRow = {
+  [K in keyof ComparisonRow]: ComparisonRow[K] extends number | undefined ? ComparisonRow[K] | null : ComparisonRow[K];
+};
 
 const TARGET = 1.5;
 const PASS: Record<string, string> = {
@@ -67,7 +57,7 @@ export function summarizeKernelRows(rows: readonly KernelRow[], peakTflops?: num
     if (hasAlone) cells.push(num(r.aloneGflops), num(r.tfjsAloneGflops), times(r.aloneRatio));
     if (hasKernel) cells.push(num(r.oursKernelGflops), num(r.tfjsKernelGflops), times(r.kernelRatio));
     cells.push(r.tuned ?? '');
-    if (peakTflops) cells.push(`${((100 * r.oursGflops) / (peakTflops * 1000)).toFixed(1)}%`);
+    if (peakTflops) cells.push(typeof r.oursGflops === 'number' ? `${((100 * r.oursGflops) / (peakTflops * 1000)).toFixed(1)}%` : '—');
     lines.push(`| ${cells.join(' | ')} |`);
   }
   const convs = rows.filter((r) => r.op.startsWith('conv2d'));

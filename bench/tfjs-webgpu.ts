@@ -9,7 +9,7 @@ import { EXACT_TIMESTAMPS } from '../src/kernels/webgpu/device.js';
 import { sizeOf, type Shape } from '../src/tensor/shape.js';
 import { Random } from '../src/tensor/random.js';
 import { matmulShapeText, type MatmulShape } from '../src/bench/kernel-cases.js';
-import { repeatsFor, spinUp, type TimingOptions } from '../src/bench/timing.js';
+import { timeRuns, type Timing, type TimingOptions } from '../src/bench/timing.js';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 type TfTensor = import('@tensorflow/tfjs-core').Tensor;
@@ -144,23 +144,9 @@ export async function tfTimeOnce(tf: Tf, launch: () => TfTensor, reps = 1): Prom
   return ms / reps;
 }
 
-/**
- * Times one TF.js launch as bench/timing.ts's timeKernel times ours: a warm-up, launches repeated
- * within a run below 10 ms, a spin-up, then runs until the budget; the best run's milliseconds.
- */
-export async function tfTimeKernel(tf: Tf, launch: () => TfTensor, opts: TimingOptions): Promise<number> {
-  const warm = await tfTimeOnce(tf, launch);
-  if (warm > opts.singleRunMs) return warm;
-  const reps = repeatsFor(await tfTimeOnce(tf, launch));
-  await spinUp((r) => tfTimeOnce(tf, launch, r), reps);
-  let best = Infinity;
-  let spent = 0;
-  for (let n = 0; n < opts.maxRuns && (n < opts.minRuns || spent < opts.budgetMs); n++) {
-    const ms = await tfTimeOnce(tf, launch, reps);
-    best = Math.min(best, ms);
-    spent += ms * reps;
-  }
-  return best;
+/** Times one TF.js launch by the same rule as our kernels (bench/timing.ts's timeRuns). */
+export function tfTimeKernel(tf: Tf, launch: () => TfTensor, opts: TimingOptions): Promise<Timing> {
+  return timeRuns((reps) => tfTimeOnce(tf, launch, reps), opts);
 }
 
 /** Whether TF.js's backend reads GPU timestamps (its device has 'timestamp-query'), so that tf.time reports kernelMs. */

@@ -9,16 +9,12 @@
  */
 import type { Backend } from '../kernels/backend.js';
 import { totalsByLabel, type DispatchProfile } from '../kernels/webgpu/dispatch-profiler.js';
+import type { WebGpuBackend } from '../kernels/webgpu/webgpu-backend.js';
 import type { SequentialModel } from '../models/sequential.js';
 import { benchInput, forwardPass, inputGradientPass, type EndToEndResult } from './end-to-end.js';
 
-/** A backend that can profile (the WebGPU backend). */
-export interface ProfilingBackend extends Backend {
-  profile(fn: () => unknown, onProgress?: (done: number, total: number) => void): Promise<DispatchProfile>;
-  /** GPU timestamps, where the device has them (WebGpuBackend). */
-  canTimeKernels?(): boolean;
-  timeKernels?(fn: () => unknown): Promise<DispatchProfile>;
-}
+/** A backend that can profile (the WebGPU backend), and perhaps time kernels by GPU timestamps. */
+export type ProfilingBackend = Backend & Pick<WebGpuBackend, 'profile'> & Partial<Pick<WebGpuBackend, 'canTimeKernels' | 'timeKernels'>>;
 
 export function canProfile(b: Backend): b is ProfilingBackend {
   return typeof (b as Partial<ProfilingBackend>).profile === 'function';

@@ -14,7 +14,7 @@
  * 1980 MHz under load), and the first timed runs would otherwise be taken at a low clock.
  */
 import type { Backend, TensorInfo } from '../kernels/backend.js';
-import type { DispatchProfile } from '../kernels/webgpu/dispatch-profiler.js';
+import type { WebGpuBackend } from '../kernels/webgpu/webgpu-backend.js';
 import { sizeOf } from '../tensor/shape.js';
 
 export interface TimingOptions {
@@ -75,15 +75,24 @@ export async function timeOnce(backend: Backend, launch: () => TensorInfo, reps 
   return ms / reps;
 }
 
-export async function timeKernel(backend: Backend, launch: () => TensorInfo, opts: TimingOptions): Promise<Timing> {
-  const warm = await timeOnce(backend, launch);
+export function timeKernel(backend: Backend, launch: () => TensorInfo, opts: TimingOptions): Promise<Timing> {
+  return timeRuns((reps) => timeOnce(backend, launch, reps), opts);
+}
+
+/**
+ * The timing rule of the file comment for any launcher: `once(reps)` launches `reps` times back
+ * to back, waits, and returns milliseconds per launch (timeOnce for our backends; the TF.js
+ * comparison passes its own).
+ */
+export async function timeRuns(once: (reps: number) => Promise<number>, opts: TimingOptions): Promise<Timing> {
+  const warm = await once(1);
   if (warm > opts.singleRunMs) return { ms: warm, runs: 1, minMs: warm, maxMs: warm };
-  const reps = repeatsFor(await timeOnce(backend, launch));
-  await spinUp((r) => timeOnce(backend, launch, r), reps);
+  const reps = repeatsFor(await once(1));
+  await spinUp(once, reps);
   const samples: number[] = [];
   let spent = 0;
   while (samples.length < opts.maxRuns && (samples.length < opts.minRuns || spent < opts.budgetMs)) {
-    const ms = await timeOnce(backend, launch, reps);
+    const ms = await once(reps);
     samples.push(ms);
     spent += ms * reps;
   }
@@ -106,9 +115,7 @@ async function waitFor(backend: Backend, out: TensorInfo): Promise<void> {
 }
 
 /** A backend that times its kernels by GPU timestamps (WebGpuBackend where canTimeKernels()). */
-export interface KernelTimer extends Backend {
-  timeKernels(fn: () => unknown): Promise<DispatchProfile>;
-}
+export type KernelTimer = Backend & Pick<WebGpuBackend, 'timeKernels'>;
 
 /**
  * GPU milliseconds of one launch by timestamps (all its dispatches), median over `launches`

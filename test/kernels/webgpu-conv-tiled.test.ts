@@ -59,7 +59,7 @@ function suite(name: string, options: { gemmTiling?: string }, variant: RegExp):
         ]) {
           const variants = await checkForwardAndInputGradient(gpu(), c);
           expectTiled(variants, c);
-          if (c.Cin === 64) expect(variants.some((v) => v.startsWith('tiled-finish'))).toBe(true);
+          if (c.Cin === 64) expect(variants.some((v) => v.startsWith('split-finish'))).toBe(true);
           seen.push(...variants);
         }
         // (A setting need not apply to every case: K steps of 32 do not divide 132 channels.)
@@ -94,6 +94,9 @@ suite('webgpu tiled convolution (128×128 tiles, K steps of 16)', { gemmTiling: 
 // 128×64 tiles: two vec4 copies of A per invocation and step, one of the filter.
 suite('webgpu tiled convolution (128×64 tiles)', { gemmTiling: 'tiled:128x64:1024' }, /^tiled\|.*\|128x64x16x2$/);
 
+/** The tiled kernel's forward pass over the flattened K (variant flag k1). */
+const isFlatForward = (v: string): boolean => /^tiled\|forward\|.*k1\|/.test(v);
+
 // ':anyk': forward passes whose channels suit no K step (VGG's 3-channel first layer, 20
 // channels) step over the flattened K with scalar loads; the input gradient stays direct.
 const flatCaseArb: fc.Arbitrary<ConvCase> = withSeed(
@@ -108,7 +111,7 @@ for (const knob of ['tiled:auto:1024:anyk', 'tiled:32:0:k32:anyk']) {
         await fc.assert(
           fc.asyncProperty(flatCaseArb, fc.boolean(), fc.boolean(), async (c, withBias, relu) => {
             const variants = await checkForwardAndInputGradient(gpu(), c, withBias, relu);
-            flat += variants.filter((v) => /^tiled\|forward\|.*k1\|/.test(v)).length;
+            flat += variants.filter((v) => isFlatForward(v)).length;
             expect(variants.some((v) => v.startsWith('tiled|backpropInput') && /k1\|/.test(v))).toBe(false);
           }),
           { numRuns: 30 },
@@ -120,8 +123,8 @@ for (const knob of ['tiled:auto:1024:anyk', 'tiled:32:0:k32:anyk']) {
         // 3×3×31: K = 279, 18 steps of 16 over one tile, split in two where the knob fills the GPU.
         for (const c of [sameConv3x3(1, 20, 20, 3, 64, 11), sameConv3x3(1, 3, 3, 31, 8, 12)]) {
           const variants = await checkForwardAndInputGradient(gpu(), c);
-          expect(variants.some((v) => /^tiled\|forward\|.*k1\|/.test(v))).toBe(true);
-          if (c.Cin === 31 && knob.includes(':1024:')) expect(variants.some((v) => v.startsWith('tiled-finish'))).toBe(true);
+          expect(variants.some((v) => isFlatForward(v))).toBe(true);
+          if (c.Cin === 31 && knob.includes(':1024:')) expect(variants.some((v) => v.startsWith('split-finish'))).toBe(true);
         }
       });
 
@@ -133,7 +136,7 @@ for (const knob of ['tiled:auto:1024:anyk', 'tiled:32:0:k32:anyk']) {
             const r = await runBoth(gpu(), [a, bm], (be, [ta, tb]) => be.matmul(ta!, tb!, false, false));
             expectClose(r.gpu, r.cpu, sumTolerance(K, 1), 1e-5, `matmul ${M}×${K}×${N}`);
           });
-          expect(variants.some((v) => /^tiled\|forward\|.*k1\|/.test(v))).toBe(true);
+          expect(variants.some((v) => isFlatForward(v))).toBe(true);
         }
       });
     },
@@ -152,7 +155,7 @@ describeWebGpu(
         const variants = await checkForwardAndInputGradient(gpu(), c);
         expectTiled(variants, c);
         expect(variants.filter((v) => v.startsWith('tiled|forward')).length).toBeGreaterThan(1);
-        if (c.Cin === 32) expect(variants.some((v) => v.startsWith('tiled-finish'))).toBe(true);
+        if (c.Cin === 32) expect(variants.some((v) => v.startsWith('split-finish'))).toBe(true);
       }
     });
   },

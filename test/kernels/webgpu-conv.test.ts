@@ -108,7 +108,7 @@ describeWebGpu(
         fc.asyncProperty(splitArb, fc.boolean(), fc.boolean(), async (c, bias, relu) => {
           const seen = await recordDispatches(gpu(), () => checkConvPasses(gpu(), c, { bias, relu, filterGradient: false }));
           splits += seen.filter((d) => isSplit(d.variant)).length;
-          scalarSums += seen.filter((d) => d.variant.startsWith('tiled-finish') && d.variant.endsWith('v0')).length;
+          scalarSums += seen.filter((d) => d.variant.startsWith('split-finish') && d.variant.endsWith('v0')).length;
         }),
         { numRuns: 30 },
       );

@@ -44,7 +44,6 @@ it("Dawn's Null backend: one time per dispatch, in order, past the query set's 2
     expect(t.dispatches.slice(0, 300).every((d) => d.kernel === 'webgpu.unary')).toBe(true);
     expect(t.dispatches[300]!.kernel).toBe('webgpu.conv2d');
     expect(t.dispatches[300]!.label).toContain('x [1,8,8,16] filter [3,3,16,16]');
-    for (const d of t.dispatches) expect(typeof d.ms).toBe('number');
     // The Null backend's timestamps are arbitrary: only the sum's bookkeeping is checked.
     const sum = t.dispatches.reduce((a, d) => a + d.ms, 0);
     if (Number.isFinite(sum)) expect(t.totalMs).toBeCloseTo(sum, 6);

@@ -25,7 +25,7 @@ export function finishSplit(
   ex.dispatch({
     kernel,
     label: `${label} (split-K sum)`,
-    variant: `tiled-finish|b${+v.bias}r${+v.relu}v${+vec}`,
+    variant: `split-finish|b${+v.bias}r${+v.relu}v${+vec}`,
     operands,
     params: [
       ['n', n],
