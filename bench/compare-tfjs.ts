@@ -28,10 +28,10 @@
  * every case (what bench/summarize-kernels.ts turns into the tables of docs/benchmarks.md).
  */
 import { spawnSync } from 'node:child_process';
-import { renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TensorInfo } from '../src/kernels/backend.js';
+import { writeFileAtomic } from '../src/io/atomic-write.js';
 import { createWebGpuBackend } from '../src/kernels/webgpu/device.js';
 import { sizeOf } from '../src/tensor/shape.js';
 import type { WebGpuBackend } from '../src/kernels/webgpu/webgpu-backend.js';
@@ -380,7 +380,7 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
       const ctx = { ours, alt, tfjs, timing, autotune, kernelTime, alone: alone.get(`${c.op} ${c.shape}`), log };
       rows.push(await compareCase(c, tfCases.get(`${c.op} ${c.shape}`)!, ctx));
       // After every row, so that a run cut short keeps what it finished.
-      if (args.jsonOut) writeAtomically(args.jsonOut, JSON.stringify(rows, null, 2));
+      if (args.jsonOut) await writeFileAtomic(args.jsonOut, new TextEncoder().encode(JSON.stringify(rows, null, 2)));
     }
   }
   if (args.json) console.log(JSON.stringify(rows, null, 2));
@@ -389,13 +389,6 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
-
-/** Writes a file under a temporary name, then renames it: never half-written. */
-function writeAtomically(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   compareWithTfjs(process.argv.slice(2)).then(

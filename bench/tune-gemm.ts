@@ -91,17 +91,16 @@ async function main(): Promise<void> {
     }
     backend.dispose();
   }
-  console.log(`${'case'.padEnd(64)} ${tilings.map((t) => t.padStart(10)).join(' ')}   (GFLOP/s)`);
-  for (const [key, row] of results) {
-    console.log(`${key.padEnd(64)} ${tilings.map((t) => (row.get(t)?.toFixed(0) ?? '—').padStart(10)).join(' ')}`);
-  }
-  if (check) console.log(`${'worst error vs CPU / max |CPU|'.padEnd(64)} ${tilings.map((t) => (worst.get(t)?.toExponential(1) ?? '—').padStart(10)).join(' ')}`);
-  if (kernelResults.size > 0) {
-    console.log(`${'case'.padEnd(64)} ${tilings.map((t) => t.padStart(10)).join(' ')}   (GFLOP/s by GPU kernel time, median of ${KERNEL_TIME_LAUNCHES} launches)`);
-    for (const [key, row] of kernelResults) {
+  // GFLOP/s per case and setting; '—' where a setting failed or (kernel time) was not measurable.
+  const table = (rows: Map<string, Map<string, number>>, what: string): void => {
+    console.log(`${'case'.padEnd(64)} ${tilings.map((t) => t.padStart(10)).join(' ')}   (${what})`);
+    for (const [key, row] of rows) {
       console.log(`${key.padEnd(64)} ${tilings.map((t) => (Number.isFinite(row.get(t)) ? row.get(t)!.toFixed(0) : '—').padStart(10)).join(' ')}`);
     }
-  }
+  };
+  table(results, 'GFLOP/s');
+  if (check) console.log(`${'worst error vs CPU / max |CPU|'.padEnd(64)} ${tilings.map((t) => (worst.get(t)?.toExponential(1) ?? '—').padStart(10)).join(' ')}`);
+  if (kernelResults.size > 0) table(kernelResults, `GFLOP/s by GPU kernel time, median of ${KERNEL_TIME_LAUNCHES} launches`);
 }
 
 /** Launches timed one by one by GPU timestamps per case and setting. */

@@ -13,8 +13,8 @@ import { BufferPool, type PoolStats } from './buffer-pool.js';
 import { chunkBindingBytes, chunkCount, chunkLength, roundUp, type GpuStorage } from './gpu-storage.js';
 import { DeviceErrors } from './device-errors.js';
 import { DispatchBindings, MAX_PARAMS } from './dispatch-bindings.js';
-import type { RecordedDispatch } from './dispatch-profiler.js';
-import { GpuTimer, type TimedDispatch } from './gpu-timer.js';
+import type { DispatchTime, RecordedDispatch } from './dispatch-profiler.js';
+import { GpuTimer } from './gpu-timer.js';
 import { PipelineCache } from './pipeline-cache.js';
 import { BufferUsage, MapMode } from './webgpu-constants.js';
 import type { ElemType, OperandLayout, ParamType } from './wgsl.js';
@@ -348,11 +348,10 @@ export class GpuExecutor {
   }
 
   /** Stops timing; the GPU time of every dispatch since `startTiming`, in order (waits for them). */
-  async stopTiming(kernel: string): Promise<TimedDispatch[]> {
+  async stopTiming(kernel: string): Promise<DispatchTime[]> {
     if (!this.timer) throw new Error(`${kernel}: kernels are not being timed`);
     const timer = this.resolveTimestamps();
     this.timer = null;
-    this.flush();
     const times = await this.errors.whileDeviceLives(kernel, timer.results());
     await this.errors.settle();
     this.errors.throwDeferred(kernel);

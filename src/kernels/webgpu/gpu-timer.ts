@@ -20,25 +20,18 @@
  * but rounds timestamps to 100 µs unless started with --enable-unsafe-webgpu. Dawn also rounds
  * them unless its 'timestamp_quantization' toggle is off (device.ts turns it off in Node).
  */
+import type { DispatchTime } from './dispatch-profiler.js';
 import { BufferUsage, MapMode } from './webgpu-constants.js';
 
 /** Timestamp pairs per query set (two queries each; WebGPU allows 4,096 queries per set). */
 const PAIRS = 256;
-
-export interface TimedDispatch {
-  kernel: string;
-  label: string;
-  /** GPU milliseconds between the start and the end of the dispatch's pass; NaN if the GPU's
-   * values are unusable (an end before its beginning). */
-  ms: number;
-}
 
 export class GpuTimer {
   private readonly querySet: GPUQuerySet;
   private readonly resolveBuffer: GPUBuffer;
   /** Dispatches whose timestamps are in the query set, in pair order, not yet resolved. */
   private pending: { kernel: string; label: string }[] = [];
-  private readonly batches: Promise<TimedDispatch[]>[] = [];
+  private readonly batches: Promise<DispatchTime[]>[] = [];
   private readonly stagings: GPUBuffer[] = [];
 
   constructor(private readonly device: GPUDevice) {
@@ -83,8 +76,11 @@ export class GpuTimer {
     };
   }
 
-  /** Every timed dispatch in order (after the last resolve has been submitted and started). */
-  async results(): Promise<TimedDispatch[]> {
+  /**
+   * Every timed dispatch in order (after the last resolve has been submitted and started); a
+   * time is NaN where the GPU's values are unusable (an end before its beginning).
+   */
+  async results(): Promise<DispatchTime[]> {
     try {
       return (await Promise.all(this.batches)).flat();
     } finally {
