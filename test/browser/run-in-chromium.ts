@@ -40,13 +40,28 @@ export async function bundleEntry(): Promise<string> {
   return r.outputFiles[0]!.text;
 }
 
-export async function runInChromium(chromium: string, timeoutMs = 120_000): Promise<BrowserResult> {
+/**
+ * Runs the page and returns its report. The limit is generous (the page takes about 40 s on a
+ * quiet 2-core machine, mostly SwiftShader compiling pipelines, and a loaded one can take several
+ * times that); on a timeout the error lists the steps the page reported, so it says how far it got.
+ */
+export async function runInChromium(chromium: string, timeoutMs = 600_000): Promise<BrowserResult> {
   const script = await bundleEntry();
   const profileDir = mkdtempSync(join(tmpdir(), 'stieltjes-chromium-'));
   let settle: (r: BrowserResult) => void = () => {};
   const result = new Promise<BrowserResult>((resolve) => (settle = resolve));
+  const progress: string[] = [];
   const server = createServer((req, res) => {
-    if (req.method === 'POST' && req.url === '/result') {
+    if (req.method === 'POST' && req.url === '/progress') {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        res.end('ok');
+        const p = JSON.parse(body) as { step: string; ms: number };
+        progress.push(`${p.step} at ${(p.ms / 1000).toFixed(1)} s`);
+        if (process.env.STIELTJES_BROWSER_VERBOSE) console.log(`[page] ${progress.at(-1)}`);
+      });
+    } else if (req.method === 'POST' && req.url === '/result') {
       let body = '';
       req.on('data', (d) => (body += d));
       req.on('end', () => {
@@ -74,8 +89,9 @@ export async function runInChromium(chromium: string, timeoutMs = 120_000): Prom
   const exited = new Promise<void>((resolve) => browser.on('exit', () => resolve()));
   let stderr = '';
   browser.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-  browser.on('exit', (code) => settle({ ok: false, error: `chromium exited (code ${code}) before the page reported:\n${stderr}` }));
-  const timer = setTimeout(() => settle({ ok: false, error: `no report from the page within ${timeoutMs} ms:\n${stderr}` }), timeoutMs);
+  const reached = () => `steps reached: ${progress.length ? progress.join(', ') : 'none'}`;
+  browser.on('exit', (code) => settle({ ok: false, error: `chromium exited (code ${code}) before the page reported (${reached()}):\n${stderr}` }));
+  const timer = setTimeout(() => settle({ ok: false, error: `no report from the page within ${timeoutMs} ms (${reached()}):\n${stderr}` }), timeoutMs);
   try {
     return await result;
   } finally {
