@@ -1,11 +1,12 @@
-/** The synthetic tiny VGG19 of ../shared/fixtures/keras/synthetic and its PyTorch references. */
+/** The synthetic tiny VGG19 of test/fixtures/keras/synthetic and its PyTorch references. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fixture } from './fixtures.js';
 import type { Backend } from '../../src/kernels/backend.js';
 import { loadModelFile } from '../../src/models/load-model-file.js';
 import type { SequentialModel } from '../../src/models/sequential.js';
 
-export const SYNTHETIC = join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'keras', 'synthetic');
+export const SYNTHETIC = fixture('keras', 'synthetic');
 
 export function loadTinyVgg19(layout: 'keras1' | 'keras2' | 'keras3' = 'keras1', backend?: Backend): Promise<SequentialModel> {
   const file = { keras1: 'tiny_vgg19_keras1.h5', keras2: 'tiny_vgg19_keras2.h5', keras3: 'tiny_vgg19.weights.h5' }[layout];

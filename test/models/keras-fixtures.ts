@@ -2,44 +2,21 @@
  * Where the HDF5 / Keras test fixtures are, and the expectations an independent reader
  * (h5py, test/fixtures/keras-expectations/generate.py) recorded for them.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '..', '..');
-
-/** Our generated fixtures (committed). */
-export const hdf5FixtureDir = join(repo, 'test', 'fixtures', 'hdf5');
+import { readFileSync } from 'node:fs';
+import { fixture, fixtureBytes } from '../helpers/fixtures.js';
 
 /**
- * The shared real Keras files (read-only, outside the repository): `$STIELTJES_KERAS_FIXTURES`,
- * else `shared/fixtures/keras` in or beside the checkout.
+ * Absolute path of a fixture named as in expectations.json: `keras/...` (the vendored Keras files)
+ * or `hdf5/...` (our generated ones), both below test/fixtures.
  */
-export const kerasFixtureDir: string = (() => {
-  const candidates = [
-    process.env.STIELTJES_KERAS_FIXTURES,
-    join(repo, 'shared', 'fixtures', 'keras'),
-    join(repo, '..', 'shared', 'fixtures', 'keras'),
-    '/work/shared/fixtures/keras',
-  ].filter((p): p is string => typeof p === 'string' && p.length > 0);
-  const found = candidates.find((p) => existsSync(join(p, 'synthetic', 'tiny_vgg19_keras1.h5')));
-  if (!found) {
-    throw new Error(`Keras fixtures not found (tried ${candidates.join(', ')}); set STIELTJES_KERAS_FIXTURES`);
-  }
-  return found;
-})();
-
-/** Absolute path of a fixture named as in expectations.json: `keras/...` or `hdf5/...`. */
 export function fixturePath(key: string): string {
-  if (key.startsWith('keras/')) return join(kerasFixtureDir, key.slice('keras/'.length));
-  if (key.startsWith('hdf5/')) return join(hdf5FixtureDir, key.slice('hdf5/'.length));
+  if (key.startsWith('keras/') || key.startsWith('hdf5/')) return fixture(key);
   throw new Error(`unknown fixture key ${key}`);
 }
 
 export function readFixture(key: string): Uint8Array {
-  const b = readFileSync(fixturePath(key));
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  fixturePath(key);
+  return fixtureBytes(key);
 }
 
 export interface DatasetExpectation {
@@ -63,7 +40,7 @@ export interface FileExpectation {
 }
 
 export const expectations: Record<string, FileExpectation> = JSON.parse(
-  readFileSync(join(repo, 'test', 'fixtures', 'keras-expectations', 'expectations.json'), 'utf8'),
+  readFileSync(fixture('keras-expectations', 'expectations.json'), 'utf8'),
 );
 
 /** The real, Keras-written files (and the synthetic VGG19 ones). */

@@ -2,11 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fixture } from '../helpers/fixtures.js';
 import { loadModelFile } from '../../src/models/load-model-file.js';
 import { fromArray } from '../../src/tensor/creation.js';
 import { scope } from '../../src/tensor/scope.js';
 
-const KERAS = join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'keras');
+const KERAS = fixture('keras');
 
 describe('Keras config models', () => {
   it('Keras 1 Theano (pplonski): flipped channels-first kernels converted; reproduces Keras to 1e-5', async () => {
