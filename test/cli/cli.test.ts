@@ -213,11 +213,14 @@ describeWebGpu('stieltjes bench --profile', () => {
 });
 
 describeWebGpu('stieltjes explain --autotune', () => {
+  // The bundled digit model (3 convolutions at 28×28): every tuning path below runs four times, and
+  // on the tiny VGG19 (16 convolutions at 224×224) that alone took a minute of CPU.
+  const digits = join(__dirname, '..', '..', 'assets', 'digits');
   it('tunes on the first batch, caches the choices per adapter for the next run, and gives the same attribution as without', () => {
     const cache = mkdtempSync(join(tmpdir(), 'stieltjes-tuning-'));
     const run = (name: string, flag: string[]) => {
       const out = join(work, name);
-      const r = runCli(['explain', image, '--weights', weights, '--method', 'ig', '--steps', '3', '--batch', '2', '--backend', 'webgpu', ...flag, '--out', out], { STIELTJES_CACHE_DIR: cache });
+      const r = runCli(['explain', join(digits, 'samples', 'digit-3-899.png'), '--weights', join(digits, 'digits-cnn.h5'), '--method', 'ig', '--steps', '3', '--batch', '2', '--backend', 'webgpu', ...flag, '--out', out], { STIELTJES_CACHE_DIR: cache });
       expect(r.code, r.stderr).toBe(0);
       return { r, result: JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')), attribution: npy(join(out, 'attribution.npy')).data as Float32Array };
     };
