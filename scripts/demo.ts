@@ -2,6 +2,10 @@
  * npm run demo: explains the bundled digit samples with IG, Grad-CAM and RSI-Grad-CAM (two
  * layers), optimises a baseline and reports it, scores every map with deletion/insertion AUC,
  * and writes demo-output/report.html (self-contained) plus the PNGs.
+ *
+ * STIELTJES_DEMO_OUT sets the output folder; STIELTJES_DEMO_STEPS (default 50 interpolation steps)
+ * and STIELTJES_DEMO_ITERATIONS (default 200 baseline iterations) let the test suite run the same
+ * job with less work.
  */
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -30,7 +34,19 @@ const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const OUT = resolve(process.env.STIELTJES_DEMO_OUT ?? join(ROOT, 'demo-output'));
 const SAMPLES = join(ROOT, 'assets', 'digits', 'samples');
 const SCALE = 4; // digits are 28×28: show them 4× larger
-const STEPS = 50;
+const STEPS = positiveInt('STIELTJES_DEMO_STEPS', 50);
+const ITERATIONS = positiveInt('STIELTJES_DEMO_ITERATIONS', 200);
+
+function positiveInt(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`demo: ${name} must be a whole number of at least 1, got '${text}'`);
+    process.exit(2);
+  }
+  return n;
+}
 
 interface Cell {
   title: string;
@@ -57,8 +73,8 @@ async function main(): Promise<void> {
   await mkdir(join(OUT, 'png'), { recursive: true });
 
   // The optimised baseline (paper eq. 8): where the model is least sure of anything.
-  say('optimising a baseline (RMSprop, λ = 0.9, max loss, 200 iterations)…');
-  const opt = await optimizeBaseline(model, { iterations: 200, onProgress: bar.update });
+  say(`optimising a baseline (RMSprop, λ = 0.9, max loss, ${ITERATIONS} iterations)…`);
+  const opt = await optimizeBaseline(model, { iterations: ITERATIONS, onProgress: bar.update });
   const optimized = pixelsToInput(model, opt.baseline.data);
 
   const files = (await readdir(SAMPLES)).filter((f) => f.endsWith('.png')).sort();

@@ -14,7 +14,8 @@ describe('the main job out of the box', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'demo.ts')], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, STIELTJES_DEMO_OUT: out },
+      // The same job with fewer steps and baseline iterations (the defaults take 50 and 200).
+      env: { ...process.env, STIELTJES_DEMO_OUT: out, STIELTJES_DEMO_STEPS: '8', STIELTJES_DEMO_ITERATIONS: '20' },
       timeout: 600_000,
     });
     expect(r.status, r.stderr).toBe(0);
@@ -26,6 +27,8 @@ describe('the main job out of the box', () => {
       expect(html).toContain(`<th>${method}</th>`);
     }
     expect(html).toMatch(/Optimised baseline/);
+    expect(html).toMatch(/ 8 interpolation steps/);
+    expect(html).toMatch(/ 20 iterations\)/);
     expect(html).not.toMatch(/src="(?!data:)/); // self-contained: no external images
     for (const s of samples) expect(html).toMatch(new RegExp(`label ${s.match(/digit-(\d)/)![1]}<br>predicted ${s.match(/digit-(\d)/)![1]} `));
     expect(readdirSync(join(out, 'png')).length).toBe(samples.length * 5 + 1);
