@@ -36,8 +36,13 @@ export interface IntegratedGradientsResult {
   /** y^c(x) and y^c(x'). */
   scoreInput: number;
   scoreBaseline: number;
+  /** Σ IG (summed on the device). */
+  attributionSum: number;
   /** Σ IG − (y(x) − y(x')). */
   delta: number;
+  /** The quadrature nodes α_l and y^c(x' + α_l (x − x')) at each: the score along the path. */
+  pathAlphas: number[];
+  pathScores: Float32Array;
   steps: number;
   rule: QuadratureRule;
   batchSize: number;
@@ -68,6 +73,8 @@ export async function integratedGradients(model: LayeredModel, x: Tensor, opts: 
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`integratedGradients: batchSize must be a positive integer, got ${batchSize}`);
   const diff = keep(scope(() => op.sub(x, baseline)));
   let acc: Tensor = keep(op.zerosLike(x));
+  // y^c at each batch's points, kept on the device and read back once at the end.
+  const pathParts: Tensor[] = [];
   const parts = chunks(steps, batchSize);
   try {
     for (const [done, [s, e]] of parts.entries()) {
@@ -77,24 +84,29 @@ export async function integratedGradients(model: LayeredModel, x: Tensor, opts: 
         const a = fromArray(alphas.slice(s, e), [b, 1, 1, 1], { backend: x.backend, dtype: x.dtype });
         const w = fromArray(weights.slice(s, e), [b, 1, 1, 1], { backend: x.backend, dtype: x.dtype });
         const points = op.add(baseline, op.mul(a, diff));
-        const r = vjp((p) => op.sum(classScores(model, p, target, score)), points);
-        const [g] = r.pullback();
-        r.value.dispose();
-        return op.add(acc, op.sum(op.mul(g!, w), 0, { keepDims: true }));
+        // Pulling back ones gives Σ_rows ∂y/∂p, as the gradient of the sum would, and keeps y per row.
+        const r = vjp((p) => classScores(model, p, target, score), points);
+        const [g] = r.pullback(op.onesLike(r.value));
+        return [op.add(acc, op.sum(op.mul(g!, w), 0, { keepDims: true })), r.value].map((t) => keep(t));
       }));
       acc.dispose();
-      acc = keep(next);
+      acc = next[0]!;
+      pathParts.push(next[1]!);
       opts.onProgress?.({ phase: 'integrated-gradients', done: e, total: steps });
       if (done < parts.length - 1) await yieldToEventLoop();
     }
     const attribution = scope(() => op.mul(diff, acc));
     const total = (await readAndDispose(scope(() => op.sum(attribution))))[0]!;
+    const pathScores = await readAndDispose(scope(() => op.concat(pathParts, 0)));
     return {
       attribution,
       target,
       scoreInput,
       scoreBaseline,
+      attributionSum: total,
       delta: total - (scoreInput - scoreBaseline),
+      pathAlphas: alphas,
+      pathScores,
       steps,
       rule,
       batchSize,
@@ -102,6 +114,7 @@ export async function integratedGradients(model: LayeredModel, x: Tensor, opts: 
   } finally {
     diff.dispose();
     acc.dispose();
+    for (const t of pathParts) t.dispose();
   }
 }
 
