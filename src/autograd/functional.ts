@@ -2,10 +2,14 @@
  * The functional API (JAX style) over the tape: vjp, grad and valueAndGrad. Each call records its
  * own tape, keeps the forward intermediates only as long as the pullback needs them, and frees
  * them afterwards, so repeated calls do not grow memory.
+ *
+ * Called under an enclosing tape that tracks an argument (a gradient of a gradient), vjp records
+ * on that tape too and frees nothing itself: the enclosing tape's rules need the intermediates of
+ * both passes, so they stay in the caller's scope until the enclosing pullback is done.
  */
 import { beginScope, detachScope, endScope, scope } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { GradientTape } from './tape.js';
+import { GradientTape, isTrackedByAnyTape, record } from './tape.js';
 
 export interface VjpResult {
   /** f(xs). Owned by the caller (lives in the caller's scope). */
@@ -21,6 +25,10 @@ export interface VjpResult {
 
 /** Evaluates f at xs and returns its value and pullback. */
 export function vjp(f: (...xs: Tensor[]) => Tensor, ...xs: Tensor[]): VjpResult {
+  return isTrackedByAnyTape(xs) ? nestedVjp(f, xs) : ownedVjp(f, xs);
+}
+
+function ownedVjp(f: (...xs: Tensor[]) => Tensor, xs: Tensor[]): VjpResult {
   const frame = beginScope();
   const tape = new GradientTape();
   let value: Tensor;
@@ -56,6 +64,33 @@ export function vjp(f: (...xs: Tensor[]) => Tensor, ...xs: Tensor[]): VjpResult 
       }
     },
     dispose: release,
+  };
+}
+
+/** vjp under an enclosing tape: see the file comment. */
+function nestedVjp(f: (...xs: Tensor[]) => Tensor, xs: Tensor[]): VjpResult {
+  // The views are recorded (as identities) before this tape exists, so that enclosing tapes see
+  // everything f computes as a function of xs.
+  const views = xs.map((x) => record('view', [x], x.view(), (dy) => [dy]));
+  const tape = new GradientTape();
+  let out: Tensor;
+  try {
+    out = f(...views.map((v) => tape.watch(v)));
+  } finally {
+    tape.stop();
+  }
+  const value = views.includes(out) ? record('view', [out], out.view(), (dy) => [dy]) : out;
+  let used = false;
+  return {
+    value,
+    pullback(dy?: Tensor): Tensor[] {
+      if (used) throw new Error('pullback: already called or disposed; run vjp again');
+      used = true;
+      return tape.gradient(out, views, dy);
+    },
+    dispose(): void {
+      used = true;
+    },
   };
 }
 

@@ -3,9 +3,10 @@
  * the tape needs (add, onesLike, zerosLike) into it.
  */
 import { installTapeOps } from './tape.js';
-import { add } from './primitives/elementwise-binary.js';
+import { add } from './primitives/arithmetic.js';
 import { onesLike, zerosLike } from './primitives/constants.js';
 
+export * from './primitives/arithmetic.js';
 export * from './primitives/elementwise-binary.js';
 export * from './primitives/elementwise-unary.js';
 export * from './primitives/constants.js';

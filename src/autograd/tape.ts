@@ -22,11 +22,22 @@ export function cotangents(needs: readonly boolean[], ...perInput: (() => Tensor
   return perInput.map((f, i) => (needs[i] ? f() : null));
 }
 
+export interface RecordOptions {
+  /**
+   * Whether the rule is itself differentiable (default true): true when it is written with
+   * recorded ops, so a gradient of the gradient can run through it. A rule that calls a kernel
+   * with no adjoint (max-pool's gradient routing) says false, and differentiating through its
+   * result throws an error naming the op instead of giving a silent zero.
+   */
+  secondOrder?: boolean;
+}
+
 interface Node {
   op: string;
   inputs: readonly Tensor[];
   output: Tensor;
   vjp: VjpRule;
+  secondOrder: boolean;
 }
 
 const recording: GradientTape[] = [];
@@ -36,10 +47,11 @@ let paused = 0;
  * Records `output = op(inputs)` on every recording tape that watches one of the inputs.
  * Primitives call this right after computing their output, with their VJP rule beside it.
  */
-export function record(op: string, inputs: readonly Tensor[], output: Tensor, vjp: VjpRule): Tensor {
+export function record(op: string, inputs: readonly Tensor[], output: Tensor, vjp: VjpRule, opts: RecordOptions = {}): Tensor {
   if (paused > 0 || recording.length === 0) return output;
+  const secondOrder = opts.secondOrder ?? true;
   for (const tape of recording) {
-    if (inputs.some((t) => tape.isTracked(t))) tape.push({ op, inputs, output, vjp });
+    if (inputs.some((t) => tape.isTracked(t))) tape.push({ op, inputs, output, vjp, secondOrder });
   }
   return output;
 }
@@ -57,6 +69,11 @@ export function noGrad<T>(fn: () => T): T {
 /** True when some tape would record an op on these inputs. */
 export function isRecording(): boolean {
   return paused === 0 && recording.length > 0;
+}
+
+/** True when a recording tape tracks one of these tensors (work on them is being differentiated). */
+export function isTrackedByAnyTape(ts: readonly Tensor[]): boolean {
+  return paused === 0 && recording.some((tape) => ts.some((t) => tape.isTracked(t)));
 }
 
 /**
@@ -144,32 +161,43 @@ export class GradientTape {
       }
     }
 
+    // The rules run while this tape is stopped but enclosing tapes still record: where they
+    // track the data, the backward pass lands on them too, which is what differentiates twice.
     const grads = new Map<number, Tensor>([[y.id, seed]]);
-    paused++;
-    try {
-      for (let i = nodes.length - 1; i >= 0; i--) {
-        if (!onPath[i]) continue;
-        const n = nodes[i]!;
-        const g = grads.get(n.output.id);
-        if (!g) continue;
-        const dxs = n.vjp(g, n.inputs.map((x) => fromWrt.has(x.id)));
-        n.inputs.forEach((x, k) => {
-          const dx = dxs[k];
-          if (!dx || !fromWrt.has(x.id)) return;
-          if (!shapesEqual(dx.shape, x.shape)) {
-            throw new Error(
-              `internal: the VJP of ${n.op} returned ${formatShape(dx.shape)} for an input of shape ${formatShape(x.shape)}`,
-            );
-          }
-          const prev = grads.get(x.id);
-          grads.set(x.id, prev ? addTensors(prev, dx) : dx);
-        });
-      }
-    } finally {
-      paused--;
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      if (!onPath[i]) continue;
+      const n = nodes[i]!;
+      const g = grads.get(n.output.id);
+      if (!g) continue;
+      const dxs = n.vjp(g, n.inputs.map((x) => fromWrt.has(x.id)));
+      n.inputs.forEach((x, k) => {
+        const dx = dxs[k];
+        if (!dx || !fromWrt.has(x.id)) return;
+        if (!shapesEqual(dx.shape, x.shape)) {
+          throw new Error(
+            `internal: the VJP of ${n.op} returned ${formatShape(dx.shape)} for an input of shape ${formatShape(x.shape)}`,
+          );
+        }
+        if (!n.secondOrder) markFirstOrderOnly(n, g, dx);
+        const prev = grads.get(x.id);
+        grads.set(x.id, prev ? addTensors(prev, dx) : dx);
+      });
     }
     return wrt.map((w) => grads.get(w.id) ?? zerosLike(w));
   }
+}
+
+/**
+ * A rule without a second-order rule computed dx from g and its inputs with an unrecorded kernel:
+ * an enclosing tape that tracks them would see dx as a constant and differentiate it to zero.
+ * Record dx there with a rule that refuses, naming the op, so the mistake cannot pass silently.
+ */
+function markFirstOrderOnly(n: Node, g: Tensor, dx: Tensor): void {
+  record(`${n.op} gradient`, [g, ...n.inputs], dx, () => {
+    throw new Error(
+      `${n.op} has no second-order rule: its gradient cannot be differentiated again (a gradient of a gradient through ${n.op}). Differentiate it once only, or compose it from ops that have one.`,
+    );
+  });
 }
 
 // The tape needs three ops; they are injected to keep this file free of op imports (no cycle).

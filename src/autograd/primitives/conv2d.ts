@@ -8,9 +8,9 @@ import { execute } from '../../tensor/engine.js';
 import { formatShape, type Shape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { cotangents, record } from '../tape.js';
-import { mul } from './elementwise-binary.js';
+import { mul } from './arithmetic.js';
+import { sum } from './broadcast.js';
 import { step } from './elementwise-unary.js';
-import { sum } from './reduce.js';
 import { pair, windowGeometry, type PaddingSpec } from './window.js';
 
 export interface Conv2DOptions {
@@ -40,11 +40,20 @@ export function conv2d(x: Tensor, filter: Tensor, opts: Conv2DOptions = {}): Ten
   if (bias && (bias.rank !== 1 || bias.shape[0] !== cout)) {
     throw new Error(`conv2d: bias ${formatShape(bias.shape)} does not match the filter's ${cout} output channels`);
   }
-  const relu = opts.activation === 'relu';
-  const shape = [x.shape[0]!, p.outHeight, p.outWidth, cout];
+  return convolve(x, filter, bias, p, opts.activation === 'relu');
+}
+
+/**
+ * conv2d with resolved parameters, recorded with its rule. The second-order rules of the two
+ * gradient primitives call it too, so a gradient of a gradient of a convolution is itself
+ * differentiable (third order and beyond).
+ */
+function convolve(x: Tensor, filter: Tensor, bias: Tensor | null, p: Conv2DParams, relu: boolean): Tensor {
+  const shape = [x.shape[0]!, p.outHeight, p.outWidth, filter.shape[3]!];
   const inputs = bias ? [x, filter, bias] : [x, filter];
   const out = execute('conv2d', inputs, shape, (be, [xi, fi, bi]) => be.conv2d(xi!, fi!, bi ?? null, p, relu));
   return record('conv2d', inputs, out, (dy, needs) => {
+    // step(out) is piecewise constant: the fused ReLU's mask needs no derivative of its own.
     const g = relu ? mul(dy, step(out)) : dy;
     return cotangents(
       needs,
@@ -60,7 +69,7 @@ export function conv2dBackpropInput(dy: Tensor, filter: Tensor, xShape: Shape, p
   const out = execute('conv2dBackpropInput', [dy, filter], xShape, (be, [d, f]) => be.conv2dBackpropInput(d!, f!, xShape, p));
   // It is bilinear in (dy, filter): its adjoint in dy is conv2d, in the filter the filter gradient.
   return record('conv2dBackpropInput', [dy, filter], out, (g, needs) =>
-    cotangents(needs, () => convWithParams(g, filter, p), () => conv2dBackpropFilter(g, dy, filter.shape, p)),
+    cotangents(needs, () => convolve(g, filter, null, p, false), () => conv2dBackpropFilter(g, dy, filter.shape, p)),
   );
 }
 
@@ -68,12 +77,6 @@ export function conv2dBackpropInput(dy: Tensor, filter: Tensor, xShape: Shape, p
 export function conv2dBackpropFilter(x: Tensor, dy: Tensor, filterShape: Shape, p: Conv2DParams): Tensor {
   const out = execute('conv2dBackpropFilter', [x, dy], filterShape, (be, [xi, d]) => be.conv2dBackpropFilter(xi!, d!, filterShape, p));
   return record('conv2dBackpropFilter', [x, dy], out, (g, needs) =>
-    cotangents(needs, () => conv2dBackpropInput(dy, g, x.shape, p), () => convWithParams(x, g, p)),
+    cotangents(needs, () => conv2dBackpropInput(dy, g, x.shape, p), () => convolve(x, g, null, p, false)),
   );
-}
-
-/** conv2d with already-resolved parameters (second-order rules; not itself differentiated). */
-function convWithParams(x: Tensor, filter: Tensor, p: Conv2DParams): Tensor {
-  const shape = [x.shape[0]!, p.outHeight, p.outWidth, filter.shape[3]!];
-  return execute('conv2d', [x, filter], shape, (be, [xi, fi]) => be.conv2d(xi!, fi!, null, p, false));
 }

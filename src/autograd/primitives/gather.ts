@@ -2,8 +2,8 @@
 import { oneHot } from '../../tensor/creation.js';
 import { formatShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { mul } from './elementwise-binary.js';
-import { sum } from './reduce.js';
+import { mul } from './arithmetic.js';
+import { sum } from './broadcast.js';
 
 /** scores [B, K], classes (one per row) → [B]: scores[b, classes[b]]. */
 export function pickClasses(scores: Tensor, classes: readonly number[]): Tensor {

@@ -26,14 +26,24 @@ export function maxPool2d(x: Tensor, opts: Pool2DOptions = {}): Tensor {
   const p = poolParams('maxPool2d', x, opts);
   const shape = [x.shape[0]!, p.outHeight, p.outWidth, x.shape[3]!];
   const out = execute('maxPool2d', [x], shape, (be, [xi]) => be.maxPool2d(xi!, p));
-  // The gradient goes to the first maximum of each window (recomputed from x, not stored).
-  return record('maxPool2d', [x], out, (dy) => [
-    execute('maxPool2dBackward', [x, dy], x.shape, (be, [xi, d]) => be.maxPool2dBackward(xi!, d!, p)),
-  ]);
+  // The gradient goes to the first maximum of each window (recomputed from x, not stored). That
+  // routing is a kernel of its own with no adjoint here, so a gradient of this gradient would be
+  // silently zero: the node says so, and the tape throws instead (secondOrder: false).
+  return record(
+    'maxPool2d',
+    [x],
+    out,
+    (dy) => [execute('maxPool2dBackward', [x, dy], x.shape, (be, [xi, d]) => be.maxPool2dBackward(xi!, d!, p))],
+    { secondOrder: false },
+  );
 }
 
 export function avgPool2d(x: Tensor, opts: Pool2DOptions = {}): Tensor {
-  const p = poolParams('avgPool2d', x, opts);
+  return averagePool(x, poolParams('avgPool2d', x, opts));
+}
+
+/** avgPool2d with resolved parameters, recorded (its adjoint's rule calls it again). */
+function averagePool(x: Tensor, p: Pool2DParams): Tensor {
   const shape = [x.shape[0]!, p.outHeight, p.outWidth, x.shape[3]!];
   const out = execute('avgPool2d', [x], shape, (be, [xi]) => be.avgPool2d(xi!, p));
   return record('avgPool2d', [x], out, (dy) => [avgPool2dBackward(dy, x.shape, p)]);
@@ -42,5 +52,5 @@ export function avgPool2d(x: Tensor, opts: Pool2DOptions = {}): Tensor {
 /** The adjoint of avgPool2d (linear, so its own VJP is avgPool2d again). */
 function avgPool2dBackward(dy: Tensor, xShape: readonly number[], p: Pool2DParams): Tensor {
   const out = execute('avgPool2dBackward', [dy], xShape, (be, [d]) => be.avgPool2dBackward(d!, xShape, p));
-  return record('avgPool2dBackward', [dy], out, (g) => [execute('avgPool2d', [g], dy.shape, (be, [gi]) => be.avgPool2d(gi!, p))]);
+  return record('avgPool2dBackward', [dy], out, (g) => [averagePool(g, p)]);
 }

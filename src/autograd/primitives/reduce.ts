@@ -1,32 +1,13 @@
-/** Reductions over axes (sum, mean, max, min), with keepDims. */
-import type { ReduceOp } from '../../kernels/backend.js';
-import { execute } from '../../tensor/engine.js';
+/** Reductions over axes built on sum (see broadcast.ts): mean, max and min, with keepDims. */
 import { normalizeAxes, reducedShape, sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { record } from '../tape.js';
-import { broadcastTo } from './broadcast.js';
+import { div, mul } from './arithmetic.js';
+import { broadcastTo, sum, type ReduceOptions } from './broadcast.js';
 import { scalarLike } from './constants.js';
-import { div, equal, mul } from './elementwise-binary.js';
+import { equal } from './elementwise-binary.js';
+import { reduceKernel } from './kernel-calls.js';
 import { reshape } from './reshape.js';
-
-export interface ReduceOptions {
-  keepDims?: boolean;
-}
-
-function reduce(op: ReduceOp, x: Tensor, axes: number[]): Tensor {
-  const shape = reducedShape(x.shape, axes, false);
-  if (axes.length === 0) return x;
-  return execute(op, [x], shape, (be, [xi]) => be.reduce(op, xi!, axes));
-}
-
-/** Sum over `axes` (all by default). */
-export function sum(x: Tensor, axes?: number | number[], opts?: ReduceOptions): Tensor {
-  const ax = normalizeAxes('sum', axes, x.rank);
-  const keptShape = reducedShape(x.shape, ax, true);
-  const raw = reduce('sum', x, ax);
-  const out = ax.length === 0 ? raw : record('sum', [x], raw, (dy) => [broadcastTo(reshape(dy, keptShape), x.shape)]);
-  return opts?.keepDims ? reshape(out, keptShape) : out;
-}
 
 export function mean(x: Tensor, axes?: number | number[], opts?: ReduceOptions): Tensor {
   const ax = normalizeAxes('mean', axes, x.rank);
@@ -46,11 +27,12 @@ export function min(x: Tensor, axes?: number | number[], opts?: ReduceOptions): 
 function extremum(op: 'max' | 'min', x: Tensor, axes: number | number[] | undefined, opts?: ReduceOptions): Tensor {
   const ax = normalizeAxes(op, axes, x.rank);
   const keptShape = reducedShape(x.shape, ax, true);
-  const raw = reduce(op, x, ax);
+  const raw = reduceKernel(op, x, ax);
   const out =
     ax.length === 0
       ? raw
       : record(op, [x], raw, (dy) => {
+          // The mask of maxima is piecewise constant, so this rule is differentiable again.
           const hits = equal(x, broadcastTo(reshape(raw, keptShape), x.shape));
           const share = div(reshape(dy, keptShape), sum(hits, ax, { keepDims: true }));
           return [mul(hits, share)];

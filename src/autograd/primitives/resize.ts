@@ -12,7 +12,11 @@ export function resizeBilinear(x: Tensor, size: readonly [number, number]): Tens
   }
   const shape = [x.shape[0]!, h, w, x.shape[3]!];
   const out = execute('resizeBilinear', [x], shape, (be, [xi]) => be.resizeBilinear(xi!, h, w));
-  return record('resizeBilinear', [x], out, (dy) => [
-    execute('resizeBilinearBackward', [dy], x.shape, (be, [d]) => be.resizeBilinearBackward(d!, x.shape)),
-  ]);
+  return record('resizeBilinear', [x], out, (dy) => [resizeBilinearBackward(dy, x.shape)]);
+}
+
+/** The adjoint of resizeBilinear (linear in dy, so its own VJP is the resize again). */
+function resizeBilinearBackward(dy: Tensor, xShape: readonly number[]): Tensor {
+  const out = execute('resizeBilinearBackward', [dy], xShape, (be, [d]) => be.resizeBilinearBackward(d!, xShape));
+  return record('resizeBilinearBackward', [dy], out, (g) => [resizeBilinear(g, [dy.shape[1]!, dy.shape[2]!])]);
 }

@@ -4,9 +4,10 @@
  */
 import type { Tensor } from '../../tensor/tensor.js';
 import { noGrad } from '../tape.js';
-import { div, sub } from './elementwise-binary.js';
+import { div, sub } from './arithmetic.js';
+import { sum } from './broadcast.js';
 import { exp, log } from './elementwise-unary.js';
-import { max, sum } from './reduce.js';
+import { max } from './reduce.js';
 
 export function softmax(x: Tensor, axis = -1): Tensor {
   const e = exp(sub(x, noGrad(() => max(x, axis, { keepDims: true }))));
