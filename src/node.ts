@@ -6,6 +6,7 @@ export { loadModelFile, readKerasFile, type LoadModelFileOptions } from './model
 export { readImageFile, writePngFile } from './io/image-file.js';
 export { decodeImage, encodePng, detectImageFormat } from './io/image-codec.js';
 export { readNpyFile, writeNpyFile } from './io/npy-file.js';
+export { writeExplanation, type WriteExplanationOptions, type WrittenExplanation } from './attribution/explanation-writer.js';
 export { writeFileAtomic } from './io/atomic-write.js';
 export { createWebGpuBackend, webgpuAvailable } from './kernels/webgpu/device.js';
 export { selectBackend, BACKEND_CHOICES, type BackendChoice } from './kernels/select-backend.js';

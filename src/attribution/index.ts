@@ -10,3 +10,6 @@ export * from './rsi-grad-cam.js';
 export * from './baselines.js';
 export * from './optimize-baseline.js';
 export * from './metrics.js';
+export * from './explanation.js';
+export * from './explain.js';
+export type { BaselineSpec, BaselineOptimizationOptions } from './explain-baseline.js';

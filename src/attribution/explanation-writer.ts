@@ -1,0 +1,139 @@
+/**
+ * An Explanation as files. NODE-ONLY (node:fs): exported from `stieltjes/node`, never from the
+ * browser-safe entry. Each map becomes a `.npy` (float32, its shape) and a heatmap `.png` (with
+ * an image: also the overlay and the image | heatmap | overlay panel), the model's output
+ * `probabilities.npy`, and `result.json` holds everything else with the maps' file names.
+ *
+ * Nothing half-written: every file is rendered in memory first, written (through
+ * writeFileAtomic) into a temporary folder beside the destination, and only then moved into it;
+ * a failure removes the temporary folder and leaves the destination as it was.
+ */
+import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { encodePng } from '../io/image-codec.js';
+import type { RgbImage } from '../io/image.js';
+import { encodeNpy } from '../io/npy.js';
+import { colormap, type ColormapName } from './colormap.js';
+import { explanationSummary, type Explanation, type ExplanationMap } from './explanation.js';
+import { igMap, normalizeMap, renderHeatmap, type IgMapMode } from './heatmap.js';
+
+export interface WriteExplanationOptions {
+  /** The image explained, at any size: heatmaps are drawn at its size with overlay and panel. */
+  image?: RgbImage;
+  /** Default 'jet'. */
+  colormap?: ColormapName;
+  /** How an input-space map [H, W, C] becomes one value per pixel (default 'abs'). */
+  igMap?: IgMapMode;
+  /** More top-level fields for result.json (e.g. the command line's image path and weights). */
+  extra?: Record<string, unknown>;
+}
+
+export interface WrittenExplanation {
+  /** The destination folder (absolute). */
+  dir: string;
+  /** The files written, in the order written, result.json last. */
+  files: string[];
+}
+
+/** The files one map becomes; names keep the command line's historical ones. */
+export interface MapFiles {
+  npy: string;
+  heatmap: string;
+  overlay?: string;
+  panel?: string;
+}
+
+/** Writes `e` into folder `dir` (created if needed; files already there with other names stay). */
+export async function writeExplanation(e: Explanation, dir: string, opts: WriteExplanationOptions = {}): Promise<WrittenExplanation> {
+  const files = renderFiles(e, opts);
+  const dest = resolve(dir);
+  const existing = await stat(dest).catch(() => null);
+  if (existing && !existing.isDirectory()) throw new Error(`cannot write the explanation to ${dir}: it exists and is not a folder`);
+  // Checked before anything moves, so a clash cannot leave some files moved and others not.
+  if (existing) {
+    for (const name of files.keys()) {
+      const st = await stat(join(dest, name)).catch(() => null);
+      if (st && !st.isFile()) throw new Error(`cannot write ${join(dest, name)}: something other than a file is in the way`);
+    }
+  }
+  await mkdir(dirname(dest), { recursive: true });
+  const tmp = await mkdtemp(join(dirname(dest), `.${basename(dest)}.partial-`));
+  try {
+    for (const [name, bytes] of files) await writeFileAtomic(join(tmp, name), bytes);
+    if (!existing) {
+      // One rename: the whole folder appears at once.
+      await rename(tmp, dest);
+    } else {
+      for (const name of files.keys()) await rename(join(tmp, name), join(dest, name));
+      await rm(tmp, { recursive: true, force: true });
+    }
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  return { dir: dest, files: [...files.keys()].map((n) => join(dest, n)) };
+}
+
+/** Every file's name and bytes, result.json last; throws before anything is written. */
+export function renderFiles(e: Explanation, opts: WriteExplanationOptions = {}): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  const add = (name: string, bytes: Uint8Array): void => {
+    if (out.has(name)) throw new Error(`explanation: two outputs would both be named ${name}`);
+    out.set(name, bytes);
+  };
+  const mapFiles: MapFiles[] = [];
+  for (const m of e.maps) {
+    const names = mapFileNames(m, !!opts.image);
+    const { height, width, values } = pixelMap(m, opts.igMap ?? 'abs');
+    add(names.npy, encodeNpy(m.data, m.shape));
+    if (opts.image) {
+      const r = renderHeatmap(values, height, width, opts.image, { colormap: opts.colormap });
+      add(names.heatmap, encodePng(r.heatmap));
+      add(names.overlay!, encodePng(r.overlay));
+      add(names.panel!, encodePng(r.panel));
+    } else {
+      add(names.heatmap, encodePng(colormap(normalizeMap(values), height, width, opts.colormap ?? 'jet')));
+    }
+    mapFiles.push(names);
+  }
+  add(OUTPUT_FILE, encodeNpy(e.scores.output, [e.scores.output.length]));
+  const summary = explanationSummary(e);
+  const json = {
+    ...opts.extra,
+    ...summary,
+    maps: (summary.maps as object[]).map((m, i) => ({ ...m, files: mapFiles[i] })),
+    rendering: { colormap: opts.colormap ?? 'jet', ...(e.maps.some((m) => m.space === 'input') ? { igMap: opts.igMap ?? 'abs' } : {}), overlay: !!opts.image },
+    files: { output: OUTPUT_FILE },
+  };
+  add(RESULT_FILE, new TextEncoder().encode(`${JSON.stringify(json, null, 1)}\n`));
+  return out;
+}
+
+export const RESULT_FILE = 'result.json';
+/** The model's whole output at the input (probabilities for a softmax model). */
+export const OUTPUT_FILE = 'probabilities.npy';
+
+/**
+ * attribution.npy, heatmap.png, overlay.png, panel.png for IG's input-space map; per layer
+ * cam-<layer>.npy, heatmap-<layer>.png, … for the CAM methods.
+ */
+export function mapFileNames(m: ExplanationMap, withImage: boolean): MapFiles {
+  const key = safeName(m.space === 'layer' ? (m.layer ?? m.name) : m.name);
+  const isAttribution = m.space === 'input' && m.name === 'attribution';
+  const npy = m.space === 'layer' ? `cam-${key}.npy` : `${key}.npy`;
+  const png = (kind: string): string => (isAttribution ? `${kind}.png` : `${kind}-${key}.png`);
+  return { npy, heatmap: png('heatmap'), ...(withImage ? { overlay: png('overlay'), panel: png('panel') } : {}) };
+}
+
+/** One value per pixel: input-space maps [H, W, C] through igMap, layer maps [h, w] as they are. */
+function pixelMap(m: ExplanationMap, mode: IgMapMode): { height: number; width: number; values: Float32Array } {
+  if (m.shape.length === 3) return { height: m.shape[0]!, width: m.shape[1]!, values: igMap(m.data, m.shape, mode) };
+  if (m.shape.length === 2) return { height: m.shape[0]!, width: m.shape[1]!, values: m.data };
+  throw new Error(`explanation map ${m.name}: shape [${m.shape.join(', ')}] is neither [h, w] nor [H, W, C]`);
+}
+
+/** Layer names become file names: anything but letters, digits, '.', '_' and '-' becomes '_'. */
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_');
+}
