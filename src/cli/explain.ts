@@ -1,24 +1,23 @@
 /**
- * stieltjes explain IMAGE --method ig|gradcam|rsi-gradcam --out DIR: runs one attribution method
- * and writes result.json, probabilities.npy, the raw maps as .npy and the heatmaps as PNG.
+ * stieltjes explain IMAGE --method ig|gradcam|rsi-gradcam --out DIR: flags → explain() → the
+ * explanation writer (result.json, probabilities.npy, the raw maps as .npy, heatmaps as PNG).
  */
-import { renderHeatmap, igMap } from '../attribution/heatmap.js';
-import { gradCam, defaultCamLayer, type CamMap } from '../attribution/grad-cam.js';
-import { integratedGradients } from '../attribution/integrated-gradients.js';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { explain } from '../attribution/explain.js';
+import { writeExplanation } from '../attribution/explanation-writer.js';
+import { defaultCamLayer } from '../attribution/grad-cam.js';
 import { QUADRATURE_RULES, type QuadratureRule } from '../attribution/quadrature.js';
-import { rsiGradCam } from '../attribution/rsi-grad-cam.js';
-import { argmax, predict, type ScoreKind } from '../attribution/score.js';
-import { encodePng } from '../io/image-codec.js';
+import type { RsiRule } from '../attribution/rsi-grad-cam.js';
+import type { ScoreKind } from '../attribution/score.js';
 import { readImageFile } from '../io/image-file.js';
-import { encodeNpy } from '../io/npy.js';
-import { prepareImage, pixelsToInput } from '../models/input.js';
+import { prepareImage } from '../models/input.js';
 import { choiceFlag, intFlag, parseFlags, stringFlag } from './args.js';
 import { AUTOTUNE_CHOICES, AUTOTUNE_HELP, startAutotune } from './autotune-choice.js';
 import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
 import { resolveBaseline, BASELINE_HELP } from './baseline-choice.js';
 import { CliError } from './errors.js';
 import { classLabel, loadCliModel } from './model-choice.js';
-import { OutputDir } from './output-dir.js';
 import { ProgressBar } from './progress-bar.js';
 import { registerCommand } from './run.js';
 import { VERSION } from '../version.js';
@@ -50,10 +49,11 @@ Options:
   --quiet                 no progress output
   --out DIR               output folder (required)
 
-Writes result.json, probabilities.npy, and for ig attribution.npy (float32 [H, W, C], the
-model's input space and channel order), heatmap.png, overlay.png, panel.png; for the CAM methods,
-per layer: cam-<layer>.npy (float32 [h, w], after ReLU, before normalisation), heatmap-<layer>.png,
-overlay-<layer>.png, panel-<layer>.png.`;
+Writes result.json (the explanation without its arrays: target, scores, completeness, every
+parameter, backend, timings in ms, each map's shape and files), probabilities.npy, and for ig
+attribution.npy (float32 [H, W, C], the model's input space and channel order), heatmap.png,
+overlay.png, panel.png; for the CAM methods, per layer: cam-<layer>.npy (float32 [h, w], after
+ReLU, before normalisation), heatmap-<layer>.png, overlay-<layer>.png, panel-<layer>.png.`;
 
 registerCommand({
   name: 'explain',
@@ -100,11 +100,14 @@ registerCommand({
     const bar = new ProgressBar(quiet);
     const say = (line: string): void => bar.message(line);
 
-    const t0 = Date.now();
+    const tStart = performance.now();
+    const outDir = resolve(out);
+    // Refused before any work, as it would be after it.
+    if ((await stat(outDir).catch(() => null))?.isFile()) throw new CliError(`--out ${out}: exists and is not a directory`, 2);
     const image = await readImageFile(positionals[0]!);
     const backend = await chooseBackend(backendChoice, say);
     const model = await loadCliModel(stringFlag(values.weights), stringFlag(values.config), backend, say);
-    const tLoaded = Date.now();
+    const loadMs = performance.now() - tStart;
     let layers: string[] = [];
     if (method !== 'ig') {
       const raw = stringFlag(values.layer);
@@ -117,89 +120,38 @@ registerCommand({
     } else if (values.layer !== undefined) {
       throw new CliError('explain: --layer applies to gradcam and rsi-gradcam, not ig', 2);
     }
-    const prepared = prepareImage(model, image, { centerCrop: !!values['center-crop'] });
-    const x = prepared.input;
-    const probs = await predict(model, x);
     const targetRaw = stringFlag(values.target) ?? 'top';
-    const target = targetRaw === 'top' ? argmax(probs) : intFlag(C, 'target', targetRaw, 0, 0, model.numClasses - 1);
+    const target = targetRaw === 'top' ? undefined : intFlag(C, 'target', targetRaw, 0, 0, model.numClasses - 1);
+    const prepared = prepareImage(model, image, { centerCrop: !!values['center-crop'] });
     const [H, W, Ch] = model.inputShape;
     const baselineSpec = stringFlag(values.baseline) ?? 'black';
-    const baselinePixels = method === 'gradcam' ? null : await resolveBaseline(baselineSpec, prepared.pixels, H, W, Ch);
-    const baseline = baselinePixels ? pixelsToInput(model, baselinePixels.data) : null;
-
-    const dir = await OutputDir.create(out);
-    const started = Date.now();
+    // The command line's baselines are pixels (a .npy file, or the blur of the resized image's own pixels).
+    const baseline = method === 'gradcam' ? undefined : await resolveBaseline(baselineSpec, prepared.pixels, H, W, Ch);
     try {
-      const result: Record<string, unknown> = {
-        stieltjes: VERSION,
-        image: positionals[0],
-        model: model.name,
-        weights: model.source,
-        method,
-        target,
-        ...classLabel(model, target),
-        probability: probs[target],
-        parameters: {
-          score,
-          ...(method !== 'gradcam' ? { steps, rule, baseline: baselineSpec } : {}),
-          ...(method === 'rsi-gradcam' ? { weighting } : {}),
-          ...(method !== 'ig' ? { layers } : { igMap: igMode }),
-          colormap: colormapName,
-          centerCrop: !!values['center-crop'],
-        },
-        backend: backend.info().name,
-        adapter: backend.info().adapter,
-      };
-      await dir.write('probabilities.npy', encodeNpy(probs, [probs.length]));
       // Grad-CAM is one pass: nothing to gain from tuning it.
       const tuning = method === 'gradcam' ? null : await startAutotune(autotuneChoice, backend, say);
-      const autotune = tuning !== null;
-      const onAutotuned = tuning?.onAutotuned;
-      const writeMaps = async (m: CamMap): Promise<void> => {
-        const r = renderHeatmap(m.map, m.height, m.width, prepared.image, { colormap: colormapName });
-        await dir.write(`cam-${m.layer}.npy`, encodeNpy(m.map, [m.height, m.width]));
-        await dir.write(`heatmap-${m.layer}.png`, encodePng(r.heatmap));
-        await dir.write(`overlay-${m.layer}.png`, encodePng(r.overlay));
-        await dir.write(`panel-${m.layer}.png`, encodePng(r.panel));
-      };
-      if (method === 'ig') {
-        const r = await integratedGradients(model, x, { baseline: baseline!, target, score, steps, rule: rule as QuadratureRule, batchSize: batch, onProgress: bar.update, autotune, onAutotuned });
-        const attr = Float32Array.from(await r.attribution.data());
-        r.attribution.dispose();
-        await dir.write('attribution.npy', encodeNpy(attr, [H, W, Ch]));
-        const heat = renderHeatmap(igMap(attr, [H, W, Ch], igMode), H, W, prepared.image, { colormap: colormapName });
-        await dir.write('heatmap.png', encodePng(heat.heatmap));
-        await dir.write('overlay.png', encodePng(heat.overlay));
-        await dir.write('panel.png', encodePng(heat.panel));
-        Object.assign(result, { scoreInput: r.scoreInput, scoreBaseline: r.scoreBaseline, completenessDelta: r.delta, batchSize: r.batchSize });
-      } else if (method === 'gradcam') {
-        const r = await gradCam(model, x, { layers, target, score });
-        for (const m of r.maps) await writeMaps(m);
-        Object.assign(result, { scoreInput: r.scoreInput });
-      } else {
-        const r = await rsiGradCam(model, x, { baseline: baseline!, layers, target, score, steps, rule: rule as 'right' | 'trapezoid', weighting, batchSize: batch, onProgress: bar.update, autotune, onAutotuned });
-        for (const m of r.maps) await writeMaps(m);
-        Object.assign(result, {
-          scoreInput: r.scoreInput,
-          scoreBaseline: r.scoreBaseline,
-          layerCompleteness: Object.fromEntries(r.maps.map((m) => [m.layer, { integral: m.integral, delta: m.completenessDelta }])),
-          batchSize: r.batchSize,
-        });
-      }
-      if (tuning) result.autotune = await tuning.finish();
-      // Seconds: loading (image, backend, weights), the prediction, the method with its outputs.
-      result.timings = { loadSeconds: (tLoaded - t0) / 1000, predictSeconds: (started - tLoaded) / 1000, methodSeconds: (Date.now() - started) / 1000, totalSeconds: (Date.now() - t0) / 1000 };
-      await dir.write('result.json', new TextEncoder().encode(`${JSON.stringify(result, null, 1)}\n`));
-      const written = await dir.commit();
-      const label = classLabel(model, target);
-      say(`explained class ${target} (${label.label}, p = ${probs[target]!.toFixed(4)}) with ${method}; wrote ${written.length} files to ${dir.dest}`);
+      const common = { target, score, onProgress: bar.update, autotune: tuning !== null, onAutotuned: tuning?.onAutotuned };
+      const path = { baseline, baselineName: baselineSpec, steps, batchSize: batch };
+      const e =
+        method === 'ig'
+          ? await explain(model, prepared.input, { method: 'integrated-gradients', ...common, ...path, rule: rule as QuadratureRule })
+          : method === 'gradcam'
+            ? await explain(model, prepared.input, { method: 'grad-cam', ...common, layers })
+            : await explain(model, prepared.input, { method: 'rsi-grad-cam', ...common, ...path, layers, rule: rule as RsiRule, weighting });
+      const autotune = tuning ? await tuning.finish() : undefined;
+      const written = await writeExplanation({ ...e, timings: { load: loadMs, ...e.timings } }, outDir, {
+        image: prepared.image,
+        colormap: colormapName,
+        igMap: method === 'ig' ? igMode : undefined,
+        extra: { stieltjes: VERSION, image: positionals[0], weights: model.source, centerCrop: !!values['center-crop'], ...(autotune ? { autotune } : {}) },
+      }).catch((err: Error) => {
+        throw new CliError(`--out ${out}: ${err.message}`);
+      });
+      const label = classLabel(model, e.target.index);
+      say(`explained class ${e.target.index} (${label.label}, p = ${e.scores.probability.toFixed(4)}) with ${method}; wrote ${written.files.length} files to ${written.dir}`);
       return 0;
-    } catch (e) {
-      await dir.abandon();
-      throw e;
     } finally {
-      x.dispose();
-      baseline?.dispose();
+      prepared.input.dispose();
     }
   },
 });

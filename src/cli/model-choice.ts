@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '../kernels/backend.js';
-import { imagenetClasses } from '../models/imagenet-classes.js';
+import { classLabel as knownClassLabel } from '../models/class-label.js';
 import { loadModelFile } from '../models/load-model-file.js';
 import type { SequentialModel } from '../models/sequential.js';
 import { CliError } from './errors.js';
@@ -48,11 +48,8 @@ export async function loadCliModel(weights: string | undefined, config: string |
   }
 }
 
+/** The library's label where the classes are known, else 'class N' (for messages and JSON). */
 export function classLabel(model: SequentialModel, index: number): { wnid?: string; label: string } {
-  if (model.numClasses === 1000) {
-    const c = imagenetClasses[index]!;
-    return { wnid: c.wnid, label: c.label };
-  }
-  if (model.numClasses === 10 && /digit/i.test(model.name)) return { label: `digit ${index}` };
-  return { label: `class ${index}` };
+  const known = knownClassLabel(model, index);
+  return { ...known, label: known.label ?? `class ${index}` };
 }

@@ -65,8 +65,9 @@ describe('stieltjes CLI', () => {
       ['cam-block4_pool.npy', 'cam-block5_conv4.npy', 'heatmap-block4_pool.png', 'heatmap-block5_conv4.png', 'overlay-block4_pool.png', 'overlay-block5_conv4.png', 'panel-block4_pool.png', 'panel-block5_conv4.png', 'probabilities.npy', 'result.json'].sort(),
     );
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
-    expect(result).toMatchObject({ target: 563, wnid: 'n03388183', label: 'fountain_pen', method: 'rsi-gradcam', parameters: { steps: 3, rule: 'right', weighting: 'paper', score: 'probability', baseline: 'black', layers: ['block5_conv4', 'block4_pool'] }, backend: 'cpu' });
-    expect(Object.keys(result.layerCompleteness)).toEqual(['block5_conv4', 'block4_pool']);
+    expect(result).toMatchObject({ target: { index: 563, wnid: 'n03388183', label: 'fountain_pen' }, method: 'rsi-grad-cam', parameters: { steps: 3, rule: 'right', weighting: 'paper', score: 'probability', baseline: 'black', layers: ['block5_conv4', 'block4_pool'] }, backend: { name: 'cpu' } });
+    expect(result.maps.map((m: { layer: string; files: { npy: string } }) => [m.layer, m.files.npy])).toEqual([['block5_conv4', 'cam-block5_conv4.npy'], ['block4_pool', 'cam-block4_pool.npy']]);
+    for (const m of result.maps) expect(m.completeness.delta).toBeCloseTo(m.completeness.sum - (result.scores.input - result.scores.baseline), 6);
     expect(npy(join(out, 'cam-block5_conv4.npy')).shape).toEqual([14, 14]);
     expect(npy(join(out, 'cam-block4_pool.npy')).shape).toEqual([14, 14]);
     const p = npy(join(out, 'probabilities.npy'));
@@ -86,9 +87,11 @@ describe('stieltjes CLI', () => {
     const a = npy(join(out, 'attribution.npy'));
     expect(a.shape).toEqual([224, 224, 3]);
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
-    expect(typeof result.completenessDelta).toBe('number');
+    const { completeness } = result.maps[0];
+    expect(typeof completeness.delta).toBe('number');
     const sum = Array.from(a.data as Float32Array).reduce((s, v) => s + v, 0);
-    expect(result.completenessDelta).toBeCloseTo(sum - (result.scoreInput - result.scoreBaseline), 5);
+    expect(completeness.delta).toBeCloseTo(sum - (result.scores.input - result.scores.baseline), 5);
+    expect(result.scores.path.alphas).toEqual([0.5, 1]);
   });
 
   it('errors exit non-zero with one clear line and leave no partial output', () => {
@@ -232,7 +235,7 @@ describeWebGpu('stieltjes explain --autotune', () => {
     expect(Object.keys(tuned.choices)).toHaveLength(tuned.changed);
     expect(first.r.stderr).toContain(`kernel tuning saved to ${tuned.cacheFile}`);
     const file = JSON.parse(readFileSync(tuned.cacheFile, 'utf8'));
-    expect(file.adapter).toBe(first.result.adapter);
+    expect(file.adapter).toBe(first.result.backend.adapter);
     expect(Object.keys(file.tuning)).toHaveLength(tuned.kernels);
 
     // The next run takes every shape from the cache and tunes nothing.

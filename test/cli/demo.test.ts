@@ -42,7 +42,7 @@ describe('the main job out of the box', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/weights: bundled digit model .*digits-cnn\.h5 \(no vgg19_weights_tf_dim_ordering_tf_kernels\.h5 in .*; get it with: stieltjes weights vgg19\)/);
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
-    expect(result.label).toBe(`digit ${result.target}`);
+    expect(result.target.label).toBe(`digit ${result.target.index}`);
     expect(existsSync(join(out, 'cam-block2_conv2.npy'))).toBe(true);
   });
 });
