@@ -1,5 +1,5 @@
 /**
- * The checks behind `stieltjes gradcheck`: every built-in primitive on generated cases, and,
+ * The checks behind `stieltjes gradcheck`: every row of the primitive table on its generated cases, and,
  * for a model, the gradient of a random projection of the output with respect to the input and
  * to every named activation. Each row reports the worst error relative to its tolerance.
  */
@@ -10,12 +10,12 @@ import { preprocess } from '../models/preprocessing.js';
 import { noGrad } from '../autograd/tape.js';
 import * as op from '../autograd/ops.js';
 import { fromArray } from '../tensor/creation.js';
-import { cpuBackend } from '../tensor/engine.js';
+import { cpuBackend } from '../kernels/cpu/cpu-backend.js';
 import { Random } from '../tensor/random.js';
 import { scope } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkGrads, type CheckGradsReport } from './check-grads.js';
-import { primitiveCases } from './primitive-cases.js';
+import { selectRows } from './primitive-table.js';
 
 export interface GradcheckRow {
   /** The primitive, or `model:<layer>` / `model:input`. */
@@ -58,14 +58,14 @@ export interface PrimitiveSuiteOptions {
 export async function checkPrimitives(opts: PrimitiveSuiteOptions = {}): Promise<GradcheckRow[]> {
   const rows: GradcheckRow[] = [];
   const cpu = cpuBackend();
-  for (const c of primitiveCases) {
+  for (const c of selectRows()) {
     if (opts.filter && !c.name.includes(opts.filter)) continue;
-    const samples = fc.sample(c.arb, { numRuns: opts.runs ?? 20, seed: opts.seed ?? 0 });
+    const samples = fc.sample(c.cases, { numRuns: opts.runs ?? 20, seed: opts.seed ?? 0 });
     const reports: CheckGradsReport[] = [];
     for (const s of samples) {
       const inputs = s.inputs.map((x) => Tensor.fromStorage(cpu, cpu.upload(x.values, 'float64'), x.shape, 'float64'));
       try {
-        reports.push(await checkGrads(s.f, inputs, { backend: opts.backend, seed: opts.seed }));
+        reports.push(await checkGrads(s.f, inputs, { backend: opts.backend, seed: opts.seed, ...c.tolerance }));
       } finally {
         for (const t of inputs) t.dispose();
       }

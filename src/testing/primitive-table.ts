@@ -1,240 +1,113 @@
 /**
- * One generated gradient case per primitive (and option), shared by the CPU suite and the WebGPU
- * suite: each case is checked against float64 finite differences and, on the backend under test,
- * float32 against float64.
+ * The primitive table: one row per differentiable op of src/autograd/primitives, with its
+ * forward (the exported op; its VJP is the rule that op records on the tape), generated cases
+ * for its inputs, its tolerances and whether its VJP is itself differentiable. `stieltjes
+ * gradcheck`, the cases of `checkGrads`' property suites, the double-gradient checks and the
+ * backend conformance suite (conformance.ts) are all generated from it, so adding a primitive is
+ * one file in src/autograd/primitives and one row here (test/autograd/primitive-table.test.ts
+ * fails when an exported op has neither a row nor a reason in `notInTable`).
  */
-import fc from 'fast-check';
+import type fc from 'fast-check';
 import * as op from '../autograd/ops.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { broadcastShapes } from '../tensor/shape.js';
-import { broadcastPairArb, shapeArb, valuesArb, type ValueOptions } from './arbitraries.js';
+import type { CheckGradsOptions } from './check-grads.js';
 import type { GradCase } from './grad-property.js';
+import * as cases from './primitive-arbitraries.js';
 
+/** Tolerances as checkGrads takes them; absent ones keep checkGrads' defaults. */
+export type Tolerance = Pick<CheckGradsOptions, 'rtol' | 'atol' | 'float32Rtol' | 'float32Atol'>;
+
+export interface PrimitiveRow {
+  /** The op's name (as recorded on the tape and named in errors). */
+  name: string;
+  /** Its file in src/autograd/primitives. */
+  source: string;
+  /** The exported op. Its VJP is the rule it records (composites: the composition's). */
+  forward: (...args: never[]) => unknown;
+  /** Generated cases: the op with drawn options, and inputs kept off its kinks and ties. */
+  cases: fc.Arbitrary<GradCase>;
+  tolerance?: Tolerance;
+  /**
+   * Whether its VJP is itself differentiable. When false, the op records its rule with
+   * `{ secondOrder: false }` and differentiating twice through it throws (checked per row).
+   */
+  secondOrder: boolean;
+  /** Built from other rows' ops rather than a kernel of its own. */
+  composite?: boolean;
+}
+
+export const primitiveTable: readonly PrimitiveRow[] = [
+  { name: 'add', source: 'arithmetic.ts', forward: op.add, cases: cases.binaryCases(op.add), secondOrder: true },
+  { name: 'sub', source: 'arithmetic.ts', forward: op.sub, cases: cases.binaryCases(op.sub), secondOrder: true },
+  { name: 'mul', source: 'arithmetic.ts', forward: op.mul, cases: cases.binaryCases(op.mul), secondOrder: true },
+  { name: 'div', source: 'arithmetic.ts', forward: op.div, cases: cases.binaryCases(op.div, { minAbs: 0.5 }), secondOrder: true },
+  { name: 'neg', source: 'arithmetic.ts', forward: op.neg, cases: cases.unaryCases(op.neg), secondOrder: true },
+  // Bases positive for the log in ∂/∂b, and away from 0 where a^(b−1) blows up.
+  { name: 'pow', source: 'elementwise-binary.ts', forward: op.pow, cases: cases.binaryCases(op.pow, { positive: true, minAbs: 0.3 }), secondOrder: true },
+  { name: 'maximum', source: 'elementwise-binary.ts', forward: op.maximum, cases: cases.binaryCases(op.maximum, { minGap: 0.05 }), secondOrder: true },
+  { name: 'minimum', source: 'elementwise-binary.ts', forward: op.minimum, cases: cases.binaryCases(op.minimum, { minGap: 0.05 }), secondOrder: true },
+  { name: 'exp', source: 'elementwise-unary.ts', forward: op.exp, cases: cases.unaryCases(op.exp), secondOrder: true },
+  { name: 'log', source: 'elementwise-unary.ts', forward: op.log, cases: cases.unaryCases(op.log, { positive: true, minAbs: 0.2 }), secondOrder: true },
+  { name: 'sqrt', source: 'elementwise-unary.ts', forward: op.sqrt, cases: cases.unaryCases(op.sqrt, { positive: true, minAbs: 0.2 }), secondOrder: true },
+  { name: 'abs', source: 'elementwise-unary.ts', forward: op.abs, cases: cases.unaryCases(op.abs, { minAbs: 0.05 }), secondOrder: true },
+  { name: 'relu', source: 'elementwise-unary.ts', forward: op.relu, cases: cases.unaryCases(op.relu, { minAbs: 0.05 }), secondOrder: true },
+  { name: 'where', source: 'where.ts', forward: op.where, cases: cases.whereCases(), secondOrder: true },
+  { name: 'sum', source: 'broadcast.ts', forward: op.sum, cases: cases.reductionCases(op.sum), secondOrder: true },
+  { name: 'broadcastTo', source: 'broadcast.ts', forward: op.broadcastTo, cases: cases.broadcastToCases(), secondOrder: true },
+  { name: 'mean', source: 'reduce.ts', forward: op.mean, cases: cases.reductionCases(op.mean), secondOrder: true, composite: true },
+  { name: 'max', source: 'reduce.ts', forward: op.max, cases: cases.reductionCases(op.max, { minGap: 0.05 }), secondOrder: true },
+  { name: 'min', source: 'reduce.ts', forward: op.min, cases: cases.reductionCases(op.min, { minGap: 0.05 }), secondOrder: true },
+  { name: 'reshape', source: 'reshape.ts', forward: op.reshape, cases: cases.reshapeCases(), secondOrder: true },
+  { name: 'transpose', source: 'layout.ts', forward: op.transpose, cases: cases.transposeCases(), secondOrder: true },
+  { name: 'slice', source: 'layout.ts', forward: op.slice, cases: cases.sliceCases(), secondOrder: true },
+  { name: 'pad', source: 'layout.ts', forward: op.pad, cases: cases.padCases(), secondOrder: true },
+  { name: 'concat', source: 'layout.ts', forward: op.concat, cases: cases.concatCases(), secondOrder: true },
+  { name: 'matmul', source: 'matmul.ts', forward: op.matmul, cases: cases.matmulCases(), secondOrder: true },
+  { name: 'conv2d', source: 'conv2d.ts', forward: op.conv2d, cases: cases.conv2dCases(), secondOrder: true },
+  // Its gradient routes dy to each window's first maximum with a kernel that has no adjoint here.
+  { name: 'maxPool2d', source: 'pool.ts', forward: op.maxPool2d, cases: cases.poolCases(op.maxPool2d, { minGap: 0.02 }), secondOrder: false },
+  { name: 'avgPool2d', source: 'pool.ts', forward: op.avgPool2d, cases: cases.poolCases(op.avgPool2d), secondOrder: true },
+  { name: 'resizeBilinear', source: 'resize.ts', forward: op.resizeBilinear, cases: cases.resizeCases(), secondOrder: true },
+  { name: 'softmax', source: 'softmax.ts', forward: op.softmax, cases: cases.axisCases(op.softmax), secondOrder: true, composite: true },
+  { name: 'logSoftmax', source: 'softmax.ts', forward: op.logSoftmax, cases: cases.axisCases(op.logSoftmax), secondOrder: true, composite: true },
+  { name: 'pickClasses', source: 'gather.ts', forward: op.pickClasses, cases: cases.pickClassesCases(), secondOrder: true, composite: true },
+];
+
+/** Exported ops that have no row, and why (the table's coverage test reads this). */
+export const notInTable: Readonly<Record<string, string>> = {
+  greater: 'a 0/1 comparison: no gradient',
+  greaterEqual: 'a 0/1 comparison: no gradient',
+  equal: 'a 0/1 comparison: no gradient',
+  step: 'a 0/1 mask: no gradient',
+  sign: 'piecewise constant: no gradient',
+  scalarLike: 'a constant',
+  fullLike: 'a constant',
+  zerosLike: 'a constant',
+  onesLike: 'a constant',
+  sumTo: 'sum then reshape (both rows)',
+  flatten: 'a reshape',
+  expandDims: 'a reshape',
+  squeeze: 'a reshape',
+  split: 'slices',
+  square: 'mul(x, x)',
+  cast: 'changes only the dtype (the identity on values; its rule casts back)',
+  toBackend: 'moves data between backends (async, not an op on the tape)',
+  conv2dParams: 'parameter arithmetic, not an op',
+  conv2dBackpropInput: "conv2d's VJP (its row checks it, and its second order)",
+  conv2dBackpropFilter: "conv2d's VJP (its row checks it, and its second order)",
+};
+
+/** The rows whose name is in `only` (all rows when it is absent); an unknown name is an error. */
+export function selectRows(only?: readonly string[]): readonly PrimitiveRow[] {
+  if (!only) return primitiveTable;
+  const unknown = only.filter((n) => !primitiveTable.some((r) => r.name === n));
+  if (unknown.length) throw new Error(`no primitive named ${unknown.join(', ')}; the table has ${primitiveTable.map((r) => r.name).join(', ')}`);
+  return primitiveTable.filter((r) => only.includes(r.name));
+}
+
+/** One generated gradient case per primitive: the table's name and cases (stieltjes/testing's earlier form). */
 export interface PrimitiveCase {
   name: string;
   arb: fc.Arbitrary<GradCase>;
 }
 
-const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
-
-function withValues(shapes: number[][], opts: ValueOptions | ValueOptions[] = {}): fc.Arbitrary<{ shape: number[]; values: Float64Array }[]> {
-  return fc.tuple(...shapes.map((s, i) => valuesArb(size(s), Array.isArray(opts) ? opts[i]! : opts))).map((vals) =>
-    vals.map((values, i) => ({ shape: shapes[i]!, values })),
-  );
-}
-
-function binaryCase(name: string, f: (a: Tensor, b: Tensor) => Tensor, opts: ValueOptions = {}): PrimitiveCase {
-  return {
-    name,
-    arb: broadcastPairArb({ maxRank: 3 }).chain(([sa, sb]) => withValues([sa, sb], opts).map((inputs) => ({ f: f as never, inputs }))),
-  };
-}
-
-function unaryCase(name: string, f: (x: Tensor) => Tensor, opts: ValueOptions = {}): PrimitiveCase {
-  return { name, arb: shapeArb({ maxRank: 3 }).chain((s) => withValues([s], opts).map((inputs) => ({ f: f as never, inputs }))) };
-}
-
-/** Shape plus a list of axes of it (possibly empty, possibly negative). */
-const shapeAndAxes = shapeArb({ minRank: 1, maxRank: 4 }).chain((s) =>
-  fc.tuple(fc.constant(s), fc.subarray(s.map((_, i) => i)), fc.boolean(), fc.boolean()).map(([shape, axes, neg, keepDims]) => ({
-    shape,
-    axes: neg ? axes.map((a) => a - shape.length) : axes,
-    keepDims,
-  })),
-);
-
-const nhwc = fc.record({
-  n: fc.integer({ min: 1, max: 2 }),
-  h: fc.integer({ min: 1, max: 7 }),
-  w: fc.integer({ min: 1, max: 7 }),
-  c: fc.integer({ min: 1, max: 3 }),
-});
-
-export const primitiveCases: PrimitiveCase[] = [
-  binaryCase('add', op.add),
-  binaryCase('sub', op.sub),
-  binaryCase('mul', op.mul),
-  binaryCase('div', op.div, { minAbs: 0.5 }),
-  // Exponents spaced widely keep pow well conditioned; bases positive for the log in ∂/∂b.
-  binaryCase('pow', op.pow, { positive: true, minAbs: 0.3, range: 2 }),
-  binaryCase('maximum', op.maximum, { minGap: 0.05 }),
-  binaryCase('minimum', op.minimum, { minGap: 0.05 }),
-  unaryCase('neg', op.neg),
-  unaryCase('exp', op.exp),
-  unaryCase('log', op.log, { positive: true, minAbs: 0.2 }),
-  unaryCase('sqrt', op.sqrt, { positive: true, minAbs: 0.2 }),
-  unaryCase('abs', op.abs, { minAbs: 0.05 }),
-  unaryCase('relu', op.relu, { minAbs: 0.05 }),
-  {
-    name: 'where',
-    arb: broadcastPairArb({ maxRank: 3 }).chain(([sa, sb]) =>
-      fc.tuple(withValues([sa, sb], { minAbs: 0.05 }), fc.constantFrom(0, 0.5)).map(([inputs, threshold]) => ({
-        // The condition (a > threshold) is a 0/1 mask: no gradient flows into it, and values
-        // stay ≥ 0.05 away from 0 so the mask does not flip under finite differences.
-        f: ((a: Tensor, b: Tensor) => op.where(op.greater(a, op.scalarLike(a, threshold)), a, b)) as never,
-        inputs,
-      })),
-    ),
-  },
-  {
-    name: 'sum',
-    arb: shapeAndAxes.chain(({ shape, axes, keepDims }) => withValues([shape]).map((inputs) => ({ f: ((x: Tensor) => op.sum(x, axes, { keepDims })) as never, inputs }))),
-  },
-  {
-    name: 'mean',
-    arb: shapeAndAxes.chain(({ shape, axes, keepDims }) => withValues([shape]).map((inputs) => ({ f: ((x: Tensor) => op.mean(x, axes, { keepDims })) as never, inputs }))),
-  },
-  {
-    name: 'max',
-    arb: shapeAndAxes.chain(({ shape, axes, keepDims }) =>
-      withValues([shape], { minGap: 0.05 }).map((inputs) => ({ f: ((x: Tensor) => op.max(x, axes, { keepDims })) as never, inputs })),
-    ),
-  },
-  {
-    name: 'min',
-    arb: shapeAndAxes.chain(({ shape, axes, keepDims }) =>
-      withValues([shape], { minGap: 0.05 }).map((inputs) => ({ f: ((x: Tensor) => op.min(x, axes, { keepDims })) as never, inputs })),
-    ),
-  },
-  {
-    name: 'reshape',
-    arb: shapeArb({ maxRank: 4 }).chain((s) => withValues([s]).map((inputs) => ({ f: ((x: Tensor) => op.reshape(x, [-1])) as never, inputs }))),
-  },
-  {
-    name: 'transpose',
-    arb: shapeArb({ minRank: 1, maxRank: 4 }).chain((s) =>
-      fc.tuple(withValues([s]), fc.shuffledSubarray(s.map((_, i) => i), { minLength: s.length, maxLength: s.length })).map(([inputs, perm]) => ({
-        f: ((x: Tensor) => op.transpose(x, perm)) as never,
-        inputs,
-      })),
-    ),
-  },
-  {
-    name: 'slice',
-    arb: shapeArb({ minRank: 1, maxRank: 4 }).chain((s) =>
-      fc
-        .tuple(withValues([s]), ...s.map((d) => fc.integer({ min: 0, max: d - 1 }).chain((b) => fc.tuple(fc.constant(b), fc.integer({ min: 1, max: d - b })))))
-        .map(([inputs, ...bs]) => ({ f: ((x: Tensor) => op.slice(x, bs.map((p) => p[0]), bs.map((p) => p[1]))) as never, inputs })),
-    ),
-  },
-  {
-    name: 'pad',
-    arb: shapeArb({ minRank: 1, maxRank: 3 }).chain((s) =>
-      fc
-        .tuple(withValues([s]), fc.array(fc.tuple(fc.nat(2), fc.nat(2)), { minLength: s.length, maxLength: s.length }), fc.double({ min: -1, max: 1, noNaN: true }))
-        .map(([inputs, pads, value]) => ({ f: ((x: Tensor) => op.pad(x, pads, value)) as never, inputs })),
-    ),
-  },
-  {
-    name: 'concat',
-    arb: shapeArb({ minRank: 1, maxRank: 3 }).chain((s) =>
-      fc.tuple(fc.integer({ min: 0, max: s.length - 1 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 2, max: 3 })).chain(([axis, extra, count]) => {
-        const shapes = Array.from({ length: count }, (_, i) => s.map((d, j) => (j === axis ? (i === 1 ? extra : d) : d)));
-        return withValues(shapes).map((inputs) => ({ f: ((...xs: Tensor[]) => op.concat(xs, axis)) as never, inputs }));
-      }),
-    ),
-  },
-  {
-    name: 'broadcastTo',
-    arb: broadcastPairArb({ maxRank: 3 }).chain(([a, b]) => {
-      const target = broadcastShapes('case', a, b);
-      return withValues([a]).map((inputs) => ({ f: ((x: Tensor) => op.broadcastTo(x, target)) as never, inputs }));
-    }),
-  },
-  {
-    name: 'matmul',
-    arb: fc
-      .record({
-        batchA: fc.constantFrom([], [1], [2], [2, 1]),
-        batchB: fc.constantFrom([], [1], [2], [3, 2]),
-        m: fc.integer({ min: 1, max: 4 }),
-        k: fc.integer({ min: 1, max: 4 }),
-        n: fc.integer({ min: 1, max: 4 }),
-        ta: fc.boolean(),
-        tb: fc.boolean(),
-      })
-      .filter(({ batchA, batchB }) => {
-        try {
-          broadcastShapes('x', batchA, batchB);
-          return true;
-        } catch {
-          return false;
-        }
-      })
-      .chain(({ batchA, batchB, m, k, n, ta, tb }) => {
-        const sa = [...batchA, ...(ta ? [k, m] : [m, k])];
-        const sb = [...batchB, ...(tb ? [n, k] : [k, n])];
-        return withValues([sa, sb]).map((inputs) => ({ f: ((a: Tensor, b: Tensor) => op.matmul(a, b, { transposeA: ta, transposeB: tb })) as never, inputs }));
-      }),
-  },
-  {
-    name: 'conv2d',
-    arb: fc
-      .record({
-        x: nhwc,
-        kh: fc.integer({ min: 1, max: 3 }),
-        kw: fc.integer({ min: 1, max: 3 }),
-        cout: fc.integer({ min: 1, max: 3 }),
-        stride: fc.integer({ min: 1, max: 2 }),
-        dilation: fc.integer({ min: 1, max: 2 }),
-        padding: fc.constantFrom('same' as const, 'valid' as const, 1),
-        bias: fc.boolean(),
-      })
-      .filter(({ x, kh, kw, dilation, padding }) => padding !== 'valid' || (x.h >= (kh - 1) * dilation + 1 && x.w >= (kw - 1) * dilation + 1))
-      .filter(({ x, kh, kw, dilation, padding }) => padding !== 1 || (x.h + 2 >= (kh - 1) * dilation + 1 && x.w + 2 >= (kw - 1) * dilation + 1))
-      .chain(({ x, kh, kw, cout, stride, dilation, padding, bias }) => {
-        const shapes = [[x.n, x.h, x.w, x.c], [kh, kw, x.c, cout], ...(bias ? [[cout]] : [])];
-        return withValues(shapes).map((inputs) => ({
-          f: ((xi: Tensor, w: Tensor, b?: Tensor) => op.conv2d(xi, w, { strides: stride, dilations: dilation, padding, bias: b ?? null })) as never,
-          inputs,
-        }));
-      }),
-  },
-  {
-    name: 'maxPool2d',
-    arb: fc
-      .record({ x: nhwc, k: fc.integer({ min: 1, max: 3 }), s: fc.integer({ min: 1, max: 3 }), padding: fc.constantFrom('same' as const, 'valid' as const) })
-      .filter(({ x, k, padding }) => padding === 'same' || (x.h >= k && x.w >= k))
-      .chain(({ x, k, s, padding }) =>
-        withValues([[x.n, x.h, x.w, x.c]], { minGap: 0.02 }).map((inputs) => ({ f: ((xi: Tensor) => op.maxPool2d(xi, { window: k, strides: s, padding })) as never, inputs })),
-      ),
-  },
-  {
-    name: 'avgPool2d',
-    arb: fc
-      .record({ x: nhwc, k: fc.integer({ min: 1, max: 3 }), s: fc.integer({ min: 1, max: 3 }), padding: fc.constantFrom('same' as const, 'valid' as const) })
-      .filter(({ x, k, padding }) => padding === 'same' || (x.h >= k && x.w >= k))
-      .chain(({ x, k, s, padding }) =>
-        withValues([[x.n, x.h, x.w, x.c]]).map((inputs) => ({ f: ((xi: Tensor) => op.avgPool2d(xi, { window: k, strides: s, padding })) as never, inputs })),
-      ),
-  },
-  {
-    name: 'resizeBilinear',
-    arb: fc
-      .record({ x: nhwc, oh: fc.integer({ min: 1, max: 9 }), ow: fc.integer({ min: 1, max: 9 }) })
-      .chain(({ x, oh, ow }) => withValues([[x.n, x.h, x.w, x.c]]).map((inputs) => ({ f: ((xi: Tensor) => op.resizeBilinear(xi, [oh, ow])) as never, inputs }))),
-  },
-  {
-    name: 'softmax',
-    arb: shapeArb({ minRank: 1, maxRank: 3 }).chain((s) =>
-      fc.tuple(withValues([s], { range: 4 }), fc.integer({ min: -s.length, max: s.length - 1 })).map(([inputs, axis]) => ({ f: ((x: Tensor) => op.softmax(x, axis)) as never, inputs })),
-    ),
-  },
-  {
-    name: 'logSoftmax',
-    arb: shapeArb({ minRank: 1, maxRank: 3 }).chain((s) =>
-      fc.tuple(withValues([s], { range: 4 }), fc.integer({ min: -s.length, max: s.length - 1 })).map(([inputs, axis]) => ({ f: ((x: Tensor) => op.logSoftmax(x, axis)) as never, inputs })),
-    ),
-  },
-  {
-    name: 'pickClasses',
-    arb: fc
-      .record({ b: fc.integer({ min: 1, max: 3 }), k: fc.integer({ min: 1, max: 5 }) })
-      .chain(({ b, k }) =>
-        fc.tuple(withValues([[b, k]]), fc.array(fc.integer({ min: 0, max: k - 1 }), { minLength: b, maxLength: b })).map(([inputs, classes]) => ({
-          f: ((x: Tensor) => op.pickClasses(x, classes)) as never,
-          inputs,
-        })),
-      ),
-  },
-];
+export const primitiveCases: PrimitiveCase[] = primitiveTable.map((r) => ({ name: r.name, arb: r.cases }));

@@ -1,24 +1,19 @@
 /**
- * The primitive property suites on WebGPU: every primitive's float32 VJP on the GPU against the
- * float64 VJP on the CPU (itself checked against finite differences), and memory that stays flat
- * over repeated forward + backward passes.
+ * The backend conformance suite on WebGPU (Dawn in Node; llvmpipe without a GPU): every row of
+ * the primitive table, forward and VJP in float32, against the float64 CPU oracle; and memory that
+ * stays flat over repeated forward + backward passes.
  */
-import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import * as op from '../../src/autograd/ops.js';
 import { valueAndGrad } from '../../src/autograd/functional.js';
 import { randomNormal } from '../../src/tensor/creation.js';
 import { scope } from '../../src/tensor/scope.js';
-import { gradProperty } from '../../src/testing/index.js';
-import { primitiveCases } from '../../src/testing/primitive-cases.js';
+import { propertyRuns } from '../../src/testing/runs.js';
+import { conformanceTests } from '../helpers/conformance.js';
 import { describeWebGpu } from '../helpers/webgpu.js';
 
-describeWebGpu('primitive gradients (WebGPU float32 vs CPU float64)', (gpu) => {
-  for (const c of primitiveCases) {
-    it(`${c.name}`, async () => {
-      await fc.assert(gradProperty(c.arb, { backend: gpu() }), { numRuns: 12, seed: 7 + c.name.length });
-    });
-  }
+describeWebGpu('conformance: WebGPU float32 against the float64 CPU oracle', (gpu) => {
+  conformanceTests(gpu, { runs: propertyRuns(3) });
 
   it('50 repetitions of a forward + backward pass leave the allocated GPU bytes flat', async () => {
     const be = gpu();

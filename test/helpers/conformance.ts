@@ -1,0 +1,19 @@
+/**
+ * Registers the backend conformance suite (src/testing/conformance.ts) as one vitest test per row
+ * of the primitive table, for the backend that `backend()` returns when the tests run.
+ */
+import { expect, it } from 'vitest';
+import type { Backend } from '../../src/kernels/backend.js';
+import { runConformance } from '../../src/testing/conformance.js';
+import { primitiveTable } from '../../src/testing/primitive-table.js';
+
+export function conformanceTests(backend: () => Backend, opts: { runs: number; seed?: number }): void {
+  for (const row of primitiveTable) {
+    it(`${row.name}: forward and VJP match the float64 CPU oracle`, async () => {
+      const [r] = await runConformance(backend, { only: [row.name], runs: opts.runs, seed: opts.seed ?? row.name.length });
+      expect(r!.cases).toBe(opts.runs);
+      expect(r!.checks).toBeGreaterThan(0);
+      expect(r!.ok, `${r!.worst}: error ${r!.error} > tolerance ${r!.tolerance}`).toBe(true);
+    });
+  }
+}
