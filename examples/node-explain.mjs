@@ -19,7 +19,7 @@ const [h, w, c] = model.inputShape;
 const igHeat = renderHeatmap(igMap(await ig.attribution.data(), [h, w, c]), h, w, image);
 await writeFile('ig-panel.png', encodePng(igHeat.panel));
 
-const cam = await rsiGradCam(model, input, { baseline: black, layers: [model.spatialLayers.at(-2)] });
+const cam = await rsiGradCam(model, input, { baseline: black, layers: model.spatialLayers.slice(-2, -1) });
 const m = cam.maps[0];
 await writeFile('rsi-panel.png', encodePng(renderHeatmap(m.map, m.height, m.width, image).panel));
 console.log(`RSI-Grad-CAM at ${m.layer}: layer completeness delta ${m.completenessDelta.toExponential(2)}; wrote ig-panel.png, rsi-panel.png`);
