@@ -8,7 +8,7 @@ const root = join(new URL('../..', import.meta.url).pathname);
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.png': 'image/png', '.h5': 'application/octet-stream', '.map': 'application/json' };
 const port = Number(process.env.PORT ?? 8080);
 createServer(async (req, res) => {
-  let path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+  let path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
   if (path.endsWith('/')) path += 'index.html';
   const file = join(root, path);
   if (!file.startsWith(root)) return res.writeHead(403).end();
