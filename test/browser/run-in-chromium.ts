@@ -1,5 +1,6 @@
 /**
- * Runs test/browser/entry.ts in headless Chromium: bundles it for the browser with esbuild,
+ * Runs a page entry (test/browser/entry.ts by default; conformance-entry.ts is the other) in
+ * headless Chromium: bundles it for the browser with esbuild,
  * serves it on loopback, starts Chromium with WebGPU on its SwiftShader adapter (no GPU needed),
  * and waits for the page to POST its report. Flags from ../shared/docs/webgpu-notes.md.
  */
@@ -15,6 +16,8 @@ export interface BrowserResult {
   ok: boolean;
   report?: unknown;
   error?: string;
+  /** Each step the page POSTed to /progress: 'name at 12.3 s'. */
+  progress?: string[];
 }
 
 /** The Chromium executable: $CHROMIUM, or the first of the usual names on PATH; null if none. */
@@ -26,10 +29,13 @@ export function findChromium(): string | null {
   return null;
 }
 
-export async function bundleEntry(): Promise<string> {
+/** The page entries, by file name beside this one. */
+export type PageEntry = 'entry.ts' | 'conformance-entry.ts';
+
+export async function bundleEntry(entry: PageEntry = 'entry.ts'): Promise<string> {
   const { build } = await import('esbuild');
   const r = await build({
-    entryPoints: [fileURLToPath(new URL('./entry.ts', import.meta.url))],
+    entryPoints: [fileURLToPath(new URL(`./${entry}`, import.meta.url))],
     bundle: true,
     platform: 'browser',
     format: 'esm',
@@ -41,12 +47,14 @@ export async function bundleEntry(): Promise<string> {
 }
 
 /**
- * Runs the page and returns its report. The limit is generous (the page takes about 40 s on a
+ * Runs the page and returns its report, with the steps it reported and when (`progress`). The
+ * limit is generous (the default page takes about 40 s on a
  * quiet 2-core machine, mostly SwiftShader compiling pipelines, and a loaded one can take several
  * times that); on a timeout the error lists the steps the page reported, so it says how far it got.
  */
-export async function runInChromium(chromium: string, timeoutMs = 600_000): Promise<BrowserResult> {
-  const script = await bundleEntry();
+export async function runInChromium(chromium: string, opts: { entry?: PageEntry; timeoutMs?: number } = {}): Promise<BrowserResult> {
+  const timeoutMs = opts.timeoutMs ?? 600_000;
+  const script = await bundleEntry(opts.entry);
   const profileDir = mkdtempSync(join(tmpdir(), 'stieltjes-chromium-'));
   let settle: (r: BrowserResult) => void = () => {};
   const result = new Promise<BrowserResult>((resolve) => (settle = resolve));
@@ -93,7 +101,7 @@ export async function runInChromium(chromium: string, timeoutMs = 600_000): Prom
   browser.on('exit', (code) => settle({ ok: false, error: `chromium exited (code ${code}) before the page reported (${reached()}):\n${stderr}` }));
   const timer = setTimeout(() => settle({ ok: false, error: `no report from the page within ${timeoutMs} ms (${reached()}):\n${stderr}` }), timeoutMs);
   try {
-    return await result;
+    return { ...(await result), progress };
   } finally {
     clearTimeout(timer);
     try {
