@@ -20,7 +20,7 @@
  * kernels' shapes on a real GPU, and checking every variant; not a test.
  */
 import type { Backend, TensorInfo } from '../src/kernels/backend.js';
-import { cpuBackend } from '../src/tensor/engine.js';
+import { cpuBackend } from '../src/kernels/cpu/cpu-backend.js';
 import { sizeOf } from '../src/tensor/shape.js';
 import { createWebGpuBackend } from '../src/kernels/webgpu/device.js';
 import { candidateKnobs } from '../src/kernels/webgpu/gemm-autotune.js';

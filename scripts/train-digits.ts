@@ -21,6 +21,7 @@ import { noGrad } from '../src/autograd/tape.js';
 import { createOptimizer, type Optimizer } from '../src/optim/optimizers.js';
 import { fromArray } from '../src/tensor/creation.js';
 import { getBackend } from '../src/tensor/engine.js';
+import '../src/default-backend.js'; // trains on the CPU unless told otherwise
 import { Random } from '../src/tensor/random.js';
 import { keep, scope } from '../src/tensor/scope.js';
 import type { Tensor } from '../src/tensor/tensor.js';

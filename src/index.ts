@@ -6,7 +6,8 @@
 export * from './tensor/index.js';
 export * from './autograd/index.js';
 export type * from './kernels/backend.js';
-export { CpuBackend } from './kernels/cpu/cpu-backend.js';
+export { CpuBackend, cpuBackend } from './kernels/cpu/cpu-backend.js';
+import './default-backend.js'; // the CPU is the default backend (tensor/ imports no backend)
 export * from './models/index.js';
 export * from './attribution/index.js';
 export * from './attribution/heatmap.js';

@@ -10,3 +10,4 @@ export { writeExplanation, type WriteExplanationOptions, type WrittenExplanation
 export { writeFileAtomic } from './io/atomic-write.js';
 export { createWebGpuBackend, webgpuAvailable } from './kernels/webgpu/device.js';
 export { selectBackend, BACKEND_CHOICES, type BackendChoice } from './kernels/select-backend.js';
+import './default-backend.js'; // the CPU is the default backend (tensor/ imports no backend)

@@ -7,7 +7,7 @@ import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
 import { CliError } from './errors.js';
 import { registerCommand } from './run.js';
 import type { GradcheckRow } from '../testing/gradcheck-suite.js';
-import { cpuBackend } from '../tensor/engine.js';
+import { cpuBackend } from '../kernels/cpu/cpu-backend.js';
 import type { Backend } from '../kernels/backend.js';
 import { loadModelFile } from '../models/load-model-file.js';
 

@@ -3,8 +3,8 @@
  * otherwise the CPU). The choice is reported once through `report` and never changes afterwards:
  * a backend that fails later fails loudly instead of falling back.
  */
-import { cpuBackend } from '../tensor/engine.js';
 import type { Backend } from './backend.js';
+import { cpuBackend } from './cpu/cpu-backend.js';
 
 export type BackendChoice = 'auto' | 'cpu' | 'webgpu';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'cpu', 'webgpu'];

@@ -2,23 +2,36 @@
  * The engine: which backend new tensors go to, and `execute`, the one path from an op to a kernel.
  * `execute` checks what every op must check (live inputs, one backend, one dtype) so that the
  * error names the op and the shapes, then wraps the kernel's storage in a Tensor.
+ *
+ * The engine knows backends only through the `Backend` interface: the default one is injected
+ * (`setDefaultBackendFactory`) by the entry points (src/default-backend.ts registers the CPU), so
+ * tensor/ depends on no backend implementation.
  */
 import type { Backend, Storage, TensorInfo } from '../kernels/backend.js';
-import { CpuBackend } from '../kernels/cpu/cpu-backend.js';
 import type { DType } from './dtype.js';
 import { assertValidShape, formatShape, type Shape } from './shape.js';
 import { Tensor } from './tensor.js';
 
-let defaultCpu: CpuBackend | null = null;
+let defaultFactory: (() => Backend) | null = null;
 let current: Backend | null = null;
 
-export function cpuBackend(): CpuBackend {
-  return (defaultCpu ??= new CpuBackend());
+/**
+ * Names the backend `getBackend` falls back to until `setBackend` is called. The factory runs at
+ * most once, on first use, so registering costs nothing for a program that never needs it.
+ */
+export function setDefaultBackendFactory(factory: () => Backend): void {
+  defaultFactory = factory;
 }
 
-/** The backend that creation functions use when none is named. The CPU until set. */
+/** The backend that creation functions use when none is named: the registered default until set. */
 export function getBackend(): Backend {
-  return (current ??= cpuBackend());
+  if (current) return current;
+  if (!defaultFactory) {
+    throw new Error(
+      "no backend: none was set with setBackend() and no default is registered (importing 'stieltjes' registers the CPU backend)",
+    );
+  }
+  return (current = defaultFactory());
 }
 
 export function setBackend(backend: Backend): void {

@@ -4,5 +4,5 @@ export type { Shape } from './shape.js';
 export { broadcastShapes, sizeOf, formatShape } from './shape.js';
 export * from './creation.js';
 export { scope, scopeAsync, keep } from './scope.js';
-export { getBackend, setBackend, withBackend, cpuBackend } from './engine.js';
+export { getBackend, setBackend, withBackend } from './engine.js';
 export { Random } from './random.js';

@@ -7,7 +7,7 @@
 import { vjp } from '../autograd/functional.js';
 import '../autograd/ops.js';
 import type { Backend } from '../kernels/backend.js';
-import { cpuBackend } from '../tensor/engine.js';
+import { cpuBackend } from '../kernels/cpu/cpu-backend.js';
 import { Random } from '../tensor/random.js';
 import { scope } from '../tensor/scope.js';
 import { formatShape, type Shape } from '../tensor/shape.js';

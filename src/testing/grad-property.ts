@@ -1,6 +1,6 @@
 /** gradProperty: checkGrads as a fast-check property, so shapes and values are generated. */
 import fc from 'fast-check';
-import { cpuBackend } from '../tensor/engine.js';
+import { cpuBackend } from '../kernels/cpu/cpu-backend.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Shape } from '../tensor/shape.js';
 import { assertGrads, type CheckGradsOptions, type GradFn } from './check-grads.js';

@@ -8,7 +8,7 @@ import type { TuningReport } from '../../src/attribution/autotune.js';
 import type { Progress } from '../../src/attribution/progress.js';
 import { toBackend } from '../../src/autograd/ops.js';
 import { randomUniform, zeros } from '../../src/tensor/creation.js';
-import { cpuBackend } from '../../src/tensor/engine.js';
+import { cpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
 import { smallCnn } from '../helpers/small-models.js';
 import { describeWebGpu } from '../helpers/webgpu.js';
 

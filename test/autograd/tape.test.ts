@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import * as op from '../../src/autograd/ops.js';
 import { GradientTape, grad, noGrad, valueAndGrad, vjp } from '../../src/autograd/index.js';
 import { scalar, tensor, randomNormal } from '../../src/tensor/creation.js';
-import { cpuBackend } from '../../src/tensor/engine.js';
+import { cpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
 import { scope } from '../../src/tensor/scope.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { selectBackend } from '../../src/kernels/select-backend.js';
-import { cpuBackend } from '../../src/tensor/engine.js';
+import { cpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
 import { webgpuStatus } from '../helpers/webgpu.js';
 
 it("'auto' takes WebGPU when an adapter exists and says which it chose; 'cpu' is the CPU", async () => {

@@ -177,3 +177,10 @@ export class CpuBackend implements Backend {
     return storage;
   }
 }
+
+let shared: CpuBackend | null = null;
+
+/** The process's one CPU backend (the default backend, and the float64 oracle the checks use). */
+export function cpuBackend(): CpuBackend {
+  return (shared ??= new CpuBackend());
+}
