@@ -102,7 +102,8 @@ export async function explain(model: LayeredModel, input: Tensor, options: Expla
       scores: { kind: score, ...body.scores, probability: output[target]!, output },
       maps: body.maps,
       ...(baseline?.optimization ? { baselineOptimization: baseline.optimization } : {}),
-      parameters: { score, ...body.parameters, ...(options.autotune ? { autotune: true } : {}) },
+      // Grad-CAM is one pass and never tunes, so only the path methods record autotune.
+      parameters: { score, ...body.parameters, ...(options.autotune && baseline ? { autotune: true } : {}) },
       backend: { name: input.backend.info().name, adapter: input.backend.info().adapter },
       timings,
     };

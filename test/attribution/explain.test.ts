@@ -8,6 +8,7 @@ import type { Progress } from '../../src/attribution/progress.js';
 import { quadrature } from '../../src/attribution/quadrature.js';
 import { rsiGradCam } from '../../src/attribution/rsi-grad-cam.js';
 import { explanationSummary } from '../../src/attribution/explanation.js';
+import { blurBaseline, uniformBaseline, type PixelImage } from '../../src/attribution/baselines.js';
 import { fromArray, randomUniform, zeros } from '../../src/tensor/creation.js';
 import { smallCnn } from '../helpers/small-models.js';
 
@@ -59,6 +60,23 @@ describe('explain', () => {
     expect(e.target.index).toBe(1);
     expect(e.scores).toMatchObject({ kind: 'logit', input: direct.scoreInput, baseline: direct.scoreBaseline });
     expect(e.parameters).toMatchObject({ score: 'logit', baseline: 'black', rule: 'trapezoid' });
+  });
+
+  it("the named baselines and pixels are the building block's baselines", async () => {
+    const pixels = Float32Array.from(await x.data()); // no preprocessing: pixels are the input
+    const cases = [
+      ['uniform', uniformBaseline(8, 8, 3, 0)],
+      ['blur', blurBaseline({ height: 8, width: 8, channels: 3, data: pixels }, 8 / 20)],
+      [{ ...uniformBaseline(8, 8, 3, 5), data: uniformBaseline(8, 8, 3, 5).data.map((v) => v / 255) }, null],
+    ] as const;
+    for (const [spec, pixelsOf] of cases) {
+      const image = pixelsOf ?? (spec as PixelImage);
+      const e = await explain(model, x, { method: 'integrated-gradients', baseline: spec, steps: 2, target: 0 });
+      const direct = await integratedGradients(model, x, { baseline: fromArray(image.data, [1, 8, 8, 3], f64), steps: 2, target: 0 });
+      expect(e.maps[0]!.data).toEqual(Float32Array.from(await direct.attribution.data()));
+      direct.attribution.dispose();
+      expect(e.parameters.baseline).toBe(typeof spec === 'string' ? spec : 'pixels');
+    }
   });
 
   it('grad-cam: one map per layer at the layer\'s resolution, as gradCam gives them', async () => {
