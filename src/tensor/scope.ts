@@ -3,13 +3,13 @@
  * the tensors found in its result (a tensor, or arrays / plain objects holding tensors), which
  * move to the enclosing scope. Outside any scope, tensors live until disposed by hand.
  */
-import type { Tensor } from './tensor.js';
+import { setTensorCreationHook, type Tensor } from './tensor.js';
 
 type ScopeFrame = Set<Tensor>;
 const frames: ScopeFrame[] = [];
 
-/** @internal Called by the Tensor constructor. */
-export function registerInScope(t: Tensor): void {
+/** Called by the Tensor constructor (through its creation hook, set when a scope opens). */
+function registerInScope(t: Tensor): void {
   frames[frames.length - 1]?.add(t);
 }
 
@@ -56,6 +56,7 @@ export function keep<T extends Tensor>(t: T): T {
 
 /** @internal For code (such as the tape) that must hold tensors across scope boundaries. */
 export function beginScope(): ScopeFrame {
+  setTensorCreationHook(registerInScope);
   const frame: ScopeFrame = new Set();
   frames.push(frame);
   return frame;

@@ -6,7 +6,6 @@
 import type { Backend, Storage, TensorInfo } from '../kernels/backend.js';
 import type { DType, TypedArray } from './dtype.js';
 import { formatShape, sizeOf, type Shape } from './shape.js';
-import { registerInScope } from './scope.js';
 
 /** Shared, reference-counted storage. */
 export class StorageRef {
@@ -28,6 +27,18 @@ export class StorageRef {
 
 let nextTensorId = 1;
 
+/**
+ * Told of every new tensor. scope.ts sets it when a scope opens (the tensor goes into the
+ * innermost scope); until then there is nothing to tell. A hook rather than an import keeps the
+ * dependency one way: scopes know tensors, tensors know no scopes.
+ */
+let onCreate: (t: Tensor) => void = () => {};
+
+/** @internal For scope.ts only. */
+export function setTensorCreationHook(hook: (t: Tensor) => void): void {
+  onCreate = hook;
+}
+
 export class Tensor implements TensorInfo {
   /** Unique per tensor (not per storage): the tape keys gradients by it. */
   readonly id = nextTensorId++;
@@ -40,7 +51,7 @@ export class Tensor implements TensorInfo {
     this.ref = ref;
     this.shape = Object.freeze([...shape]);
     this.size = sizeOf(shape);
-    registerInScope(this);
+    onCreate(this);
   }
 
   /** Wraps freshly produced storage. */
