@@ -15,7 +15,7 @@ import { resolveBaseline } from './baseline-choice.js';
 import { CliError } from './errors.js';
 import { classLabel, loadCliModel } from './model-choice.js';
 import { ProgressBar } from './progress-bar.js';
-import { registerCommand } from './run.js';
+import type { Command } from './command.js';
 
 const usage = `Usage: stieltjes baseline --out baseline.npy [options]
 
@@ -40,7 +40,7 @@ Options:
   --quiet
   --out FILE.npy      (required)`;
 
-registerCommand({
+export const baselineCommand: Command = {
   name: 'baseline',
   summary: 'optimise an attribution baseline (paper eq. 8)',
   usage,
@@ -106,4 +106,4 @@ registerCommand({
     process.stdout.write(`before: ${fmt(r.before)}\nafter:  ${fmt(r.after)}\nwrote ${out} and ${reportPath}\n`);
     return 0;
   },
-});
+};

@@ -13,7 +13,7 @@ import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
 import { CliError } from './errors.js';
 import { sizeOf } from '../tensor/shape.js';
 import { loadModelFile } from '../models/load-model-file.js';
-import { registerCommand } from './run.js';
+import type { Command } from './command.js';
 
 const usage = `Usage: stieltjes bench [--backend auto|cpu|webgpu] [--filter TEXT] [--batch N] [--quick]
                        [--no-kernels] [--no-model] [--weights FILE] [--steps 50] [--profile] [--autotune] [--json]
@@ -37,7 +37,7 @@ multiply-add as 2. --json prints only a JSON array of {op, shape, backend, ms, g
 /** One line of the table (kernel rows have the same fields as end-to-end rows). */
 type Row = EndToEndResult;
 
-registerCommand({
+export const benchCommand: Command = {
   name: 'bench',
   summary: 'benchmark the kernels and a VGG19 pass on this machine',
   usage,
@@ -138,4 +138,4 @@ registerCommand({
     if (json) process.stdout.write(`${JSON.stringify(rows, null, 1)}\n`);
     return 0;
   },
-});
+};

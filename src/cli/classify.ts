@@ -6,7 +6,7 @@ import { intFlag, parseFlags, choiceFlag, stringFlag } from './args.js';
 import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
 import { CliError } from './errors.js';
 import { classLabel, loadCliModel } from './model-choice.js';
-import { registerCommand } from './run.js';
+import type { Command } from './command.js';
 
 const usage = `Usage: stieltjes classify IMAGE [--weights FILE] [--config FILE.json] [--top 5] [--json]
                           [--backend auto|cpu|webgpu] [--center-crop]
@@ -16,7 +16,7 @@ vgg19_weights_tf_dim_ordering_tf_kernels.h5 (in $KERAS_HOME/models or ~/.keras/m
 when present, otherwise the bundled digit model.
   --json   {top: [{index, wnid, label, probability}], probabilities: [...], backend, adapter}`;
 
-registerCommand({
+export const classifyCommand: Command = {
   name: 'classify',
   summary: 'classify an image (top-k classes)',
   usage,
@@ -53,4 +53,4 @@ registerCommand({
     }
     return 0;
   },
-});
+};

@@ -19,7 +19,7 @@ import { resolveBaseline, BASELINE_HELP } from './baseline-choice.js';
 import { CliError } from './errors.js';
 import { classLabel, loadCliModel } from './model-choice.js';
 import { ProgressBar } from './progress-bar.js';
-import { registerCommand } from './run.js';
+import type { Command } from './command.js';
 import { VERSION } from '../version.js';
 
 const METHODS = ['ig', 'gradcam', 'rsi-gradcam'] as const;
@@ -55,7 +55,7 @@ attribution.npy (float32 [H, W, C], the model's input space and channel order), 
 overlay.png, panel.png; for the CAM methods, per layer: cam-<layer>.npy (float32 [h, w], after
 ReLU, before normalisation), heatmap-<layer>.png, overlay-<layer>.png, panel-<layer>.png.`;
 
-registerCommand({
+export const explainCommand: Command = {
   name: 'explain',
   summary: 'explain a prediction with IG, Grad-CAM or RSI-Grad-CAM',
   usage,
@@ -154,4 +154,4 @@ registerCommand({
       prepared.input.dispose();
     }
   },
-});
+};

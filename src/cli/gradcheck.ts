@@ -5,7 +5,7 @@
 import { choiceFlag, intFlag, parseFlags, stringFlag } from './args.js';
 import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
 import { CliError } from './errors.js';
-import { registerCommand } from './run.js';
+import type { Command } from './command.js';
 import type { GradcheckRow } from '../testing/gradcheck-suite.js';
 import { cpuBackend } from '../kernels/cpu/cpu-backend.js';
 import type { Backend } from '../kernels/backend.js';
@@ -21,7 +21,7 @@ output with respect to the input and to every named activation. Prints op or lay
 worst error, its tolerance, their ratio and PASS/FAIL; exits 1 if anything fails.
 Needs the fast-check package (npm install fast-check).`;
 
-registerCommand({
+export const gradcheckCommand: Command = {
   name: 'gradcheck',
   summary: 'check gradients of every primitive (and of a model) against finite differences',
   usage,
@@ -80,4 +80,4 @@ registerCommand({
     else process.stdout.write(`${rows.length - failed.length} passed, ${failed.length} failed\n`);
     return failed.length ? 1 : 0;
   },
-});
+};

@@ -2,7 +2,7 @@
 import { readKerasFile } from '../models/load-model-file.js';
 import { parseFlags } from './args.js';
 import { CliError } from './errors.js';
-import { registerCommand } from './run.js';
+import type { Command } from './command.js';
 
 const usage = `Usage: stieltjes inspect FILE [--json]
 
@@ -10,7 +10,7 @@ Lists a Keras weight file (.h5 of Keras 1, 1-Theano, 2, 2-full-model or 3, or a 
 its generation and layout, the layers in model order with each weight's name, shape and dtype,
 and the parameter count.`;
 
-registerCommand({
+export const inspectCommand: Command = {
   name: 'inspect',
   summary: 'list the layers and weights of a Keras .h5 / .keras file',
   usage,
@@ -64,4 +64,4 @@ registerCommand({
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   },
-});
+};

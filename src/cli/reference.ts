@@ -1,8 +1,8 @@
 /** The command-line reference (docs/cli.md), assembled from every command's usage text. */
-import { commandList, helpText } from './run.js';
+import { commands } from './commands.js';
+import { helpText } from './run.js';
 
 export async function cliReference(): Promise<string> {
-  await import('./commands.js');
   const parts = [
     '# Command-line reference',
     '',
@@ -12,9 +12,9 @@ export async function cliReference(): Promise<string> {
     'failed run leaves nothing half-written.',
     '',
     '```',
-    helpText().trimEnd(),
+    helpText(commands).trimEnd(),
     '```',
   ];
-  for (const c of commandList()) parts.push('', `## stieltjes ${c.name}`, '', c.summary.charAt(0).toUpperCase() + c.summary.slice(1) + '.', '', '```', c.usage.trimEnd(), '```');
+  for (const c of commands) parts.push('', `## stieltjes ${c.name}`, '', c.summary.charAt(0).toUpperCase() + c.summary.slice(1) + '.', '', '```', c.usage.trimEnd(), '```');
   return `${parts.join('\n')}\n`;
 }

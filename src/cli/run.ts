@@ -1,28 +1,12 @@
 /** Subcommand dispatch, --help and --version. */
 import { VERSION } from '../version.js';
+import '../default-backend.js'; // the CPU is the default backend, as for a library user
+import type { Command } from './command.js';
 import { CliError } from './errors.js';
 
 export { CliError } from './errors.js';
 
-export interface Command {
-  name: string;
-  summary: string;
-  usage: string;
-  run(argv: string[]): Promise<number>;
-}
-
-const commands: Command[] = [];
-
-/** Subcommands register themselves here (see ./commands.ts). */
-export function registerCommand(c: Command): void {
-  commands.push(c);
-}
-
-export function commandList(): readonly Command[] {
-  return commands;
-}
-
-export function helpText(): string {
+export function helpText(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length), 8);
   return [
     `stieltjes ${VERSION}: explain image classifiers with Integrated Gradients, Grad-CAM and RSI-Grad-CAM`,
@@ -40,11 +24,12 @@ export function helpText(): string {
 }
 
 export async function runCli(argv: string[]): Promise<number> {
-  await import('./commands.js');
+  // Loaded on demand: `--version` need not load every command's dependencies.
+  const { commands } = await import('./commands.js');
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     const target = first === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
-    process.stdout.write(target ? `${target.usage}\n` : helpText());
+    process.stdout.write(target ? `${target.usage}\n` : helpText(commands));
     return 0;
   }
   if (first === '--version' || first === '-v') {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseFlags } from './args.js';
 import { CliError } from './errors.js';
 import { kerasCacheDir } from './model-choice.js';
-import { registerCommand } from './run.js';
+import type { Command } from './command.js';
 
 /** Keras's published files (keras/applications/vgg19.py). */
 const FILES = {
@@ -26,7 +26,7 @@ gives the file its final name. If this machine is offline, download the file els
 ${BASE_URL}${FILES.top.name}
 and copy it into that folder.`;
 
-registerCommand({
+export const weightsCommand: Command = {
   name: 'weights',
   summary: 'download the VGG19 ImageNet weights into the Keras cache',
   usage,
@@ -78,4 +78,4 @@ registerCommand({
       await rm(tmp, { force: true });
     }
   },
-});
+};
