@@ -1,0 +1,5 @@
+// Half of a type-only cycle: the cycle check must see it (import-cycles.test.ts).
+import type { B } from './b.js';
+export interface A {
+  b?: B;
+}
