@@ -28,19 +28,29 @@ export interface ApiEntry {
   source: string;
 }
 
-/** Every exported name of each entry point, by group, from one compiler program. */
-export function publicSurface(): Map<string, ApiEntry[]> {
-  const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
-    types: ['node', '@webgpu/types'],
-    skipLibCheck: true,
-    noEmit: true,
-  };
-  const files = ENTRY_POINTS.map((e) => join(ROOT, e.file));
-  const program = ts.createProgram(files, options);
+/**
+ * The compiler options the listing is read with: a strict user project's. The docs test builds
+ * its one program (snippets and this listing) with these plus its own, so both agree.
+ */
+export const API_COMPILER_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
+  types: ['node', '@webgpu/types'],
+  strict: true,
+  skipLibCheck: true,
+  noEmit: true,
+};
+
+/** The entry points' source files, as absolute paths (roots of a program). */
+export const entryFiles = (): string[] => ENTRY_POINTS.map((e) => join(ROOT, e.file));
+
+/**
+ * Every exported name of each entry point, by group. `program` must contain the entry files and
+ * use API_COMPILER_OPTIONS (type texts depend on them); without one, one is made.
+ */
+export function publicSurface(program = ts.createProgram(entryFiles(), API_COMPILER_OPTIONS)): Map<string, ApiEntry[]> {
   const checker = program.getTypeChecker();
   const surface = new Map<string, ApiEntry[]>();
   for (const entry of ENTRY_POINTS) {
