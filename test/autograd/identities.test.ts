@@ -5,6 +5,7 @@ import * as op from '../../src/autograd/ops.js';
 import { tensor } from '../../src/tensor/creation.js';
 import { grad } from '../../src/autograd/functional.js';
 import { shapeArb, valuesArb } from '../../src/testing/index.js';
+import { propertyRuns } from '../../src/testing/runs.js';
 
 const f64 = { dtype: 'float64' as const };
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-10): void => {
@@ -22,7 +23,7 @@ describe('identities', () => {
         close(op.sum(s, -1).dataSync(), new Array(s.size / (s.shape.at(-1) ?? 1)).fill(1), 1e-12);
         close(op.exp(op.logSoftmax(shifted)).dataSync(), s.dataSync(), 1e-12);
       }),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(20) },
     );
   });
 
@@ -35,7 +36,7 @@ describe('identities', () => {
         const viaMatmul = op.matmul(op.reshape(x, [-1, cin]), op.reshape(w, [cin, cout])).dataSync();
         close(viaConv, viaMatmul, 1e-12);
       }),
-      { numRuns: 30 },
+      { numRuns: propertyRuns(15) },
     );
   });
 
@@ -51,7 +52,7 @@ describe('identities', () => {
           close(op.slice(padded, x.shape.map(() => 1), x.shape).dataSync(), x.dataSync(), 0);
         },
       ),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(20) },
     );
   });
 
@@ -79,7 +80,7 @@ describe('identities', () => {
         const nested = op.sum(op.sum(x, 0)).dataSync();
         close(all, nested, 1e-12);
       }),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(20) },
     );
   });
 });

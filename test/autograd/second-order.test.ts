@@ -7,7 +7,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as op from '../../src/autograd/ops.js';
 import { grad } from '../../src/autograd/functional.js';
+import { CpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
 import { tensor } from '../../src/tensor/creation.js';
+import { scope } from '../../src/tensor/scope.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { assertGrads } from '../../src/testing/check-grads.js';
 import { primitiveTable } from '../../src/testing/primitive-table.js';
@@ -62,5 +64,16 @@ describe('second order, by hand', () => {
     // Once is fine: the gradient of Σ maxpool² is 2·max at each window's maximum.
     expect(Array.from(pooledGradient(x).dataSync())).toEqual([0, 0, 0, 6, 0, 1.4, 0, 0]);
     expect(() => grad((a) => op.sum(op.mul(pooledGradient(a), a)))(x)).toThrow(/maxPool2d has no second-order rule/);
+  });
+
+  it('a gradient of a gradient inside scope() frees every intermediate of both passes', () => {
+    const be = new CpuBackend();
+    const x = tensor([0.5, -0.25, 1.5, 0.75], [2, 2], { dtype: 'float64', backend: be });
+    const before = be.bytesInUse();
+    const inner = (a: Tensor): Tensor => grad((b) => op.sum(op.exp(op.matmul(b, b))))(a)[0]!;
+    const g = scope(() => grad((a) => op.sum(op.mul(inner(a), a)))(x)[0]!);
+    expect(be.bytesInUse()).toBeGreaterThan(before);
+    g.dispose();
+    expect(be.bytesInUse()).toBe(before);
   });
 });
