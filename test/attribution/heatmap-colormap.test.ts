@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { colormap, colormapBytes, colormapColor, type ColormapName } from '../../src/attribution/colormap.js';
 import { decodeNpy } from '../../src/io/npy.js';
+import { propertyRuns } from '../../src/testing/runs.js';
 
 const matplotlibTable = (name: ColormapName): Float64Array => {
   const file = fileURLToPath(new URL(`../fixtures/npy/colormap_${name}_256.npy`, import.meta.url));
@@ -40,7 +41,7 @@ describe('colormapColor', () => {
         const cHi = colormapColor(hi, 'hot');
         for (let c = 0; c < 3; c++) expect(cHi[c]!).toBeGreaterThanOrEqual(cLo[c]! - 1e-12);
       }),
-      { numRuns: 50 },
+      { numRuns: propertyRuns(25) },
     );
   });
 });

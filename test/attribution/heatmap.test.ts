@@ -11,6 +11,7 @@ import {
   upsampleMap,
 } from '../../src/attribution/heatmap.js';
 import { createRgbImage, type RgbImage } from '../../src/io/image.js';
+import { propertyRuns } from '../../src/testing/runs.js';
 
 function solid(width: number, height: number, rgb: readonly [number, number, number]): RgbImage {
   const data = new Uint8Array(width * height * 3);
@@ -54,7 +55,7 @@ describe('upsampleMap', () => {
           expect(flat.every((v) => v === 2.5)).toBe(true);
         },
       ),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(20) },
     );
   });
 
@@ -88,7 +89,7 @@ describe('normalizeMap', () => {
           expect(v).toBeLessThanOrEqual(1);
         }
       }),
-      { numRuns: 50 },
+      { numRuns: propertyRuns(25) },
     );
   });
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeNpy, encodeNpy, npyToFloat32, type NpyData } from '../../src/io/npy.js';
+import { propertyRuns } from '../../src/testing/runs.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/npy/', import.meta.url));
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(join(FIXTURES, name)));
@@ -128,7 +129,7 @@ describe('encodeNpy', () => {
           expect(Array.from(back.data)).toEqual(Array.from(data));
         },
       ),
-      { numRuns: 60 },
+      { numRuns: propertyRuns(30) },
     );
   });
 

@@ -6,6 +6,7 @@ import { resampleBilinear } from '../../src/io/bilinear.js';
 import { createRgbImage, cropImage, type RgbImage } from '../../src/io/image.js';
 import { decodeNpy } from '../../src/io/npy.js';
 import { centerCropBox, resizeImage } from '../../src/io/resize.js';
+import { propertyRuns } from '../../src/testing/runs.js';
 
 const fixture = (name: string) =>
   decodeNpy(new Uint8Array(readFileSync(fileURLToPath(new URL(`../fixtures/npy/${name}`, import.meta.url)))), name);
@@ -64,7 +65,7 @@ describe('resampleBilinear', () => {
           expect(out.every((v) => v === value)).toBe(true);
         },
       ),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(20) },
     );
   });
 
@@ -83,7 +84,7 @@ describe('resampleBilinear', () => {
           }
         },
       ),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(20) },
     );
   });
 
@@ -176,7 +177,7 @@ describe('centerCropBox', () => {
           }
         },
       ),
-      { numRuns: 60 },
+      { numRuns: propertyRuns(30) },
     );
   });
 });

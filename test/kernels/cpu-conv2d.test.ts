@@ -4,6 +4,7 @@ import type { Conv2DParams } from '../../src/kernels/backend.js';
 import type { DType } from '../../src/tensor/dtype.js';
 import { convCaseArb, convCaseParams, convCaseShapes, type ConvCase } from '../helpers/window-params.js';
 import { backend, dot, DTYPES, expectClose, input, maxAbs, readOut, stored, sumTolerance, valuesArb } from './cpu-helpers.js';
+import { propertyRuns } from '../../src/testing/runs.js';
 
 const params = convCaseParams;
 
@@ -90,7 +91,7 @@ describe('cpu conv2d', () => {
           const scale = Math.max(maxAbs(stored(x)) * maxAbs(stored(w)), b ? maxAbs(stored(b)) : 0);
           expectClose(got, want, tol(dtype, c.kh * c.kw * c.Cin + 1, scale, want), JSON.stringify(c));
         }),
-        { numRuns: 60 },
+        { numRuns: propertyRuns(30) },
       );
     });
 
@@ -105,7 +106,7 @@ describe('cpu conv2d', () => {
           const scale = maxAbs(stored(dy)) * maxAbs(stored(w));
           expectClose(got, want, tol(dtype, c.kh * c.kw * c.Cout, scale, want), JSON.stringify(c));
         }),
-        { numRuns: 60 },
+        { numRuns: propertyRuns(30) },
       );
     });
 
@@ -120,7 +121,7 @@ describe('cpu conv2d', () => {
           const scale = maxAbs(stored(x)) * maxAbs(stored(dy));
           expectClose(got, want, tol(dtype, s.y[0]! * s.y[1]! * s.y[2]!, scale, want), JSON.stringify(c));
         }),
-        { numRuns: 60 },
+        { numRuns: propertyRuns(30) },
       );
     });
   }
@@ -142,7 +143,7 @@ describe('cpu conv2d', () => {
         expect(Math.abs(lhs - dot(xv, dx))).toBeLessThanOrEqual(bound);
         expect(Math.abs(lhs - dot(wv, dw))).toBeLessThanOrEqual(bound);
       }),
-      { numRuns: 60 },
+      { numRuns: propertyRuns(30) },
     );
   });
 

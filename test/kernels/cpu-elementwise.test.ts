@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { BinaryOp, UnaryOp } from '../../src/kernels/backend.js';
 import type { Shape } from '../../src/tensor/shape.js';
 import { backend, DTYPES, expectClose, input, readOut, ravel, sizeOfShape, stored, unravel, valuesArb } from './cpu-helpers.js';
+import { propertyRuns } from '../../src/testing/runs.js';
 
 const UNARY_REF: Record<UnaryOp, (x: number) => number> = {
   neg: (x) => -x,
@@ -69,7 +70,7 @@ describe('cpu unary', () => {
             expectClose(got, want, 0, op);
           },
         ),
-        { numRuns: 60 },
+        { numRuns: propertyRuns(30) },
       );
     });
   }
@@ -101,7 +102,7 @@ describe('cpu binary', () => {
             expectClose(got, want, 0, `${op} [${sa}] [${sb}] -> [${out}]`);
           },
         ),
-        { numRuns: 80 },
+        { numRuns: propertyRuns(40) },
       );
     });
   }
@@ -142,7 +143,7 @@ describe('cpu where', () => {
             expectClose(got, want, 0, 'where');
           },
         ),
-        { numRuns: 60 },
+        { numRuns: propertyRuns(30) },
       );
     });
   }
@@ -161,7 +162,7 @@ describe('cpu cast', () => {
         expect(up).toBeInstanceOf(Float64Array);
         expectClose(up, vals.map(Math.fround), 0, 'f32->f64');
       }),
-      { numRuns: 30 },
+      { numRuns: propertyRuns(15) },
     );
   });
 });

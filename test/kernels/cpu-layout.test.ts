@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backend, DTYPES, expectClose, input, ravel, readOut, sizeOfShape, stored, unravel, valuesArb } from './cpu-helpers.js';
+import { propertyRuns } from '../../src/testing/runs.js';
 
 const shapeArb = (maxRank = 4, maxDim = 5) => fc.array(fc.integer({ min: 1, max: maxDim }), { minLength: 0, maxLength: maxRank });
 
@@ -27,7 +28,7 @@ describe('cpu layout kernels', () => {
             expectClose(got, want, 0, `transpose [${shape}] by [${perm}]`);
           },
         ),
-        { numRuns: 60 },
+        { numRuns: propertyRuns(30) },
       );
     });
 
@@ -50,7 +51,7 @@ describe('cpu layout kernels', () => {
             expectClose(got, want, 0, `slice [${shape}] at [${begin}] size [${size}]`);
           },
         ),
-        { numRuns: 60 },
+        { numRuns: propertyRuns(30) },
       );
     });
 
@@ -72,7 +73,7 @@ describe('cpu layout kernels', () => {
             expectClose(got, want, 0, `pad [${shape}] by ${JSON.stringify(paddings)}`);
           },
         ),
-        { numRuns: 60 },
+        { numRuns: propertyRuns(30) },
       );
     });
 
@@ -111,7 +112,7 @@ describe('cpu layout kernels', () => {
             expectClose(got, want, 0, `concat axis ${axis}`);
           },
         ),
-        { numRuns: 50 },
+        { numRuns: propertyRuns(25) },
       );
     });
 
@@ -132,7 +133,7 @@ describe('cpu layout kernels', () => {
             expectClose(got, want, 0, `broadcastTo [${shape}] -> [${outShape}]`);
           },
         ),
-        { numRuns: 60 },
+        { numRuns: propertyRuns(30) },
       );
     });
   }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backend, DTYPES, expectClose, input, maxAbs, readOut, stored, sumTolerance, valuesArb } from './cpu-helpers.js';
+import { propertyRuns } from '../../src/testing/runs.js';
 
 interface Case {
   batchA: number;
@@ -65,7 +66,7 @@ describe('cpu matmul', () => {
             expectClose(got, want, (i) => sumTolerance(dtype, c.K, scale, want[i]!), JSON.stringify(c));
           },
         ),
-        { numRuns: 120 },
+        { numRuns: propertyRuns(60) },
       );
     });
   }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Pool2DParams } from '../../src/kernels/backend.js';
 import { poolCaseArb, poolCaseParams, type PoolCase } from '../helpers/window-params.js';
 import { backend, dot, DTYPES, expectClose, input, readOut, stored, valuesArb } from './cpu-helpers.js';
+import { propertyRuns } from '../../src/testing/runs.js';
 
 const params = poolCaseParams;
 
@@ -82,7 +83,7 @@ describe('cpu pooling', () => {
           const got = readOut(backend.maxPool2d(x, params(c)), yShape(c), dtype);
           expectClose(got, maxRef(c, stored(x)), 0, JSON.stringify(c));
         }),
-        { numRuns: 60 },
+        { numRuns: propertyRuns(30) },
       );
     });
 
@@ -96,7 +97,7 @@ describe('cpu pooling', () => {
           // A cell can receive from up to kh·kw overlapping windows.
           expectClose(got, want, dtype === 'float64' ? 1e-14 : 1e-6, JSON.stringify(c));
         }),
-        { numRuns: 60 },
+        { numRuns: propertyRuns(30) },
       );
     });
 
@@ -109,7 +110,7 @@ describe('cpu pooling', () => {
           expectClose(readOut(backend.avgPool2d(x, params(c)), yShape(c), dtype), avgRef(c, stored(x)), tol, 'avg');
           expectClose(readOut(backend.avgPool2dBackward(dy, xShape(c), params(c)), xShape(c), dtype), avgBackwardRef(c, stored(dy)), tol, 'avg grad');
         }),
-        { numRuns: 60 },
+        { numRuns: propertyRuns(30) },
       );
     });
   }
@@ -130,7 +131,7 @@ describe('cpu pooling', () => {
           expect(Math.abs(dot(directional, dyv) - dot(vv, dx))).toBeLessThan(1e-9 * (1 + size(yShape(c))));
         },
       ),
-      { numRuns: 50 },
+      { numRuns: propertyRuns(25) },
     );
   });
 
@@ -142,7 +143,7 @@ describe('cpu pooling', () => {
         const dx = readOut(backend.avgPool2dBackward(input(dyv, yShape(c), 'float64'), xShape(c), p), xShape(c), 'float64');
         expect(Math.abs(dot(y, dyv) - dot(xv, dx))).toBeLessThan(1e-12 * (1 + xv.length));
       }),
-      { numRuns: 50 },
+      { numRuns: propertyRuns(25) },
     );
   });
 

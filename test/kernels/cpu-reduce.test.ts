@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ReduceOp } from '../../src/kernels/backend.js';
 import { backend, DTYPES, expectClose, input, maxAbs, ravel, readOut, sizeOfShape, stored, sumTolerance, unravel, valuesArb } from './cpu-helpers.js';
+import { propertyRuns } from '../../src/testing/runs.js';
 
 /** A shape (size-1 dims included) and a sorted subset of its axes. */
 const shapeAndAxes = fc
@@ -44,7 +45,7 @@ describe('cpu reduce', () => {
             expectClose(got, want, 0, `${op} ${axes}`);
           }
         }),
-        { numRuns: 80 },
+        { numRuns: propertyRuns(40) },
       );
     });
   }

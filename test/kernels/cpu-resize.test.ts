@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backend, dot, DTYPES, expectClose, input, readOut, stored, valuesArb } from './cpu-helpers.js';
+import { propertyRuns } from '../../src/testing/runs.js';
 
 interface ResizeCase {
   N: number;
@@ -81,7 +82,7 @@ describe('cpu resizeBilinear', () => {
             'backward',
           );
         }),
-        { numRuns: 80 },
+        { numRuns: propertyRuns(40) },
       );
     });
   }
@@ -93,7 +94,7 @@ describe('cpu resizeBilinear', () => {
         const dx = readOut(backend.resizeBilinearBackward(input(dyv, yShape(c), 'float64'), xShape(c)), xShape(c), 'float64');
         expect(Math.abs(dot(y, dyv) - dot(xv, dx))).toBeLessThan(1e-12 * (1 + dyv.length));
       }),
-      { numRuns: 60 },
+      { numRuns: propertyRuns(30) },
     );
   });
 

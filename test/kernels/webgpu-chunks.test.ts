@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import type { Conv2DParams, Pool2DParams } from '../../src/kernels/backend.js';
 import { arg, describeWebGpu, distinctValues, expectClose, maxAbs, runBoth, seededValues, sizeOfShape, sumTolerance } from '../helpers/webgpu.js';
+import { propertyRuns } from '../../src/testing/runs.js';
 
 const CHUNK_BYTES = 1024;
 
@@ -77,7 +78,7 @@ describeWebGpu(
             expectClose(r.gpu, r.cpu, sumTolerance(K, 1), 1e-5, `matmul ${M}x${K}x${N} ${ta} ${tb}`);
           },
         ),
-        { numRuns: 4 },
+        { numRuns: propertyRuns(4) },
       );
     });
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import type { BinaryOp, UnaryOp } from '../../src/kernels/backend.js';
 import { arg, describeWebGpu, expectClose, runBoth, seededValues, sizeOfShape } from '../helpers/webgpu.js';
+import { propertyRuns } from '../../src/testing/runs.js';
 
 /** Output shapes of rank 0–4 and input shapes that broadcast to them (dims dropped or set to 1). */
 const broadcastCase = fc
@@ -51,7 +52,7 @@ describeWebGpu('webgpu elementwise kernels', (gpu) => {
           expectClose(r.gpu, r.cpu, 1e-6, 4e-6, `unary(${u.op}) ${JSON.stringify(shape)}`);
         },
       ),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(13) },
     );
   });
 
@@ -66,7 +67,7 @@ describeWebGpu('webgpu elementwise kernels', (gpu) => {
         const r = await runBoth(gpu(), [a, b], (be, [x, y]) => be.binary(op, x!, y!, c.out));
         expectClose(r.gpu, r.cpu, 1e-6, 2e-6, `binary(${op}) ${JSON.stringify(sa)} ${JSON.stringify(sb)} -> ${JSON.stringify(c.out)}`);
       }),
-      { numRuns: 60 },
+      { numRuns: propertyRuns(20) },
     );
   });
 
@@ -90,7 +91,7 @@ describeWebGpu('webgpu elementwise kernels', (gpu) => {
         const r = await runBoth(gpu(), [a, b], (be, [x, y]) => be.binary('pow', x!, y!, c.out));
         expectClose(r.gpu, r.cpu, 1e-6, 2e-5, 'pow');
       }),
-      { numRuns: 20 },
+      { numRuns: propertyRuns(8) },
     );
   });
 
@@ -104,7 +105,7 @@ describeWebGpu('webgpu elementwise kernels', (gpu) => {
         const r = await runBoth(gpu(), [cond, a, b], (be, [x, y, z]) => be.where(x!, y!, z!, c.out));
         expectClose(r.gpu, r.cpu, 0, 0, 'where');
       }),
-      { numRuns: 30 },
+      { numRuns: propertyRuns(10) },
     );
   });
 

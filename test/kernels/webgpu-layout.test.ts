@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import type { ReduceOp } from '../../src/kernels/backend.js';
 import { arg, describeWebGpu, expectClose, maxAbs, runBoth, seededValues, sizeOfShape, sumTolerance } from '../helpers/webgpu.js';
+import { propertyRuns } from '../../src/testing/runs.js';
 
 const shapeArb = (maxRank: number, maxDim: number) => fc.array(fc.integer({ min: 1, max: maxDim }), { minLength: 1, maxLength: maxRank });
 const seedArb = fc.integer({ min: 1, max: 2 ** 31 - 1 });
@@ -22,7 +23,7 @@ describeWebGpu('webgpu layout and reduction kernels', (gpu) => {
           expectClose(r.gpu, r.cpu, 0, 0, `transpose ${JSON.stringify(shape)} ${JSON.stringify(perm)}`);
         },
       ),
-      { numRuns: 30 },
+      { numRuns: propertyRuns(10) },
     );
   });
 
@@ -43,7 +44,7 @@ describeWebGpu('webgpu layout and reduction kernels', (gpu) => {
         const bc = await runBoth(gpu(), [small], (b, [t]) => b.broadcastTo(t!, target));
         expectClose(bc.gpu, bc.cpu, 0, 0, 'broadcastTo');
       }),
-      { numRuns: 30 },
+      { numRuns: propertyRuns(10) },
     );
   });
 
@@ -59,7 +60,7 @@ describeWebGpu('webgpu layout and reduction kernels', (gpu) => {
         const r = await runBoth(gpu(), args, (b, xs) => b.concat(xs, axis));
         expectClose(r.gpu, r.cpu, 0, 0, `concat axis ${axis}`);
       }),
-      { numRuns: 30 },
+      { numRuns: propertyRuns(10) },
     );
   });
 
@@ -71,7 +72,7 @@ describeWebGpu('webgpu layout and reduction kernels', (gpu) => {
         const terms = c.axes.reduce((n, a) => n * c.shape[a]!, 1);
         expectClose(r.gpu, r.cpu, op === 'sum' ? sumTolerance(terms, 1) : 0, 0, `reduce(${op}) ${JSON.stringify(c)}`);
       }),
-      { numRuns: 60 },
+      { numRuns: propertyRuns(20) },
     );
   });
 

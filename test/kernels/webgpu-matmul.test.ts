@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { arg, describeWebGpu, expectClose, maxAbs, runBoth, seededValues, sizeOfShape, sumTolerance } from '../helpers/webgpu.js';
+import { propertyRuns } from '../../src/testing/runs.js';
 
 interface MatmulCase {
   batchA: number;
@@ -41,7 +42,7 @@ describeWebGpu('webgpu matmul', (gpu) => {
   it('matches the CPU for every transpose combination, odd sizes and broadcast batches', async () => {
     await fc.assert(
       fc.asyncProperty(caseArb, (c) => check(gpu(), c)),
-      { numRuns: 30 },
+      { numRuns: propertyRuns(10) },
     );
   });
 

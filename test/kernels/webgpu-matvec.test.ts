@@ -9,6 +9,7 @@ import { expect, it } from 'vitest';
 import type { Dispatch } from '../../src/kernels/webgpu/executor.js';
 import type { WebGpuBackend } from '../../src/kernels/webgpu/webgpu-backend.js';
 import { arg, describeWebGpu, expectClose, maxAbs, recordDispatches, runBoth, seededValues, sizeOfShape, sumTolerance } from '../helpers/webgpu.js';
+import { propertyRuns } from '../../src/testing/runs.js';
 
 interface Case {
   /** A [batch, M, K] against one B: batch · M rows. */
@@ -64,7 +65,7 @@ describeWebGpu(
           const variants = await check(gpu(), c);
           expect(ranMatvec(variants, c.transB ? 'dots' : 'rows'), variants.join('; ')).toBe(true);
         }),
-        { numRuns: 40 },
+        { numRuns: propertyRuns(13) },
       );
     });
 

@@ -3,6 +3,7 @@ import { expect, it } from 'vitest';
 import type { Pool2DParams } from '../../src/kernels/backend.js';
 import { poolCaseArb, poolCaseParams, withSeed, type PoolCase as SharedPoolCase } from '../helpers/window-params.js';
 import { arg, describeWebGpu, distinctValues, expectClose, runBoth, seededValues, sizeOfShape } from '../helpers/webgpu.js';
+import { propertyRuns } from '../../src/testing/runs.js';
 
 type PoolCase = SharedPoolCase & { seed: number };
 
@@ -25,7 +26,7 @@ describeWebGpu('webgpu pooling and resizing kernels', (gpu) => {
         const bwd = await runBoth(gpu(), [x, dy], (b, [t, g]) => b.maxPool2dBackward(t!, g!, params(c)));
         expectClose(bwd.gpu, bwd.cpu, 1e-6, 1e-6, `maxPool2dBackward ${JSON.stringify(c)}`);
       }),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(13) },
     );
   });
 
@@ -50,7 +51,7 @@ describeWebGpu('webgpu pooling and resizing kernels', (gpu) => {
         const bwd = await runBoth(gpu(), [dy], (b, [g]) => b.avgPool2dBackward(g!, xs, params(c)));
         expectClose(bwd.gpu, bwd.cpu, 1e-6, 1e-5, `avgPool2dBackward ${JSON.stringify(c)}`);
       }),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(13) },
     );
   });
 
@@ -79,7 +80,7 @@ describeWebGpu('webgpu pooling and resizing kernels', (gpu) => {
           expectClose(bwd.gpu, bwd.cpu, 1e-6 * terms, 1e-5, `resizeBilinearBackward ${JSON.stringify(c)}`);
         },
       ),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(13) },
     );
   });
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Hdf5Error, Hdf5File, type Hdf5Dataset } from '../../src/models/hdf5/index.js';
 import { KerasFormatError, readKerasWeights } from '../../src/models/keras/index.js';
 import { readFixture } from './keras-fixtures.js';
+import { propertyRuns } from '../../src/testing/runs.js';
 
 /** Small files, where most bytes are structure rather than weight data. */
 const SMALL = [
@@ -74,7 +75,7 @@ describe('truncated files', () => {
         survives(() => readEverything(cut));
         survives(() => readAsKeras(cut));
       }),
-      { numRuns: 60 },
+      { numRuns: propertyRuns(30) },
     );
   });
 });
@@ -93,7 +94,7 @@ describe('flipped bytes', () => {
         survives(() => readEverything(bytes));
         survives(() => readAsKeras(bytes));
       }),
-      { numRuns: 60 },
+      { numRuns: propertyRuns(30) },
     );
   });
 
@@ -106,7 +107,7 @@ describe('flipped bytes', () => {
         survives(() => readEverything(bytes));
         survives(() => readAsKeras(bytes));
       }),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(20) },
     );
   });
 });

@@ -14,6 +14,7 @@ import {
 } from '../../src/models/keras/index.js';
 import { entryData } from '../../src/models/keras/zip.js';
 import { readFixture } from './keras-fixtures.js';
+import { propertyRuns } from '../../src/testing/runs.js';
 
 const STORED = readFixture('hdf5/tiny_keras3.keras');
 const DEFLATED = readFixture('hdf5/tiny_keras3_deflated.keras');
@@ -121,7 +122,7 @@ describe('.keras archives', () => {
           if (!(e instanceof KerasFormatError || e instanceof Hdf5Error)) throw e;
         }
       }),
-      { numRuns: 60 },
+      { numRuns: propertyRuns(30) },
     );
   });
 });

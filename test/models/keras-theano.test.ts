@@ -16,6 +16,7 @@ import {
   type KerasLayerWeights,
 } from '../../src/models/keras/index.js';
 import { fixturePath, readFixture } from './keras-fixtures.js';
+import { propertyRuns } from '../../src/testing/runs.js';
 
 const PPLONSKI = 'keras/pplonski_keras2cpp/my_nn_weights.h5';
 
@@ -142,7 +143,7 @@ describe('theanoKernelToHwio', () => {
               }
         },
       ),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(20) },
     );
   });
 
@@ -172,7 +173,7 @@ describe('channelsFirstDenseToChannelsLast', () => {
           expect(Math.abs(cf - cl)).toBeLessThan(1e-12);
         }
       }),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(20) },
     );
   });
 
