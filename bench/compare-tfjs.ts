@@ -32,7 +32,9 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TensorInfo } from '../src/kernels/backend.js';
 import { writeFileAtomic } from '../src/io/atomic-write.js';
-import { createWebGpuBackend } from '../src/kernels/webgpu/device.js';
+import type { GemmChoice } from '../src/kernels/webgpu/gemm-choice.js';
+import { formatGemmChoice, parseGemmChoice } from '../src/kernels/webgpu/gemm-choice-text.js';
+import { createInstrumentedWebGpuBackend } from '../src/kernels/webgpu/instrumented-backend.js';
 import { sizeOf } from '../src/tensor/shape.js';
 import type { WebGpuBackend } from '../src/kernels/webgpu/webgpu-backend.js';
 import { benchCases, MATMUL_SHAPES, VGG19_CONVS, type BenchCase } from './cases.js';
@@ -45,10 +47,10 @@ interface Args {
   batches?: number[];
   quick: boolean;
   json: boolean;
-  /** Our GEMM setting, fixed (WebGpuBackendOptions.gemmTiling); undefined: the backend's choice. */
-  gemmTiling?: string;
-  /** A second GEMM setting of ours, timed in the same blocks (an extra column). */
-  alsoGemmTiling?: string;
+  /** Our GEMM choice, forced (--gemm-tiling, in gemm-choice-text.ts's spelling); undefined: the backend's own. */
+  gemmTiling?: GemmChoice;
+  /** A second GEMM choice of ours, timed in the same blocks (an extra column). */
+  alsoGemmTiling?: GemmChoice;
   /** Timing budget per case and side, ms (default 1500; 300 with --quick). */
   budgetMs?: number;
   /** Autotune our kernels for each case before timing it (WebGpuBackend.autotune); 'auto': on real GPUs. */
@@ -66,7 +68,7 @@ interface Args {
 }
 
 const USAGE =
-  'usage: tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N[,N...]] [--quick] [--json] [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS] [--autotune|--no-autotune] [--alone] [--no-kernel-time] [--null-backend] [--json-out FILE]';
+  'usage: tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N[,N...]] [--quick] [--json] [--gemm-tiling CHOICE] [--also-gemm-tiling CHOICE] [--budget-ms MS] [--autotune|--no-autotune] [--alone] [--no-kernel-time] [--null-backend] [--json-out FILE]';
 
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = { filter: '', quick: false, json: false, autotune: 'auto', alone: false, kernelTime: true, nullBackend: false, tfjsOnly: false };
@@ -76,8 +78,8 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--batch') args.batches = (argv[++i] ?? '').split(',').map(Number);
     else if (flag === '--quick') args.quick = true;
     else if (flag === '--json') args.json = true;
-    else if (flag === '--gemm-tiling') args.gemmTiling = argv[++i];
-    else if (flag === '--also-gemm-tiling') args.alsoGemmTiling = argv[++i];
+    else if (flag === '--gemm-tiling') args.gemmTiling = parseGemmChoice(argv[++i] ?? '');
+    else if (flag === '--also-gemm-tiling') args.alsoGemmTiling = parseGemmChoice(argv[++i] ?? '');
     else if (flag === '--budget-ms') args.budgetMs = Number(argv[++i]);
     else if (flag === '--autotune') args.autotune = true;
     else if (flag === '--no-autotune') args.autotune = false;
@@ -107,7 +109,7 @@ export interface ComparisonRow {
   ratio: number;
   altGflops?: number;
   altRatio?: number;
-  /** With --autotune: the knob our side runs with ('auto': the default was kept). */
+  /** With --autotune: the GEMM choice our side runs with, as text ('auto': the default was kept). */
   tuned?: string;
   /** With --alone: our GFLOP/s timed before TF.js was loaded (bench/timing.ts's timeKernel, best run). */
   aloneGflops?: number;
@@ -183,13 +185,13 @@ async function timeSides(
   return { best, runs };
 }
 
-/** Autotunes our kernels for a prepared case; returns the setting chosen ('auto': the default). */
+/** Autotunes our kernels for a prepared case; returns the choice made, as text ('auto': the default). */
 async function tuneCase(ours: WebGpuBackend, prepared: { launch(): TensorInfo }): Promise<string> {
   const r = await ours.autotune(() => {
     const o = prepared.launch();
     ours.free(o.storage, o.dtype, sizeOf(o.shape));
   });
-  return r.problems[0]?.chosen ?? 'auto';
+  return formatGemmChoice(r.problems[0]?.chosen ?? { family: 'auto' });
 }
 
 /** Times one case on every side and prints its line. */
@@ -329,9 +331,9 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
     : { budgetMs: args.budgetMs ?? 1500, minRuns: 5, maxRuns: 50, singleRunMs: 3000 };
 
   if (args.tfjsOnly) return tfjsOnly(args, timing);
-  const where = args.nullBackend ? ({ nodeBackend: 'null', kernelProfile: 'gpu' } as const) : {};
-  const ours = await createWebGpuBackend({ ...where, gemmTiling: args.gemmTiling });
-  const alt = args.alsoGemmTiling ? await createWebGpuBackend({ ...where, gemmTiling: args.alsoGemmTiling }) : null;
+  const where = args.nullBackend ? ({ nullDevice: true, kernelProfile: 'gpu' } as const) : {};
+  const ours = await createInstrumentedWebGpuBackend({ ...where, gemm: args.gemmTiling });
+  const alt = args.alsoGemmTiling ? await createInstrumentedWebGpuBackend({ ...where, gemm: args.alsoGemmTiling }) : null;
   // Batch 8 on a software adapter adds about 13 minutes on two cores (TF.js's filter gradient
   // runs at 0.7–4.5 GFLOP/s there), so it is asked for explicitly.
   const batches = args.batches ?? (ours.info().softwareAdapter ? [1] : [1, 8]);

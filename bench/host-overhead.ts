@@ -11,7 +11,7 @@
  * waiting, three times over, and prints the best µs per launch of each side.
  */
 import { pathToFileURL } from 'node:url';
-import { createWebGpuBackend } from '../src/kernels/webgpu/device.js';
+import { createInstrumentedWebGpuBackend } from '../src/kernels/webgpu/instrumented-backend.js';
 import { sizeOf } from '../src/tensor/shape.js';
 import { benchCases, MATMUL_SHAPES, VGG19_CONVS } from './cases.js';
 import { createTfjsWebGpu, tfConvCase, tfMatmulCase, type TfCase } from './tfjs-webgpu.js';
@@ -24,7 +24,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const filter = get('--filter') ?? '';
   const launches = Number(get('--launches') ?? 300);
   if (!(Number.isInteger(launches) && launches >= 1)) throw new Error('host-overhead: --launches must be a positive integer');
-  const ours = await createWebGpuBackend({ nodeBackend: 'null', kernelProfile: 'gpu' });
+  const ours = await createInstrumentedWebGpuBackend({ nullDevice: true, kernelProfile: 'gpu' });
   const { tf } = await createTfjsWebGpu('null');
   const tfCases = new Map<string, TfCase>();
   for (const m of MATMUL_SHAPES.slice(0, 1)) tfCases.set(tfMatmulCase(m).key, tfMatmulCase(m));

@@ -1,14 +1,15 @@
 /**
  * Tuning the GEMM-shaped WebGPU kernels on the adapter in hand:
  *
- *   npx tsx bench/tune-gemm.ts [--tilings KNOB,KNOB,...|candidates] [--filter 'A|B|...'] [--skip 'C|...']
+ *   npx tsx bench/tune-gemm.ts [--tilings CHOICE,CHOICE,...|candidates] [--filter 'A|B|...'] [--skip 'C|...']
  *                              [--batch N] [--check] [--kernel-profile cpu|gpu] [--null-backend]
  *
  * Times each benchmark case whose "op shape" text contains one of the filters (all cases when
- * none is given) and none of the skips, under each setting of the GEMM knob
- * (WebGpuBackendOptions.gemmTiling: 'direct', 'tiled:B:F[:T][:kS][:1buf]' for the workgroup-memory
- * kernel, or a direct-kernel block 'RMxCN/WXxWY'; see src/kernels/webgpu/kernels/register-block.ts)
- * and under the backend's own choice ('auto'), and prints the best run's GFLOP/s per setting.
+ * none is given) and none of the skips, under each GEMM choice forced on the backend
+ * (createInstrumentedWebGpuBackend({ gemm }), written as src/kernels/webgpu/gemm-choice-text.ts
+ * spells them: 'direct', 'tiled:B:F[:T][:kS][:anyk][:1buf]' for the workgroup-memory kernel, or a
+ * direct-kernel block 'RMxCN/WXxWY') and under the backend's own choice ('auto'), and prints the
+ * best run's GFLOP/s per choice.
  * One backend per setting, so pipelines do not mix. With --check, each output is also compared
  * with the CPU backend's (float32) on the same inputs, for cases of at most 4 GFLOP: the worst
  * error relative to the largest output magnitude is printed per setting, so a fast but wrong
@@ -22,8 +23,9 @@
 import type { Backend, TensorInfo } from '../src/kernels/backend.js';
 import { cpuBackend } from '../src/kernels/cpu/cpu-backend.js';
 import { sizeOf } from '../src/tensor/shape.js';
-import { createWebGpuBackend } from '../src/kernels/webgpu/device.js';
-import { candidateKnobs } from '../src/kernels/webgpu/gemm-autotune.js';
+import { candidateChoices } from '../src/kernels/webgpu/gemm-autotune.js';
+import { formatGemmChoice, parseGemmChoice } from '../src/kernels/webgpu/gemm-choice-text.js';
+import { createInstrumentedWebGpuBackend } from '../src/kernels/webgpu/instrumented-backend.js';
 import { benchCases } from './cases.js';
 import { medianKernelMs, timeKernel } from './timing.js';
 
@@ -39,11 +41,14 @@ async function main(): Promise<void> {
   if (profileArg !== undefined && profileArg !== 'cpu' && profileArg !== 'gpu') throw new Error(`tune-gemm: --kernel-profile must be cpu or gpu, got '${profileArg}'`);
   const kernelProfile = profileArg as 'cpu' | 'gpu' | undefined;
   const listed = get('--tilings');
-  // 'candidates': the autotuner's list for the profile in force (gemm-autotune.ts).
-  const tilings =
+  // 'candidates': the autotuner's list for the profile in force (gemm-autotune.ts). Each choice
+  // is parsed once here (a typo stops the run before anything is timed) and printed back as text.
+  const nullDevice = argv.includes('--null-backend');
+  const choices =
     listed === 'candidates'
-      ? ['auto', ...candidateKnobs(kernelProfile === undefined ? (await createWebGpuBackend()).info().softwareAdapter === true : kernelProfile === 'cpu')]
-      : (listed?.split(',') ?? DEFAULT_TILINGS);
+      ? [{ family: 'auto' } as const, ...candidateChoices(kernelProfile === undefined ? (await createInstrumentedWebGpuBackend({ nullDevice })).info().softwareAdapter === true : kernelProfile === 'cpu')]
+      : (listed?.split(',') ?? DEFAULT_TILINGS).map(parseGemmChoice);
+  const tilings = choices.map(formatGemmChoice);
   const filters = get('--filter')?.split('|') ?? [''];
   const skips = get('--skip')?.split('|') ?? [];
   const batch = Number(get('--batch') ?? 1);
@@ -62,12 +67,8 @@ async function main(): Promise<void> {
     for (const c of cases.filter((c) => c.flops <= 4e9)) reference.set(`${c.op} ${c.shape}`, await output(cpu, c.prepare(cpu)));
   }
   const worst = new Map<string, number>();
-  for (const tiling of tilings) {
-    const backend = await createWebGpuBackend({
-      kernelProfile,
-      ...(tiling === 'auto' ? {} : { gemmTiling: tiling }),
-      ...(argv.includes('--null-backend') ? { nodeBackend: 'null' as const } : {}),
-    });
+  for (const [i, tiling] of tilings.entries()) {
+    const backend = await createInstrumentedWebGpuBackend({ kernelProfile, gemm: choices[i], nullDevice });
     if (tiling === tilings[0]) console.log(`adapter: ${backend.info().adapter}; batch ${batch}`);
     for (const c of cases) {
       const p = c.prepare(backend);

@@ -3,15 +3,17 @@
  * first batch (WebGpuBackend.autotune), and a cache of the choices per adapter so that a GPU is
  * tuned once, not on every run. Tuning VGG19's shapes costs seconds on a real GPU, more than a
  * whole IG run there; with the cache, later runs pay nothing. The cache is one JSON file per
- * adapter in $STIELTJES_CACHE_DIR, else $XDG_CACHE_HOME/stieltjes, else ~/.cache/stieltjes; a
- * file from another stieltjes version, or one that cannot be read, is ignored (and replaced).
+ * adapter in $STIELTJES_CACHE_DIR, else $XDG_CACHE_HOME/stieltjes, else ~/.cache/stieltjes, holding
+ * the backend's versioned tuning table (src/kernels/webgpu/gemm-tuning-table.ts). A file from
+ * another stieltjes version, a table of an older format, or a file that cannot be read is ignored
+ * with a one-line notice (and replaced), never an error: it only costs the tuning it held.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend } from '../kernels/backend.js';
-import type { TuningReport } from '../kernels/tuning.js';
+import type { TuningReport, TuningTable } from '../kernels/tuning.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { VERSION } from '../version.js';
 
@@ -44,7 +46,7 @@ export function tuningCachePath(adapter: string, dir = tuningCacheDir()): string
 interface CacheFile {
   stieltjes: string;
   adapter: string;
-  tuning: Record<string, string>;
+  tuning: TuningTable;
 }
 
 /** What the commands get: options for the attribution call, then `finish` for result.json. */
@@ -64,7 +66,7 @@ export interface AutotuneSummary {
   cached: number;
   cacheFile: string;
   /** The choices in force that differ from the defaults (this run's and the cache's). */
-  choices: Record<string, string>;
+  choices: Record<string, unknown>;
 }
 
 /**
@@ -79,8 +81,9 @@ export async function startAutotune(choice: AutotuneChoice, backend: Backend, sa
   const cached = await readCache(path, adapter, say);
   if (cached) {
     try {
-      b.useTuning(cached);
-      say(`kernel tuning: ${Object.keys(cached).length} shapes from ${path}`);
+      const notice = b.useTuning(cached);
+      if (notice) say(`kernel tuning: ignoring ${path}: ${notice}`);
+      else say(`kernel tuning: ${Object.keys(cached.choices ?? {}).length} shapes from ${path}`);
     } catch (e) {
       say(`kernel tuning: ignoring ${path}: ${(e as Error).message}`);
     }
@@ -112,13 +115,19 @@ export async function startAutotune(choice: AutotuneChoice, backend: Backend, sa
         seconds: Math.round(report?.ms ?? 0) / 1000,
         cached: cachedCount,
         cacheFile: path,
-        choices: Object.fromEntries(Object.entries(table).filter(([, knob]) => knob !== 'auto')),
+        choices: Object.fromEntries(Object.entries(table.choices).filter(([, c]) => !isBackendDefault(c))),
       };
     },
   };
 }
 
-async function readCache(path: string, adapter: string, say: (line: string) => void): Promise<Record<string, string> | null> {
+/** Whether a choice is the backend's own ({ family: 'auto' } in the WebGPU backend's tables). */
+function isBackendDefault(choice: unknown): boolean {
+  return (choice as { family?: unknown } | null)?.family === 'auto';
+}
+
+/** The cached table, or null (no cache, or one to ignore: said in one line). */
+async function readCache(path: string, adapter: string, say: (line: string) => void): Promise<Partial<TuningTable> | null> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -127,9 +136,11 @@ async function readCache(path: string, adapter: string, say: (line: string) => v
   }
   try {
     const file = JSON.parse(text) as Partial<CacheFile>;
-    if (file.stieltjes !== VERSION || file.adapter !== adapter) return null;
+    if (file.adapter !== adapter) throw new Error('written for another adapter');
+    if (file.stieltjes !== VERSION) throw new Error(`written by stieltjes ${file.stieltjes ?? '(unknown)'}, this is ${VERSION}; it will be replaced`);
     const t = file.tuning;
-    if (!t || typeof t !== 'object' || !Object.values(t).every((v) => typeof v === 'string')) throw new Error('no tuning table');
+    if (!t || typeof t !== 'object') throw new Error('no tuning table');
+    // The backend checks the table's format and version (useTuning), and says why it ignores one.
     return t;
   } catch (e) {
     say(`kernel tuning: ignoring ${path}: ${(e as Error).message}`);

@@ -93,7 +93,7 @@ export const benchCommand: Command = {
               const o = prepared.launch();
               backend.free(o.storage, o.dtype, sizeOf(o.shape));
             });
-            chosen = r.problems[0]?.chosen;
+            chosen = r.problems[0]?.chosenName;
           }
           const t = await timeKernel(backend, prepared.launch, timing);
           print({

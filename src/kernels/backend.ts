@@ -5,7 +5,7 @@
  * wraps it in a Tensor. Kernels never wait: the WebGPU backend only enqueues work, and values
  * come back through the async `read`.
  */
-import type { AutotuneOptions, TuningReport } from './tuning.js';
+import type { AutotuneOptions, TuningReport, TuningTable } from './tuning.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
 
@@ -103,10 +103,13 @@ export interface Backend {
   // --- kernel tuning, where the backend has choices to make (WebGPU; undefined on the CPU) ---
   /** Runs `fn`, then times kernel variants for the ops it made and keeps the fastest (tuning.ts). */
   autotune?(fn: () => unknown, opts?: AutotuneOptions): Promise<TuningReport>;
-  /** Every problem tuned so far: { problem key: choice }, JSON-safe. */
-  tuning?(): Record<string, string>;
-  /** Adopts an earlier `tuning()` (checked first); those problems are not tuned again. */
-  useTuning?(table: Readonly<Record<string, string>>): void;
+  /** Every problem tuned so far, as a versioned JSON-safe table. */
+  tuning?(): TuningTable;
+  /**
+   * Adopts an earlier `tuning()` (checked first); those problems are not tuned again. A table of
+   * another format or version (an older release's) is ignored: returns why, in one line.
+   */
+  useTuning?(table: unknown): string | undefined;
   /** Releases storage. Called once per storage, when its last tensor is disposed. */
   free(storage: Storage, dtype: DType, size: number): void;
   /** Bytes currently held by live storage (for leak tests). */

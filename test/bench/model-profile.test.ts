@@ -7,12 +7,12 @@
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { formatProfile, profileModel, profileRows } from '../../src/bench/model-profile.js';
-import { createWebGpuBackend } from '../../src/kernels/webgpu/device.js';
+import { createInstrumentedWebGpuBackend } from '../../src/kernels/webgpu/instrumented-backend.js';
 import { loadModelFile } from '../../src/models/load-model-file.js';
 import { SYNTHETIC } from '../helpers/tiny-vgg19.js';
 
 it('profiles each pass in place by GPU timestamps where the device has them', async () => {
-  const backend = await createWebGpuBackend({ nodeBackend: 'null', kernelProfile: 'gpu' });
+  const backend = await createInstrumentedWebGpuBackend({ nullDevice: true, kernelProfile: 'gpu' });
   try {
     const dir = join(SYNTHETIC, '..', 'hls4ml');
     const model = await loadModelFile(join(dir, 'KERAS_conv2d_model_weights.h5'), { configPath: join(dir, 'KERAS_conv2d_model.json'), backend });

@@ -14,6 +14,7 @@ import { valueAndGrad } from '../../src/autograd/functional.js';
 import type { Backend } from '../../src/kernels/backend.js';
 import { CpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
 import { createWebGpuBackend } from '../../src/kernels/webgpu/device.js';
+import { createInstrumentedWebGpuBackend } from '../../src/kernels/webgpu/instrumented-backend.js';
 import { randomUniform } from '../../src/tensor/creation.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 
@@ -72,10 +73,10 @@ async function main(): Promise<unknown> {
   const gpu = await createWebGpuBackend();
   // The kernels real GPUs get (workgroup-memory tiles, the thin-product kernels), forced: 16
   // channels take the tiled convolution, 2 rows and 8 classes the matvec kernels.
-  const gpuKernels = await createWebGpuBackend({ kernelProfile: 'gpu' });
-  const smallTiles = await createWebGpuBackend({ kernelProfile: 'gpu', gemmTiling: 'tiled:32:1024' });
+  const gpuKernels = await createInstrumentedWebGpuBackend({ kernelProfile: 'gpu' });
+  const smallTiles = await createInstrumentedWebGpuBackend({ kernelProfile: 'gpu', gemm: { family: 'tiled', tile: { rows: 32, cols: 32 }, fillWorkgroups: 1024 } });
   // TF.js's tiling: 32×32 tiles, K steps of 32 (four vec4 copies per invocation and step).
-  const longSteps = await createWebGpuBackend({ kernelProfile: 'gpu', gemmTiling: 'tiled:32:1024:k32' });
+  const longSteps = await createInstrumentedWebGpuBackend({ kernelProfile: 'gpu', gemm: { family: 'tiled', tile: { rows: 32, cols: 32 }, fillWorkgroups: 1024, kStep: 32 } });
   const variants: string[] = [];
   for (const ex of [gpuKernels.executor, smallTiles.executor, longSteps.executor]) {
     const dispatch = ex.dispatch.bind(ex);
@@ -99,7 +100,7 @@ async function main(): Promise<unknown> {
   // A few candidates only: SwiftShader compiles each variant's pipelines on the CPU (the full list
   // took over 80 s there); the Node suites cover every candidate on llvmpipe.
   const tuning = await gpuKernels.autotune(() => run(gpuKernels, 'float32', { cin: 16, cout: 16, classes: 8 }), {
-    candidates: ['tiled:32:0', 'direct'],
+    candidates: [{ family: 'tiled', tile: { rows: 32, cols: 32 }, fillWorkgroups: 0 }, { family: 'direct' }],
   });
   await step('autotuned check');
   checks.push(...(await compare(gpuKernels, { cin: 16, cout: 16, classes: 8 }, 'gpu kernels, autotuned')));

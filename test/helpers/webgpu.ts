@@ -13,7 +13,8 @@ process.env.XDG_RUNTIME_DIR ??= '/tmp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Backend, Storage, TensorInfo } from '../../src/kernels/backend.js';
 import { CpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
-import { createWebGpuBackend, webgpuAvailable, type WebGpuBackendOptions } from '../../src/kernels/webgpu/device.js';
+import { webgpuAvailable } from '../../src/kernels/webgpu/device.js';
+import { createInstrumentedWebGpuBackend, type InstrumentedWebGpuOptions } from '../../src/kernels/webgpu/instrumented-backend.js';
 import type { Dispatch } from '../../src/kernels/webgpu/executor.js';
 import type { WebGpuBackend } from '../../src/kernels/webgpu/webgpu-backend.js';
 
@@ -23,7 +24,7 @@ if (!webgpuStatus.ok && process.env.CI !== 'true') {
 }
 
 /** A suite over a WebGPU backend created once for it (see the file comment for skipping). */
-export function describeWebGpu(name: string, body: (gpu: () => WebGpuBackend) => void, options?: WebGpuBackendOptions): void {
+export function describeWebGpu(name: string, body: (gpu: () => WebGpuBackend) => void, options?: InstrumentedWebGpuOptions): void {
   if (!webgpuStatus.ok) {
     if (process.env.CI === 'true') {
       describe(name, () => {
@@ -41,7 +42,7 @@ export function describeWebGpu(name: string, body: (gpu: () => WebGpuBackend) =>
   describe(name, () => {
     let backend: WebGpuBackend | null = null;
     beforeAll(async () => {
-      backend = await createWebGpuBackend({ verifyVariants: true, ...options });
+      backend = await createInstrumentedWebGpuBackend({ verifyVariants: true, ...options });
     });
     afterAll(() => {
       backend?.dispose();

@@ -9,10 +9,12 @@ import { expect, it } from 'vitest';
 import * as op from '../../src/autograd/ops.js';
 import { vjp } from '../../src/autograd/functional.js';
 import { CpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
-import { createWebGpuBackend } from '../../src/kernels/webgpu/device.js';
-import { autotuneWork, candidateKnobs, GemmTuner } from '../../src/kernels/webgpu/gemm-autotune.js';
+import { autotuneWork, candidateChoices, GemmTuner } from '../../src/kernels/webgpu/gemm-autotune.js';
+import { formatGemmChoice, parseGemmChoice } from '../../src/kernels/webgpu/gemm-choice-text.js';
+import type { GemmSelection } from '../../src/kernels/webgpu/gemm-plan.js';
+import { gemmTuningTable } from '../../src/kernels/webgpu/gemm-tuning-table.js';
+import { createInstrumentedWebGpuBackend } from '../../src/kernels/webgpu/instrumented-backend.js';
 import { matmul } from '../../src/kernels/webgpu/kernels/matmul.js';
-import type { GemmProfile } from '../../src/kernels/webgpu/kernels/register-block.js';
 import type { WebGpuBackend } from '../../src/kernels/webgpu/webgpu-backend.js';
 import { fromArray } from '../../src/tensor/creation.js';
 import type { Backend, TensorInfo } from '../../src/kernels/backend.js';
@@ -36,6 +38,9 @@ function net(backend: Backend) {
   };
   return { run, dispose: () => [x, w, b, d].forEach((t) => t.dispose()) };
 }
+
+/** Choices in their benchmark spelling (gemm-choice-text.ts), for short candidate lists. */
+const choices = (...texts: string[]) => texts.map(parseGemmChoice);
 
 async function values(r: { y: Tensor; gx: Tensor }): Promise<{ y: number[]; gx: number[] }> {
   const out = { y: Array.from(await r.y.data()), gx: Array.from(await r.gx.data()) };
@@ -69,7 +74,7 @@ describeWebGpu(
           inside = g.run();
         },
         // tiled:64:0:0 makes the same kernels as tiled:64:0: measured once.
-        { candidates: ['tiled:64:0', 'tiled:64:0:0', 'tiled:32:0', 'direct', '4x2/16x16'], onProgress: (d, t) => progress.push([d, t]) },
+        { candidates: choices('tiled:64:0', 'tiled:64:0:0', 'tiled:32:0', 'direct', '4x2/16x16'), onProgress: (d, t) => progress.push([d, t]) },
       );
       // The work itself ran normally.
       await check(await values(inside!), 'the tuned function');
@@ -79,43 +84,50 @@ describeWebGpu(
       expect(new Set(report.problems.map((p) => p.key)).size).toBe(report.problems.length);
       expect(progress).toEqual(report.problems.map((_, i) => [i + 1, report.problems.length]));
       for (const p of report.problems) {
-        expect(p.candidates.map((c) => c.knob)).toEqual(['auto', 'tiled:64:0', 'tiled:64:0:0', 'tiled:32:0', 'direct', '4x2/16x16']);
+        expect(p.candidates.map((c) => c.choice)).toEqual(choices('auto', 'tiled:64:0', 'tiled:64:0:0', 'tiled:32:0', 'direct', '4x2/16x16'));
         // Every variant that ran agreed with the default's output (none rejected).
         expect(p.candidates.filter((c) => c.skipped?.startsWith('result differs'))).toEqual([]);
-        const dup = p.candidates.find((c) => c.knob === 'tiled:64:0:0')!;
-        expect(dup.skipped).toMatch(/^same kernels as /);
+        const dup = p.candidates.find((c) => formatGemmChoice(c.choice) === 'tiled:64:0:0')!;
+        // The same kernels as tiled:64:0 (or as auto, where that is what auto runs).
+        expect(dup.skipped).toMatch(/^same kernels as (tiled:64:0|auto)$/);
         const timed = p.candidates.filter((c) => c.ms !== undefined);
         for (const c of timed) expect(c.ms).toBeGreaterThan(0);
         const auto = p.candidates[0]!.ms!;
         const best = timed.reduce((a, c) => (c.ms! < a.ms! ? c : a));
         // A variant is chosen only when it beat the default by 10%, twice (the times are each
         // candidate's best); otherwise the default stays.
-        if (p.chosen !== 'auto') {
-          expect(p.chosen).toBe(best.knob);
+        expect(p.changed).toBe(p.chosen.family !== 'auto');
+        expect(p.chosenName).toBe(formatGemmChoice(p.chosen));
+        if (p.changed) {
+          expect(p.chosen).toEqual(best.choice);
           expect(best.ms!).toBeLessThan(auto * 0.9);
         }
       }
-      const changed = report.problems.filter((p) => p.chosen !== 'auto');
+      const changed = report.problems.filter((p) => p.changed);
       expect(report.changed).toBe(changed.length);
-      // tuning() lists every problem tuned, 'auto' where the default stayed.
-      expect(gpu().tuning()).toEqual(Object.fromEntries(report.problems.map((p) => [p.key, p.chosen])));
+      // tuning() lists every problem tuned, { family: 'auto' } where the default stayed, in a versioned table.
+      expect(gpu().tuning()).toEqual(gemmTuningTable(Object.fromEntries(report.problems.map((p) => [p.key, p.chosen]))));
+      expect(JSON.parse(JSON.stringify(gpu().tuning()))).toEqual(gpu().tuning());
       // With the choices in force, the results are still right; tuning again finds nothing new.
       const again = await gpu().autotune(async () => check(await values(g.run()), 'after tuning'));
       expect(again.problems).toEqual([]);
-      // Unless asked to tune again; a candidate that is not a knob is refused before anything runs.
-      const retuned = await gpu().autotune(() => values(g.run()), { retune: true, candidates: ['direct'] });
+      // Unless asked to tune again; a candidate that is not a GemmChoice is refused before anything runs.
+      const retuned = await gpu().autotune(() => values(g.run()), { retune: true, candidates: choices('direct') });
       expect(retuned.problems.map((p) => p.key).sort()).toEqual(report.problems.map((p) => p.key).sort());
       let ran = false;
-      await expect(gpu().autotune(() => (ran = true), { candidates: ['tiled:48:0'] })).rejects.toThrow(/webgpu\.autotune: candidate 'tiled:48:0'/);
+      const bad = { family: 'tiled', tile: { rows: 48, cols: 48 }, fillWorkgroups: 0 } as unknown as GemmSelection['choice'];
+      await expect(gpu().autotune(() => (ran = true), { candidates: [bad] })).rejects.toThrow(/webgpu\.autotune: candidate 1: GEMM choice .*tile must be/);
       expect(ran).toBe(false);
       g.dispose();
     });
 
-    it('runs a problem with the knob a tuning table gives it, and refuses a bad knob by its key', async () => {
+    it('runs a problem with the choice a tuning table gives it, and refuses a bad choice by its key', async () => {
       const key = 'conv2d [2,12,12,16] [3,3,16,16] [16] s1,1 d1,1 p1,1,1,1 o12x12 relu';
-      const tuned = await createWebGpuBackend({ kernelProfile: 'gpu', tuning: { [key]: '2x2/8x32' } });
+      const table = gemmTuningTable({ [key]: { family: 'direct', block: { RM: 2, CN: 2, WX: 8, WY: 32 } } });
+      // Through JSON, as the CLI's cache file carries it.
+      const tuned = await createInstrumentedWebGpuBackend({ kernelProfile: 'gpu', tuning: JSON.parse(JSON.stringify(table)) });
       // Untuned (the suite's backend has been tuned by now).
-      const plain = await createWebGpuBackend({ kernelProfile: 'gpu' });
+      const plain = await createInstrumentedWebGpuBackend({ kernelProfile: 'gpu' });
       try {
         const convVariants = async (b: WebGpuBackend) => {
           const g = net(b);
@@ -132,44 +144,45 @@ describeWebGpu(
         // The default runs the tiled kernel here; the table asks for the direct one with 2×2 blocks.
         expect(theirs[0]).toMatch(/^tiled\|/);
         expect(mine[0]).toMatch(/^forward\|.*\|2x2\|8x32$/);
-        expect(tuned.tuning()).toEqual({ [key]: '2x2/8x32' });
+        expect(tuned.tuning()).toEqual(table);
       } finally {
         tuned.dispose();
         plain.dispose();
       }
-      await expect(createWebGpuBackend({ tuning: { [key]: 'tiled:48:0' } })).rejects.toThrow(`webgpu tuning for '${key}'`);
+      await expect(createInstrumentedWebGpuBackend({ tuning: { ...table, choices: { [key]: { family: 'tiled', fillWorkgroups: -1 } } } })).rejects.toThrow(`webgpu tuning for '${key}'`);
     });
 
     it('rejects a variant whose result disagrees with the default, and never chooses it', async () => {
-      const tuner = new GemmTuner({ cpuEmulated: false });
+      const tuner = new GemmTuner({ softwareAdapter: false, choice: { family: 'auto' } });
       const ex = gpu().executor;
       // A problem whose 'direct' variant computes b·a instead of a·b: wrong, and reported so.
       const problem = {
         key: 'test: a·b',
         inputs: [[1, 16, 16], [1, 16, 16]],
-        run: (profile: GemmProfile, [a, b]: readonly (TensorInfo | null)[]) => (profile.direct ? matmul(ex, b!, a!, false, false, profile) : matmul(ex, a!, b!, false, false, profile)),
+        run: (gemm: GemmSelection, [a, b]: readonly (TensorInfo | null)[]) =>
+          gemm.choice.family === 'direct' ? matmul(ex, { a: b!, b: a!, transA: false, transB: false }, gemm) : matmul(ex, { a: a!, b: b!, transA: false, transB: false }, gemm),
       };
-      const report = await autotuneWork(ex, tuner, () => tuner.use(problem), { candidates: ['direct', 'tiled:32:0'] });
+      const report = await autotuneWork(ex, tuner, () => tuner.use(problem), { candidates: choices('direct', 'tiled:32:0') });
       const [p] = report.problems;
-      expect(p!.candidates[1]).toMatchObject({ knob: 'direct' });
+      expect(p!.candidates[1]).toMatchObject({ choice: { family: 'direct' } });
       expect(p!.candidates[1]!.skipped).toMatch(/^result differs from auto's by [\d.e+-]+ of its largest value$/);
       expect(p!.candidates[1]!.ms).toBeUndefined();
-      expect(p!.chosen).not.toBe('direct');
+      expect(p!.chosen.family).not.toBe('direct');
       expect(p!.candidates[2]!.skipped ?? 'timed').toBe('timed');
 
       // A variant that fails is passed over, and tuning goes on; a failing default is an error.
       const failing = {
         ...problem,
         key: 'test: refused',
-        run: (profile: GemmProfile, ins: readonly (TensorInfo | null)[]) => {
-          if (profile.direct) throw new Error('refused by this adapter');
-          return problem.run({ ...profile, direct: false }, ins);
+        run: (gemm: GemmSelection, ins: readonly (TensorInfo | null)[]) => {
+          if (gemm.choice.family === 'direct') throw new Error('refused by this adapter');
+          return problem.run(gemm, ins);
         },
       };
-      const r2 = await autotuneWork(ex, tuner, () => tuner.use(failing), { candidates: ['direct', 'tiled:32:0'] });
+      const r2 = await autotuneWork(ex, tuner, () => tuner.use(failing), { candidates: choices('direct', 'tiled:32:0') });
       expect(r2.problems[0]!.candidates.map((c) => c.skipped ?? 'timed')).toEqual(['timed', 'failed: refused by this adapter', 'timed']);
       const broken = { ...problem, key: 'test: broken', run: () => { throw new Error('default broken'); } };
-      await expect(autotuneWork(ex, tuner, () => tuner.use(broken), { candidates: ['direct'] })).rejects.toThrow('default broken');
+      await expect(autotuneWork(ex, tuner, () => tuner.use(broken), { candidates: choices('direct') })).rejects.toThrow('default broken');
     });
 
     it("a first layer (3 channels) with every GPU candidate: the flattened K and split taps run, agree and are timed", async () => {
@@ -200,7 +213,7 @@ describeWebGpu(
       expect(convs.map((p) => p.key.split(' ')[0]).sort()).toEqual(['conv2d', 'conv2dBackpropInput']);
       for (const p of convs) {
         // Every default GPU candidate was considered; none failed or disagreed with the default.
-        expect(p.candidates.map((c) => c.knob)).toEqual(['auto', ...candidateKnobs(false)]);
+        expect(p.candidates.map((c) => c.choice)).toEqual([{ family: 'auto' }, ...candidateChoices(false)]);
         expect(p.candidates.filter((c) => c.skipped !== undefined && !c.skipped.startsWith('same kernels as'))).toEqual([]);
       }
       // Among the variants run: the tiled kernel over the flattened K (forward) and the direct
@@ -224,7 +237,7 @@ describeWebGpu(
         const y = op.matmul(a, op.transpose(a, [0, 2, 1]));
         await y.data();
         y.dispose();
-      }, { candidates: ['direct'] });
+      }, { candidates: choices('direct') });
       expect(report.problems.map((p) => p.key)).toEqual(['matmul [1,5,7] [1,7,5]']);
       a.dispose();
     });

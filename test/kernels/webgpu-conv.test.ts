@@ -89,7 +89,7 @@ describeWebGpu(
 );
 
 /**
- * Split-K over the filter taps in the direct kernel, asked for by a knob that sets a workgroup
+ * Split-K over the filter taps in the direct kernel, asked for by a tiled choice that sets a workgroup
  * count to fill (here 1,024): channel counts the tiled kernel does not take (3, 5, 7) on
  * outputs of few workgroups, forward with bias and ReLU (added after the segments' sum) and
  * input gradients with 3 or 5 output columns (the scalar sum).
@@ -116,7 +116,7 @@ describeWebGpu(
       expect(scalarSums).toBeGreaterThan(5);
     });
   },
-  { kernelProfile: 'gpu', gemmTiling: 'tiled:auto:1024:1024' },
+  { kernelProfile: 'gpu', gemm: { family: 'tiled', fillWorkgroups: 1024, splitBelow: 1024 } },
 );
 
 describeWebGpu(
@@ -135,7 +135,7 @@ describeWebGpu(
       ]);
     });
   },
-  { kernelProfile: 'gpu', gemmTiling: 'tiled:auto:1024:1024', maxBindingBytesOverride: 6144 },
+  { kernelProfile: 'gpu', gemm: { family: 'tiled', fillWorkgroups: 1024, splitBelow: 1024 }, maxBindingBytesOverride: 6144 },
 );
 
 /** The filter gradient's pixel ranges (llvmpipe's loop limit) in its split-buffer paths. */

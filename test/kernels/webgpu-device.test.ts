@@ -1,6 +1,7 @@
 import { expect, it, vi } from 'vitest';
 import type { Backend, Conv2DParams, Pool2DParams, Storage, TensorInfo } from '../../src/kernels/backend.js';
-import { createWebGpuBackend } from '../../src/kernels/webgpu/device.js';
+import { parseGemmChoice } from '../../src/kernels/webgpu/gemm-choice-text.js';
+import { createInstrumentedWebGpuBackend } from '../../src/kernels/webgpu/instrumented-backend.js';
 import { describeWebGpu, seededValues } from '../helpers/webgpu.js';
 
 const f32 = (storage: Storage, shape: number[]): TensorInfo => ({ storage, shape, dtype: 'float32' });
@@ -46,7 +47,7 @@ describeWebGpu('webgpu device, memory and errors', (gpu) => {
 
   it('reports whether the adapter is software whatever kernel profile is forced', async () => {
     // Benchmarks choose their defaults by it; the profile chooses kernels, not the adapter.
-    const forced = await createWebGpuBackend({ kernelProfile: gpu().info().softwareAdapter ? 'gpu' : 'cpu' });
+    const forced = await createInstrumentedWebGpuBackend({ kernelProfile: gpu().info().softwareAdapter ? 'gpu' : 'cpu' });
     try {
       expect(forced.info().softwareAdapter).toBe(gpu().info().softwareAdapter);
     } finally {
@@ -76,7 +77,7 @@ describeWebGpu('webgpu device, memory and errors', (gpu) => {
   });
 
   it('with no pool, freed buffers are destroyed after the work using them is submitted', async () => {
-    const b = await createWebGpuBackend({ maxPooledBytes: 0, verifyVariants: true });
+    const b = await createInstrumentedWebGpuBackend({ maxPooledBytes: 0, verifyVariants: true });
     try {
       const x = f32(b.upload(seededValues(1000, 9), 'float32'), [1000]);
       let acc = f32(b.fill(1000, 0, 'float32'), [1000]);
@@ -152,7 +153,7 @@ describeWebGpu('webgpu device, memory and errors', (gpu) => {
   });
 
   it('after the device is lost, kernels throw naming themselves and reads reject instead of hanging', async () => {
-    const b = await createWebGpuBackend({ verifyVariants: true });
+    const b = await createInstrumentedWebGpuBackend({ verifyVariants: true });
     const s = b.upload(new Float32Array([1, 2, 3, 4]), 'float32');
     const y = b.unary('exp', f32(s, [4]));
     const pending = b.read(f32(y, [4]));
@@ -174,7 +175,7 @@ describeWebGpu('webgpu device, memory and errors', (gpu) => {
 it("Dawn's Null backend validates the tiled kernel's longer K steps and flattened K (autotuning candidates) at the core feature level", async () => {
   const conv: Conv2DParams = { strides: [1, 1], dilations: [1, 1], pad: { top: 1, bottom: 1, left: 1, right: 1 }, outHeight: 8, outWidth: 8 };
   for (const knob of ['tiled:32:0:k32', 'tiled:64:0:k32', 'tiled:128:0:k16', 'tiled:64:1024:k32:1buf', 'tiled:64:0:anyk', 'tiled:32:0:k32:anyk', 'tiled:128x64:0:1buf', 'tiled:128x64:0:anyk:1buf']) {
-    const b = await createWebGpuBackend({ nodeBackend: 'null', kernelProfile: 'gpu', gemmTiling: knob });
+    const b = await createInstrumentedWebGpuBackend({ nullDevice: true, kernelProfile: 'gpu', gemm: parseGemmChoice(knob) });
     try {
       // 32 channels (steps within a tap) and 3 (a first layer: the flattened K where allowed).
       for (const cin of [32, 3]) {
@@ -193,7 +194,7 @@ it("Dawn's Null backend validates the tiled kernel's longer K steps and flattene
 
 it("Dawn's Null backend (host-overhead benchmark) validates the real-GPU kernels at the core feature level", async () => {
   // The Null backend needs no GPU and no Mesa: it validates and records commands, runs none.
-  const b = await createWebGpuBackend({ nodeBackend: 'null', kernelProfile: 'gpu' });
+  const b = await createInstrumentedWebGpuBackend({ nullDevice: true, kernelProfile: 'gpu' });
   try {
     expect(b.info()).toMatchObject({ api: 'null', featureLevel: 'core' });
     const x = f32(b.upload(seededValues(2 * 8 * 8 * 16, 1), 'float32'), [2, 8, 8, 16]);

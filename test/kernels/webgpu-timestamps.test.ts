@@ -7,7 +7,7 @@
  */
 import { expect, it } from 'vitest';
 import type { Conv2DParams, Storage, TensorInfo } from '../../src/kernels/backend.js';
-import { createWebGpuBackend } from '../../src/kernels/webgpu/device.js';
+import { createInstrumentedWebGpuBackend } from '../../src/kernels/webgpu/instrumented-backend.js';
 import { durationMs } from '../../src/kernels/webgpu/gpu-timer.js';
 import type { WebGpuBackend } from '../../src/kernels/webgpu/webgpu-backend.js';
 import { describeWebGpu, seededValues } from '../helpers/webgpu.js';
@@ -36,7 +36,7 @@ it('timestamps become milliseconds, and an end before its beginning is no time a
 });
 
 it("Dawn's Null backend: one time per dispatch, in order, past the query set's 256 pairs; timing stops after a failure", async () => {
-  const b = await createWebGpuBackend({ nodeBackend: 'null', kernelProfile: 'gpu' });
+  const b = await createInstrumentedWebGpuBackend({ nullDevice: true, kernelProfile: 'gpu' });
   try {
     expect(b.canTimeKernels()).toBe(true);
     const t = await b.timeKernels(() => work(b, 300));

@@ -9,70 +9,65 @@
  * `webgpu` package 0.6.2). One instance per backend flag set is created and kept for the life
  * of the process.
  */
+import type { AcquiredDevice } from './device-info.js';
 import { GpuExecutor, type DeviceLimits } from './executor.js';
-import { checkTuningTable } from './gemm-autotune.js';
-import { parseGemmKnob } from './kernels/register-block.js';
+import { checkGemmChoice, type GemmChoice } from './gemm-choice.js';
+import { readGemmTuningTable } from './gemm-tuning-table.js';
 import { WebGpuBackend } from './webgpu-backend.js';
 
+export type { AcquiredDevice };
+
+/** What a user of the WebGPU backend may set. */
 export interface WebGpuBackendOptions {
+  /**
+   * Which adapter to use in Node: 'auto' (the platform's default, then OpenGL ES), 'default'
+   * (Vulkan, Metal or D3D12) or 'opengles' (Mesa's llvmpipe on machines without a GPU).
+   */
+  nodeBackend?: 'auto' | 'default' | 'opengles';
+  /** Which adapter to ask for where there are several (default 'high-performance'). */
+  powerPreference?: GPUPowerPreference;
+  /** Bytes of freed buffers kept for reuse (default 1 GiB). */
+  maxPooledBytes?: number;
+  /**
+   * Kernel choices from an earlier `backend.tuning()` (after `backend.autotune`), e.g. read back
+   * from a JSON file. A table of another format or version is ignored with a warning.
+   */
+  tuning?: unknown;
+}
+
+/**
+ * Test and benchmark hooks: set through createInstrumentedWebGpuBackend (instrumented-backend.ts),
+ * never by users.
+ */
+export interface WebGpuInstrumentation {
   /**
    * Pretend the device binds at most this many bytes per storage buffer: tensors are then split
    * into chunks of this size, which lets tests exercise the large-tensor paths on small shapes.
    */
   maxBindingBytesOverride?: number;
   /**
-   * Which adapter to use in Node: 'auto' (default then OpenGL ES), 'default' or 'opengles'; or
-   * 'null', Dawn's Null backend, which validates and records every command but runs none (outputs
-   * are meaningless): for measuring what the host spends per kernel (bench/host-overhead.ts).
-   */
-  nodeBackend?: 'auto' | 'default' | 'opengles' | 'null';
-  /**
    * Pretend the adapter cuts shaders short after this many loop iterations per invocation (as
    * llvmpipe does after 65,535): kernels then split long loops or refuse with an error, which
    * lets tests exercise those paths on small shapes.
    */
   maxLoopIterationsOverride?: number;
-  /** Submit the open command encoder after this many dispatches (default 64). */
-  dispatchesPerSubmit?: number;
-  /** Bytes of freed buffers kept for reuse (default 1 GiB). */
-  maxPooledBytes?: number;
   /** Check that each pipeline-cache key determines its WGSL (a self-check for tests; slower). */
   verifyVariants?: boolean;
   /**
-   * Kernel shapes: 'cpu' for software adapters (small workgroups, tall register blocks), 'gpu'
-   * for real GPUs; 'auto' (default) picks by the adapter. Tests force 'gpu' to cover its shapes.
+   * Plan kernels as for a software adapter ('cpu': small workgroups, tall register blocks, direct
+   * kernels only) or a real GPU ('gpu'); 'auto' (default) by the adapter. Tests force 'gpu' to
+   * cover its kernels on llvmpipe.
    */
   kernelProfile?: 'auto' | 'cpu' | 'gpu';
+  /** One GEMM choice for every problem without a tuned one (benchmarks: bench/tune-gemm.ts). */
+  gemm?: GemmChoice;
+  /** Submit the open command encoder after this many dispatches (default 64). */
+  dispatchesPerSubmit?: number;
   /**
-   * A tuning knob for benchmarks, for the GEMM-shaped kernels (matmul, conv2d and its
-   * gradients). 'RMxCN/WXxWY' (rows per invocation × vec4 columns per invocation / workgroup
-   * width × height, e.g. '8x2/16x16') runs the direct kernels with that shape for outputs of 16
-   * rows or more; 'direct' runs them with their own choice of shape (also for the products of
-   * 1–4 rows that real GPUs otherwise run on their own kernels); 'tiled:B:F[:T][:kS]' fixes the
-   * tile (B = 32, 64, 128 or auto), target workgroup count (F, 0 for no split-K) and optionally the
-   * tile count below which K is split (T, default 256) and the K step (S = 8, 16 or 32, where
-   * longer than the tile's own and it fits) of the workgroup-memory kernel that real GPUs
-   * otherwise get where it applies (':1buf' appended: one tile buffer instead of two).
-   * Left out, each problem gets the profile's choice.
+   * Dawn's Null backend (Node), which validates and records every command but runs none (outputs
+   * are meaningless): for measuring what the host spends per kernel (bench/host-overhead.ts).
    */
-  gemmTiling?: string;
-  /**
-   * Per-problem kernel choices from an earlier `backend.tuning()` (after `backend.autotune`),
-   * e.g. read back from a JSON file: { problem key: gemmTiling knob }.
-   */
-  tuning?: Readonly<Record<string, string>>;
-}
-
-export interface AcquiredDevice {
-  device: GPUDevice;
-  adapter: GPUAdapter;
-  limits: DeviceLimits;
-  /** 'vulkan' | 'metal' | 'd3d12' | 'opengles' | 'browser' … as far as it can be told. */
-  api: string;
-  featureLevel: 'core' | 'compatibility';
-  adapterDescription: string;
-  /** A software rasteriser (llvmpipe, SwiftShader): kernels then favour CPU-friendly shapes. */
-  cpuEmulated: boolean;
+  nullDevice?: boolean;
 }
 
 interface DawnModule {
@@ -113,7 +108,10 @@ interface Candidate {
   api: string;
 }
 
-async function candidates(opts: WebGpuBackendOptions): Promise<Candidate[]> {
+/** Where to look for an adapter: the user's options and the hook for Dawn's Null backend. */
+type AdapterSearch = Pick<WebGpuBackendOptions, 'nodeBackend' | 'powerPreference'> & Pick<WebGpuInstrumentation, 'nullDevice'>;
+
+async function candidates(opts: AdapterSearch): Promise<Candidate[]> {
   const browserGpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   if (!isNode()) {
     if (!browserGpu) return [];
@@ -124,7 +122,7 @@ async function candidates(opts: WebGpuBackendOptions): Promise<Candidate[]> {
   }
   const dawn = await loadDawn();
   const which = opts.nodeBackend ?? 'auto';
-  if (which === 'null') return [{ gpu: dawnInstance(dawn, ['backend=null', EXACT_TIMESTAMPS]), featureLevel: 'core', api: 'null' }];
+  if (opts.nullDevice) return [{ gpu: dawnInstance(dawn, ['backend=null', EXACT_TIMESTAMPS]), featureLevel: 'core', api: 'null' }];
   const out: Candidate[] = [];
   if (which !== 'opengles') {
     out.push({ gpu: dawnInstance(dawn, [EXACT_TIMESTAMPS]), featureLevel: 'core', api: 'default' });
@@ -138,7 +136,7 @@ async function candidates(opts: WebGpuBackendOptions): Promise<Candidate[]> {
   return out;
 }
 
-async function findAdapter(opts: WebGpuBackendOptions): Promise<{ adapter: GPUAdapter; c: Candidate } | { reason: string }> {
+async function findAdapter(opts: AdapterSearch): Promise<{ adapter: GPUAdapter; c: Candidate } | { reason: string }> {
   let list: Candidate[];
   try {
     list = await candidates(opts);
@@ -149,7 +147,7 @@ async function findAdapter(opts: WebGpuBackendOptions): Promise<{ adapter: GPUAd
   const tried: string[] = [];
   for (const c of list) {
     try {
-      const adapter = await c.gpu.requestAdapter({ featureLevel: c.featureLevel, powerPreference: 'high-performance' } as GPURequestAdapterOptions);
+      const adapter = await c.gpu.requestAdapter({ featureLevel: c.featureLevel, powerPreference: opts.powerPreference ?? 'high-performance' } as GPURequestAdapterOptions);
       if (adapter) return { adapter, c };
       tried.push(`${c.api}/${c.featureLevel}: no adapter`);
     } catch (e) {
@@ -175,7 +173,7 @@ const LIMIT_NAMES = [
   'maxComputeWorkgroupsPerDimension',
 ] as const;
 
-export async function acquireDevice(opts: WebGpuBackendOptions = {}): Promise<AcquiredDevice> {
+export async function acquireDevice(opts: AdapterSearch = {}): Promise<AcquiredDevice> {
   const found = await findAdapter(opts);
   if ('reason' in found) throw new Error(`createWebGpuBackend: ${found.reason}`);
   const { adapter, c } = found;
@@ -238,22 +236,30 @@ export function chunkElemsFor(limits: DeviceLimits, maxBindingBytesOverride?: nu
 }
 
 /** Creates the WebGPU backend on the best adapter available (see the file comment). */
-export async function createWebGpuBackend(opts: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
-  // Bad knobs are reported before a device is made.
-  if (opts.gemmTiling !== undefined) parseGemmKnob(opts.gemmTiling);
-  if (opts.tuning) checkTuningTable(opts.tuning);
-  const acquired = await acquireDevice(opts);
+export function createWebGpuBackend(opts: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
+  return createBackendWith(opts, {});
+}
+
+/** @internal The factory behind createWebGpuBackend and createInstrumentedWebGpuBackend. */
+export async function createBackendWith(opts: WebGpuBackendOptions, hooks: WebGpuInstrumentation): Promise<WebGpuBackend> {
+  // A bad forced choice or a corrupt tuning table is reported before a device is made.
+  const forced = hooks.gemm === undefined ? undefined : checkGemmChoice(hooks.gemm);
+  if (opts.tuning !== undefined) readGemmTuningTable(opts.tuning);
+  const acquired = await acquireDevice({ ...opts, nullDevice: hooks.nullDevice });
   const executor = new GpuExecutor(acquired.device, acquired.limits, {
-    chunkElems: chunkElemsFor(acquired.limits, opts.maxBindingBytesOverride),
-    dispatchesPerSubmit: opts.dispatchesPerSubmit ?? 64,
+    chunkElems: chunkElemsFor(acquired.limits, hooks.maxBindingBytesOverride),
+    dispatchesPerSubmit: hooks.dispatchesPerSubmit ?? 64,
     maxPooledBytes: opts.maxPooledBytes ?? 2 ** 30,
-    verifyVariants: opts.verifyVariants ?? false,
-    loopBudget: opts.maxLoopIterationsOverride ?? loopBudgetOf(acquired.adapterDescription),
+    verifyVariants: hooks.verifyVariants ?? false,
+    loopBudget: hooks.maxLoopIterationsOverride ?? loopBudgetOf(acquired.adapterDescription),
   });
-  const profile = opts.kernelProfile ?? 'auto';
-  const cpuEmulated = profile === 'auto' ? acquired.cpuEmulated : profile === 'cpu';
-  const knob = opts.gemmTiling === undefined ? {} : parseGemmKnob(opts.gemmTiling);
-  return new WebGpuBackend(executor, acquired, { ...knob, cpuEmulated }, opts.tuning);
+  const profile = hooks.kernelProfile ?? 'auto';
+  const softwareAdapter = profile === 'auto' ? acquired.cpuEmulated : profile === 'cpu';
+  const backend = new WebGpuBackend(executor, acquired, { softwareAdapter, choice: forced ?? { family: 'auto' } });
+  // An older release's table is not an error: it only costs the tuning it held.
+  const notice = opts.tuning === undefined ? undefined : backend.useTuning(opts.tuning);
+  if (notice) console.warn(`createWebGpuBackend: ignoring the tuning table: ${notice}`);
+  return backend;
 }
 
 /**

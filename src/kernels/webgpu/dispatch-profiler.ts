@@ -16,37 +16,12 @@
  * kernels need, and the gap to the run's wall time is everything else (submission, waits,
  * idle clocks).
  */
+import type { DispatchProfile, DispatchTime, RecordedDispatch } from './dispatch-records.js';
 import type { GpuExecutor } from './executor.js';
 import { roundUp } from './gpu-storage.js';
 import { BufferUsage } from './webgpu-constants.js';
 
-export interface DispatchTime {
-  /** Backend method (e.g. webgpu.conv2d) and the dispatch's label with its shapes. */
-  kernel: string;
-  label: string;
-  ms: number;
-}
-
-export interface DispatchProfile {
-  /** Every dispatch in the order it was made, with its time run alone. */
-  dispatches: DispatchTime[];
-  /** Sum of the dispatches' times. */
-  totalMs: number;
-}
-
-/** What replaying one dispatch needs. */
-export interface RecordedDispatch {
-  kernel: string;
-  label: string;
-  pipeline: GPUComputePipeline;
-  layout: GPUBindGroupLayout;
-  /** The parameter block as written for the real dispatch, and the size bound. */
-  params: Uint32Array;
-  paramBytes: number;
-  /** Bytes of each storage binding, in binding order (from 1). */
-  bindingBytes: number[];
-  workgroups: readonly [number, number, number];
-}
+export type { DispatchProfile, DispatchTime, RecordedDispatch };
 
 /** Time summed per label (a layer's shapes), longest first: the usual way to read a profile. */
 export function totalsByLabel(p: DispatchProfile): { label: string; count: number; ms: number }[] {

@@ -13,7 +13,7 @@ import { BufferPool, type PoolStats } from './buffer-pool.js';
 import { chunkBindingBytes, chunkCount, chunkLength, roundUp, type GpuStorage } from './gpu-storage.js';
 import { DeviceErrors } from './device-errors.js';
 import { DispatchBindings, MAX_PARAMS } from './dispatch-bindings.js';
-import type { DispatchTime, RecordedDispatch } from './dispatch-profiler.js';
+import type { DispatchTime, RecordedDispatch } from './dispatch-records.js';
 import { GpuTimer } from './gpu-timer.js';
 import { PipelineCache } from './pipeline-cache.js';
 import { BufferUsage, MapMode } from './webgpu-constants.js';

@@ -8,10 +8,10 @@
  * fixed rule measured right everywhere. Rather than a table per GPU model, the backend measures:
  *
  * 1. `fn` runs as usual while every GEMM-shaped op it makes is recorded (op, shapes, options);
- * 2. for each distinct problem, each candidate setting (`candidateKnobs`) runs the op on scratch
- *    inputs of the same shapes (deterministic pseudo-random values). Candidates that produce the
- *    very same dispatches as one already measured are skipped (a knob that does not apply to a
- *    shape changes nothing); the rest are checked against the first candidate's output (a
+ * 2. for each distinct problem, each candidate GemmChoice (`candidateChoices`) runs the op on
+ *    scratch inputs of the same shapes (deterministic pseudo-random values). Candidates that
+ *    produce the very same dispatches as one already measured are skipped (a choice that does not
+ *    apply to a shape changes nothing); the rest are checked against the first candidate's output (a
  *    variant that disagrees is rejected and reported, never chosen) and timed back to back;
  * 3. the fastest candidate is kept for that problem if it beats the backend's own choice by
  *    more than 10%, confirmed by timing both again (less is within run-to-run noise); later ops
@@ -19,7 +19,7 @@
  *
  * Choices are per problem key (op, shapes, strides, padding, fused bias/ReLU), so a model tuned
  * at one batch size keeps the defaults at another. `WebGpuBackend.tuning()` returns the choices
- * as a plain object, and `createWebGpuBackend({ tuning })` or `useTuning` restores them in a
+ * as a versioned JSON table (gemm-tuning-table.ts), and `createWebGpuBackend({ tuning })` or `useTuning` restores them in a
  * later process (the CLI keeps them in a cache file per adapter: src/cli/tuning-cache.ts).
  */
 import type { Conv2DParams, TensorInfo } from '../backend.js';
@@ -28,10 +28,16 @@ import { sizeOf, type Shape } from '../../tensor/shape.js';
 import { bestBackToBack, dispatchSignature, type RecordedDispatch } from './dispatch-profiler.js';
 import type { GpuExecutor } from './executor.js';
 import { chunkLength, type GpuStorage } from './gpu-storage.js';
-import { parseGemmKnob, type GemmProfile } from './kernels/register-block.js';
+import { AUTO, checkGemmChoice, type GemmChoice, type Tiling, type TileShape } from './gemm-choice.js';
+import { formatGemmChoice } from './gemm-choice-text.js';
+import type { GemmSelection } from './gemm-plan.js';
+import { gemmTuningTable, type GemmTuningTable } from './gemm-tuning-table.js';
 import type { AutotuneOptions, CandidateResult, TunedProblem, TuningReport } from '../tuning.js';
 
-export type { AutotuneOptions, CandidateResult, TunedProblem, TuningReport };
+export type GemmAutotuneOptions = AutotuneOptions<GemmChoice>;
+export type GemmCandidateResult = CandidateResult<GemmChoice>;
+export type GemmTunedProblem = TunedProblem<GemmChoice>;
+export type GemmTuningReport = TuningReport<GemmChoice>;
 
 /** One GEMM-shaped op as recorded: what is needed to run it again on other inputs. */
 export interface GemmProblem {
@@ -39,42 +45,53 @@ export interface GemmProblem {
   key: string;
   /** Input shapes, in the order `run` takes them (null: an absent optional input, e.g. bias). */
   inputs: readonly (Shape | null)[];
-  run(profile: GemmProfile, inputs: readonly (TensorInfo | null)[]): GpuStorage;
+  run(gemm: GemmSelection, inputs: readonly (TensorInfo | null)[]): GpuStorage;
 }
 
+const block = (RM: number, CN: number, WX: number, WY: number): GemmChoice => ({ family: 'direct', block: { RM, CN, WX, WY } satisfies Tiling });
+const tiled = (tile: TileShape | undefined, fillWorkgroups: number, more: { splitBelow?: number; kStep?: 8 | 16 | 32; flatK?: boolean } = {}): GemmChoice => ({
+  family: 'tiled',
+  ...(tile ? { tile } : {}),
+  fillWorkgroups,
+  ...more,
+});
+const T32: TileShape = { rows: 32, cols: 32 };
+const T64: TileShape = { rows: 64, cols: 64 };
+const T128: TileShape = { rows: 128, cols: 128 };
+
 /**
- * Knobs worth trying: on GPUs the workgroup-memory kernel splitting K below more tiles, 32×32
+ * Choices worth trying: on GPUs the workgroup-memory kernel splitting K below more tiles, 32×32
  * tiles (four times the workgroups) with and without split-K, 64×64 tiles never split, 128×128
- * tiles, 128×64 tiles (for outputs of 64 columns), longer K steps (fewer barriers; 32×32 tiles with steps of 32 are TF.js's shape for
- * these convolutions), the same over the flattened K for channel counts no step divides (a
- * 3-channel first layer; elsewhere they change nothing and are skipped), and the direct kernels
- * with their own and with other block shapes (taller for the filter gradient, narrower for VGG's
- * 3-channel first layer); on software adapters the direct kernel's block shapes. See
- * register-block.ts for the knob syntax.
+ * tiles, 128×64 tiles (for outputs of 64 columns), longer K steps (fewer barriers; 32×32 tiles
+ * with steps of 32 are TF.js's shape for these convolutions), the same over the flattened K for
+ * channel counts no step divides (a 3-channel first layer; elsewhere they change nothing and are
+ * skipped), and the direct kernels with their own and with other block shapes (taller for the
+ * filter gradient, narrower for VGG's 3-channel first layer); on software adapters the direct
+ * kernel's block shapes.
  */
-export function candidateKnobs(cpuEmulated: boolean): string[] {
-  return cpuEmulated
-    ? ['16x2/8x8', '8x2/8x8', '8x4/8x8', '4x4/8x8', '4x2/8x8']
+export function candidateChoices(softwareAdapter: boolean): GemmChoice[] {
+  return softwareAdapter
+    ? [block(16, 2, 8, 8), block(8, 2, 8, 8), block(8, 4, 8, 8), block(4, 4, 8, 8), block(4, 2, 8, 8)]
     : [
-        'tiled:auto:1024:1024',
-        'tiled:32:0',
-        'tiled:32:1024:1024',
-        'tiled:64:0',
-        'tiled:128:0',
-        'tiled:32:0:k32',
-        'tiled:64:0:k32',
-        'tiled:128:0:k16',
-        'tiled:128x64:0',
-        'tiled:64:0:anyk',
-        'tiled:32:0:anyk',
-        'tiled:32:0:k32:anyk',
-        'direct',
-        '8x2/16x16',
-        '4x2/16x16',
-        '4x4/16x16',
-        '2x2/8x32',
-        '1x4/4x64',
-        '1x1/4x16',
+        tiled(undefined, 1024, { splitBelow: 1024 }),
+        tiled(T32, 0),
+        tiled(T32, 1024, { splitBelow: 1024 }),
+        tiled(T64, 0),
+        tiled(T128, 0),
+        tiled(T32, 0, { kStep: 32 }),
+        tiled(T64, 0, { kStep: 32 }),
+        tiled(T128, 0, { kStep: 16 }),
+        tiled({ rows: 128, cols: 64 }, 0),
+        tiled(T64, 0, { flatK: true }),
+        tiled(T32, 0, { flatK: true }),
+        tiled(T32, 0, { kStep: 32, flatK: true }),
+        { family: 'direct' },
+        block(8, 2, 16, 16),
+        block(4, 2, 16, 16),
+        block(4, 4, 16, 16),
+        block(2, 2, 8, 32),
+        block(1, 4, 4, 64),
+        block(1, 1, 4, 16),
       ];
 }
 
@@ -91,31 +108,31 @@ const AGREEMENT = 1e-3;
 
 /** Per-problem choices, consulted by the backend before each GEMM-shaped op. */
 export class GemmTuner {
-  private readonly choices = new Map<string, { knob: string; profile: GemmProfile }>();
-  /** Problems tuned (or given a choice), including those that kept 'auto'. */
+  /** Choices other than the backend's own. */
+  private readonly choices = new Map<string, GemmChoice>();
+  /** Problems tuned (or given a choice), including those that kept the backend's own. */
   private readonly tuned = new Set<string>();
   /** While set, every GEMM-shaped op is also appended here. */
   recording: GemmProblem[] | null = null;
 
-  constructor(readonly base: GemmProfile, initial: Readonly<Record<string, string>> = {}) {
-    this.adopt(initial);
+  /** `base`: the adapter's kind and the choice for problems without one ('auto' unless forced). */
+  constructor(readonly base: GemmSelection) {}
+
+  /** Adopts choices (from a table read by readGemmTuningTable). */
+  adopt(choices: ReadonlyMap<string, GemmChoice>): void {
+    for (const [key, choice] of choices) this.choose(key, choice);
   }
 
-  /** Adopts a table from `table()`; every knob is checked before any is taken. */
-  adopt(table: Readonly<Record<string, string>>): void {
-    checkTuningTable(table);
-    for (const [key, knob] of Object.entries(table)) this.choose(key, knob);
+  /** The selection for a problem: its tuned choice, or the backend's own. */
+  selectionFor(key: string): GemmSelection {
+    const choice = this.choices.get(key);
+    return choice ? { softwareAdapter: this.base.softwareAdapter, choice } : this.base;
   }
 
-  /** The profile for a problem: its tuned choice, or the backend's own. */
-  profileFor(key: string): GemmProfile {
-    return this.choices.get(key)?.profile ?? this.base;
-  }
-
-  /** Records the problem while tuning, and returns the profile to run it with. */
-  use(problem: GemmProblem): GemmProfile {
+  /** Records the problem while tuning, and returns the selection to run it with. */
+  use(problem: GemmProblem): GemmSelection {
     this.recording?.push(problem);
-    return this.profileFor(problem.key);
+    return this.selectionFor(problem.key);
   }
 
   /** Whether the problem was tuned already (or given a choice). */
@@ -123,27 +140,15 @@ export class GemmTuner {
     return this.tuned.has(key);
   }
 
-  choose(key: string, knob: string): void {
+  choose(key: string, choice: GemmChoice): void {
     this.tuned.add(key);
-    if (knob === 'auto') this.choices.delete(key);
-    else this.choices.set(key, { knob, profile: { cpuEmulated: this.base.cpuEmulated, ...parseGemmKnob(knob) } });
+    if (choice.family === 'auto') this.choices.delete(key);
+    else this.choices.set(key, choice);
   }
 
-  /** Every problem tuned, as { problem key: knob }, 'auto' where the backend's own choice was kept. */
-  table(): Record<string, string> {
-    return Object.fromEntries([...this.tuned].map((key) => [key, this.choices.get(key)?.knob ?? 'auto']));
-  }
-}
-
-/** Throws, naming the problem, where a tuning table holds something that is not a knob. */
-export function checkTuningTable(table: Readonly<Record<string, string>>): void {
-  for (const [key, knob] of Object.entries(table)) {
-    if (knob === 'auto') continue;
-    try {
-      parseGemmKnob(knob);
-    } catch (e) {
-      throw new Error(`webgpu tuning for '${key}': ${(e as Error).message}`);
-    }
+  /** Every problem tuned, its choice { family: 'auto' } where the backend's own was kept. */
+  table(): GemmTuningTable {
+    return gemmTuningTable(Object.fromEntries([...this.tuned].map((key) => [key, this.choices.get(key) ?? AUTO])));
   }
 }
 
@@ -158,17 +163,18 @@ export function convKey(op: string, shapes: readonly (Shape | null)[], p: Conv2D
  * Runs `fn` (awaited) while recording its GEMM-shaped ops, then tunes each distinct one (see the
  * file comment). A failing `fn` ends the recording and its error is passed on.
  */
-export async function autotuneWork(ex: GpuExecutor, tuner: GemmTuner, fn: () => unknown, opts: AutotuneOptions = {}): Promise<TuningReport> {
+export async function autotuneWork(ex: GpuExecutor, tuner: GemmTuner, fn: () => unknown, opts: GemmAutotuneOptions = {}): Promise<GemmTuningReport> {
   if (tuner.recording) throw new Error('webgpu.autotune: already tuning');
   if (ex.recording) throw new Error('webgpu.autotune: cannot tune while a profile is being recorded');
-  const knobs = ['auto', ...(opts.candidates ?? candidateKnobs(tuner.base.cpuEmulated)).filter((k) => k !== 'auto')];
-  for (const k of knobs.slice(1)) {
+  // Candidates may come from JavaScript or JSON: checked before anything runs.
+  const given = (opts.candidates ?? candidateChoices(tuner.base.softwareAdapter)).map((c, i) => {
     try {
-      parseGemmKnob(k);
+      return checkGemmChoice(c);
     } catch (e) {
-      throw new Error(`webgpu.autotune: candidate '${k}': ${(e as Error).message}`);
+      throw new Error(`webgpu.autotune: candidate ${i + 1}: ${(e as Error).message}`);
     }
-  }
+  });
+  const choices = [AUTO, ...given.filter((c) => c.family !== 'auto')];
   const recorded: GemmProblem[] = [];
   tuner.recording = recorded;
   try {
@@ -180,28 +186,28 @@ export async function autotuneWork(ex: GpuExecutor, tuner: GemmTuner, fn: () => 
   await ex.sync('webgpu.autotune');
   const distinct = new Map<string, GemmProblem>();
   for (const p of recorded) if (!distinct.has(p.key) && (opts.retune || !tuner.has(p.key))) distinct.set(p.key, p);
-  const problems: TunedProblem[] = [];
+  const problems: GemmTunedProblem[] = [];
   let done = 0;
   for (const problem of distinct.values()) {
-    problems.push(await tuneProblem(ex, tuner, problem, knobs));
+    problems.push(await tuneProblem(ex, tuner, problem, choices));
     opts.onProgress?.(++done, distinct.size);
   }
-  return { problems, changed: problems.filter((p) => p.chosen !== 'auto').length, ms: performance.now() - start };
+  return { problems, changed: problems.filter((p) => p.changed).length, ms: performance.now() - start };
 }
 
-async function tuneProblem(ex: GpuExecutor, tuner: GemmTuner, problem: GemmProblem, knobs: readonly string[]): Promise<TunedProblem> {
+async function tuneProblem(ex: GpuExecutor, tuner: GemmTuner, problem: GemmProblem, choices: readonly GemmChoice[]): Promise<GemmTunedProblem> {
   const inputs = problem.inputs.map((shape, i) => (shape ? scratchInput(ex, shape, i + 1) : null));
-  const launcher = (knob: string) => {
-    const profile = knob === 'auto' ? tuner.base : { cpuEmulated: tuner.base.cpuEmulated, ...parseGemmKnob(knob) };
-    return (): GpuStorage => problem.run(profile, inputs);
+  const launcher = (choice: GemmChoice) => {
+    const gemm = choice.family === 'auto' ? tuner.base : { softwareAdapter: tuner.base.softwareAdapter, choice };
+    return (): GpuStorage => problem.run(gemm, inputs);
   };
-  const candidates: CandidateResult[] = [];
-  const seen = new Map<string, string>();
+  const candidates: GemmCandidateResult[] = [];
+  const seen = new Map<string, GemmChoice>();
   let reference: Float32Array | null = null;
-  let chosen = 'auto';
+  let chosen: GemmChoice = AUTO;
   try {
-    for (const knob of knobs) {
-      const launch = launcher(knob);
+    for (const choice of choices) {
+      const launch = launcher(choice);
       // The first run compiles, records the dispatches (to spot duplicates) and gives the values.
       const records: RecordedDispatch[] = [];
       let values: Float32Array;
@@ -219,35 +225,35 @@ async function tuneProblem(ex: GpuExecutor, tuner: GemmTuner, problem: GemmProbl
         // A variant this adapter refuses (a shader it cannot compile, a limit) is passed over;
         // the default already ran in fn, so its failure, or a lost device, is passed on.
         ex.checkUsable('webgpu.autotune');
-        if (knob === 'auto') throw e;
-        candidates.push({ knob, skipped: `failed: ${(e as Error).message.split('\n')[0]}` });
+        if (choice.family === 'auto') throw e;
+        candidates.push({ choice, skipped: `failed: ${(e as Error).message.split('\n')[0]}` });
         continue;
       }
       const signature = dispatchSignature(records);
       const same = seen.get(signature);
       if (same !== undefined) {
-        candidates.push({ knob, skipped: `same kernels as ${same}` });
+        candidates.push({ choice, skipped: `same kernels as ${formatGemmChoice(same)}` });
         continue;
       }
-      seen.set(signature, knob);
+      seen.set(signature, choice);
       if (reference === null) reference = values;
       else {
         const err = relativeDifference(values, reference);
         if (!(err <= AGREEMENT)) {
-          candidates.push({ knob, skipped: `result differs from auto's by ${err.toExponential(1)} of its largest value` });
+          candidates.push({ choice, skipped: `result differs from auto's by ${err.toExponential(1)} of its largest value` });
           continue;
         }
       }
-      candidates.push({ knob, ms: await timeLaunches(ex, launch) });
+      candidates.push({ choice, ms: await timeLaunches(ex, launch) });
     }
     const auto = candidates[0]!;
     const best = candidates.reduce((a, c) => (c.ms !== undefined && c.ms < a.ms! ? c : a), auto);
     if (best !== auto && best.ms! < auto.ms! * MARGIN) {
       // Confirmed by timing both again, one after the other: a transient slowdown while the
       // default was first timed must not pick a variant.
-      const autoAgain = await timeLaunches(ex, launcher(auto.knob));
-      const bestAgain = await timeLaunches(ex, launcher(best.knob));
-      if (bestAgain < autoAgain * MARGIN) chosen = best.knob;
+      const autoAgain = await timeLaunches(ex, launcher(auto.choice));
+      const bestAgain = await timeLaunches(ex, launcher(best.choice));
+      if (bestAgain < autoAgain * MARGIN) chosen = best.choice;
       auto.ms = Math.min(auto.ms!, autoAgain);
       best.ms = Math.min(best.ms!, bestAgain);
     }
@@ -255,7 +261,7 @@ async function tuneProblem(ex: GpuExecutor, tuner: GemmTuner, problem: GemmProbl
     for (const t of inputs) if (t) ex.free(t.storage as GpuStorage);
   }
   tuner.choose(problem.key, chosen);
-  return { key: problem.key, chosen, candidates };
+  return { key: problem.key, chosen, chosenName: formatGemmChoice(chosen), changed: chosen.family !== 'auto', candidates };
 }
 
 /** Time per launch of the op, launched back to back (bestBackToBack), ms. */

@@ -20,7 +20,7 @@
  * but rounds timestamps to 100 µs unless started with --enable-unsafe-webgpu. Dawn also rounds
  * them unless its 'timestamp_quantization' toggle is off (device.ts turns it off in Node).
  */
-import type { DispatchTime } from './dispatch-profiler.js';
+import type { DispatchTime } from './dispatch-records.js';
 import { BufferUsage, MapMode } from './webgpu-constants.js';
 
 /** Timestamp pairs per query set (two queries each; WebGPU allows 4,096 queries per set). */

@@ -17,11 +17,13 @@ import type {
 } from '../backend.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { sizeOf, type Shape } from '../../tensor/shape.js';
-import type { AcquiredDevice } from './device.js';
+import type { AcquiredDevice } from './device-info.js';
 import type { DeviceLimits, GpuExecutor } from './executor.js';
 import type { PoolStats } from './buffer-pool.js';
 import { profileWork, type DispatchProfile } from './dispatch-profiler.js';
-import { autotuneWork, convKey, GemmTuner, type AutotuneOptions, type TuningReport } from './gemm-autotune.js';
+import { autotuneWork, convKey, GemmTuner, type GemmAutotuneOptions, type GemmTuningReport } from './gemm-autotune.js';
+import type { GemmSelection } from './gemm-plan.js';
+import { readGemmTuningTable, type GemmTuningTable } from './gemm-tuning-table.js';
 import { asGpuStorage, type GpuStorage } from './gpu-storage.js';
 import { conv2d, conv2dBackpropInput } from './kernels/conv2d.js';
 import { conv2dBackpropFilter } from './kernels/conv2d-filter-grad.js';
@@ -30,7 +32,6 @@ import { broadcastTo, concat, copy, fill, pad, slice, transpose } from './kernel
 import { matmul } from './kernels/matmul.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './kernels/pool.js';
 import { reduce } from './kernels/reduce.js';
-import type { GemmProfile } from './kernels/register-block.js';
 import { resizeBilinear, resizeBilinearBackward } from './kernels/resize.js';
 
 export class WebGpuBackend implements Backend {
@@ -42,12 +43,10 @@ export class WebGpuBackend implements Backend {
   constructor(
     private readonly ex: GpuExecutor,
     private readonly acquired: AcquiredDevice,
-    /** The GEMM kernels' tuning: the kernel profile ('cpu' shapes or 'gpu') and any knobs. */
-    gemm: GemmProfile = { cpuEmulated: acquired.cpuEmulated },
-    /** Per-problem choices from an earlier `tuning()` (see gemm-autotune.ts). */
-    tuning: Readonly<Record<string, string>> = {},
+    /** How GEMM kernels are planned without a tuned choice: the adapter's kind, and 'auto' unless a benchmark forces one. */
+    gemm: GemmSelection = { softwareAdapter: acquired.cpuEmulated, choice: { family: 'auto' } },
   ) {
-    this.tuner = new GemmTuner(gemm, tuning);
+    this.tuner = new GemmTuner(gemm);
   }
 
   info(): BackendInfo {
@@ -120,21 +119,28 @@ export class WebGpuBackend implements Backend {
    * choices; `tuning()` returns them for `createWebGpuBackend({ tuning })`. `fn` itself runs
    * with the choices in force before the call, and its results are valid.
    */
-  autotune(fn: () => unknown, opts?: AutotuneOptions): Promise<TuningReport> {
+  autotune(fn: () => unknown, opts?: GemmAutotuneOptions): Promise<GemmTuningReport> {
     return autotuneWork(this.ex, this.tuner, fn, opts);
   }
 
   /**
-   * Every problem tuned so far: { problem key: gemmTiling knob, or 'auto' where the backend's own
-   * choice was kept }. JSON-safe; give it to `useTuning` or `createWebGpuBackend({ tuning })`.
+   * Every problem tuned so far and its GemmChoice ({ family: 'auto' } where the backend's own was
+   * kept), as a versioned JSON table; give it to `useTuning` or `createWebGpuBackend({ tuning })`.
    */
-  tuning(): Record<string, string> {
+  tuning(): GemmTuningTable {
     return this.tuner.table();
   }
 
-  /** Adopts choices from an earlier `tuning()` (problems in it are not tuned again); checks every knob first. */
-  useTuning(table: Readonly<Record<string, string>>): void {
-    this.tuner.adopt(table);
+  /**
+   * Adopts choices from an earlier `tuning()` (problems in it are not tuned again). A table of
+   * another format or version (an older release's) is ignored: returns why, in one line. Throws,
+   * adopting nothing, where a table of this version holds something that is not a GemmChoice.
+   */
+  useTuning(table: unknown): string | undefined {
+    const read = readGemmTuningTable(table);
+    if ('ignored' in read) return read.ignored;
+    this.tuner.adopt(read.choices);
+    return undefined;
   }
 
   /** Destroys pooled buffers (they are reallocated on demand). */
@@ -242,7 +248,7 @@ export class WebGpuBackend implements Backend {
   matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): Storage {
     this.f32('matmul', a.dtype, b.dtype);
     const key = `matmul [${a.shape.join(',')}]${transposeA ? 'ᵀ' : ''} [${b.shape.join(',')}]${transposeB ? 'ᵀ' : ''}`;
-    return this.gemmOp(key, [a, b], (profile, [a2, b2]) => matmul(this.ex, a2!, b2!, transposeA, transposeB, profile));
+    return this.gemmOp(key, [a, b], (gemm, [a2, b2]) => matmul(this.ex, { a: a2!, b: b2!, transA: transposeA, transB: transposeB }, gemm));
   }
 
   // --- convolution and pooling -----------------------------------------------------------
@@ -254,19 +260,19 @@ export class WebGpuBackend implements Backend {
       return this.biasOnly(x.shape, filter.shape, bias, p, relu);
     }
     const key = convKey('conv2d', [x.shape, filter.shape, bias?.shape ?? null], p, relu ? 'relu' : '');
-    return this.gemmOp(key, [x, filter, bias], (profile, [x2, f2, b2]) => conv2d(this.ex, x2!, f2!, b2 ?? null, p, relu, profile));
+    return this.gemmOp(key, [x, filter, bias], (gemm, [x2, f2, b2]) => conv2d(this.ex, { x: x2!, filter: f2!, bias: b2 ?? null, p, relu }, gemm));
   }
 
   conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, xShape: Shape, p: Conv2DParams): Storage {
     this.f32('conv2dBackpropInput', dy.dtype, filter.dtype);
     const key = convKey('conv2dBackpropInput', [dy.shape, filter.shape], p, `x[${xShape.join(',')}]`);
-    return this.gemmOp(key, [dy, filter], (profile, [dy2, f2]) => conv2dBackpropInput(this.ex, dy2!, f2!, xShape, p, profile));
+    return this.gemmOp(key, [dy, filter], (gemm, [dy2, f2]) => conv2dBackpropInput(this.ex, { dy: dy2!, filter: f2!, xShape, p }, gemm));
   }
 
   conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, filterShape: Shape, p: Conv2DParams): Storage {
     this.f32('conv2dBackpropFilter', x.dtype, dy.dtype);
     const key = convKey('conv2dBackpropFilter', [x.shape, dy.shape], p, `w[${filterShape.join(',')}]`);
-    return this.gemmOp(key, [x, dy], (profile, [x2, dy2]) => conv2dBackpropFilter(this.ex, x2!, dy2!, filterShape, p, profile));
+    return this.gemmOp(key, [x, dy], (gemm, [x2, dy2]) => conv2dBackpropFilter(this.ex, { x: x2!, dy: dy2!, filterShape, p }, gemm));
   }
 
   maxPool2d(x: TensorInfo, p: Pool2DParams): Storage {
@@ -304,15 +310,15 @@ export class WebGpuBackend implements Backend {
   // --- helpers -----------------------------------------------------------------------------
 
   /**
-   * A GEMM-shaped op: runs with the profile tuned for its key (or the backend's own), and is
-   * recorded while autotuning. `run` takes its inputs as arguments, so that the tuner can run it
-   * again on scratch inputs of the same shapes.
+   * A GEMM-shaped op: runs with the choice tuned for its key (or the backend's own), from which
+   * the kernel makes its plan (gemm-plan.ts), and is recorded while autotuning. `run` takes its
+   * inputs as arguments, so that the tuner can run it again on scratch inputs of the same shapes.
    */
   private gemmOp(
-    key: string, inputs: readonly (TensorInfo | null)[], run: (profile: GemmProfile, inputs: readonly (TensorInfo | null)[]) => GpuStorage,
+    key: string, inputs: readonly (TensorInfo | null)[], run: (gemm: GemmSelection, inputs: readonly (TensorInfo | null)[]) => GpuStorage,
   ): GpuStorage {
-    const profile = this.tuner.use({ key, inputs: inputs.map((t) => t?.shape ?? null), run });
-    return run(profile, inputs);
+    const gemm = this.tuner.use({ key, inputs: inputs.map((t) => t?.shape ?? null), run });
+    return run(gemm, inputs);
   }
 
   private f32(op: string, ...dtypes: DType[]): void {

@@ -18,23 +18,13 @@
 import type { Conv2DParams, TensorInfo } from '../../backend.js';
 import { sizeOf, type Shape } from '../../../tensor/shape.js';
 import type { GpuExecutor } from '../executor.js';
+import { gemmDevice, planGemm, type GemmSelection } from '../gemm-plan.js';
 import { asGpuStorage, type GpuStorage } from '../gpu-storage.js';
 import { closeWindow, deltaParam, openWindow, windowCapacity } from '../windows.js';
 import { convGeometry, fmtShape, geometryParams, rowGrid } from './conv-geometry.js';
 import { fill } from './layout.js';
 import { sumSegments } from './reduce.js';
-import {
-  chooseSplitK,
-  chooseTiling,
-  clampedColumns,
-  clampedVecColumns,
-  declareAccumulators,
-  fmaStep,
-  range,
-  storeBlock,
-  type GemmProfile,
-  type Tiling,
-} from './register-block.js';
+import { clampedColumns, clampedVecColumns, declareAccumulators, fmaStep, range, storeBlock, type Tiling } from './register-block.js';
 
 interface Variant {
   /** Cin % 4 == 0 (and blocks of 4 rows): x read as vec4 over 4 rows. */
@@ -48,9 +38,15 @@ interface Variant {
   t: Tiling;
 }
 
-export function conv2dBackpropFilter(
-  ex: GpuExecutor, x: TensorInfo, dy: TensorInfo, filterShape: Shape, p: Conv2DParams, profile: GemmProfile,
-): GpuStorage {
+export interface Conv2DBackpropFilterArgs {
+  x: TensorInfo;
+  dy: TensorInfo;
+  filterShape: Shape;
+  p: Conv2DParams;
+}
+
+export function conv2dBackpropFilter(ex: GpuExecutor, args: Conv2DBackpropFilterArgs, gemm: GemmSelection): GpuStorage {
+  const { x, dy, filterShape, p } = args;
   const k = 'webgpu.conv2dBackpropFilter';
   const label = `${k} x ${fmtShape(x.shape)} dy ${fmtShape(dy.shape)} filter ${fmtShape(filterShape)}`;
   const g = convGeometry(label, x.shape, filterShape, p);
@@ -65,7 +61,10 @@ export function conv2dBackpropFilter(
   if (M * N === 0) return ex.alloc(0);
   if (P === 0 || X.size === 0) return fill(ex, M * N, 0);
 
-  const t = chooseTiling(M, N, profile, true);
+  const single = X.chunks.length === 1 && DY.chunks.length === 1;
+  const plan = planGemm({ op: 'conv2dBackpropFilter', M, N, P, singleBuffers: single }, gemmDevice(ex, gemm), gemm.choice);
+  if (plan.family !== 'direct') throw new Error(`${label}: no ${plan.family} kernel for filter gradients`);
+  const t = plan.block;
   const v0: Variant = { vecRows: g.Cin % 4 === 0 && t.RM % 4 === 0, vecOut: N % 4 === 0, accumulate: false, splitK: false, t };
   const geometry = geometryParams(g);
   const gx = Math.ceil(N / (4 * t.CN * t.WX));
@@ -78,32 +77,25 @@ export function conv2dBackpropFilter(
   const params = (P: number, q0: number, kSeg: number, offs: [number, number, number]): [string, number, ('u32' | 'i32')?][] => [
     ['M', M], ['N', N], ['P', P], ['q0', q0], ['kSeg', kSeg], ...geometry, ['xOff', offs[0]], ['dyOff', offs[1]], ['outOff', offs[2]],
   ];
-  // Pixels one invocation may walk (see the file comment); Infinity on GPUs.
-  const maxPixels = Math.max(1, ex.loopBudget);
+  // Pixels one invocation may walk (see the file comment): the plan's range length when not whole.
+  const maxPixels = plan.segmentLength;
   /** Pixels [0, P) of one dispatch's images in ranges of at most maxPixels, adding into dw. */
   const inRanges = (P: number, first: boolean, dispatch: (q0: number, count: number, accumulate: boolean) => void): void => {
     for (let q0 = 0; q0 < P; q0 += maxPixels) dispatch(q0, Math.min(maxPixels, P - q0), !(first && q0 === 0));
   };
 
-  if (X.chunks.length === 1 && DY.chunks.length === 1 && M * N <= ex.chunkElems) {
-    let split = chooseSplitK(gx * gy * gz, P, profile);
-    if (split.kSeg > maxPixels) {
-      const kSeg = Math.ceil(P / Math.ceil(P / maxPixels));
-      split = { S: Math.ceil(P / kSeg), kSeg };
-    }
-    const S = gz === 1 && split.S * M * N <= ex.chunkElems ? split.S : 1;
-    if (S > 1 || P <= maxPixels) {
-      const out = ex.alloc(S * M * N);
-      dispatchFilterGrad(ex, label, { ...v0, splitK: S > 1 }, { X, DY, out }, [gx, gy, S > 1 ? S : gz], params(P, 0, S > 1 ? split.kSeg : P, [0, 0, 0]));
-      return S === 1 ? out : sumSegments(ex, label, out, S, M * N);
-    }
+  if (plan.whole) {
+    const S = plan.segments;
+    const out = ex.alloc(S * M * N);
+    dispatchFilterGrad(ex, { label, v: { ...v0, splitK: S > 1 }, s: { X, DY, out }, workgroups: [gx, gy, S > 1 ? S : gz], params: params(P, 0, plan.segmentLength, [0, 0, 0]) });
+    return S === 1 ? out : sumSegments(ex, label, out, S, M * N);
   }
   const out = ex.alloc(M * N);
   if (perPiece === 0 || M * N > cap || (X.chunks.length === 1 && DY.chunks.length === 1)) {
     // Not even one image fits a binding (the shader reads the chunks directly), or the whole
     // batch is one buffer but its partial filters would not fit one: ranges of pixels.
     inRanges(P, true, (q0, count, accumulate) =>
-      dispatchFilterGrad(ex, label, { ...v0, accumulate }, { X, DY, out }, [gx, gy, gz], params(P, q0, count, [0, 0, 0])),
+      dispatchFilterGrad(ex, { label, v: { ...v0, accumulate }, s: { X, DY, out }, workgroups: [gx, gy, gz], params: params(P, q0, count, [0, 0, 0]) }),
     );
     return out;
   }
@@ -116,7 +108,7 @@ export function conv2dBackpropFilter(
     const Pn = n * g.OH * g.OW;
     const offs: [number, number, number] = [(deltaParam(wx) + i0 * xPer) >>> 0, (deltaParam(wdy) + i0 * dyPer) >>> 0, deltaParam(wo)];
     inRanges(Pn, i0 === 0, (q0, count, accumulate) =>
-      dispatchFilterGrad(ex, label, { ...v0, accumulate }, { X: wx.storage, DY: wdy.storage, out: wo.storage }, [gx, gy, gz], params(Pn, q0, count, offs)),
+      dispatchFilterGrad(ex, { label, v: { ...v0, accumulate }, s: { X: wx.storage, DY: wdy.storage, out: wo.storage }, workgroups: [gx, gy, gz], params: params(Pn, q0, count, offs) }),
     );
     closeWindow(ex, label, wx, X, i0 * xPer, n * xPer, false);
     closeWindow(ex, label, wdy, DY, i0 * dyPer, n * dyPer, false);
@@ -126,9 +118,10 @@ export function conv2dBackpropFilter(
 }
 
 function dispatchFilterGrad(
-  ex: GpuExecutor, label: string, v0: Variant, s: { X: GpuStorage; DY: GpuStorage; out: GpuStorage },
-  workgroups: [number, number, number], params: [string, number, ('u32' | 'i32')?][],
+  ex: GpuExecutor,
+  d: { label: string; v: Variant; s: { X: GpuStorage; DY: GpuStorage; out: GpuStorage }; workgroups: [number, number, number]; params: [string, number, ('u32' | 'i32')?][] },
 ): void {
+  const { label, v: v0, s, workgroups, params } = d;
   const offset = (name: string): number => params.find(([n]) => n === name)![1];
   // Windows keep offsets aligned except for odd sizes, which turn vec4 off.
   const v: Variant = {

@@ -6,10 +6,10 @@
  * multiprocessors and each invocation's loads wait on memory with nothing else to run.
  *
  * Here a 16×16 workgroup computes a BM×BN output tile (64×64 or 128×128, or 128×64 on request;
- * an 8×8 workgroup for the 32×32 tiles a tuning knob offers). Per step along K it copies a BM×BK tile of
+ * an 8×8 workgroup for the 32×32 tiles a GEMM choice may ask for). Per step along K it copies a BM×BK tile of
  * A (the gathered input pixels, zero where the tap falls in the padding) and a BK×BN tile of the
  * filter into workgroup memory, each invocation one vec4 of each (or L of each with the longer
- * steps a tuning knob offers: fewer barriers), and then every invocation multiplies TM rows by
+ * steps a GEMM choice may ask for: fewer barriers), and then every invocation multiplies TM rows by
  * TN columns out of workgroup memory. There are two tile buffers: while
  * the invocations multiply out of one, the next step's vec4s (fetched into registers before)
  * go into the other, so memory latency overlaps arithmetic and one barrier per step suffices.
@@ -19,7 +19,7 @@
  * Each K step lies inside one filter tap (the reduced channel count is a multiple of BK), so the
  * padding test is per row and step. Channel counts no step divides (a 3-channel first layer)
  * can instead step over the flattened K (tap, channel) with scalar loads of A, each element
- * decoding its own tap (`flatK`, forward only, on request of a knob). Where the output has too
+ * decoding its own tap (`flatK`, forward only, where the choice asks for it). Where the output has too
  * few tiles to fill the device, K is split into segments written as partial sums that a second
  * kernel adds, with bias and ReLU (split-K, split-finish.ts). A 1×1 convolution over one image
  * is a matrix product: matmul.ts sends non-transposed products here as that.
@@ -27,85 +27,11 @@
 import type { GpuExecutor, Operand } from '../executor.js';
 import type { GpuStorage } from '../gpu-storage.js';
 import { rowGrid } from './conv-geometry.js';
+import type { TiledPlan } from '../gemm-shapes.js';
 import { finishSplit } from './split-finish.js';
-import { range, type GemmProfile } from './register-block.js';
+import { range } from './register-block.js';
 
 export type Direction = 'forward' | 'backpropInput';
-
-export interface TiledPlan {
-  /** Output rows and columns per workgroup, and the K step. */
-  BM: number;
-  BN: number;
-  BK: number;
-  /** vec4s of A and of the filter an invocation copies per step: BM·BK / (4·WG²), BN·BK / (4·WG²). */
-  LA: number;
-  LB: number;
-  /** The workgroup is WG×WG invocations: 16, or 8 for 32×32 tiles. */
-  WG: number;
-  /** K segments (split-K); 1: none. */
-  S: number;
-  /** Tile buffers in workgroup memory: 2 overlaps filling one with computing from the other. */
-  buffers: 1 | 2;
-  /** K steps in all (taps × reduced channels / BK, rounded up with flatK), and per segment. */
-  steps: number;
-  stepsPerSegment: number;
-  /**
-   * Steps run over the flattened K (tap, channel) with scalar loads of A, a tap decoded per
-   * element: for channel counts no K step divides (VGG's 3-channel first layer), forward only.
-   */
-  flatK: boolean;
-}
-
-/**
- * Tile and split-K choice, from a sweep on an H200 (bench/tune-gemm.ts; docs/benchmarks.md):
- * 128×128 tiles won on wide outputs with many tiles (VGG at batch 8, matmul 2048³), 64×64 tiles
- * elsewhere; an output of fewer than `SPLIT_BELOW` tiles is split along K until about
- * `FILL_WORKGROUPS` workgroups exist (5–8× faster on 14×14×512 at batch 1), with segments of at
- * least `MIN_SEGMENT_STEPS` steps and at most 16 segments.
- */
-const SPLIT_BELOW = 256;
-const FILL_WORKGROUPS = 1024;
-const MIN_SEGMENT_STEPS = 8;
-
-/**
- * The tile plan for an M×N output reducing over `taps` taps of KC channels, or null where the
- * direct kernel must do (software adapters, channel counts not multiples of 4 or of BK unless
- * the `tiledAnyK` knob steps over the flattened K (forward passes only), or a tuning override
- * asking for it).
- */
-export function planTiled(
-  profile: GemmProfile, M: number, N: number, KC: number, taps: number, vecK: boolean, vecOut: boolean, ex: GpuExecutor, forward = true,
-): TiledPlan | null {
-  if (profile.cpuEmulated || profile.tiling || profile.direct || !vecOut) return null;
-  const blocks = (b: number): number => Math.ceil(M / b) * Math.ceil(N / b);
-  const fill = profile.fillWorkgroups ?? FILL_WORKGROUPS;
-  const BM = profile.tiledBlock ?? (N >= 128 && blocks(128) >= SPLIT_BELOW ? 128 : 64);
-  // Square tiles, or 128×64 on request (more reuse per invocation for outputs of 64 columns).
-  const BN = profile.tiledBlockN ?? BM;
-  const WG = BM === 32 ? 8 : 16;
-  // By default each invocation copies one vec4 of the narrower operand tile per step
-  // (min(BM, BN)·BK/4 = WG² fixes the step); a tuning knob may ask for longer steps, fewer
-  // barriers for more copies per invocation, where they divide the channels and fit workgroup memory.
-  const baseBK = (4 * WG * WG) / Math.min(BM, BN);
-  const bytes = (bk: number): number => (profile.singleBuffer ? 1 : 2) * (BM + BN) * bk * 4;
-  // 128×64 tiles take 24 KiB with two buffers; some devices offer only 16 (Dawn's Null backend).
-  if (bytes(baseBK) > ex.limits.maxComputeWorkgroupStorageSize) return null;
-  const wantBK = profile.tiledK;
-  const fitsMemory = wantBK !== undefined && wantBK > baseBK && bytes(wantBK) <= ex.limits.maxComputeWorkgroupStorageSize;
-  const flatK = !(vecK && KC % baseBK === 0);
-  if (flatK && !(profile.tiledAnyK && forward && taps * KC > 0)) return null;
-  const BK = fitsMemory && (flatK || KC % wantBK === 0) ? wantBK : baseBK;
-  const steps = Math.ceil((taps * KC) / BK);
-  const wgs = Math.ceil(M / BM) * Math.ceil(N / BN);
-  let S = 1;
-  if (wgs < Math.min(profile.splitBelow ?? SPLIT_BELOW, fill) && steps >= 2 * MIN_SEGMENT_STEPS) {
-    S = Math.min(Math.ceil(fill / wgs), Math.floor(steps / MIN_SEGMENT_STEPS), 16);
-  }
-  // Partial sums must fit one binding, and the row blocks one grid dimension (z holds segments).
-  if (S > 1 && (S * M * N > ex.chunkElems || Math.ceil(M / BM) > ex.limits.maxComputeWorkgroupsPerDimension)) S = 1;
-  const stepsPerSegment = Math.ceil(steps / S);
-  return { BM, BN, BK, LA: (BM * BK) / (4 * WG * WG), LB: (BN * BK) / (4 * WG * WG), WG, S: Math.ceil(steps / stepsPerSegment), buffers: profile.singleBuffer ? 1 : 2, steps, stepsPerSegment, flatK };
-}
 
 export interface TiledOperands {
   A: GpuStorage;
@@ -114,16 +40,22 @@ export interface TiledOperands {
   out: GpuStorage;
 }
 
-/**
- * Dispatches the tiled kernel (and with split-K the summing kernel). `geometry` and the offsets
- * are those of conv2d.ts's dispatch.
- */
-export function dispatchTiled(
-  ex: GpuExecutor, kernel: string, label: string,
-  v: { dir: Direction; bias: boolean; relu: boolean; unitStride: boolean },
-  plan: TiledPlan, s: TiledOperands, M: number, N: number,
-  geometry: [string, number, ('u32' | 'i32')?][], offs: { a: number; f: number; bias: number; out: number },
-): void {
+/** One tiled dispatch: `geometry` and the offsets are those of conv2d.ts's dispatch. */
+export interface TiledDispatch {
+  kernel: string;
+  label: string;
+  v: { dir: Direction; bias: boolean; relu: boolean; unitStride: boolean };
+  plan: TiledPlan;
+  s: TiledOperands;
+  M: number;
+  N: number;
+  geometry: [string, number, ('u32' | 'i32')?][];
+  offs: { a: number; f: number; bias: number; out: number };
+}
+
+/** Dispatches the tiled kernel (and with split-K the summing kernel). */
+export function dispatchTiled(ex: GpuExecutor, d: TiledDispatch): void {
+  const { kernel, label, v, plan, s, M, N, geometry, offs } = d;
   const split = plan.S > 1;
   const dst = split ? ex.alloc(plan.S * M * N) : s.out;
   const operands: Operand[] = [
@@ -156,7 +88,7 @@ export function dispatchTiled(
     loopIterations: plan.stepsPerSegment + 1,
     body: () => tiledWgsl(body, plan),
   });
-  if (split) finishSplit(ex, kernel, label, dst, s, plan.S, M, N, { ...v, vecOut: true }, offs);
+  if (split) finishSplit(ex, { kernel, label, partials: dst, s, S: plan.S, M, N, v: { ...v, vecOut: true }, offs });
 }
 
 function tiledWgsl(v: { dir: Direction; bias: boolean; relu: boolean; unitStride: boolean; split: boolean }, plan: TiledPlan): string {

@@ -14,30 +14,21 @@
  *
  * That direct kernel serves software adapters and odd channel counts; on real GPUs, where the
  * reduced channel count is a multiple of 16, each dispatch goes to the workgroup-memory kernel
- * of conv2d-tiled.ts instead (same geometry, same windows). A tuning knob can make the direct
- * kernel split its taps into segments summed afterwards (tapSegments), for outputs of too few
- * workgroups to fill a GPU.
+ * of conv2d-tiled.ts instead (same geometry, same windows); gemm-plan.ts decides per dispatch.
+ * A tiled choice with a workgroup count to fill makes the direct kernel split its taps into
+ * segments summed afterwards, for outputs of too few workgroups to fill a GPU.
  */
 import type { Conv2DParams, TensorInfo } from '../../backend.js';
 import { sizeOf, type Shape } from '../../../tensor/shape.js';
 import type { GpuExecutor, Operand } from '../executor.js';
+import { gemmDevice, planGemm, type DirectPlan, type GemmSelection } from '../gemm-plan.js';
 import { asGpuStorage, type GpuStorage } from '../gpu-storage.js';
 import { closeWindow, deltaParam, openWindow, windowCapacity } from '../windows.js';
 import { convGeometry, fmtShape, geometryParams, rowGrid } from './conv-geometry.js';
-import { dispatchTiled, planTiled, type Direction } from './conv2d-tiled.js';
+import { dispatchTiled, type Direction } from './conv2d-tiled.js';
 import { fill } from './layout.js';
 import { finishSplit } from './split-finish.js';
-import {
-  chooseTiling,
-  clampedColumns,
-  clampedVecColumns,
-  declareAccumulators,
-  fmaStep,
-  range,
-  storeBlock,
-  type GemmProfile,
-  type Tiling,
-} from './register-block.js';
+import { clampedColumns, clampedVecColumns, declareAccumulators, fmaStep, range, storeBlock, type Tiling } from './register-block.js';
 
 interface Variant {
   dir: Direction;
@@ -50,13 +41,22 @@ interface Variant {
   /** Strides of 1 (VGG): the input gradient needs no division to find the output pixel. */
   unitStride: boolean;
   t: Tiling;
-  /** The taps are split into segments (grid z), each writing a partial output (see tapSegments). */
+  /** The taps are split into segments (grid z), each writing a partial output (see DirectPlan.segments). */
   splitTaps?: boolean;
 }
 
-export function conv2d(
-  ex: GpuExecutor, x: TensorInfo, filter: TensorInfo, bias: TensorInfo | null, p: Conv2DParams, relu: boolean, profile: GemmProfile,
-): GpuStorage {
+type VariantFlags = Omit<Variant, 't' | 'splitTaps'>;
+
+export interface Conv2DArgs {
+  x: TensorInfo;
+  filter: TensorInfo;
+  bias: TensorInfo | null;
+  p: Conv2DParams;
+  relu: boolean;
+}
+
+export function conv2d(ex: GpuExecutor, args: Conv2DArgs, gemm: GemmSelection): GpuStorage {
+  const { x, filter, bias, p, relu } = args;
   const k = 'webgpu.conv2d';
   const label = `${k} x ${fmtShape(x.shape)} filter ${fmtShape(filter.shape)}`;
   const g = convGeometry(label, x.shape, filter.shape, p);
@@ -70,8 +70,7 @@ export function conv2d(
     // An empty sum: the bias alone (through ReLU), or zeros.
     if (!bias) return fill(ex, M * g.Cout, 0);
   }
-  const t = chooseTiling(M, g.Cout, profile, false);
-  const v: Variant = { dir: 'forward', vecK: g.Cin % 4 === 0, vecOut: g.Cout % 4 === 0, bias: B !== null, relu, unitStride: false, t };
+  const v: VariantFlags = { dir: 'forward', vecK: g.Cin % 4 === 0, vecOut: g.Cout % 4 === 0, bias: B !== null, relu, unitStride: false };
   const ops = {
     A: { storage: X, perImage: g.H * g.W * g.Cin },
     F,
@@ -80,12 +79,18 @@ export function conv2d(
     batch: g.batch,
     rowsPerImage: g.OH * g.OW,
   };
-  return run(ex, k, label, v, ops, g.Cout, geometryParams(g), { profile, KC: g.Cin, taps: g.KH * g.KW });
+  return run(ex, { kernel: k, label, v, ops, N: g.Cout, geometry: geometryParams(g), K: { KC: g.Cin, taps: g.KH * g.KW, opRows: M }, gemm });
 }
 
-export function conv2dBackpropInput(
-  ex: GpuExecutor, dy: TensorInfo, filter: TensorInfo, xShape: Shape, p: Conv2DParams, profile: GemmProfile,
-): GpuStorage {
+export interface Conv2DBackpropInputArgs {
+  dy: TensorInfo;
+  filter: TensorInfo;
+  xShape: Shape;
+  p: Conv2DParams;
+}
+
+export function conv2dBackpropInput(ex: GpuExecutor, args: Conv2DBackpropInputArgs, gemm: GemmSelection): GpuStorage {
+  const { dy, filter, xShape, p } = args;
   const k = 'webgpu.conv2dBackpropInput';
   const label = `${k} dy ${fmtShape(dy.shape)} filter ${fmtShape(filter.shape)} x ${fmtShape(xShape)}`;
   const g = convGeometry(label, xShape, filter.shape, p);
@@ -96,9 +101,8 @@ export function conv2dBackpropInput(
   const M = g.batch * g.H * g.W;
   if (M * g.Cin === 0) return ex.alloc(0);
   if (sizeOf(dy.shape) === 0 || g.KH * g.KW === 0) return fill(ex, M * g.Cin, 0);
-  const t = chooseTiling(M, g.Cin, profile, false);
   const unitStride = g.sh === 1 && g.sw === 1;
-  const v: Variant = { dir: 'backpropInput', vecK: g.Cout % 4 === 0, vecOut: g.Cin % 4 === 0, bias: false, relu: false, unitStride, t };
+  const v: VariantFlags = { dir: 'backpropInput', vecK: g.Cout % 4 === 0, vecOut: g.Cin % 4 === 0, bias: false, relu: false, unitStride };
   const ops = {
     A: { storage: DY, perImage: g.OH * g.OW * g.Cout },
     F,
@@ -107,7 +111,7 @@ export function conv2dBackpropInput(
     batch: g.batch,
     rowsPerImage: g.H * g.W,
   };
-  return run(ex, k, label, v, ops, g.Cin, geometryParams(g), { profile, KC: g.Cout, taps: g.KH * g.KW });
+  return run(ex, { kernel: k, label, v, ops, N: g.Cin, geometry: geometryParams(g), K: { KC: g.Cout, taps: g.KH * g.KW, opRows: M }, gemm });
 }
 
 function checked(k: string, t: TensorInfo): GpuStorage {
@@ -116,17 +120,25 @@ function checked(k: string, t: TensorInfo): GpuStorage {
   return s;
 }
 
-/** What the choice of the workgroup-memory kernel (conv2d-tiled.ts) needs: K = taps × KC. */
-interface TiledChoice {
-  profile: GemmProfile;
-  KC: number;
-  taps: number;
-}
-
 /** An operand indexed by image: `perImage` elements per image of the batch. */
 interface Batched {
   storage: GpuStorage;
   perImage: number;
+}
+
+type Geometry = [string, number, ('u32' | 'i32')?][];
+
+/** A whole convolution: its variant, operands, output columns, geometry and what the plan needs. */
+interface ConvRun {
+  kernel: string;
+  label: string;
+  v: VariantFlags;
+  ops: { A: Batched; F: GpuStorage; bias: GpuStorage | null; out: { perImage: number }; batch: number; rowsPerImage: number };
+  N: number;
+  geometry: Geometry;
+  /** K = taps × KC; `opRows`: the op's output rows (the direct block is chosen for them). */
+  K: { KC: number; taps: number; opRows: number };
+  gemm: GemmSelection;
 }
 
 /**
@@ -134,19 +146,15 @@ interface Batched {
  * whole images whose ranges each fit one binding (windows.ts). Where not even one image (or the
  * filter) fits, the shader reads the chunks directly (limited by the storage-buffer count).
  */
-function run(
-  ex: GpuExecutor, kernel: string, label: string, v: Variant,
-  ops: { A: Batched; F: GpuStorage; bias: GpuStorage | null; out: { perImage: number }; batch: number; rowsPerImage: number },
-  N: number, geometry: [string, number, ('u32' | 'i32')?][], tiled: TiledChoice,
-): GpuStorage {
+function run(ex: GpuExecutor, r: ConvRun): GpuStorage {
+  const { ops, label } = r;
   const out = ex.alloc(ops.batch * ops.out.perImage);
-  const whole = (A: GpuStorage, F: GpuStorage, bias: GpuStorage | null, dst: GpuStorage, images: number, offs: number[]): void =>
-    dispatchConv(ex, kernel, label, v, { A, F, bias, out: dst }, images * ops.rowsPerImage, N, geometry, offs, tiled);
+  const whole = (s: ConvStorages, images: number, offs: Offsets): void => dispatchConv(ex, r, { s, M: images * ops.rowsPerImage, offs });
   const single = [ops.A.storage, ops.F, out, ...(ops.bias ? [ops.bias] : [])].every((s) => s.chunks.length <= 1);
   const cap = windowCapacity(ex.chunkElems);
   const perPiece = Math.floor(cap / Math.max(ops.A.perImage, ops.out.perImage, 1));
   if (single || perPiece === 0 || ops.F.size > cap) {
-    whole(ops.A.storage, ops.F, ops.bias, out, ops.batch, [0, 0, 0, 0]);
+    whole({ A: ops.A.storage, F: ops.F, bias: ops.bias, out }, ops.batch, [0, 0, 0, 0]);
     return out;
   }
   const wf = openWindow(ex, label, ops.F, 0, ops.F.size, true);
@@ -157,7 +165,7 @@ function run(
     const cStart = i0 * ops.out.perImage;
     const wa = openWindow(ex, label, ops.A.storage, aStart, n * ops.A.perImage, true);
     const wc = openWindow(ex, label, out, cStart, n * ops.out.perImage, false);
-    whole(wa.storage, wf.storage, wbias?.storage ?? null, wc.storage, n, [
+    whole({ A: wa.storage, F: wf.storage, bias: wbias?.storage ?? null, out: wc.storage }, n, [
       deltaParam(wa) + aStart,
       deltaParam(wf),
       wbias ? deltaParam(wbias) : 0,
@@ -171,29 +179,49 @@ function run(
   return out;
 }
 
-function dispatchConv(
-  ex: GpuExecutor, kernel: string, label: string, v0: Variant,
-  s: { A: GpuStorage; F: GpuStorage; bias: GpuStorage | null; out: GpuStorage },
-  M: number, N: number, geometry: [string, number, ('u32' | 'i32')?][], [aOff, fOff, biasOff, outOff]: number[], tiled: TiledChoice,
-): void {
-  const { t } = v0;
+interface ConvStorages {
+  A: GpuStorage;
+  F: GpuStorage;
+  bias: GpuStorage | null;
+  out: GpuStorage;
+}
+
+/** Element offsets of A, the filter, the bias and the output in their bindings. */
+type Offsets = [number, number, number, number];
+
+/** One dispatch (a piece of `M` rows), planned by gemm-plan.ts: tiled or direct. */
+function dispatchConv(ex: GpuExecutor, r: ConvRun, piece: { s: ConvStorages; M: number; offs: Offsets }): void {
+  const { kernel, label, v: v0, N, geometry, K } = r;
+  const { s, M } = piece;
+  const [aOff, fOff, biasOff, outOff] = piece.offs;
   // Offsets that are not multiples of 4 (windows keep alignment, so only odd sizes) turn vec4 off.
-  const v: Variant = {
+  const flags: VariantFlags = {
     ...v0,
-    vecK: v0.vecK && aOff! % 4 === 0 && fOff! % 4 === 0,
-    vecOut: v0.vecOut && fOff! % 4 === 0 && biasOff! % 4 === 0 && outOff! % 4 === 0,
+    vecK: v0.vecK && aOff % 4 === 0 && fOff % 4 === 0,
+    vecOut: v0.vecOut && fOff % 4 === 0 && biasOff % 4 === 0 && outOff % 4 === 0,
   };
-  const plan = planTiled(tiled.profile, M, N, tiled.KC, tiled.taps, v.vecK, v.vecOut, ex, v.dir === 'forward');
-  if (plan) {
-    const offs = { a: aOff!, f: fOff!, bias: biasOff!, out: outOff! };
-    dispatchTiled(ex, kernel, label, v, plan, s, M, N, geometry, offs);
+  const plan = planGemm({ op: flags.dir === 'forward' ? 'conv2d' : 'conv2dBackpropInput', M, N, KC: K.KC, taps: K.taps, vecK: flags.vecK, vecOut: flags.vecOut, opRows: K.opRows }, gemmDevice(ex, r.gemm), r.gemm.choice);
+  if (plan.family === 'tiled') {
+    dispatchTiled(ex, { kernel, label, v: flags, plan, s, M, N, geometry, offs: { a: aOff, f: fOff, bias: biasOff, out: outOff } });
     return;
   }
+  if (plan.family !== 'direct') throw new Error(`${label}: no ${plan.family} kernel for convolutions`);
+  dispatchDirect(ex, { kernel, label, v: { ...flags, t: plan.block }, plan, s, M, N, geometry, KC: K.KC, offs: piece.offs });
+}
+
+/** The direct kernel, its taps split in `plan.segments` (then summed with the bias and ReLU). */
+function dispatchDirect(
+  ex: GpuExecutor,
+  d: { kernel: string; label: string; v: Variant; plan: DirectPlan; s: ConvStorages; M: number; N: number; geometry: Geometry; KC: number; offs: Offsets },
+): void {
+  const { kernel, label, v, plan, s, M, N, geometry } = d;
+  const [aOff, fOff, biasOff, outOff] = d.offs;
+  const { t } = v;
   const fwd = v.dir === 'forward';
   const gx = Math.ceil(N / (4 * t.CN * t.WX));
   const [gy, gz] = rowGrid(Math.ceil(M / (t.RM * t.WY)), ex.limits.maxComputeWorkgroupsPerDimension);
-  const S = tapSegments(tiled.profile, gx * gy * gz, tiled.taps, gz, M * N, ex);
-  const tapsPerSegment = Math.ceil(tiled.taps / S);
+  const S = plan.segments;
+  const tapsPerSegment = plan.segmentLength;
   const split = S > 1;
   // Split, the segments write partial outputs; the bias and ReLU come with their sum.
   const body: Variant = split ? { ...v, bias: false, relu: false, splitTaps: true } : v;
@@ -214,32 +242,18 @@ function dispatchConv(
       ['M', M],
       ['N', N],
       ...geometry,
-      ['aOff', aOff! >>> 0],
-      ['fOff', fOff! >>> 0],
-      ['biasOff', biasOff! >>> 0],
-      ['outOff', split ? 0 : outOff! >>> 0],
+      ['aOff', aOff >>> 0],
+      ['fOff', fOff >>> 0],
+      ['biasOff', biasOff >>> 0],
+      ['outOff', split ? 0 : outOff >>> 0],
       ['tapsPerSeg', tapsPerSegment],
     ],
     workgroups: split ? [gx, gy, S] : [gx, gy, gz],
     // Per tap a loop over the reduced channels (in vec4s when vecK), inside loops over the taps.
-    loopIterations: tapsPerSegment * (v.vecK ? tiled.KC / 4 : tiled.KC) + 2 * tapsPerSegment,
+    loopIterations: tapsPerSegment * (v.vecK ? d.KC / 4 : d.KC) + 2 * tapsPerSegment,
     body: () => pixelGemmWgsl(body),
   });
-  if (split) finishSplit(ex, kernel, label, dst, s, S, M, N, v, { bias: biasOff!, out: outOff! });
-}
-
-/**
- * Tap segments (split-K over the filter taps) for the direct kernel, only where a
- * `fillWorkgroups` knob asks for that many workgroups on a real GPU and the output makes fewer:
- * VGG's first-layer input gradient (3 output columns, never tiled) made 196 workgroups of
- * 144-step loops at batch 1 on a GPU with room for over a thousand. Not where the rows already
- * use the grid's z dimension; no more segments than the partial outputs fit in one binding.
- */
-function tapSegments(profile: GemmProfile, workgroups: number, taps: number, gz: number, outElems: number, ex: GpuExecutor): number {
-  const fillTo = profile.fillWorkgroups;
-  if (profile.cpuEmulated || !fillTo || taps < 2 || gz > 1 || workgroups >= fillTo) return 1;
-  const want = Math.min(taps, Math.ceil(fillTo / workgroups), Math.floor(ex.chunkElems / outElems));
-  return want < 2 ? 1 : Math.ceil(taps / Math.ceil(taps / want));
+  if (split) finishSplit(ex, { kernel, label, partials: dst, s, S, M, N, v, offs: { bias: biasOff, out: outOff } });
 }
 
 function pixelGemmWgsl(v: Variant): string {

@@ -21,25 +21,15 @@
 import type { TensorInfo } from '../../backend.js';
 import { sizeOf } from '../../../tensor/shape.js';
 import type { GpuExecutor, Operand } from '../executor.js';
+import { gemmDevice, matmulMaxK, planGemm, type GemmSelection } from '../gemm-plan.js';
 import { asGpuStorage, type GpuStorage } from '../gpu-storage.js';
 import { closeWindow, deltaParam, openWindow, windowCapacity } from '../windows.js';
 import { geometryParams, type ConvGeometry } from './conv-geometry.js';
-import { dispatchTiled, planTiled } from './conv2d-tiled.js';
+import { dispatchTiled } from './conv2d-tiled.js';
 import { fill } from './layout.js';
-import { MATVEC_MAX_ROWS, matvec, matvecApplies } from './matvec.js';
+import { matvec, matvecApplies } from './matvec.js';
 import { sumSegments } from './reduce.js';
-import {
-  chooseSplitK,
-  chooseTiling,
-  clampedColumns,
-  clampedVecColumns,
-  declareAccumulators,
-  fmaStep,
-  range,
-  storeBlock,
-  type GemmProfile,
-  type Tiling,
-} from './register-block.js';
+import { clampedColumns, clampedVecColumns, declareAccumulators, fmaStep, range, storeBlock, type Tiling } from './register-block.js';
 
 interface MatmulVariant {
   transA: boolean;
@@ -61,7 +51,15 @@ interface Problem {
   transB: boolean;
 }
 
-export function matmul(ex: GpuExecutor, a: TensorInfo, b: TensorInfo, transA: boolean, transB: boolean, profile: GemmProfile): GpuStorage {
+export interface MatmulArgs {
+  a: TensorInfo;
+  b: TensorInfo;
+  transA: boolean;
+  transB: boolean;
+}
+
+export function matmul(ex: GpuExecutor, args: MatmulArgs, gemm: GemmSelection): GpuStorage {
+  const { a, b, transA, transB } = args;
   const k = 'webgpu.matmul';
   const label = `${k} [${a.shape.join(',')}]${transA ? 'ᵀ' : ''} x [${b.shape.join(',')}]${transB ? 'ᵀ' : ''}`;
   if (a.shape.length !== 3 || b.shape.length !== 3) throw new Error(`${label}: operands must have rank 3`);
@@ -79,56 +77,52 @@ export function matmul(ex: GpuExecutor, a: TensorInfo, b: TensorInfo, transA: bo
   if (outSize === 0) return ex.alloc(0);
   if (K === 0) return fill(ex, outSize, 0);
   const prob: Problem = { label, M, N, K, transA, transB };
-  const t = chooseTiling(M, N, profile, true);
-
-  if (!profile.cpuEmulated && !profile.direct && Bb === 1 && !transA && Ba * M <= MATVEC_MAX_ROWS) {
-    // Dense layers at batch 1–4 on a GPU: bandwidth-bound products with kernels of their own.
-    const mv = { label, rows: Ba * M, N, K, transB };
-    if (matvecApplies(ex, mv, A, B)) return matvec(ex, mv, A, B);
+  const rows = Ba * M;
+  const mv = { label, rows, N, K, transB };
+  const plan = planGemm(
+    {
+      op: 'matmul',
+      M,
+      N,
+      K,
+      batch,
+      batchA: Ba,
+      sharedB: Bb === 1,
+      transA,
+      transB,
+      matvecFits: Bb === 1 && !transA && matvecApplies(ex, mv, A, B),
+      bindingsFit: A.chunks.length + B.chunks.length + Math.ceil(outSize / ex.chunkElems) <= ex.limits.maxStorageBuffersPerShaderStage,
+      singleBuffers: A.chunks.length === 1 && B.chunks.length === 1,
+    },
+    gemmDevice(ex, gemm),
+    gemm.choice,
+  );
+  if (plan.family === 'matvec') return matvec(ex, mv, A, B);
+  if (plan.family === 'tiled') {
+    // B shared by the batch: a 1×1 convolution over Ba·M pixels (see the file comment).
+    const out = ex.alloc(outSize);
+    const g: ConvGeometry = { batch: 1, H: 1, W: rows, Cin: K, KH: 1, KW: 1, OH: 1, OW: rows, Cout: N, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pl: 0 };
+    const v = { dir: 'forward' as const, bias: false, relu: false, unitStride: true };
+    dispatchTiled(ex, { kernel: k, label, v, plan, s: { A, F: B, bias: null, out }, M: rows, N, geometry: geometryParams(g), offs: { a: 0, f: 0, bias: 0, out: 0 } });
+    return out;
   }
-  const bindings = A.chunks.length + B.chunks.length + Math.ceil(outSize / ex.chunkElems);
-  if (Bb === 1 && !transA && !transB && bindings <= ex.limits.maxStorageBuffersPerShaderStage) {
-    // One B for every batch: the product is a 1×1 convolution over Ba·M pixels, which real GPUs
-    // run on the workgroup-memory kernel.
-    const rows = Ba * M;
-    const plan = planTiled(profile, rows, N, K, 1, K % 4 === 0, N % 4 === 0, ex);
-    if (plan) {
-      const out = ex.alloc(outSize);
-      const g: ConvGeometry = { batch: 1, H: 1, W: rows, Cin: K, KH: 1, KW: 1, OH: 1, OW: rows, Cout: N, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pl: 0 };
-      const v = { dir: 'forward' as const, bias: false, relu: false, unitStride: true };
-      dispatchTiled(ex, k, label, v, plan, { A, F: B, bias: null, out }, rows, N, geometryParams(g), { a: 0, f: 0, bias: 0, out: 0 });
-      return out;
-    }
-  }
-  const kMax = maxK(ex);
-  if (A.chunks.length === 1 && B.chunks.length === 1 && outSize <= ex.chunkElems) {
-    const gx = Math.ceil(N / (4 * t.CN * t.WX));
-    const gy = Math.ceil(M / (t.RM * t.WY));
-    let { S, kSeg } = chooseSplitK(gx * gy * batch, K, profile);
-    if (kSeg > kMax) {
-      // More segments, each within the adapter's loop budget (executor.ts).
-      kSeg = Math.ceil(K / Math.ceil(K / kMax) / 4) * 4;
-      S = Math.ceil(K / kSeg);
-    }
-    // Partial products must fit one binding too; otherwise do without split-K. A K still over
-    // the loop budget then goes in pieces (below), which cut K to it.
-    const split = S > 1 && S * outSize <= ex.chunkElems ? { S, kSeg } : { S: 1, kSeg: K };
-    if (split.kSeg <= kMax) {
-      const out = ex.alloc(split.S * outSize);
-      dispatchMatmul(ex, prob, t, {
-        A: { storage: A, off: 0, batchStride: Ba === 1 ? 0 : M * K },
-        B: { storage: B, off: 0, batchStride: Bb === 1 ? 0 : K * N },
-        out: { storage: out, off: 0, batchStride: M * N },
-        batch,
-        S: split.S,
-        kSeg: split.kSeg,
-        accumulate: false,
-      });
-      return split.S === 1 ? out : sumSegments(ex, label, out, split.S, outSize);
-    }
+  const t = plan.block;
+  if (plan.whole) {
+    const S = plan.segments;
+    const out = ex.alloc(S * outSize);
+    dispatchMatmul(ex, prob, t, {
+      A: { storage: A, off: 0, batchStride: Ba === 1 ? 0 : M * K },
+      B: { storage: B, off: 0, batchStride: Bb === 1 ? 0 : K * N },
+      out: { storage: out, off: 0, batchStride: M * N },
+      batch,
+      S,
+      kSeg: plan.segmentLength,
+      accumulate: false,
+    });
+    return S === 1 ? out : sumSegments(ex, label, out, S, outSize);
   }
   const out = ex.alloc(outSize);
-  inPieces(ex, prob, t, A, B, out, Ba, Bb, batch);
+  inPieces(ex, { p: prob, t, A, B, out, Ba, Bb, batch });
   return out;
 }
 
@@ -202,18 +196,12 @@ function dispatchMatmul(ex: GpuExecutor, p: Problem, t: Tiling, d: DispatchArgs,
   });
 }
 
-/**
- * The longest K one dispatch may cover: the kernel's loop runs K/4 steps and up to 3 single ones,
- * and the adapter completes only so many (GpuExecutor.loopBudget; Infinity on GPUs).
- */
-function maxK(ex: GpuExecutor): number {
-  return Number.isFinite(ex.loopBudget) ? Math.max(4, 4 * (ex.loopBudget - 3)) : Infinity;
-}
-
 /** The piecewise path (see the file comment). */
 function inPieces(
-  ex: GpuExecutor, p: Problem, t: Tiling, A: GpuStorage, B: GpuStorage, out: GpuStorage, Ba: number, Bb: number, batch: number,
+  ex: GpuExecutor,
+  w: { p: Problem; t: Tiling; A: GpuStorage; B: GpuStorage; out: GpuStorage; Ba: number; Bb: number; batch: number },
 ): void {
+  const { p, t, A, B, out, Ba, Bb, batch } = w;
   const { M, N, K, transA, transB } = p;
   const cap = windowCapacity(ex.chunkElems);
   // Length of the ranges a piece of mp × np × kp touches in A, B and out.
@@ -224,7 +212,7 @@ function inPieces(
   let mp = M;
   let np = N;
   // Pieces along K also keep each invocation's loop within the adapter's budget.
-  let kp = Math.min(K, maxK(ex));
+  let kp = Math.min(K, matmulMaxK(ex.loopBudget));
   for (;;) {
     if (aLen(mp, kp) > cap) {
       if (transA ? kp > 1 : mp === 1) kp = halve(kp);

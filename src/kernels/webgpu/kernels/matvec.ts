@@ -21,11 +21,9 @@
  */
 import { range } from './register-block.js';
 import type { GpuExecutor } from '../executor.js';
+import { MATVEC_MAX_ROWS } from '../gemm-plan.js';
 import type { GpuStorage } from '../gpu-storage.js';
 import { sumSegments } from './reduce.js';
-
-/** Largest row count these kernels take (one accumulator per row and invocation). */
-export const MATVEC_MAX_ROWS = 4;
 
 /** Invocations along N (rows kernel) or along K (dots kernel), and the other workgroup side. */
 const LANES = 64;

@@ -11,11 +11,22 @@ import { FLAT_WORKGROUP, flatEntry } from '../wgsl.js';
 
 const FINISH_WG = 256;
 
+export interface SplitSum {
+  kernel: string;
+  label: string;
+  /** S partial outputs of M×N, one after the other. */
+  partials: GpuStorage;
+  s: { bias: GpuStorage | null; out: GpuStorage };
+  S: number;
+  M: number;
+  N: number;
+  v: { bias: boolean; relu: boolean; vecOut: boolean };
+  offs: { bias: number; out: number };
+}
+
 /** out = act(Σ_s partial_s + bias); frees the partials. */
-export function finishSplit(
-  ex: GpuExecutor, kernel: string, label: string, partials: GpuStorage, s: { bias: GpuStorage | null; out: GpuStorage }, S: number, M: number, N: number,
-  v: { bias: boolean; relu: boolean; vecOut: boolean }, offs: { bias: number; out: number },
-): void {
+export function finishSplit(ex: GpuExecutor, d: SplitSum): void {
+  const { kernel, label, partials, s, S, M, N, v, offs } = d;
   const vec = v.vecOut;
   const n = vec ? (M * N) / 4 : M * N;
   const operands: Operand[] = [{ name: 'part', storage: partials, type: vec ? 'vec4' : 'f32' }];
