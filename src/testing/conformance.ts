@@ -19,6 +19,7 @@ import { Tensor } from '../tensor/tensor.js';
 import type { GradCase } from './grad-property.js';
 import { selectRows, type PrimitiveRow } from './primitive-table.js';
 
+/** Which primitives runConformance checks, on how many generated cases, and a per-row callback. */
 export interface ConformanceOptions {
   /** Generated cases per primitive (default 3). */
   runs?: number;
@@ -45,9 +46,11 @@ export interface ConformanceRow {
   tolerance: number;
 }
 
-type BackendSource = Backend | (() => Backend | Promise<Backend>);
+/** The backend under test, or a function that makes it (called once). */
+export type ConformanceBackend = Backend | (() => Backend | Promise<Backend>);
 
-export async function runConformance(backend: BackendSource, opts: ConformanceOptions = {}): Promise<ConformanceRow[]> {
+/** Every primitive's forward and VJP in float32 on the backend against the float64 CPU oracle: one row per primitive. */
+export async function runConformance(backend: ConformanceBackend, opts: ConformanceOptions = {}): Promise<ConformanceRow[]> {
   const be = typeof backend === 'function' ? await backend() : backend;
   const rows: ConformanceRow[] = [];
   for (const row of selectRows(opts.only)) {

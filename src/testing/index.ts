@@ -14,6 +14,6 @@ export { shapeArb, broadcastPairArb, valuesArb, tensorArb, makeValues, type Shap
 // The primitive table (every differentiable op, its cases, tolerances and second-order rule),
 // behind `stieltjes gradcheck` and the backend conformance suite a new backend runs.
 export { primitiveTable, primitiveCases, type PrimitiveRow, type PrimitiveCase, type Tolerance } from './primitive-table.js';
-export { runConformance, type ConformanceOptions, type ConformanceRow } from './conformance.js';
+export { runConformance, type ConformanceBackend, type ConformanceOptions, type ConformanceRow } from './conformance.js';
 export { projectedVjp } from './second-order.js';
 export { propertyRuns } from './runs.js';

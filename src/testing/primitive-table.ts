@@ -16,6 +16,7 @@ import * as cases from './primitive-arbitraries.js';
 /** Tolerances as checkGrads takes them; absent ones keep checkGrads' defaults. */
 export type Tolerance = Pick<CheckGradsOptions, 'rtol' | 'atol' | 'float32Rtol' | 'float32Atol'>;
 
+/** One differentiable op: its forward, its cases, its tolerances, and whether it has a second-order rule. */
 export interface PrimitiveRow {
   /** The op's name (as recorded on the tape and named in errors). */
   name: string;
@@ -35,6 +36,7 @@ export interface PrimitiveRow {
   composite?: boolean;
 }
 
+/** Every differentiable op: elementwise first, then reductions, layout, products, windows, composites. */
 export const primitiveTable: readonly PrimitiveRow[] = [
   { name: 'add', source: 'arithmetic.ts', forward: op.add, cases: cases.binaryCases(op.add), secondOrder: true },
   { name: 'sub', source: 'arithmetic.ts', forward: op.sub, cases: cases.binaryCases(op.sub), secondOrder: true },

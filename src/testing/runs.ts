@@ -5,6 +5,7 @@
  */
 export const PROPERTY_RUNS_VARIABLE = 'STIELTJES_PROPERTY_RUNS';
 
+/** Cases for a property suite: `defaultRuns`, or STIELTJES_PROPERTY_RUNS when that is set. */
 export function propertyRuns(defaultRuns: number): number {
   // process is absent in browsers: there the default holds.
   const raw = typeof process === 'undefined' ? undefined : process.env[PROPERTY_RUNS_VARIABLE];
