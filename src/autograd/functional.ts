@@ -5,7 +5,9 @@
  *
  * Called under an enclosing tape that tracks an argument (a gradient of a gradient), vjp records
  * on that tape too and frees nothing itself: the enclosing tape's rules need the intermediates of
- * both passes, so they stay in the caller's scope until the enclosing pullback is done.
+ * both passes, so they stay in the caller's scope until the enclosing pullback is done. Pass the
+ * tensors to differentiate through as arguments: a watched tensor that f only closes over does not
+ * make the call nested, and its intermediates are freed after the inner pullback as usual.
  */
 import { beginScope, detachScope, endScope, scope } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
