@@ -22,17 +22,29 @@ export interface ImportGraph {
   unresolved: readonly string[];
 }
 
+let silenced = 0;
+let wasQuiet: boolean | undefined;
+
 /** The graph of `dir` (src/ unless told; paths are relative to the repository root). */
 export async function importGraph(opts: { typeImports: boolean; dir?: string }): Promise<ImportGraph> {
   const skipTypeImports = !opts.typeImports;
   const dir = resolve(ROOT, opts.dir ?? 'src');
   const prefix = relative(ROOT, dir).split(sep).join('/');
+  // madge's TypeScript parser reads a property typescript-estree has deprecated, which prints a
+  // DeprecationWarning per run: noise about a third-party internal, silenced for this call only.
+  // (A count, not a saved flag, so that overlapping calls restore it correctly.)
+  if (silenced++ === 0) {
+    wasQuiet = process.noDeprecation;
+    process.noDeprecation = true;
+  }
   const result = await madge(dir, {
     baseDir: dir,
     fileExtensions: ['ts'],
     tsConfig: resolve(ROOT, 'tsconfig.json'),
     // detective-typescript parses .ts files; es6 is listed too in case madge routes a file there.
     detectiveOptions: { ts: { skipTypeImports, skipAsyncImports: false }, es6: { skipTypeImports, skipAsyncImports: false } },
+  }).finally(() => {
+    if (--silenced === 0) process.noDeprecation = wasQuiet;
   });
   const inSrc = (f: string): string => `${prefix}/${f}`;
   const imports = new Map<string, string[]>();

@@ -14,7 +14,8 @@ let graph: ImportGraph;
 let runtime: ImportGraph;
 
 beforeAll(async () => {
-  [graph, runtime] = await Promise.all([importGraph({ typeImports: true }), importGraph({ typeImports: false })]);
+  graph = await importGraph({ typeImports: true });
+  runtime = await importGraph({ typeImports: false });
 });
 
 /** Each import that crosses from one layer to another, as 'from → to' file pairs, by layer. */
