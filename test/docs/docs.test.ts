@@ -73,7 +73,7 @@ describe('the docs agree with the code', () => {
     };
     for (const b of all) check(modulePath(b), (line) => sourceLine(b, line));
     for (const e of examples) check(e.path, (line) => `${e.file}:${e.offset + line + 1}`);
-    expect(problems).toEqual([]);
+    expect(problems, 'fix the snippet (or mark what it continues: see test/docs/markdown-snippets.ts)').toEqual([]);
   });
 
   describe('blocks marked <!-- snippet: run --> run', () => {
