@@ -131,8 +131,12 @@ function docIsOwn(decl: ts.Declaration): boolean {
 /** The JSDoc's first sentence on one line, so each table row stays one line. */
 function firstSentence(doc: string): string {
   const flat = doc.replace(/\s+/g, ' ').trim();
-  const end = flat.search(/[.!?](\s|$)/);
-  return end < 0 ? flat : flat.slice(0, end + 1);
+  // A full stop followed by a space ends the sentence, unless it ends an abbreviation ("e.g.").
+  for (const m of flat.matchAll(/[.!?](?=\s|$)/g)) {
+    const before = flat.slice(0, m.index + 1);
+    if (!/\b(e\.g|i\.e|etc|vs|cf)\.$/.test(before)) return before;
+  }
+  return flat;
 }
 
 /**
