@@ -1,8 +1,8 @@
 /**
  * The public surface of every package entry point, read from the code with the TypeScript
  * compiler API: each exported name, its kind and the first sentence of its JSDoc. docs/api.md is
- * this text (scripts/gen-api-docs.ts writes it; test/api/public-surface.test.ts fails when the
- * surface changes and the doc does not), so the list a user reads is the list the build exports.
+ * this text (scripts/gen-api-docs.ts writes it; test/docs/docs.test.ts fails when the surface
+ * changes and the doc does not), so the list a user reads is the list the build exports.
  */
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { apiReference, publicSurface } from '../../scripts/api-reference.js';
+import { apiReference, ENTRY_POINTS, publicSurface } from '../../scripts/api-reference.js';
 import { docsProgram, ENTRY_SOURCES, type DocsProgram } from './docs-program.js';
 import { CODE_LANGS, codeBlocks, markdownFiles, ROOT, withBases } from './markdown-snippets.js';
 
@@ -43,6 +43,12 @@ describe('the docs agree with the code', () => {
   it('there are snippets to check, and their directives name blocks that exist', () => {
     expect(blocks.filter((b) => b.file === 'README.md').length).toBeGreaterThan(3);
     for (const b of blocks) withBases(b, blocks);
+  });
+
+  it('the listing covers every entry point of package.json', () => {
+    const exportsField = (pkg as { exports?: Record<string, unknown> }).exports ?? {};
+    const specifiers = Object.keys(exportsField).filter((k) => !k.endsWith('.json')).map((k) => (k === '.' ? 'stieltjes' : `stieltjes/${k.slice(2)}`));
+    expect(ENTRY_POINTS.map((e) => e.specifier).sort()).toEqual(specifiers.sort());
   });
 
   it('docs/api.md is the current public surface of every entry point (regenerate: npx tsx scripts/gen-api-docs.ts)', () => {
