@@ -160,8 +160,9 @@ export class GpuExecutor {
     this.batchLabels.push(kernel);
   }
 
-  /** Encodes a copy of `length` elements between arbitrary ranges of two storages. */
-  copyRange(kernel: string, src: GpuStorage, srcStart: number, dst: GpuStorage, dstStart: number, length: number): void {
+  /** Encodes a copy of `length` elements from one storage position to another. */
+  copyRange(kernel: string, from: { storage: GpuStorage; start: number }, to: { storage: GpuStorage; start: number }, length: number): void {
+    const [src, srcStart, dst, dstStart] = [from.storage, from.start, to.storage, to.start];
     this.checkUsable(kernel);
     const enc = this.encoderForCopies();
     let done = 0;

@@ -62,12 +62,12 @@ export function runFlat(ex: GpuExecutor, k: FlatKernel): void {
       const [lo, hi] = ranges[j]!;
       if (!fitsWindow(o.storage, lo, hi - lo)) return { storage: o.storage, delta: 0, temp: false };
       // A written operand keeps what the piece does not overwrite (strided writes).
-      return openWindow(ex, k.label, o.storage, lo, hi - lo, !o.write || o.mode !== 'linear');
+      return openWindow(ex, k.label, { storage: o.storage, start: lo, length: hi - lo }, !o.write || o.mode !== 'linear');
     });
     dispatchPiece(ex, k, i0, i1, windows);
     k.operands.forEach((o, j) => {
       const [lo, hi] = ranges[j]!;
-      closeWindow(ex, k.label, windows[j]!, o.storage, lo, hi - lo, o.write === true);
+      closeWindow(ex, k.label, windows[j]!, { storage: o.storage, start: lo, length: hi - lo }, o.write === true);
     });
   }
 }

@@ -191,19 +191,19 @@ export class WebGpuBackend implements Backend {
     const code = UNARY_CODE[op];
     if (!code) throw new Error(`webgpu.unary: unknown op '${String(op)}'`);
     this.f32(`unary(${op})`, x.dtype);
-    return elementwise(this.ex, 'webgpu.unary', op, code, [x], x.shape);
+    return elementwise(this.ex, { kernel: 'webgpu.unary', opName: op, code, inputs: [x], outShape: x.shape });
   }
 
   binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: Shape): Storage {
     const code = BINARY_CODE[op];
     if (!code) throw new Error(`webgpu.binary: unknown op '${String(op)}'`);
     this.f32(`binary(${op})`, a.dtype, b.dtype);
-    return elementwise(this.ex, 'webgpu.binary', op, code, [a, b], outShape);
+    return elementwise(this.ex, { kernel: 'webgpu.binary', opName: op, code, inputs: [a, b], outShape });
   }
 
   where(cond: TensorInfo, a: TensorInfo, b: TensorInfo, outShape: Shape): Storage {
     this.f32('where', cond.dtype, a.dtype, b.dtype);
-    return elementwise(this.ex, 'webgpu.where', 'where', WHERE_CODE, [cond, a, b], outShape);
+    return elementwise(this.ex, { kernel: 'webgpu.where', opName: 'where', code: WHERE_CODE, inputs: [cond, a, b], outShape });
   }
 
   cast(x: TensorInfo, dtype: DType): Storage {
@@ -331,10 +331,10 @@ export class WebGpuBackend implements Backend {
   private biasOnly(xShape: Shape, filterShape: Shape, bias: TensorInfo, p: Conv2DParams, relu: boolean): GpuStorage {
     const outShape = [xShape[0]!, p.outHeight, p.outWidth, filterShape[3]!];
     const zeros = fill(this.ex, sizeOf(outShape), 0);
-    const sum = elementwise(this.ex, 'webgpu.conv2d', 'add', BINARY_CODE.add, [{ storage: zeros, shape: outShape, dtype: 'float32' }, bias], outShape);
+    const sum = elementwise(this.ex, { kernel: 'webgpu.conv2d', opName: 'add', code: BINARY_CODE.add, inputs: [{ storage: zeros, shape: outShape, dtype: 'float32' }, bias], outShape });
     this.ex.free(zeros);
     if (!relu) return sum;
-    const out = elementwise(this.ex, 'webgpu.conv2d', 'relu', UNARY_CODE.relu, [{ storage: sum, shape: outShape, dtype: 'float32' }], outShape);
+    const out = elementwise(this.ex, { kernel: 'webgpu.conv2d', opName: 'relu', code: UNARY_CODE.relu, inputs: [{ storage: sum, shape: outShape, dtype: 'float32' }], outShape });
     this.ex.free(sum);
     return out;
   }

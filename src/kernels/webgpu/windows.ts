@@ -35,8 +35,16 @@ function chunkView(s: GpuStorage, k: number): GpuStorage {
   return { chunks: [s.chunks[k]!], chunkElems: s.chunkElems, size: chunkLength(s, k), released: false };
 }
 
-/** Opens a window on [start, start + length) of `s`; `copyIn` fills a temporary from `s`. */
-export function openWindow(ex: GpuExecutor, kernel: string, s: GpuStorage, start: number, length: number, copyIn: boolean): Window {
+/** A range of elements of a storage: [start, start + length). */
+export interface Span {
+  storage: GpuStorage;
+  start: number;
+  length: number;
+}
+
+/** Opens a window on a span of a storage; `copyIn` fills a temporary from it. */
+export function openWindow(ex: GpuExecutor, kernel: string, span: Span, copyIn: boolean): Window {
+  const { storage: s, start, length } = span;
   const ce = s.chunkElems;
   if (length <= 0) throw new Error(`${kernel}: empty window (a kernel bug)`);
   const c0 = Math.floor(start / ce);
@@ -45,14 +53,15 @@ export function openWindow(ex: GpuExecutor, kernel: string, s: GpuStorage, start
   const pad = start % 4;
   if (length + pad > ce) throw new Error(`${kernel}: a window of ${length} elements exceeds one binding (${ce}) (a kernel bug)`);
   const t = ex.alloc(length + pad);
-  if (copyIn) ex.copyRange(kernel, s, start, t, pad, length);
+  if (copyIn) ex.copyRange(kernel, { storage: s, start }, { storage: t, start: pad }, length);
   return { storage: t, delta: pad - start, temp: true };
 }
 
-/** Closes a window: copies a written temporary back into `s` and frees it. */
-export function closeWindow(ex: GpuExecutor, kernel: string, w: Window, s: GpuStorage, start: number, length: number, copyOut: boolean): void {
+/** Closes a window on `span`: copies a written temporary back into the span and frees it. */
+export function closeWindow(ex: GpuExecutor, kernel: string, w: Window, span: Span, copyOut: boolean): void {
   if (!w.temp) return;
-  if (copyOut) ex.copyRange(kernel, w.storage, start + w.delta, s, start, length);
+  const { storage: s, start, length } = span;
+  if (copyOut) ex.copyRange(kernel, { storage: w.storage, start: start + w.delta }, { storage: s, start }, length);
   ex.free(w.storage);
 }
 

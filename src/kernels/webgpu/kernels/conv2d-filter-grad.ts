@@ -100,20 +100,20 @@ export function conv2dBackpropFilter(ex: GpuExecutor, args: Conv2DBackpropFilter
     return out;
   }
   // Pieces of whole images, each adding its sum over pixels into dw.
-  const wo = openWindow(ex, label, out, 0, M * N, false);
+  const wo = openWindow(ex, label, { storage: out, start: 0, length: M * N }, false);
   for (let i0 = 0; i0 < g.batch; i0 += perPiece) {
     const n = Math.min(perPiece, g.batch - i0);
-    const wx = openWindow(ex, label, X, i0 * xPer, n * xPer, true);
-    const wdy = openWindow(ex, label, DY, i0 * dyPer, n * dyPer, true);
+    const wx = openWindow(ex, label, { storage: X, start: i0 * xPer, length: n * xPer }, true);
+    const wdy = openWindow(ex, label, { storage: DY, start: i0 * dyPer, length: n * dyPer }, true);
     const Pn = n * g.OH * g.OW;
     const offs: [number, number, number] = [(deltaParam(wx) + i0 * xPer) >>> 0, (deltaParam(wdy) + i0 * dyPer) >>> 0, deltaParam(wo)];
     inRanges(Pn, i0 === 0, (q0, count, accumulate) =>
       dispatchFilterGrad(ex, { label, v: { ...v0, accumulate }, s: { X: wx.storage, DY: wdy.storage, out: wo.storage }, workgroups: [gx, gy, gz], params: params(Pn, q0, count, offs) }),
     );
-    closeWindow(ex, label, wx, X, i0 * xPer, n * xPer, false);
-    closeWindow(ex, label, wdy, DY, i0 * dyPer, n * dyPer, false);
+    closeWindow(ex, label, wx, { storage: X, start: i0 * xPer, length: n * xPer }, false);
+    closeWindow(ex, label, wdy, { storage: DY, start: i0 * dyPer, length: n * dyPer }, false);
   }
-  closeWindow(ex, label, wo, out, 0, M * N, true);
+  closeWindow(ex, label, wo, { storage: out, start: 0, length: M * N }, true);
   return out;
 }
 

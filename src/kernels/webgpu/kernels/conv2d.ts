@@ -157,25 +157,25 @@ function run(ex: GpuExecutor, r: ConvRun): GpuStorage {
     whole({ A: ops.A.storage, F: ops.F, bias: ops.bias, out }, ops.batch, [0, 0, 0, 0]);
     return out;
   }
-  const wf = openWindow(ex, label, ops.F, 0, ops.F.size, true);
-  const wbias = ops.bias ? openWindow(ex, label, ops.bias, 0, ops.bias.size, true) : null;
+  const wf = openWindow(ex, label, { storage: ops.F, start: 0, length: ops.F.size }, true);
+  const wbias = ops.bias ? openWindow(ex, label, { storage: ops.bias, start: 0, length: ops.bias.size }, true) : null;
   for (let i0 = 0; i0 < ops.batch; i0 += perPiece) {
     const n = Math.min(perPiece, ops.batch - i0);
     const aStart = i0 * ops.A.perImage;
     const cStart = i0 * ops.out.perImage;
-    const wa = openWindow(ex, label, ops.A.storage, aStart, n * ops.A.perImage, true);
-    const wc = openWindow(ex, label, out, cStart, n * ops.out.perImage, false);
+    const wa = openWindow(ex, label, { storage: ops.A.storage, start: aStart, length: n * ops.A.perImage }, true);
+    const wc = openWindow(ex, label, { storage: out, start: cStart, length: n * ops.out.perImage }, false);
     whole({ A: wa.storage, F: wf.storage, bias: wbias?.storage ?? null, out: wc.storage }, n, [
       deltaParam(wa) + aStart,
       deltaParam(wf),
       wbias ? deltaParam(wbias) : 0,
       deltaParam(wc) + cStart,
     ]);
-    closeWindow(ex, label, wa, ops.A.storage, aStart, n * ops.A.perImage, false);
-    closeWindow(ex, label, wc, out, cStart, n * ops.out.perImage, true);
+    closeWindow(ex, label, wa, { storage: ops.A.storage, start: aStart, length: n * ops.A.perImage }, false);
+    closeWindow(ex, label, wc, { storage: out, start: cStart, length: n * ops.out.perImage }, true);
   }
-  closeWindow(ex, label, wf, ops.F, 0, ops.F.size, false);
-  if (wbias && ops.bias) closeWindow(ex, label, wbias, ops.bias, 0, ops.bias.size, false);
+  closeWindow(ex, label, wf, { storage: ops.F, start: 0, length: ops.F.size }, false);
+  if (wbias && ops.bias) closeWindow(ex, label, wbias, { storage: ops.bias, start: 0, length: ops.bias.size }, false);
   return out;
 }
 
@@ -200,7 +200,9 @@ function dispatchConv(ex: GpuExecutor, r: ConvRun, piece: { s: ConvStorages; M: 
     vecK: v0.vecK && aOff % 4 === 0 && fOff % 4 === 0,
     vecOut: v0.vecOut && fOff % 4 === 0 && biasOff % 4 === 0 && outOff % 4 === 0,
   };
-  const plan = planGemm({ op: flags.dir === 'forward' ? 'conv2d' : 'conv2dBackpropInput', M, N, KC: K.KC, taps: K.taps, vecK: flags.vecK, vecOut: flags.vecOut, opRows: K.opRows }, gemmDevice(ex, r.gemm), r.gemm.choice);
+  const op = flags.dir === 'forward' ? 'conv2d' : 'conv2dBackpropInput';
+  const shape = { op, M, N, KC: K.KC, taps: K.taps, vecK: flags.vecK, vecOut: flags.vecOut, opRows: K.opRows } as const;
+  const plan = planGemm(shape, gemmDevice(ex, r.gemm), r.gemm.choice);
   if (plan.family === 'tiled') {
     dispatchTiled(ex, { kernel, label, v: flags, plan, s, M, N, geometry, offs: { a: aOff, f: fOff, bias: biasOff, out: outOff } });
     return;

@@ -67,14 +67,16 @@ const INPUT_NAMES = ['a', 'b', 'c'] as const;
  * Runs `code` over `inputs` broadcast to `outShape`. `kernel` and `opName` name the method and
  * op in errors and in the pipeline key.
  */
-export function elementwise(
-  ex: GpuExecutor,
-  kernel: string,
-  opName: string,
-  code: OpCode,
-  inputs: readonly TensorInfo[],
-  outShape: Shape,
-): GpuStorage {
+export interface ElementwiseOp {
+  kernel: string;
+  opName: string;
+  code: OpCode;
+  inputs: readonly TensorInfo[];
+  outShape: Shape;
+}
+
+export function elementwise(ex: GpuExecutor, e: ElementwiseOp): GpuStorage {
+  const { kernel, opName, code, inputs, outShape } = e;
   const size = sizeOf(outShape);
   const label = `${kernel}(${opName}) ${inputs.map((t) => `[${t.shape.join(',')}]`).join(' ')} -> [${outShape.join(',')}]`;
   const stores = inputs.map((t, i) => {

@@ -44,18 +44,21 @@ ${flatEntry(WG)} {
 }
 
 /** The generic strided copy (see the file comment). */
-function stridedCopy(
-  ex: GpuExecutor,
-  kernel: string,
-  label: string,
-  src: GpuStorage,
-  dst: GpuStorage,
-  shape: Shape,
-  srcStrides: readonly number[],
-  srcBase: number,
-  dstStrides: readonly number[],
-  dstBase: number,
-): void {
+interface StridedCopy {
+  kernel: string;
+  label: string;
+  src: GpuStorage;
+  dst: GpuStorage;
+  /** The elements copied, walked in this shape with these strides and bases on each side. */
+  shape: Shape;
+  srcStrides: readonly number[];
+  srcBase: number;
+  dstStrides: readonly number[];
+  dstBase: number;
+}
+
+function stridedCopy(ex: GpuExecutor, c: StridedCopy): void {
+  const { kernel, label, src, dst, shape, srcStrides, srcBase, dstStrides, dstBase } = c;
   const count = sizeOf(shape);
   if (count === 0) return;
   const prob = collapse(shape, [dstStrides, srcStrides]);
@@ -113,7 +116,7 @@ export function transpose(ex: GpuExecutor, x: TensorInfo, perm: readonly number[
   const outShape = perm.map((p) => x.shape[p]!);
   const xs = contiguousStrides(x.shape);
   const out = ex.alloc(src.size);
-  stridedCopy(ex, k, `${k} ${fmt(x.shape)} perm [${perm.join(',')}]`, src, out, outShape, perm.map((p) => xs[p]!), 0, contiguousStrides(outShape), 0);
+  stridedCopy(ex, { kernel: k, label: `${k} ${fmt(x.shape)} perm [${perm.join(',')}]`, src, dst: out, shape: outShape, srcStrides: perm.map((p) => xs[p]!), srcBase: 0, dstStrides: contiguousStrides(outShape), dstBase: 0 });
   return out;
 }
 
@@ -130,7 +133,7 @@ export function slice(ex: GpuExecutor, x: TensorInfo, begin: readonly number[], 
   const xs = contiguousStrides(x.shape);
   const base = begin.reduce((acc, b, i) => acc + b * xs[i]!, 0);
   const out = ex.alloc(sizeOf(size));
-  stridedCopy(ex, k, label, src, out, size, xs, base, contiguousStrides(size), 0);
+  stridedCopy(ex, { kernel: k, label, src, dst: out, shape: size, srcStrides: xs, srcBase: base, dstStrides: contiguousStrides(size), dstBase: 0 });
   return out;
 }
 
@@ -142,7 +145,7 @@ export function broadcastTo(ex: GpuExecutor, x: TensorInfo, shape: Shape): GpuSt
     throw new Error(`${label}: shapes do not broadcast (ranks must already agree)`);
   }
   const out = ex.alloc(sizeOf(shape));
-  stridedCopy(ex, k, label, src, out, shape, broadcastStrides(x.shape, shape), 0, contiguousStrides(shape), 0);
+  stridedCopy(ex, { kernel: k, label, src, dst: out, shape, srcStrides: broadcastStrides(x.shape, shape), srcBase: 0, dstStrides: contiguousStrides(shape), dstBase: 0 });
   return out;
 }
 
@@ -165,7 +168,7 @@ export function concat(ex: GpuExecutor, xs: readonly TensorInfo[], axis: number)
   let offset = 0;
   for (const x of xs) {
     const src = input(k, x);
-    stridedCopy(ex, k, label, src, out, x.shape, contiguousStrides(x.shape), 0, outStrides, offset * outStrides[axis]!);
+    stridedCopy(ex, { kernel: k, label, src, dst: out, shape: x.shape, srcStrides: contiguousStrides(x.shape), srcBase: 0, dstStrides: outStrides, dstBase: offset * outStrides[axis]! });
     offset += x.shape[axis]!;
   }
   return out;
@@ -183,6 +186,6 @@ export function pad(ex: GpuExecutor, x: TensorInfo, paddings: readonly (readonly
   const out = ex.alloc(sizeOf(outShape));
   fillInto(ex, out, value);
   const base = paddings.reduce((acc, [before], i) => acc + before * outStrides[i]!, 0);
-  stridedCopy(ex, k, label, src, out, x.shape, contiguousStrides(x.shape), 0, outStrides, base);
+  stridedCopy(ex, { kernel: k, label, src, dst: out, shape: x.shape, srcStrides: contiguousStrides(x.shape), srcBase: 0, dstStrides: outStrides, dstBase: base });
   return out;
 }

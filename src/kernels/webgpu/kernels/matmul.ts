@@ -240,10 +240,10 @@ function inPieces(
           const accumulate = k0 > 0;
           const aStart = aBase + (transA ? k0 * M + m0 : m0 * K + k0);
           const bStart = bBase + (transB ? n0 * K + k0 : k0 * N + n0);
-          const wa = openWindow(ex, p.label, A, aStart, aLen(mn, kn), true);
-          const wb = openWindow(ex, p.label, B, bStart, bLen(kn, nn), true);
+          const wa = openWindow(ex, p.label, { storage: A, start: aStart, length: aLen(mn, kn) }, true);
+          const wb = openWindow(ex, p.label, { storage: B, start: bStart, length: bLen(kn, nn) }, true);
           // A temporary output must start from the values it will partly keep.
-          const wc = openWindow(ex, p.label, out, cStart, cLength, accumulate || nn < N);
+          const wc = openWindow(ex, p.label, { storage: out, start: cStart, length: cLength }, accumulate || nn < N);
           dispatchMatmul(
             ex,
             p,
@@ -259,9 +259,9 @@ function inPieces(
             },
             { M: mn, N: nn, K: kn },
           );
-          closeWindow(ex, p.label, wa, A, aStart, aLen(mn, kn), false);
-          closeWindow(ex, p.label, wb, B, bStart, bLen(kn, nn), false);
-          closeWindow(ex, p.label, wc, out, cStart, cLength, true);
+          closeWindow(ex, p.label, wa, { storage: A, start: aStart, length: aLen(mn, kn) }, false);
+          closeWindow(ex, p.label, wb, { storage: B, start: bStart, length: bLen(kn, nn) }, false);
+          closeWindow(ex, p.label, wc, { storage: out, start: cStart, length: cLength }, true);
         }
       }
     }

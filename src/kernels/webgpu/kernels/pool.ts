@@ -54,9 +54,10 @@ function loopIterations(kind: PoolKind, p: Pool2DParams): number {
 }
 
 function dispatchPool(
-  ex: GpuExecutor, kind: PoolKind, label: string, g: PoolGeometry, p: Pool2DParams,
-  inputs: { name: string; storage: GpuStorage }[], outSize: number,
+  ex: GpuExecutor,
+  d: { kind: PoolKind; label: string; g: PoolGeometry; p: Pool2DParams; inputs: { name: string; storage: GpuStorage }[]; outSize: number },
 ): GpuStorage {
+  const { kind, label, g, p, inputs, outSize } = d;
   const out = ex.alloc(outSize);
   if (outSize === 0) return out;
   if (inputs.some((i) => i.storage.size === 0)) {
@@ -180,7 +181,7 @@ function input(label: string, t: TensorInfo): GpuStorage {
 export function maxPool2d(ex: GpuExecutor, x: TensorInfo, p: Pool2DParams): GpuStorage {
   const label = `webgpu.maxPool2d x ${fmtShape(x.shape)} window [${p.window.join(',')}]`;
   const g = geometry(label, x.shape, p);
-  return dispatchPool(ex, 'maxPool2d', label, g, p, [{ name: 'x', storage: input(label, x) }], g.batch * g.OH * g.OW * g.C);
+  return dispatchPool(ex, { kind: 'maxPool2d', label, g, p, inputs: [{ name: 'x', storage: input(label, x) }], outSize: g.batch * g.OH * g.OW * g.C });
 }
 
 export function maxPool2dBackward(ex: GpuExecutor, x: TensorInfo, dy: TensorInfo, p: Pool2DParams): GpuStorage {
@@ -191,20 +192,20 @@ export function maxPool2dBackward(ex: GpuExecutor, x: TensorInfo, dy: TensorInfo
     { name: 'x', storage: input(label, x) },
     { name: 'dy', storage: input(label, dy) },
   ];
-  return dispatchPool(ex, 'maxPool2dBackward', label, g, p, inputs, sizeOf(x.shape));
+  return dispatchPool(ex, { kind: 'maxPool2dBackward', label, g, p, inputs, outSize: sizeOf(x.shape) });
 }
 
 export function avgPool2d(ex: GpuExecutor, x: TensorInfo, p: Pool2DParams): GpuStorage {
   const label = `webgpu.avgPool2d x ${fmtShape(x.shape)} window [${p.window.join(',')}]`;
   const g = geometry(label, x.shape, p);
-  return dispatchPool(ex, 'avgPool2d', label, g, p, [{ name: 'x', storage: input(label, x) }], g.batch * g.OH * g.OW * g.C);
+  return dispatchPool(ex, { kind: 'avgPool2d', label, g, p, inputs: [{ name: 'x', storage: input(label, x) }], outSize: g.batch * g.OH * g.OW * g.C });
 }
 
 export function avgPool2dBackward(ex: GpuExecutor, dy: TensorInfo, xShape: Shape, p: Pool2DParams): GpuStorage {
   const label = `webgpu.avgPool2dBackward dy ${fmtShape(dy.shape)} x ${fmtShape(xShape)} window [${p.window.join(',')}]`;
   const g = geometry(label, xShape, p);
   checkDy(label, dy.shape, g);
-  return dispatchPool(ex, 'avgPool2dBackward', label, g, p, [{ name: 'dy', storage: input(label, dy) }], sizeOf(xShape));
+  return dispatchPool(ex, { kind: 'avgPool2dBackward', label, g, p, inputs: [{ name: 'dy', storage: input(label, dy) }], outSize: sizeOf(xShape) });
 }
 
 function checkDy(label: string, dyShape: Shape, g: PoolGeometry): void {

@@ -68,13 +68,13 @@ export function reduce(ex: GpuExecutor, op: ReduceOp, x: TensorInfo, axes: reado
     const at = blocks.findIndex((b) => b.reduced);
     const O = blocks.slice(0, at).reduce((n, b) => n * b.size, 1);
     const I = blocks.slice(at + 1).reduce((n, b) => n * b.size, 1);
-    return reduceORI(ex, op, label, src, O, R, I, false);
+    return reduceORI(ex, { op, label, src, O, R, I, ownsSrc: false });
   }
   // Scattered reduced axes: move them last, then reduce rows.
   const perm = [...x.shape.keys()].filter((i) => !reduced.has(i)).concat(axes);
   const moved = transpose(ex, x, perm);
   try {
-    return reduceORI(ex, op, label, moved, outSize, R, 1, false);
+    return reduceORI(ex, { op, label, src: moved, O: outSize, R, I: 1, ownsSrc: false });
   } finally {
     ex.free(moved);
   }
@@ -82,25 +82,38 @@ export function reduce(ex: GpuExecutor, op: ReduceOp, x: TensorInfo, axes: reado
 
 /** Sums split-K partial results [S, size] into [size], freeing the partials. */
 export function sumSegments(ex: GpuExecutor, label: string, partials: GpuStorage, S: number, size: number): GpuStorage {
-  return reduceORI(ex, 'sum', `${label} (split-K sum)`, partials, 1, S, size, true);
+  return reduceORI(ex, { op: 'sum', label: `${label} (split-K sum)`, src: partials, O: 1, R: S, I: size, ownsSrc: true });
 }
 
 /** Reduces src viewed as [O, R, I] over R; frees src afterwards when `ownsSrc`. */
 function reduceORI(
-  ex: GpuExecutor, op: ReduceOp, label: string, src: GpuStorage, O: number, R: number, I: number, ownsSrc: boolean,
+  ex: GpuExecutor, r: { op: ReduceOp; label: string; src: GpuStorage; O: number; R: number; I: number; ownsSrc: boolean },
 ): GpuStorage {
+  const { op, label, src, O, R, I, ownsSrc } = r;
   const segment = I === 1 ? ROW_SEGMENT : COL_SEGMENT;
   const S = Math.ceil(R / segment);
   const out = ex.alloc(O * S * I);
-  if (I === 1) rowPass(ex, op, label, src, out, O, R, S, segment);
-  else colPass(ex, op, label, src, out, O, R, I, S, segment);
+  if (I === 1) rowPass(ex, { op, label, src, out, O, R, S, segment });
+  else colPass(ex, { op, label, src, out, O, R, I, S, segment });
   if (ownsSrc) ex.free(src);
-  return S === 1 ? out : reduceORI(ex, op, label, out, O, S, I, true);
+  return S === 1 ? out : reduceORI(ex, { op, label, src: out, O, R: S, I, ownsSrc: true });
 }
 
-function rowPass(
-  ex: GpuExecutor, op: ReduceOp, label: string, src: GpuStorage, out: GpuStorage, O: number, R: number, S: number, segment: number,
-): void {
+/** One pass of a reduction: [O, R, I] → [O, S, I], each of the S segments summing `segment` of R. */
+interface ReducePass {
+  op: ReduceOp;
+  label: string;
+  src: GpuStorage;
+  out: GpuStorage;
+  O: number;
+  R: number;
+  I?: number;
+  S: number;
+  segment: number;
+}
+
+function rowPass(ex: GpuExecutor, r: ReducePass): void {
+  const { op, label, src, out, O, R, S, segment } = r;
   const combine = COMBINE[op];
   // Workgroups: one per (output, segment), laid out in a 2-D grid.
   ex.dispatch({
@@ -145,10 +158,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   });
 }
 
-function colPass(
-  ex: GpuExecutor, op: ReduceOp, label: string, src: GpuStorage, out: GpuStorage,
-  O: number, R: number, I: number, S: number, segment: number,
-): void {
+function colPass(ex: GpuExecutor, r: ReducePass & { I: number }): void {
+  const { op, label, src, out, O, R, I, S, segment } = r;
   const combine = COMBINE[op];
   const total = O * S * I;
   ex.dispatch({

@@ -34,7 +34,7 @@ export function resizeBilinear(ex: GpuExecutor, x: TensorInfo, outH: number, out
   const size = batch * outH * outW * C;
   if (size === 0) return ex.alloc(0);
   if (H === 0 || W === 0) throw new Error(`${label}: cannot resize an empty image`);
-  return dispatch(ex, 'resizeBilinear', label, X, size, C, [H, W, outH, outW]);
+  return dispatch(ex, { kind: 'resizeBilinear', label, src: X, size, C, dims: [H, W, outH, outW] });
 }
 
 export function resizeBilinearBackward(ex: GpuExecutor, dy: TensorInfo, xShape: Shape): GpuStorage {
@@ -48,13 +48,15 @@ export function resizeBilinearBackward(ex: GpuExecutor, dy: TensorInfo, xShape: 
   const size = sizeOf(xShape);
   if (size === 0) return ex.alloc(0);
   if (DY.size === 0) return fill(ex, size, 0);
-  return dispatch(ex, 'resizeBilinearBackward', label, DY, size, C, [H, W, outH, outW]);
+  return dispatch(ex, { kind: 'resizeBilinearBackward', label, src: DY, size, C, dims: [H, W, outH, outW] });
 }
 
 function dispatch(
-  ex: GpuExecutor, kind: 'resizeBilinear' | 'resizeBilinearBackward', label: string, src: GpuStorage, size: number, C: number,
-  [H, W, outH, outW]: [number, number, number, number],
+  ex: GpuExecutor,
+  d: { kind: 'resizeBilinear' | 'resizeBilinearBackward'; label: string; src: GpuStorage; size: number; C: number; dims: [number, number, number, number] },
 ): GpuStorage {
+  const { kind, label, src, size, C } = d;
+  const [H, W, outH, outW] = d.dims;
   const out = ex.alloc(size);
   const vec = C % 4 === 0;
   const lanes = vec ? 4 : 1;
