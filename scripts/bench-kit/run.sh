@@ -14,7 +14,7 @@
 #           direct-kernel blocks with more workgroups and the tiled kernel over the flattened
 #           K), outputs checked against the CPU, and compared by GPU kernel time too;
 #   kernels the WebGPU-vs-TF.js kernel comparison at batch 1 and 8, our side autotuned per
-#           case (the knob it chose is printed; AUTOTUNE=0 for the backend's defaults alone),
+#           case (the GEMM choice it made is printed; AUTOTUNE=0 for the backend's defaults alone),
 #           and each side also timed without the other in its process (ours before TF.js
 #           loads, TF.js in a child process: columns 'alone', 'tfjs al', 'al ratio'; ALONE=0
 #           to skip): on the H200 ours measured 20-45% slower inside the comparison than
