@@ -2,7 +2,7 @@
  * Our WebGPU kernels against TensorFlow.js's WebGPU backend on the same adapter:
  *
  *   npx tsx bench/compare-tfjs.ts [--filter SUBSTRING] [--batch N[,N...]] [--quick] [--json]
- *                                 [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS]
+ *                                 [--gemm-tiling CHOICE] [--also-gemm-tiling CHOICE] [--budget-ms MS]
  *                                 [--autotune|--no-autotune] [--alone] [--no-kernel-time] [--null-backend]
  *                                 [--json-out FILE]
  *
@@ -48,9 +48,9 @@ interface Args {
   quick: boolean;
   json: boolean;
   /** Our GEMM choice, forced (--gemm-tiling, in gemm-choice-text.ts's spelling); undefined: the backend's own. */
-  gemmTiling?: GemmChoice;
+  gemm?: GemmChoice;
   /** A second GEMM choice of ours, timed in the same blocks (an extra column). */
-  alsoGemmTiling?: GemmChoice;
+  alsoGemm?: GemmChoice;
   /** Timing budget per case and side, ms (default 1500; 300 with --quick). */
   budgetMs?: number;
   /** Autotune our kernels for each case before timing it (WebGpuBackend.autotune); 'auto': on real GPUs. */
@@ -78,8 +78,8 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--batch') args.batches = (argv[++i] ?? '').split(',').map(Number);
     else if (flag === '--quick') args.quick = true;
     else if (flag === '--json') args.json = true;
-    else if (flag === '--gemm-tiling') args.gemmTiling = parseGemmChoice(argv[++i] ?? '');
-    else if (flag === '--also-gemm-tiling') args.alsoGemmTiling = parseGemmChoice(argv[++i] ?? '');
+    else if (flag === '--gemm-tiling') args.gemm = parseGemmChoice(argv[++i] ?? '');
+    else if (flag === '--also-gemm-tiling') args.alsoGemm = parseGemmChoice(argv[++i] ?? '');
     else if (flag === '--budget-ms') args.budgetMs = Number(argv[++i]);
     else if (flag === '--autotune') args.autotune = true;
     else if (flag === '--no-autotune') args.autotune = false;
@@ -332,8 +332,8 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
 
   if (args.tfjsOnly) return tfjsOnly(args, timing);
   const where = args.nullBackend ? ({ nullDevice: true, kernelProfile: 'gpu' } as const) : {};
-  const ours = await createInstrumentedWebGpuBackend({ ...where, gemm: args.gemmTiling });
-  const alt = args.alsoGemmTiling ? await createInstrumentedWebGpuBackend({ ...where, gemm: args.alsoGemmTiling }) : null;
+  const ours = await createInstrumentedWebGpuBackend({ ...where, gemm: args.gemm });
+  const alt = args.alsoGemm ? await createInstrumentedWebGpuBackend({ ...where, gemm: args.alsoGemm }) : null;
   // Batch 8 on a software adapter adds about 13 minutes on two cores (TF.js's filter gradient
   // runs at 0.7–4.5 GFLOP/s there), so it is asked for explicitly.
   const batches = args.batches ?? (ours.info().softwareAdapter ? [1] : [1, 8]);
@@ -374,7 +374,7 @@ export async function compareWithTfjs(argv: readonly string[]): Promise<void> {
     if (!args.json) {
       log(
         `${'op'.padEnd(22)} ${'shape'.padEnd(36)} ${'ours'.padStart(8)} ${'tfjs'.padStart(8)} ${'ratio'.padStart(7)}${altHead}${aloneHead}${kernelHead}  (GFLOP/s, best run` +
-          `${alt ? `; alt: ours with ${args.alsoGemmTiling}` : ''}${args.alone ? '; alone: ours timed before TF.js was loaded, tfjs al: TF.js in a process of its own' : ''}` +
+          `${alt ? `; alt: ours with ${formatGemmChoice(args.alsoGemm!)}` : ''}${args.alone ? '; alone: ours timed before TF.js was loaded, tfjs al: TF.js in a process of its own' : ''}` +
           `${kernelTime ? `; k: by GPU timestamps, median of ${KERNEL_TIME_LAUNCHES} launches` : ''})`,
       );
     }

@@ -1,8 +1,8 @@
 /**
  * npm run bench -- [--backend cpu|webgpu] [--filter TEXT] [--batch N] [--quick] [--json] [...]
  *   with --backend webgpu, --batch takes a list (default 1,8 on a GPU, 1 on a software adapter)
- *                  [--gemm-tiling KNOB] [--also-gemm-tiling KNOB] [--budget-ms MS] [--no-autotune] [--alone]
- *                  (webgpu kernel comparison only: tuning knobs, see bench/compare-tfjs.ts; on a
+ *                  [--gemm-tiling CHOICE] [--also-gemm-tiling CHOICE] [--budget-ms MS] [--no-autotune] [--alone]
+ *                  (webgpu kernel comparison only: GEMM choices, see bench/compare-tfjs.ts; on a
  *                  real GPU our kernels are autotuned per case unless --no-autotune)
  *
  * The `stieltjes bench` suite (src/bench: kernels, then a whole VGG19; see `stieltjes bench
