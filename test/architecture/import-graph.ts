@@ -4,7 +4,7 @@
  *
  * Dynamic `import()` counts: a file loaded on demand is still a dependency, and a cycle through it
  * still ties the two files together. Type-only imports are counted or not on request: the cycle
- * check and the layer table count them (see import-cycles.test.ts), and the runtime graph, without
+ * check and the layer table count them (see import-graph.test.ts), and the runtime graph, without
  * them, tells a "(types only)" dependency from a real one.
  */
 import { relative, resolve, sep } from 'node:path';
