@@ -22,11 +22,13 @@ describe('second order, from the primitive table', () => {
   for (const row of primitiveTable) {
     const claim = row.secondOrder ? 'its gradient is differentiable (finite differences agree)' : 'differentiating twice throws, naming it';
     it(`${row.name}: ${claim}`, async () => {
-      for (const [i, c] of fc.sample(row.cases, { numRuns: propertyRuns(2), seed: 5 + row.name.length }).entries()) {
+      // The suite's fast-check seed (test/setup.ts: FC_SEED), or a fresh one under FC_SEED=random.
+      const seed = (fc.readConfigureGlobal().seed as number | undefined) ?? Math.floor(Math.random() * 2 ** 31);
+      for (const [i, c] of fc.sample(row.cases, { numRuns: propertyRuns(2), seed }).entries()) {
         const { report, error } = await checkSecondOrder(row, c, i);
         if (row.secondOrder) {
-          expect(error, error?.message).toBeUndefined();
-          expect(report!.ok, JSON.stringify(report!.worst)).toBe(true);
+          expect(error, `seed ${seed}, case ${i}: ${error?.message}`).toBeUndefined();
+          expect(report!.ok, `seed ${seed}, case ${i}: ${JSON.stringify(report!.worst)}`).toBe(true);
         } else {
           expect(error?.message).toMatch(new RegExp(`^${row.name} has no second-order rule`));
         }
