@@ -14,3 +14,4 @@ export { totalsByLabel, type DispatchProfile, type DispatchTime } from './kernel
 
 // Tuning the kernels to this GPU: WebGpuBackend.autotune() options and report.
 export type { AutotuneOptions, CandidateResult, TunedProblem, TuningReport } from './kernels/tuning.js';
+import './default-backend.js'; // the CPU is the default backend, as in every entry point (tensor/ imports no backend)

@@ -17,3 +17,4 @@ export { primitiveTable, primitiveCases, type PrimitiveRow, type PrimitiveCase, 
 export { runConformance, type ConformanceBackend, type ConformanceOptions, type ConformanceRow } from './conformance.js';
 export { projectedVjp } from './second-order.js';
 export { propertyRuns } from './runs.js';
+import '../default-backend.js'; // the CPU is the default backend, as in every entry point (tensor/ imports no backend)
