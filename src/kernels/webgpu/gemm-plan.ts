@@ -8,7 +8,7 @@
  */
 import type { GemmChoice, Tiling } from './gemm-choice.js';
 import { rowGrid } from './kernels/conv-geometry.js';
-import { chooseSplitK, chooseTiling, planTiled, tapSegments, type GemmDevice, type TiledPlan } from './gemm-shapes.js';
+import { chooseSplitK, chooseTiling, matvecSegments, planTiled, tapSegments, type GemmDevice, type TiledPlan } from './gemm-shapes.js';
 
 export type { GemmChoice, GemmDevice, TiledPlan, Tiling };
 
@@ -40,7 +40,7 @@ export interface MatmulShape {
   sharedB: boolean;
   transA: boolean;
   transB: boolean;
-  /** The matvec kernels can take the operands (matvecApplies: layout, grid and bindings). */
+  /** The matvec kernels can take the operands (matvecApplies: layout, grid and bindings, with matvecSegments' split). */
   matvecFits: boolean;
   /** The operands' chunks fit one dispatch's storage bindings (for the tiled kernel). */
   bindingsFit: boolean;
@@ -75,6 +75,9 @@ export interface FilterGradShape {
 
 export interface MatvecPlan {
   family: 'matvec';
+  /** K split into segments summed afterwards (1: none), of segmentLength (a multiple of 4). */
+  segments: number;
+  segmentLength: number;
 }
 
 export type TiledGemmPlan = { family: 'tiled' } & TiledPlan;
@@ -115,7 +118,10 @@ function planMatmul(p: MatmulShape, device: GemmDevice, choice: GemmChoice): Gem
   const rows = p.batchA * p.M;
   const matvecOff = device.softwareAdapter || (choice.family === 'direct' && !choice.block);
   // Dense layers at batch 1–4 on a GPU: bandwidth-bound products with kernels of their own.
-  if (!matvecOff && p.sharedB && !p.transA && rows <= MATVEC_MAX_ROWS && p.matvecFits) return { family: 'matvec' };
+  if (!matvecOff && p.sharedB && !p.transA && rows <= MATVEC_MAX_ROWS && p.matvecFits) {
+    const { S, kSeg } = matvecSegments(p, device.loopBudget);
+    return { family: 'matvec', segments: S, segmentLength: kSeg };
+  }
   if (p.sharedB && !p.transA && !p.transB && p.bindingsFit) {
     // One B for every batch: a 1×1 convolution over batch·M pixels, for the tiled kernel.
     const tiled = planTiled({ M: rows, N: p.N, KC: p.K, taps: 1, vecK: p.K % 4 === 0, vecOut: p.N % 4 === 0, forward: true }, device, choice);

@@ -94,6 +94,42 @@ export function tapSegments(p: { M: number; N: number; taps: number; block: Tili
   return want < 2 ? 1 : Math.ceil(p.taps / Math.ceil(p.taps / want));
 }
 
+/** The matvec kernels' geometry (matvec.ts): invocations along N (rows kernel) or K (dots kernel), the other workgroup side, and loads in flight per invocation and loop step (they hide memory latency). */
+export const MATVEC_LANES = 64;
+export const MATVEC_SIDE = 4;
+export const MATVEC_UNROLL = 4;
+
+/** A product of a few rows as the matvec kernels see it: B [K, N], or [N, K] with transB. */
+export interface MatvecShape {
+  N: number;
+  K: number;
+  transB: boolean;
+}
+
+/** Workgroups across the output: 256 columns each (rows kernel) or 4 outputs (dots kernel). */
+export function matvecColumnGroups(p: MatvecShape): number {
+  return p.transB ? Math.ceil(p.N / MATVEC_SIDE) : Math.ceil(p.N / (4 * MATVEC_LANES));
+}
+
+/** K covered by one step of an invocation's loop. */
+export function matvecStep(p: MatvecShape): number {
+  return MATVEC_UNROLL * (p.transB ? 4 * MATVEC_LANES : MATVEC_SIDE);
+}
+
+/**
+ * The matvec kernels' K segments: enough workgroups to fill the device (about 1,024, as the tiled
+ * kernel's split-K), segments no shorter than 256 k (each invocation should loop a while), and
+ * each invocation's loops within the adapter's loop budget. Segments are whole vec4s of K.
+ */
+export function matvecSegments(p: MatvecShape, loopBudget: number): { S: number; kSeg: number } {
+  let S = Math.max(1, Math.min(Math.ceil(1024 / matvecColumnGroups(p)), Math.floor(p.K / 256)));
+  // The longest segment one invocation's loops may walk.
+  const maxSeg = Number.isFinite(loopBudget) ? (loopBudget - MATVEC_UNROLL) * matvecStep(p) : Infinity;
+  S = Math.max(S, Math.ceil(p.K / maxSeg));
+  const kSeg = Math.ceil(p.K / S / 4) * 4;
+  return { S: Math.max(1, Math.ceil(p.K / kSeg)), kSeg };
+}
+
 export interface TiledPlan {
   /** Output rows and columns per workgroup, and the K step. */
   BM: number;

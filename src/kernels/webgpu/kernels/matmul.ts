@@ -97,7 +97,7 @@ export function matmul(ex: GpuExecutor, args: MatmulArgs, gemm: GemmSelection): 
     gemmDevice(ex, gemm),
     gemm.choice,
   );
-  if (plan.family === 'matvec') return matvec(ex, mv, A, B);
+  if (plan.family === 'matvec') return matvec(ex, mv, { A, B }, plan);
   if (plan.family === 'tiled') {
     // B shared by the batch: a 1×1 convolution over Ba·M pixels (see the file comment).
     const out = ex.alloc(outSize);

@@ -21,22 +21,10 @@
  */
 import { range } from './register-block.js';
 import type { GpuExecutor } from '../executor.js';
-import { MATVEC_MAX_ROWS } from '../gemm-plan.js';
+import { MATVEC_MAX_ROWS, type MatvecPlan } from '../gemm-plan.js';
+import { MATVEC_LANES as LANES, MATVEC_SIDE as SIDE, MATVEC_UNROLL as UNROLL, matvecColumnGroups as columnGroups, matvecSegments, matvecStep as perStep } from '../gemm-shapes.js';
 import type { GpuStorage } from '../gpu-storage.js';
 import { sumSegments } from './reduce.js';
-
-/** Invocations along N (rows kernel) or along K (dots kernel), and the other workgroup side. */
-const LANES = 64;
-const SIDE = 4;
-
-/** Loads each invocation issues per loop step: independent loads in flight hide memory latency. */
-const UNROLL = 4;
-
-/** Workgroups to aim for (as the tiled kernel's split-K). */
-const FILL = 1024;
-
-/** No segment shorter than this many k: each invocation should loop a while. */
-const MIN_SEGMENT_K = 256;
 
 export interface MatvecProblem {
   label: string;
@@ -56,14 +44,15 @@ export function matvecApplies(ex: GpuExecutor, p: MatvecProblem, A: GpuStorage, 
   if (p.rows < 1 || p.rows > MATVEC_MAX_ROWS) return false;
   if ((p.transB ? p.K : p.N) % 4 !== 0) return false;
   if (columnGroups(p) > ex.limits.maxComputeWorkgroupsPerDimension) return false;
-  const { S } = segments(ex, p);
+  const { S } = matvecSegments(p, ex.loopBudget);
   const outChunks = Math.ceil((S * p.rows * p.N) / ex.chunkElems);
   return A.chunks.length + B.chunks.length + outChunks <= ex.limits.maxStorageBuffersPerShaderStage;
 }
 
-/** The product (see the file comment); call only where matvecApplies. */
-export function matvec(ex: GpuExecutor, p: MatvecProblem, A: GpuStorage, B: GpuStorage): GpuStorage {
-  const { S, kSeg } = segments(ex, p);
+/** The product (see the file comment) as planned (gemm-plan.ts, where matvecApplies). */
+export function matvec(ex: GpuExecutor, p: MatvecProblem, ops: { A: GpuStorage; B: GpuStorage }, plan: MatvecPlan): GpuStorage {
+  const { A, B } = ops;
+  const [S, kSeg] = [plan.segments, plan.segmentLength];
   const size = p.rows * p.N;
   const out = ex.alloc(S * size);
   const kernel = p.transB ? 'dots' : 'rows';
@@ -88,29 +77,6 @@ export function matvec(ex: GpuExecutor, p: MatvecProblem, A: GpuStorage, B: GpuS
     body: () => (p.transB ? dotsWgsl(p.rows) : rowsWgsl(p.rows)),
   });
   return S === 1 ? out : sumSegments(ex, p.label, out, S, size);
-}
-
-/**
- * K segments: enough workgroups to fill the device, segments no shorter than MIN_SEGMENT_K, and
- * each invocation's loops within the adapter's loop budget. Segments are whole vec4s of K.
- */
-function segments(ex: GpuExecutor, p: MatvecProblem): { S: number; kSeg: number } {
-  let S = Math.max(1, Math.min(Math.ceil(FILL / columnGroups(p)), Math.floor(p.K / MIN_SEGMENT_K)));
-  // The longest segment one invocation's loops may walk.
-  const maxSeg = Number.isFinite(ex.loopBudget) ? (ex.loopBudget - UNROLL) * perStep(p) : Infinity;
-  S = Math.max(S, Math.ceil(p.K / maxSeg));
-  const kSeg = Math.ceil(p.K / S / 4) * 4;
-  return { S: Math.max(1, Math.ceil(p.K / kSeg)), kSeg };
-}
-
-/** Workgroups across the output: 256 columns each (rows kernel) or 4 outputs (dots kernel). */
-function columnGroups(p: MatvecProblem): number {
-  return p.transB ? Math.ceil(p.N / SIDE) : Math.ceil(p.N / (4 * LANES));
-}
-
-/** K covered by one step of an invocation's loop. */
-function perStep(p: MatvecProblem): number {
-  return UNROLL * (p.transB ? 4 * LANES : SIDE);
 }
 
 /** B [K, N]: out (per segment) [R, N] as vec4s; A read as scalars (all invocations of a k alike). */
