@@ -5,9 +5,10 @@
  *
  *   const rows = await runConformance(() => createMyBackend(), { runs: 3 });
  *
- * The oracle itself is checked against finite differences by the table's CPU property suite
- * (test/autograd/primitives-cpu.test.ts), so this suite does no finite differences: it costs one
- * forward and one backward pass per case on each side.
+ * The oracle itself is checked against finite differences by the table's CPU property suites
+ * (test/autograd/primitives-cpu.test.ts, second-order.test.ts), so this suite does no finite
+ * differences: it costs one forward and one backward pass per case on each side (and a double
+ * backward pass with `secondOrder`).
  */
 import fc from 'fast-check';
 import { vjp } from '../autograd/functional.js';
@@ -18,6 +19,7 @@ import { scope } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { GradCase } from './grad-property.js';
 import { selectRows, type PrimitiveRow } from './primitive-table.js';
+import { projectedVjp } from './second-order.js';
 
 /** Which primitives runConformance checks, on how many generated cases, and a per-row callback. */
 export interface ConformanceOptions {
@@ -27,6 +29,12 @@ export interface ConformanceOptions {
   seed?: number;
   /** Only these primitives (by table name). */
   only?: readonly string[];
+  /**
+   * Also the second order (default false): for rows with a second-order rule, the gradient of
+   * the case's projected VJP (see projectedVjp), which runs the backend's kernels in the roles
+   * only a double backward pass gives them (a filter gradient as an input gradient's adjoint).
+   */
+  secondOrder?: boolean;
   /** Called after each primitive, e.g. to report progress. */
   onRow?: (row: ConformanceRow) => void | Promise<void>;
 }
@@ -40,7 +48,7 @@ export interface ConformanceRow {
   ok: boolean;
   /** error / tolerance of the worst element (≤ 1 passes). */
   ratio: number;
-  /** What the worst element was: 'value #3', 'd/dx1 #0'. */
+  /** What the worst element was: 'value #3', 'd/dx1 #0', 'second order d/dx0 #2'. */
   worst: string;
   error: number;
   tolerance: number;
@@ -58,7 +66,11 @@ export async function runConformance(backend: ConformanceBackend, opts: Conforma
     const result: ConformanceRow = { name: row.name, cases: samples.length, checks: 0, ok: true, ratio: 0, worst: '', error: 0, tolerance: 0 };
     for (const [i, c] of samples.entries()) {
       const [ours, oracle] = [await evaluate(be, 'float32', c, i), await evaluate(cpuBackend(), 'float64', c, i)];
-      compare(result, row, ours, oracle);
+      compare(result, row, ours, oracle, '');
+      if (opts.secondOrder && row.secondOrder) {
+        const c2: GradCase = { f: projectedVjp(c.f, i), inputs: c.inputs };
+        compare(result, row, await evaluate(be, 'float32', c2, i), await evaluate(cpuBackend(), 'float64', c2, i), 'second order ');
+      }
     }
     rows.push(result);
     await opts.onRow?.(result);
@@ -89,12 +101,12 @@ function asDtype(v: Float32Array, dtype: 'float32' | 'float64'): Float32Array | 
 }
 
 /** Element by element: |ours − oracle| ≤ rtol·|oracle| + atol·max|oracle of that tensor|. */
-function compare(result: ConformanceRow, row: PrimitiveRow, ours: Float64Array[], oracle: Float64Array[]): void {
+function compare(result: ConformanceRow, row: PrimitiveRow, ours: Float64Array[], oracle: Float64Array[], label: string): void {
   const rtol = row.tolerance?.float32Rtol ?? 2e-3;
   const atol = row.tolerance?.float32Atol ?? 1e-4;
   oracle.forEach((ref, t) => {
     const got = ours[t]!;
-    const what = t === 0 ? 'value' : `d/dx${t - 1}`;
+    const what = `${label}${t === 0 ? 'value' : `d/dx${t - 1}`}`;
     if (got.length !== ref.length) {
       Object.assign(result, { ok: false, ratio: Infinity, worst: `${what}: ${got.length} elements, the oracle has ${ref.length}` });
       return;

@@ -12,7 +12,7 @@ const chromium = findChromium();
 const suite = chromium || process.env.CI === 'true' ? describe : describe.skip;
 
 suite('conformance in headless Chromium (navigator.gpu)', () => {
-  it('every primitive, forward and VJP, matches the float64 CPU oracle', async () => {
+  it('every primitive, forward, VJP and second order, matches the float64 CPU oracle', async () => {
     if (!chromium) throw new Error('no Chromium on CI: .ci/run should have installed the chromium package');
     const r = await runInChromium(chromium, { entry: 'conformance-entry.ts' });
     if (process.env.STIELTJES_BROWSER_VERBOSE) console.log(r.progress?.join('\n'));

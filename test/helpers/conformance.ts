@@ -8,12 +8,13 @@ import type { Backend } from '../../src/kernels/backend.js';
 import { runConformance } from '../../src/testing/conformance.js';
 import { primitiveTable } from '../../src/testing/primitive-table.js';
 
-export function conformanceTests(backend: () => Backend, opts: { runs: number }): void {
+export function conformanceTests(backend: () => Backend, opts: { runs: number; secondOrder?: boolean }): void {
   for (const row of primitiveTable) {
-    it(`${row.name}: forward and VJP match the float64 CPU oracle`, async () => {
+    const what = opts.secondOrder && row.secondOrder ? 'forward, VJP and second order' : 'forward and VJP';
+    it(`${row.name}: ${what} match the float64 CPU oracle`, async () => {
       // The suite's fast-check seed (test/setup.ts: FC_SEED), or a fresh one under FC_SEED=random.
       const seed = (fc.readConfigureGlobal().seed as number | undefined) ?? Math.floor(Math.random() * 2 ** 31);
-      const [r] = await runConformance(backend, { only: [row.name], runs: opts.runs, seed });
+      const [r] = await runConformance(backend, { only: [row.name], runs: opts.runs, seed, secondOrder: opts.secondOrder });
       expect(r!.cases).toBe(opts.runs);
       expect(r!.checks).toBeGreaterThan(0);
       expect(r!.ok, `seed ${seed}, ${r!.worst}: error ${r!.error} > tolerance ${r!.tolerance}`).toBe(true);

@@ -7,7 +7,7 @@ import { propertyRuns } from '../../src/testing/runs.js';
 import { conformanceTests } from '../helpers/conformance.js';
 
 describe('conformance: CPU float32 against the float64 oracle', () => {
-  conformanceTests(() => cpuBackend(), { runs: propertyRuns(4) });
+  conformanceTests(() => cpuBackend(), { runs: propertyRuns(4), secondOrder: true });
 });
 
 describe('conformance catches a wrong kernel', () => {
@@ -29,5 +29,12 @@ describe('conformance catches a wrong kernel', () => {
       ['exp', false],
     ]);
     expect(rows.find((r) => r.name === 'exp')!.worst).toMatch(/^d\/dx0/);
+  });
+
+  it('secondOrder adds the double backward pass of rows that have one, and only of those', async () => {
+    const count = async (secondOrder: boolean) => (await runConformance(cpuBackend(), { only: ['mul', 'maxPool2d'], runs: 2, secondOrder })).map((r) => r.checks);
+    const [first, both] = [await count(false), await count(true)];
+    expect(both[0]).toBeGreaterThan(first[0]!);
+    expect(both[1]).toBe(first[1]);
   });
 });

@@ -13,7 +13,7 @@ import { conformanceTests } from '../helpers/conformance.js';
 import { describeWebGpu } from '../helpers/webgpu.js';
 
 describeWebGpu('conformance: WebGPU float32 against the float64 CPU oracle', (gpu) => {
-  conformanceTests(gpu, { runs: propertyRuns(3) });
+  conformanceTests(gpu, { runs: propertyRuns(3), secondOrder: true });
 
   it('50 repetitions of a forward + backward pass leave the allocated GPU bytes flat', async () => {
     const be = gpu();
