@@ -1,3 +1,3 @@
 export * from './ops.js';
-export { GradientTape, noGrad, record, type VjpRule } from './tape.js';
+export { GradientTape, noGrad, record, type RecordOptions, type VjpRule } from './tape.js';
 export { vjp, grad, valueAndGrad, type VjpResult } from './functional.js';

@@ -5,6 +5,10 @@
  * watched tensor are not recorded at all, and `gradient` walks only the nodes that lie on a path
  * from the requested tensors to the output: asking for ∂y/∂A at a hidden layer A never touches
  * the layers below A.
+ *
+ * Rules run while enclosing tapes still record, so a backward pass computed under another tape
+ * is itself recorded there and can be differentiated again (a gradient of a gradient); a rule
+ * that is not differentiable says so when recorded (RecordOptions.secondOrder).
  */
 import { formatShape, shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
