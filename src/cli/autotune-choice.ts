@@ -88,7 +88,7 @@ export async function startAutotune(choice: AutotuneChoice, backend: Backend, sa
       say(`kernel tuning: ignoring ${path}: ${(e as Error).message}`);
     }
   }
-  const cachedCount = Object.keys(b.tuning()).length;
+  const cachedCount = Object.keys(b.tuning().choices).length;
   let report: TuningReport | null = null;
   return {
     onAutotuned(r) {

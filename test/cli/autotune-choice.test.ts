@@ -57,17 +57,19 @@ it('ignores an older cache with a one-line notice, never an error, and adopts a 
     const adapter = 'test gpu via vulkan';
     const path = tuningCachePath(adapter, dir);
     const key = 'matmul [1,64,64] [1,64,64]';
-    const say = async (file: unknown): Promise<{ lines: string[]; backend: ReturnType<typeof tunableBackend> }> => {
+    const say = async (file: unknown) => {
       await writeFile(path, JSON.stringify(file));
       const lines: string[] = [];
       const backend = tunableBackend(adapter);
-      expect(await startAutotune('on', backend, (l) => lines.push(l))).not.toBeNull();
-      return { lines, backend };
+      const started = await startAutotune('on', backend, (l) => lines.push(l));
+      expect(started).not.toBeNull();
+      return { lines, backend, summary: () => started!.finish() };
     };
     // This release's file, but a table from before tables had versions ({ key: knob string }).
     const old = await say({ stieltjes: VERSION, adapter, tuning: { [key]: 'tiled:32:0' } });
     expect(old.lines).toEqual([`kernel tuning: ignoring ${path}: a tuning table from an older release (no version)`]);
     expect(old.backend.adopted.size).toBe(0);
+    expect(await old.summary()).toMatchObject({ cached: 0, choices: {} });
     // A file written by another release is ignored too, saying so.
     const other = await say({ stieltjes: '0.0.1', adapter, tuning: gemmTuningTable({}) });
     expect(other.lines).toHaveLength(1);
@@ -77,6 +79,8 @@ it('ignores an older cache with a one-line notice, never an error, and adopts a 
     const current = await say({ stieltjes: VERSION, adapter, tuning: gemmTuningTable({ [key]: direct }) });
     expect(current.lines).toEqual([`kernel tuning: 1 shapes from ${path}`]);
     expect(current.backend.adopted.get(key)).toEqual(direct);
+    // result.json's summary counts shapes (not the table's fields) and lists the non-default choices.
+    expect(await current.summary()).toMatchObject({ cached: 1, choices: { [key]: direct } });
   } finally {
     if (saved === undefined) delete process.env.STIELTJES_CACHE_DIR;
     else process.env.STIELTJES_CACHE_DIR = saved;

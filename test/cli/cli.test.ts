@@ -236,7 +236,9 @@ describeWebGpu('stieltjes explain --autotune', () => {
     expect(first.r.stderr).toContain(`kernel tuning saved to ${tuned.cacheFile}`);
     const file = JSON.parse(readFileSync(tuned.cacheFile, 'utf8'));
     expect(file.adapter).toBe(first.result.backend.adapter);
-    expect(Object.keys(file.tuning)).toHaveLength(tuned.kernels);
+    // The backend's versioned tuning table (gemm-tuning-table.ts), one choice per shape tuned.
+    expect(file.tuning).toMatchObject({ format: 'stieltjes-webgpu-gemm', version: 1 });
+    expect(Object.keys(file.tuning.choices)).toHaveLength(tuned.kernels);
 
     // The next run takes every shape from the cache and tunes nothing.
     const second = run('tuned-again', ['--autotune', 'on']);
