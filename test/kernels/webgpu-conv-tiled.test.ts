@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import type { GemmChoice } from '../../src/kernels/webgpu/gemm-choice.js';
-import { parseGemmChoice } from '../../src/kernels/webgpu/gemm-choice-text.js';
+import { formatGemmChoice, parseGemmChoice } from '../../src/kernels/webgpu/gemm-choice-text.js';
 import type { WebGpuBackend } from '../../src/kernels/webgpu/webgpu-backend.js';
 import { checkConvPasses } from '../helpers/conv-check.js';
 import { convCaseArb, sameConv3x3, withSeed, type ConvCase as SharedConvCase } from '../helpers/window-params.js';
@@ -107,9 +107,13 @@ const isFlatForward = (v: string): boolean => /^tiled\|forward\|.*k1\|/.test(v);
 const flatCaseArb: fc.Arbitrary<ConvCase> = withSeed(
   convCaseArb({ maxN: 2, maxHW: 12, Cin: fc.constantFrom(1, 3, 5, 20), Cout: fc.constantFrom(8, 16, 68), maxStride: [2, 2] }),
 );
-for (const knob of ['tiled:auto:1024:anyk', 'tiled:32:0:k32:anyk']) {
+const flatChoices: GemmChoice[] = [
+  { family: 'tiled', fillWorkgroups: 1024, flatK: true },
+  { family: 'tiled', tile: { rows: 32, cols: 32 }, fillWorkgroups: 0, kStep: 32, flatK: true },
+];
+for (const choice of flatChoices) {
   describeWebGpu(
-    `webgpu tiled convolution over the flattened K (${knob})`,
+    `webgpu tiled convolution over the flattened K (${formatGemmChoice(choice)})`,
     (gpu) => {
       it('conv2d with any channel count, padding, strides and dilations matches the CPU', async () => {
         let flat = 0;
@@ -127,11 +131,11 @@ for (const knob of ['tiled:auto:1024:anyk', 'tiled:32:0:k32:anyk']) {
       });
 
       it("VGG's first layer (3 channels, K = 27 over steps of 8 or 16) and a split K match the CPU", async () => {
-        // 3×3×31: K = 279, 18 steps of 16 over one tile, split in two where the knob fills the GPU.
+        // 3×3×31: K = 279, 18 steps of 16 over one tile, split in two where the choice fills the GPU.
         for (const c of [sameConv3x3(1, 20, 20, 3, 64, 11), sameConv3x3(1, 3, 3, 31, 8, 12)]) {
           const variants = await checkForwardAndInputGradient(gpu(), c);
           expect(variants.some((v) => isFlatForward(v))).toBe(true);
-          if (c.Cin === 31 && knob.includes(':1024:')) expect(variants.some((v) => v.startsWith('split-finish'))).toBe(true);
+          if (c.Cin === 31 && choice.family === 'tiled' && choice.fillWorkgroups > 0) expect(variants.some((v) => v.startsWith('split-finish'))).toBe(true);
         }
       });
 
@@ -147,7 +151,7 @@ for (const knob of ['tiled:auto:1024:anyk', 'tiled:32:0:k32:anyk']) {
         }
       });
     },
-    { kernelProfile: 'gpu', gemm: parseGemmChoice(knob) },
+    { kernelProfile: 'gpu', gemm: choice },
   );
 }
 

@@ -174,8 +174,8 @@ describeWebGpu('webgpu device, memory and errors', (gpu) => {
 
 it("Dawn's Null backend validates the tiled kernel's longer K steps and flattened K (autotuning candidates) at the core feature level", async () => {
   const conv: Conv2DParams = { strides: [1, 1], dilations: [1, 1], pad: { top: 1, bottom: 1, left: 1, right: 1 }, outHeight: 8, outWidth: 8 };
-  for (const knob of ['tiled:32:0:k32', 'tiled:64:0:k32', 'tiled:128:0:k16', 'tiled:64:1024:k32:1buf', 'tiled:64:0:anyk', 'tiled:32:0:k32:anyk', 'tiled:128x64:0:1buf', 'tiled:128x64:0:anyk:1buf']) {
-    const b = await createInstrumentedWebGpuBackend({ nullDevice: true, kernelProfile: 'gpu', gemm: parseGemmChoice(knob) });
+  for (const text of ['tiled:32:0:k32', 'tiled:64:0:k32', 'tiled:128:0:k16', 'tiled:64:1024:k32:1buf', 'tiled:64:0:anyk', 'tiled:32:0:k32:anyk', 'tiled:128x64:0:1buf', 'tiled:128x64:0:anyk:1buf']) {
+    const b = await createInstrumentedWebGpuBackend({ nullDevice: true, kernelProfile: 'gpu', gemm: parseGemmChoice(text) });
     try {
       // 32 channels (steps within a tap) and 3 (a first layer: the flattened K where allowed).
       for (const cin of [32, 3]) {
@@ -184,7 +184,7 @@ it("Dawn's Null backend validates the tiled kernel's longer K steps and flattene
         const y = f32(b.conv2d(x, w, null, conv, true), [2, 8, 8, 32]);
         const dx = f32(b.conv2dBackpropInput(y, w, [2, 8, 8, cin], conv), [2, 8, 8, cin]);
         // Reading waits for the submissions, whose validation errors it would raise.
-        expect((await b.read(dx)).length, `${knob}, ${cin} channels`).toBe(2 * 8 * 8 * cin);
+        expect((await b.read(dx)).length, `${text}, ${cin} channels`).toBe(2 * 8 * 8 * cin);
       }
     } finally {
       b.dispose();

@@ -2,7 +2,7 @@
  * The WebGPU backend's tuning table: what `tuning()` returns, `useTuning()` and
  * `createWebGpuBackend({ tuning })` take, and the CLI caches per adapter. JSON, with a format
  * name and a version, so that a table written by an older release (version 0: a bare
- * { problem key: knob string } object) or by something else is recognised as such and ignored
+ * { problem key: text } object) or by something else is recognised as such and ignored
  * with a one-line reason instead of being misread. Bump the version when GemmChoice changes
  * meaning.
  */
