@@ -44,7 +44,7 @@ export interface MatmulShape {
   matvecFits: boolean;
   /** The operands' chunks fit one dispatch's storage bindings (for the tiled kernel). */
   bindingsFit: boolean;
-  /** A and B are one buffer each and the output fits one binding: one dispatch can do it all. */
+  /** A and B are one buffer each (with an output that fits one binding, one dispatch can do it all). */
   singleBuffers: boolean;
 }
 
@@ -69,7 +69,7 @@ export interface FilterGradShape {
   M: number;
   N: number;
   P: number;
-  /** x and dy are one buffer each and the filter fits one binding. */
+  /** x and dy are one buffer each. */
   singleBuffers: boolean;
 }
 
