@@ -101,7 +101,7 @@ export {
 } from './autograd/index.js';
 
 // Autodiff: the tape, the functional API, and custom primitives (record a forward with its VJP).
-export { GradientTape, vjp, grad, valueAndGrad, noGrad, record, type VjpRule, type VjpResult } from './autograd/index.js';
+export { GradientTape, vjp, grad, valueAndGrad, noGrad, record, type VjpRule, type RecordOptions, type VjpResult } from './autograd/index.js';
 
 // Backends: the interface, the CPU backend (float32, and float64 as the oracle) and the default
 // that ops use when no backend is named. The WebGPU backend is in `stieltjes/webgpu`.
