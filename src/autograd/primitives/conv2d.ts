@@ -29,7 +29,13 @@ export function conv2dParams(xShape: Shape, filterShape: Shape, opts: Conv2DOpti
   }
   const strides = pair('conv2d', 'strides', opts.strides, 1);
   const dilations = pair('conv2d', 'dilations', opts.dilations, 1);
-  const g = windowGeometry('conv2d', xShape[1]!, xShape[2]!, filterShape[0]!, filterShape[1]!, strides, dilations, opts.padding ?? 'valid');
+  const g = windowGeometry('conv2d', {
+    input: [xShape[1]!, xShape[2]!],
+    window: [filterShape[0]!, filterShape[1]!],
+    strides,
+    dilations,
+    padding: opts.padding ?? 'valid',
+  });
   return { strides, dilations, ...g };
 }
 

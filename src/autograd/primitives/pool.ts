@@ -18,7 +18,7 @@ function poolParams(op: string, x: Tensor, opts: Pool2DOptions): Pool2DParams {
   if (x.rank !== 4) throw new Error(`${op}: input must be NHWC (rank 4), got ${formatShape(x.shape)}`);
   const window = pair(op, 'window', opts.window, 2);
   const strides = pair(op, 'strides', opts.strides ?? window, 1);
-  const g = windowGeometry(op, x.shape[1]!, x.shape[2]!, window[0], window[1], strides, [1, 1], opts.padding ?? 'valid');
+  const g = windowGeometry(op, { input: [x.shape[1]!, x.shape[2]!], window, strides, dilations: [1, 1], padding: opts.padding ?? 'valid' });
   return { window, strides, ...g };
 }
 

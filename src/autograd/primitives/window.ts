@@ -10,17 +10,22 @@ export function pair(op: string, name: string, v: number | readonly [number, num
   return p;
 }
 
+/** A sliding window over the spatial axes: the input's size, the window's, its steps and padding. */
+export interface WindowSpec {
+  /** Input height and width. */
+  input: readonly [number, number];
+  /** Window (filter or pool) height and width. */
+  window: readonly [number, number];
+  strides: readonly [number, number];
+  dilations: readonly [number, number];
+  padding: PaddingSpec;
+}
+
 /** Resolves padding and computes the output size along both spatial axes. */
-export function windowGeometry(
-  op: string,
-  inH: number,
-  inW: number,
-  kh: number,
-  kw: number,
-  strides: [number, number],
-  dilations: [number, number],
-  padding: PaddingSpec,
-): { pad: Padding2D; outHeight: number; outWidth: number } {
+export function windowGeometry(op: string, spec: WindowSpec): { pad: Padding2D; outHeight: number; outWidth: number } {
+  const [inH, inW] = spec.input;
+  const [kh, kw] = spec.window;
+  const { strides, dilations, padding } = spec;
   const effH = (kh - 1) * dilations[0] + 1;
   const effW = (kw - 1) * dilations[1] + 1;
   let pad: Padding2D;
