@@ -92,7 +92,7 @@ export async function explain(model: LayeredModel, input: Tensor, options: Expla
       timings.baseline = now() - t;
     }
     t = now();
-    const body = await runMethod(model, input, options, target, score, baseline, run);
+    const body = await runMethod(model, input, options, { target, score, baseline, run });
     timings[method] = now() - t;
     timings.total = now() - t0;
     return {
@@ -114,7 +114,17 @@ export async function explain(model: LayeredModel, input: Tensor, options: Expla
 
 type MethodBody = Pick<Explanation, 'maps' | 'parameters'> & { scores: { input: number; baseline?: number; path?: { alphas: number[]; values: number[] } } };
 
-async function runMethod(model: LayeredModel, x: Tensor, o: ExplainOptions, target: number, score: ScoreKind, b: ResolvedBaseline | undefined, run: TunableRunOptions): Promise<MethodBody> {
+/** What explain resolved before running a method: the class, the score, the baseline and the run options. */
+interface MethodContext {
+  target: number;
+  score: ScoreKind;
+  /** Absent for Grad-CAM, which has no path. */
+  baseline: ResolvedBaseline | undefined;
+  run: TunableRunOptions;
+}
+
+async function runMethod(model: LayeredModel, x: Tensor, o: ExplainOptions, ctx: MethodContext): Promise<MethodBody> {
+  const { target, score, baseline: b, run } = ctx;
   if (o.method === 'integrated-gradients') {
     const r = await integratedGradients(model, x, { ...run, baseline: b!.tensor, target, score, steps: o.steps, rule: o.rule, batchSize: o.batchSize });
     let data: Float32Array;

@@ -53,12 +53,23 @@ export async function deletionInsertion(model: LayeredModel, x: Tensor, saliency
     const n = Math.round(f * H * W);
     for (let i = 0; i < n; i++) masks[s * H * W + order[i]!] = 1;
   });
-  const deletion = await curve(model, x, opts.deletionBaseline, masks, fractions, opts, true);
-  const insertion = await curve(model, x, opts.insertionBaseline ?? opts.deletionBaseline, masks, fractions, opts, false);
+  const ranking = { masks, fractions };
+  const deletion = await curve(model, x, { ...ranking, base: opts.deletionBaseline, deleting: true }, opts);
+  const insertion = await curve(model, x, { ...ranking, base: opts.insertionBaseline ?? opts.deletionBaseline, deleting: false }, opts);
   return { deletion, insertion };
 }
 
-async function curve(model: LayeredModel, x: Tensor, base: Tensor, masks: Float32Array, fractions: number[], opts: CurveOptions, deleting: boolean): Promise<Curve> {
+/** One curve's walk: the masks per step (1 = the pixel is among the top-ranked), and from where pixels come. */
+interface CurveWalk {
+  masks: Float32Array;
+  fractions: number[];
+  base: Tensor;
+  /** Deletion (ranked pixels replaced by the baseline's) or insertion (ranked pixels from x). */
+  deleting: boolean;
+}
+
+async function curve(model: LayeredModel, x: Tensor, walk: CurveWalk, opts: CurveOptions): Promise<Curve> {
+  const { masks, fractions, base, deleting } = walk;
   const [H, W] = model.inputShape;
   const n = fractions.length;
   const batch = opts.batchSize ?? 8;
