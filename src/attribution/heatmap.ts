@@ -29,7 +29,7 @@ function checkMapSize(map: ArrayLike<number>, height: number, width: number, op:
  */
 export function upsampleMap(map: ArrayLike<number>, height: number, width: number, outH: number, outW: number): Float32Array {
   checkMapSize(map, height, width, 'upsampleMap');
-  return Float32Array.from(resampleBilinear(map, height, width, 1, outH, outW));
+  return Float32Array.from(resampleBilinear(map, { height, width, channels: 1 }, { height: outH, width: outW }));
 }
 
 /**

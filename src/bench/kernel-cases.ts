@@ -75,7 +75,7 @@ export function benchCases(opts: CaseOptions): BenchCase[] {
   const cases: BenchCase[] = (opts.quick ? MATMUL_SHAPES.slice(0, 1) : MATMUL_SHAPES).map((m) => matmulCase(m, opts.dtype));
   for (const [size, cin, cout] of VGG19_CONVS) {
     for (const pass of ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter'] as const) {
-      cases.push(convCase(pass, opts.batch, size, cin, cout, opts.dtype));
+      cases.push(convCase(pass, { batch: opts.batch, size, cin, cout }, opts.dtype));
     }
   }
   cases.push(maxPoolCase('maxPool2d', opts.batch, 224, 64, opts.dtype));
@@ -116,7 +116,16 @@ function matmulCase(m: MatmulShape, dtype: DType): BenchCase {
 
 type ConvPass = 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter';
 
-export function convCase(pass: ConvPass, batch: number, size: number, cin: number, cout: number, dtype: DType): BenchCase {
+/** A 3×3 'same' convolution over a square input: batch, side, channels in and out. */
+export interface ConvShape {
+  batch: number;
+  size: number;
+  cin: number;
+  cout: number;
+}
+
+export function convCase(pass: ConvPass, shape: ConvShape, dtype: DType): BenchCase {
+  const { batch, size, cin, cout } = shape;
   const xShape = [batch, size, size, cin];
   const wShape = [3, 3, cin, cout];
   const yShape = [batch, size, size, cout];

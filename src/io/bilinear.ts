@@ -33,14 +33,9 @@ function axisTaps(inSize: number, outSize: number): AxisTap[] {
  * Resample `src` (length inH · inW · channels, C fastest) to (outH, outW, channels). The result
  * is float64 so that callers choose their own rounding (bytes for images, float32 for maps).
  */
-export function resampleBilinear(
-  src: ArrayLike<number>,
-  inH: number,
-  inW: number,
-  channels: number,
-  outH: number,
-  outW: number,
-): Float64Array {
+export function resampleBilinear(src: ArrayLike<number>, from: { height: number; width: number; channels: number }, to: { height: number; width: number }): Float64Array {
+  const { height: inH, width: inW, channels } = from;
+  const { height: outH, width: outW } = to;
   const sizes = { inH, inW, channels, outH, outW };
   for (const [name, v] of Object.entries(sizes)) {
     if (!Number.isSafeInteger(v) || v < 1) {

@@ -64,7 +64,7 @@ export function resizeImage(image: RgbImage, height: number, width: number, opti
   if (source.height === height && source.width === width) {
     return { width, height, data: source.data.slice() };
   }
-  const values = resampleBilinear(source.data, source.height, source.width, 3, height, width);
+  const values = resampleBilinear(source.data, { height: source.height, width: source.width, channels: 3 }, { height, width });
   const data = new Uint8Array(values.length);
   // Uint8Array stores by truncation after clamping; add 0.5 to round to nearest. Bilinear weights
   // never leave [0, 255], so clamping is only a guard.

@@ -32,24 +32,24 @@ describe('resampleBilinear', () => {
     for (const [h, w] of [[9, 4], [2, 3], [13, 17], [1, 1]] as const) {
       const expected = fixture(`resize_out_${h}x${w}x3.npy`);
       expect(expected.shape).toEqual([h, w, 3]);
-      const got = resampleBilinear(input.data, 5, 7, 3, h, w);
+      const got = resampleBilinear(input.data, { height: 5, width: 7, channels: 3 }, { height: h, width: w });
       got.forEach((v, i) => expect(Math.abs(v - expected.data[i]!)).toBeLessThan(1e-3));
     }
     const cam = fixture('resize_in_7x7x1.npy');
     const camExpected = fixture('resize_out_32x32x1.npy');
-    const camGot = resampleBilinear(cam.data, 7, 7, 1, 32, 32);
+    const camGot = resampleBilinear(cam.data, { height: 7, width: 7, channels: 1 }, { height: 32, width: 32 });
     camGot.forEach((v, i) => expect(Math.abs(v - camExpected.data[i]!)).toBeLessThan(1e-6));
   });
 
   it('interpolates at half-pixel centres (hand-checked)', () => {
     // 2 -> 4: samples at -0.25 (clamped to 0), 0.25, 0.75, 1.25 (clamped to 1).
-    expect(Array.from(resampleBilinear([0, 100], 1, 2, 1, 1, 4))).toEqual([0, 25, 75, 100]);
+    expect(Array.from(resampleBilinear([0, 100], { height: 1, width: 2, channels: 1 }, { height: 1, width: 4 }))).toEqual([0, 25, 75, 100]);
     // 4 -> 2: samples at 0.5 and 2.5, the means of neighbouring pairs.
-    expect(Array.from(resampleBilinear([10, 20, 30, 40], 1, 4, 1, 1, 2))).toEqual([15, 35]);
+    expect(Array.from(resampleBilinear([10, 20, 30, 40], { height: 1, width: 4, channels: 1 }, { height: 1, width: 2 }))).toEqual([15, 35]);
     // 2x2 -> 1x1: the centre, the mean of all four.
-    expect(Array.from(resampleBilinear([0, 10, 20, 50], 2, 2, 1, 1, 1))).toEqual([20]);
+    expect(Array.from(resampleBilinear([0, 10, 20, 50], { height: 2, width: 2, channels: 1 }, { height: 1, width: 1 }))).toEqual([20]);
     // Channels are interpolated independently.
-    expect(Array.from(resampleBilinear([0, 1, 100, 3], 1, 2, 2, 1, 4))).toEqual([0, 1, 25, 1.5, 75, 2.5, 100, 3]);
+    expect(Array.from(resampleBilinear([0, 1, 100, 3], { height: 1, width: 2, channels: 2 }, { height: 1, width: 4 }))).toEqual([0, 1, 25, 1.5, 75, 2.5, 100, 3]);
   });
 
   it('keeps a constant input constant, at any size', () => {
@@ -61,7 +61,7 @@ describe('resampleBilinear', () => {
         fc.integer({ min: 1, max: 12 }),
         fc.double({ min: -1e3, max: 1e3, noNaN: true }),
         (h, w, outH, outW, value) => {
-          const out = resampleBilinear(new Array<number>(h * w).fill(value), h, w, 1, outH, outW);
+          const out = resampleBilinear(new Array<number>(h * w).fill(value), { height: h, width: w, channels: 1 }, { height: outH, width: outW });
           expect(out.every((v) => v === value)).toBe(true);
         },
       ),
@@ -77,7 +77,7 @@ describe('resampleBilinear', () => {
         fc.double({ min: -10, max: 10, noNaN: true }),
         (w, a, b) => {
           const ramp = Array.from({ length: w }, (_, x) => a + b * x);
-          const out = resampleBilinear(ramp, 1, w, 1, 1, 2 * w);
+          const out = resampleBilinear(ramp, { height: 1, width: w, channels: 1 }, { height: 1, width: 2 * w });
           // Output i samples x = i/2 - 1/4; i = 1 .. 2w-2 stay inside [0, w-1].
           for (let i = 1; i <= 2 * w - 2; i++) {
             expect(out[i]!).toBeCloseTo(a + b * (i / 2 - 0.25), 9);
@@ -89,8 +89,8 @@ describe('resampleBilinear', () => {
   });
 
   it('rejects sizes that do not match the data', () => {
-    expect(() => resampleBilinear([1, 2, 3], 2, 2, 1, 4, 4)).toThrow(/input of 2x2x1 needs 4 values, got 3/);
-    expect(() => resampleBilinear([1], 1, 1, 1, 0, 4)).toThrow(/outH must be a positive integer/);
+    expect(() => resampleBilinear([1, 2, 3], { height: 2, width: 2, channels: 1 }, { height: 4, width: 4 })).toThrow(/input of 2x2x1 needs 4 values, got 3/);
+    expect(() => resampleBilinear([1], { height: 1, width: 1, channels: 1 }, { height: 0, width: 4 })).toThrow(/outH must be a positive integer/);
   });
 });
 
