@@ -13,15 +13,14 @@ import type { Conv2DParams } from '../backend.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
 import { convGeometry } from './conv2d.js';
-import { alloc } from './cpu-storage.js';
+import { alloc, type HostArray } from './cpu-storage.js';
 import { microKernel4x4 } from './gemm-microkernel.js';
 
 /** Target size, in elements, of one packed chunk of dy (256 KiB as float32). */
 const DY_CHUNK_ELEMENTS = 65536;
 
-export function conv2dBackpropFilter(
-  x: TypedArray, xShape: Shape, dy: TypedArray, wShape: Shape, p: Conv2DParams, dtype: DType,
-): TypedArray {
+export function conv2dBackpropFilter(input: HostArray, dy: TypedArray, wShape: Shape, p: Conv2DParams, dtype: DType): TypedArray {
+  const { data: x, shape: xShape } = input;
   const g = convGeometry('conv2dBackpropFilter', xShape, wShape, p);
   const { batch, inH, inW, inC, kh, kw, outH, outW, outC, sh, sw, dh, dw, top, left } = g;
   const numPixels = batch * outH * outW;

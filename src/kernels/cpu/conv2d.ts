@@ -11,7 +11,7 @@
 import type { Conv2DParams } from '../backend.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { formatShape, type Shape } from '../../tensor/shape.js';
-import { alloc } from './cpu-storage.js';
+import { alloc, type HostArray } from './cpu-storage.js';
 import { implicitGemm, packTapPanels, type PixelGather } from './implicit-gemm.js';
 
 /** The sizes every convolution kernel needs, checked for consistency. */
@@ -57,10 +57,17 @@ export function convGeometry(op: string, xShape: Shape, filterShape: Shape, p: C
   return { batch, inH, inW, inC, kh, kw, outH: p.outHeight, outW: p.outWidth, outC, sh, sw, dh, dw, top, left };
 }
 
-export function conv2d(
-  x: TypedArray, xShape: Shape, w: TypedArray, wShape: Shape, bias: TypedArray | null, p: Conv2DParams, relu: boolean,
-  dtype: DType,
-): TypedArray {
+/** The forward convolution's epilogue (bias, then ReLU) and its output type. */
+export interface ConvEpilogue {
+  bias: TypedArray | null;
+  relu: boolean;
+  dtype: DType;
+}
+
+export function conv2d(input: HostArray, filter: HostArray, p: Conv2DParams, epilogue: ConvEpilogue): TypedArray {
+  const { data: x, shape: xShape } = input;
+  const { data: w, shape: wShape } = filter;
+  const { bias, relu, dtype } = epilogue;
   const g = convGeometry('conv2d', xShape, wShape, p);
   const { batch, inH, inW, inC, kh, kw, outH, outW, outC, sh, sw, dh, dw, top, left } = g;
   if (bias !== null && bias.length !== outC) {
@@ -105,9 +112,8 @@ export function conv2d(
  * of one class are reached by the same taps, so with strides the skipped taps are skipped for
  * the whole block of four.
  */
-export function conv2dBackpropInput(
-  dy: TypedArray, w: TypedArray, wShape: Shape, xShape: Shape, p: Conv2DParams, dtype: DType,
-): TypedArray {
+export function conv2dBackpropInput(dy: TypedArray, filter: HostArray, xShape: Shape, p: Conv2DParams, dtype: DType): TypedArray {
+  const { data: w, shape: wShape } = filter;
   const g = convGeometry('conv2dBackpropInput', xShape, wShape, p);
   const { batch, inH, inW, inC, kh, kw, outH, outW, outC, sh, sw, dh, dw, top, left } = g;
   if (dy.length !== batch * outH * outW * outC) {

@@ -22,7 +22,7 @@ import { arrayFor, type DType, type TypedArray } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
 import { conv2d, conv2dBackpropInput } from './conv2d.js';
 import { conv2dBackpropFilter } from './conv2d-filter-grad.js';
-import { dataOf, isCpuStorage } from './cpu-storage.js';
+import { dataOf, hostOf, isCpuStorage } from './cpu-storage.js';
 import { binary, cast, unary, where } from './elementwise.js';
 import { broadcastTo, concat, pad, slice, transpose } from './layout.js';
 import { matmul } from './matmul.js';
@@ -79,15 +79,11 @@ export class CpuBackend implements Backend {
 
   binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: Shape): Storage {
     const name = `binary(${op})`;
-    return this.track(binary(op, dataOf(a, name), a.shape, dataOf(b, name), b.shape, outShape, a.dtype));
+    return this.track(binary(op, hostOf(a, name), hostOf(b, name), outShape, a.dtype));
   }
 
   where(cond: TensorInfo, a: TensorInfo, b: TensorInfo, outShape: Shape): Storage {
-    return this.track(
-      where(
-        dataOf(cond, 'where'), cond.shape, dataOf(a, 'where'), a.shape, dataOf(b, 'where'), b.shape, outShape, a.dtype,
-      ),
-    );
+    return this.track(where(hostOf(cond, 'where'), hostOf(a, 'where'), hostOf(b, 'where'), outShape, a.dtype));
   }
 
   cast(x: TensorInfo, dtype: DType): Storage {
@@ -114,7 +110,7 @@ export class CpuBackend implements Backend {
 
   concat(xs: readonly TensorInfo[], axis: number): Storage {
     const dtype = xs[0]?.dtype ?? 'float32';
-    return this.track(concat(xs.map((x) => ({ data: dataOf(x, 'concat'), shape: x.shape })), axis, dtype));
+    return this.track(concat(xs.map((x) => hostOf(x, 'concat')), axis, dtype));
   }
 
   broadcastTo(x: TensorInfo, shape: Shape): Storage {
@@ -124,7 +120,7 @@ export class CpuBackend implements Backend {
   // --- linear algebra ----------------------------------------------------------------------
 
   matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): Storage {
-    const { data } = matmul(dataOf(a, 'matmul'), a.shape, dataOf(b, 'matmul'), b.shape, transposeA, transposeB, a.dtype);
+    const { data } = matmul(hostOf(a, 'matmul'), hostOf(b, 'matmul'), { a: transposeA, b: transposeB }, a.dtype);
     return this.track(data);
   }
 
@@ -132,17 +128,17 @@ export class CpuBackend implements Backend {
 
   conv2d(x: TensorInfo, filter: TensorInfo, bias: TensorInfo | null, p: Conv2DParams, relu: boolean): Storage {
     const b = bias === null ? null : dataOf(bias, 'conv2d');
-    return this.track(conv2d(dataOf(x, 'conv2d'), x.shape, dataOf(filter, 'conv2d'), filter.shape, b, p, relu, x.dtype));
+    return this.track(conv2d(hostOf(x, 'conv2d'), hostOf(filter, 'conv2d'), p, { bias: b, relu, dtype: x.dtype }));
   }
 
   conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, xShape: Shape, p: Conv2DParams): Storage {
     const op = 'conv2dBackpropInput';
-    return this.track(conv2dBackpropInput(dataOf(dy, op), dataOf(filter, op), filter.shape, xShape, p, dy.dtype));
+    return this.track(conv2dBackpropInput(dataOf(dy, op), hostOf(filter, op), xShape, p, dy.dtype));
   }
 
   conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, filterShape: Shape, p: Conv2DParams): Storage {
     const op = 'conv2dBackpropFilter';
-    return this.track(conv2dBackpropFilter(dataOf(x, op), x.shape, dataOf(dy, op), filterShape, p, x.dtype));
+    return this.track(conv2dBackpropFilter(hostOf(x, op), dataOf(dy, op), filterShape, p, x.dtype));
   }
 
   maxPool2d(x: TensorInfo, p: Pool2DParams): Storage {

@@ -6,7 +6,7 @@
  */
 import type { TensorInfo } from '../backend.js';
 import { arrayFor, type DType, type TypedArray } from '../../tensor/dtype.js';
-import { formatShape, sizeOf } from '../../tensor/shape.js';
+import { formatShape, sizeOf, type Shape } from '../../tensor/shape.js';
 
 export function isCpuStorage(storage: unknown): storage is TypedArray {
   return storage instanceof Float32Array || storage instanceof Float64Array;
@@ -26,6 +26,17 @@ export function dataOf(x: TensorInfo, op: string): TypedArray {
     throw new Error(`cpu.${op}: input ${formatShape(x.shape)} has ${s.length} elements in storage, expected ${sizeOf(x.shape)}`);
   }
   return s;
+}
+
+/** A kernel operand: the checked array and its shape. */
+export interface HostArray {
+  data: TypedArray;
+  shape: Shape;
+}
+
+/** `x` as a kernel operand (its array checked by `dataOf`). */
+export function hostOf(x: TensorInfo, op: string): HostArray {
+  return { data: dataOf(x, op), shape: x.shape };
 }
 
 /** A zeroed output array of `dtype`. */

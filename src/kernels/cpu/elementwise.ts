@@ -7,7 +7,7 @@
 import type { BinaryOp, UnaryOp } from '../backend.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { sizeOf, type Shape } from '../../tensor/shape.js';
-import { alloc } from './cpu-storage.js';
+import { alloc, type HostArray } from './cpu-storage.js';
 import { broadcastStrides, contiguousStrides, forEachRun } from './strided-runs.js';
 
 type UnaryLoop = (out: TypedArray, x: TypedArray, n: number) => void;
@@ -89,33 +89,30 @@ const BINARY: Record<BinaryOp, BinaryLoop> = {
   },
 };
 
-export function binary(
-  op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, outShape: Shape, dtype: DType,
-): TypedArray {
+export function binary(op: BinaryOp, a: HostArray, b: HostArray, outShape: Shape, dtype: DType): TypedArray {
   const loop = BINARY[op];
   if (!loop) throw new Error(`cpu.binary: unknown op '${String(op)}'`);
   const out = alloc(dtype, sizeOf(outShape));
   forEachRun(
     outShape,
-    [contiguousStrides(outShape), broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape)],
+    [contiguousStrides(outShape), broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)],
     [0, 0, 0],
-    (off, st, n) => loop(out, off[0]!, a, off[1]!, st[1]!, b, off[2]!, st[2]!, n),
+    (off, st, n) => loop(out, off[0]!, a.data, off[1]!, st[1]!, b.data, off[2]!, st[2]!, n),
   );
   return out;
 }
 
 /** Broadcasting select: cond != 0 ? a : b (a NaN condition counts as true, being != 0). */
-export function where(
-  cond: TypedArray, condShape: Shape, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, outShape: Shape, dtype: DType,
-): TypedArray {
+export function where(cond: HostArray, a: HostArray, b: HostArray, outShape: Shape, dtype: DType): TypedArray {
+  const [c, av, bv] = [cond.data, a.data, b.data];
   const out = alloc(dtype, sizeOf(outShape));
   forEachRun(
     outShape,
     [
       contiguousStrides(outShape),
-      broadcastStrides(condShape, outShape),
-      broadcastStrides(aShape, outShape),
-      broadcastStrides(bShape, outShape),
+      broadcastStrides(cond.shape, outShape),
+      broadcastStrides(a.shape, outShape),
+      broadcastStrides(b.shape, outShape),
     ],
     [0, 0, 0, 0],
     (off, st, n) => {
@@ -126,7 +123,7 @@ export function where(
       let ic = off[1]!;
       let ia = off[2]!;
       let ib = off[3]!;
-      for (let i = 0; i < n; i++, ic += sc, ia += sa, ib += sb) out[o + i] = cond[ic] !== 0 ? a[ia]! : b[ib]!;
+      for (let i = 0; i < n; i++, ic += sc, ia += sa, ib += sb) out[o + i] = c[ic] !== 0 ? av[ia]! : bv[ib]!;
     },
   );
   return out;

@@ -5,7 +5,7 @@
  */
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { formatShape, sizeOf, type Shape } from '../../tensor/shape.js';
-import { alloc } from './cpu-storage.js';
+import { alloc, type HostArray } from './cpu-storage.js';
 import { broadcastStrides, contiguousStrides, forEachRun } from './strided-runs.js';
 
 /** Below this length a plain loop beats creating a subarray view for `set`. */
@@ -73,7 +73,7 @@ export function pad(
   return out;
 }
 
-export function concat(xs: readonly { data: TypedArray; shape: Shape }[], axis: number, dtype: DType): TypedArray {
+export function concat(xs: readonly HostArray[], axis: number, dtype: DType): TypedArray {
   const first = xs[0];
   if (!first) throw new Error('cpu.concat: no inputs');
   const rank = first.shape.length;

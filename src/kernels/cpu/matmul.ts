@@ -7,12 +7,14 @@
  */
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { formatShape, type Shape } from '../../tensor/shape.js';
-import { alloc } from './cpu-storage.js';
+import { alloc, type HostArray } from './cpu-storage.js';
 import { microKernel4x4, packPanels } from './gemm-microkernel.js';
 
-export function matmul(
-  a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, transposeA: boolean, transposeB: boolean, dtype: DType,
-): { data: TypedArray; shape: number[] } {
+/** Batched A·B (either operand transposed), broadcasting a batch of 1. */
+export function matmul(a: HostArray, b: HostArray, transpose: { a: boolean; b: boolean }, dtype: DType): { data: TypedArray; shape: number[] } {
+  const { data: aData, shape: aShape } = a;
+  const { data: bData, shape: bShape } = b;
+  const { a: transposeA, b: transposeB } = transpose;
   if (aShape.length !== 3 || bShape.length !== 3) {
     throw new Error(`cpu.matmul: operands must be rank 3, got ${formatShape(aShape)} and ${formatShape(bShape)}`);
   }
@@ -41,11 +43,11 @@ export function matmul(
     const aBase = batchA === 1 ? 0 : t * M * K;
     const bBase = batchB === 1 ? 0 : t * K * N;
     if (small) {
-      streamB(a, aBase, am, ak, b, bBase, transposeB, M, K, N, out, t * M * N);
+      streamB(aData, aBase, am, ak, bData, bBase, transposeB, M, K, N, out, t * M * N);
       continue;
     }
-    if (packedA === null || batchA > 1) packedA = packPanels(a, aBase, ak, am, K, M, dtype);
-    if (packedB === null || batchB > 1) packedB = packPanels(b, bBase, bk, bn, K, N, dtype);
+    if (packedA === null || batchA > 1) packedA = packPanels(aData, aBase, ak, am, K, M, dtype);
+    if (packedB === null || batchB > 1) packedB = packPanels(bData, bBase, bk, bn, K, N, dtype);
     packedProduct(packedA, packedB, M, K, N, out, t * M * N);
   }
   return { data: out, shape: [batch, M, N] };
