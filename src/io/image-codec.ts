@@ -12,6 +12,8 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { assertRgbImage, type RgbImage } from './image.js';
+import { resolveLimits, type InputLimits } from './limits.js';
+import { checkPng } from './png-check.js';
 
 export type ImageFormat = 'png' | 'jpeg';
 
@@ -39,11 +41,17 @@ function recogniseUnsupported(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
+export interface DecodeImageOptions {
+  /** Caps on pixels and decoded bytes (default: environment variables, then DEFAULT_LIMITS). */
+  readonly limits?: Partial<InputLimits>;
+}
+
 /**
  * Decode a PNG or JPEG file's bytes to RGB. The format comes from the magic bytes, not the name;
- * `nameForErrors` (usually the path) is only used in error messages.
+ * `nameForErrors` (usually the path) is only used in error messages. The header's size is
+ * checked against the limits before anything is decoded.
  */
-export function decodeImage(bytes: Uint8Array, nameForErrors: string): RgbImage {
+export function decodeImage(bytes: Uint8Array, nameForErrors: string, options: DecodeImageOptions = {}): RgbImage {
   const format = detectImageFormat(bytes);
   if (format === undefined) {
     const known = recogniseUnsupported(bytes);
@@ -54,23 +62,33 @@ export function decodeImage(bytes: Uint8Array, nameForErrors: string): RgbImage 
         : `${nameForErrors}: not a PNG or JPEG file (it starts with bytes ${head || '(empty file)'})`,
     );
   }
+  const limits = resolveLimits(options.limits);
   try {
-    return format === 'png' ? decodePng(bytes) : decodeJpeg(bytes);
+    return format === 'png' ? decodePng(bytes, limits) : decodeJpeg(bytes, limits);
   } catch (e) {
-    throw new Error(`${nameForErrors}: cannot decode this ${format.toUpperCase()} file: ${(e as Error).message}`);
+    // Decoders' messages may span lines; the first says what went wrong.
+    const reason = (e as Error).message.split('\n')[0];
+    throw new Error(`${nameForErrors}: cannot decode this ${format.toUpperCase()} file: ${reason}`);
   }
 }
 
-function decodePng(bytes: Uint8Array): RgbImage {
+function decodePng(bytes: Uint8Array, limits: InputLimits): RgbImage {
+  checkPng(bytes, limits);
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // pngjs always hands back 8-bit RGBA (grey expanded, palette applied, 16 bits rescaled).
   const png = PNG.sync.read(buffer);
   return rgbaToRgb(png.width, png.height, png.data);
 }
 
-function decodeJpeg(bytes: Uint8Array): RgbImage {
-  // formatAsRGBA: false gives 3 bytes per pixel directly (grey is expanded by jpeg-js).
-  const image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
+function decodeJpeg(bytes: Uint8Array, limits: InputLimits): RgbImage {
+  // formatAsRGBA: false gives 3 bytes per pixel directly (grey is expanded by jpeg-js), which
+  // checks the frame header's size against its limits before allocating.
+  const image = jpeg.decode(bytes, {
+    useTArray: true,
+    formatAsRGBA: false,
+    maxResolutionInMP: limits.maxImagePixels / 1e6,
+    maxMemoryUsageInMB: Math.max(1, Math.floor(limits.maxInflatedBytes / 2 ** 20)),
+  });
   if (image.data.length !== image.width * image.height * 3) {
     throw new Error(`decoder returned ${image.data.length} bytes for ${image.width}x${image.height}`);
   }
