@@ -5,6 +5,7 @@
  */
 import { lookup3 } from './checksum.js';
 import { Hdf5Error } from './errors.js';
+import type { StructureRanges } from './structures.js';
 
 /** What every parser needs to know about the file: its bytes and its address encoding. */
 export interface FileContext {
@@ -18,6 +19,8 @@ export interface FileContext {
   readonly baseAddress: number;
   /** Name of the source for error messages (a file path, or `<buffer>`). */
   readonly sourceName: string;
+  /** Structures parsed so far, which data must not overlap. */
+  readonly structures: StructureRanges;
 }
 
 /** Largest integer a file field may hold and still be used as a JS number. */

@@ -95,6 +95,7 @@ export function readDatasetInfo(ctx: FileContext, header: ObjectHeader, path: st
   if (dataspace === null && unsupported === null) {
     throw new Hdf5Error(`${ctx.sourceName}: ${what} has a data layout but no dataspace message (corrupt file)`, { objectPath: path });
   }
+  if (dataspace !== null) checkDimensions(ctx, dataspace, datatype, layout, path);
   if (layout.kind === 'chunked') unsupported ??= 'it uses chunked storage';
   if (layout.kind === 'virtual') unsupported ??= 'it is a virtual dataset';
   return {
@@ -103,6 +104,25 @@ export function readDatasetInfo(ctx: FileContext, header: ObjectHeader, path: st
     layout,
     unsupported,
   };
+}
+
+/**
+ * No dataset can hold more bytes than the file, and one with an empty axis has no data: a size
+ * beyond the file, or a dimension of 0 beside stored bytes, is damage, reported with the dataset's path when it is first seen
+ * (so `inspect` shows it) rather than passed on as an empty or impossible tensor.
+ */
+function checkDimensions(ctx: FileContext, space: Dataspace, type: Datatype | null, layout: DataLayout, path: string): void {
+  const fail = (why: string): never => {
+    throw new Hdf5Error(`${ctx.sourceName}: dataset "${path}" has shape [${space.shape.join(', ')}]: ${why} (corrupt file)`, { objectPath: path });
+  };
+  const stored = layout.kind === 'compact' || (layout.kind === 'contiguous' && layout.address !== null);
+  // An empty dataset is valid HDF5, but then no storage is allocated for it (or none is used).
+  const storedBytes = layout.kind === 'compact' || layout.kind === 'contiguous' ? (layout.size ?? 0) : 0;
+  if (space.kind === 'simple' && space.shape.some((d) => d === 0) && stored && storedBytes > 0) {
+    fail(`a dimension of 0, yet ${storedBytes} bytes of data are stored`);
+  }
+  const bytes = space.size * (type?.size ?? 1);
+  if (stored && bytes > ctx.bytes.length) fail(`${bytes} bytes of data, more than the whole file (${ctx.bytes.length} bytes)`);
 }
 
 /** Typed arrays this reader can return, keyed by the datatype they view. */
@@ -157,6 +177,10 @@ export function readNumericArray(ctx: FileContext, info: DatasetInfo, path: stri
   }
   // Bounds check through a cursor so a truncated file gives a clear error.
   new Cursor(ctx, start, start + byteLength, `data of dataset "${path}"`);
+  if (layout.kind === 'contiguous') {
+    const inside = ctx.structures.overlapping(start, start + byteLength);
+    if (inside !== undefined) reject(`its data (bytes ${start}..${start + byteLength}) overlaps ${inside} (corrupt file)`);
+  }
   const absolute = ctx.bytes.byteOffset + start;
   if (absolute % Ctor!.BYTES_PER_ELEMENT === 0) return new Ctor!(ctx.bytes.buffer, absolute, count);
   const copy = new Ctor!(count);

@@ -176,6 +176,8 @@ function pushMessage(
   onContinuation: (body: Cursor) => void,
 ): void {
   messages.push(message);
+  // Remembered so that no dataset's data may later claim these bytes (see structures.ts).
+  c.ctx.structures.add(message.start, message.start + message.size, c.what);
   if (message.type === MessageType.continuation) {
     onContinuation(new Cursor(c.ctx, message.start, message.start + message.size, `${c.what}, continuation message`));
   }

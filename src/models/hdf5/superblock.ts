@@ -4,6 +4,7 @@
  */
 import { Cursor, type FileContext } from './cursor.js';
 import { Hdf5Error } from './errors.js';
+import { StructureRanges } from './structures.js';
 
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]; // \x89HDF\r\n\x1a\n
 
@@ -38,8 +39,9 @@ function checkSize(size: number, field: string, sourceName: string): void {
 export function readSuperblock(bytes: Uint8Array, sourceName: string): Superblock {
   const sigPos = findSignature(bytes, sourceName);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const structures = new StructureRanges();
   // A provisional context with 8-byte fields lets the cursor read the fixed-size prefix.
-  const probe: FileContext = { bytes, view, offsetSize: 8, lengthSize: 8, baseAddress: 0, sourceName };
+  const probe: FileContext = { bytes, view, offsetSize: 8, lengthSize: 8, baseAddress: 0, sourceName, structures };
   const head = new Cursor(probe, sigPos + SIGNATURE.length, bytes.length, 'superblock');
   const version = head.u8('superblock version');
 
@@ -54,7 +56,7 @@ export function readSuperblock(bytes: Uint8Array, sourceName: string): Superbloc
     head.skip(4); // group leaf / internal node K
     head.skip(4); // file consistency flags
     if (version === 1) head.skip(4); // indexed storage internal node K + reserved
-    const ctx: FileContext = { bytes, view, offsetSize, lengthSize, baseAddress: sigPos, sourceName };
+    const ctx: FileContext = { bytes, view, offsetSize, lengthSize, baseAddress: sigPos, sourceName, structures };
     const c = new Cursor(ctx, head.position, bytes.length, 'superblock');
     c.address('base address');
     c.address('free-space info address');
@@ -64,6 +66,7 @@ export function readSuperblock(bytes: Uint8Array, sourceName: string): Superbloc
     c.address('root link name offset');
     const rootObjectAddress = c.definedAddress('root group object header address');
     c.skip(4 + 4 + 16, 'root symbol table entry');
+    structures.add(sigPos, c.position, 'the superblock');
     return finish({ version, ctx, rootObjectAddress, eofAddress });
   }
 
@@ -73,13 +76,14 @@ export function readSuperblock(bytes: Uint8Array, sourceName: string): Superbloc
     checkSize(offsetSize, 'size of offsets', sourceName);
     checkSize(lengthSize, 'size of lengths', sourceName);
     head.skip(1); // file consistency flags
-    const ctx: FileContext = { bytes, view, offsetSize, lengthSize, baseAddress: sigPos, sourceName };
+    const ctx: FileContext = { bytes, view, offsetSize, lengthSize, baseAddress: sigPos, sourceName, structures };
     const c = new Cursor(ctx, head.position, bytes.length, 'superblock');
     c.address('base address');
     c.address('superblock extension address');
     const eofAddress = c.definedAddress('end-of-file address');
     const rootObjectAddress = c.definedAddress('root group object header address');
     c.checksum(sigPos);
+    structures.add(sigPos, c.position, 'the superblock');
     return finish({ version, ctx, rootObjectAddress, eofAddress });
   }
 

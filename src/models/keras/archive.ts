@@ -2,6 +2,7 @@
  * Keras 3 `.keras` archives: a ZIP holding `config.json`, `metadata.json` and
  * `model.weights.h5`. The config orders the layers; the metadata gives the Keras version.
  */
+import { resolveLimits, type InputLimits } from '../../io/limits.js';
 import { KerasFormatError } from './errors.js';
 import type { KerasWeights } from './types.js';
 import { readKerasWeights } from './weights.js';
@@ -12,9 +13,13 @@ export interface ReadKerasArchiveOptions {
   readonly name?: string;
   /** Raw-deflate decompressor; defaults to DecompressionStream('deflate-raw'). */
   readonly inflateRaw?: InflateRaw;
+  /** Caps on decompressed sizes (default: environment variables, then DEFAULT_LIMITS). */
+  readonly limits?: Partial<InputLimits>;
 }
 
 const WEIGHTS = 'model.weights.h5';
+const CONFIG = 'config.json';
+const METADATA = 'metadata.json';
 
 /** Whether the bytes start like a ZIP archive (local file header "PK\x03\x04"). */
 export function isZip(bytes: Uint8Array): boolean {
@@ -31,6 +36,9 @@ function listParts(source: Uint8Array | ArrayBuffer, name: string | undefined): 
   const what = name ?? '<.keras archive>';
   const entries = new Map(readZipDirectory(bytes, what).map((e) => [e.name, e]));
   if (!entries.has(WEIGHTS)) throw new KerasFormatError(`${what}: no "${WEIGHTS}" in the archive (is it a .keras file?)`);
+  // Without the config the layer order would silently fall back to one guessed from class
+  // names; Keras always writes it, so its absence means a damaged or hand-made archive.
+  if (!entries.has(CONFIG)) throw new KerasFormatError(`${what}: no "${CONFIG}" in the archive (Keras writes it beside "${WEIGHTS}"; damaged archive?)`);
   return { bytes, parts: { entries, what } };
 }
 
@@ -44,8 +52,8 @@ function parseJson(data: Uint8Array | undefined, entryName: string, what: string
 }
 
 function assemble(parts: ArchiveParts, weights: Uint8Array, config: Uint8Array | undefined, metadata: Uint8Array | undefined): KerasWeights {
-  const modelConfig = parseJson(config, 'config.json', parts.what);
-  const meta = parseJson(metadata, 'metadata.json', parts.what) as { keras_version?: unknown } | undefined;
+  const modelConfig = parseJson(config, CONFIG, parts.what);
+  const meta = parseJson(metadata, METADATA, parts.what) as { keras_version?: unknown } | undefined;
   const kerasVersion = typeof meta?.keras_version === 'string' ? meta.keras_version : undefined;
   const result = readKerasWeights(weights, {
     name: `${parts.what}/${WEIGHTS}`,
@@ -61,25 +69,31 @@ function assemble(parts: ArchiveParts, weights: Uint8Array, config: Uint8Array |
 /** Reads a `.keras` archive; deflated entries go through `options.inflateRaw`. */
 export async function readKerasArchive(source: Uint8Array | ArrayBuffer, options: ReadKerasArchiveOptions = {}): Promise<KerasWeights> {
   const { bytes, parts } = listParts(source, options.name);
+  const limits = resolveLimits(options.limits);
   const inflate = options.inflateRaw ?? inflateRawWithStreams;
   const get = async (n: string): Promise<Uint8Array | undefined> => {
     const e = parts.entries.get(n);
-    return e ? extractEntry(bytes, e, inflate, parts.what) : undefined;
+    return e ? extractEntry(bytes, e, inflate, parts.what, limits) : undefined;
   };
-  const weights = (await get(WEIGHTS))!;
-  return assemble(parts, weights, await get('config.json'), await get('metadata.json'));
+  // Small entries first: a bomb in the metadata fails before the big weights are inflated.
+  const metadata = await get(METADATA);
+  const config = await get(CONFIG);
+  return assemble(parts, (await get(WEIGHTS))!, config, metadata);
 }
 
 /** Synchronous variant for callers with a synchronous inflater (node:zlib's inflateRawSync). */
 export function readKerasArchiveSync(
   source: Uint8Array | ArrayBuffer,
   inflateRaw: (compressed: Uint8Array, uncompressedSize: number) => Uint8Array,
-  options: { readonly name?: string } = {},
+  options: { readonly name?: string; readonly limits?: Partial<InputLimits> } = {},
 ): KerasWeights {
   const { bytes, parts } = listParts(source, options.name);
+  const limits = resolveLimits(options.limits);
   const get = (n: string): Uint8Array | undefined => {
     const e = parts.entries.get(n);
-    return e ? extractEntrySync(bytes, e, inflateRaw, parts.what) : undefined;
+    return e ? extractEntrySync(bytes, e, inflateRaw, parts.what, limits) : undefined;
   };
-  return assemble(parts, get(WEIGHTS)!, get('config.json'), get('metadata.json'));
+  const metadata = get(METADATA);
+  const config = get(CONFIG);
+  return assemble(parts, get(WEIGHTS)!, config, metadata);
 }

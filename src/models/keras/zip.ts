@@ -3,6 +3,7 @@
  * and hands out entries, stored ones as views and deflated ones through an injected inflater
  * (node:zlib in Node, DecompressionStream in browsers), so this file stays platform-free.
  */
+import { formatBytes, LIMIT_VARIABLES, resolveLimits, type InputLimits } from '../../io/limits.js';
 import { crc32 } from './crc32.js';
 import { KerasFormatError } from './errors.js';
 
@@ -132,35 +133,82 @@ export function readZipDirectory(bytes: Uint8Array, what = '<zip>'): ZipEntry[] 
       }
       e += 4 + size;
     }
+    // Names are only ever compared with the few Keras expects, never joined to a path, so a
+    // hostile "../x" is harmless; but two entries of one name would make "which one" arbitrary.
+    if (entries.some((x) => x.name === name)) r.fail(`duplicate entry "${name}" (the archive is ambiguous)`);
     entries.push({ name, method, crc32: crc, compressedSize, uncompressedSize, localHeaderOffset });
     p = extraEnd + commentLength;
   }
+  checkNoOverlap(r, entries, dirOffset);
   return entries;
 }
 
-export type InflateRaw = (compressed: Uint8Array, uncompressedSize: number) => Uint8Array | Promise<Uint8Array>;
+/**
+ * Entries' local headers and data must lie one after another before the central directory:
+ * overlapping entries (one compressed stream shared by many names) are how the worst zip bombs
+ * multiply their output, and no writer produces them.
+ */
+function checkNoOverlap(r: Reader, entries: readonly ZipEntry[], dirOffset: number): void {
+  const sorted = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+  let previousEnd = 0;
+  let previousName = '';
+  for (const e of sorted) {
+    if (e.localHeaderOffset < previousEnd) r.fail(`entry "${e.name}" overlaps entry "${previousName}"`);
+    const nameLength = r.u16(e.localHeaderOffset + 26, `local name length of "${e.name}"`);
+    const extraLength = r.u16(e.localHeaderOffset + 28, `local extra length of "${e.name}"`);
+    previousEnd = e.localHeaderOffset + 30 + nameLength + extraLength + e.compressedSize;
+    previousName = e.name;
+    if (previousEnd > dirOffset) r.fail(`data of entry "${e.name}" runs into the central directory`);
+  }
+}
 
-/** Entries above this size skip the CRC check (it would cost seconds on a 500 MB weight file). */
-const CRC_CHECK_LIMIT = 64 * 1024 * 1024;
+/**
+ * A raw-deflate decompressor. `uncompressedSize` is the entry's declared size, already checked
+ * against the limits: an inflater should fail as soon as its output would exceed it (node:zlib's
+ * `maxOutputLength`, or `inflateRawWithStreams`), since the output is checked only afterwards.
+ */
+export type InflateRaw = (compressed: Uint8Array, uncompressedSize: number) => Uint8Array | Promise<Uint8Array>;
 
 /** The raw (still compressed, for deflated entries) bytes of an entry: a view, no copy. */
 export function entryData(bytes: Uint8Array, entry: ZipEntry, what = '<zip>'): Uint8Array {
   const r = new Reader(bytes, what);
   const p = entry.localHeaderOffset;
   if (r.u32(p, 'local header') !== LOCAL) r.fail(`bad local header for "${entry.name}"`);
+  const method = r.u16(p + 8, 'local compression method');
   const nameLength = r.u16(p + 26, 'local name length');
   const extraLength = r.u16(p + 28, 'local extra length');
+  // The local header must describe the same entry as the directory: a mismatch is damage (or
+  // an attempt to show one file to this reader and another to other tools).
+  const localName = utf8.decode(r.slice(p + 30, nameLength, 'local entry name'));
+  if (localName !== entry.name) r.fail(`entry "${entry.name}" has local header name "${localName}"`);
+  if (method !== entry.method) r.fail(`entry "${entry.name}" has compression method ${entry.method} in the directory, ${method} locally`);
   return r.slice(p + 30 + nameLength + extraLength, entry.compressedSize, `data of "${entry.name}"`);
+}
+
+/** Refuses an entry whose declared size is over the limit, before anything is inflated. */
+function checkDeclaredSize(entry: ZipEntry, limits: InputLimits, what: string): void {
+  if (entry.uncompressedSize > limits.maxInflatedBytes) {
+    throw new KerasFormatError(
+      `${what}: "${entry.name}" declares ${formatBytes(entry.uncompressedSize)}, over the limit of ${formatBytes(limits.maxInflatedBytes)} (${LIMIT_VARIABLES.maxInflatedBytes} raises it)`,
+    );
+  }
 }
 
 function checkEntry(entry: ZipEntry, data: Uint8Array, what: string): Uint8Array {
   if (data.length !== entry.uncompressedSize) {
     throw new KerasFormatError(`${what}: "${entry.name}" unpacks to ${data.length} bytes, expected ${entry.uncompressedSize}`);
   }
-  if (data.length <= CRC_CHECK_LIMIT && crc32(data) !== entry.crc32) {
+  // Every entry, whatever its size: about 0.3 s per 100 MB, small beside building the model.
+  if (crc32(data) !== entry.crc32) {
     throw new KerasFormatError(`${what}: "${entry.name}" fails its CRC-32 check (corrupt archive)`);
   }
   return data;
+}
+
+/** One line: the inflater's own reason (bad data, or more output than declared) and the entry. */
+function inflateError(entry: ZipEntry, what: string, cause: unknown): KerasFormatError {
+  const reason = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0];
+  return new KerasFormatError(`${what}: cannot inflate "${entry.name}" (corrupt archive, or more than its declared ${entry.uncompressedSize} bytes: ${reason})`, { cause });
 }
 
 function unsupportedMethod(entry: ZipEntry, what: string): never {
@@ -168,7 +216,14 @@ function unsupportedMethod(entry: ZipEntry, what: string): never {
 }
 
 /** An entry's uncompressed bytes, inflating with a synchronous inflater. */
-export function extractEntrySync(bytes: Uint8Array, entry: ZipEntry, inflateRaw: (d: Uint8Array, size: number) => Uint8Array, what = '<zip>'): Uint8Array {
+export function extractEntrySync(
+  bytes: Uint8Array,
+  entry: ZipEntry,
+  inflateRaw: (d: Uint8Array, size: number) => Uint8Array,
+  what = '<zip>',
+  limits: InputLimits = resolveLimits(),
+): Uint8Array {
+  checkDeclaredSize(entry, limits, what);
   const raw = entryData(bytes, entry, what);
   if (entry.method === 0) return checkEntry(entry, raw, what);
   if (entry.method !== 8) unsupportedMethod(entry, what);
@@ -176,13 +231,20 @@ export function extractEntrySync(bytes: Uint8Array, entry: ZipEntry, inflateRaw:
   try {
     out = inflateRaw(raw, entry.uncompressedSize);
   } catch (cause) {
-    throw new KerasFormatError(`${what}: cannot inflate "${entry.name}" (corrupt archive)`, { cause });
+    throw inflateError(entry, what, cause);
   }
   return checkEntry(entry, out, what);
 }
 
 /** An entry's uncompressed bytes, with a synchronous or asynchronous inflater. */
-export async function extractEntry(bytes: Uint8Array, entry: ZipEntry, inflateRaw: InflateRaw, what = '<zip>'): Promise<Uint8Array> {
+export async function extractEntry(
+  bytes: Uint8Array,
+  entry: ZipEntry,
+  inflateRaw: InflateRaw,
+  what = '<zip>',
+  limits: InputLimits = resolveLimits(),
+): Promise<Uint8Array> {
+  checkDeclaredSize(entry, limits, what);
   const raw = entryData(bytes, entry, what);
   if (entry.method === 0) return checkEntry(entry, raw, what);
   if (entry.method !== 8) unsupportedMethod(entry, what);
@@ -190,17 +252,41 @@ export async function extractEntry(bytes: Uint8Array, entry: ZipEntry, inflateRa
   try {
     out = await inflateRaw(raw, entry.uncompressedSize);
   } catch (cause) {
-    throw new KerasFormatError(`${what}: cannot inflate "${entry.name}" (corrupt archive)`, { cause });
+    throw inflateError(entry, what, cause);
   }
   return checkEntry(entry, out, what);
 }
 
-/** Inflater for browsers and Node 20+: the standard DecompressionStream('deflate-raw'). */
-export async function inflateRawWithStreams(compressed: Uint8Array): Promise<Uint8Array> {
+/**
+ * Inflater for browsers and Node 20+: the standard DecompressionStream('deflate-raw'), read
+ * chunk by chunk and cancelled as soon as the output passes `maxBytes` (the declared size), so
+ * a bomb costs at most that much memory and the time to produce it.
+ */
+export async function inflateRawWithStreams(compressed: Uint8Array, maxBytes = Number.POSITIVE_INFINITY): Promise<Uint8Array> {
   if (typeof DecompressionStream === 'undefined') {
     throw new KerasFormatError('no DecompressionStream in this environment: pass an inflateRaw function');
   }
   // The archive bytes are never a SharedArrayBuffer view, which is all the cast rules out.
   const stream = new Blob([compressed as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new Error(`inflated data exceeds its declared ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
