@@ -32,14 +32,20 @@ export function checkLayers(model: LayeredModel, layers: readonly string[]): voi
 export function layerPass(model: LayeredModel, x: Tensor, layers: readonly string[], target: number, score: ScoreKind): LayerPass {
   const ordered = [...new Set(layers)].sort((a, b) => model.layerNames.indexOf(a) - model.layerNames.indexOf(b));
   const lowest = ordered[0]!;
-  const body = noGrad(() => model.run(x, { until: lowest }).output);
+  const upper = ordered.slice(1);
+  // On a graph, the head downstream of `lowest` may also read layers that bypass it (skip
+  // connections, parallel branches): the body computes those too, and the head is given them.
+  const bypass = model.headInputs?.(lowest) ?? [];
+  const { output: body, activations: given } = noGrad(() => model.run(x, { until: lowest, capture: [...bypass, ...upper] }));
   const tape = new GradientTape();
   tape.watch(body);
+  // A requested layer off the path through `lowest` (a parallel branch) is given, not computed
+  // in the head: watching it gives its gradient with the other layers held fixed.
+  for (const l of upper) if (given.has(l)) tape.watch(given.get(l)!);
   let scores: Tensor;
   let captured: Map<string, Tensor>;
   try {
-    const upper = ordered.slice(1);
-    const { output, activations } = model.run(body, { from: lowest, capture: upper, logits: score === 'logit' });
+    const { output, activations } = model.run(body, { from: lowest, given, capture: upper, logits: score === 'logit' });
     captured = activations;
     scores = op.pickClasses(output, new Array<number>(output.shape[0]!).fill(target));
   } catch (e) {

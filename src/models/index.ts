@@ -9,3 +9,8 @@ export * from './imagenet-classes.js';
 export * from './keras/index.js';
 export * from './hdf5/index.js';
 export type * from './weights-source.js';
+export * from './graph-model.js';
+export * from './merge-layers.js';
+export * from './batch-norm-layer.js';
+export { ACTIVATIONS, parseActivation } from './activations.js';
+export { SUPPORTED_KERAS_LAYERS } from './keras-layer.js';

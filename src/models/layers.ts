@@ -7,8 +7,9 @@ import * as op from '../autograd/ops.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { PaddingSpec } from '../autograd/ops.js';
+import { activate, type Activation } from './activations.js';
 
-export type Activation = 'linear' | 'relu' | 'softmax';
+export type { Activation } from './activations.js';
 
 export interface Layer {
   readonly name: string;
@@ -21,12 +22,6 @@ export interface Layer {
   readonly weights: readonly Tensor[];
   /** True when the layer ends in a softmax (the model's probabilities come from it). */
   readonly softmax?: boolean;
-}
-
-function activate(x: Tensor, activation: Activation, logits: boolean | undefined): Tensor {
-  if (activation === 'relu') return op.relu(x);
-  if (activation === 'softmax' && !logits) return op.softmax(x, -1);
-  return x;
 }
 
 export class Conv2DLayer implements Layer {
@@ -131,6 +126,41 @@ export class GlobalAveragePoolLayer implements Layer {
   }
   apply(x: Tensor): Tensor {
     return op.mean(x, [1, 2]);
+  }
+}
+
+/** Global max pooling: [N, H, W, C] → [N, C]. */
+export class GlobalMaxPoolLayer implements Layer {
+  readonly kind = 'globalMaxPool';
+  readonly weights = [];
+  constructor(readonly name: string) {}
+  outputShape(input: readonly number[]): number[] {
+    if (input.length !== 3) throw new Error(`layer ${this.name}: expects input [H, W, C], got ${formatShape(input)}`);
+    return [input[2]!];
+  }
+  apply(x: Tensor): Tensor {
+    return op.max(x, [1, 2]);
+  }
+}
+
+/** ZeroPadding2D: zeros above, below, left and right of each [H, W, C] map. */
+export class ZeroPadding2DLayer implements Layer {
+  readonly kind = 'zeroPadding2d';
+  readonly weights = [];
+  constructor(
+    readonly name: string,
+    /** [[top, bottom], [left, right]]. */
+    readonly padding: readonly [readonly [number, number], readonly [number, number]],
+  ) {
+    if (padding.flat().some((p) => !Number.isInteger(p) || p < 0)) throw new Error(`layer ${name}: padding ${JSON.stringify(padding)} must be whole numbers ≥ 0`);
+  }
+  outputShape(input: readonly number[]): number[] {
+    if (input.length !== 3) throw new Error(`layer ${this.name}: expects input [H, W, C], got ${formatShape(input)}`);
+    const [[t, b], [l, r]] = this.padding;
+    return [input[0]! + t + b, input[1]! + l + r, input[2]!];
+  }
+  apply(x: Tensor): Tensor {
+    return op.pad(x, [[0, 0], this.padding[0], this.padding[1], [0, 0]]);
   }
 }
 

@@ -1,0 +1,91 @@
+/**
+ * The wiring of a Keras functional model config: which layers each layer reads. Keras 1 and 2
+ * write `inbound_nodes: [[["conv1", 0, 0, {}], …]]` (one list per call of the layer); Keras 3
+ * writes `inbound_nodes: [{"args": [<tensor or list of tensors>], "kwargs": {}}]` where each
+ * tensor is `{"class_name": "__keras_tensor__", "config": {"keras_history": [layer, node, index]}}`.
+ */
+
+export interface KerasWiring {
+  /** The layers each layer reads, in argument order (the InputLayer's name for the model input). */
+  inputs: Map<string, string[]>;
+  inputLayer: string;
+  outputLayer: string;
+}
+
+/** True for a config whose layers carry `inbound_nodes` (functional models of every generation). */
+export function isFunctionalConfig(config: unknown): boolean {
+  const inner = (config as { config?: { layers?: unknown } })?.config;
+  const layers = inner?.layers;
+  return Array.isArray(layers) && layers.some((l) => Array.isArray((l as { inbound_nodes?: unknown })?.inbound_nodes));
+}
+
+/** The name a layer entry goes by (Keras 2 and 3 repeat it beside its config). */
+export function layerEntryName(entry: { name?: unknown; config?: { name?: unknown } }, index: number): string {
+  const n = entry.name ?? entry.config?.name;
+  if (typeof n !== 'string' || n === '') throw new Error(`model config: layer ${index} has no name`);
+  return n;
+}
+
+export function kerasWiring(config: unknown): KerasWiring {
+  const inner = (config as { config?: Record<string, unknown> }).config ?? {};
+  const layers = inner.layers as { name?: unknown; class_name?: unknown; config?: { name?: unknown }; inbound_nodes?: unknown }[];
+  const inputs = new Map<string, string[]>();
+  layers.forEach((entry, i) => {
+    const name = layerEntryName(entry, i);
+    const nodes = (entry.inbound_nodes ?? []) as unknown[];
+    if (!Array.isArray(nodes)) throw new Error(`model config: layer ${name} has inbound_nodes that are not a list`);
+    if (nodes.length > 1) throw new Error(`layer ${name}: it is called ${nodes.length} times (a shared layer), which is not supported yet`);
+    inputs.set(name, nodes.length === 0 ? [] : nodeInputs(name, nodes[0]));
+  });
+  const inputLayers = endpoints(inner.input_layers, 'input_layers');
+  const outputLayers = endpoints(inner.output_layers, 'output_layers');
+  if (inputLayers.length !== 1) throw new Error(`model config: ${inputLayers.length} inputs (${inputLayers.join(', ')}); only models with one image input are supported`);
+  if (outputLayers.length !== 1) throw new Error(`model config: ${outputLayers.length} outputs (${outputLayers.join(', ')}); only models with one output are supported`);
+  return { inputs, inputLayer: inputLayers[0]!, outputLayer: outputLayers[0]! };
+}
+
+/** The layer names one call reads, in order. */
+function nodeInputs(layer: string, node: unknown): string[] {
+  if (Array.isArray(node)) {
+    // Keras 1/2: a list of [name, node_index, tensor_index, kwargs?].
+    return node.map((ref) => {
+      if (!Array.isArray(ref) || typeof ref[0] !== 'string') throw new Error(`model config: layer ${layer} has an inbound node ${JSON.stringify(ref)} that names no layer`);
+      checkFirstOutput(layer, ref[0], ref[2]);
+      return ref[0];
+    });
+  }
+  const args = (node as { args?: unknown })?.args;
+  if (!Array.isArray(args)) throw new Error(`model config: layer ${layer} has an inbound node with neither a list nor 'args'`);
+  const out: string[] = [];
+  collectTensors(layer, args, out);
+  return out;
+}
+
+/** Keras 3: every `__keras_tensor__` in the call's arguments, depth first (a merge's list is args[0]). */
+function collectTensors(layer: string, v: unknown, out: string[]): void {
+  if (Array.isArray(v)) {
+    for (const x of v) collectTensors(layer, x, out);
+    return;
+  }
+  const t = v as { class_name?: unknown; config?: { keras_history?: unknown } } | null;
+  if (t && t.class_name === '__keras_tensor__') {
+    const h = t.config?.keras_history;
+    if (!Array.isArray(h) || typeof h[0] !== 'string') throw new Error(`model config: layer ${layer} reads a tensor without keras_history`);
+    checkFirstOutput(layer, h[0], h[2]);
+    out.push(h[0]);
+  }
+}
+
+function checkFirstOutput(layer: string, from: string, tensorIndex: unknown): void {
+  if (tensorIndex !== undefined && tensorIndex !== 0) throw new Error(`layer ${layer}: reads output ${String(tensorIndex)} of ${from}; layers with several outputs are not supported`);
+}
+
+/** `[["name", 0, 0], …]`, or Keras 3's single `["name", 0, 0]`. */
+function endpoints(v: unknown, what: string): string[] {
+  if (!Array.isArray(v)) throw new Error(`model config: no ${what}`);
+  if (typeof v[0] === 'string') return [v[0]];
+  return v.map((e) => {
+    if (!Array.isArray(e) || typeof e[0] !== 'string') throw new Error(`model config: ${what} entry ${JSON.stringify(e)} names no layer`);
+    return e[0];
+  });
+}

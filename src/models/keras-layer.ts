@@ -1,0 +1,172 @@
+/**
+ * One Keras layer config → one stieltjes layer, for sequential and functional models alike.
+ * Understands Keras 1 names (Convolution2D, nb_filter, border_mode) and Keras 2/3 names. Layers
+ * stieltjes cannot run get one line naming them and why.
+ */
+import type { Tensor } from '../tensor/tensor.js';
+import { parseActivation, type Activation } from './activations.js';
+import { BatchNormLayer } from './batch-norm-layer.js';
+import type { GraphLayer } from './graph-model.js';
+import {
+  ActivationLayer,
+  Conv2DLayer,
+  DenseLayer,
+  FlattenLayer,
+  GlobalAveragePoolLayer,
+  GlobalMaxPoolLayer,
+  IdentityLayer,
+  Pool2DLayer,
+  ZeroPadding2DLayer,
+} from './layers.js';
+import { ConcatenateLayer, ElementwiseMergeLayer, type ElementwiseMergeKind } from './merge-layers.js';
+import type { Backend } from '../kernels/backend.js';
+import type { DType } from '../tensor/dtype.js';
+import type { WeightArray } from './weights-source.js';
+
+/** What building a layer needs from the model being built. */
+export interface KerasLayerContext {
+  backend: Backend;
+  dtype?: DType;
+  /** True for Theano-ordered (channels-first) Keras 1 models, converted to NHWC. */
+  theano: boolean;
+  /** The layer's weight arrays in file order (at least `expected` of them). */
+  weightsFor(name: string, expected: number): readonly WeightArray[];
+  upload(w: WeightArray): Tensor;
+  /** A Theano (Cout, Cin, kh, kw) flipped kernel as an HWIO tensor. */
+  theanoKernel(name: string, w: WeightArray): Tensor;
+}
+
+const MERGES: Readonly<Record<string, ElementwiseMergeKind>> = {
+  Add: 'add',
+  Subtract: 'subtract',
+  Multiply: 'multiply',
+  Average: 'average',
+  Maximum: 'maximum',
+};
+
+/** Identity at inference. */
+const INFERENCE_IDENTITY = new Set(['Dropout', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
+
+export const SUPPORTED_KERAS_LAYERS =
+  'Conv2D, Dense, BatchNormalization, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Flatten, ' +
+  'Activation, ReLU, Softmax, Add, Subtract, Multiply, Average, Maximum, Concatenate, Dropout, InputLayer';
+
+/** Why a layer class stieltjes knows of cannot be loaded. */
+const UNSUPPORTED_WHY: Readonly<Record<string, string>> = {
+  Lambda: 'a Lambda layer holds Python code, which cannot be loaded outside Python; rebuild the model with built-in layers in its place',
+  Functional: 'nested models are not supported yet',
+  Sequential: 'nested models are not supported yet',
+  Model: 'nested models are not supported yet',
+};
+
+/** The layer for one config entry, or null for an InputLayer. */
+export function buildKerasLayer(cls: string, c: Record<string, unknown>, name: string, ctx: KerasLayerContext): GraphLayer | null {
+  const merge = MERGES[cls];
+  if (merge) return new ElementwiseMergeLayer(name, merge);
+  if (INFERENCE_IDENTITY.has(cls)) return new IdentityLayer(name, cls);
+  switch (cls) {
+    case 'InputLayer':
+      return null;
+    case 'Conv2D':
+    case 'Convolution2D': {
+      const useBias = c.use_bias ?? c.bias ?? true;
+      const ws = ctx.weightsFor(name, useBias ? 2 : 1);
+      const kernel = ctx.theano ? ctx.theanoKernel(name, ws[0]!) : ctx.upload(ws[0]!);
+      const padding = String(c.padding ?? c.border_mode ?? 'valid');
+      if (padding !== 'same' && padding !== 'valid') throw new Error(`layer ${name}: padding '${padding}' is not supported`);
+      if ((c.groups ?? 1) !== 1) throw new Error(`layer ${name}: Conv2D with groups=${String(c.groups)} is not supported yet`);
+      const opts = { strides: pair(c.strides ?? c.subsample, 1), dilations: pair(c.dilation_rate, 1), padding, activation: activation(name, c.activation) } as const;
+      return new Conv2DLayer(name, kernel, useBias ? ctx.upload(ws[1]!) : null, opts);
+    }
+    case 'Dense': {
+      const useBias = c.use_bias ?? c.bias ?? true;
+      const ws = ctx.weightsFor(name, useBias ? 2 : 1);
+      return new DenseLayer(name, ctx.upload(ws[0]!), useBias ? ctx.upload(ws[1]!) : null, activation(name, c.activation));
+    }
+    case 'BatchNormalization': {
+      const axis = c.axis ?? -1;
+      const channelAxis = ctx.theano ? 1 : 3;
+      if (!(axis === -1 || axis === channelAxis || (Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === channelAxis)))) {
+        throw new Error(`layer ${name}: BatchNormalization over axis ${JSON.stringify(axis)} is not supported (only the channel axis)`);
+      }
+      const scale = c.scale !== false;
+      const center = c.center !== false;
+      const ws = ctx.weightsFor(name, 2 + Number(scale) + Number(center));
+      let i = 0;
+      const gamma = scale ? ws[i++]!.data : undefined;
+      const beta = center ? ws[i++]!.data : undefined;
+      const movingMean = ws[i++]!.data;
+      const movingVariance = ws[i++]!.data;
+      const epsilon = typeof c.epsilon === 'number' ? c.epsilon : 1e-3;
+      return new BatchNormLayer(name, { gamma, beta, movingMean, movingVariance, epsilon }, { backend: ctx.backend, dtype: ctx.dtype });
+    }
+    case 'MaxPooling2D':
+    case 'MaxPool2D':
+    case 'AveragePooling2D':
+    case 'AvgPool2D': {
+      const window = pair(c.pool_size, 2);
+      const strides = pair(c.strides ?? c.pool_size, 2);
+      const padding = String(c.padding ?? c.border_mode ?? 'valid') as 'same' | 'valid';
+      return new Pool2DLayer(name, cls.startsWith('Max') ? 'maxPool2d' : 'avgPool2d', { window, strides, padding });
+    }
+    case 'GlobalAveragePooling2D':
+    case 'GlobalMaxPooling2D':
+    case 'GlobalMaxPool2D':
+    case 'GlobalAvgPool2D':
+      if (c.keepdims === true) throw new Error(`layer ${name}: ${cls} with keepdims=True is not supported yet`);
+      return cls.includes('Max') ? new GlobalMaxPoolLayer(name) : new GlobalAveragePoolLayer(name);
+    case 'ZeroPadding2D':
+      return new ZeroPadding2DLayer(name, zeroPadding(name, c.padding));
+    case 'Flatten':
+      return new FlattenLayer(name, ctx.theano ? 'chw' : 'hwc');
+    case 'Activation':
+      return new ActivationLayer(name, activation(name, c.activation));
+    case 'Softmax':
+      if (c.axis !== undefined && c.axis !== -1) throw new Error(`layer ${name}: Softmax over axis ${JSON.stringify(c.axis)} is not supported (only -1)`);
+      return new ActivationLayer(name, 'softmax');
+    case 'ReLU': {
+      const slope = Number(c.negative_slope ?? 0);
+      const threshold = Number(c.threshold ?? 0);
+      const max = c.max_value ?? null;
+      if (slope !== 0 || threshold !== 0 || (max !== null && max !== 6)) {
+        throw new Error(`layer ${name}: ReLU with max_value=${String(max)}, negative_slope=${slope}, threshold=${threshold} is not supported yet (plain ReLU and ReLU6 are)`);
+      }
+      return new ActivationLayer(name, max === 6 ? 'relu6' : 'relu');
+    }
+    case 'Concatenate': {
+      let axis = typeof c.axis === 'number' ? c.axis : -1;
+      if (ctx.theano && axis === 1) axis = -1; // channels-first models run as NHWC here
+      return new ConcatenateLayer(name, axis);
+    }
+    default: {
+      const why = UNSUPPORTED_WHY[cls] ?? `Keras layer class ${cls} is not supported (supported: ${SUPPORTED_KERAS_LAYERS})`;
+      throw new Error(`layer ${name}: ${why}`);
+    }
+  }
+}
+
+function pair(v: unknown, dflt: number): [number, number] {
+  if (v === undefined || v === null) return [dflt, dflt];
+  if (typeof v === 'number') return [v, v];
+  const a = v as number[];
+  return [a[0]!, a[1]!];
+}
+
+/** Keras accepts n, [h, w] (each symmetric) or [[top, bottom], [left, right]]. */
+function zeroPadding(name: string, p: unknown): [[number, number], [number, number]] {
+  if (p === undefined || p === null) return [[1, 1], [1, 1]];
+  if (typeof p === 'number') return [[p, p], [p, p]];
+  if (Array.isArray(p) && p.length === 2) {
+    const [h, w] = p as unknown[];
+    const side = (s: unknown): [number, number] => (typeof s === 'number' ? [s, s] : Array.isArray(s) && s.length === 2 ? [Number(s[0]), Number(s[1])] : [NaN, NaN]);
+    return [side(h), side(w)];
+  }
+  throw new Error(`layer ${name}: ZeroPadding2D padding ${JSON.stringify(p)} is not an int, a pair or a pair of pairs`);
+}
+
+function activation(layer: string, a: unknown): Activation {
+  const s = a === undefined || a === null ? 'linear' : String(a);
+  const parsed = parseActivation(s);
+  if (!parsed) throw new Error(`layer ${layer}: activation '${s}' is not supported (linear, relu, relu6, sigmoid, tanh, softmax, swish/silu)`);
+  return parsed;
+}

@@ -1,0 +1,155 @@
+/**
+ * Graph (functional) models: a tiny ResNet-like model written in Keras 2's full-model .h5 layout
+ * loads as a DAG, matches a plain-loop float64 reference, and Grad-CAM inside its residual block
+ * (bypassed by the skip) and IG work on it. The Keras 3 config of the same model builds the same
+ * graph.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gradCam } from '../../src/attribution/grad-cam.js';
+import { integratedGradients } from '../../src/attribution/integrated-gradients.js';
+import { rsiGradCam } from '../../src/attribution/rsi-grad-cam.js';
+import { GraphModel } from '../../src/models/graph-model.js';
+import { buildFromKerasConfig } from '../../src/models/keras-config.js';
+import { modelFromBytes } from '../../src/models/load-model.js';
+import { fromArray, zeros } from '../../src/tensor/creation.js';
+import { scope } from '../../src/tensor/scope.js';
+import {
+  C,
+  CIN,
+  H,
+  W,
+  keras2Config,
+  keras3Config,
+  referenceForward,
+  referenceHead,
+  tinyResnetInput,
+  tinyResnetWeightLayers,
+  tinyResnetWeights,
+  writeTinyResnetH5,
+} from '../helpers/tiny-resnet.js';
+
+const f64 = { dtype: 'float64' as const };
+const weights = tinyResnetWeights();
+const xValues = tinyResnetInput();
+const ref = referenceForward(weights, xValues);
+let dir: string;
+let bytes: Uint8Array;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'stieltjes-graph-'));
+  await writeTinyResnetH5(join(dir, 'tiny_resnet.h5'), weights);
+  const b = readFileSync(join(dir, 'tiny_resnet.h5'));
+  bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function maxRelErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  expect(got.length).toBe(want.length);
+  const scale = Math.max(...Array.from(want, Math.abs), 1e-12);
+  let e = 0;
+  for (let i = 0; i < want.length; i++) e = Math.max(e, Math.abs(got[i]! - want[i]!) / scale);
+  return e;
+}
+
+describe('a functional Keras 2 .h5 (conv → BN → ReLU → conv → BN → Add(skip) → ReLU → GAP → Dense)', () => {
+  it('loads as a DAG and matches the float64 reference in float64 (1e-12) and float32 (1e-5)', async () => {
+    const model = (await modelFromBytes(bytes, { dtype: 'float64' })) as GraphModel;
+    expect(model).toBeInstanceOf(GraphModel);
+    expect(model.name).toBe('tiny_resnet');
+    expect(model.layerNames).toEqual(['conv1', 'bn1', 'relu1', 'conv2', 'bn2', 'add', 'relu2', 'gap', 'predictions']);
+    expect(model.inputsOfLayer('add')).toEqual(['bn2', 'relu1']);
+    expect(model.isChain).toBe(false);
+    expect(model.hasSoftmax).toBe(true);
+    expect(model.numClasses).toBe(3);
+    expect(model.layerShape('add')).toEqual([H, W, C]);
+    expect(model.headInputs('conv2')).toEqual(['relu1']);
+    expect(model.headInputs('relu2')).toEqual([]);
+    const x = fromArray(xValues, [1, H, W, CIN], f64);
+    const { output, activations } = model.run(x, { capture: ['relu1', 'conv2', 'relu2'] });
+    expect(maxRelErr(await output.data(), ref.probs)).toBeLessThan(1e-12);
+    expect(maxRelErr(await activations.get('conv2')!.data(), ref.conv2)).toBeLessThan(1e-12);
+    expect(maxRelErr(await activations.get('relu2')!.data(), ref.relu2)).toBeLessThan(1e-12);
+    expect(maxRelErr(await model.run(x, { logits: true }).output.data(), ref.logits)).toBeLessThan(1e-12);
+
+    const m32 = await modelFromBytes(bytes);
+    expect(maxRelErr(await m32.run(fromArray(xValues, [1, H, W, CIN], { dtype: 'float32' })).output.data(), ref.probs)).toBeLessThan(1e-5);
+  });
+
+  it('runs until a layer, and from a layer bypassed by the skip when the skip is given (and says so when not)', async () => {
+    const model = await modelFromBytes(bytes, { dtype: 'float64' });
+    const x = fromArray(xValues, [1, H, W, CIN], f64);
+    scope(() => {
+      const body = model.run(x, { until: 'conv2', capture: ['relu1', 'relu2'] });
+      expect(body.output.shape).toEqual([1, H, W, C]);
+      // relu2 lies downstream of conv2: a run until conv2 does not compute it.
+      expect([...body.activations.keys()]).toEqual(['relu1']);
+      expect(() => model.run(body.output, { from: 'conv2' })).toThrow(/running from conv2 to predictions also needs the outputs of relu1 \(connections that bypass conv2\)/);
+      const head = model.run(body.output, { from: 'conv2', given: body.activations, capture: ['relu2'] });
+      expect(maxRelErr(head.output.dataSync(), ref.probs)).toBeLessThan(1e-12);
+      expect(maxRelErr(head.activations.get('relu2')!.dataSync(), ref.relu2)).toBeLessThan(1e-12);
+      // From a layer every path goes through, nothing else is needed.
+      const after = model.run(model.run(x, { until: 'relu2' }).output, { from: 'relu2' });
+      expect(maxRelErr(after.output.dataSync(), ref.probs)).toBeLessThan(1e-12);
+    });
+  });
+
+  it('Grad-CAM at conv2, inside the residual block, equals the map from finite differences of the reference head (skip held fixed)', async () => {
+    const model = await modelFromBytes(bytes, { dtype: 'float64' });
+    const x = fromArray(xValues, [1, H, W, CIN], f64);
+    const target = ref.probs.indexOf(Math.max(...ref.probs));
+    const cam = await gradCam(model, x, { layers: ['conv2', 'relu2'], target });
+    // ∂p_c/∂A by central differences on the plain-loop head.
+    const A = ref.conv2;
+    const grad = new Float64Array(A.length);
+    const h = 1e-6;
+    for (let i = 0; i < A.length; i++) {
+      const plus = Float64Array.from(A);
+      const minus = Float64Array.from(A);
+      plus[i]! += h;
+      minus[i]! -= h;
+      grad[i] = (referenceHead(weights, plus, ref.relu1).probs[target]! - referenceHead(weights, minus, ref.relu1).probs[target]!) / (2 * h);
+    }
+    const wk = new Float64Array(C);
+    grad.forEach((g, i) => (wk[i % C] = wk[i % C]! + g / (H * W)));
+    const map = new Float64Array(H * W).map((_, p) => Math.max(0, Array.from(wk).reduce((s, w, k) => s + w * A[p * C + k]!, 0)));
+    const conv2 = cam.maps.find((m) => m.layer === 'conv2')!;
+    expect(maxRelErr(conv2.weights, wk)).toBeLessThan(1e-6);
+    expect(maxRelErr(conv2.map, map)).toBeLessThan(1e-6);
+    expect(map.some((v) => v > 0)).toBe(true);
+    expect(cam.maps.find((m) => m.layer === 'relu2')!.map.length).toBe(H * W);
+  });
+
+  it('IG is complete (δ → 0 with the steps), and RSI-Grad-CAM runs at layers inside and after the block', async () => {
+    const model = await modelFromBytes(bytes, { dtype: 'float64' });
+    const x = fromArray(xValues, [1, H, W, CIN], f64);
+    const baseline = zeros([1, H, W, CIN], f64);
+    // ReLU kinks along the path keep the quadrature error at O(1/m), so compare two step counts.
+    const coarse = await integratedGradients(model, x, { baseline, steps: 8, rule: 'trapezoid' });
+    const fine = await integratedGradients(model, x, { baseline, steps: 128, rule: 'trapezoid' });
+    const change = Math.abs(fine.scoreInput - fine.scoreBaseline);
+    expect(change).toBeGreaterThan(1e-3);
+    expect(Math.abs(fine.delta)).toBeLessThan(5e-3 * change);
+    expect(Math.abs(fine.delta)).toBeLessThan(Math.abs(coarse.delta));
+    const rsi = await rsiGradCam(model, x, { baseline, layers: ['conv2', 'relu2'], steps: 32, rule: 'trapezoid' });
+    const after = rsi.maps.find((m) => m.layer === 'relu2')!;
+    // Every path goes through relu2, so its integral is the whole change of the score.
+    expect(Math.abs(after.completenessDelta)).toBeLessThan(2e-3 * Math.abs(rsi.scoreInput - rsi.scoreBaseline) + 1e-6);
+    const inside = rsi.maps.find((m) => m.layer === 'conv2')!;
+    expect(inside.map.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('Keras 3 functional configs (__keras_tensor__ / keras_history)', () => {
+  it('build the same graph as the Keras 2 config and compute the same output', async () => {
+    const layers = tinyResnetWeightLayers(weights);
+    const m2 = buildFromKerasConfig(keras2Config(), layers, f64);
+    const m3 = buildFromKerasConfig(keras3Config(), layers, f64);
+    expect(m3.layerNames).toEqual(m2.layerNames);
+    expect(m3.inputsOfLayer('add')).toEqual(['bn2', 'relu1']);
+    const x = fromArray(xValues, [1, H, W, CIN], f64);
+    expect(maxRelErr(await m3.run(x).output.data(), ref.probs)).toBeLessThan(1e-12);
+  });
+});
