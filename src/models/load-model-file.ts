@@ -15,6 +15,8 @@ export interface LoadModelFileOptions {
   dtype?: DType;
   /** Path of a Keras model JSON (architecture) for weights-only files that are not VGG19. */
   configPath?: string;
+  /** Load weights that are NaN or ±Inf instead of refusing the file (default false). */
+  allowNonFinite?: boolean;
 }
 
 async function readBytes(path: string, what: string): Promise<Uint8Array> {
@@ -32,16 +34,18 @@ export async function readKerasFile(path: string): Promise<{ weights: KerasWeigh
   return readKerasBytes(await readBytes(path, 'weights file'), path);
 }
 
+/** Reads a Keras model JSON (the architecture for a weights-only file). */
+export async function readModelConfigFile(path: string): Promise<unknown> {
+  const text = new TextDecoder().decode(await readBytes(path, 'model config'));
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`model config ${path}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
 export async function loadModelFile(path: string, opts: LoadModelFileOptions = {}): Promise<SequentialModel> {
   const bytes = await readBytes(path, 'weights file');
-  let config: unknown;
-  if (opts.configPath) {
-    const text = new TextDecoder().decode(await readBytes(opts.configPath, 'model config'));
-    try {
-      config = JSON.parse(text);
-    } catch (e) {
-      throw new Error(`model config ${opts.configPath}: not valid JSON (${(e as Error).message})`);
-    }
-  }
-  return modelFromBytes(bytes, { backend: opts.backend, dtype: opts.dtype, config, source: path });
+  const config = opts.configPath ? await readModelConfigFile(opts.configPath) : undefined;
+  return modelFromBytes(bytes, { backend: opts.backend, dtype: opts.dtype, config, source: path, allowNonFinite: opts.allowNonFinite });
 }

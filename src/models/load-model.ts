@@ -11,6 +11,7 @@ import { stringAttribute } from './keras/attributes.js';
 import { readKerasArchive } from './keras/archive.js';
 import { readKerasWeights } from './keras/weights.js';
 import { buildFromKerasConfig } from './keras-config.js';
+import { checkFiniteWeights } from './finite-weights.js';
 import { caffe, noPreprocessing, unitScale, type Preprocessing } from './preprocessing.js';
 import type { SequentialModel } from './sequential.js';
 import { buildVgg19 } from './vgg19.js';
@@ -25,6 +26,8 @@ export interface LoadModelOptions {
   source?: string;
   /** How pixels become inputs, for config-built models (default: none). */
   preprocessing?: Preprocessing;
+  /** Load weights that are NaN or ±Inf instead of refusing the file (default false). */
+  allowNonFinite?: boolean;
 }
 
 /**
@@ -46,6 +49,7 @@ export function looksLikeVgg19(weights: KerasWeights): boolean {
 
 export function modelFromKerasWeights(weights: KerasWeights, opts: LoadModelOptions = {}): SequentialModel {
   const where = opts.source ?? 'weight file';
+  if (!opts.allowNonFinite) checkFiniteWeights(weights, where);
   let model: SequentialModel;
   if (looksLikeVgg19(weights) && opts.config === undefined) {
     model = buildVgg19(weights.layers, { backend: opts.backend, dtype: opts.dtype });
