@@ -219,6 +219,8 @@ export {
   explain,
   explanationSummary,
   EXPLAIN_METHODS,
+  NonFiniteError,
+  firstNonFiniteLayer,
   type ExplainOptions,
   type IntegratedGradientsExplainOptions,
   type GradCamExplainOptions,

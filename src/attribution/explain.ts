@@ -12,6 +12,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { TunableRunOptions } from './autotune.js';
 import { resolveExplainBaseline, type BaselineOptimizationOptions, type BaselineSpec, type ResolvedBaseline } from './explain-baseline.js';
 import type { Explanation, ExplainMethod, ExplanationMap } from './explanation.js';
+import { checkFiniteResults, checkFiniteTensor } from './finite.js';
 import { gradCam } from './grad-cam.js';
 import { integratedGradients } from './integrated-gradients.js';
 import { throwIfAborted } from './progress.js';
@@ -25,6 +26,11 @@ interface CommonExplainOptions extends TunableRunOptions {
   target?: number;
   /** Default 'probability' (the model's output). */
   score?: ScoreKind;
+  /**
+   * Return NaN and ±Inf in the result instead of throwing a NonFiniteError that names the layer
+   * where they first appeared (default false). The input and baseline are checked either way.
+   */
+  allowNonFinite?: boolean;
 }
 
 /** Options of the methods that integrate along a path from a baseline x' to the input x. */
@@ -75,11 +81,14 @@ export async function explain(model: LayeredModel, input: Tensor, options: Expla
   const score = options.score ?? 'probability';
   checkScore(model, score);
   throwIfAborted(options.signal, 'explain');
+  await checkFiniteTensor(input, 'explain: the input');
   const timings: Record<string, number> = {};
   const run: TunableRunOptions = { onProgress: options.onProgress, signal: options.signal, autotune: options.autotune, onAutotuned: options.onAutotuned };
 
   let t = now();
   const output = await readAndDispose(scope(() => model.run(input).output));
+  // Checked before the method runs: a model whose output is already NaN would waste every pass.
+  if (!options.allowNonFinite) await checkFiniteResults('explain', [{ what: 'the model output at the input', values: output }], { model, input });
   const target = options.target ?? argmax(output);
   checkTarget(model, target);
   timings.predict = now() - t;
@@ -90,10 +99,12 @@ export async function explain(model: LayeredModel, input: Tensor, options: Expla
       t = now();
       baseline = await resolveExplainBaseline(model, input, options.baseline ?? 'black', { optimize: options.optimizeBaseline, name: options.baselineName, run });
       timings.baseline = now() - t;
+      await checkFiniteTensor(baseline.tensor, 'explain: the baseline');
     }
     t = now();
     const body = await runMethod(model, input, options, { target, score, baseline, run });
     timings[method] = now() - t;
+    if (!options.allowNonFinite) await checkFiniteResults('explain', resultArrays(body), { model, input, baseline: baseline?.tensor });
     timings.total = now() - t0;
     return {
       method,
@@ -165,6 +176,19 @@ async function runMethod(model: LayeredModel, x: Tensor, o: ExplainOptions, ctx:
     scores: { input: r.scoreInput, baseline: r.scoreBaseline },
     parameters: { steps: r.steps, rule: r.rule, weighting: r.weighting, baseline: b!.name, layers: r.maps.map((m) => m.layer), batchSize: r.batchSize },
   };
+}
+
+/** Every number of a result, named for the error that reports the first non-finite one. */
+function resultArrays(body: MethodBody): { what: string; values: ArrayLike<number> }[] {
+  const { input, baseline } = body.scores;
+  return [
+    { what: 'the score at the input', values: [input] },
+    ...(baseline === undefined ? [] : [{ what: 'the score at the baseline', values: [baseline] }]),
+    ...body.maps.flatMap((m) => [
+      { what: `map ${m.name}`, values: m.data },
+      ...(m.channelWeights ? [{ what: `map ${m.name}'s channel weights`, values: m.channelWeights }] : []),
+    ]),
+  ];
 }
 
 /** Milliseconds from the high-resolution clock of Node and browsers alike. */

@@ -8,6 +8,7 @@ import { keep, scope } from '../tensor/scope.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkLayers, layerPass } from './layer-pass.js';
+import { checkFiniteTensor } from './finite.js';
 import { readAndDispose } from './read.js';
 import { argmax, checkScore, checkTarget, type ScoreKind } from './score.js';
 
@@ -45,6 +46,7 @@ export function defaultCamLayer(model: LayeredModel): string {
 
 export async function gradCam(model: LayeredModel, x: Tensor, opts: CamOptions = {}): Promise<GradCamResult> {
   if (x.rank !== 4 || x.shape[0] !== 1) throw new Error(`gradCam: input must be one example [1, H, W, C], got ${formatShape(x.shape)}`);
+  await checkFiniteTensor(x, 'gradCam: the input');
   const layers = opts.layers ?? [defaultCamLayer(model)];
   checkLayers(model, layers);
   const score = opts.score ?? 'probability';

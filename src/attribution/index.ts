@@ -12,4 +12,5 @@ export * from './optimize-baseline.js';
 export * from './metrics.js';
 export * from './explanation.js';
 export * from './explain.js';
+export { NonFiniteError, firstNonFiniteLayer } from './finite.js';
 export type { BaselineSpec, BaselineOptimizationOptions } from './explain-baseline.js';

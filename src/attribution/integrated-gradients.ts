@@ -11,6 +11,7 @@ import { keep, scope } from '../tensor/scope.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { autoBatchSize, chunks } from './batching.js';
+import { checkFiniteTensor } from './finite.js';
 import { readAndDispose } from './read.js';
 import { throwIfAborted, yieldToEventLoop } from './progress.js';
 import { maybeAutotuned, type TunableRunOptions } from './autotune.js';
@@ -52,6 +53,8 @@ export async function integratedGradients(model: LayeredModel, x: Tensor, opts: 
   const baseline = requireBaseline('integratedGradients', opts);
   checkInput(model, x, 'input');
   checkInput(model, baseline, 'baseline');
+  await checkFiniteTensor(x, 'integratedGradients: the input');
+  await checkFiniteTensor(baseline, 'integratedGradients: the baseline');
   const score = opts.score ?? 'probability';
   checkScore(model, score);
   const steps = opts.steps ?? 50;

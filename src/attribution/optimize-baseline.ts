@@ -16,7 +16,15 @@ import { createOptimizer, type OptimizerName } from '../optim/optimizers.js';
 import type { PixelImage } from './baselines.js';
 import { throwIfAborted, yieldToEventLoop } from './progress.js';
 import { maybeAutotuned, type TunableRunOptions } from './autotune.js';
+import { ALLOW_HINT, checkFiniteValues } from './finite.js';
 import { readAndDispose } from './read.js';
+
+/** The statistics' numbers, each named for the error. */
+function checkStats(s: BaselineStats, when: string): void {
+  for (const k of ['minProbability', 'maxProbability', 'maxDeviation', 'pixelMin', 'pixelMax', 'l0', 'loss'] as const) {
+    checkFiniteValues([s[k]], `${when}, ${k}`, ALLOW_HINT);
+  }
+}
 
 export type OutputLoss = 'max' | 'mse' | 'crossentropy';
 
@@ -39,6 +47,11 @@ export interface OptimizeBaselineOptions extends TunableRunOptions {
   learningRate?: number;
   /** Default 200. */
   iterations?: number;
+  /**
+   * Return a baseline or statistics with NaN or ±Inf (a learning rate that diverged) instead of
+   * throwing a NonFiniteError (default false).
+   */
+  allowNonFinite?: boolean;
 }
 
 export interface BaselineStats {
@@ -76,11 +89,13 @@ export async function optimizeBaseline(model: LayeredModel, opts: OptimizeBaseli
   const iterations = opts.iterations ?? 200;
   if (!Number.isInteger(iterations) || iterations < 0) throw new Error(`optimizeBaseline: iterations must be a non-negative integer, got ${iterations}`);
   const learningRate = opts.learningRate ?? 0.1;
+  if (!(learningRate > 0 && Number.isFinite(learningRate))) throw new Error(`optimizeBaseline: learningRate must be a positive finite number, got ${learningRate}`);
   const optimizerName = opts.optimizer ?? 'rmsprop';
   const init = opts.init ?? { width: W, height: H, channels: C, data: new Float32Array(H * W * C) };
   if (init.height !== H || init.width !== W || init.channels !== C) {
     throw new Error(`optimizeBaseline: init has shape [${init.height}, ${init.width}, ${init.channels}], the model input is [${H}, ${W}, ${C}]`);
   }
+  checkFiniteValues(init.data, 'optimizeBaseline: init');
   const ot = opts.targetDistribution ?? new Float32Array(K).fill(1 / K);
   if (ot.length !== K) throw new Error(`optimizeBaseline: the target distribution has ${ot.length} entries, the model has ${K} classes`);
 
@@ -129,6 +144,8 @@ export async function optimizeBaseline(model: LayeredModel, opts: OptimizeBaseli
   let b = create(b0Values);
   try {
     const before = await stats(b);
+    // The model itself is not finite at the starting point: no step can help.
+    if (!opts.allowNonFinite) checkStats(before, 'optimizeBaseline: at the starting point (before any step)');
     for (let it = 0; it < iterations; it++) {
       throwIfAborted(opts.signal, 'optimizeBaseline');
       const { value, next } = await maybeAutotuned(b.backend, it === 0 ? opts : {}, () => scope(() => {
@@ -145,6 +162,10 @@ export async function optimizeBaseline(model: LayeredModel, opts: OptimizeBaseli
     }
     const after = await stats(b);
     const pixels = unpreprocessValues(model.preprocessing, Float32Array.from(await b.data()), C);
+    if (!opts.allowNonFinite) {
+      checkStats(after, `optimizeBaseline: after ${iterations} iterations (learning rate ${learningRate} may be too large)`);
+      checkFiniteValues(pixels, `optimizeBaseline: after ${iterations} iterations (learning rate ${learningRate} may be too large), the baseline`, ALLOW_HINT);
+    }
     return {
       baseline: { width: W, height: H, channels: C, data: pixels },
       before,

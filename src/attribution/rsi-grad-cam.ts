@@ -16,6 +16,7 @@ import { defaultCamLayer } from './grad-cam.js';
 import { checkLayers, layerPass } from './layer-pass.js';
 import { throwIfAborted, yieldToEventLoop } from './progress.js';
 import { maybeAutotuned, type TunableRunOptions } from './autotune.js';
+import { checkFiniteTensor } from './finite.js';
 import { readAndDispose } from './read.js';
 import { argmax, checkScore, checkTarget, requireBaseline, type ScoreKind } from './score.js';
 
@@ -72,6 +73,8 @@ export async function rsiGradCam(model: LayeredModel, x: Tensor, opts: RsiGradCa
       throw new Error(`rsiGradCam: the ${what} must have shape ${formatShape(want)} (model ${model.name}), got ${formatShape(t.shape)}`);
     }
   }
+  await checkFiniteTensor(x, 'rsiGradCam: the input');
+  await checkFiniteTensor(baseline, 'rsiGradCam: the baseline');
   const layers = [...new Set(opts.layers ?? [defaultCamLayer(model)])];
   checkLayers(model, layers);
   const score = opts.score ?? 'probability';
