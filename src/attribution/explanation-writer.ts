@@ -6,16 +6,22 @@
  *
  * Nothing half-written: every file is rendered in memory first, written (through
  * writeFileAtomic) into a temporary folder beside the destination, and only then moved into it;
- * a failure removes the temporary folder and leaves the destination as it was.
+ * a failure removes the temporary folder and leaves the destination as it was. The temporary
+ * folder is also removed on SIGINT/SIGTERM, and by the next write to the same destination if a
+ * crash left it; a lock file beside the destination keeps two writers from mixing their files.
+ * NaN and ±Inf are refused before anything is written (unless `allowNonFinite`).
  */
 import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { writeFileAtomic } from '../io/atomic-write.js';
+import { syncFolder, writeFileAtomic } from '../io/atomic-write.js';
+import { lockOutput, removeStaleTemporaries } from '../io/output-lock.js';
+import { removeOnSignal } from '../io/signal-cleanup.js';
 import { encodePng } from '../io/image-codec.js';
 import type { RgbImage } from '../io/image.js';
 import { encodeNpy } from '../io/npy.js';
 import { colormap, type ColormapName } from './colormap.js';
 import { explanationSummary, type Explanation, type ExplanationMap } from './explanation.js';
+import { ALLOW_HINT, checkFiniteValues, firstNonFinite } from './finite.js';
 import { igMap, normalizeMap, renderHeatmap, type IgMapMode } from './heatmap.js';
 
 export interface WriteExplanationOptions {
@@ -27,6 +33,8 @@ export interface WriteExplanationOptions {
   igMap?: IgMapMode;
   /** More top-level fields for result.json (e.g. the command line's image path and weights). */
   extra?: Record<string, unknown>;
+  /** Write maps and scores that hold NaN or ±Inf instead of refusing to (default false). */
+  allowNonFinite?: boolean;
 }
 
 export interface WrittenExplanation {
@@ -46,8 +54,21 @@ export interface MapFiles {
 
 /** Writes `e` into folder `dir` (created if needed; files already there with other names stay). */
 export async function writeExplanation(e: Explanation, dir: string, opts: WriteExplanationOptions = {}): Promise<WrittenExplanation> {
+  if (!opts.allowNonFinite) checkFiniteExplanation(e);
   const files = renderFiles(e, opts);
   const dest = resolve(dir);
+  const lock = await lockOutput(dest);
+  try {
+    await removeStaleTemporaries(dest);
+    await moveIntoPlace(files, dest, dir);
+  } finally {
+    await lock.release();
+  }
+  return { dir: dest, files: [...files.keys()].map((n) => join(dest, n)) };
+}
+
+/** The files into a temporary folder beside `dest`, then into `dest` (under the lock). */
+async function moveIntoPlace(files: Map<string, Uint8Array>, dest: string, dir: string): Promise<void> {
   const existing = await stat(dest).catch(() => null);
   if (existing && !existing.isDirectory()) throw new Error(`cannot write the explanation to ${dir}: it exists and is not a folder`);
   // Checked before anything moves, so a clash cannot leave some files moved and others not.
@@ -58,7 +79,9 @@ export async function writeExplanation(e: Explanation, dir: string, opts: WriteE
     }
   }
   await mkdir(dirname(dest), { recursive: true });
-  const tmp = await mkdtemp(join(dirname(dest), `.${basename(dest)}.partial-`));
+  // The pid in the name tells a later run whether the writer is still alive (output-lock.ts).
+  const tmp = await mkdtemp(join(dirname(dest), `.${basename(dest)}.partial-${process.pid}-`));
+  const unregister = removeOnSignal(tmp);
   try {
     for (const [name, bytes] of files) await writeFileAtomic(join(tmp, name), bytes);
     if (!existing) {
@@ -68,11 +91,24 @@ export async function writeExplanation(e: Explanation, dir: string, opts: WriteE
       for (const name of files.keys()) await rename(join(tmp, name), join(dest, name));
       await rm(tmp, { recursive: true, force: true });
     }
+    await syncFolder(dirname(dest));
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
+  } finally {
+    unregister();
   }
-  return { dir: dest, files: [...files.keys()].map((n) => join(dest, n)) };
+}
+
+/** Every number that would be written, checked before anything is: the first NaN or ±Inf is an error naming it. */
+function checkFiniteExplanation(e: Explanation): void {
+  const what = (s: string): string => `cannot write the explanation: ${s}`;
+  checkFiniteValues(e.scores.output, what('the model output'), ALLOW_HINT);
+  checkFiniteValues([e.scores.input, e.scores.probability, ...(e.scores.baseline === undefined ? [] : [e.scores.baseline])], what('the scores'), ALLOW_HINT);
+  for (const m of e.maps) {
+    checkFiniteValues(m.data, what(`map ${m.name}`), ALLOW_HINT);
+    if (m.channelWeights) checkFiniteValues(m.channelWeights, what(`map ${m.name}'s channel weights`), ALLOW_HINT);
+  }
 }
 
 /** Every file's name and bytes, result.json last; throws before anything is written. */
@@ -85,7 +121,9 @@ export function renderFiles(e: Explanation, opts: WriteExplanationOptions = {}):
   const mapFiles: MapFiles[] = [];
   for (const m of e.maps) {
     const names = mapFileNames(m, !!opts.image);
-    const { height, width, values } = pixelMap(m, opts.igMap ?? 'abs');
+    const { height, width, values: raw } = pixelMap(m, opts.igMap ?? 'abs');
+    // Allowed NaN / ±Inf stay in the .npy; a picture has no colour for them, so they are drawn as 0.
+    const values = opts.allowNonFinite && firstNonFinite(raw) >= 0 ? raw.map((v) => (Number.isFinite(v) ? v : 0)) : raw;
     add(names.npy, encodeNpy(m.data, m.shape));
     if (opts.image) {
       const r = renderHeatmap(values, height, width, opts.image, { colormap: opts.colormap });
