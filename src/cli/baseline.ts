@@ -8,14 +8,20 @@ import { optimizeBaseline, type OutputLoss } from '../attribution/optimize-basel
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { encodeNpy } from '../io/npy.js';
 import type { OptimizerName } from '../optim/optimizers.js';
-import { choiceFlag, intFlag, numberFlag, parseFlags, stringFlag } from './args.js';
+import { choiceFlag, intFlag, numberFlag, parseFlags, rangeText, stringFlag } from './args.js';
 import { AUTOTUNE_CHOICES, startAutotune } from './autotune-choice.js';
 import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
-import { resolveBaseline } from './baseline-choice.js';
+import { readBaselineSpec, resolveBaseline } from './baseline-choice.js';
 import { CliError } from './errors.js';
-import { classLabel, loadCliModel } from './model-choice.js';
+import { classLabel, readCliModel } from './model-choice.js';
+import { holdOutput } from './output-guard.js';
 import { ProgressBar } from './progress-bar.js';
 import type { Command } from './command.js';
+
+/** The ranges --help states and the flags are checked against. */
+const LAMBDA = { min: 0, max: 1 };
+const LR = { min: 0, max: 100, minExclusive: true };
+const ITERATIONS = [1, 1_000_000] as const;
 
 const usage = `Usage: stieltjes baseline --out baseline.npy [options]
 
@@ -28,17 +34,20 @@ Options:
   --weights FILE      Keras weights (default: Keras cache VGG19, else the bundled digit model)
   --config FILE.json  model architecture for weights-only files that are not VGG19
   --loss L            max (default) | mse | crossentropy
-  --lambda λ          weight of the output loss, in [0, 1] (default 0.9)
+  --lambda λ          weight of the output loss, a number in ${rangeText(LAMBDA.min, LAMBDA.max)} (default 0.9)
   --optimizer O       rmsprop (default) | adam | sgd
-  --lr R              learning rate (default 0.1)
-  --iterations N      (default 200)
+  --lr R              learning rate in pixel units, a number in ${rangeText(LR.min, LR.max, true)} (default 0.1)
+  --iterations N      optimiser steps, an integer in ${rangeText(...ITERATIONS)} (default 200)
   --init I            black (default) | FILE.npy (pixel space)
   --backend auto|cpu|webgpu
   --autotune auto|on|off  time kernel variants on the first iteration and keep the fastest
                       (WebGPU; cached per adapter as for explain; default auto: on for a
                       GPU, off for software adapters)
+  --allow-non-finite  write a baseline with NaN or ±Inf (a learning rate that diverged) instead
+                      of failing; by default that, or a weight that is not finite, is an error
   --quiet
-  --out FILE.npy      (required)`;
+  --out FILE.npy      (required; one run at a time: a second run on the same file fails while
+                      the first holds its lock file .FILE.npy.lock)`;
 
 export const baselineCommand: Command = {
   name: 'baseline',
@@ -57,6 +66,7 @@ export const baselineCommand: Command = {
       init: { type: 'string' },
       backend: { type: 'string' },
       autotune: { type: 'string' },
+      'allow-non-finite': { type: 'boolean' },
       quiet: { type: 'boolean' },
       out: { type: 'string' },
     });
@@ -65,45 +75,54 @@ export const baselineCommand: Command = {
     if (!out) throw new CliError('baseline: --out FILE.npy is required', 2);
     if (!out.endsWith('.npy')) throw new CliError(`baseline: --out ${out} must end in .npy`, 2);
     const loss = choiceFlag<OutputLoss>(C, 'loss', values.loss, ['max', 'mse', 'crossentropy'], 'max');
-    const lambda = numberFlag(C, 'lambda', values.lambda, 0.9, 0, 1);
+    const lambda = numberFlag(C, 'lambda', values.lambda, 0.9, LAMBDA);
     const optimizer = choiceFlag<OptimizerName>(C, 'optimizer', values.optimizer, ['rmsprop', 'adam', 'sgd'], 'rmsprop');
-    const learningRate = numberFlag(C, 'lr', values.lr, 0.1, 0);
-    const iterations = intFlag(C, 'iterations', values.iterations, 200, 0, 1_000_000);
+    const learningRate = numberFlag(C, 'lr', values.lr, 0.1, LR);
+    const iterations = intFlag(C, 'iterations', values.iterations, 200, ...ITERATIONS);
     const initSpec = stringFlag(values.init) ?? 'black';
-    if (initSpec !== 'black' && !initSpec.endsWith('.npy')) throw new CliError(`baseline: --init ${initSpec}: expected black or a .npy file`, 2);
     const autotuneChoice = choiceFlag(C, 'autotune', values.autotune, AUTOTUNE_CHOICES, 'auto');
+    const backendChoice = choiceFlag(C, 'backend', values.backend, BACKEND_CHOICES, 'auto');
+    const allowNonFinite = !!values['allow-non-finite'];
     const bar = new ProgressBar(!!values.quiet);
-    const backend = await chooseBackend(choiceFlag(C, 'backend', values.backend, BACKEND_CHOICES, 'auto'), (l) => bar.message(l));
-    const model = await loadCliModel(stringFlag(values.weights), stringFlag(values.config), backend, (l: string) => bar.message(l));
-    const [H, W, Ch] = model.inputShape;
-    const init = await resolveBaseline(initSpec, new Float32Array(H * W * Ch), H, W, Ch);
-    const tuning = await startAutotune(autotuneChoice, backend, (l) => bar.message(l));
-    const r = await optimizeBaseline(model, {
-      init, loss, lambda, optimizer, learningRate, iterations, onProgress: bar.update,
-      autotune: tuning !== null,
-      onAutotuned: tuning?.onAutotuned,
-    });
-    const autotuned = await tuning?.finish();
-    const name = (s: typeof r.before) => ({ ...s, top: s.top.map((t) => ({ ...t, ...classLabel(model, t.index) })) });
-    const report = {
-      model: model.name,
-      weights: model.source,
-      init: initSpec,
-      settings: r.settings,
-      targetDistribution: 'uniform',
-      before: name(r.before),
-      after: name(r.after),
-      backend: backend.info().name,
-      adapter: backend.info().adapter,
-      ...(autotuned ? { autotune: autotuned } : {}),
-    };
-    const reportPath = join(dirname(out), 'baseline-report.json');
-    await mkdir(dirname(out), { recursive: true });
-    await writeFileAtomic(out, encodeNpy(r.baseline.data, [H, W, Ch]));
-    await writeFileAtomic(reportPath, new TextEncoder().encode(`${JSON.stringify(report, null, 1)}\n`));
-    const fmt = (s: typeof r.before) =>
-      `probabilities ${s.minProbability.toExponential(2)} … ${s.maxProbability.toExponential(2)}, max |o_b − o_t| ${s.maxDeviation.toExponential(3)}, pixels [${s.pixelMin.toFixed(2)}, ${s.pixelMax.toFixed(2)}], L0 ${s.l0.toExponential(3)}`;
-    process.stdout.write(`before: ${fmt(r.before)}\nafter:  ${fmt(r.after)}\nwrote ${out} and ${reportPath}\n`);
-    return 0;
+    // Every input read and checked before a backend starts (a GPU's driver may print warnings).
+    const initSource = await readBaselineSpec(initSpec, '--init', ['black']);
+    const modelFile = await readCliModel(stringFlag(values.weights), stringFlag(values.config), (l: string) => bar.message(l), { allowNonFinite });
+    const lock = await holdOutput(out);
+    try {
+      const backend = await chooseBackend(backendChoice, (l) => bar.message(l));
+      const model = modelFile.build(backend);
+      const [H, W, Ch] = model.inputShape;
+      const init = await resolveBaseline(initSource, new Float32Array(H * W * Ch), H, W, Ch, '--init');
+      const tuning = await startAutotune(autotuneChoice, backend, (l) => bar.message(l));
+      const r = await optimizeBaseline(model, {
+        init, loss, lambda, optimizer, learningRate, iterations, allowNonFinite, onProgress: bar.update,
+        autotune: tuning !== null,
+        onAutotuned: tuning?.onAutotuned,
+      });
+      const autotuned = await tuning?.finish();
+      const name = (s: typeof r.before) => ({ ...s, top: s.top.map((t) => ({ ...t, ...classLabel(model, t.index) })) });
+      const report = {
+        model: model.name,
+        weights: model.source,
+        init: initSpec,
+        settings: r.settings,
+        targetDistribution: 'uniform',
+        before: name(r.before),
+        after: name(r.after),
+        backend: backend.info().name,
+        adapter: backend.info().adapter,
+        ...(autotuned ? { autotune: autotuned } : {}),
+      };
+      const reportPath = join(dirname(out), 'baseline-report.json');
+      await mkdir(dirname(out), { recursive: true });
+      await writeFileAtomic(out, encodeNpy(r.baseline.data, [H, W, Ch]));
+      await writeFileAtomic(reportPath, new TextEncoder().encode(`${JSON.stringify(report, null, 1)}\n`));
+      const fmt = (s: typeof r.before) =>
+        `probabilities ${s.minProbability.toExponential(2)} … ${s.maxProbability.toExponential(2)}, max |o_b − o_t| ${s.maxDeviation.toExponential(3)}, pixels [${s.pixelMin.toFixed(2)}, ${s.pixelMax.toFixed(2)}], L0 ${s.l0.toExponential(3)}`;
+      process.stdout.write(`before: ${fmt(r.before)}\nafter:  ${fmt(r.after)}\nwrote ${out} and ${reportPath}\n`);
+      return 0;
+    } finally {
+      await lock.release();
+    }
   },
 };

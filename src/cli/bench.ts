@@ -8,12 +8,16 @@ import { benchEndToEnd, randomVgg19, type EndToEndResult } from '../bench/end-to
 import { benchCases } from '../bench/kernel-cases.js';
 import { canProfile, formatProfile, profileModel, profileRows } from '../bench/model-profile.js';
 import { isNoisy, timeKernel, type TimingOptions } from '../bench/timing.js';
-import { choiceFlag, intFlag, parseFlags, stringFlag } from './args.js';
+import { choiceFlag, intFlag, parseFlags, rangeText, stringFlag } from './args.js';
 import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
 import { CliError } from './errors.js';
 import { sizeOf } from '../tensor/shape.js';
 import { loadModelFile } from '../models/load-model-file.js';
 import type { Command } from './command.js';
+
+/** The ranges --help states and the flags are checked against. */
+const BATCH = [1, 64] as const;
+const STEPS = [1, 10_000] as const;
 
 const usage = `Usage: stieltjes bench [--backend auto|cpu|webgpu] [--filter TEXT] [--batch N] [--quick]
                        [--no-kernels] [--no-model] [--weights FILE] [--steps 50] [--profile] [--autotune] [--json]
@@ -32,7 +36,8 @@ for their shapes and keep the fastest (as explain --autotune does); kernel rows 
 Each kernel runs once to warm up, then until 5 runs and 1.5 s (--quick: 3 runs, 0.3 s), a
 kernel under 10 ms launched repeatedly per run so that the read-back wait is paid once; the
 median is reported, with a note when the runs spread by more than 25%. GFLOP/s count a
-multiply-add as 2. --json prints only a JSON array of {op, shape, backend, ms, gflops, ...}.`;
+multiply-add as 2. --json prints only a JSON array of {op, shape, backend, ms, gflops, ...}.
+--batch N is an integer in ${rangeText(...BATCH)} (default 1); --steps m an integer in ${rangeText(...STEPS)}.`;
 
 /** One line of the table (kernel rows have the same fields as end-to-end rows). */
 type Row = EndToEndResult;
@@ -63,9 +68,11 @@ export const benchCommand: Command = {
       (json ? process.stderr : process.stdout).write(`${line}\n`);
     };
     if (values.profile && values['no-model']) throw new CliError('bench: --profile profiles the model; it cannot go with --no-model', 2);
-    const backend = await chooseBackend(choiceFlag(C, 'backend', values.backend, BACKEND_CHOICES, 'auto'), (l) => process.stderr.write(`${l}\n`));
-    const batch = intFlag(C, 'batch', values.batch, 1, 1, 64);
-    const steps = intFlag(C, 'steps', values.steps, 50, 1, 10000);
+    // Flags checked before a backend starts.
+    const backendChoice = choiceFlag(C, 'backend', values.backend, BACKEND_CHOICES, 'auto');
+    const batch = intFlag(C, 'batch', values.batch, 1, ...BATCH);
+    const steps = intFlag(C, 'steps', values.steps, 50, ...STEPS);
+    const backend = await chooseBackend(backendChoice, (l) => process.stderr.write(`${l}\n`));
     const filter = stringFlag(values.filter) ?? '';
     if (values.profile && !canProfile(backend)) {
       throw new CliError(`bench: --profile times GPU kernels and needs the WebGPU backend, not '${backend.name}' (use --backend webgpu)`, 2);

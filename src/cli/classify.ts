@@ -2,19 +2,26 @@
 import { predict } from '../attribution/score.js';
 import { readImageFile } from '../io/image-file.js';
 import { prepareImage } from '../models/input.js';
-import { intFlag, parseFlags, choiceFlag, stringFlag } from './args.js';
+import { checkFiniteResults } from '../attribution/finite.js';
+import { intFlag, parseFlags, choiceFlag, rangeText, stringFlag } from './args.js';
 import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
 import { CliError } from './errors.js';
-import { classLabel, loadCliModel } from './model-choice.js';
+import { classLabel, readCliModel } from './model-choice.js';
 import type { Command } from './command.js';
 
+/** The range --help states and --top is checked against. */
+const TOP = [1, 1000] as const;
+
 const usage = `Usage: stieltjes classify IMAGE [--weights FILE] [--config FILE.json] [--top 5] [--json]
-                          [--backend auto|cpu|webgpu] [--center-crop]
+                          [--backend auto|cpu|webgpu] [--center-crop] [--allow-non-finite]
 
 Prints the model's top classes for a PNG or JPEG image. Without --weights, the Keras cache file
 vgg19_weights_tf_dim_ordering_tf_kernels.h5 (in $KERAS_HOME/models or ~/.keras/models) is used
 when present, otherwise the bundled digit model.
-  --json   {top: [{index, wnid, label, probability}], probabilities: [...], backend, adapter}`;
+  --top N             classes to print, an integer in ${rangeText(...TOP)} (default 5)
+  --json              {top: [{index, wnid, label, probability}], probabilities: [...], backend, adapter}
+  --allow-non-finite  print NaN / ±Inf probabilities (JSON: null) instead of failing; by default a
+                      weight or output that is not finite is an error naming the layer or weight`;
 
 export const classifyCommand: Command = {
   name: 'classify',
@@ -28,6 +35,7 @@ export const classifyCommand: Command = {
       json: { type: 'boolean' },
       backend: { type: 'string' },
       'center-crop': { type: 'boolean' },
+      'allow-non-finite': { type: 'boolean' },
       quiet: { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new CliError(`classify: expected one IMAGE, got ${positionals.length} (see stieltjes classify --help)`, 2);
@@ -36,13 +44,22 @@ export const classifyCommand: Command = {
       if (!values.quiet) process.stderr.write(`${line}\n`);
     };
     const backendChoice = choiceFlag('classify', 'backend', values.backend, BACKEND_CHOICES, 'auto');
-    const top = intFlag('classify', 'top', values.top, 5, 1, 1000);
+    const top = intFlag('classify', 'top', values.top, 5, ...TOP);
+    const allowNonFinite = !!values['allow-non-finite'];
+    // Every input read and checked before a backend starts (a GPU's driver may print warnings).
     const image = await readImageFile(positionals[0]!);
+    const modelFile = await readCliModel(stringFlag(values.weights), stringFlag(values.config), say, { allowNonFinite });
     const backend = await chooseBackend(backendChoice, say);
-    const model = await loadCliModel(stringFlag(values.weights), stringFlag(values.config), backend, say);
+    const model = modelFile.build(backend);
     const { input } = prepareImage(model, image, { centerCrop: !!values['center-crop'] });
-    const probs = await predict(model, input);
-    input.dispose();
+    let probs: Float32Array;
+    try {
+      probs = await predict(model, input);
+      // JSON has no NaN (it would print null with exit 0): an error naming the first bad layer instead.
+      if (!allowNonFinite) await checkFiniteResults('classify', [{ what: 'the model output', values: probs }], { model, input });
+    } finally {
+      input.dispose();
+    }
     const order = Array.from(probs.keys()).sort((a, b) => probs[b]! - probs[a]!).slice(0, Math.min(top, probs.length));
     const rows = order.map((index) => ({ index, ...classLabel(model, index), probability: probs[index]! }));
     if (json) {

@@ -12,18 +12,22 @@ import type { RsiRule } from '../attribution/rsi-grad-cam.js';
 import type { ScoreKind } from '../attribution/score.js';
 import { readImageFile } from '../io/image-file.js';
 import { prepareImage } from '../models/input.js';
-import { choiceFlag, intFlag, parseFlags, stringFlag } from './args.js';
+import { choiceFlag, intFlag, parseFlags, rangeText, stringFlag } from './args.js';
 import { AUTOTUNE_CHOICES, AUTOTUNE_HELP, startAutotune } from './autotune-choice.js';
 import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
-import { resolveBaseline, BASELINE_HELP } from './baseline-choice.js';
+import { readBaselineSpec, resolveBaseline, BASELINE_HELP } from './baseline-choice.js';
 import { CliError } from './errors.js';
-import { classLabel, loadCliModel } from './model-choice.js';
+import { classLabel, readCliModel } from './model-choice.js';
+import { holdOutput } from './output-guard.js';
 import { ProgressBar } from './progress-bar.js';
 import type { Command } from './command.js';
 import { VERSION } from '../version.js';
 
 const METHODS = ['ig', 'gradcam', 'rsi-gradcam'] as const;
 type Method = (typeof METHODS)[number];
+/** The ranges --help states and the flags are checked against. */
+const STEPS = [1, 100_000] as const;
+const BATCH = [1, 4096] as const;
 
 const usage = `Usage: stieltjes explain IMAGE --method ig|gradcam|rsi-gradcam --out DIR [options]
 
@@ -33,9 +37,11 @@ Options:
   --config FILE.json      model architecture, for weights-only files that are not VGG19
   --method M              ig | gradcam | rsi-gradcam (required)
   --layer L1,L2,...       layers for the CAM methods (default block5_conv4, or the model's last conv)
-  --target N|top          class to explain (default top: the top-1 class)
+  --target N|top          class to explain: an integer in [0, classes − 1], or top (default:
+                          the top-1 class)
   --score S               probability (default; the model's output) | logit
-  --steps M               interpolation steps for ig and rsi-gradcam (default 50)
+  --steps M               interpolation steps for ig and rsi-gradcam, an integer in
+                          ${rangeText(...STEPS)} (default 50)
   --rule R                ig: right | left | middle | trapezoid | gauss-legendre;
                           rsi-gradcam: right | trapezoid (default right)
   --weighting W           rsi-gradcam: paper (default) | guided
@@ -43,11 +49,16 @@ Options:
   --ig-map abs|positive   how IG attributions become a heatmap (default abs)
   --colormap jet|hot      heatmap colours (default jet)
   --backend auto|cpu|webgpu (default auto)
-  --batch N               interpolated inputs per batch (default: as many as memory allows)
+  --batch N               interpolated inputs per batch, an integer in ${rangeText(...BATCH)}
+                          (default: as many as memory allows)
   ${AUTOTUNE_HELP}
   --center-crop           crop the image to the model's aspect ratio before resizing
+  --allow-non-finite      write NaN and ±Inf results instead of failing (by default a weight,
+                          input or baseline that is not finite, or a result that is not, is an
+                          error naming the layer, weight or output where it first appears)
   --quiet                 no progress output
-  --out DIR               output folder (required)
+  --out DIR               output folder (required; one run at a time: a second run on the same
+                          folder fails while the first holds its lock file .DIR.lock)
 
 Writes result.json (the explanation without its arrays: target, scores, completeness, every
 parameter, backend, timings in ms, each map's shape and files), probabilities.npy, and for ig
@@ -77,6 +88,7 @@ export const explainCommand: Command = {
       batch: { type: 'string' },
       autotune: { type: 'string' },
       'center-crop': { type: 'boolean' },
+      'allow-non-finite': { type: 'boolean' },
       quiet: { type: 'boolean' },
       out: { type: 'string' },
     });
@@ -87,14 +99,18 @@ export const explainCommand: Command = {
     const out = stringFlag(values.out);
     if (!out) throw new CliError('explain: --out DIR is required', 2);
     const score = choiceFlag<ScoreKind>(C, 'score', values.score, ['probability', 'logit'], 'probability');
-    const steps = intFlag(C, 'steps', values.steps, 50, 1, 100000);
+    const steps = intFlag(C, 'steps', values.steps, 50, ...STEPS);
     const rule = method === 'ig' ? choiceFlag<QuadratureRule>(C, 'rule', values.rule, QUADRATURE_RULES, 'right') : choiceFlag(C, 'rule', values.rule, ['right', 'trapezoid'] as const, 'right');
     if (rule === 'trapezoid' && steps < 2 && method === 'ig') throw new CliError('explain: --rule trapezoid needs --steps ≥ 2', 2);
     const weighting = choiceFlag(C, 'weighting', values.weighting, ['paper', 'guided'] as const, 'paper');
     const igMode = choiceFlag(C, 'ig-map', values['ig-map'], ['abs', 'positive'] as const, 'abs');
     const colormapName = choiceFlag(C, 'colormap', values.colormap, ['jet', 'hot'] as const, 'jet');
     const backendChoice = choiceFlag(C, 'backend', values.backend, BACKEND_CHOICES, 'auto');
-    const batch = values.batch === undefined ? undefined : intFlag(C, 'batch', values.batch, 1, 1, 4096);
+    const batch = values.batch === undefined ? undefined : intFlag(C, 'batch', values.batch, 1, ...BATCH);
+    // Spelling now, the class count once the model is built.
+    const targetRaw = stringFlag(values.target) ?? 'top';
+    const targetIndex = targetRaw === 'top' ? undefined : intFlag(C, 'target', targetRaw, 0, 0);
+    const allowNonFinite = !!values['allow-non-finite'];
     const autotuneChoice = choiceFlag(C, 'autotune', values.autotune, AUTOTUNE_CHOICES, 'auto');
     const quiet = !!values.quiet;
     const bar = new ProgressBar(quiet);
@@ -104,54 +120,62 @@ export const explainCommand: Command = {
     const outDir = resolve(out);
     // Refused before any work, as it would be after it.
     if ((await stat(outDir).catch(() => null))?.isFile()) throw new CliError(`--out ${out}: exists and is not a directory`, 2);
+    // Every input read and checked before a backend starts (a GPU's driver may print warnings).
     const image = await readImageFile(positionals[0]!);
-    const backend = await chooseBackend(backendChoice, say);
-    const model = await loadCliModel(stringFlag(values.weights), stringFlag(values.config), backend, say);
-    const loadMs = performance.now() - tStart;
-    let layers: string[] = [];
-    if (method !== 'ig') {
-      const raw = stringFlag(values.layer);
-      const dflt = model.layerNames.includes('block5_conv4') ? 'block5_conv4' : defaultCamLayer(model);
-      layers = raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : [dflt];
-      for (const l of layers) {
-        if (!model.layerNames.includes(l)) throw new CliError(`explain: --layer ${l}: model ${model.name} has no such layer; valid layers: ${model.layerNames.join(', ')}`, 2);
-        if (model.layerShape(l).length !== 3) throw new CliError(`explain: --layer ${l} has no spatial output; layers with one: ${model.layerNames.filter((n: string) => model.layerShape(n).length === 3).join(', ')}`, 2);
-      }
-    } else if (values.layer !== undefined) {
-      throw new CliError('explain: --layer applies to gradcam and rsi-gradcam, not ig', 2);
-    }
-    const targetRaw = stringFlag(values.target) ?? 'top';
-    const target = targetRaw === 'top' ? undefined : intFlag(C, 'target', targetRaw, 0, 0, model.numClasses - 1);
-    const prepared = prepareImage(model, image, { centerCrop: !!values['center-crop'] });
-    const [H, W, Ch] = model.inputShape;
+    const modelFile = await readCliModel(stringFlag(values.weights), stringFlag(values.config), say, { allowNonFinite });
     const baselineSpec = stringFlag(values.baseline) ?? 'black';
-    // The command line's baselines are pixels (a .npy file, or the blur of the resized image's own pixels).
-    const baseline = method === 'gradcam' ? undefined : await resolveBaseline(baselineSpec, prepared.pixels, H, W, Ch);
+    const baselineSource = method === 'gradcam' ? undefined : await readBaselineSpec(baselineSpec);
+    const lock = await holdOutput(outDir);
     try {
-      // Grad-CAM is one pass: nothing to gain from tuning it.
-      const tuning = method === 'gradcam' ? null : await startAutotune(autotuneChoice, backend, say);
-      const common = { target, score, onProgress: bar.update, autotune: tuning !== null, onAutotuned: tuning?.onAutotuned };
-      const path = { baseline, baselineName: baselineSpec, steps, batchSize: batch };
-      const e =
-        method === 'ig'
-          ? await explain(model, prepared.input, { method: 'integrated-gradients', ...common, ...path, rule: rule as QuadratureRule })
-          : method === 'gradcam'
-            ? await explain(model, prepared.input, { method: 'grad-cam', ...common, layers })
-            : await explain(model, prepared.input, { method: 'rsi-grad-cam', ...common, ...path, layers, rule: rule as RsiRule, weighting });
-      const autotune = tuning ? await tuning.finish() : undefined;
-      const written = await writeExplanation({ ...e, timings: { load: loadMs, ...e.timings } }, outDir, {
-        image: prepared.image,
-        colormap: colormapName,
-        igMap: method === 'ig' ? igMode : undefined,
-        extra: { stieltjes: VERSION, image: positionals[0], weights: model.source, centerCrop: !!values['center-crop'], ...(autotune ? { autotune } : {}) },
-      }).catch((err: Error) => {
-        throw new CliError(`--out ${out}: ${err.message}`);
-      });
-      const label = classLabel(model, e.target.index);
-      say(`explained class ${e.target.index} (${label.label}, p = ${e.scores.probability.toFixed(4)}) with ${method}; wrote ${written.files.length} files to ${written.dir}`);
-      return 0;
+      const backend = await chooseBackend(backendChoice, say);
+      const model = modelFile.build(backend);
+      const loadMs = performance.now() - tStart;
+      let layers: string[] = [];
+      if (method !== 'ig') {
+        const raw = stringFlag(values.layer);
+        const dflt = model.layerNames.includes('block5_conv4') ? 'block5_conv4' : defaultCamLayer(model);
+        layers = raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : [dflt];
+        for (const l of layers) {
+          if (!model.layerNames.includes(l)) throw new CliError(`explain: --layer ${l}: model ${model.name} has no such layer; valid layers: ${model.layerNames.join(', ')}`, 2);
+          if (model.layerShape(l).length !== 3) throw new CliError(`explain: --layer ${l} has no spatial output; layers with one: ${model.layerNames.filter((n: string) => model.layerShape(n).length === 3).join(', ')}`, 2);
+        }
+      } else if (values.layer !== undefined) {
+        throw new CliError('explain: --layer applies to gradcam and rsi-gradcam, not ig', 2);
+      }
+      const target = targetIndex === undefined ? undefined : intFlag(C, 'target', targetRaw, 0, 0, model.numClasses - 1);
+      const prepared = prepareImage(model, image, { centerCrop: !!values['center-crop'] });
+      const [H, W, Ch] = model.inputShape;
+      // The command line's baselines are pixels (a .npy file, or the blur of the resized image's own pixels).
+      const baseline = baselineSource === undefined ? undefined : await resolveBaseline(baselineSource, prepared.pixels, H, W, Ch);
+      try {
+        // Grad-CAM is one pass: nothing to gain from tuning it.
+        const tuning = method === 'gradcam' ? null : await startAutotune(autotuneChoice, backend, say);
+        const common = { target, score, allowNonFinite, onProgress: bar.update, autotune: tuning !== null, onAutotuned: tuning?.onAutotuned };
+        const path = { baseline, baselineName: baselineSpec, steps, batchSize: batch };
+        const e =
+          method === 'ig'
+            ? await explain(model, prepared.input, { method: 'integrated-gradients', ...common, ...path, rule: rule as QuadratureRule })
+            : method === 'gradcam'
+              ? await explain(model, prepared.input, { method: 'grad-cam', ...common, layers })
+              : await explain(model, prepared.input, { method: 'rsi-grad-cam', ...common, ...path, layers, rule: rule as RsiRule, weighting });
+        const autotune = tuning ? await tuning.finish() : undefined;
+        const written = await writeExplanation({ ...e, timings: { load: loadMs, ...e.timings } }, outDir, {
+          image: prepared.image,
+          colormap: colormapName,
+          allowNonFinite,
+          igMap: method === 'ig' ? igMode : undefined,
+          extra: { stieltjes: VERSION, image: positionals[0], weights: model.source, centerCrop: !!values['center-crop'], ...(autotune ? { autotune } : {}) },
+        }).catch((err: Error) => {
+          throw new CliError(`--out ${out}: ${err.message}`);
+        });
+        const label = classLabel(model, e.target.index);
+        say(`explained class ${e.target.index} (${label.label}, p = ${e.scores.probability.toFixed(4)}) with ${method}; wrote ${written.files.length} files to ${written.dir}`);
+        return 0;
+      } finally {
+        prepared.input.dispose();
+      }
     } finally {
-      prepared.input.dispose();
+      await lock.release();
     }
   },
 };

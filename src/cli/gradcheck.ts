@@ -2,7 +2,8 @@
  * stieltjes gradcheck: the gradient checks of stieltjes/testing for every built-in primitive on
  * the chosen backend, and with --weights for each layer of a model; a table, non-zero on failure.
  */
-import { choiceFlag, intFlag, parseFlags, stringFlag } from './args.js';
+import { existsSync } from 'node:fs';
+import { choiceFlag, intFlag, parseFlags, rangeText, stringFlag } from './args.js';
 import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
 import { CliError } from './errors.js';
 import type { Command } from './command.js';
@@ -10,6 +11,10 @@ import type { GradcheckRow } from '../testing/gradcheck-suite.js';
 import { cpuBackend } from '../kernels/cpu/cpu-backend.js';
 import type { Backend } from '../kernels/backend.js';
 import { loadModelFile } from '../models/load-model-file.js';
+
+/** The ranges --help states and the flags are checked against (a seed is a 31-bit integer for fast-check). */
+const SEED = [0, 2 ** 31 - 1] as const;
+const RUNS = [1, 10_000] as const;
 
 const usage = `Usage: stieltjes gradcheck [--backend auto|cpu|webgpu] [--seed N] [--runs N] [--filter OP]
                            [--weights FILE [--config FILE.json] [--layers L1,L2]] [--json]
@@ -19,6 +24,8 @@ Checks every built-in primitive's VJP against central finite differences in floa
 --weights, also checks each layer of that model: the gradient of a random projection of the
 output with respect to the input and to every named activation. Prints op or layer, checks, the
 worst error, its tolerance, their ratio and PASS/FAIL; exits 1 if anything fails.
+  --seed N   an integer in ${rangeText(...SEED)} (default 0)
+  --runs N   cases per primitive, an integer in ${rangeText(...RUNS)} (default 20)
 Needs the fast-check package (npm install fast-check).`;
 
 export const gradcheckCommand: Command = {
@@ -38,9 +45,14 @@ export const gradcheckCommand: Command = {
       json: { type: 'boolean' },
     });
     if (positionals.length) throw new CliError(`gradcheck: unexpected argument '${positionals[0]}'`, 2);
-    const seed = intFlag(C, 'seed', values.seed, 0, 0);
-    const runs = intFlag(C, 'runs', values.runs, 20, 1, 10000);
+    const seed = intFlag(C, 'seed', values.seed, 0, ...SEED);
+    const runs = intFlag(C, 'runs', values.runs, 20, ...RUNS);
     const json = !!values.json;
+    const weightsFlag = stringFlag(values.weights);
+    // Checked before the backend starts and the primitives run, not minutes later.
+    for (const [flag, file] of [['weights', weightsFlag], ['config', stringFlag(values.config)]] as const) {
+      if (file !== undefined && !existsSync(file)) throw new CliError(`gradcheck: --${flag} ${file}: no such file`, 2);
+    }
     const say = (l: string): void => {
       process.stderr.write(`${l}\n`);
     };

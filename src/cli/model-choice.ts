@@ -8,7 +8,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '../kernels/backend.js';
 import { classLabel as knownClassLabel } from '../models/class-label.js';
-import { loadModelFile } from '../models/load-model-file.js';
+import { checkFiniteWeights } from '../models/finite-weights.js';
+import { modelFromKerasWeights, preprocessingFromMarker } from '../models/load-model.js';
+import { readKerasFile, readModelConfigFile } from '../models/load-model-file.js';
 import type { SequentialModel } from '../models/sequential.js';
 import { CliError } from './errors.js';
 
@@ -29,7 +31,19 @@ export function bundledDigitModel(): string {
   throw new CliError('the bundled digit model (assets/digits/digits-cnn.h5) is missing from this installation');
 }
 
-export async function loadCliModel(weights: string | undefined, config: string | undefined, backend: Backend, say: (line: string) => void): Promise<SequentialModel> {
+/** A model file read and checked, not yet on a backend: inputs are checked before a backend starts. */
+export interface CliModelFile {
+  path: string;
+  /** Puts the model on the backend (builds its layers, uploads the weights). */
+  build(backend: Backend): SequentialModel;
+}
+
+/**
+ * Reads the weights (and --config) and checks them, NaN and ±Inf included, before any backend
+ * exists: a missing or damaged file is reported before a GPU is initialised (whose driver may
+ * print warnings of its own).
+ */
+export async function readCliModel(weights: string | undefined, config: string | undefined, say: (line: string) => void, opts: { allowNonFinite?: boolean } = {}): Promise<CliModelFile> {
   let path = weights;
   if (!path) {
     const cached = join(kerasCacheDir(), VGG19_CACHE_FILE);
@@ -41,8 +55,23 @@ export async function loadCliModel(weights: string | undefined, config: string |
       say(`weights: bundled digit model ${path} (no ${VGG19_CACHE_FILE} in ${kerasCacheDir()}; get it with: stieltjes weights vgg19)`);
     }
   }
+  const file = path;
   try {
-    return await loadModelFile(path, { backend, configPath: config });
+    const { weights: w, preprocessingMarker } = await readKerasFile(file);
+    const cfg = config ? await readModelConfigFile(config) : undefined;
+    if (!opts.allowNonFinite) checkFiniteWeights(w, file);
+    const preprocessing = preprocessingFromMarker(preprocessingMarker);
+    return {
+      path: file,
+      build(backend) {
+        try {
+          // Checked above, once: the build need not look again.
+          return modelFromKerasWeights(w, { backend, config: cfg, source: file, preprocessing, allowNonFinite: true });
+        } catch (e) {
+          throw new CliError((e as Error).message);
+        }
+      },
+    };
   } catch (e) {
     throw new CliError((e as Error).message);
   }
