@@ -1,0 +1,46 @@
+/**
+ * The tiny functional ResNet (test/helpers/tiny-resnet.ts) on WebGPU: probabilities against the
+ * plain-loop float64 reference, and Grad-CAM inside the residual block against the CPU's.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { gradCam } from '../../src/attribution/grad-cam.js';
+import { modelFromBytes } from '../../src/models/load-model.js';
+import { fromArray } from '../../src/tensor/creation.js';
+import { CIN, H, W, referenceForward, tinyResnetInput, tinyResnetWeights, writeTinyResnetH5 } from '../helpers/tiny-resnet.js';
+import { describeWebGpu } from '../helpers/webgpu.js';
+
+const weights = tinyResnetWeights();
+const xValues = tinyResnetInput();
+const ref = referenceForward(weights, xValues);
+let dir: string;
+let bytes: Uint8Array;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'stieltjes-graph-gpu-'));
+  await writeTinyResnetH5(join(dir, 'tiny_resnet.h5'), weights);
+  const b = readFileSync(join(dir, 'tiny_resnet.h5'));
+  bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describeWebGpu('a functional model on WebGPU', (gpu) => {
+  it('matches the float64 reference (1e-5) and the CPU’s Grad-CAM inside the residual block (1e-4)', async () => {
+    const model = await modelFromBytes(bytes, { backend: gpu() });
+    const x = fromArray(xValues, [1, H, W, CIN], { dtype: 'float32', backend: gpu() });
+    const probs = await model.run(x).output.data();
+    ref.probs.forEach((p, i) => expect(Math.abs(probs[i]! - p)).toBeLessThanOrEqual(1e-5 * Math.max(...ref.probs)));
+    const cpuModel = await modelFromBytes(bytes);
+    const cpuCam = await gradCam(cpuModel, fromArray(xValues, [1, H, W, CIN], { dtype: 'float32' }), { layers: ['conv2', 'relu2'], target: 0 });
+    const gpuCam = await gradCam(model, x, { layers: ['conv2', 'relu2'], target: 0 });
+    for (const [i, m] of gpuCam.maps.entries()) {
+      const want = cpuCam.maps[i]!.map;
+      const scale = Math.max(...want, 1e-12);
+      m.map.forEach((v, j) => expect(Math.abs(v - want[j]!)).toBeLessThanOrEqual(1e-4 * scale));
+    }
+    model.dispose();
+    cpuModel.dispose();
+  });
+});
