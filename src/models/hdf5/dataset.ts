@@ -117,9 +117,10 @@ function checkDimensions(ctx: FileContext, space: Dataspace, type: Datatype | nu
   };
   const stored = layout.kind === 'compact' || (layout.kind === 'contiguous' && layout.address !== null);
   // An empty dataset is valid HDF5, but then no storage is allocated for it (or none is used).
-  const storedBytes = layout.kind === 'compact' || layout.kind === 'contiguous' ? (layout.size ?? 0) : 0;
-  if (space.kind === 'simple' && space.shape.some((d) => d === 0) && stored && storedBytes > 0) {
-    fail(`a dimension of 0, yet ${storedBytes} bytes of data are stored`);
+  // Old layout messages (versions 1 and 2) give no size: an allocated address is the claim.
+  const storedBytes = layout.kind === 'compact' || layout.kind === 'contiguous' ? layout.size : 0;
+  if (space.kind === 'simple' && space.shape.some((d) => d === 0) && stored && storedBytes !== 0) {
+    fail(`a dimension of 0, yet ${storedBytes === null ? 'storage is allocated for its data' : `${storedBytes} bytes of data are stored`}`);
   }
   const bytes = space.size * (type?.size ?? 1);
   if (stored && bytes > ctx.bytes.length) fail(`${bytes} bytes of data, more than the whole file (${ctx.bytes.length} bytes)`);

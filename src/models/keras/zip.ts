@@ -70,6 +70,14 @@ class Reader {
 
 const utf8 = new TextDecoder('utf-8');
 
+/**
+ * An entry name for a message: quoted, with control characters and line separators escaped,
+ * since a damaged name may hold a newline and errors must stay on one line.
+ */
+export function quote(name: string): string {
+  return `"${name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029"\\]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+}
+
 function findEndRecord(r: Reader): number {
   const bytes = r.bytes;
   const lowest = Math.max(0, bytes.length - MAX_EOCD_SEARCH);
@@ -112,7 +120,7 @@ export function readZipDirectory(bytes: Uint8Array, what = '<zip>'): ZipEntry[] 
     const commentLength = r.u16(p + 32, 'comment length');
     let localHeaderOffset = r.u32(p + 42, 'local header offset');
     const name = utf8.decode(r.slice(p + 46, nameLength, 'entry name'));
-    if (flags & 0x01) r.fail(`entry "${name}" is encrypted`);
+    if (flags & 0x01) r.fail(`entry ${quote(name)} is encrypted`);
     // ZIP64 extended information (header id 1) replaces the fields that are all ones.
     let e = p + 46 + nameLength;
     const extraEnd = e + extraLength;
@@ -135,7 +143,7 @@ export function readZipDirectory(bytes: Uint8Array, what = '<zip>'): ZipEntry[] 
     }
     // Names are only ever compared with the few Keras expects, never joined to a path, so a
     // hostile "../x" is harmless; but two entries of one name would make "which one" arbitrary.
-    if (entries.some((x) => x.name === name)) r.fail(`duplicate entry "${name}" (the archive is ambiguous)`);
+    if (entries.some((x) => x.name === name)) r.fail(`duplicate entry ${quote(name)} (the archive is ambiguous)`);
     entries.push({ name, method, crc32: crc, compressedSize, uncompressedSize, localHeaderOffset });
     p = extraEnd + commentLength;
   }
@@ -153,12 +161,12 @@ function checkNoOverlap(r: Reader, entries: readonly ZipEntry[], dirOffset: numb
   let previousEnd = 0;
   let previousName = '';
   for (const e of sorted) {
-    if (e.localHeaderOffset < previousEnd) r.fail(`entry "${e.name}" overlaps entry "${previousName}"`);
-    const nameLength = r.u16(e.localHeaderOffset + 26, `local name length of "${e.name}"`);
-    const extraLength = r.u16(e.localHeaderOffset + 28, `local extra length of "${e.name}"`);
+    if (e.localHeaderOffset < previousEnd) r.fail(`entry ${quote(e.name)} overlaps entry ${quote(previousName)}`);
+    const nameLength = r.u16(e.localHeaderOffset + 26, `local name length of ${quote(e.name)}`);
+    const extraLength = r.u16(e.localHeaderOffset + 28, `local extra length of ${quote(e.name)}`);
     previousEnd = e.localHeaderOffset + 30 + nameLength + extraLength + e.compressedSize;
     previousName = e.name;
-    if (previousEnd > dirOffset) r.fail(`data of entry "${e.name}" runs into the central directory`);
+    if (previousEnd > dirOffset) r.fail(`data of entry ${quote(e.name)} runs into the central directory`);
   }
 }
 
@@ -173,34 +181,34 @@ export type InflateRaw = (compressed: Uint8Array, uncompressedSize: number) => U
 export function entryData(bytes: Uint8Array, entry: ZipEntry, what = '<zip>'): Uint8Array {
   const r = new Reader(bytes, what);
   const p = entry.localHeaderOffset;
-  if (r.u32(p, 'local header') !== LOCAL) r.fail(`bad local header for "${entry.name}"`);
+  if (r.u32(p, 'local header') !== LOCAL) r.fail(`bad local header for ${quote(entry.name)}`);
   const method = r.u16(p + 8, 'local compression method');
   const nameLength = r.u16(p + 26, 'local name length');
   const extraLength = r.u16(p + 28, 'local extra length');
   // The local header must describe the same entry as the directory: a mismatch is damage (or
   // an attempt to show one file to this reader and another to other tools).
   const localName = utf8.decode(r.slice(p + 30, nameLength, 'local entry name'));
-  if (localName !== entry.name) r.fail(`entry "${entry.name}" has local header name "${localName}"`);
-  if (method !== entry.method) r.fail(`entry "${entry.name}" has compression method ${entry.method} in the directory, ${method} locally`);
-  return r.slice(p + 30 + nameLength + extraLength, entry.compressedSize, `data of "${entry.name}"`);
+  if (localName !== entry.name) r.fail(`entry ${quote(entry.name)} has local header name ${quote(localName)}`);
+  if (method !== entry.method) r.fail(`entry ${quote(entry.name)} has compression method ${entry.method} in the directory, ${method} locally`);
+  return r.slice(p + 30 + nameLength + extraLength, entry.compressedSize, `data of ${quote(entry.name)}`);
 }
 
 /** Refuses an entry whose declared size is over the limit, before anything is inflated. */
 function checkDeclaredSize(entry: ZipEntry, limits: InputLimits, what: string): void {
   if (entry.uncompressedSize > limits.maxInflatedBytes) {
     throw new KerasFormatError(
-      `${what}: "${entry.name}" declares ${formatBytes(entry.uncompressedSize)}, over the limit of ${formatBytes(limits.maxInflatedBytes)} (${LIMIT_VARIABLES.maxInflatedBytes} raises it)`,
+      `${what}: ${quote(entry.name)} declares ${formatBytes(entry.uncompressedSize)}, over the limit of ${formatBytes(limits.maxInflatedBytes)} (${LIMIT_VARIABLES.maxInflatedBytes} raises it)`,
     );
   }
 }
 
 function checkEntry(entry: ZipEntry, data: Uint8Array, what: string): Uint8Array {
   if (data.length !== entry.uncompressedSize) {
-    throw new KerasFormatError(`${what}: "${entry.name}" unpacks to ${data.length} bytes, expected ${entry.uncompressedSize}`);
+    throw new KerasFormatError(`${what}: ${quote(entry.name)} unpacks to ${data.length} bytes, expected ${entry.uncompressedSize}`);
   }
   // Every entry, whatever its size: about 0.3 s per 100 MB, small beside building the model.
   if (crc32(data) !== entry.crc32) {
-    throw new KerasFormatError(`${what}: "${entry.name}" fails its CRC-32 check (corrupt archive)`);
+    throw new KerasFormatError(`${what}: ${quote(entry.name)} fails its CRC-32 check (corrupt archive)`);
   }
   return data;
 }
@@ -208,11 +216,11 @@ function checkEntry(entry: ZipEntry, data: Uint8Array, what: string): Uint8Array
 /** One line: the inflater's own reason (bad data, or more output than declared) and the entry. */
 function inflateError(entry: ZipEntry, what: string, cause: unknown): KerasFormatError {
   const reason = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0];
-  return new KerasFormatError(`${what}: cannot inflate "${entry.name}" (corrupt archive, or more than its declared ${entry.uncompressedSize} bytes: ${reason})`, { cause });
+  return new KerasFormatError(`${what}: cannot inflate ${quote(entry.name)} (corrupt archive, or more than its declared ${entry.uncompressedSize} bytes: ${reason})`, { cause });
 }
 
 function unsupportedMethod(entry: ZipEntry, what: string): never {
-  throw new KerasFormatError(`${what}: "${entry.name}" uses compression method ${entry.method}; only stored (0) and deflate (8) are supported`);
+  throw new KerasFormatError(`${what}: ${quote(entry.name)} uses compression method ${entry.method}; only stored (0) and deflate (8) are supported`);
 }
 
 /** An entry's uncompressed bytes, inflating with a synchronous inflater. */
