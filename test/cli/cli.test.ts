@@ -103,7 +103,7 @@ describe('stieltjes CLI', () => {
       [['explain', image, '--weights', weights, '--method', 'magic', '--out', out, ...cpu], /--method must be one of ig, gradcam, rsi-gradcam, got 'magic'/],
       [['explain', image, '--weights', weights, '--method', 'ig', ...cpu], /--out DIR is required/],
       [['explain', image, '--weights', weights, '--method', 'ig', '--steps', 'lots', '--out', out, ...cpu], /--steps must be an integer/],
-      [['explain', image, '--weights', weights, '--method', 'ig', '--bogus', '--out', out], /Unknown option '--bogus'/],
+      [['explain', image, '--weights', weights, '--method', 'ig', '--bogus', '--out', out], /unknown flag --bogus/],
       [['explain', image, '--weights', weights, '--method', 'ig', '--autotune', 'sometimes', '--out', out, ...cpu], /--autotune must be one of auto, on, off, got 'sometimes'/],
       [['explain', image, '--weights', join(work, 'none.h5'), '--method', 'ig', '--out', out, ...cpu], /none\.h5: no such file/],
       [['classify', image, '--weights', image, ...cpu], /input\.png/],
