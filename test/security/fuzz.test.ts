@@ -90,7 +90,7 @@ function cases(files: readonly { name: string; bytes: Uint8Array }[], kinds: rea
 
 describe('seeded mutants', () => {
   it('of .keras archives: a KerasFormatError/Hdf5Error naming the archive, or whole weights', async () => {
-    for (const c of cases(KERAS, MUTATION_KINDS, propertyRuns(16))) {
+    for (const c of cases(KERAS, MUTATION_KINDS, propertyRuns(24))) {
       const label = `${c.name} ${c.kind} seed ${c.seed}`;
       // Alternate the two inflaters: DecompressionStream (what loadModelFile uses) and node:zlib.
       const read = c.seed % 2 === 0 ? () => readKerasArchive(c.bytes, { name: c.name }) : () => readKerasArchiveSync(c.bytes, zlib, { name: c.name });
@@ -99,7 +99,7 @@ describe('seeded mutants', () => {
   });
 
   it('of HDF5 weight files: a typed error, or whole weights', async () => {
-    for (const c of cases(H5, ['flip', 'overwrite', 'truncate', 'zero'], propertyRuns(10))) {
+    for (const c of cases(H5, ['flip', 'overwrite', 'truncate', 'zero'], propertyRuns(15))) {
       const label = `${c.name} ${c.kind} seed ${c.seed}`;
       // Keras-level messages name the dataset (the file name is added by the CLI).
       await runCase(`h5 ${c.kind}`, label, () => checkWeights(readKerasWeights(c.bytes, { name: c.name })), (e) => {
@@ -110,7 +110,7 @@ describe('seeded mutants', () => {
   });
 
   it('of PNG and JPEG images: a one-line error naming the file, or a whole image', async () => {
-    for (const c of cases(IMAGES, ['flip', 'overwrite', 'truncate', 'zero'], propertyRuns(12))) {
+    for (const c of cases(IMAGES, ['flip', 'overwrite', 'truncate', 'zero'], propertyRuns(20))) {
       const label = `${c.name} ${c.kind} seed ${c.seed}`;
       await runCase(`image ${c.kind}`, label, () => {
         const img = decodeImage(c.bytes, c.name);
