@@ -8,7 +8,10 @@ export { loadModelFile, readKerasFile, type LoadModelFileOptions } from './model
 
 // Images: PNG/JPEG files and bytes, as the RgbImage type of the main entry point.
 export { readImageFile, writePngFile } from './io/image-file.js';
-export { decodeImage, encodePng } from './io/image-codec.js';
+export { decodeImage, encodePng, type DecodeImageOptions } from './io/image-codec.js';
+
+// Limits on what a file may make the readers allocate (docs/security.md).
+export { DEFAULT_LIMITS, LIMIT_VARIABLES, resolveLimits, type InputLimits } from './io/limits.js';
 
 // .npy files (NumPy format 1.0).
 export { readNpyFile, writeNpyFile } from './io/npy-file.js';
