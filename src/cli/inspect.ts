@@ -1,5 +1,6 @@
 /** stieltjes inspect FILE [--json]: what a Keras weight file holds. */
 import { readKerasFile } from '../models/load-model-file.js';
+import { modelSummaryLines, summarizeModelConfig, type ModelSummary } from '../models/model-summary.js';
 import { parseFlags } from './args.js';
 import { CliError } from './errors.js';
 import type { Command } from './command.js';
@@ -8,7 +9,8 @@ const usage = `Usage: stieltjes inspect FILE [--json]
 
 Lists a Keras weight file (.h5 of Keras 1, 1-Theano, 2, 2-full-model or 3, or a .keras archive):
 its generation and layout, the layers in model order with each weight's name, shape and dtype,
-and the parameter count.`;
+and the parameter count; with a model config, the model too: sequential or graph (each layer's
+class and inputs), and one line per layer stieltjes cannot run, saying why.`;
 
 export const inspectCommand: Command = {
   name: 'inspect',
@@ -31,6 +33,14 @@ export const inspectCommand: Command = {
       parameters: l.weights.reduce((n, w) => n + w.data.length, 0),
     }));
     const parameters = layers.reduce((n, l) => n + l.parameters, 0);
+    let model: ModelSummary | { error: string } | undefined;
+    if (weights.modelConfig !== undefined) {
+      try {
+        model = summarizeModelConfig(weights.modelConfig);
+      } catch (e) {
+        model = { error: (e as Error).message };
+      }
+    }
     const summary = {
       file: path,
       generation: weights.generation,
@@ -39,6 +49,7 @@ export const inspectCommand: Command = {
       hasModelConfig: weights.modelConfig !== undefined,
       layers,
       parameters,
+      ...(model ? { model } : {}),
     };
     if (values.json) {
       process.stdout.write(`${JSON.stringify(summary, null, 1)}\n`);
@@ -61,6 +72,7 @@ export const inspectCommand: Command = {
       });
     }
     lines.push('', `  parameters: ${parameters.toLocaleString('en-US')}`);
+    if (model) lines.push('', ...('error' in model ? [`  model: ${model.error}`] : modelSummaryLines(model)));
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   },

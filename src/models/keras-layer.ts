@@ -59,6 +59,26 @@ const UNSUPPORTED_WHY: Readonly<Record<string, string>> = {
   Model: 'nested models are not supported yet',
 };
 
+/** Every class `buildKerasLayer` builds. */
+const SUPPORTED_CLASSES = new Set([
+  ...Object.keys(MERGES),
+  ...INFERENCE_IDENTITY,
+  'InputLayer', 'Conv2D', 'Convolution2D', 'Dense', 'BatchNormalization', 'MaxPooling2D', 'MaxPool2D', 'AveragePooling2D', 'AvgPool2D',
+  'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'GlobalMaxPool2D', 'GlobalAvgPool2D', 'ZeroPadding2D', 'Flatten', 'Activation', 'Softmax',
+  'ReLU', 'Concatenate',
+]);
+
+/**
+ * Why a config entry cannot be built, judged from the config alone (no weights): its class, or its
+ * activation. Null when it looks buildable; options that only building checks may still refuse.
+ */
+export function kerasLayerProblem(cls: string, c: Record<string, unknown>): string | null {
+  if (!SUPPORTED_CLASSES.has(cls)) return UNSUPPORTED_WHY[cls] ?? `Keras layer class ${cls} is not supported`;
+  const a = c.activation;
+  if (typeof a === 'string' && !parseActivation(a)) return `activation '${a}' is not supported`;
+  return null;
+}
+
 /** The layer for one config entry, or null for an InputLayer. */
 export function buildKerasLayer(cls: string, c: Record<string, unknown>, name: string, ctx: KerasLayerContext): GraphLayer | null {
   const merge = MERGES[cls];
