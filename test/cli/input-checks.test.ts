@@ -1,0 +1,96 @@
+/**
+ * Issue 19 through the real command: bad flags, missing files and non-finite weights give one line
+ * (before any backend starts), and a second run on one --out is refused while a dead run's
+ * leftovers are cleaned up. The bundled digit model on the CPU keeps every run cheap.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readKerasFile } from '../../src/models/load-model-file.js';
+import { runCli } from '../helpers/cli.js';
+
+const DIGITS = join(__dirname, '..', '..', 'assets', 'digits');
+const weights = join(DIGITS, 'digits-cnn.h5');
+const image = join(DIGITS, 'samples', 'digit-0-349.png');
+const work = mkdtempSync(join(tmpdir(), 'stieltjes-input-checks-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const { weights: parsed } = await readKerasFile(weights);
+
+/** The digit model with element 3 of fc1's bias set to NaN (found by content: its weights are stored uncompressed). */
+function nanWeights(): string {
+  const bytes = readFileSync(weights);
+  const data = parsed.layers.find((l) => l.name === 'fc1')!.weights[1]!.data;
+  const at = bytes.indexOf(Buffer.from(data.buffer, data.byteOffset, 16));
+  expect(at).toBeGreaterThan(0);
+  bytes.writeFloatLE(NaN, at + 12);
+  const path = join(work, 'nan.h5');
+  writeFileSync(path, bytes);
+  return path;
+}
+
+const oneLine = (stderr: string): string[] => stderr.trim().split('\n');
+
+describe('flags and inputs are checked before any work, in one line', () => {
+  const out = join(work, 'never');
+  it.each([
+    [['explain', image, '--method', 'ig', '--out', out, '--steps', '-1'], "explain: --steps must be an integer in [1, 100000], got '-1'"],
+    [['explain', image, '--method', 'ig', '--out', out, '--steps', ''], "explain: --steps must be an integer in [1, 100000], got ''"],
+    [['explain', image, '--method', 'ig', '--out', out, '--batch', '-2'], "explain: --batch must be an integer in [1, 4096], got '-2'"],
+    [['explain', image, '--method', 'ig', '--out', out, '--target', '-1'], "explain: --target must be an integer in [0, ∞), got '-1'"],
+    [['classify', image, '--top', '-1'], "classify: --top must be an integer in [1, 1000], got '-1'"],
+    [['baseline', '--out', join(out, 'b.npy'), '--iterations', '0'], "baseline: --iterations must be an integer in [1, 1000000], got '0'"],
+    [['baseline', '--out', join(out, 'b.npy'), '--lr', '1e20'], "baseline: --lr must be a number in (0, 100], got '1e20'"],
+    [['baseline', '--out', join(out, 'b.npy'), '--lambda', '-1'], "baseline: --lambda must be a number in [0, 1], got '-1'"],
+    [['gradcheck', '--runs', '-1'], "gradcheck: --runs must be an integer in [1, 10000], got '-1'"],
+    [['gradcheck', '--seed', '-1'], "gradcheck: --seed must be an integer in [0, 2147483647], got '-1'"],
+    // The default backend (auto) would start Dawn, whose warnings go to stderr: inputs come first.
+    [['classify', image, '--weights', join(work, 'none.h5')], `weights file ${join(work, 'none.h5')}: no such file`],
+    [['explain', image, '--weights', weights, '--method', 'ig', '--out', out, '--baseline', join(work, 'none.npy')], `--baseline ${join(work, 'none.npy')}: cannot read .npy file`],
+  ])('%j', (args, message) => {
+    const r = runCli(args);
+    expect(r.code).not.toBe(0);
+    expect(oneLine(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toContain(`stieltjes: ${message}`);
+    expect(r.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('non-finite weights', () => {
+  it('classify --json fails naming the layer and weight; --allow-non-finite prints the raw output', () => {
+    const bad = nanWeights();
+    const r = runCli(['classify', image, '--weights', bad, '--json', '--backend', 'cpu']);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(/nan\.h5: layer fc1, weight fc1\/bias:0: element 3 of 64 is NaN \(not finite\)/);
+    expect(r.stdout).toBe('');
+    const raw = runCli(['classify', image, '--weights', bad, '--json', '--backend', 'cpu', '--allow-non-finite', '--quiet']);
+    expect(raw.code).toBe(0);
+    expect(JSON.parse(raw.stdout).probabilities[0]).toBeNull();
+  });
+});
+
+describe('one run per --out', () => {
+  it("refuses an --out whose lock a live process holds, and cleans up a dead run's lock and partial folder", () => {
+    const out = join(work, 'explained');
+    const lock = join(work, '.explained.lock');
+    writeFileSync(lock, `${process.pid}\n`);
+    const busy = runCli(['explain', image, '--weights', weights, '--method', 'gradcam', '--out', out, '--backend', 'cpu', '--quiet']);
+    expect(busy.code).toBe(1);
+    expect(oneLine(busy.stderr)).toEqual([`stieltjes: ${out} is being written by another run (process ${process.pid}, lock file ${lock}); wait for it to finish, or delete the lock file if that process is not stieltjes`]);
+
+    // What kill -9 leaves: its lock and its temporary folder (a process id that has exited).
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    writeFileSync(lock, `${dead}\n`);
+    mkdirSync(join(work, `.explained.partial-${dead}-a1b2c3`));
+    writeFileSync(join(work, `.explained.partial-${dead}-a1b2c3`, 'result.json'), '{');
+    const ok = runCli(['explain', image, '--weights', weights, '--method', 'gradcam', '--out', out, '--backend', 'cpu', '--quiet']);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(readdirSync(work).filter((f) => f.startsWith('.explained'))).toEqual([]);
+    expect(readdirSync(out)).toContain('result.json');
+  });
+});
