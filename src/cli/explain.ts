@@ -53,9 +53,9 @@ Options:
                           (default: as many as memory allows)
   ${AUTOTUNE_HELP}
   --center-crop           crop the image to the model's aspect ratio before resizing
-  --allow-non-finite      write NaN and ±Inf results instead of failing (by default a weight,
-                          input or baseline that is not finite, or a result that is not, is an
-                          error naming the layer, weight or output where it first appears)
+  --allow-non-finite      load weights and write results that are NaN or ±Inf instead of failing
+                          (by default each is an error naming the layer, weight or output where
+                          it first appears; the image and baseline must be finite either way)
   --quiet                 no progress output
   --out DIR               output folder (required; one run at a time: a second run on the same
                           folder fails while the first holds its lock file .DIR.lock)
