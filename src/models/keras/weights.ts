@@ -55,6 +55,18 @@ function classNamesFromConfig(modelConfig: unknown): Map<string, string> {
  */
 export function readKerasWeights(source: Hdf5Source | Hdf5File, options: ReadKerasWeightsOptions = {}): KerasWeights {
   const file = source instanceof Hdf5File ? source : Hdf5File.open(source, options.name === undefined ? {} : { name: options.name });
+  try {
+    return readFrom(file, options);
+  } catch (e) {
+    // The layout readers name the object at fault; the file is named once, here.
+    if (e instanceof KerasFormatError && !e.message.startsWith(`${file.name}: `)) {
+      throw new KerasFormatError(`${file.name}: ${e.message}`, { cause: e });
+    }
+    throw e;
+  }
+}
+
+function readFrom(file: Hdf5File, options: ReadKerasWeightsOptions): KerasWeights {
   const root = file.root;
   const sourceName = file.name;
   const withMeta = (w: KerasWeights, from: Hdf5Group): KerasWeights => {
