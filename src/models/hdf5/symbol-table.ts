@@ -24,6 +24,9 @@ function readLocalHeap(ctx: FileContext, address: number, what: string): LocalHe
   c.skip(ctx.lengthSize, 'local heap free list offset');
   const dataAddress = c.definedAddress('local heap data address');
   const data = Cursor.at(ctx, dataAddress, dataSize, `${what}: local heap data at ${dataAddress}`);
+  // Remembered so that no dataset's data may later claim these bytes (see structures.ts).
+  ctx.structures.add(c.start, c.position, `the local heap of ${what}`);
+  ctx.structures.add(data.start, data.end, `the local heap of ${what}`);
   return { dataStart: data.start, dataEnd: data.end };
 }
 
@@ -71,6 +74,7 @@ export function readSymbolTableLinks(ctx: FileContext, btreeAddress: number, hea
       children.push(c.definedAddress('B-tree child address'));
       c.length('B-tree key');
     }
+    ctx.structures.add(c.start, c.position, `a B-tree node of ${what}`);
     if (level > 0) {
       // Reverse so that popping visits children left to right: links come out in name order.
       for (let i = children.length - 1; i >= 0; i--) stack.push({ address: children[i]!, level: level - 1 });
@@ -109,4 +113,5 @@ function readSymbolTableNode(ctx: FileContext, address: number, heap: LocalHeap,
       links.push({ name, kind: 'hard', address: objectAddress });
     }
   }
+  ctx.structures.add(c.start, c.position, `a symbol table node of ${what}`);
 }
