@@ -11,7 +11,7 @@ import { classLabel as knownClassLabel } from '../models/class-label.js';
 import { checkFiniteWeights } from '../models/finite-weights.js';
 import { modelFromKerasWeights, preprocessingFromMarker } from '../models/load-model.js';
 import { readKerasFile, readModelConfigFile } from '../models/load-model-file.js';
-import type { SequentialModel } from '../models/sequential.js';
+import type { LayeredModel } from '../models/sequential.js';
 import { CliError } from './errors.js';
 
 export const VGG19_CACHE_FILE = 'vgg19_weights_tf_dim_ordering_tf_kernels.h5';
@@ -35,7 +35,7 @@ export function bundledDigitModel(): string {
 export interface CliModelFile {
   path: string;
   /** Puts the model on the backend (builds its layers, uploads the weights). */
-  build(backend: Backend): SequentialModel;
+  build(backend: Backend): ReturnType<typeof modelFromKerasWeights>;
 }
 
 /**
@@ -78,7 +78,7 @@ export async function readCliModel(weights: string | undefined, config: string |
 }
 
 /** The library's label where the classes are known, else 'class N' (for messages and JSON). */
-export function classLabel(model: SequentialModel, index: number): { wnid?: string; label: string } {
+export function classLabel(model: Pick<LayeredModel, 'name' | 'numClasses'>, index: number): { wnid?: string; label: string } {
   const known = knownClassLabel(model, index);
   return { ...known, label: known.label ?? `class ${index}` };
 }
