@@ -66,7 +66,7 @@ describe('writeExplanation', () => {
     const e = await explain(model, x, { method: 'grad-cam', layers: ['conv1'] });
     const broken: Explanation = { ...e, maps: [{ ...e.maps[0]!, data: e.maps[0]!.data.map((v, i) => (i === 3 ? NaN : v)) }] };
     const dir = join(work, 'broken');
-    await expect(writeExplanation(broken, dir)).rejects.toThrow(/entry 3 is NaN/);
+    await expect(writeExplanation(broken, dir)).rejects.toThrow(/map conv1: element 3 of \d+ is NaN/);
     expect(existsSync(dir)).toBe(false);
 
     const clash = join(work, 'clash');
