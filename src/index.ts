@@ -111,10 +111,16 @@ import './default-backend.js'; // the CPU is the default backend (tensor/ import
 export type { Backend, BackendInfo } from './kernels/backend.js';
 export type { TuningReport } from './kernels/tuning.js';
 
-// Models: the interface attribution needs, sequential models and their layers, VGG19,
-// preprocessing, turning an image into a model input, and ImageNet labels.
+// Models: the interface attribution needs, graph (functional) and sequential models and their
+// layers, VGG19, preprocessing, turning an image into a model input, and ImageNet labels.
 export {
+  GraphModel,
   SequentialModel,
+  BatchNormLayer,
+  ElementwiseMergeLayer,
+  ConcatenateLayer,
+  ZeroPadding2DLayer,
+  GlobalMaxPoolLayer,
   Conv2DLayer,
   DenseLayer,
   Pool2DLayer,
@@ -141,6 +147,11 @@ export {
   type LayeredModel,
   type RunOptions,
   type RunResult,
+  type GraphNode,
+  type GraphLayer,
+  type MergeLayer,
+  type ElementwiseMergeKind,
+  type BatchNormParams,
   type Layer,
   type Activation,
   type Vgg19Options,

@@ -20,6 +20,7 @@ export interface BatchNormParams {
   epsilon: number;
 }
 
+/** BatchNormalization at inference, as a per-channel scale and shift. */
 export class BatchNormLayer implements Layer {
   readonly kind = 'batchNormalization';
   readonly scale: Tensor;

@@ -25,6 +25,7 @@ function isMerge(l: GraphLayer): l is MergeLayer {
   return (l as MergeLayer).merge === true;
 }
 
+/** A model as a DAG of named layers (Keras functional models); `SequentialModel` is its chain case. */
 export class GraphModel implements LayeredModel {
   /** Every layer, each after the layers it reads (the order of `layerNames`). */
   readonly layers: readonly GraphLayer[];

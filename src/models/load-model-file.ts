@@ -7,7 +7,7 @@ import type { Backend } from '../kernels/backend.js';
 import type { DType } from '../tensor/dtype.js';
 import type { KerasWeights } from './keras/types.js';
 import { modelFromBytes, readKerasBytes } from './load-model.js';
-import type { SequentialModel } from './sequential.js';
+import type { GraphModel } from './graph-model.js';
 
 export interface LoadModelFileOptions {
   backend?: Backend;
@@ -44,7 +44,7 @@ export async function readModelConfigFile(path: string): Promise<unknown> {
   }
 }
 
-export async function loadModelFile(path: string, opts: LoadModelFileOptions = {}): Promise<SequentialModel> {
+export async function loadModelFile(path: string, opts: LoadModelFileOptions = {}): Promise<GraphModel> {
   const bytes = await readBytes(path, 'weights file');
   const config = opts.configPath ? await readModelConfigFile(opts.configPath) : undefined;
   return modelFromBytes(bytes, { backend: opts.backend, dtype: opts.dtype, config, source: path, allowNonFinite: opts.allowNonFinite });

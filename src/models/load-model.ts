@@ -13,7 +13,7 @@ import { readKerasWeights } from './keras/weights.js';
 import { buildFromKerasConfig } from './keras-config.js';
 import { checkFiniteWeights } from './finite-weights.js';
 import { caffe, noPreprocessing, unitScale, type Preprocessing } from './preprocessing.js';
-import type { SequentialModel } from './sequential.js';
+import type { GraphModel } from './graph-model.js';
 import { buildVgg19 } from './vgg19.js';
 
 export interface LoadModelOptions {
@@ -47,10 +47,10 @@ export function looksLikeVgg19(weights: KerasWeights): boolean {
   return convs.length === 16;
 }
 
-export function modelFromKerasWeights(weights: KerasWeights, opts: LoadModelOptions = {}): SequentialModel {
+export function modelFromKerasWeights(weights: KerasWeights, opts: LoadModelOptions = {}): GraphModel {
   const where = opts.source ?? 'weight file';
   if (!opts.allowNonFinite) checkFiniteWeights(weights, where);
-  let model: SequentialModel;
+  let model: GraphModel;
   if (looksLikeVgg19(weights) && opts.config === undefined) {
     model = buildVgg19(weights.layers, { backend: opts.backend, dtype: opts.dtype });
   } else {
@@ -83,7 +83,7 @@ export async function readKerasBytes(bytes: Uint8Array, name = 'weights file'): 
 }
 
 /** A model from a Keras file's bytes (fetched in a browser, or read from disk). */
-export async function modelFromBytes(bytes: Uint8Array, opts: LoadModelOptions = {}): Promise<SequentialModel> {
+export async function modelFromBytes(bytes: Uint8Array, opts: LoadModelOptions = {}): Promise<GraphModel> {
   const { weights, preprocessingMarker } = await readKerasBytes(bytes, opts.source);
   return modelFromKerasWeights(weights, { ...opts, preprocessing: opts.preprocessing ?? preprocessingFromMarker(preprocessingMarker) });
 }
