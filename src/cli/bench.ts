@@ -4,6 +4,7 @@
  * --weights IG and RSI-Grad-CAM at m steps and one baseline iteration. Warm-up runs, medians,
  * a note when runs spread widely; --json for machines.
  */
+import { existsSync } from 'node:fs';
 import { benchEndToEnd, randomVgg19, type EndToEndResult } from '../bench/end-to-end.js';
 import { benchCases } from '../bench/kernel-cases.js';
 import { canProfile, formatProfile, profileModel, profileRows } from '../bench/model-profile.js';
@@ -68,7 +69,10 @@ export const benchCommand: Command = {
       (json ? process.stderr : process.stdout).write(`${line}\n`);
     };
     if (values.profile && values['no-model']) throw new CliError('bench: --profile profiles the model; it cannot go with --no-model', 2);
-    // Flags checked before a backend starts.
+    // Flags checked before a backend starts, and the weights file before minutes of kernel timing.
+    for (const [flag, file] of [['weights', stringFlag(values.weights)], ['config', stringFlag(values.config)]] as const) {
+      if (file !== undefined && !existsSync(file)) throw new CliError(`bench: --${flag} ${file}: no such file`, 2);
+    }
     const backendChoice = choiceFlag(C, 'backend', values.backend, BACKEND_CHOICES, 'auto');
     const batch = intFlag(C, 'batch', values.batch, 1, ...BATCH);
     const steps = intFlag(C, 'steps', values.steps, 50, ...STEPS);

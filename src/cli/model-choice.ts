@@ -44,6 +44,9 @@ export interface CliModelFile {
  * print warnings of its own).
  */
 export async function readCliModel(weights: string | undefined, config: string | undefined, say: (line: string) => void, opts: { allowNonFinite?: boolean } = {}): Promise<CliModelFile> {
+  // An empty --weights or --config (a shell variable that was not set) must not mean the default.
+  if (weights === '') throw new CliError("--weights: expected a file, got ''", 2);
+  if (config === '') throw new CliError("--config: expected a file, got ''", 2);
   let path = weights;
   if (!path) {
     const cached = join(kerasCacheDir(), VGG19_CACHE_FILE);

@@ -49,6 +49,8 @@ describe('flags and inputs are checked before any work, in one line', () => {
     // The default backend (auto) would start Dawn, whose warnings go to stderr: inputs come first.
     [['classify', image, '--weights', join(work, 'none.h5')], `weights file ${join(work, 'none.h5')}: no such file`],
     [['explain', image, '--weights', weights, '--method', 'ig', '--out', out, '--baseline', join(work, 'none.npy')], `--baseline ${join(work, 'none.npy')}: cannot read .npy file`],
+    [['classify', image, '--weights', ''], "--weights: expected a file, got ''"],
+    [['bench', '--weights', join(work, 'none.h5')], `bench: --weights ${join(work, 'none.h5')}: no such file`],
   ])('%j', (args, message) => {
     const r = runCli(args);
     expect(r.code).not.toBe(0);
