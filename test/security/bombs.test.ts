@@ -1,14 +1,15 @@
 /**
  * Decompression bombs (issue 19): each is refused with a one-line error naming the file (and
  * entry), within a second or so and without inflating it, its peak memory measured in a child
- * process. Before the limits, the zip bombs took over 20 s and 3.2 GB each and the PNG ones
+ * process, through the loaders and through the command. Before the limits, the zip bombs took over 20 s and 3.2 GB each and the PNG ones
  * 11–14 s and 2.1–2.3 GB (figures from measure-bombs.ts, in docs/security.md).
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cliBundle } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/fixtures.js';
 import { bombCases } from './bomb-cases.js';
-import { measure } from './measure.js';
+import { measure, runMeasured, scratchFile } from './measure.js';
 
 /** Loose ceilings: a Node child with the loaders imported sits at about 50 MB. */
 const PEAK_MB = 300;
@@ -35,4 +36,25 @@ describe('decompression bombs', () => {
     });
   }
 
+});
+
+describe('decompression bombs through the command', () => {
+  const byFile = new Map(bombCases(repoRoot).map((c) => [c.file, c]));
+  const cases = [
+    { file: 'bomb-10.keras', args: (f: string) => ['inspect', f] },
+    { file: 'bomb-20k.png', args: (f: string) => ['classify', f, '--weights', join(repoRoot, 'assets', 'digits', 'digits-cnn.h5'), '--backend', 'cpu'] },
+    { file: 'bomb-adam7.png', args: (f: string) => ['classify', f, '--weights', join(repoRoot, 'assets', 'digits', 'digits-cnn.h5'), '--backend', 'cpu'] },
+  ];
+  for (const c of cases) {
+    it(`${c.args('FILE')[0]} ${c.file}: exit 1 with one line, bounded time and memory`, async () => {
+      const file = scratchFile(repoRoot, `cli-${c.file}`, byFile.get(c.file)!.make());
+      const r = await runMeasured([cliBundle(), ...c.args(file)], repoRoot, 60_000);
+      expect(r.timedOut).toBe(false);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+      expect(r.stderr).toContain(file);
+      expect(r.ms).toBeLessThan(TIME_MS);
+      expect(r.peakMb).toBeLessThan(PEAK_MB);
+    });
+  }
 });

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { buildSync } from 'esbuild';
 
 export type LoaderKind = 'keras-async' | 'keras-sync' | 'image' | 'hdf5';
@@ -78,14 +78,21 @@ function vmHwmMb(pid: number): number | undefined {
   }
 }
 
-/** Measures `kind` reading `bytes` (written to a temporary file) in a child under `timeoutMs`. */
-export function measure(root: string, kind: LoaderKind, bytes: Uint8Array, fileName: string, timeoutMs: number): Promise<Measurement> {
-  const file = join(root, 'node_modules', '.cache', 'stieltjes-security', fileName);
-  const script = bundle(root);
-  writeFileSync(file, bytes);
+/** What a measured child did: its exit, output, wall time and peak resident memory. */
+export interface ChildRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly timedOut: boolean;
+  readonly ms: number;
+  readonly peakMb: number;
+}
+
+/** Runs `node ARGS` in `cwd`, polling its peak memory, killed after `timeoutMs`. */
+export function runMeasured(args: readonly string[], cwd: string, timeoutMs: number): Promise<ChildRun> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [script, kind, file], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let peak = 0;
@@ -98,18 +105,34 @@ export function measure(root: string, kind: LoaderKind, bytes: Uint8Array, fileN
       peak = Math.max(peak, vmHwmMb(child.pid!) ?? 0);
       child.kill('SIGKILL');
     }, timeoutMs);
-    child.on('close', () => {
+    child.on('close', (code) => {
       clearInterval(poll);
       clearTimeout(timer);
-      const ms = performance.now() - started;
-      const line = stdout.trim().split('\n').pop() ?? '';
-      if (timedOut) return resolve({ outcome: 'timeout', message: `killed after ${timeoutMs} ms`, ms, peakMb: peak, baseMb: 0 });
-      try {
-        const r = JSON.parse(line) as Omit<Measurement, 'ms'>;
-        resolve({ ...r, ms, peakMb: Math.max(peak, r.peakMb) });
-      } catch {
-        resolve({ outcome: 'crash', message: stderr.trim().split('\n').slice(0, 3).join(' | '), ms, peakMb: peak, baseMb: 0 });
-      }
+      resolve({ code, stdout, stderr, timedOut, ms: performance.now() - started, peakMb: peak });
     });
   });
+}
+
+/** Where the generated inputs are written (ignored by git, beside the CLI's test bundle). */
+export function scratchFile(root: string, fileName: string, bytes: Uint8Array): string {
+  const file = join(root, 'node_modules', '.cache', 'stieltjes-security', fileName);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, bytes);
+  return file;
+}
+
+/** Measures `kind` reading `bytes` (written to a scratch file) in a child under `timeoutMs`. */
+export async function measure(root: string, kind: LoaderKind, bytes: Uint8Array, fileName: string, timeoutMs: number): Promise<Measurement> {
+  const script = bundle(root);
+  const file = scratchFile(root, fileName, bytes);
+  const r = await runMeasured([script, kind, file], root, timeoutMs);
+  if (r.timedOut) return { outcome: 'timeout', message: `killed after ${timeoutMs} ms`, ms: r.ms, peakMb: r.peakMb, baseMb: 0 };
+  try {
+    const line = r.stdout.trim().split('\n').pop() ?? '';
+    const m = JSON.parse(line) as Omit<Measurement, 'ms'>;
+    // The child's own maxRSS covers a peak shorter than the polling interval.
+    return { ...m, ms: r.ms, peakMb: Math.max(r.peakMb, m.peakMb) };
+  } catch {
+    return { outcome: 'crash', message: r.stderr.trim().split('\n').slice(0, 3).join(' | '), ms: r.ms, peakMb: r.peakMb, baseMb: 0 };
+  }
 }
