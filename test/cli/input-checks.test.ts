@@ -3,13 +3,13 @@
  * (before any backend starts), and a second run on one --out is refused while a dead run's
  * leftovers are cleaned up. The bundled digit model on the CPU keeps every run cheap.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readKerasFile } from '../../src/models/load-model-file.js';
-import { runCli } from '../helpers/cli.js';
+import { cliBundle, runCli } from '../helpers/cli.js';
 
 const DIGITS = join(__dirname, '..', '..', 'assets', 'digits');
 const weights = join(DIGITS, 'digits-cnn.h5');
@@ -94,5 +94,27 @@ describe('one run per --out', () => {
     expect(ok.code).toBe(0);
     expect(readdirSync(work).filter((f) => f.startsWith('.explained'))).toEqual([]);
     expect(readdirSync(out)).toContain('result.json');
+  });
+});
+
+describe('interrupted runs', () => {
+  it('SIGINT during explain removes its lock and leaves no output, and the process ends by the signal', async () => {
+    const out = join(work, 'interrupted');
+    const child = spawn(process.execPath, [cliBundle(), 'explain', image, '--weights', weights, '--method', 'ig', '--steps', '100000', '--batch', '1', '--out', out, '--backend', 'cpu'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    // The first progress line: the lock is held and the method is running.
+    await new Promise<void>((resolve) =>
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (/integrated-gradients: /.test(stderr)) resolve();
+      }),
+    );
+    expect(existsSync(join(work, '.interrupted.lock'))).toBe(true);
+    const ended = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    child.kill('SIGINT');
+    expect(await ended).toBe('SIGINT');
+    expect(readdirSync(work).filter((f) => f.includes('interrupted'))).toEqual([]);
   });
 });
