@@ -8,7 +8,7 @@
  */
 import type { GemmChoice, Tiling } from './gemm-choice.js';
 import { rowGrid } from './kernels/conv-geometry.js';
-import { chooseSplitK, chooseTiling, matvecSegments, planTiled, tapSegments, type GemmDevice, type TiledPlan } from './gemm-shapes.js';
+import { chooseSplitK, chooseTiling, matvecSegments, planTiled, tapSegments, type GemmDevice, type GemmDims, type TiledPlan } from './gemm-shapes.js';
 
 export type { GemmChoice, GemmDevice, TiledPlan, Tiling };
 
@@ -49,16 +49,8 @@ export interface MatmulShape {
 }
 
 /** One dispatch of conv2d (forward) or conv2dBackpropInput: M×N outputs over taps × KC. */
-export interface ConvShape {
+export interface ConvShape extends GemmDims {
   op: 'conv2d' | 'conv2dBackpropInput';
-  M: number;
-  N: number;
-  /** Reduced channels (Cin forward, Cout backward) and filter taps. */
-  KC: number;
-  taps: number;
-  /** The reduced channels and the output channels can be read as vec4s at this dispatch's offsets. */
-  vecK: boolean;
-  vecOut: boolean;
   /** Rows of the whole op (the direct kernels' block is chosen for these, whatever the piece). */
   opRows: number;
 }

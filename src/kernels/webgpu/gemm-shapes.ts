@@ -165,14 +165,20 @@ const SPLIT_BELOW = 256;
 const FILL_WORKGROUPS = 1024;
 const MIN_SEGMENT_STEPS = 8;
 
-/** An M×N output reducing over `taps` taps of KC channels, as the tiled kernel sees it. */
-export interface TiledShape {
+/** An M×N output reducing over `taps` taps of KC channels. */
+export interface GemmDims {
   M: number;
   N: number;
+  /** Reduced channels (Cin forward, Cout backward) and filter taps. */
   KC: number;
   taps: number;
+  /** The reduced channels and the output channels can be read as vec4s at this dispatch's offsets. */
   vecK: boolean;
   vecOut: boolean;
+}
+
+/** The dimensions as the tiled kernel sees them. */
+export interface TiledShape extends GemmDims {
   forward: boolean;
 }
 
