@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { removeOnSignal } from '../io/signal-cleanup.js';
 import { parseFlags } from './args.js';
 import { CliError } from './errors.js';
 import { kerasCacheDir } from './model-choice.js';
@@ -44,6 +45,8 @@ export const weightsCommand: Command = {
     }
     await mkdir(dir, { recursive: true });
     const tmp = `${dest}.download-${process.pid}`;
+    // Ctrl-C during a 549 MB download should not leave most of it behind.
+    const unregister = removeOnSignal(tmp);
     try {
       let res: Response;
       try {
@@ -76,6 +79,7 @@ export const weightsCommand: Command = {
       return 0;
     } finally {
       await rm(tmp, { force: true });
+      unregister();
     }
   },
 };
