@@ -59,21 +59,17 @@ export async function lockOutput(output: string): Promise<OutputLock> {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw e;
     }
-    const text = await readFile(path, 'utf8').catch(() => null);
+    let text = await readFile(path, 'utf8').catch(() => null);
     if (text === null) continue; // released meanwhile: try again
-    const holder = Number.parseInt(text, 10);
-    if (!Number.isSafeInteger(holder) || holder <= 0) {
-      // Being written this instant (created, pid not yet in it): give it a moment.
+    if (text.trim() === '') {
+      // Created this instant, its pid not yet written: give it a moment.
       await new Promise((r) => setTimeout(r, 50));
-      const again = await readFile(path, 'utf8').catch(() => null);
-      if (again === null) continue;
-      if (!/^\d+\s*$/.test(again)) {
-        await takeOver(path, again);
-        continue;
-      }
-      throw busy(output, path, Number.parseInt(again, 10));
+      text = await readFile(path, 'utf8').catch(() => null);
+      if (text === null) continue;
     }
-    if (isAlive(holder)) throw busy(output, path, holder);
+    const holder = Number.parseInt(text, 10);
+    if (Number.isSafeInteger(holder) && holder > 0 && isAlive(holder)) throw busy(output, path, holder);
+    // The holder is gone (or the file is not ours to read): take it over.
     await takeOver(path, text);
   }
 }

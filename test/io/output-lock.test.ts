@@ -45,13 +45,18 @@ describe('lockOutput', () => {
     rmSync(lockPathFor(out));
   });
 
-  it("takes over a dead process's lock", async () => {
+  it("takes over a dead process's lock, and an empty one", async () => {
     const out = join(work, 'stale');
     writeFileSync(lockPathFor(out), `${deadPid()}\n`);
     const lock = await lockOutput(out);
     expect(readFileSync(lock.path, 'utf8').trim()).toBe(String(process.pid));
     await lock.release();
     expect(readdirSync(work).filter((f) => f.startsWith('.stale'))).toEqual([]);
+    // What a kill between creating the lock and writing its pid leaves: an empty file.
+    writeFileSync(lockPathFor(out), '');
+    const again = await lockOutput(out);
+    expect(readFileSync(again.path, 'utf8').trim()).toBe(String(process.pid));
+    await again.release();
   });
 });
 
