@@ -5,11 +5,15 @@
 import * as op from '../autograd/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
 
-export const ACTIVATIONS = ['linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 'swish'] as const;
+export const ACTIVATIONS = ['linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 'swish', 'elu', 'selu', 'softplus', 'softsign', 'exponential', 'hard_swish'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 
 /** Keras spells some activations more than one way (Keras 3 writes `silu` for `swish`). */
-const ALIASES: Readonly<Record<string, Activation>> = { silu: 'swish' };
+const ALIASES: Readonly<Record<string, Activation>> = { silu: 'swish', hard_silu: 'hard_swish' };
+
+/** SELU's constants (Klambauer et al. 2017, as Keras has them). */
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
 
 /** The activation a Keras config names, or null when it is not one stieltjes has. */
 export function parseActivation(name: string): Activation | null {
@@ -40,6 +44,18 @@ export function tanh(x: Tensor): Tensor {
   return op.sub(op.mul(two, sigmoid(op.mul(two, x))), op.scalarLike(x, 1));
 }
 
+/** max(x, 0) − slope·max(−x, 0): Keras's LeakyReLU, with no tie for a `maximum` to split. */
+export function leakyRelu(x: Tensor, slope: number | Tensor): Tensor {
+  const a = typeof slope === 'number' ? op.scalarLike(x, slope) : slope;
+  return op.sub(op.relu(x), op.mul(a, op.relu(op.neg(x))));
+}
+
+/** x for x > 0, α(e^x − 1) below: relu(x) + α(e^min(x,0) − 1), finite everywhere, gradient included. */
+export function elu(x: Tensor, alpha = 1): Tensor {
+  const below = op.sub(op.exp(op.neg(op.relu(op.neg(x)))), op.scalarLike(x, 1));
+  return op.add(op.relu(x), op.mul(op.scalarLike(x, alpha), below));
+}
+
 export function activate(x: Tensor, activation: Activation, logits?: boolean): Tensor {
   switch (activation) {
     case 'relu':
@@ -54,6 +70,19 @@ export function activate(x: Tensor, activation: Activation, logits?: boolean): T
       return op.mul(x, sigmoid(x));
     case 'softmax':
       return logits ? x : op.softmax(x, -1);
+    case 'elu':
+      return elu(x);
+    case 'selu':
+      return op.mul(op.scalarLike(x, SELU_SCALE), elu(x, SELU_ALPHA));
+    case 'softplus':
+      // log(1 + e^x) = max(x, 0) + log(1 + e^−|x|): no overflow for large x.
+      return op.add(op.relu(x), op.log(op.add(op.scalarLike(x, 1), op.exp(op.neg(op.abs(x))))));
+    case 'softsign':
+      return op.div(x, op.add(op.scalarLike(x, 1), op.abs(x)));
+    case 'exponential':
+      return op.exp(x);
+    case 'hard_swish':
+      return op.mul(x, op.div(op.minimum(op.relu(op.add(x, op.scalarLike(x, 3))), op.scalarLike(x, 6)), op.scalarLike(x, 6)));
     case 'linear':
       return x;
   }

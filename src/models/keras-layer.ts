@@ -4,7 +4,7 @@
  * stieltjes cannot run get one line naming them and why.
  */
 import type { Tensor } from '../tensor/tensor.js';
-import { parseActivation, type Activation } from './activations.js';
+import { ACTIVATIONS, parseActivation, type Activation } from './activations.js';
 import { BatchNormLayer } from './batch-norm-layer.js';
 import type { GraphLayer } from './graph-model.js';
 import {
@@ -19,6 +19,8 @@ import {
   ZeroPadding2DLayer,
 } from './layers.js';
 import { ConcatenateLayer, ElementwiseMergeLayer, type ElementwiseMergeKind } from './merge-layers.js';
+import { eluLayer, leakyReluLayer, normalizationLayer, preluLayer, reluLayer, rescalingLayer } from './pointwise-layers.js';
+import { Cropping2DLayer, PermuteLayer, ReshapeLayer } from './shape-layers.js';
 import type { Backend } from '../kernels/backend.js';
 import type { DType } from '../tensor/dtype.js';
 import type { WeightArray } from './weights-source.js';
@@ -44,16 +46,30 @@ const MERGES: Readonly<Record<string, ElementwiseMergeKind>> = {
   Maximum: 'maximum',
 };
 
-/** Identity at inference. */
-const INFERENCE_IDENTITY = new Set(['Dropout', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
+/** Keras 1's Merge layer: its mode → the merge it is. */
+const MERGE_MODES: Readonly<Record<string, ElementwiseMergeKind>> = { sum: 'add', mul: 'multiply', ave: 'average', max: 'maximum' };
+
+/** Identity at inference (noise, dropout and augmentation only act while training). */
+const INFERENCE_IDENTITY = new Set([
+  'Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout',
+  'RandomFlip', 'RandomRotation', 'RandomZoom', 'RandomTranslation', 'RandomContrast', 'RandomBrightness',
+]);
 
 export const SUPPORTED_KERAS_LAYERS =
-  'Conv2D, Dense, BatchNormalization, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Flatten, ' +
-  'Activation, ReLU, Softmax, Add, Subtract, Multiply, Average, Maximum, Concatenate, Dropout, InputLayer';
+  'Conv2D, Dense, BatchNormalization, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Cropping2D, ' +
+  'Flatten, Reshape, Permute, Rescaling, Normalization, Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, Add, Subtract, Multiply, Average, ' +
+  'Maximum, Concatenate, Merge (Keras 1), Dropout and the noise and Random* augmentation layers (identity at inference), InputLayer';
 
 /** Why a layer class stieltjes knows of cannot be loaded. */
 const UNSUPPORTED_WHY: Readonly<Record<string, string>> = {
   Lambda: 'a Lambda layer holds Python code, which cannot be loaded outside Python; rebuild the model with built-in layers in its place',
+  Conv1D: 'stieltjes explains image models: 1-D convolutions are not supported',
+  LSTM: 'recurrent layers are not supported (stieltjes explains image classifiers)',
+  GRU: 'recurrent layers are not supported (stieltjes explains image classifiers)',
+  SimpleRNN: 'recurrent layers are not supported (stieltjes explains image classifiers)',
+  DepthwiseConv2D: 'DepthwiseConv2D is not supported yet',
+  SeparableConv2D: 'SeparableConv2D is not supported yet',
+  RandomCrop: 'RandomCrop crops to its size at inference, which is not supported yet',
   Functional: 'nested models are not supported yet',
   Sequential: 'nested models are not supported yet',
   Model: 'nested models are not supported yet',
@@ -65,7 +81,7 @@ const SUPPORTED_CLASSES = new Set([
   ...INFERENCE_IDENTITY,
   'InputLayer', 'Conv2D', 'Convolution2D', 'Dense', 'BatchNormalization', 'MaxPooling2D', 'MaxPool2D', 'AveragePooling2D', 'AvgPool2D',
   'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'GlobalMaxPool2D', 'GlobalAvgPool2D', 'ZeroPadding2D', 'Flatten', 'Activation', 'Softmax',
-  'ReLU', 'Concatenate',
+  'ReLU', 'Concatenate', 'LeakyReLU', 'ELU', 'PReLU', 'Rescaling', 'Normalization', 'Cropping2D', 'Reshape', 'Permute', 'Merge',
 ]);
 
 /**
@@ -133,10 +149,43 @@ export function buildKerasLayer(cls: string, c: Record<string, unknown>, name: s
     case 'GlobalMaxPooling2D':
     case 'GlobalMaxPool2D':
     case 'GlobalAvgPool2D':
-      if (c.keepdims === true) throw new Error(`layer ${name}: ${cls} with keepdims=True is not supported yet`);
-      return cls.includes('Max') ? new GlobalMaxPoolLayer(name) : new GlobalAveragePoolLayer(name);
+      return cls.includes('Max') ? new GlobalMaxPoolLayer(name, c.keepdims === true) : new GlobalAveragePoolLayer(name, c.keepdims === true);
     case 'ZeroPadding2D':
-      return new ZeroPadding2DLayer(name, zeroPadding(name, c.padding));
+      return new ZeroPadding2DLayer(name, sides(name, cls, c.padding, 1));
+    case 'Cropping2D':
+      return new Cropping2DLayer(name, sides(name, cls, c.cropping, 0));
+    case 'Reshape':
+      return new ReshapeLayer(name, numbers(name, 'target_shape', c.target_shape));
+    case 'Permute':
+      return new PermuteLayer(name, numbers(name, 'dims', c.dims));
+    case 'LeakyReLU':
+      return leakyReluLayer(name, Number(c.negative_slope ?? c.alpha ?? 0.3));
+    case 'ELU':
+      return eluLayer(name, Number(c.alpha ?? 1));
+    case 'PReLU':
+      return preluLayer(name, ctx.upload(ctx.weightsFor(name, 1)[0]!));
+    case 'Rescaling':
+      return rescalingLayer(name, scaleOrList(name, 'scale', c.scale ?? 1), scaleOrList(name, 'offset', c.offset ?? 0), ctx);
+    case 'Normalization': {
+      if (c.invert === true) throw new Error(`layer ${name}: Normalization with invert=True is not supported yet`);
+      const axis = c.axis ?? -1;
+      if (!(axis === -1 || (Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === 3)))) {
+        throw new Error(`layer ${name}: Normalization over axis ${JSON.stringify(axis)} is not supported (only the channel axis)`);
+      }
+      if (c.mean !== undefined && c.mean !== null && c.variance !== undefined && c.variance !== null) {
+        const flat = (v: unknown) => [v].flat(4).map(Number);
+        return normalizationLayer(name, flat(c.mean), flat(c.variance), ctx);
+      }
+      const ws = ctx.weightsFor(name, 2);
+      return normalizationLayer(name, ws[0]!.data, ws[1]!.data, ctx);
+    }
+    case 'Merge': {
+      const mode = String(c.mode ?? 'sum');
+      if (mode === 'concat') return new ConcatenateLayer(name, ctx.theano && c.concat_axis === 1 ? -1 : Number(c.concat_axis ?? -1));
+      const kind = MERGE_MODES[mode];
+      if (!kind) throw new Error(`layer ${name}: Keras 1 Merge mode '${mode}' is not supported (sum, mul, ave, max, concat)`);
+      return new ElementwiseMergeLayer(name, kind);
+    }
     case 'Flatten':
       return new FlattenLayer(name, ctx.theano ? 'chw' : 'hwc');
     case 'Activation':
@@ -147,11 +196,10 @@ export function buildKerasLayer(cls: string, c: Record<string, unknown>, name: s
     case 'ReLU': {
       const slope = Number(c.negative_slope ?? 0);
       const threshold = Number(c.threshold ?? 0);
-      const max = c.max_value ?? null;
-      if (slope !== 0 || threshold !== 0 || (max !== null && max !== 6)) {
-        throw new Error(`layer ${name}: ReLU with max_value=${String(max)}, negative_slope=${slope}, threshold=${threshold} is not supported yet (plain ReLU and ReLU6 are)`);
-      }
-      return new ActivationLayer(name, max === 6 ? 'relu6' : 'relu');
+      const max = c.max_value === undefined || c.max_value === null ? null : Number(c.max_value);
+      if (threshold !== 0) throw new Error(`layer ${name}: ReLU with threshold=${threshold} is not supported yet (max_value and negative_slope are)`);
+      if (slope === 0 && (max === null || max === 6)) return new ActivationLayer(name, max === 6 ? 'relu6' : 'relu');
+      return reluLayer(name, max, slope);
     }
     case 'Concatenate': {
       let axis = typeof c.axis === 'number' ? c.axis : -1;
@@ -173,20 +221,31 @@ function pair(v: unknown, dflt: number): [number, number] {
 }
 
 /** Keras accepts n, [h, w] (each symmetric) or [[top, bottom], [left, right]]. */
-function zeroPadding(name: string, p: unknown): [[number, number], [number, number]] {
-  if (p === undefined || p === null) return [[1, 1], [1, 1]];
+function sides(name: string, cls: string, p: unknown, dflt: number): [[number, number], [number, number]] {
+  if (p === undefined || p === null) return [[dflt, dflt], [dflt, dflt]];
   if (typeof p === 'number') return [[p, p], [p, p]];
   if (Array.isArray(p) && p.length === 2) {
     const [h, w] = p as unknown[];
     const side = (s: unknown): [number, number] => (typeof s === 'number' ? [s, s] : Array.isArray(s) && s.length === 2 ? [Number(s[0]), Number(s[1])] : [NaN, NaN]);
     return [side(h), side(w)];
   }
-  throw new Error(`layer ${name}: ZeroPadding2D padding ${JSON.stringify(p)} is not an int, a pair or a pair of pairs`);
+  throw new Error(`layer ${name}: ${cls} ${JSON.stringify(p)} is not an int, a pair or a pair of pairs`);
+}
+
+function numbers(name: string, what: string, v: unknown): number[] {
+  if (!Array.isArray(v) || v.some((d) => typeof d !== 'number' && d !== null)) throw new Error(`layer ${name}: ${what} ${JSON.stringify(v)} is not a list of numbers`);
+  return v.map((d) => (d === null ? -1 : (d as number)));
+}
+
+function scaleOrList(name: string, what: string, v: unknown): number | number[] {
+  if (typeof v === 'number') return v;
+  if (Array.isArray(v) && v.every((d) => typeof d === 'number')) return v as number[];
+  throw new Error(`layer ${name}: Rescaling ${what} ${JSON.stringify(v)} is not a number or a list of numbers`);
 }
 
 function activation(layer: string, a: unknown): Activation {
   const s = a === undefined || a === null ? 'linear' : String(a);
   const parsed = parseActivation(s);
-  if (!parsed) throw new Error(`layer ${layer}: activation '${s}' is not supported (linear, relu, relu6, sigmoid, tanh, softmax, swish/silu)`);
+  if (!parsed) throw new Error(`layer ${layer}: activation '${s}' is not supported (${ACTIVATIONS.join(', ')}, silu)`);
   return parsed;
 }

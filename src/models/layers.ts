@@ -115,31 +115,39 @@ export class Pool2DLayer implements Layer {
   }
 }
 
-/** Global average pooling: [N, H, W, C] → [N, C]. */
+/** Global average pooling: [N, H, W, C] → [N, C] (or [N, 1, 1, C]). */
 export class GlobalAveragePoolLayer implements Layer {
   readonly kind = 'globalAveragePool';
   readonly weights = [];
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    /** Keep H and W as 1 × 1 (Keras's keepdims): [N, 1, 1, C]. */
+    readonly keepDims = false,
+  ) {}
   outputShape(input: readonly number[]): number[] {
     if (input.length !== 3) throw new Error(`layer ${this.name}: expects input [H, W, C], got ${formatShape(input)}`);
-    return [input[2]!];
+    return this.keepDims ? [1, 1, input[2]!] : [input[2]!];
   }
   apply(x: Tensor): Tensor {
-    return op.mean(x, [1, 2]);
+    return op.mean(x, [1, 2], { keepDims: this.keepDims });
   }
 }
 
-/** Global max pooling: [N, H, W, C] → [N, C]. */
+/** Global max pooling: [N, H, W, C] → [N, C] (or [N, 1, 1, C]). */
 export class GlobalMaxPoolLayer implements Layer {
   readonly kind = 'globalMaxPool';
   readonly weights = [];
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    /** Keep H and W as 1 × 1 (Keras's keepdims): [N, 1, 1, C]. */
+    readonly keepDims = false,
+  ) {}
   outputShape(input: readonly number[]): number[] {
     if (input.length !== 3) throw new Error(`layer ${this.name}: expects input [H, W, C], got ${formatShape(input)}`);
-    return [input[2]!];
+    return this.keepDims ? [1, 1, input[2]!] : [input[2]!];
   }
   apply(x: Tensor): Tensor {
-    return op.max(x, [1, 2]);
+    return op.max(x, [1, 2], { keepDims: this.keepDims });
   }
 }
 
