@@ -73,21 +73,21 @@ export async function firstNonFiniteLayer(model: LayeredModel, x: Tensor): Promi
 export async function checkFiniteResults(
   method: string,
   results: readonly { what: string; values: ArrayLike<number> }[],
-  diagnose: { model: LayeredModel; input: Tensor; baseline?: Tensor },
+  diagnose: { model: LayeredModel; input: Tensor; baseline?: Tensor; inputName?: string },
 ): Promise<void> {
   for (const r of results) {
     const i = firstNonFinite(r.values);
     if (i < 0) continue;
     const { model, input, baseline } = diagnose;
     let origin = await firstNonFiniteLayer(model, input);
-    let at = 'the input';
+    let at = diagnose.inputName ?? 'the input';
     if (origin === undefined && baseline) {
       origin = await firstNonFiniteLayer(model, baseline);
       at = 'the baseline';
     }
     const where =
       origin === undefined
-        ? 'every activation at the input is finite, so it arose in the method itself (e.g. an overflow in a gradient)'
+        ? `every activation at ${at} is finite, so it arose in the method itself (e.g. an overflow in a gradient)`
         : origin === 'input'
           ? `${at} itself is not finite`
           : `it first appears in layer ${origin}'s activation at ${at} (model ${model.name})`;

@@ -16,14 +16,13 @@ import { createOptimizer, type OptimizerName } from '../optim/optimizers.js';
 import type { PixelImage } from './baselines.js';
 import { throwIfAborted, yieldToEventLoop } from './progress.js';
 import { maybeAutotuned, type TunableRunOptions } from './autotune.js';
-import { ALLOW_HINT, checkFiniteValues } from './finite.js';
+import { ALLOW_HINT, checkFiniteResults, checkFiniteValues } from './finite.js';
 import { readAndDispose } from './read.js';
 
-/** The statistics' numbers, each named for the error. */
-function checkStats(s: BaselineStats, when: string): void {
-  for (const k of ['minProbability', 'maxProbability', 'maxDeviation', 'pixelMin', 'pixelMax', 'l0', 'loss'] as const) {
-    checkFiniteValues([s[k]], `${when}, ${k}`, ALLOW_HINT);
-  }
+/** The statistics' numbers, each named for the error, which also names the first layer that is not finite at b. */
+async function checkStats(s: BaselineStats, when: string, model: LayeredModel, b: Tensor): Promise<void> {
+  const names = ['minProbability', 'maxProbability', 'maxDeviation', 'pixelMin', 'pixelMax', 'l0', 'loss'] as const;
+  await checkFiniteResults('optimizeBaseline', names.map((k) => ({ what: `${when}, ${k}`, values: [s[k]] })), { model, input: b, inputName: 'the baseline' });
 }
 
 export type OutputLoss = 'max' | 'mse' | 'crossentropy';
@@ -145,7 +144,7 @@ export async function optimizeBaseline(model: LayeredModel, opts: OptimizeBaseli
   try {
     const before = await stats(b);
     // The model itself is not finite at the starting point: no step can help.
-    if (!opts.allowNonFinite) checkStats(before, 'optimizeBaseline: at the starting point (before any step)');
+    if (!opts.allowNonFinite) await checkStats(before, 'at the starting point (before any step)', model, b);
     for (let it = 0; it < iterations; it++) {
       throwIfAborted(opts.signal, 'optimizeBaseline');
       const { value, next } = await maybeAutotuned(b.backend, it === 0 ? opts : {}, () => scope(() => {
@@ -163,7 +162,7 @@ export async function optimizeBaseline(model: LayeredModel, opts: OptimizeBaseli
     const after = await stats(b);
     const pixels = unpreprocessValues(model.preprocessing, Float32Array.from(await b.data()), C);
     if (!opts.allowNonFinite) {
-      checkStats(after, `optimizeBaseline: after ${iterations} iterations (learning rate ${learningRate} may be too large)`);
+      await checkStats(after, `after ${iterations} iterations (learning rate ${learningRate} may be too large)`, model, b);
       checkFiniteValues(pixels, `optimizeBaseline: after ${iterations} iterations (learning rate ${learningRate} may be too large), the baseline`, ALLOW_HINT);
     }
     return {

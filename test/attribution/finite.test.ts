@@ -62,6 +62,12 @@ describe('results', () => {
     expect((e as Error).message).toMatch(/^explain: the model output at the input element 0 is NaN \(not finite\); it first appears in layer fc1's activation at the input \(model .*\); pass allowNonFinite: true/);
   });
 
+  it('optimizeBaseline names the layer too, before taking a step', async () => {
+    await expect(optimizeBaseline(nanModel, { iterations: 50 })).rejects.toThrow(
+      /^optimizeBaseline: at the starting point \(before any step\), minProbability element 0 is NaN \(not finite\); it first appears in layer fc1's activation at the baseline/,
+    );
+  });
+
   it('allowNonFinite returns the raw numbers; the writer refuses them unless allowed too', async () => {
     const e = await explain(nanModel, image(), { method: 'grad-cam', allowNonFinite: true });
     expect(Number.isNaN(e.scores.output[0])).toBe(true);
