@@ -43,26 +43,26 @@ export async function checkFiniteTensor(t: Tensor, what: string): Promise<void> 
 }
 
 /**
- * The first layer whose activation at `x` is not finite (running the model one layer at a time,
- * so nothing past it is computed), 'input' if `x` itself is not, or undefined if none is: the
- * diagnosis behind a non-finite result.
+ * The first layer (in the model's order, where each layer follows the layers it reads) whose
+ * activation at `x` is not finite, 'input' if `x` itself is not, or undefined if none is: the
+ * diagnosis behind a non-finite result. One run capturing every layer (only on the failure path,
+ * so its memory is no concern), which suits chains and graphs with skip connections alike.
  */
 export async function firstNonFiniteLayer(model: LayeredModel, x: Tensor): Promise<string | undefined> {
   if (firstNonFinite(await x.data()) >= 0) return 'input';
-  let h: Tensor | undefined;
-  let from: string | undefined;
+  const names = model.layerNames;
+  const captured = noGrad(() =>
+    scope(() => {
+      const { activations } = model.run(x, { capture: names });
+      return names.map((n) => keep(activations.get(n)!));
+    }),
+  );
   try {
-    for (const name of model.layerNames) {
-      const input = h ?? x;
-      const next = noGrad(() => scope(() => keep(model.run(input, { from, until: name }).output)));
-      h?.dispose();
-      h = next;
-      from = name;
-      if (firstNonFinite(await h.data()) >= 0) return name;
-    }
+    for (const [i, t] of captured.entries()) if (firstNonFinite(await t.data()) >= 0) return names[i];
     return undefined;
   } finally {
-    h?.dispose();
+    // A layer may hand back its input unchanged (the caller's x, or another layer's tensor).
+    for (const t of new Set(captured)) if (t !== x) t.dispose();
   }
 }
 
