@@ -35,10 +35,16 @@ export interface GradCamResult {
   maps: CamMap[];
 }
 
-/** The last layer with a spatial output: the usual Grad-CAM layer (block5_conv4's pool for VGG). */
+/** Layer kinds that are a convolution or the activation that follows one. */
+const CONV_OR_ACTIVATION = new Set(['conv2d', 'activation', 'relu', 'leakyRelu', 'prelu', 'elu']);
+
+/**
+ * The usual Grad-CAM layer: the last convolution (or its activation) with a spatial output,
+ * chosen by kind where the model says its layers' kinds, else by name (not a pool).
+ */
 export function defaultCamLayer(model: LayeredModel): string {
   const spatial = model.layerNames.filter((n) => model.layerShape(n).length === 3);
-  const convs = spatial.filter((n) => !/pool/i.test(n));
+  const convs = model.layerKind ? spatial.filter((n) => CONV_OR_ACTIVATION.has(model.layerKind!(n))) : spatial.filter((n) => !/pool/i.test(n));
   const pick = convs.at(-1) ?? spatial.at(-1);
   if (!pick) throw new Error(`model ${model.name} has no layer with a spatial output`);
   return pick;

@@ -85,6 +85,12 @@ export class GraphModel implements LayeredModel {
     return this.layerNames.filter((n) => this.shapes.get(n)!.length === 3);
   }
 
+  layerKind(name: string): string {
+    const l = this.byName.get(name);
+    if (!l) throw new Error(this.unknownLayer(name));
+    return l.kind;
+  }
+
   /** The nodes a layer reads (layer names or the input's name). */
   inputsOfLayer(name: string): readonly string[] {
     const i = this.inputsOf.get(name);

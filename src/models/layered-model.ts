@@ -51,4 +51,6 @@ export interface LayeredModel {
    * models that are chains.
    */
   headInputs?(layer: string): readonly string[];
+  /** What a layer is ('conv2d', 'activation', 'maxPool2d', …), for choosing layers by kind. */
+  layerKind?(layer: string): string;
 }

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as op from '../../src/autograd/ops.js';
 import { grad } from '../../src/autograd/functional.js';
-import { gradCam } from '../../src/attribution/grad-cam.js';
+import { defaultCamLayer, gradCam } from '../../src/attribution/grad-cam.js';
 import { activate, sigmoid, tanh } from '../../src/models/activations.js';
 import { BatchNormLayer } from '../../src/models/batch-norm-layer.js';
 import { GraphModel } from '../../src/models/graph-model.js';
@@ -170,6 +170,24 @@ describe('graph wiring', () => {
       expect(Array.from(m.weights)).toEqual(Array.from(alone.maps[0]!.weights));
       expect(Array.from(m.map)).toEqual(Array.from(alone.maps[0]!.map));
     }
+  });
+
+  it('the default Grad-CAM layer is chosen by kind (the last convolution or activation), not by name', () => {
+    const w = (shape: number[], seed: number) => randomNormal(shape, 0, 0.5, { ...f64, seed });
+    const model = new GraphModel(
+      'names',
+      [
+        { layer: new Conv2DLayer('pool_like_name', w([3, 3, 2, 2], 1), null, { padding: 'same' }), inputs: ['in'] },
+        { layer: new ActivationLayer('stage_out', 'relu'), inputs: ['pool_like_name'] },
+        { layer: new ZeroPadding2DLayer('pad', [[1, 1], [1, 1]]), inputs: ['stage_out'] },
+        { layer: new GlobalAveragePoolLayer('gap', true), inputs: ['pad'] },
+      ],
+      [4, 4, 2],
+      noPreprocessing,
+      'in',
+    );
+    expect(defaultCamLayer(model)).toBe('stage_out');
+    expect(defaultCamLayer(branches())).toBe('b2');
   });
 
   it('rejects cycles, unknown inputs and one-input layers given two', () => {
