@@ -16,6 +16,7 @@ import { buildFromKerasConfig } from '../../src/models/keras-config.js';
 import { modelFromBytes } from '../../src/models/load-model.js';
 import { fromArray, zeros } from '../../src/tensor/creation.js';
 import { scope } from '../../src/tensor/scope.js';
+import { writeKeras3Archive } from '../helpers/keras3-archive-writer.js';
 import {
   C,
   CIN,
@@ -151,5 +152,20 @@ describe('Keras 3 functional configs (__keras_tensor__ / keras_history)', () => 
     expect(m3.inputsOfLayer('add')).toEqual(['bn2', 'relu1']);
     const x = fromArray(xValues, [1, H, W, CIN], f64);
     expect(maxRelErr(await m3.run(x).output.data(), ref.probs)).toBeLessThan(1e-12);
+  });
+
+  it('load from a .keras archive, whose weights are grouped by class (conv2d, batch_normalization_1, …), and match the reference', async () => {
+    const keys: Record<string, string> = {
+      input_1: 'input_layer', conv1: 'conv2d', bn1: 'batch_normalization', relu1: 'activation', conv2: 'conv2d_1', bn2: 'batch_normalization_1',
+      add: 'add', relu2: 'activation_1', gap: 'global_average_pooling2d', predictions: 'dense',
+    };
+    const layers = [{ name: 'input_1', weights: [] }, ...tinyResnetWeightLayers(weights)].map((l) => ({ key: keys[l.name]!, name: l.name, vars: l.weights }));
+    // Keras 3 writes groups in its own (alphabetical) order; the config orders them.
+    layers.sort((a, b) => a.key.localeCompare(b.key));
+    const archive = await writeKeras3Archive(keras3Config(), 'tiny_resnet', layers);
+    const model = await modelFromBytes(archive, { dtype: 'float64', source: 'tiny_resnet.keras' });
+    expect(model.layerNames).toEqual(['conv1', 'bn1', 'relu1', 'conv2', 'bn2', 'add', 'relu2', 'gap', 'predictions']);
+    const x = fromArray(xValues, [1, H, W, CIN], f64);
+    expect(maxRelErr(await model.run(x).output.data(), ref.probs)).toBeLessThan(1e-12);
   });
 });
