@@ -48,7 +48,24 @@ export function configLayers(config: unknown): LayerConfig[] {
   });
 }
 
-export function buildFromKerasConfig(config: unknown, weightLayers: readonly WeightLayer[], opts: KerasConfigOptions = {}): GraphModel {
+/**
+ * A config as an object: `model.to_json()` output stored again with `json.dumps` arrives as a
+ * string holding JSON (once or twice encoded); parse until it is an object.
+ */
+export function parseModelConfig(config: unknown): unknown {
+  let c = config;
+  for (let i = 0; i < 3 && typeof c === 'string'; i++) {
+    try {
+      c = JSON.parse(c);
+    } catch (e) {
+      throw new Error(`model config: a string that is not JSON (${(e as Error).message})`);
+    }
+  }
+  return c;
+}
+
+export function buildFromKerasConfig(rawConfig: unknown, weightLayers: readonly WeightLayer[], opts: KerasConfigOptions = {}): GraphModel {
+  const config = parseModelConfig(rawConfig);
   const backend = opts.backend ?? getBackend();
   const layers = configLayers(config);
   const byName = new Map(weightLayers.map((l) => [l.name, l]));
@@ -91,7 +108,7 @@ export function buildFromKerasConfig(config: unknown, weightLayers: readonly Wei
   }
   const shape = inputShape as [number, number, number];
   const preprocessing = opts.preprocessing ?? noPreprocessing;
-  const modelName = opts.name ?? 'keras-model';
+  const modelName = opts.name ?? (typeof (config as { config?: { name?: unknown } }).config?.name === 'string' ? String((config as { config: { name: string } }).config.name) : 'keras-model');
   if (!isFunctionalConfig(config)) {
     const chain = built.flatMap((b) => (b.layer ? [b.layer] : []));
     for (const l of chain) if ((l as { merge?: boolean }).merge) throw new Error(`layer ${l.name}: a merge layer in a Sequential model has nothing to merge`);

@@ -61,15 +61,10 @@ export function modelFromKerasWeights(weights: KerasWeights, opts: LoadModelOpti
         `${where}: a weights-only file with ${n} weighted layers that is not VGG19; give its architecture (the model's JSON, e.g. --config model.json)`,
       );
     }
-    model = buildFromKerasConfig(config, weights.layers, { backend: opts.backend, dtype: opts.dtype, preprocessing: opts.preprocessing ?? noPreprocessing, name: modelName(config) });
+    model = buildFromKerasConfig(config, weights.layers, { backend: opts.backend, dtype: opts.dtype, preprocessing: opts.preprocessing ?? noPreprocessing });
   }
   model.source = opts.source;
   return model;
-}
-
-function modelName(config: unknown): string {
-  const c = config as { config?: { name?: unknown } };
-  return typeof c?.config?.name === 'string' ? c.config.name : 'keras-model';
 }
 
 /**

@@ -3,7 +3,7 @@
  * class and inputs, and the layers stieltjes cannot run (one line each, with the reason), for
  * `stieltjes inspect`.
  */
-import { configLayers } from './keras-config.js';
+import { configLayers, parseModelConfig } from './keras-config.js';
 import { isFunctionalConfig, kerasWiring, layerEntryName } from './keras-functional.js';
 import { kerasLayerProblem } from './keras-layer.js';
 
@@ -23,7 +23,8 @@ export interface ModelSummary {
   layers: LayerSummary[];
 }
 
-export function summarizeModelConfig(config: unknown): ModelSummary {
+export function summarizeModelConfig(rawConfig: unknown): ModelSummary {
+  const config = parseModelConfig(rawConfig);
   const entries = configLayers(config);
   const graph = isFunctionalConfig(config);
   const wiring = graph ? kerasWiring(config) : undefined;

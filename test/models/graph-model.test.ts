@@ -154,6 +154,26 @@ describe('Keras 3 functional configs (__keras_tensor__ / keras_history)', () => 
     expect(maxRelErr(await m3.run(x).output.data(), ref.probs)).toBeLessThan(1e-12);
   });
 
+  it('a Keras 1 functional config (Convolution2D, Merge mode sum), stored as a twice-encoded JSON string, builds the same model', async () => {
+    const k2 = keras2Config() as { config: { layers: { class_name: string; config: Record<string, unknown>; name: string; inbound_nodes: unknown[][][] }[] } };
+    const layers = k2.config.layers.map((l) => {
+      const inbound = l.inbound_nodes.map((node) => node.map((ref) => (ref as unknown[]).slice(0, 3)));
+      if (l.class_name === 'Conv2D') {
+        const { filters, kernel_size, padding, ...rest } = l.config;
+        const [rows, cols] = kernel_size as number[];
+        return { ...l, class_name: 'Convolution2D', config: { ...rest, nb_filter: filters, nb_row: rows, nb_col: cols, border_mode: padding, subsample: [1, 1], bias: true, dim_ordering: 'tf' }, inbound_nodes: inbound };
+      }
+      if (l.class_name === 'Add') return { ...l, class_name: 'Merge', config: { name: l.name, mode: 'sum' }, inbound_nodes: inbound };
+      if (l.class_name === 'BatchNormalization') return { ...l, config: { name: l.name, epsilon: l.config.epsilon, mode: 0, axis: -1 }, inbound_nodes: inbound };
+      return { ...l, inbound_nodes: inbound };
+    });
+    const k1 = { class_name: 'Model', config: { ...k2.config, layers }, keras_version: '1.2.2' };
+    const m1 = buildFromKerasConfig(JSON.stringify(JSON.stringify(k1)), tinyResnetWeightLayers(weights), f64);
+    expect(m1.name).toBe('tiny_resnet');
+    expect(m1.inputsOfLayer('add')).toEqual(['bn2', 'relu1']);
+    expect(maxRelErr(await m1.run(fromArray(xValues, [1, H, W, CIN], f64)).output.data(), ref.probs)).toBeLessThan(1e-12);
+  });
+
   it('load from a .keras archive, whose weights are grouped by class (conv2d, batch_normalization_1, …), and match the reference', async () => {
     const keys: Record<string, string> = {
       input_1: 'input_layer', conv1: 'conv2d', bn1: 'batch_normalization', relu1: 'activation', conv2: 'conv2d_1', bn2: 'batch_normalization_1',
