@@ -14,3 +14,6 @@ export * from './merge-layers.js';
 export * from './batch-norm-layer.js';
 export { ACTIVATIONS, parseActivation } from './activations.js';
 export { SUPPORTED_KERAS_LAYERS } from './keras-layer.js';
+export * from './depthwise-layers.js';
+export * from './pointwise-layers.js';
+export * from './shape-layers.js';

@@ -18,6 +18,7 @@ import {
   Pool2DLayer,
   ZeroPadding2DLayer,
 } from './layers.js';
+import { DepthwiseConv2DLayer, SeparableConv2DLayer } from './depthwise-layers.js';
 import { ConcatenateLayer, ElementwiseMergeLayer, type ElementwiseMergeKind } from './merge-layers.js';
 import { eluLayer, leakyReluLayer, normalizationLayer, preluLayer, reluLayer, rescalingLayer } from './pointwise-layers.js';
 import { Cropping2DLayer, PermuteLayer, ReshapeLayer } from './shape-layers.js';
@@ -56,7 +57,7 @@ const INFERENCE_IDENTITY = new Set([
 ]);
 
 export const SUPPORTED_KERAS_LAYERS =
-  'Conv2D, Dense, BatchNormalization, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Cropping2D, ' +
+  'Conv2D, DepthwiseConv2D, SeparableConv2D, Dense, BatchNormalization, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Cropping2D, ' +
   'Flatten, Reshape, Permute, Rescaling, Normalization, Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, Add, Subtract, Multiply, Average, ' +
   'Maximum, Concatenate, Merge (Keras 1), Dropout and the noise and Random* augmentation layers (identity at inference), InputLayer';
 
@@ -67,8 +68,6 @@ const UNSUPPORTED_WHY: Readonly<Record<string, string>> = {
   LSTM: 'recurrent layers are not supported (stieltjes explains image classifiers)',
   GRU: 'recurrent layers are not supported (stieltjes explains image classifiers)',
   SimpleRNN: 'recurrent layers are not supported (stieltjes explains image classifiers)',
-  DepthwiseConv2D: 'DepthwiseConv2D is not supported yet',
-  SeparableConv2D: 'SeparableConv2D is not supported yet',
   RandomCrop: 'RandomCrop crops to its size at inference, which is not supported yet',
   Functional: 'nested models are not supported yet',
   Sequential: 'nested models are not supported yet',
@@ -82,6 +81,7 @@ const SUPPORTED_CLASSES = new Set([
   'InputLayer', 'Conv2D', 'Convolution2D', 'Dense', 'BatchNormalization', 'MaxPooling2D', 'MaxPool2D', 'AveragePooling2D', 'AvgPool2D',
   'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'GlobalMaxPool2D', 'GlobalAvgPool2D', 'ZeroPadding2D', 'Flatten', 'Activation', 'Softmax',
   'ReLU', 'Concatenate', 'LeakyReLU', 'ELU', 'PReLU', 'Rescaling', 'Normalization', 'Cropping2D', 'Reshape', 'Permute', 'Merge',
+  'DepthwiseConv2D', 'SeparableConv2D',
 ]);
 
 /**
@@ -113,6 +113,18 @@ export function buildKerasLayer(cls: string, c: Record<string, unknown>, name: s
       if ((c.groups ?? 1) !== 1) throw new Error(`layer ${name}: Conv2D with groups=${String(c.groups)} is not supported yet`);
       const opts = { strides: pair(c.strides ?? c.subsample, 1), dilations: pair(c.dilation_rate, 1), padding, activation: activation(name, c.activation) } as const;
       return new Conv2DLayer(name, kernel, useBias ? ctx.upload(ws[1]!) : null, opts);
+    }
+    case 'DepthwiseConv2D':
+    case 'SeparableConv2D': {
+      const separable = cls === 'SeparableConv2D';
+      const useBias = c.use_bias ?? true;
+      const ws = ctx.weightsFor(name, (separable ? 2 : 1) + (useBias ? 1 : 0));
+      const padding = String(c.padding ?? 'valid');
+      if (padding !== 'same' && padding !== 'valid') throw new Error(`layer ${name}: padding '${padding}' is not supported`);
+      if (ctx.theano) throw new Error(`layer ${name}: ${cls} in a channels-first model is not supported yet`);
+      const opts = { strides: pair(c.strides, 1), dilations: pair(c.dilation_rate, 1), padding, activation: activation(name, c.activation) } as const;
+      const bias = useBias ? ctx.upload(ws[separable ? 2 : 1]!) : null;
+      return separable ? new SeparableConv2DLayer(name, ctx.upload(ws[0]!), ctx.upload(ws[1]!), bias, opts) : new DepthwiseConv2DLayer(name, ctx.upload(ws[0]!), bias, opts);
     }
     case 'Dense': {
       const useBias = c.use_bias ?? c.bias ?? true;

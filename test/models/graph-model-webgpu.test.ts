@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { gradCam } from '../../src/attribution/grad-cam.js';
+import { depthwiseConv2d } from '../../src/models/depthwise-layers.js';
 import { modelFromBytes } from '../../src/models/load-model.js';
+import { Random } from '../../src/tensor/random.js';
 import { fromArray } from '../../src/tensor/creation.js';
 import { CIN, H, W, referenceForward, tinyResnetInput, tinyResnetWeights, writeTinyResnetH5 } from '../helpers/tiny-resnet.js';
 import { describeWebGpu } from '../helpers/webgpu.js';
@@ -42,5 +44,22 @@ describeWebGpu('a functional model on WebGPU', (gpu) => {
     }
     model.dispose();
     cpuModel.dispose();
+  });
+
+  it('depthwise convolution (stride 2, asymmetric same padding, multiplier 2) matches the CPU', async () => {
+    const r = new Random(3);
+    const xv = Float32Array.from({ length: 7 * 6 * 3 }, () => r.normal(0, 1));
+    const kv = Float32Array.from({ length: 3 * 3 * 3 * 2 }, () => r.normal(0, 1));
+    const run = async (backend?: ReturnType<typeof gpu>) => {
+      const x = fromArray(xv, [1, 7, 6, 3], { dtype: 'float32', backend });
+      const k = fromArray(kv, [3, 3, 3, 2], { dtype: 'float32', backend });
+      const y = depthwiseConv2d(x, k, { strides: [2, 2], padding: 'same' });
+      return Array.from(await y.data());
+    };
+    const want = await run();
+    const got = await run(gpu());
+    expect(got.length).toBe(want.length);
+    const scale = Math.max(...want.map(Math.abs));
+    got.forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThanOrEqual(1e-5 * scale));
   });
 });

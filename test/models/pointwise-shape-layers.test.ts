@@ -107,7 +107,7 @@ describe('Keras config entries for them', () => {
     expect((build('Merge', { mode: 'ave' }) as ElementwiseMergeLayer).kind).toBe('average');
     expect(build('Merge', { mode: 'concat', concat_axis: -1 })).toBeInstanceOf(ConcatenateLayer);
     expect(() => build('Merge', { mode: 'cos' })).toThrow(/layer x: Keras 1 Merge mode 'cos' is not supported/);
-    expect(() => build('SeparableConv2D', {})).toThrow(/^layer x: SeparableConv2D is not supported yet$/);
+    expect(() => build('Conv1D', {})).toThrow(/^layer x: stieltjes explains image models: 1-D convolutions are not supported$/);
     expect(() => build('LSTM', {})).toThrow(/^layer x: recurrent layers are not supported/);
     expect(() => build('Activation', { activation: 'hard_sigmoid' })).toThrow(/layer x: activation 'hard_sigmoid' is not supported \(linear, relu, relu6, sigmoid, tanh, softmax, swish, elu, selu, softplus, softsign, exponential, hard_swish, silu\)/);
   });
