@@ -123,6 +123,8 @@ export {
   GlobalMaxPoolLayer,
   DepthwiseConv2DLayer,
   SeparableConv2DLayer,
+  GroupedConv2DLayer,
+  LayerNormLayer,
   Conv2DLayer,
   DenseLayer,
   Pool2DLayer,

@@ -17,3 +17,5 @@ export { SUPPORTED_KERAS_LAYERS } from './keras-layer.js';
 export * from './depthwise-layers.js';
 export * from './pointwise-layers.js';
 export * from './shape-layers.js';
+export * from './grouped-conv-layer.js';
+export * from './layer-norm-layer.js';

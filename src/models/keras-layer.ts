@@ -19,6 +19,8 @@ import {
   ZeroPadding2DLayer,
 } from './layers.js';
 import { DepthwiseConv2DLayer, SeparableConv2DLayer } from './depthwise-layers.js';
+import { GroupedConv2DLayer } from './grouped-conv-layer.js';
+import { LayerNormLayer } from './layer-norm-layer.js';
 import { ConcatenateLayer, ElementwiseMergeLayer, type ElementwiseMergeKind } from './merge-layers.js';
 import { eluLayer, leakyReluLayer, normalizationLayer, preluLayer, reluLayer, rescalingLayer } from './pointwise-layers.js';
 import { Cropping2DLayer, PermuteLayer, ReshapeLayer } from './shape-layers.js';
@@ -57,7 +59,7 @@ const INFERENCE_IDENTITY = new Set([
 ]);
 
 export const SUPPORTED_KERAS_LAYERS =
-  'Conv2D, DepthwiseConv2D, SeparableConv2D, Dense, BatchNormalization, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Cropping2D, ' +
+  'Conv2D, DepthwiseConv2D, SeparableConv2D, Dense, BatchNormalization, LayerNormalization, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Cropping2D, ' +
   'Flatten, Reshape, Permute, Rescaling, Normalization, Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, Add, Subtract, Multiply, Average, ' +
   'Maximum, Concatenate, Merge (Keras 1), Dropout and the noise and Random* augmentation layers (identity at inference), InputLayer';
 
@@ -81,7 +83,7 @@ const SUPPORTED_CLASSES = new Set([
   'InputLayer', 'Conv2D', 'Convolution2D', 'Dense', 'BatchNormalization', 'MaxPooling2D', 'MaxPool2D', 'AveragePooling2D', 'AvgPool2D',
   'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'GlobalMaxPool2D', 'GlobalAvgPool2D', 'ZeroPadding2D', 'Flatten', 'Activation', 'Softmax',
   'ReLU', 'Concatenate', 'LeakyReLU', 'ELU', 'PReLU', 'Rescaling', 'Normalization', 'Cropping2D', 'Reshape', 'Permute', 'Merge',
-  'DepthwiseConv2D', 'SeparableConv2D',
+  'DepthwiseConv2D', 'SeparableConv2D', 'LayerNormalization',
 ]);
 
 /**
@@ -110,9 +112,10 @@ export function buildKerasLayer(cls: string, c: Record<string, unknown>, name: s
       const kernel = ctx.theano ? ctx.theanoKernel(name, ws[0]!) : ctx.upload(ws[0]!);
       const padding = String(c.padding ?? c.border_mode ?? 'valid');
       if (padding !== 'same' && padding !== 'valid') throw new Error(`layer ${name}: padding '${padding}' is not supported`);
-      if ((c.groups ?? 1) !== 1) throw new Error(`layer ${name}: Conv2D with groups=${String(c.groups)} is not supported yet`);
       const opts = { strides: pair(c.strides ?? c.subsample, 1), dilations: pair(c.dilation_rate, 1), padding, activation: activation(name, c.activation) } as const;
-      return new Conv2DLayer(name, kernel, useBias ? ctx.upload(ws[1]!) : null, opts);
+      const groups = Number(c.groups ?? 1);
+      const bias = useBias ? ctx.upload(ws[1]!) : null;
+      return groups === 1 ? new Conv2DLayer(name, kernel, bias, opts) : new GroupedConv2DLayer(name, kernel, bias, groups, opts);
     }
     case 'DepthwiseConv2D':
     case 'SeparableConv2D': {
@@ -147,6 +150,20 @@ export function buildKerasLayer(cls: string, c: Record<string, unknown>, name: s
       const movingVariance = ws[i++]!.data;
       const epsilon = typeof c.epsilon === 'number' ? c.epsilon : 1e-3;
       return new BatchNormLayer(name, { gamma, beta, movingMean, movingVariance, epsilon }, { backend: ctx.backend, dtype: ctx.dtype });
+    }
+    case 'LayerNormalization': {
+      if (c.rms_scaling === true) throw new Error(`layer ${name}: LayerNormalization with rms_scaling=True is not supported yet`);
+      const axes = (Array.isArray(c.axis) ? c.axis : [c.axis ?? -1]).map(Number);
+      // Trailing axes only ([-1], [3], [1, 2, 3], …): Keras counts the batch axis, images have 4.
+      const norm = [...new Set(axes.map((a) => (a < 0 ? 4 + a : a)))].sort((a, b) => a - b);
+      if (norm.some((a, i) => a !== 4 - norm.length + i) || norm[0]! < 1) {
+        throw new Error(`layer ${name}: LayerNormalization over axes ${JSON.stringify(c.axis)} is not supported (only trailing axes)`);
+      }
+      const scale = c.scale !== false;
+      const center = c.center !== false;
+      const ws = scale || center ? ctx.weightsFor(name, Number(scale) + Number(center)) : [];
+      const epsilon = typeof c.epsilon === 'number' ? c.epsilon : 1e-3;
+      return new LayerNormLayer(name, norm.length, epsilon, scale ? ctx.upload(ws[0]!) : null, center ? ctx.upload(ws[scale ? 1 : 0]!) : null);
     }
     case 'MaxPooling2D':
     case 'MaxPool2D':
