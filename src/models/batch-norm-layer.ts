@@ -9,7 +9,7 @@ import { fromArray } from '../tensor/creation.js';
 import type { DType } from '../tensor/dtype.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Layer } from './layers.js';
+import { Conv2DLayer, type Layer } from './layers.js';
 
 export interface BatchNormParams {
   /** Per-channel arrays; gamma absent means 1 (`scale: false`), beta absent means 0 (`center: false`). */
@@ -58,4 +58,21 @@ export class BatchNormLayer implements Layer {
   apply(x: Tensor): Tensor {
     return op.add(op.mul(x, this.scale), this.shift);
   }
+}
+
+/**
+ * bn(conv(x)) as one convolution: kernel·s and bias·s + t, scaled per output channel. Scaling the
+ * kernel (thousands of values) each run is cheaper than scaling the activation (often millions),
+ * and the scale and shift pass over the activation disappear. Only for a convolution with no
+ * activation of its own whose output nothing else reads.
+ */
+export function convThenBatchNorm(conv: Conv2DLayer, bn: BatchNormLayer, x: Tensor): Tensor {
+  const kernel = op.mul(conv.kernel, bn.scale);
+  const bias = conv.bias ? op.add(op.mul(conv.bias, bn.scale), bn.shift) : bn.shift;
+  return op.conv2d(x, kernel, { strides: conv.opts.strides, padding: conv.opts.padding ?? 'valid', dilations: conv.opts.dilations, bias });
+}
+
+/** True when a convolution can be folded into the batch norm that follows it (see convThenBatchNorm). */
+export function foldable(conv: unknown, bn: unknown): conv is Conv2DLayer {
+  return bn instanceof BatchNormLayer && conv instanceof Conv2DLayer && (conv.opts.activation ?? 'linear') === 'linear' && conv.kernel.shape[3] === bn.channels;
 }

@@ -8,6 +8,7 @@ import type { Backend } from '../kernels/backend.js';
 import { getBackend } from '../tensor/engine.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { convThenBatchNorm, foldable, type BatchNormLayer } from './batch-norm-layer.js';
 import type { LayeredModel, RunOptions, RunResult } from './layered-model.js';
 import type { Layer } from './layers.js';
 import type { MergeLayer } from './merge-layers.js';
@@ -41,6 +42,8 @@ export class GraphModel implements LayeredModel {
   private readonly inputsOf = new Map<string, readonly string[]>();
   private readonly byName = new Map<string, GraphLayer>();
   private readonly descendantsMemo = new Map<string, Set<string>>();
+  /** Batch norms whose input is a convolution that only they read: name → the convolution's. */
+  private readonly foldedConv = new Map<string, string>();
 
   constructor(
     readonly name: string,
@@ -68,6 +71,14 @@ export class GraphModel implements LayeredModel {
     this.layers = order.map((l) => this.byName.get(l)!);
     this.outputName = outputName ?? order.at(-1) ?? inputName;
     if (outputName !== undefined && !this.byName.has(outputName)) throw new Error(this.unknownLayer(outputName));
+    const readers = new Map<string, number>();
+    for (const l of order) for (const i of this.inputsOf.get(l)!) readers.set(i, (readers.get(i) ?? 0) + 1);
+    for (const l of order) {
+      const [conv, ...more] = this.inputsOf.get(l)!;
+      if (more.length === 0 && conv !== undefined && readers.get(conv) === 1 && conv !== this.outputName && foldable(this.byName.get(conv), this.byName.get(l))) {
+        this.foldedConv.set(l, conv);
+      }
+    }
     const outShape = this.shapes.get(this.outputName)!;
     this.numClasses = outShape.length === 1 ? outShape[0]! : 0;
     this.hasSoftmax = !!this.byName.get(this.outputName)?.softmax;
@@ -151,9 +162,20 @@ export class GraphModel implements LayeredModel {
       for (const i of this.inputsOf.get(n)!) visit(i);
     };
     for (const g of goals) visit(g);
+    // conv → batch norm runs as one convolution when nothing asks for the convolution's output.
+    const skipped = new Set<string>();
+    for (const [bn, conv] of this.foldedConv) {
+      if (needed.has(bn) && needed.has(conv) && conv !== target && !wanted.includes(conv)) skipped.add(conv);
+    }
     for (const l of this.layerNames) {
-      if (!needed.has(l)) continue;
+      if (!needed.has(l) || skipped.has(l)) continue;
       const layer = this.byName.get(l)!;
+      const conv = this.foldedConv.get(l);
+      if (conv !== undefined && skipped.has(conv)) {
+        const c = this.byName.get(conv) as Parameters<typeof convThenBatchNorm>[0];
+        values.set(l, convThenBatchNorm(c, layer as BatchNormLayer, values.get(this.inputsOf.get(conv)![0]!)!));
+        continue;
+      }
       const ins = this.inputsOf.get(l)!.map((i) => values.get(i)!);
       const logits = opts.logits && l === this.outputName;
       values.set(l, isMerge(layer) ? layer.applyMerge(ins) : layer.apply(this.single(l, ins), { logits }));

@@ -7,10 +7,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { gradCam } from '../../src/attribution/grad-cam.js';
 import { integratedGradients } from '../../src/attribution/integrated-gradients.js';
 import { rsiGradCam } from '../../src/attribution/rsi-grad-cam.js';
+import { BatchNormLayer } from '../../src/models/batch-norm-layer.js';
 import { GraphModel } from '../../src/models/graph-model.js';
 import { buildFromKerasConfig } from '../../src/models/keras-config.js';
 import { modelFromBytes } from '../../src/models/load-model.js';
@@ -77,6 +78,23 @@ describe('a functional Keras 2 .h5 (conv → BN → ReLU → conv → BN → Add
 
     const m32 = await modelFromBytes(bytes);
     expect(maxRelErr(await m32.run(fromArray(xValues, [1, H, W, CIN], { dtype: 'float32' })).output.data(), ref.probs)).toBeLessThan(1e-5);
+  });
+
+  it('folds each batch norm into the convolution before it unless that convolution’s output is asked for', async () => {
+    const model = await modelFromBytes(bytes, { dtype: 'float64' });
+    const x = fromArray(xValues, [1, H, W, CIN], f64);
+    const bn = vi.spyOn(BatchNormLayer.prototype, 'apply');
+    try {
+      const folded = await model.run(x).output.data();
+      expect(bn).not.toHaveBeenCalled();
+      const { output, activations } = model.run(x, { capture: ['conv1'] });
+      expect(bn).toHaveBeenCalledTimes(1); // bn1 runs on its own; bn2 is still folded
+      expect(maxRelErr(folded, ref.probs)).toBeLessThan(1e-12);
+      expect(maxRelErr(await output.data(), ref.probs)).toBeLessThan(1e-12);
+      expect(activations.get('conv1')!.shape).toEqual([1, H, W, 4]);
+    } finally {
+      bn.mockRestore();
+    }
   });
 
   it('runs until a layer, and from a layer bypassed by the skip when the skip is given (and says so when not)', async () => {
