@@ -104,17 +104,25 @@ export async function checkModelGradients(model64: SequentialModel, opts: ModelS
     const input = scope(() => noGrad(() => preprocess(model64.preprocessing, x)));
     for (const layer of layers) {
       const from = layer === '(input)' ? undefined : layer;
-      const point = scope(() =>
+      // On a graph, a run from a layer that skip connections bypass is also given their outputs
+      // (held fixed: the check is of the partial derivative with respect to the layer's output).
+      const bypass = from ? (model64.headInputs?.(from) ?? []) : [];
+      const { point, given } = scope(() =>
         noGrad(() => {
-          const a = from ? model64.run(input, { until: from }).output : input;
+          const r = from ? model64.run(input, { until: from, capture: bypass }) : { output: input, activations: new Map<string, Tensor>() };
+          const a = r.output;
           const scale = Array.from(a.dataSync()).reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6);
           const jitter = Float64Array.from({ length: a.size }, () => rng.uniform(0, 1e-3 * scale));
-          return op.add(a, fromArray(jitter, a.shape, { dtype: 'float64' }));
+          return { point: op.add(a, fromArray(jitter, a.shape, { dtype: 'float64' })), given: r.activations };
         }),
       );
+      const backendGiven = new Map<string, Tensor>();
+      if (opts.backendModel) {
+        for (const [n, t] of given) backendGiven.set(n, fromArray(Float32Array.from(t.dataSync()), t.shape, { backend: opts.backendModel.backend }));
+      }
       try {
-        const f = (a: Tensor): Tensor => model64.run(a, { from }).output;
-        const fb = opts.backendModel ? (a: Tensor): Tensor => opts.backendModel!.run(a, { from }).output : undefined;
+        const f = (a: Tensor): Tensor => model64.run(a, { from, given }).output;
+        const fb = opts.backendModel ? (a: Tensor): Tensor => opts.backendModel!.run(a, { from, given: backendGiven }).output : undefined;
         const report = await checkGrads(f, [point], {
           directions: opts.directions ?? 2,
           elementwiseUpTo: 0,
@@ -129,6 +137,7 @@ export async function checkModelGradients(model64: SequentialModel, opts: ModelS
         opts.onRow?.(r);
       } finally {
         point.dispose();
+        for (const t of [...given.values(), ...backendGiven.values()]) t.dispose();
       }
     }
     input.dispose();

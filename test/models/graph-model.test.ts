@@ -17,6 +17,7 @@ import { buildFromKerasConfig } from '../../src/models/keras-config.js';
 import { modelFromBytes } from '../../src/models/load-model.js';
 import { fromArray, zeros } from '../../src/tensor/creation.js';
 import { scope } from '../../src/tensor/scope.js';
+import { checkModelGradients } from '../../src/testing/gradcheck-suite.js';
 import { writeKeras3Archive } from '../helpers/keras3-archive-writer.js';
 import {
   C,
@@ -158,6 +159,16 @@ describe('a functional Keras 2 .h5 (conv → BN → ReLU → conv → BN → Add
     expect(Math.abs(after.completenessDelta)).toBeLessThan(2e-3 * Math.abs(rsi.scoreInput - rsi.scoreBaseline) + 1e-6);
     const inside = rsi.maps.find((m) => m.layer === 'conv2')!;
     expect(inside.map.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('the model gradient check (stieltjes gradcheck --weights)', () => {
+  it('passes at every layer of the graph, those inside the residual block included (float64 and float32 on the CPU)', async () => {
+    const model = await modelFromBytes(bytes, { dtype: 'float64' });
+    const backendModel = await modelFromBytes(bytes);
+    const rows = await checkModelGradients(model, { directions: 2, backendModel });
+    expect(rows.map((r) => r.name)).toEqual(['model:input', ...model.layerNames.slice(0, -1).map((l) => `model:${l}`)]);
+    for (const r of rows) expect(r.ok, `${r.name}: ${JSON.stringify(r)}`).toBe(true);
   });
 });
 
