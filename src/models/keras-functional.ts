@@ -12,8 +12,10 @@ export interface KerasWiring {
   outputLayer: string;
 }
 
-/** True for a config whose layers carry `inbound_nodes` (functional models of every generation). */
+/** True for a non-Sequential config whose layers carry `inbound_nodes` (functional models of every generation). */
 export function isFunctionalConfig(config: unknown): boolean {
+  // A Sequential's layers may carry inbound_nodes too (some Keras 3 versions); its order is its wiring.
+  if ((config as { class_name?: unknown })?.class_name === 'Sequential') return false;
   const inner = (config as { config?: { layers?: unknown } })?.config;
   const layers = inner?.layers;
   return Array.isArray(layers) && layers.some((l) => Array.isArray((l as { inbound_nodes?: unknown })?.inbound_nodes));
