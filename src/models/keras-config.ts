@@ -14,6 +14,7 @@ import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { GraphModel, type GraphLayer } from './graph-model.js';
 import { isFunctionalConfig, kerasWiring, layerEntryName } from './keras-functional.js';
+import { hasNestedModels, inlineNestedModels } from './keras-nested.js';
 import { buildKerasLayer, type KerasLayerContext } from './keras-layer.js';
 import type { Layer } from './layers.js';
 import { noPreprocessing, type Preprocessing } from './preprocessing.js';
@@ -64,8 +65,10 @@ export function parseModelConfig(config: unknown): unknown {
   return c;
 }
 
-export function buildFromKerasConfig(rawConfig: unknown, weightLayers: readonly WeightLayer[], opts: KerasConfigOptions = {}): GraphModel {
-  const config = parseModelConfig(rawConfig);
+export function buildFromKerasConfig(rawConfig: unknown, fileLayers: readonly WeightLayer[], opts: KerasConfigOptions = {}): GraphModel {
+  let config = parseModelConfig(rawConfig);
+  let weightLayers = fileLayers;
+  if (hasNestedModels(config)) ({ config, weightLayers } = inlineNestedModels(config, fileLayers));
   const backend = opts.backend ?? getBackend();
   const layers = configLayers(config);
   const byName = new Map(weightLayers.map((l) => [l.name, l]));

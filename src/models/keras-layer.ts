@@ -71,9 +71,9 @@ const UNSUPPORTED_WHY: Readonly<Record<string, string>> = {
   GRU: 'recurrent layers are not supported (stieltjes explains image classifiers)',
   SimpleRNN: 'recurrent layers are not supported (stieltjes explains image classifiers)',
   RandomCrop: 'RandomCrop crops to its size at inference, which is not supported yet',
-  Functional: 'nested models are not supported yet',
-  Sequential: 'nested models are not supported yet',
-  Model: 'nested models are not supported yet',
+  Functional: 'a nested model that could not be inlined (called on several inputs, or shared)',
+  Sequential: 'a nested model that could not be inlined (called on several inputs, or shared)',
+  Model: 'a nested model that could not be inlined (called on several inputs, or shared)',
 };
 
 /** Every class `buildKerasLayer` builds. */

@@ -6,6 +6,7 @@
 import { configLayers, parseModelConfig } from './keras-config.js';
 import { isFunctionalConfig, kerasWiring, layerEntryName } from './keras-functional.js';
 import { kerasLayerProblem } from './keras-layer.js';
+import { hasNestedModels, inlineNestedModels } from './keras-nested.js';
 
 export interface LayerSummary {
   name: string;
@@ -24,7 +25,9 @@ export interface ModelSummary {
 }
 
 export function summarizeModelConfig(rawConfig: unknown): ModelSummary {
-  const config = parseModelConfig(rawConfig);
+  const parsed = parseModelConfig(rawConfig);
+  // Nested models show as the layers they are inlined to.
+  const config = hasNestedModels(parsed) ? inlineNestedModels(parsed, []).config : parsed;
   const entries = configLayers(config);
   const graph = isFunctionalConfig(config);
   const wiring = graph ? kerasWiring(config) : undefined;
