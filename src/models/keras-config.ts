@@ -32,6 +32,12 @@ export interface KerasConfigOptions {
   dtype?: DType;
   preprocessing?: Preprocessing;
   name?: string;
+  /**
+   * Whether the weights come from the Theano backend (a true convolution: kernels flipped), as
+   * the weight file says (`keras1-theano`). Unset: Keras 1 `dim_ordering: 'th'` kernels are taken
+   * as Theano's, the one convention such configs had before the loaders passed the file's.
+   */
+  theanoKernels?: boolean;
 }
 
 /** The layer list of a Sequential or functional-but-linear model config. */
@@ -79,6 +85,7 @@ export function buildFromKerasConfig(rawConfig: unknown, fileLayers: readonly We
     backend,
     dtype: opts.dtype,
     theano: false,
+    kernelsOihw: false,
     weightsFor(name, expected) {
       const hit = byName.get(name);
       const src = hit && hit.weights.length > 0 ? hit : weightedInOrder[nextWeighted];
@@ -89,7 +96,7 @@ export function buildFromKerasConfig(rawConfig: unknown, fileLayers: readonly We
       return src.weights;
     },
     upload: (w) => fromArray(w.data, w.shape, { backend, dtype: opts.dtype }),
-    theanoKernel: (name, w) => theanoKernelToHwio(name, w, backend, opts.dtype),
+    theanoKernel: (name, w) => theanoKernelToHwio(name, w, backend, opts.dtype, opts.theanoKernels ?? true),
   };
 
   let inputShape: number[] | null = null;
@@ -100,6 +107,8 @@ export function buildFromKerasConfig(rawConfig: unknown, fileLayers: readonly We
     const batchShape = (c.batch_input_shape ?? c.batch_shape) as (number | null)[] | undefined;
     const ordering = (c.dim_ordering ?? c.data_format) as string | undefined;
     if (ordering === 'th' || ordering === 'channels_first') ctx.theano = true;
+    // Keras 1 stored channels-first kernels as (Cout, Cin, kh, kw); Keras 2 always as HWIO.
+    if (ordering === 'th') ctx.kernelsOihw = true;
     if (batchShape && !inputShape) {
       const s = batchShape.slice(1) as number[];
       inputShape = ctx.theano && s.length === 3 ? [s[1]!, s[2]!, s[0]!] : s;
@@ -127,8 +136,8 @@ export function buildFromKerasConfig(rawConfig: unknown, fileLayers: readonly We
   return new GraphModel(modelName, nodes, shape, preprocessing, wiring.inputLayer, wiring.outputLayer);
 }
 
-/** Theano kernels are (Cout, Cin, kh, kw) and flipped (true convolution): un-flip to HWIO. */
-function theanoKernelToHwio(name: string, w: WeightArray, backend: Backend, dtype: DType | undefined): Tensor {
+/** Keras 1 channels-first kernels are (Cout, Cin, kh, kw), and flipped when Theano trained them (a true convolution): to HWIO. */
+function theanoKernelToHwio(name: string, w: WeightArray, backend: Backend, dtype: DType | undefined, flip: boolean): Tensor {
   if (w.shape.length !== 4) throw new Error(`layer ${name}: Theano kernel must be rank 4, got ${formatShape(w.shape)}`);
   const [co, ci, kh, kw] = w.shape as [number, number, number, number];
   const out = new Float32Array(w.data.length);
@@ -136,7 +145,7 @@ function theanoKernelToHwio(name: string, w: WeightArray, backend: Backend, dtyp
     for (let i = 0; i < ci; i++)
       for (let y = 0; y < kh; y++)
         for (let x = 0; x < kw; x++) {
-          out[((y * kw + x) * ci + i) * co + o] = w.data[((o * ci + i) * kh + (kh - 1 - y)) * kw + (kw - 1 - x)]!;
+          out[((y * kw + x) * ci + i) * co + o] = w.data[((o * ci + i) * kh + (flip ? kh - 1 - y : y)) * kw + (flip ? kw - 1 - x : x)]!;
         }
   return fromArray(out, [kh, kw, ci, co], { backend, dtype });
 }

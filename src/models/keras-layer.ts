@@ -34,10 +34,12 @@ export interface KerasLayerContext {
   dtype?: DType;
   /** True for Theano-ordered (channels-first) Keras 1 models, converted to NHWC. */
   theano: boolean;
+  /** True for Keras 1 channels-first kernels, stored (Cout, Cin, kh, kw); Keras 2 stores HWIO always. */
+  kernelsOihw?: boolean;
   /** The layer's weight arrays in file order (at least `expected` of them). */
   weightsFor(name: string, expected: number): readonly WeightArray[];
   upload(w: WeightArray): Tensor;
-  /** A Theano (Cout, Cin, kh, kw) flipped kernel as an HWIO tensor. */
+  /** A Keras 1 (Cout, Cin, kh, kw) kernel (flipped if Theano trained it) as an HWIO tensor. */
   theanoKernel(name: string, w: WeightArray): Tensor;
 }
 
@@ -109,7 +111,7 @@ export function buildKerasLayer(cls: string, c: Record<string, unknown>, name: s
     case 'Convolution2D': {
       const useBias = c.use_bias ?? c.bias ?? true;
       const ws = ctx.weightsFor(name, useBias ? 2 : 1);
-      const kernel = ctx.theano ? ctx.theanoKernel(name, ws[0]!) : ctx.upload(ws[0]!);
+      const kernel = ctx.kernelsOihw ? ctx.theanoKernel(name, ws[0]!) : ctx.upload(ws[0]!);
       const padding = String(c.padding ?? c.border_mode ?? 'valid');
       if (padding !== 'same' && padding !== 'valid') throw new Error(`layer ${name}: padding '${padding}' is not supported`);
       const opts = { strides: pair(c.strides ?? c.subsample, 1), dilations: pair(c.dilation_rate, 1), padding, activation: activation(name, c.activation) } as const;

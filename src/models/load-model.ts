@@ -61,7 +61,8 @@ export function modelFromKerasWeights(weights: KerasWeights, opts: LoadModelOpti
         `${where}: a weights-only file with ${n} weighted layers that is not VGG19; give its architecture (the model's JSON, e.g. --config model.json)`,
       );
     }
-    model = buildFromKerasConfig(config, weights.layers, { backend: opts.backend, dtype: opts.dtype, preprocessing: opts.preprocessing ?? noPreprocessing });
+    const theanoKernels = weights.generation === 'keras1-theano';
+    model = buildFromKerasConfig(config, weights.layers, { backend: opts.backend, dtype: opts.dtype, preprocessing: opts.preprocessing ?? noPreprocessing, theanoKernels });
   }
   model.source = opts.source;
   return model;
