@@ -70,4 +70,40 @@ describe('nested models', () => {
     expect(s.layers.map((l) => l.name)).toEqual(['image', 'conv1', 'bn1', 'relu1', 'conv2', 'bn2', 'add', 'relu2', 'gap', 'predictions']);
     expect(s.layers.every((l) => !l.unsupported)).toBe(true);
   });
+
+  it('a Keras 3 functional model calling a nested Sequential preprocessing block (RandomFlip, Rescaling) inlines it', async () => {
+    const tensor = (from: string) => ({ class_name: '__keras_tensor__', config: { shape: [null, 2, 2, 1], dtype: 'float32', keras_history: [from, 0, 0] } });
+    const config = {
+      module: 'keras',
+      class_name: 'Functional',
+      config: {
+        name: 'with_preprocessing',
+        layers: [
+          { module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: [null, 2, 2, 1], name: 'pixels' }, name: 'pixels', inbound_nodes: [] },
+          {
+            module: 'keras',
+            class_name: 'Sequential',
+            config: {
+              name: 'prep',
+              layers: [
+                { module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: [null, 2, 2, 1], name: 'prep_in' } },
+                { module: 'keras.layers', class_name: 'RandomFlip', config: { name: 'flip', mode: 'horizontal' } },
+                { module: 'keras.layers', class_name: 'Rescaling', config: { name: 'scale', scale: 0.5, offset: 1 } },
+              ],
+            },
+            name: 'prep',
+            inbound_nodes: [{ args: [tensor('pixels')], kwargs: {} }],
+          },
+          { module: 'keras.layers', class_name: 'Flatten', config: { name: 'flat' }, name: 'flat', inbound_nodes: [{ args: [tensor('prep')], kwargs: {} }] },
+        ],
+        input_layers: ['pixels', 0, 0],
+        output_layers: ['flat', 0, 0],
+      },
+    };
+    const model = buildFromKerasConfig(config, [], f64);
+    expect(model.layerNames).toEqual(['flip', 'scale', 'flat']);
+    expect(model.inputsOfLayer('flip')).toEqual(['pixels']);
+    expect(model.inputsOfLayer('flat')).toEqual(['scale']);
+    expect(Array.from(await model.run(fromArray([2, 4, 6, 8], [1, 2, 2, 1], f64)).output.data())).toEqual([2, 3, 4, 5]);
+  });
 });
