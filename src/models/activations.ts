@@ -5,7 +5,7 @@
 import * as op from '../autograd/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
 
-export const ACTIVATIONS = ['linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 'swish', 'elu', 'selu', 'softplus', 'softsign', 'exponential', 'hard_swish'] as const;
+export const ACTIVATIONS = ['linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 'swish', 'elu', 'selu', 'softplus', 'softsign', 'exponential', 'hard_swish', 'gelu'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 
 /** Keras spells some activations more than one way (Keras 3 writes `silu` for `swish`). */
@@ -56,6 +56,27 @@ export function elu(x: Tensor, alpha = 1): Tensor {
   return op.add(op.relu(x), op.mul(op.scalarLike(x, alpha), below));
 }
 
+/** Numerical Recipes' erfc for z ≥ 0 (Chebyshev fit; fractional error below 1.2e-7 everywhere). */
+const ERFC_COEFFS = [-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277];
+
+function erfcNonNegative(z: Tensor): Tensor {
+  const one = op.scalarLike(z, 1);
+  const t = op.div(one, op.add(one, op.mul(op.scalarLike(z, 0.5), z)));
+  let poly = op.scalarLike(z, ERFC_COEFFS[ERFC_COEFFS.length - 1]!);
+  for (let i = ERFC_COEFFS.length - 2; i >= 0; i--) poly = op.add(op.mul(t, poly), op.scalarLike(z, ERFC_COEFFS[i]!));
+  return op.mul(t, op.exp(op.sub(poly, op.square(z))));
+}
+
+/**
+ * GELU as Keras defines it by default (approximate=False): x·Φ(x) = ½x·erfc(−x/√2). No op
+ * computes erf, so erfc is a Chebyshev fit: relative error below 1.2e-7, float32's own precision.
+ */
+export function gelu(x: Tensor): Tensor {
+  const e = erfcNonNegative(op.div(op.abs(x), op.scalarLike(x, Math.SQRT2)));
+  const twoPhi = op.where(op.greaterEqual(x, op.scalarLike(x, 0)), op.sub(op.scalarLike(x, 2), e), e);
+  return op.mul(op.mul(op.scalarLike(x, 0.5), x), twoPhi);
+}
+
 export function activate(x: Tensor, activation: Activation, logits?: boolean): Tensor {
   switch (activation) {
     case 'relu':
@@ -83,6 +104,8 @@ export function activate(x: Tensor, activation: Activation, logits?: boolean): T
       return op.exp(x);
     case 'hard_swish':
       return op.mul(x, op.div(op.minimum(op.relu(op.add(x, op.scalarLike(x, 3))), op.scalarLike(x, 6)), op.scalarLike(x, 6)));
+    case 'gelu':
+      return gelu(x);
     case 'linear':
       return x;
   }

@@ -109,6 +109,16 @@ describe('Keras config entries for them', () => {
     expect(() => build('Merge', { mode: 'cos' })).toThrow(/layer x: Keras 1 Merge mode 'cos' is not supported/);
     expect(() => build('Conv1D', {})).toThrow(/^layer x: stieltjes explains image models: 1-D convolutions are not supported$/);
     expect(() => build('LSTM', {})).toThrow(/^layer x: recurrent layers are not supported/);
-    expect(() => build('Activation', { activation: 'hard_sigmoid' })).toThrow(/layer x: activation 'hard_sigmoid' is not supported \(linear, relu, relu6, sigmoid, tanh, softmax, swish, elu, selu, softplus, softsign, exponential, hard_swish, silu\)/);
+    expect(() => build('Activation', { activation: 'hard_sigmoid' })).toThrow(/layer x: activation 'hard_sigmoid' is not supported \(linear, relu, relu6, sigmoid, tanh, softmax, swish, elu, selu, softplus, softsign, exponential, hard_swish, gelu, silu\)/);
+  });
+});
+
+describe('gelu', () => {
+  it('is x·Φ(x) to 1.2e-7 relative (erfc from a Chebyshev fit), with the gradient of that fit', async () => {
+    // x·Φ(x) from tables of the normal distribution.
+    const table: [number, number][] = [[-3, -0.004049694094890], [-1, -0.158655253931457], [-0.1, -0.046017216272298], [0.5, 0.345731230637007], [1, 0.841344746068543], [2, 1.954499736103642], [6, 5.999999994079]];
+    const got = await activate(t(table.map(([v]) => v)), 'gelu').data();
+    table.forEach(([, want], i) => expect(Math.abs(got[i]! - want)).toBeLessThanOrEqual(1.2e-7 * Math.abs(want) + 1e-15));
+    await assertGrads((v) => activate(v, 'gelu'), [[-2.5, -0.4, 0.3, 1.7, 3.6]]);
   });
 });
