@@ -228,9 +228,8 @@ export function buildKerasLayer(cls: string, c: Record<string, unknown>, name: s
       const slope = Number(c.negative_slope ?? 0);
       const threshold = Number(c.threshold ?? 0);
       const max = c.max_value === undefined || c.max_value === null ? null : Number(c.max_value);
-      if (threshold !== 0) throw new Error(`layer ${name}: ReLU with threshold=${threshold} is not supported yet (max_value and negative_slope are)`);
-      if (slope === 0 && (max === null || max === 6)) return new ActivationLayer(name, max === 6 ? 'relu6' : 'relu');
-      return reluLayer(name, max, slope);
+      if (slope === 0 && threshold === 0 && (max === null || max === 6)) return new ActivationLayer(name, max === 6 ? 'relu6' : 'relu');
+      return reluLayer(name, max, slope, threshold);
     }
     case 'Concatenate': {
       let axis = typeof c.axis === 'number' ? c.axis : -1;

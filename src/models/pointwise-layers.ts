@@ -43,12 +43,18 @@ export function eluLayer(name: string, alpha: number): PointwiseLayer {
   return new PointwiseLayer(name, 'elu', (x) => elu(x, alpha));
 }
 
-/** Keras ReLU with threshold 0: min(max(x, 0), maxValue) − slope·max(−x, 0). */
-export function reluLayer(name: string, maxValue: number | null, slope: number): PointwiseLayer {
+/**
+ * Keras ReLU: x for threshold ≤ x (capped at maxValue), slope·(x − threshold) below. With u =
+ * x − threshold that is relu(u) + threshold·[u ≥ 0] − slope·relu(−u) (a jump at the threshold
+ * when it is not 0, as in Keras), then the cap.
+ */
+export function reluLayer(name: string, maxValue: number | null, slope: number, threshold = 0): PointwiseLayer {
   return new PointwiseLayer(name, 'relu', (x) => {
-    let y = op.relu(x);
+    const u = threshold === 0 ? x : op.sub(x, op.scalarLike(x, threshold));
+    let y = op.relu(u);
+    if (threshold !== 0) y = op.add(y, op.mul(op.scalarLike(x, threshold), op.greaterEqual(u, op.scalarLike(x, 0))));
     if (maxValue !== null) y = op.minimum(y, op.scalarLike(x, maxValue));
-    return slope === 0 ? y : op.sub(y, op.mul(op.scalarLike(x, slope), op.relu(op.neg(x))));
+    return slope === 0 ? y : op.sub(y, op.mul(op.scalarLike(x, slope), op.relu(op.neg(u))));
   });
 }
 

@@ -132,7 +132,6 @@ describe('Keras layer configs', () => {
   it('an unsupported layer gets one line naming it and why', () => {
     expect(() => buildKerasLayer('Lambda', {}, 'preprocess', ctx)).toThrow(/^layer preprocess: a Lambda layer holds Python code, which cannot be loaded outside Python/);
     expect(() => buildKerasLayer('Conv3D', {}, 'c3', ctx)).toThrow(/^layer c3: Keras layer class Conv3D is not supported \(supported: Conv2D, DepthwiseConv2D, SeparableConv2D, Dense, BatchNormalization/);
-    expect(() => buildKerasLayer('ReLU', { threshold: 0.5 }, 'shifted', ctx)).toThrow(/layer shifted: ReLU with threshold=0.5 is not supported yet/);
     expect(() => buildKerasLayer('Activation', { activation: 'hard_sigmoid' }, 'g', ctx)).toThrow(/layer g: activation 'hard_sigmoid' is not supported/);
   });
 });

@@ -42,6 +42,8 @@ describe('pointwise layers', () => {
     expect(await values(leakyReluLayer('l', 0.2), [-2, 3])).toEqual([-0.4, 3]);
     expect((await values(eluLayer('e', 0.5), [-1, 2]))[0]).toBeCloseTo(0.5 * (Math.exp(-1) - 1), 14);
     expect(await values(reluLayer('r', 4, 0.5), [-2, 1, 9])).toEqual([-1, 1, 4]);
+    // Keras: x ≥ threshold → x (capped), else slope·(x − threshold).
+    expect(await values(reluLayer('r', 3, 0.5, 1), [-1, 0.5, 1, 2, 5])).toEqual([-1, -0.25, 1, 2, 3]);
     const prelu = preluLayer('p', t([0.1, 0.3], [1, 1, 2]));
     expect(prelu.outputShape([2, 2, 2])).toEqual([2, 2, 2]);
     expect(() => prelu.outputShape([2, 2, 3])).toThrow(/layer p: alpha \[1, 1, 2\] does not fit input \[2, 2, 3\]/);
