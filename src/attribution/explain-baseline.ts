@@ -37,7 +37,7 @@ export async function resolveExplainBaseline(
   model: LayeredModel,
   x: Tensor,
   spec: BaselineSpec,
-  opts: { optimize?: BaselineOptimizationOptions; name?: string; run: TunableRunOptions },
+  opts: { optimize?: BaselineOptimizationOptions; name?: string; run: TunableRunOptions; allowNonFinite?: boolean },
 ): Promise<ResolvedBaseline> {
   const [H, W, C] = model.inputShape;
   if (isTensor(spec)) return { tensor: spec, owned: false, name: opts.name ?? 'tensor' };
@@ -65,7 +65,8 @@ export async function resolveExplainBaseline(
       return { tensor: fromPixels(blurBaseline({ height: H, width: W, channels: C, data: pixels }, Math.max(H, W) / 20)), owned: true, name };
     }
     case 'optimized': {
-      const r = await optimizeBaseline(model, { ...opts.optimize, ...opts.run });
+      // explain's allowNonFinite covers the optimisation's statistics too, unless its settings say otherwise.
+      const r = await optimizeBaseline(model, { ...opts.optimize, allowNonFinite: opts.optimize?.allowNonFinite ?? opts.allowNonFinite, ...opts.run });
       return { tensor: fromPixels(r.baseline), owned: true, name, optimization: { settings: r.settings, before: r.before, after: r.after } };
     }
     default:

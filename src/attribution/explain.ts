@@ -97,7 +97,7 @@ export async function explain(model: LayeredModel, input: Tensor, options: Expla
   try {
     if (options.method !== 'grad-cam') {
       t = now();
-      baseline = await resolveExplainBaseline(model, input, options.baseline ?? 'black', { optimize: options.optimizeBaseline, name: options.baselineName, run });
+      baseline = await resolveExplainBaseline(model, input, options.baseline ?? 'black', { optimize: options.optimizeBaseline, name: options.baselineName, run, allowNonFinite: options.allowNonFinite });
       timings.baseline = now() - t;
       await checkFiniteTensor(baseline.tensor, 'explain: the baseline');
     }

@@ -46,8 +46,9 @@ Options:
   --allow-non-finite  write a baseline with NaN or ±Inf (a learning rate that diverged) instead
                       of failing; by default that, or a weight that is not finite, is an error
   --quiet
-  --out FILE.npy      (required; one run at a time: a second run on the same file fails while
-                      the first holds its lock file .FILE.npy.lock)`;
+  --out FILE.npy      (required; one run at a time: a second run on the same file, or on the
+                      same folder's baseline-report.json, fails while the first holds its lock
+                      files .FILE.npy.lock and .baseline-report.json.lock)`;
 
 export const baselineCommand: Command = {
   name: 'baseline',
@@ -87,7 +88,14 @@ export const baselineCommand: Command = {
     // Every input read and checked before a backend starts (a GPU's driver may print warnings).
     const initSource = await readBaselineSpec(initSpec, '--init', ['black']);
     const modelFile = await readCliModel(stringFlag(values.weights), stringFlag(values.config), (l: string) => bar.message(l), { allowNonFinite });
+    // The report beside --out is an output too: locked like it (two runs writing one folder would
+    // mix their reports), and what a killed run left of it removed.
+    const reportPath = join(dirname(out), 'baseline-report.json');
     const lock = await holdOutput(out);
+    const reportLock = await holdOutput(reportPath).catch(async (e: unknown) => {
+      await lock.release();
+      throw e;
+    });
     try {
       const backend = await chooseBackend(backendChoice, (l) => bar.message(l));
       const model = modelFile.build(backend);
@@ -113,7 +121,6 @@ export const baselineCommand: Command = {
         adapter: backend.info().adapter,
         ...(autotuned ? { autotune: autotuned } : {}),
       };
-      const reportPath = join(dirname(out), 'baseline-report.json');
       await mkdir(dirname(out), { recursive: true });
       await writeFileAtomic(out, encodeNpy(r.baseline.data, [H, W, Ch]));
       await writeFileAtomic(reportPath, new TextEncoder().encode(`${JSON.stringify(report, null, 1)}\n`));
@@ -122,6 +129,7 @@ export const baselineCommand: Command = {
       process.stdout.write(`before: ${fmt(r.before)}\nafter:  ${fmt(r.after)}\nwrote ${out} and ${reportPath}\n`);
       return 0;
     } finally {
+      await reportLock.release();
       await lock.release();
     }
   },

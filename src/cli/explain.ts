@@ -125,24 +125,26 @@ export const explainCommand: Command = {
     const modelFile = await readCliModel(stringFlag(values.weights), stringFlag(values.config), say, { allowNonFinite });
     const baselineSpec = stringFlag(values.baseline) ?? 'black';
     const baselineSource = method === 'gradcam' ? undefined : await readBaselineSpec(baselineSpec);
+    // --layer and --target against the model's structure (read without a backend).
+    const structure = modelFile.structure;
+    let layers: string[] = [];
+    if (method !== 'ig') {
+      const raw = stringFlag(values.layer);
+      const dflt = structure.layerNames.includes('block5_conv4') ? 'block5_conv4' : defaultCamLayer(structure);
+      layers = raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : [dflt];
+      for (const l of layers) {
+        if (!structure.layerNames.includes(l)) throw new CliError(`explain: --layer ${l}: model ${structure.name} has no such layer; valid layers: ${structure.layerNames.join(', ')}`, 2);
+        if (structure.layerShape(l).length !== 3) throw new CliError(`explain: --layer ${l} has no spatial output; layers with one: ${structure.layerNames.filter((n: string) => structure.layerShape(n).length === 3).join(', ')}`, 2);
+      }
+    } else if (values.layer !== undefined) {
+      throw new CliError('explain: --layer applies to gradcam and rsi-gradcam, not ig', 2);
+    }
+    const target = targetIndex === undefined ? undefined : intFlag(C, 'target', targetRaw, 0, 0, structure.numClasses - 1);
     const lock = await holdOutput(outDir);
     try {
       const backend = await chooseBackend(backendChoice, say);
       const model = modelFile.build(backend);
       const loadMs = performance.now() - tStart;
-      let layers: string[] = [];
-      if (method !== 'ig') {
-        const raw = stringFlag(values.layer);
-        const dflt = model.layerNames.includes('block5_conv4') ? 'block5_conv4' : defaultCamLayer(model);
-        layers = raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : [dflt];
-        for (const l of layers) {
-          if (!model.layerNames.includes(l)) throw new CliError(`explain: --layer ${l}: model ${model.name} has no such layer; valid layers: ${model.layerNames.join(', ')}`, 2);
-          if (model.layerShape(l).length !== 3) throw new CliError(`explain: --layer ${l} has no spatial output; layers with one: ${model.layerNames.filter((n: string) => model.layerShape(n).length === 3).join(', ')}`, 2);
-        }
-      } else if (values.layer !== undefined) {
-        throw new CliError('explain: --layer applies to gradcam and rsi-gradcam, not ig', 2);
-      }
-      const target = targetIndex === undefined ? undefined : intFlag(C, 'target', targetRaw, 0, 0, model.numClasses - 1);
       const prepared = prepareImage(model, image, { centerCrop: !!values['center-crop'] });
       const [H, W, Ch] = model.inputShape;
       // The command line's baselines are pixels (a .npy file, or the blur of the resized image's own pixels).

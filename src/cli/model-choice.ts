@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Backend } from '../kernels/backend.js';
+import type { Backend, Storage } from '../kernels/backend.js';
+import { CpuBackend } from '../kernels/cpu/cpu-backend.js';
+import type { DType, TypedArray } from '../tensor/dtype.js';
 import { classLabel as knownClassLabel } from '../models/class-label.js';
 import { checkFiniteWeights } from '../models/finite-weights.js';
 import { modelFromKerasWeights, preprocessingFromMarker } from '../models/load-model.js';
@@ -34,6 +36,12 @@ export function bundledDigitModel(): string {
 /** A model file read and checked, not yet on a backend: inputs are checked before a backend starts. */
 export interface CliModelFile {
   path: string;
+  /**
+   * The model's structure, built without a backend of its own (on a CPU backend that shares the
+   * file's arrays, nothing copied): its name, layer names and shapes, class count, input shape,
+   * for checking flags that name layers or classes before a backend starts. Never run it.
+   */
+  structure: ReturnType<typeof modelFromKerasWeights>;
   /** Puts the model on the backend (builds its layers, uploads the weights). */
   build(backend: Backend): ReturnType<typeof modelFromKerasWeights>;
 }
@@ -64,8 +72,13 @@ export async function readCliModel(weights: string | undefined, config: string |
     const cfg = config ? await readModelConfigFile(config) : undefined;
     if (!opts.allowNonFinite) checkFiniteWeights(w, file);
     const preprocessing = preprocessingFromMarker(preprocessingMarker);
+    // The architecture is built here, so that a file it does not fit (a weights-only file that is
+    // not VGG19 given without --config, a config that does not fit the weights) is an error
+    // before any backend starts, and the commands can check --layer and --target against it.
+    const structure = modelFromKerasWeights(w, { backend: new SharingCpuBackend(), config: cfg, source: file, preprocessing, allowNonFinite: true });
     return {
       path: file,
+      structure,
       build(backend) {
         try {
           // Checked above, once: the build need not look again.
@@ -78,6 +91,19 @@ export async function readCliModel(weights: string | undefined, config: string |
   } catch (e) {
     throw new CliError((e as Error).message);
   }
+}
+
+/**
+ * A CPU backend whose float32 uploads share the caller's array instead of copying it: the weights
+ * of a model built only for its structure stay the file's own (VGG19's 548 MB are not copied).
+ * Fit only for models that are never run: tensors are immutable by contract, and these alias.
+ */
+class SharingCpuBackend extends CpuBackend {
+  override upload(values: TypedArray, dtype: DType): Storage {
+    return dtype === 'float32' && values instanceof Float32Array ? values : super.upload(values, dtype);
+  }
+
+  override free(): void {}
 }
 
 /** The library's label where the classes are known, else 'class N' (for messages and JSON). */

@@ -19,6 +19,7 @@ import { buildKerasLayer, type KerasLayerContext } from './keras-layer.js';
 import type { Layer } from './layers.js';
 import { noPreprocessing, type Preprocessing } from './preprocessing.js';
 import { SequentialModel } from './sequential.js';
+import { uploadWeight } from './upload-weight.js';
 import type { WeightArray, WeightLayer } from './weights-source.js';
 
 interface LayerConfig {
@@ -95,7 +96,7 @@ export function buildFromKerasConfig(rawConfig: unknown, fileLayers: readonly We
       }
       return src.weights;
     },
-    upload: (w) => fromArray(w.data, w.shape, { backend, dtype: opts.dtype }),
+    upload: (w) => uploadWeight(w, backend, opts.dtype),
     theanoKernel: (name, w) => theanoKernelToHwio(name, w, backend, opts.dtype, opts.theanoKernels ?? true),
   };
 

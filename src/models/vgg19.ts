@@ -5,13 +5,13 @@
  */
 import type { Backend } from '../kernels/backend.js';
 import type { DType } from '../tensor/dtype.js';
-import { fromArray } from '../tensor/creation.js';
 import { getBackend } from '../tensor/engine.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Conv2DLayer, DenseLayer, FlattenLayer, Pool2DLayer, type Layer } from './layers.js';
 import { caffe } from './preprocessing.js';
 import { SequentialModel } from './sequential.js';
+import { uploadWeight } from './upload-weight.js';
 import type { WeightArray, WeightLayer } from './weights-source.js';
 
 /** Convolutions per block. */
@@ -47,7 +47,7 @@ export function buildVgg19(layers: readonly WeightLayer[], opts: Vgg19Options = 
   if (denses.length !== 0 && denses.length !== 3) {
     throw new Error(`VGG19 has 3 dense layers (fc1, fc2, predictions) or none (no top); the file has ${denses.length}`);
   }
-  const upload = (w: WeightArray): Tensor => fromArray(w.data, w.shape, { backend, dtype: opts.dtype });
+  const upload = (w: WeightArray): Tensor => uploadWeight(w, backend, opts.dtype);
   const [inH, inW] = opts.inputSize ?? [224, 224];
   const out: Layer[] = [];
   let cin = 3;

@@ -68,6 +68,16 @@ describe('results', () => {
     );
   });
 
+  it("explain's allowNonFinite reaches the optimised baseline: its statistics may be NaN, the baseline itself is still checked", async () => {
+    const opts = { method: 'integrated-gradients', target: 0, steps: 2, baseline: 'optimized', optimizeBaseline: { iterations: 1 } } as const;
+    await expect(explain(nanModel, image(), opts)).rejects.toThrow(/^explain: the model output at the input element 0 is NaN/);
+    // Allowed: optimizeBaseline no longer refuses its NaN starting statistics; what stops the run is explain's own baseline check.
+    const e = await explain(nanModel, image(), { ...opts, allowNonFinite: true }).catch((err: unknown) => err as Error);
+    expect(e).toBeInstanceOf(Error);
+    expect((e as Error).message).not.toMatch(/^optimizeBaseline:/);
+    expect((e as Error).message).toMatch(/^explain: the baseline/);
+  });
+
   it('allowNonFinite returns the raw numbers; the writer refuses them unless allowed too', async () => {
     const e = await explain(nanModel, image(), { method: 'grad-cam', allowNonFinite: true });
     expect(Number.isNaN(e.scores.output[0])).toBe(true);

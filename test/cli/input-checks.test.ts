@@ -14,6 +14,8 @@ import { cliBundle, runCli } from '../helpers/cli.js';
 const DIGITS = join(__dirname, '..', '..', 'assets', 'digits');
 const weights = join(DIGITS, 'digits-cnn.h5');
 const image = join(DIGITS, 'samples', 'digit-0-349.png');
+/** A small weights-only file (no model config) that is not VGG19. */
+const weightsOnly = join(__dirname, '..', 'fixtures', 'keras', 'hls4ml', 'KERAS_conv2d_model_weights.h5');
 const work = mkdtempSync(join(tmpdir(), 'stieltjes-input-checks-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -51,6 +53,12 @@ describe('flags and inputs are checked before any work, in one line', () => {
     [['explain', image, '--weights', weights, '--method', 'ig', '--out', out, '--baseline', join(work, 'none.npy')], `--baseline ${join(work, 'none.npy')}: cannot read .npy file`],
     [['classify', image, '--weights', ''], "--weights: expected a file, got ''"],
     [['bench', '--weights', join(work, 'none.h5')], `bench: --weights ${join(work, 'none.h5')}: no such file`],
+    // What only the model can tell (its layers, its classes, whether its architecture is known) is
+    // read from the file without a backend: with --backend webgpu, Dawn's warnings would come first.
+    // (Where no adapter exists the order shows too: the backend's error would replace these.)
+    [['explain', image, '--weights', weights, '--method', 'gradcam', '--layer', 'nope', '--out', out, '--backend', 'webgpu'], 'explain: --layer nope: model digits_cnn has no such layer; valid layers: block1_conv1, '],
+    [['explain', image, '--weights', weights, '--method', 'ig', '--target', '10', '--out', out, '--backend', 'webgpu'], "explain: --target must be an integer in [0, 9], got '10'"],
+    [['classify', image, '--weights', weightsOnly, '--backend', 'webgpu'], `${weightsOnly}: a weights-only file with 2 weighted layers that is not VGG19; give its architecture`],
   ])('%j', (args, message) => {
     const r = runCli(args);
     expect(r.code).not.toBe(0);
@@ -94,6 +102,30 @@ describe('one run per --out', () => {
     expect(ok.code).toBe(0);
     expect(readdirSync(work).filter((f) => f.startsWith('.explained'))).toEqual([]);
     expect(readdirSync(out)).toContain('result.json');
+  });
+});
+
+describe("baseline's report is an output too", () => {
+  it('a live lock on baseline-report.json refuses the run; a dead run\'s lock and temporary report file are removed', () => {
+    const dir = join(work, 'reports');
+    mkdirSync(dir);
+    const out = join(dir, 'b.npy');
+    const reportLock = join(dir, '.baseline-report.json.lock');
+    writeFileSync(reportLock, `${process.pid}\n`);
+    const args = ['baseline', '--weights', weights, '--iterations', '1', '--out', out, '--backend', 'cpu', '--quiet'];
+    const busy = runCli(args);
+    expect(busy.code).toBe(1);
+    expect(oneLine(busy.stderr)).toEqual([`stieltjes: ${join(dir, 'baseline-report.json')} is being written by another run (process ${process.pid}, lock file ${reportLock}); wait for it to finish, or delete the lock file if that process is not stieltjes`]);
+    // The --out lock taken first was given back.
+    expect(readdirSync(dir)).toEqual(['.baseline-report.json.lock']);
+
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    writeFileSync(reportLock, `${dead}\n`);
+    writeFileSync(join(dir, `.baseline-report.json.${dead}.a1b2c3d4.tmp`), '{');
+    const ok = runCli(args);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['b.npy', 'baseline-report.json']);
   });
 });
 
