@@ -50,6 +50,10 @@ export function defaultCamLayer(model: LayeredModel): string {
   return pick;
 }
 
+/**
+ * Grad-CAM (paper eq. 4 and 7) at each requested layer: ReLU(Σ_k w_k A^k) with w_k the spatial
+ * mean of ∂y^c/∂A^k at the input; one forward and one backward pass for all layers.
+ */
 export async function gradCam(model: LayeredModel, x: Tensor, opts: CamOptions = {}): Promise<GradCamResult> {
   if (x.rank !== 4 || x.shape[0] !== 1) throw new Error(`gradCam: input must be one example [1, H, W, C], got ${formatShape(x.shape)}`);
   await checkFiniteTensor(x, 'gradCam: the input');

@@ -49,6 +49,10 @@ export interface IntegratedGradientsResult {
   batchSize: number;
 }
 
+/**
+ * Integrated Gradients (paper eq. 2–3): IG_i = (x_i − x′_i) · Σ_l w_l · ∂y^c(x′ + α_l(x − x′))/∂x_i
+ * over the quadrature rule's nodes, with the completeness delta Σ IG − (y^c(x) − y^c(x′)).
+ */
 export async function integratedGradients(model: LayeredModel, x: Tensor, opts: IntegratedGradientsOptions): Promise<IntegratedGradientsResult> {
   const baseline = requireBaseline('integratedGradients', opts);
   checkInput(model, x, 'input');

@@ -77,6 +77,11 @@ export interface OptimizeBaselineResult {
   settings: { loss: OutputLoss; lambda: number; optimizer: OptimizerName; learningRate: number; iterations: number };
 }
 
+/**
+ * The optimised baseline (paper section 3, eq. 8): a baseline near the starting image whose
+ * output is the target distribution (uniform by default), found by gradient descent on
+ * λ·L_out + (1 − λ)·L_0 with the network frozen; reports the outputs before and after.
+ */
 export async function optimizeBaseline(model: LayeredModel, opts: OptimizeBaselineOptions = {}): Promise<OptimizeBaselineResult> {
   if (!model.hasSoftmax) throw new Error(`optimizeBaseline: model ${model.name} has no softmax output; the method targets an output distribution`);
   const [H, W, C] = model.inputShape;

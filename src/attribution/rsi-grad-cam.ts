@@ -65,6 +65,11 @@ interface LayerState {
   inputA: Tensor | null;
 }
 
+/**
+ * RSI-Grad-CAM (paper eq. 5–7): Grad-CAM whose channel weights integrate the gradients against
+ * the activations' increments along the path from the baseline, so that a layer every path goes
+ * through sums to about y^c(x) − y^c(x′); several layers from one pass along the path.
+ */
 export async function rsiGradCam(model: LayeredModel, x: Tensor, opts: RsiGradCamOptions): Promise<RsiGradCamResult> {
   const want = [1, ...model.inputShape];
   const baseline = requireBaseline('rsiGradCam', opts);
