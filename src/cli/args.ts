@@ -60,7 +60,11 @@ export function rangeText(min: number, max: number, minExclusive = false): strin
   return `${minExclusive ? '(' : '['}${min}, ${hi}`;
 }
 
-export function intFlag(command: string, name: string, raw: Raw, dflt: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+/** An integer flag's allowed values, [min, max] (max defaults to any safe integer). */
+export type IntRange = readonly [min: number, max?: number];
+
+export function intFlag(command: string, name: string, raw: Raw, dflt: number, range: IntRange = [1]): number {
+  const [min, max = Number.MAX_SAFE_INTEGER] = range;
   if (raw === undefined) return dflt;
   const v = Number(raw);
   if (typeof raw !== 'string' || !/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(v) || v < min || v > max) {

@@ -74,8 +74,8 @@ export const benchCommand: Command = {
       if (file !== undefined && !existsSync(file)) throw new CliError(`bench: --${flag} ${file}: no such file`, 2);
     }
     const backendChoice = choiceFlag(C, 'backend', values.backend, BACKEND_CHOICES, 'auto');
-    const batch = intFlag(C, 'batch', values.batch, 1, ...BATCH);
-    const steps = intFlag(C, 'steps', values.steps, 50, ...STEPS);
+    const batch = intFlag(C, 'batch', values.batch, 1, BATCH);
+    const steps = intFlag(C, 'steps', values.steps, 50, STEPS);
     const backend = await chooseBackend(backendChoice, (l) => process.stderr.write(`${l}\n`));
     const filter = stringFlag(values.filter) ?? '';
     if (values.profile && !canProfile(backend)) {

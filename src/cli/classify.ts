@@ -44,7 +44,7 @@ export const classifyCommand: Command = {
       if (!values.quiet) process.stderr.write(`${line}\n`);
     };
     const backendChoice = choiceFlag('classify', 'backend', values.backend, BACKEND_CHOICES, 'auto');
-    const top = intFlag('classify', 'top', values.top, 5, ...TOP);
+    const top = intFlag('classify', 'top', values.top, 5, TOP);
     const allowNonFinite = !!values['allow-non-finite'];
     // Every input read and checked before a backend starts (a GPU's driver may print warnings).
     const image = await readImageFile(positionals[0]!);

@@ -99,17 +99,17 @@ export const explainCommand: Command = {
     const out = stringFlag(values.out);
     if (!out) throw new CliError('explain: --out DIR is required', 2);
     const score = choiceFlag<ScoreKind>(C, 'score', values.score, ['probability', 'logit'], 'probability');
-    const steps = intFlag(C, 'steps', values.steps, 50, ...STEPS);
+    const steps = intFlag(C, 'steps', values.steps, 50, STEPS);
     const rule = method === 'ig' ? choiceFlag<QuadratureRule>(C, 'rule', values.rule, QUADRATURE_RULES, 'right') : choiceFlag(C, 'rule', values.rule, ['right', 'trapezoid'] as const, 'right');
     if (rule === 'trapezoid' && steps < 2 && method === 'ig') throw new CliError('explain: --rule trapezoid needs --steps ≥ 2', 2);
     const weighting = choiceFlag(C, 'weighting', values.weighting, ['paper', 'guided'] as const, 'paper');
     const igMode = choiceFlag(C, 'ig-map', values['ig-map'], ['abs', 'positive'] as const, 'abs');
     const colormapName = choiceFlag(C, 'colormap', values.colormap, ['jet', 'hot'] as const, 'jet');
     const backendChoice = choiceFlag(C, 'backend', values.backend, BACKEND_CHOICES, 'auto');
-    const batch = values.batch === undefined ? undefined : intFlag(C, 'batch', values.batch, 1, ...BATCH);
+    const batch = values.batch === undefined ? undefined : intFlag(C, 'batch', values.batch, 1, BATCH);
     // Spelling now, the class count once the model is built.
     const targetRaw = stringFlag(values.target) ?? 'top';
-    const targetIndex = targetRaw === 'top' ? undefined : intFlag(C, 'target', targetRaw, 0, 0);
+    const targetIndex = targetRaw === 'top' ? undefined : intFlag(C, 'target', targetRaw, 0, [0]);
     const allowNonFinite = !!values['allow-non-finite'];
     const autotuneChoice = choiceFlag(C, 'autotune', values.autotune, AUTOTUNE_CHOICES, 'auto');
     const quiet = !!values.quiet;
@@ -139,7 +139,7 @@ export const explainCommand: Command = {
     } else if (values.layer !== undefined) {
       throw new CliError('explain: --layer applies to gradcam and rsi-gradcam, not ig', 2);
     }
-    const target = targetIndex === undefined ? undefined : intFlag(C, 'target', targetRaw, 0, 0, structure.numClasses - 1);
+    const target = targetIndex === undefined ? undefined : intFlag(C, 'target', targetRaw, 0, [0, structure.numClasses - 1]);
     const lock = await holdOutput(outDir);
     try {
       const backend = await chooseBackend(backendChoice, say);

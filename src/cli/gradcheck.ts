@@ -45,8 +45,8 @@ export const gradcheckCommand: Command = {
       json: { type: 'boolean' },
     });
     if (positionals.length) throw new CliError(`gradcheck: unexpected argument '${positionals[0]}'`, 2);
-    const seed = intFlag(C, 'seed', values.seed, 0, ...SEED);
-    const runs = intFlag(C, 'runs', values.runs, 20, ...RUNS);
+    const seed = intFlag(C, 'seed', values.seed, 0, SEED);
+    const runs = intFlag(C, 'runs', values.runs, 20, RUNS);
     const json = !!values.json;
     const weightsFlag = stringFlag(values.weights);
     // Checked before the backend starts and the primitives run, not minutes later.

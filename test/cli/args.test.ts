@@ -44,15 +44,15 @@ describe('intFlag and numberFlag', () => {
   });
 
   it('accept values in range and return the default when absent', () => {
-    expect(intFlag('c', 'steps', '7', 50, 1, 10)).toBe(7);
-    expect(intFlag('c', 'steps', undefined, 50, 1, 10)).toBe(50);
+    expect(intFlag('c', 'steps', '7', 50, [1, 10])).toBe(7);
+    expect(intFlag('c', 'steps', undefined, 50, [1, 10])).toBe(50);
     expect(numberFlag('c', 'lr', '1e-3', 0.1, { min: 0, max: 100, minExclusive: true })).toBe(0.001);
     expect(numberFlag('c', 'lambda', '1', 0.9, { min: 0, max: 1 })).toBe(1);
   });
 
   // The values the issue lists for --steps, --batch, --target, --top, --iterations, --runs, --seed.
   it.each(['-1', '', ' ', '0', '1.5', '1e3', 'lots', '99999999999999999999', 'NaN', '0x10'])('intFlag refuses %j in [1, 1000]', (raw) => {
-    const e = failure(() => intFlag('c', 'steps', raw, 50, 1, 1000))!;
+    const e = failure(() => intFlag('c', 'steps', raw, 50, [1, 1000]))!;
     expect(e.message).toBe(`c: --steps must be an integer in [1, 1000], got '${raw}'`);
     expect(e.exitCode).toBe(2);
   });
