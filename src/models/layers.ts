@@ -115,9 +115,9 @@ export class Pool2DLayer implements Layer {
   }
 }
 
-/** Global average pooling: [N, H, W, C] → [N, C] (or [N, 1, 1, C]). */
-export class GlobalAveragePoolLayer implements Layer {
-  readonly kind = 'globalAveragePool';
+/** Global pooling over H and W: [N, H, W, C] → [N, C] (or [N, 1, 1, C] with Keras's keepdims). */
+abstract class GlobalPoolLayer implements Layer {
+  abstract readonly kind: string;
   readonly weights = [];
   constructor(
     readonly name: string,
@@ -129,25 +129,24 @@ export class GlobalAveragePoolLayer implements Layer {
     return this.keepDims ? [1, 1, input[2]!] : [input[2]!];
   }
   apply(x: Tensor): Tensor {
-    return op.mean(x, [1, 2], { keepDims: this.keepDims });
+    return this.pool(x, { keepDims: this.keepDims });
+  }
+  protected abstract pool(x: Tensor, opts: { keepDims: boolean }): Tensor;
+}
+
+/** Global average pooling. */
+export class GlobalAveragePoolLayer extends GlobalPoolLayer {
+  readonly kind = 'globalAveragePool';
+  protected pool(x: Tensor, opts: { keepDims: boolean }): Tensor {
+    return op.mean(x, [1, 2], opts);
   }
 }
 
-/** Global max pooling: [N, H, W, C] → [N, C] (or [N, 1, 1, C]). */
-export class GlobalMaxPoolLayer implements Layer {
+/** Global max pooling. */
+export class GlobalMaxPoolLayer extends GlobalPoolLayer {
   readonly kind = 'globalMaxPool';
-  readonly weights = [];
-  constructor(
-    readonly name: string,
-    /** Keep H and W as 1 × 1 (Keras's keepdims): [N, 1, 1, C]. */
-    readonly keepDims = false,
-  ) {}
-  outputShape(input: readonly number[]): number[] {
-    if (input.length !== 3) throw new Error(`layer ${this.name}: expects input [H, W, C], got ${formatShape(input)}`);
-    return this.keepDims ? [1, 1, input[2]!] : [input[2]!];
-  }
-  apply(x: Tensor): Tensor {
-    return op.max(x, [1, 2], { keepDims: this.keepDims });
+  protected pool(x: Tensor, opts: { keepDims: boolean }): Tensor {
+    return op.max(x, [1, 2], opts);
   }
 }
 
