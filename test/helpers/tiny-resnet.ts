@@ -4,6 +4,9 @@
  * seeded weights, and a float64 reference forward pass written with plain loops (independent of
  * stieltjes's ops). The .h5 is written in Keras 2's full-model layout by scripts/keras-h5-writer.ts.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Random } from '../../src/tensor/random.js';
 import type { WeightLayer } from '../../src/models/weights-source.js';
 import { writeKerasModelH5 } from '../../scripts/keras-h5-writer.js';
@@ -152,6 +155,18 @@ export function keras3Config(): object {
 
 export async function writeTinyResnetH5(path: string, w: TinyResnetWeights): Promise<void> {
   await writeKerasModelH5(path, { modelConfig: keras2Config(), layers: tinyResnetWeightLayers(w) });
+}
+
+/** The Keras 2 `.h5` file's bytes (written to a temporary folder, read back, removed). */
+export async function tinyResnetH5Bytes(w: TinyResnetWeights): Promise<Uint8Array> {
+  const dir = mkdtempSync(join(tmpdir(), 'stieltjes-tiny-resnet-'));
+  try {
+    await writeTinyResnetH5(join(dir, 'tiny_resnet.h5'), w);
+    const b = readFileSync(join(dir, 'tiny_resnet.h5'));
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** A seeded input batch of one, [1, 6, 6, 3]. */

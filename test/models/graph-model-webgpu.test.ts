@@ -2,31 +2,23 @@
  * The tiny functional ResNet (test/helpers/tiny-resnet.ts) on WebGPU: probabilities against the
  * plain-loop float64 reference, and Grad-CAM inside the residual block against the CPU's.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { gradCam } from '../../src/attribution/grad-cam.js';
 import { depthwiseConv2d } from '../../src/models/depthwise-layers.js';
 import { modelFromBytes } from '../../src/models/load-model.js';
 import { Random } from '../../src/tensor/random.js';
 import { fromArray } from '../../src/tensor/creation.js';
-import { CIN, H, W, referenceForward, tinyResnetInput, tinyResnetWeights, writeTinyResnetH5 } from '../helpers/tiny-resnet.js';
+import { CIN, H, W, referenceForward, tinyResnetH5Bytes, tinyResnetInput, tinyResnetWeights } from '../helpers/tiny-resnet.js';
 import { describeWebGpu } from '../helpers/webgpu.js';
 
 const weights = tinyResnetWeights();
 const xValues = tinyResnetInput();
 const ref = referenceForward(weights, xValues);
-let dir: string;
 let bytes: Uint8Array;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'stieltjes-graph-gpu-'));
-  await writeTinyResnetH5(join(dir, 'tiny_resnet.h5'), weights);
-  const b = readFileSync(join(dir, 'tiny_resnet.h5'));
-  bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  bytes = await tinyResnetH5Bytes(weights);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describeWebGpu('a functional model on WebGPU', (gpu) => {
   it('matches the float64 reference (1e-5) and the CPU’s Grad-CAM inside the residual block (1e-4)', async () => {

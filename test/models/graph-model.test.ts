@@ -4,10 +4,7 @@
  * (bypassed by the skip) and IG work on it. The Keras 3 config of the same model builds the same
  * graph.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { gradCam } from '../../src/attribution/grad-cam.js';
 import { integratedGradients } from '../../src/attribution/integrated-gradients.js';
 import { rsiGradCam } from '../../src/attribution/rsi-grad-cam.js';
@@ -31,23 +28,18 @@ import {
   tinyResnetInput,
   tinyResnetWeightLayers,
   tinyResnetWeights,
-  writeTinyResnetH5,
+  tinyResnetH5Bytes,
 } from '../helpers/tiny-resnet.js';
 
 const f64 = { dtype: 'float64' as const };
 const weights = tinyResnetWeights();
 const xValues = tinyResnetInput();
 const ref = referenceForward(weights, xValues);
-let dir: string;
 let bytes: Uint8Array;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'stieltjes-graph-'));
-  await writeTinyResnetH5(join(dir, 'tiny_resnet.h5'), weights);
-  const b = readFileSync(join(dir, 'tiny_resnet.h5'));
-  bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  bytes = await tinyResnetH5Bytes(weights);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function maxRelErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
   expect(got.length).toBe(want.length);
