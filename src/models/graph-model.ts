@@ -49,7 +49,8 @@ export class GraphModel implements LayeredModel {
     readonly name: string,
     nodes: readonly GraphNode[],
     readonly inputShape: readonly [number, number, number],
-    readonly preprocessing: Preprocessing,
+    /** How pixels become inputs; settable (e.g. by a --preprocess choice after loading). */
+    public preprocessing: Preprocessing,
     /** The model input's node name (an InputLayer's name). */
     readonly inputName = 'input',
     outputName?: string,

@@ -1,6 +1,7 @@
 export * from './layers.js';
 export * from './sequential.js';
 export * from './preprocessing.js';
+export * from './pixel-scaling.js';
 export * from './vgg19.js';
 export * from './keras-config.js';
 export * from './input.js';

@@ -14,6 +14,7 @@ import { buildFromKerasConfig } from './keras-config.js';
 import { checkFiniteWeights } from './finite-weights.js';
 import { caffe, noPreprocessing, unitScale, type Preprocessing } from './preprocessing.js';
 import type { GraphModel } from './graph-model.js';
+import { resolvePixelScaling, type PixelScalingChoice, type ResolvedPixelScaling } from './pixel-scaling.js';
 import { buildVgg19 } from './vgg19.js';
 
 export interface LoadModelOptions {
@@ -26,6 +27,12 @@ export interface LoadModelOptions {
   source?: string;
   /** How pixels become inputs, for config-built models (default: none). */
   preprocessing?: Preprocessing;
+  /**
+   * Pixel scaling by name (none, unit, symmetric, caffe, torch) or 'auto' (the family's rule, else
+   * none when a Rescaling/Normalization layer is inside the model, else the file's attribute, else
+   * none); applied by modelFromBytes over `preprocessing`. Default: as `preprocessing` says.
+   */
+  preprocess?: PixelScalingChoice;
   /** Load weights that are NaN or ±Inf instead of refusing the file (default false). */
   allowNonFinite?: boolean;
 }
@@ -81,5 +88,17 @@ export async function readKerasBytes(bytes: Uint8Array, name = 'weights file'): 
 /** A model from a Keras file's bytes (fetched in a browser, or read from disk). */
 export async function modelFromBytes(bytes: Uint8Array, opts: LoadModelOptions = {}): Promise<GraphModel> {
   const { weights, preprocessingMarker } = await readKerasBytes(bytes, opts.source);
+  if (opts.preprocess !== undefined) {
+    const model = modelFromKerasWeights(weights, opts);
+    applyPixelScaling(model, opts.preprocess, preprocessingMarker);
+    return model;
+  }
   return modelFromKerasWeights(weights, { ...opts, preprocessing: opts.preprocessing ?? preprocessingFromMarker(preprocessingMarker) });
+}
+
+/** Resolves a pixel scaling choice against a built model (and its file's attribute) and sets it. */
+export function applyPixelScaling(model: GraphModel, choice: PixelScalingChoice, marker?: string): ResolvedPixelScaling {
+  const r = resolvePixelScaling(choice, { modelName: model.name, layers: model.layers, marker });
+  model.preprocessing = r.preprocessing;
+  return r;
 }

@@ -9,12 +9,19 @@ import type { Tensor } from '../tensor/tensor.js';
 
 export interface Preprocessing {
   /** 'caffe' (Keras VGG: RGB→BGR, subtract the ImageNet mean), 'scale' (x·scale − offset), 'none'. */
-  readonly kind: 'caffe' | 'scale' | 'none';
+  readonly kind: 'caffe' | 'scale' | 'torch' | 'none';
   /** Channel order of the model input. */
   readonly channelOrder: 'rgb' | 'bgr';
   /** input = (pixel − mean[c]) · scale, in the input's channel order. */
   readonly mean: readonly number[];
   readonly scale: number;
+  /** Optional per-channel divisor after scaling (torch's std): input = (pixel − mean[c]) · scale / std[c]. */
+  readonly std?: readonly number[];
+}
+
+/** The per-channel factor: scale / std[c]. */
+function factors(p: Preprocessing, c: number): number[] {
+  return Array.from({ length: c }, (_, k) => p.scale / (p.std?.[k] ?? 1));
 }
 
 /** Keras "caffe" mode: BGR, minus [103.939, 116.779, 123.68], no scaling. */
@@ -29,7 +36,7 @@ export function preprocess(p: Preprocessing, pixels: Tensor): Tensor {
   let x = pixels;
   if (p.channelOrder === 'bgr' && c === 3) x = reverseChannels(x);
   const mean = tensor(p.mean.slice(0, c), [c], { dtype: x.dtype, backend: x.backend });
-  const scale = op.scalarLike(x, p.scale);
+  const scale = p.std ? tensor(factors(p, c), [c], { dtype: x.dtype, backend: x.backend }) : op.scalarLike(x, p.scale);
   return op.mul(op.sub(x, mean), scale);
 }
 
@@ -37,7 +44,8 @@ export function preprocess(p: Preprocessing, pixels: Tensor): Tensor {
 export function unpreprocess(p: Preprocessing, input: Tensor): Tensor {
   const c = input.shape[input.rank - 1]!;
   const mean = tensor(p.mean.slice(0, c), [c], { dtype: input.dtype, backend: input.backend });
-  let x = op.add(op.div(input, op.scalarLike(input, p.scale)), mean);
+  const scale = p.std ? tensor(factors(p, c), [c], { dtype: input.dtype, backend: input.backend }) : op.scalarLike(input, p.scale);
+  let x = op.add(op.div(input, scale), mean);
   if (p.channelOrder === 'bgr' && c === 3) x = reverseChannels(x);
   return x;
 }
@@ -45,10 +53,11 @@ export function unpreprocess(p: Preprocessing, input: Tensor): Tensor {
 /** Plain-array forms for code that works on read-back values (e.g. saving a baseline). */
 export function preprocessValues(p: Preprocessing, pixels: Float32Array, channels: number): Float32Array {
   const out = new Float32Array(pixels.length);
+  const f = factors(p, channels);
   for (let i = 0; i < pixels.length; i += channels) {
     for (let k = 0; k < channels; k++) {
       const src = p.channelOrder === 'bgr' && channels === 3 ? 2 - k : k;
-      out[i + k] = (pixels[i + src]! - p.mean[k]!) * p.scale;
+      out[i + k] = (pixels[i + src]! - p.mean[k]!) * f[k]!;
     }
   }
   return out;
@@ -56,10 +65,11 @@ export function preprocessValues(p: Preprocessing, pixels: Float32Array, channel
 
 export function unpreprocessValues(p: Preprocessing, input: Float32Array, channels: number): Float32Array {
   const out = new Float32Array(input.length);
+  const f = factors(p, channels);
   for (let i = 0; i < input.length; i += channels) {
     for (let k = 0; k < channels; k++) {
       const dst = p.channelOrder === 'bgr' && channels === 3 ? 2 - k : k;
-      out[i + dst] = input[i + k]! / p.scale + p.mean[k]!;
+      out[i + dst] = input[i + k]! / f[k]! + p.mean[k]!;
     }
   }
   return out;
