@@ -13,7 +13,7 @@ import { AUTOTUNE_CHOICES, startAutotune } from './autotune-choice.js';
 import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
 import { readBaselineSpec, resolveBaseline } from './baseline-choice.js';
 import { CliError } from './errors.js';
-import { classLabel, readCliModel } from './model-choice.js';
+import { classLabel, PIXEL_SCALINGS, PREPROCESS_HELP, readCliModel, scalingLine } from './model-choice.js';
 import { holdOutput } from './output-guard.js';
 import { ProgressBar } from './progress-bar.js';
 import type { Command } from './command.js';
@@ -40,6 +40,7 @@ Options:
   --iterations N      optimiser steps, an integer in ${rangeText(...ITERATIONS)} (default 200)
   --init I            black (default) | FILE.npy (pixel space)
   --backend auto|cpu|webgpu
+  ${PREPROCESS_HELP}
   --autotune auto|on|off  time kernel variants on the first iteration and keep the fastest
                       (WebGPU; cached per adapter as for explain; default auto: on for a
                       GPU, off for software adapters)
@@ -66,6 +67,7 @@ export const baselineCommand: Command = {
       iterations: { type: 'string' },
       init: { type: 'string' },
       backend: { type: 'string' },
+      preprocess: { type: 'string' },
       autotune: { type: 'string' },
       'allow-non-finite': { type: 'boolean' },
       quiet: { type: 'boolean' },
@@ -83,11 +85,12 @@ export const baselineCommand: Command = {
     const initSpec = stringFlag(values.init) ?? 'black';
     const autotuneChoice = choiceFlag(C, 'autotune', values.autotune, AUTOTUNE_CHOICES, 'auto');
     const backendChoice = choiceFlag(C, 'backend', values.backend, BACKEND_CHOICES, 'auto');
+    const preprocess = choiceFlag('baseline', 'preprocess', values.preprocess, PIXEL_SCALINGS, 'auto');
     const allowNonFinite = !!values['allow-non-finite'];
     const bar = new ProgressBar(!!values.quiet);
     // Every input read and checked before a backend starts (a GPU's driver may print warnings).
     const initSource = await readBaselineSpec(initSpec, '--init', ['black']);
-    const modelFile = await readCliModel(stringFlag(values.weights), stringFlag(values.config), (l: string) => bar.message(l), { allowNonFinite });
+    const modelFile = await readCliModel(stringFlag(values.weights), stringFlag(values.config), (l: string) => bar.message(l), { allowNonFinite, preprocess });
     // The report beside --out is an output too: locked like it (two runs writing one folder would
     // mix their reports), and what a killed run left of it removed.
     const reportPath = join(dirname(out), 'baseline-report.json');
@@ -99,6 +102,7 @@ export const baselineCommand: Command = {
     try {
       const backend = await chooseBackend(backendChoice, (l) => bar.message(l));
       const model = modelFile.build(backend);
+      bar.message(scalingLine(modelFile.scaling));
       const [H, W, Ch] = model.inputShape;
       const init = await resolveBaseline(initSource, new Float32Array(H * W * Ch), H, W, Ch, '--init');
       const tuning = await startAutotune(autotuneChoice, backend, (l) => bar.message(l));

@@ -6,20 +6,22 @@ import { checkFiniteResults } from '../attribution/finite.js';
 import { intFlag, parseFlags, choiceFlag, rangeText, stringFlag } from './args.js';
 import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
 import { CliError } from './errors.js';
-import { classLabel, readCliModel } from './model-choice.js';
+import { classLabel, PIXEL_SCALINGS, PREPROCESS_HELP, readCliModel, scalingLine } from './model-choice.js';
 import type { Command } from './command.js';
 
 /** The range --help states and --top is checked against. */
 const TOP = [1, 1000] as const;
 
 const usage = `Usage: stieltjes classify IMAGE [--weights FILE] [--config FILE.json] [--top 5] [--json]
-                          [--backend auto|cpu|webgpu] [--center-crop] [--allow-non-finite]
+                          [--backend auto|cpu|webgpu] [--preprocess P] [--center-crop]
+                          [--allow-non-finite]
 
 Prints the model's top classes for a PNG or JPEG image. Without --weights, the Keras cache file
 vgg19_weights_tf_dim_ordering_tf_kernels.h5 (in $KERAS_HOME/models or ~/.keras/models) is used
 when present, otherwise the bundled digit model.
   --top N             classes to print, an integer in ${rangeText(...TOP)} (default 5)
   --json              {top: [{index, wnid, label, probability}], probabilities: [...], backend, adapter}
+  ${PREPROCESS_HELP}
   --allow-non-finite  print NaN / ±Inf probabilities (JSON: null) instead of failing; by default a
                       weight or output that is not finite is an error naming the layer or weight`;
 
@@ -34,6 +36,7 @@ export const classifyCommand: Command = {
       top: { type: 'string' },
       json: { type: 'boolean' },
       backend: { type: 'string' },
+      preprocess: { type: 'string' },
       'center-crop': { type: 'boolean' },
       'allow-non-finite': { type: 'boolean' },
       quiet: { type: 'boolean' },
@@ -44,13 +47,15 @@ export const classifyCommand: Command = {
       if (!values.quiet) process.stderr.write(`${line}\n`);
     };
     const backendChoice = choiceFlag('classify', 'backend', values.backend, BACKEND_CHOICES, 'auto');
+    const preprocess = choiceFlag('classify', 'preprocess', values.preprocess, PIXEL_SCALINGS, 'auto');
     const top = intFlag('classify', 'top', values.top, 5, TOP);
     const allowNonFinite = !!values['allow-non-finite'];
     // Every input read and checked before a backend starts (a GPU's driver may print warnings).
     const image = await readImageFile(positionals[0]!);
-    const modelFile = await readCliModel(stringFlag(values.weights), stringFlag(values.config), say, { allowNonFinite });
+    const modelFile = await readCliModel(stringFlag(values.weights), stringFlag(values.config), say, { allowNonFinite, preprocess });
     const backend = await chooseBackend(backendChoice, say);
     const model = modelFile.build(backend);
+    say(scalingLine(modelFile.scaling));
     const { input } = prepareImage(model, image, { centerCrop: !!values['center-crop'] });
     let probs: Float32Array;
     try {

@@ -17,7 +17,7 @@ import { AUTOTUNE_CHOICES, AUTOTUNE_HELP, startAutotune } from './autotune-choic
 import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
 import { readBaselineSpec, resolveBaseline, BASELINE_HELP } from './baseline-choice.js';
 import { CliError } from './errors.js';
-import { classLabel, readCliModel } from './model-choice.js';
+import { classLabel, PIXEL_SCALINGS, PREPROCESS_HELP, readCliModel, scalingLine } from './model-choice.js';
 import { holdOutput } from './output-guard.js';
 import { ProgressBar } from './progress-bar.js';
 import type { Command } from './command.js';
@@ -52,6 +52,7 @@ Options:
   --batch N               interpolated inputs per batch, an integer in ${rangeText(...BATCH)}
                           (default: as many as memory allows)
   ${AUTOTUNE_HELP}
+  ${PREPROCESS_HELP}
   --center-crop           crop the image to the model's aspect ratio before resizing
   --allow-non-finite      load weights and write results that are NaN or ±Inf instead of failing
                           (by default each is an error naming the layer, weight or output where
@@ -85,6 +86,7 @@ export const explainCommand: Command = {
       'ig-map': { type: 'string' },
       colormap: { type: 'string' },
       backend: { type: 'string' },
+      preprocess: { type: 'string' },
       batch: { type: 'string' },
       autotune: { type: 'string' },
       'center-crop': { type: 'boolean' },
@@ -106,6 +108,7 @@ export const explainCommand: Command = {
     const igMode = choiceFlag(C, 'ig-map', values['ig-map'], ['abs', 'positive'] as const, 'abs');
     const colormapName = choiceFlag(C, 'colormap', values.colormap, ['jet', 'hot'] as const, 'jet');
     const backendChoice = choiceFlag(C, 'backend', values.backend, BACKEND_CHOICES, 'auto');
+    const preprocess = choiceFlag('explain', 'preprocess', values.preprocess, PIXEL_SCALINGS, 'auto');
     const batch = values.batch === undefined ? undefined : intFlag(C, 'batch', values.batch, 1, BATCH);
     // Spelling now, the class count once the model is built.
     const targetRaw = stringFlag(values.target) ?? 'top';
@@ -122,7 +125,7 @@ export const explainCommand: Command = {
     if ((await stat(outDir).catch(() => null))?.isFile()) throw new CliError(`--out ${out}: exists and is not a directory`, 2);
     // Every input read and checked before a backend starts (a GPU's driver may print warnings).
     const image = await readImageFile(positionals[0]!);
-    const modelFile = await readCliModel(stringFlag(values.weights), stringFlag(values.config), say, { allowNonFinite });
+    const modelFile = await readCliModel(stringFlag(values.weights), stringFlag(values.config), say, { allowNonFinite, preprocess });
     const baselineSpec = stringFlag(values.baseline) ?? 'black';
     const baselineSource = method === 'gradcam' ? undefined : await readBaselineSpec(baselineSpec);
     // --layer and --target against the model's structure (read without a backend).
@@ -144,6 +147,7 @@ export const explainCommand: Command = {
     try {
       const backend = await chooseBackend(backendChoice, say);
       const model = modelFile.build(backend);
+      say(scalingLine(modelFile.scaling));
       const loadMs = performance.now() - tStart;
       const prepared = prepareImage(model, image, { centerCrop: !!values['center-crop'] });
       const [H, W, Ch] = model.inputShape;
@@ -166,7 +170,7 @@ export const explainCommand: Command = {
           colormap: colormapName,
           allowNonFinite,
           igMap: method === 'ig' ? igMode : undefined,
-          extra: { stieltjes: VERSION, image: positionals[0], weights: model.source, centerCrop: !!values['center-crop'], ...(autotune ? { autotune } : {}) },
+          extra: { stieltjes: VERSION, image: positionals[0], weights: model.source, centerCrop: !!values['center-crop'], preprocess: { rule: modelFile.scaling.rule, reason: modelFile.scaling.reason }, ...(autotune ? { autotune } : {}) },
         }).catch((err: Error) => {
           throw new CliError(`--out ${out}: ${err.message}`);
         });

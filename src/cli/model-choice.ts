@@ -11,10 +11,25 @@ import { CpuBackend } from '../kernels/cpu/cpu-backend.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import { classLabel as knownClassLabel } from '../models/class-label.js';
 import { checkFiniteWeights } from '../models/finite-weights.js';
-import { modelFromKerasWeights, preprocessingFromMarker } from '../models/load-model.js';
+import { applyPixelScaling, modelFromKerasWeights } from '../models/load-model.js';
+import { PIXEL_SCALINGS, type PixelScalingChoice, type ResolvedPixelScaling } from '../models/pixel-scaling.js';
 import { readKerasFile, readModelConfigFile } from '../models/load-model-file.js';
 import type { LayeredModel } from '../models/sequential.js';
 import { CliError } from './errors.js';
+
+export { PIXEL_SCALINGS };
+
+/** The line each command prints once its inputs are checked: which rule, and why. */
+export function scalingLine(s: ResolvedPixelScaling): string {
+  return `preprocess: ${s.rule} (${s.reason})`;
+}
+
+/** --preprocess in every command's help. */
+export const PREPROCESS_HELP = `--preprocess P      pixel scaling: none | unit (x/255) | symmetric (x/127.5 − 1) | caffe (BGR
+                      minus the ImageNet means) | torch (x/255, ImageNet mean and std) | auto
+                      (default: the model family's rule, VGG19 → caffe; else none when a
+                      Rescaling/Normalization layer is inside the model; else the file's
+                      stieltjes_preprocessing attribute; else none, with a notice)`;
 
 export const VGG19_CACHE_FILE = 'vgg19_weights_tf_dim_ordering_tf_kernels.h5';
 
@@ -42,6 +57,8 @@ export interface CliModelFile {
    * for checking flags that name layers or classes before a backend starts. Never run it.
    */
   structure: ReturnType<typeof modelFromKerasWeights>;
+  /** The pixel scaling chosen (--preprocess) and why. */
+  scaling: ResolvedPixelScaling;
   /** Puts the model on the backend (builds its layers, uploads the weights). */
   build(backend: Backend): ReturnType<typeof modelFromKerasWeights>;
 }
@@ -51,7 +68,7 @@ export interface CliModelFile {
  * exists: a missing or damaged file is reported before a GPU is initialised (whose driver may
  * print warnings of its own).
  */
-export async function readCliModel(weights: string | undefined, config: string | undefined, say: (line: string) => void, opts: { allowNonFinite?: boolean } = {}): Promise<CliModelFile> {
+export async function readCliModel(weights: string | undefined, config: string | undefined, say: (line: string) => void, opts: { allowNonFinite?: boolean; preprocess?: PixelScalingChoice } = {}): Promise<CliModelFile> {
   // An empty --weights or --config (a shell variable that was not set) must not mean the default.
   if (weights === '') throw new CliError("--weights: expected a file, got ''", 2);
   if (config === '') throw new CliError("--config: expected a file, got ''", 2);
@@ -71,18 +88,22 @@ export async function readCliModel(weights: string | undefined, config: string |
     const { weights: w, preprocessingMarker } = await readKerasFile(file);
     const cfg = config ? await readModelConfigFile(config) : undefined;
     if (!opts.allowNonFinite) checkFiniteWeights(w, file);
-    const preprocessing = preprocessingFromMarker(preprocessingMarker);
     // The architecture is built here, so that a file it does not fit (a weights-only file that is
     // not VGG19 given without --config, a config that does not fit the weights) is an error
     // before any backend starts, and the commands can check --layer and --target against it.
-    const structure = modelFromKerasWeights(w, { backend: new SharingCpuBackend(), config: cfg, source: file, preprocessing, allowNonFinite: true });
+    const structure = modelFromKerasWeights(w, { backend: new SharingCpuBackend(), config: cfg, source: file, allowNonFinite: true });
+    const scaling = applyPixelScaling(structure, opts.preprocess ?? 'auto', preprocessingMarker);
+    const preprocessing = scaling.preprocessing;
     return {
       path: file,
       structure,
+      scaling,
       build(backend) {
         try {
           // Checked above, once: the build need not look again.
-          return modelFromKerasWeights(w, { backend, config: cfg, source: file, preprocessing, allowNonFinite: true });
+          const model = modelFromKerasWeights(w, { backend, config: cfg, source: file, preprocessing, allowNonFinite: true });
+          model.preprocessing = preprocessing;
+          return model;
         } catch (e) {
           throw new CliError((e as Error).message);
         }

@@ -1,0 +1,41 @@
+/** --preprocess on classify, explain and baseline, on the bundled digit model. */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+const weights = 'assets/digits/digits-cnn.h5';
+const image = 'assets/digits/samples/digit-3-899.png';
+const cpu = ['--backend', 'cpu'];
+
+describe('--preprocess', () => {
+  it('is validated with a one-line error listing the allowed values, on every command', () => {
+    for (const cmd of [['classify', image], ['explain', image, '--method', 'gradcam', '--out', join(tmpdir(), 'x')], ['baseline', '--out', join(tmpdir(), 'x.npy')]]) {
+      const r = runCli([...cmd, '--weights', weights, '--preprocess', 'bogus', ...cpu]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(`--preprocess must be one of none, unit, symmetric, caffe, torch, auto, got 'bogus'`);
+      expect(runCli([cmd[0]!, '--help']).stdout).toMatch(/--preprocess P/);
+    }
+  });
+
+  it('auto finds the digit model\'s file attribute and says so; a chosen rule says so and changes the output', () => {
+    const auto = runCli(['classify', image, '--weights', weights, '--json', ...cpu]);
+    expect(auto.code).toBe(0);
+    expect(auto.stderr).toContain("preprocess: unit (auto: the file's stieltjes_preprocessing attribute 'unit-scale')");
+    const sym = runCli(['classify', image, '--weights', weights, '--json', '--preprocess', 'symmetric', ...cpu]);
+    expect(sym.stderr).toContain('preprocess: symmetric (chosen: --preprocess symmetric)');
+    const pa = JSON.parse(auto.stdout).probabilities as number[];
+    const ps = JSON.parse(sym.stdout).probabilities as number[];
+    expect(Math.abs(pa[3]! - ps[3]!)).toBeGreaterThan(1e-3);
+  });
+
+  it('explain records the rule and its reason in result.json', () => {
+    const out = mkdtempSync(join(tmpdir(), 'stj-pre-'));
+    const r = runCli(['explain', image, '--weights', weights, '--method', 'gradcam', '--preprocess', 'torch', '--out', out, ...cpu, '--quiet']);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    expect(result.preprocess).toEqual({ rule: 'torch', reason: 'chosen: --preprocess torch' });
+  });
+});
