@@ -146,6 +146,7 @@ export {
   pixelScaling,
   resolvePixelScaling,
   saturationWarning,
+  outputSaturationWarning,
   zeroMapWarning,
   type PixelScaling,
   type PixelScalingChoice,

@@ -6,6 +6,7 @@
  */
 import type { LayeredModel } from '../models/sequential.js';
 import { classLabel } from '../models/class-label.js';
+import { outputSaturationWarning, zeroMapWarning } from '../models/pixel-scaling.js';
 import { scope } from '../tensor/scope.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -106,6 +107,7 @@ export async function explain(model: LayeredModel, input: Tensor, options: Expla
     timings[method] = now() - t;
     if (!options.allowNonFinite) await checkFiniteResults('explain', resultArrays(body), { model, input, baseline: baseline?.tensor });
     timings.total = now() - t0;
+    const warnings = [outputSaturationWarning(output), ...body.maps.map((m) => zeroMapWarning(`the map '${m.name}'`, m.data))].filter((w): w is string => w !== undefined);
     return {
       method,
       model: model.name,
@@ -116,6 +118,7 @@ export async function explain(model: LayeredModel, input: Tensor, options: Expla
       // Grad-CAM is one pass and never tunes, so only the path methods record autotune.
       parameters: { score, ...body.parameters, ...(options.autotune && baseline ? { autotune: true } : {}) },
       backend: { name: input.backend.info().name, adapter: input.backend.info().adapter },
+      warnings,
       timings,
     };
   } finally {

@@ -79,6 +79,12 @@ export interface Explanation {
   /** Every setting that shaped the result, defaults included (steps, rule, layers, baseline, …). */
   parameters: Record<string, string | number | boolean | string[]>;
   backend: { name: string; adapter: string };
+  /**
+   * What looks wrong with the result (explain() always sets it, maybe empty): a saturated top
+   * probability (≥ 1 − 1e-6), a map that is all zero; each names the likely cause (the pixel
+   * scaling, --preprocess / the `preprocess` load option).
+   */
+  warnings?: string[];
   /** Milliseconds per phase ('baseline', 'predict', the method's phase) and 'total'. */
   timings: Record<string, number>;
 }
@@ -98,6 +104,7 @@ export function explanationSummary(e: Explanation): Record<string, unknown> {
     ...(e.baselineOptimization ? { baselineOptimization: e.baselineOptimization } : {}),
     parameters: e.parameters,
     backend: e.backend,
+    ...(e.warnings?.length ? { warnings: e.warnings } : {}),
     timings: e.timings,
   };
 }

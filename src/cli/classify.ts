@@ -8,6 +8,7 @@ import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
 import { CliError } from './errors.js';
 import { classLabel, PIXEL_SCALINGS, PREPROCESS_HELP, readCliModel, scalingLine } from './model-choice.js';
 import type { Command } from './command.js';
+import { outputSaturationWarning } from '../models/pixel-scaling.js';
 
 /** The range --help states and --top is checked against. */
 const TOP = [1, 1000] as const;
@@ -65,6 +66,9 @@ export const classifyCommand: Command = {
     } finally {
       input.dispose();
     }
+    // Never silenced by --quiet: a saturated output usually means the wrong pixel scaling.
+    const warning = outputSaturationWarning(probs);
+    if (warning) process.stderr.write(`warning: ${warning}\n`);
     const order = Array.from(probs.keys()).sort((a, b) => probs[b]! - probs[a]!).slice(0, Math.min(top, probs.length));
     const rows = order.map((index) => ({ index, ...classLabel(model, index), probability: probs[index]! }));
     if (json) {

@@ -174,6 +174,8 @@ export const explainCommand: Command = {
         }).catch((err: Error) => {
           throw new CliError(`--out ${out}: ${err.message}`);
         });
+        // Never silenced by --quiet: each names the likely cause (usually the pixel scaling).
+        for (const w of e.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
         const label = classLabel(model, e.target.index);
         say(`explained class ${e.target.index} (${label.label}, p = ${e.scores.probability.toFixed(4)}) with ${method}; wrote ${written.files.length} files to ${written.dir}`);
         return 0;

@@ -77,6 +77,22 @@ export function saturationWarning(topProbability: number): string | undefined {
   return `the top probability is ${topProbability} (saturated, ≥ 1 − 1e-6): the pixel scaling likely does not match the model's training; try another --preprocess (none|unit|symmetric|caffe|torch)`;
 }
 
+/**
+ * The saturation warning for a model output, when it is a probability distribution (entries in
+ * [0, 1] summing to 1 within 1e-3; logits are not judged).
+ */
+export function outputSaturationWarning(output: ArrayLike<number>): string | undefined {
+  let sum = 0;
+  let max = -Infinity;
+  for (let i = 0; i < output.length; i++) {
+    const v = output[i]!;
+    if (!(v >= 0 && v <= 1)) return undefined;
+    sum += v;
+    if (v > max) max = v;
+  }
+  return Math.abs(sum - 1) <= 1e-3 ? saturationWarning(max) : undefined;
+}
+
 export function zeroMapWarning(what: string, values: ArrayLike<number>): string | undefined {
   for (let i = 0; i < values.length; i++) if (values[i] !== 0) return undefined;
   return `${what} is all zero: a saturated softmax or a pixel scaling that does not match the model is the likely cause; try another --preprocess or --score logit`;

@@ -38,4 +38,26 @@ describe('--preprocess', () => {
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
     expect(result.preprocess).toEqual({ rule: 'torch', reason: 'chosen: --preprocess torch' });
   });
+
+  it('warns (one stderr line each, even with --quiet) when --preprocess none saturates the digit model; the default does not', () => {
+    const none = runCli(['classify', image, '--weights', weights, '--preprocess', 'none', '--quiet', ...cpu]);
+    expect(none.code).toBe(0);
+    expect(none.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^warning: the top probability is .*saturated.*--preprocess/)]);
+    const dflt = runCli(['classify', image, '--weights', weights, ...cpu]);
+    expect(dflt.stderr).not.toMatch(/warning/);
+
+    const out = mkdtempSync(join(tmpdir(), 'stj-pre-'));
+    const ig = runCli(['explain', image, '--weights', weights, '--method', 'ig', '--steps', '4', '--preprocess', 'none', '--out', out, '--quiet', ...cpu]);
+    expect(ig.code).toBe(0);
+    const lines = ig.stderr.trim().split('\n');
+    expect(lines.some((l) => /^warning: the top probability .*--preprocess/.test(l))).toBe(true);
+    expect(lines.some((l) => /^warning: the map 'attribution' is all zero.*--preprocess/.test(l))).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')).warnings).toHaveLength(2);
+
+    const out2 = mkdtempSync(join(tmpdir(), 'stj-pre-'));
+    const ok = runCli(['explain', image, '--weights', weights, '--method', 'ig', '--steps', '4', '--out', out2, '--quiet', ...cpu]);
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).not.toMatch(/warning/);
+    expect(JSON.parse(readFileSync(join(out2, 'result.json'), 'utf8')).warnings).toBeUndefined();
+  });
 });

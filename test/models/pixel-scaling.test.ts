@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fromArray } from '../../src/tensor/creation.js';
 import { preprocess, preprocessValues, unpreprocess, unpreprocessValues } from '../../src/models/preprocessing.js';
-import { PIXEL_SCALINGS, pixelScaling, resolvePixelScaling, saturationWarning, zeroMapWarning, type PixelScaling } from '../../src/models/pixel-scaling.js';
+import { outputSaturationWarning, PIXEL_SCALINGS, pixelScaling, resolvePixelScaling, saturationWarning, zeroMapWarning, type PixelScaling } from '../../src/models/pixel-scaling.js';
 import { modelFromBytes } from '../../src/models/load-model.js';
 
 const px = Float32Array.from([0, 127.5, 255, 10, 20, 30]);
@@ -73,6 +73,11 @@ describe('warnings', () => {
   it('saturation at ≥ 1 − 1e-6 only', () => {
     expect(saturationWarning(0.999)).toBeUndefined();
     expect(saturationWarning(1)).toContain('--preprocess');
+  });
+  it('a model output is judged only when it is a probability distribution', () => {
+    expect(outputSaturationWarning([1, 0, 0])).toContain('saturated');
+    expect(outputSaturationWarning([0.5, 0.5])).toBeUndefined();
+    expect(outputSaturationWarning([30, -2])).toBeUndefined();
   });
   it('an all-zero map', () => {
     expect(zeroMapWarning('map', [0, 0])).toContain('--preprocess');
