@@ -8,6 +8,7 @@ import type { DType } from '../tensor/dtype.js';
 import type { KerasWeights } from './keras/types.js';
 import { modelFromBytes, readKerasBytes } from './load-model.js';
 import type { GraphModel } from './graph-model.js';
+import type { PixelScalingChoice } from './pixel-scaling.js';
 
 export interface LoadModelFileOptions {
   backend?: Backend;
@@ -17,6 +18,8 @@ export interface LoadModelFileOptions {
   configPath?: string;
   /** Load weights that are NaN or ±Inf instead of refusing the file (default false). */
   allowNonFinite?: boolean;
+  /** Pixel scaling by name, or 'auto' (see LoadModelOptions.preprocess). */
+  preprocess?: PixelScalingChoice;
 }
 
 async function readBytes(path: string, what: string): Promise<Uint8Array> {
@@ -47,5 +50,5 @@ export async function readModelConfigFile(path: string): Promise<unknown> {
 export async function loadModelFile(path: string, opts: LoadModelFileOptions = {}): Promise<GraphModel> {
   const bytes = await readBytes(path, 'weights file');
   const config = opts.configPath ? await readModelConfigFile(opts.configPath) : undefined;
-  return modelFromBytes(bytes, { backend: opts.backend, dtype: opts.dtype, config, source: path, allowNonFinite: opts.allowNonFinite });
+  return modelFromBytes(bytes, { backend: opts.backend, dtype: opts.dtype, config, source: path, allowNonFinite: opts.allowNonFinite, preprocess: opts.preprocess });
 }

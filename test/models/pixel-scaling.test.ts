@@ -4,6 +4,7 @@ import { fromArray } from '../../src/tensor/creation.js';
 import { preprocess, preprocessValues, unpreprocess, unpreprocessValues } from '../../src/models/preprocessing.js';
 import { outputSaturationWarning, PIXEL_SCALINGS, pixelScaling, resolvePixelScaling, saturationWarning, zeroMapWarning, type PixelScaling } from '../../src/models/pixel-scaling.js';
 import { modelFromBytes } from '../../src/models/load-model.js';
+import { loadModelFile } from '../../src/models/load-model-file.js';
 
 const px = Float32Array.from([0, 127.5, 255, 10, 20, 30]);
 
@@ -66,6 +67,7 @@ describe('auto', () => {
     expect(model.preprocessing).toBe(pixelScaling('unit'));
     const none = await modelFromBytes(bytes, { preprocess: 'none' });
     expect(none.preprocessing).toBe(pixelScaling('none'));
+    expect((await loadModelFile('assets/digits/digits-cnn.h5', { preprocess: 'torch' })).preprocessing).toBe(pixelScaling('torch'));
   });
 });
 
