@@ -1,8 +1,9 @@
 /**
  * Runs a page entry (test/browser/entry.ts by default; conformance-entry.ts is the other) in
- * headless Chromium: bundles it for the browser with esbuild,
- * serves it on loopback, starts Chromium with WebGPU on its SwiftShader adapter (no GPU needed),
- * and waits for the page to POST its report. Flags from ../shared/docs/webgpu-notes.md.
+ * headless Chromium: bundles it for the browser with esbuild, serves it on loopback, starts
+ * Chromium with WebGPU on its SwiftShader adapter (no GPU needed: --enable-unsafe-webgpu,
+ * --enable-unsafe-swiftshader, --use-webgpu-adapter=swiftshader), and waits for the page to POST
+ * its report.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
