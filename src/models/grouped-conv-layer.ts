@@ -8,7 +8,7 @@ import type { PaddingSpec } from '../autograd/ops.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { activate, type Activation } from './activations.js';
-import type { Layer } from './layers.js';
+import { checkConvWeights, type Layer } from './layers.js';
 
 /** Conv2D with groups > 1: each group of input channels convolved with its own output channels. */
 export class GroupedConv2DLayer implements Layer {
@@ -23,12 +23,9 @@ export class GroupedConv2DLayer implements Layer {
     readonly opts: { strides?: [number, number]; padding?: PaddingSpec; dilations?: [number, number]; activation?: Activation } = {},
   ) {
     this.softmax = opts.activation === 'softmax';
-    if (kernel.rank !== 4) throw new Error(`layer ${name}: conv kernel must be [kh, kw, Cin/groups, Cout], got ${formatShape(kernel.shape)}`);
+    checkConvWeights(name, kernel, bias, 'Cin/groups');
     if (!Number.isInteger(groups) || groups < 1 || kernel.shape[3]! % groups !== 0) {
       throw new Error(`layer ${name}: ${kernel.shape[3]} output channels do not split into ${groups} groups`);
-    }
-    if (bias && (bias.rank !== 1 || bias.shape[0] !== kernel.shape[3])) {
-      throw new Error(`layer ${name}: bias ${formatShape(bias.shape)} does not match kernel ${formatShape(kernel.shape)}`);
     }
   }
   get weights(): Tensor[] {

@@ -24,6 +24,14 @@ export interface Layer {
   readonly softmax?: boolean;
 }
 
+/** Throws, naming the layer, unless `kernel` is [kh, kw, inPerGroup, Cout] and `bias` (if any) [Cout]. */
+export function checkConvWeights(name: string, kernel: Tensor, bias: Tensor | null, inLabel = 'Cin'): void {
+  if (kernel.rank !== 4) throw new Error(`layer ${name}: conv kernel must be [kh, kw, ${inLabel}, Cout], got ${formatShape(kernel.shape)}`);
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== kernel.shape[3])) {
+    throw new Error(`layer ${name}: bias ${formatShape(bias.shape)} does not match kernel ${formatShape(kernel.shape)}`);
+  }
+}
+
 export class Conv2DLayer implements Layer {
   readonly kind = 'conv2d';
   readonly softmax: boolean;
@@ -34,10 +42,7 @@ export class Conv2DLayer implements Layer {
     readonly opts: { strides?: [number, number]; padding?: PaddingSpec; dilations?: [number, number]; activation?: Activation } = {},
   ) {
     this.softmax = opts.activation === 'softmax';
-    if (kernel.rank !== 4) throw new Error(`layer ${name}: conv kernel must be [kh, kw, Cin, Cout], got ${formatShape(kernel.shape)}`);
-    if (bias && (bias.rank !== 1 || bias.shape[0] !== kernel.shape[3])) {
-      throw new Error(`layer ${name}: bias ${formatShape(bias.shape)} does not match kernel ${formatShape(kernel.shape)}`);
-    }
+    checkConvWeights(name, kernel, bias);
   }
   get weights(): Tensor[] {
     return this.bias ? [this.kernel, this.bias] : [this.kernel];
@@ -150,16 +155,23 @@ export class GlobalMaxPoolLayer extends GlobalPoolLayer {
   }
 }
 
+/** [[top, bottom], [left, right]] rows and columns added or removed around each map. */
+export type Margins2D = readonly [readonly [number, number], readonly [number, number]];
+
+/** Throws, naming the layer, unless every margin is a whole number ≥ 0. */
+export function checkMargins(name: string, what: string, margins: Margins2D): void {
+  if (margins.flat().some((p) => !Number.isInteger(p) || p < 0)) throw new Error(`layer ${name}: ${what} ${JSON.stringify(margins)} must be whole numbers ≥ 0`);
+}
+
 /** ZeroPadding2D: zeros above, below, left and right of each [H, W, C] map. */
 export class ZeroPadding2DLayer implements Layer {
   readonly kind = 'zeroPadding2d';
   readonly weights = [];
   constructor(
     readonly name: string,
-    /** [[top, bottom], [left, right]]. */
-    readonly padding: readonly [readonly [number, number], readonly [number, number]],
+    readonly padding: Margins2D,
   ) {
-    if (padding.flat().some((p) => !Number.isInteger(p) || p < 0)) throw new Error(`layer ${name}: padding ${JSON.stringify(padding)} must be whole numbers ≥ 0`);
+    checkMargins(name, 'padding', padding);
   }
   outputShape(input: readonly number[]): number[] {
     if (input.length !== 3) throw new Error(`layer ${this.name}: expects input [H, W, C], got ${formatShape(input)}`);

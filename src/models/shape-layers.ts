@@ -5,7 +5,7 @@
 import * as op from '../autograd/ops.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Layer } from './layers.js';
+import { checkMargins, type Layer, type Margins2D } from './layers.js';
 
 /** Cropping2D: drops rows above and below and columns left and right of each map. */
 export class Cropping2DLayer implements Layer {
@@ -13,10 +13,9 @@ export class Cropping2DLayer implements Layer {
   readonly weights = [];
   constructor(
     readonly name: string,
-    /** [[top, bottom], [left, right]]. */
-    readonly cropping: readonly [readonly [number, number], readonly [number, number]],
+    readonly cropping: Margins2D,
   ) {
-    if (cropping.flat().some((p) => !Number.isInteger(p) || p < 0)) throw new Error(`layer ${name}: cropping ${JSON.stringify(cropping)} must be whole numbers ≥ 0`);
+    checkMargins(name, 'cropping', cropping);
   }
   outputShape(input: readonly number[]): number[] {
     const [[t, b], [l, r]] = this.cropping;
