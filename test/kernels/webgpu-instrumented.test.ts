@@ -26,12 +26,13 @@ async function convVariants(b: WebGpuBackend): Promise<string[]> {
   return seen.filter((d) => d.kernel === 'webgpu.conv2d').map((d) => d.variant);
 }
 
-it('keeps test and benchmark hooks out of the user options', () => {
+it('keeps test and benchmark hooks out of the user options (by type, and by name at run time)', async () => {
   // @ts-expect-error kernelProfile is a hook: createInstrumentedWebGpuBackend only.
   const forced: Parameters<typeof createWebGpuBackend>[0] = { kernelProfile: 'gpu' };
   // @ts-expect-error a forced GEMM choice likewise.
   const gemm: Parameters<typeof createWebGpuBackend>[0] = { gemm: { family: 'direct' } };
-  expect([forced, gemm]).toHaveLength(2);
+  await expect(createWebGpuBackend(forced)).rejects.toThrow(/unknown option 'kernelProfile'.*createInstrumentedWebGpuBackend/);
+  await expect(createWebGpuBackend(gemm)).rejects.toThrow(/unknown option 'gemm'/);
 });
 
 it('refuses a malformed forced choice before making a device', async () => {

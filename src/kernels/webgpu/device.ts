@@ -237,8 +237,16 @@ export function chunkElemsFor(limits: DeviceLimits, maxBindingBytesOverride?: nu
 
 /** Creates the WebGPU backend on the best adapter available (see the file comment). */
 export function createWebGpuBackend(opts: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
+  // JavaScript callers get no type check: a test or benchmark hook passed here would be ignored
+  // silently, so anything but the user options is refused by name.
+  const unknown = Object.keys(opts).filter((k) => !USER_OPTIONS.has(k));
+  if (unknown.length > 0) {
+    return Promise.reject(new Error(`createWebGpuBackend: unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (options: ${[...USER_OPTIONS].join(', ')}; test and benchmark hooks go to createInstrumentedWebGpuBackend)`));
+  }
   return createBackendWith(opts, {});
 }
+
+const USER_OPTIONS = new Set<string>(['nodeBackend', 'powerPreference', 'maxPooledBytes', 'tuning'] satisfies (keyof WebGpuBackendOptions)[]);
 
 /** @internal The factory behind createWebGpuBackend and createInstrumentedWebGpuBackend. */
 export async function createBackendWith(opts: WebGpuBackendOptions, hooks: WebGpuInstrumentation): Promise<WebGpuBackend> {
