@@ -246,6 +246,16 @@ export class FunctionBuilder {
   /** Relaxed SIMD: [a, b, c] → a·b + c. Only valid where `features().relaxedSimd`. */
   f32x4RelaxedMadd(): this { return this.simd(SimdOp.f32x4_relaxed_madd); }
 
+  // ---- appended for the convolution kernels ----
+  i32GtS(): this { return this.op(Op.i32_gt_s); }
+  i32LeS(): this { return this.op(Op.i32_le_s); }
+  /** IEEE max with NaN propagation (a ReLU that keeps NaN, as Math.max does). */
+  f32Max(): this { return this.op(Op.f32_max); }
+  /** Lane-wise max, NaN propagating. */
+  f32x4Max(): this { return this.simd(SimdOp.f32x4_max); }
+  /** One f32 (32 bits) loaded and splatted to four lanes (one instruction instead of load + splat). */
+  v128Load32Splat(m: MemArg = {}): this { return this.simd(SimdOp.v128_load32_splat, ...this.memarg(m, 2)); }
+
   /** The code-section entry: size, locals (run-length grouped by type), body, `end`. */
   encode(): number[] {
     if (this.open.length !== 0) throw new Error('function ends inside an open block');

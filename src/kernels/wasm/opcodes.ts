@@ -63,6 +63,7 @@ export const Op = {
   f32_sub: 0x93,
   f32_mul: 0x94,
   f32_div: 0x95,
+  f32_max: 0x97,
 } as const;
 
 /** The prefix of SIMD instructions; each is followed by its sub-opcode as unsigned LEB128. */
@@ -81,6 +82,9 @@ export const SimdOp = {
   f32x4_mul: 0xe6,
   // a·b + c, fused or not at the engine's choice (one rounding on FMA hardware, two otherwise).
   f32x4_relaxed_madd: 0x105,
+  // Appended for the convolution kernels.
+  v128_load32_splat: 0x09,
+  f32x4_max: 0xe9,
 } as const;
 
 /** Block type of a block, loop or if that takes and leaves nothing. */
