@@ -5,6 +5,7 @@
  * blocks, which stay usable alone) with the target fixed, and returns one Explanation. Browser-safe.
  */
 import type { LayeredModel } from '../models/sequential.js';
+import { outputHead } from '../models/layered-model.js';
 import { classLabel } from '../models/class-label.js';
 import { outputSaturationWarning, zeroMapWarning } from '../models/pixel-scaling.js';
 import { scope } from '../tensor/scope.js';
@@ -107,16 +108,19 @@ export async function explain(model: LayeredModel, input: Tensor, options: Expla
     timings[method] = now() - t;
     if (!options.allowNonFinite) await checkFiniteResults('explain', resultArrays(body), { model, input, baseline: baseline?.tensor });
     timings.total = now() - t0;
-    const warnings = [outputSaturationWarning(output), ...body.maps.map((m) => zeroMapWarning(`the map '${m.name}'`, m.data))].filter((w): w is string => w !== undefined);
+    const head = outputHead(model);
+    // 'probability' only where the output is one: a softmax head's; other heads' outputs are scores.
+    const reportedKind = score === 'probability' && head !== 'softmax' ? 'score' : score;
+    const warnings = [head === 'softmax' ? outputSaturationWarning(output) : undefined, ...body.maps.map((m) => zeroMapWarning(`the map '${m.name}'`, m.data))].filter((w): w is string => w !== undefined);
     return {
       method,
       model: model.name,
       target: { index: target, ...classLabel(model, target) },
-      scores: { kind: score, ...body.scores, probability: output[target]!, output },
+      scores: { kind: reportedKind, head, ...body.scores, ...(head === 'softmax' ? { probability: output[target]! } : { score: output[target]! }), output },
       maps: body.maps,
       ...(baseline?.optimization ? { baselineOptimization: baseline.optimization } : {}),
       // Grad-CAM is one pass and never tunes, so only the path methods record autotune.
-      parameters: { score, ...body.parameters, ...(options.autotune && baseline ? { autotune: true } : {}) },
+      parameters: { score: reportedKind, ...body.parameters, ...(options.autotune && baseline ? { autotune: true } : {}) },
       backend: { name: input.backend.info().name, adapter: input.backend.info().adapter },
       warnings,
       timings,

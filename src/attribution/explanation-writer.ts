@@ -104,7 +104,7 @@ async function moveIntoPlace(files: Map<string, Uint8Array>, dest: string, dir: 
 function checkFiniteExplanation(e: Explanation): void {
   const what = (s: string): string => `cannot write the explanation: ${s}`;
   checkFiniteValues(e.scores.output, what('the model output'), ALLOW_HINT);
-  checkFiniteValues([e.scores.input, e.scores.probability, ...(e.scores.baseline === undefined ? [] : [e.scores.baseline])], what('the scores'), ALLOW_HINT);
+  checkFiniteValues([e.scores.input, e.scores.probability ?? e.scores.score ?? 0, ...(e.scores.baseline === undefined ? [] : [e.scores.baseline])], what('the scores'), ALLOW_HINT);
   for (const m of e.maps) {
     checkFiniteValues(m.data, what(`map ${m.name}`), ALLOW_HINT);
     if (m.channelWeights) checkFiniteValues(m.channelWeights, what(`map ${m.name}'s channel weights`), ALLOW_HINT);
@@ -135,22 +135,30 @@ export function renderFiles(e: Explanation, opts: WriteExplanationOptions = {}):
     }
     mapFiles.push(names);
   }
-  add(OUTPUT_FILE, encodeNpy(e.scores.output, [e.scores.output.length]));
+  const outputFile = outputFileName(e);
+  add(outputFile, encodeNpy(e.scores.output, [e.scores.output.length]));
   const summary = explanationSummary(e);
   const json = {
     ...opts.extra,
     ...summary,
     maps: (summary.maps as object[]).map((m, i) => ({ ...m, files: mapFiles[i] })),
     rendering: { colormap: opts.colormap ?? 'jet', ...(e.maps.some((m) => m.space === 'input') ? { igMap: opts.igMap ?? 'abs' } : {}), overlay: !!opts.image },
-    files: { output: OUTPUT_FILE },
+    files: { output: outputFile },
   };
   add(RESULT_FILE, new TextEncoder().encode(`${JSON.stringify(json, null, 1)}\n`));
   return out;
 }
 
 export const RESULT_FILE = 'result.json';
-/** The model's whole output at the input (probabilities for a softmax model). */
+/** The model's whole output at the input, for a softmax model (its probabilities). */
 export const OUTPUT_FILE = 'probabilities.npy';
+/** The model's whole output at the input, for any other head (sigmoid, linear): scores, not one distribution. */
+export const SCORES_FILE = 'scores.npy';
+
+/** probabilities.npy for a softmax head, scores.npy otherwise. */
+export function outputFileName(e: Pick<Explanation, 'scores'>): string {
+  return e.scores.head === undefined || e.scores.head === 'softmax' ? OUTPUT_FILE : SCORES_FILE;
+}
 
 /**
  * attribution.npy, heatmap.png, overlay.png, panel.png for IG's input-space map; per layer

@@ -4,6 +4,7 @@
  * backend and timings. Plain data (no tensors), so it can be kept, sent to a worker or written
  * (src/attribution/explanation-writer.ts) without a device. Browser-safe.
  */
+import type { OutputHead } from '../models/layered-model.js';
 import type { ScoreKind } from './score.js';
 import type { BaselineStats, OptimizeBaselineResult } from './optimize-baseline.js';
 
@@ -46,14 +47,21 @@ export interface ExplanationTarget {
 }
 
 export interface ExplanationScores {
-  /** What y^c is: the model's output ('probability') or the pre-softmax logit. */
-  kind: ScoreKind;
+  /**
+   * What y^c is: the model's output ('probability' for a softmax head, 'score' for any other
+   * head: sigmoid units, linear regression outputs) or the pre-activation 'logit'.
+   */
+  kind: ScoreKind | 'score';
+  /** What the model's output layer ends in (softmax, sigmoid, linear, other). */
+  head: OutputHead;
   /** y^c(x). */
   input: number;
   /** y^c(x') for the path methods. */
   baseline?: number;
-  /** The model's output for the target at x (its probability for a softmax model). */
-  probability: number;
+  /** A softmax head's output for the target at x (its probability); absent for other heads. */
+  probability?: number;
+  /** Another head's output for the target at x (a sigmoid unit's or a linear output's score); absent for softmax heads. */
+  score?: number;
   /** The model's whole output at x, one value per class. */
   output: Float32Array;
   /** IG: y^c at each quadrature node α_l of the path from x' to x. */

@@ -4,12 +4,13 @@
  */
 import * as op from '../autograd/ops.js';
 import type { LayeredModel, RunOptions } from '../models/sequential.js';
+import { headHasLogits, outputHead } from '../models/layered-model.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export type ScoreKind = 'probability' | 'logit';
 
 export interface TargetOptions {
-  /** Class index c (default: the model's top-1 class at the input). */
+  /** Class index c, or output unit (default: the model's top-1 class / largest output at the input). */
   target?: number;
   /** Default 'probability' (the model's output). */
   score?: ScoreKind;
@@ -22,8 +23,8 @@ export function checkTarget(model: LayeredModel, target: number): void {
 }
 
 export function checkScore(model: LayeredModel, score: ScoreKind): void {
-  if (score === 'logit' && !model.hasSoftmax) {
-    throw new Error(`score 'logit' needs a softmax head; model ${model.name}'s output is not a softmax, so its output already is the logit`);
+  if (score === 'logit' && !headHasLogits(model)) {
+    throw new Error(`score 'logit' needs a softmax or sigmoid head; model ${model.name}'s output is ${outputHead(model)}, so its output already is the score to explain`);
   }
   if (score !== 'logit' && score !== 'probability') throw new Error(`score must be 'probability' or 'logit', got '${String(score)}'`);
 }

@@ -9,6 +9,7 @@ import { CliError } from './errors.js';
 import { classLabel, PIXEL_SCALINGS, PREPROCESS_HELP, readCliModel, scalingLine } from './model-choice.js';
 import type { Command } from './command.js';
 import { outputSaturationWarning } from '../models/pixel-scaling.js';
+import { outputHead, outputValueName } from '../models/layered-model.js';
 
 /** The range --help states and --top is checked against. */
 const TOP = [1, 1000] as const;
@@ -21,7 +22,13 @@ Prints the model's top classes for a PNG or JPEG image. Without --weights, the K
 vgg19_weights_tf_dim_ordering_tf_kernels.h5 (in $KERAS_HOME/models or ~/.keras/models) is used
 when present, otherwise the bundled digit model.
   --top N             classes to print, an integer in ${rangeText(...TOP)} (default 5)
-  --json              {top: [{index, wnid, label, probability}], probabilities: [...], backend, adapter}
+  --json              softmax head: {top: [{index, wnid, label, probability}], probabilities: [...],
+                      head, backend, adapter}; sigmoid and linear heads: {top: [{index, label,
+                      score}], scores: [...], head, …}
+
+A softmax head's outputs print as probabilities, highest first. A sigmoid head (binary or
+multi-label) prints each unit's score, highest first; a linear head (regression) prints its
+outputs in index order: neither is one distribution over classes.
   ${PREPROCESS_HELP}
   --allow-non-finite  print NaN / ±Inf probabilities (JSON: null) instead of failing; by default a
                       weight or output that is not finite is an error naming the layer or weight`;
@@ -67,15 +74,22 @@ export const classifyCommand: Command = {
       input.dispose();
     }
     // Never silenced by --quiet: a saturated output usually means the wrong pixel scaling.
-    const warning = outputSaturationWarning(probs);
+    const head = outputHead(model);
+    const valueName = outputValueName(model);
+    const warning = head === 'softmax' ? outputSaturationWarning(probs) : undefined;
     if (warning) process.stderr.write(`warning: ${warning}\n`);
-    const order = Array.from(probs.keys()).sort((a, b) => probs[b]! - probs[a]!).slice(0, Math.min(top, probs.length));
-    const rows = order.map((index) => ({ index, ...classLabel(model, index), probability: probs[index]! }));
+    // Regression outputs keep their order: "top" means nothing for them.
+    const indices = Array.from(probs.keys());
+    const order = (head === 'linear' || head === 'other' ? indices : indices.sort((a, b) => probs[b]! - probs[a]!)).slice(0, Math.min(top, probs.length));
+    const rows = order.map((index) => ({ index, ...classLabel(model, index), [valueName]: probs[index]! }));
     if (json) {
       const info = backend.info();
-      process.stdout.write(`${JSON.stringify({ top: rows, probabilities: Array.from(probs), backend: info.name, adapter: info.adapter, model: model.name }, null, 1)}\n`);
+      const all = valueName === 'probability' ? { probabilities: Array.from(probs) } : { scores: Array.from(probs) };
+      process.stdout.write(`${JSON.stringify({ top: rows, ...all, head, backend: info.name, adapter: info.adapter, model: model.name }, null, 1)}\n`);
     } else {
-      for (const r of rows) process.stdout.write(`${r.probability.toFixed(6)}  ${String(r.index).padStart(4)}  ${r.wnid ? `${r.wnid}  ` : ''}${r.label}\n`);
+      if (head !== 'softmax') say(`${head} head: ${head === 'sigmoid' ? 'each unit is a score of its own (not one distribution)' : 'raw outputs (regression), in index order'}`);
+      const fmt = (v: number): string => (head === 'softmax' || head === 'sigmoid' ? v.toFixed(6) : v.toPrecision(7));
+      for (const r of rows) process.stdout.write(`${fmt(probs[r.index]!)}  ${String(r.index).padStart(4)}  ${r.wnid ? `${r.wnid}  ` : ''}${r.label}\n`);
     }
     return 0;
   },

@@ -37,9 +37,12 @@ Options:
   --config FILE.json      model architecture, for weights-only files that are not VGG19
   --method M              ig | gradcam | rsi-gradcam (required)
   --layer L1,L2,...       layers for the CAM methods (default block5_conv4, or the model's last conv)
-  --target N|top          class to explain: an integer in [0, classes − 1], or top (default:
-                          the top-1 class)
-  --score S               probability (default; the model's output) | logit
+  --target N|top          class (softmax head) or output unit (sigmoid and linear heads) to
+                          explain: an integer in [0, outputs − 1], or top (default: the largest
+                          output)
+  --score S               probability (default: the model's output; reported as a probability
+                          for a softmax head, a score for sigmoid and linear heads) | logit (the
+                          pre-activation value of a softmax or sigmoid head)
   --steps M               interpolation steps for ig and rsi-gradcam, an integer in
                           ${rangeText(...STEPS)} (default 50)
   --rule R                ig: right | left | middle | trapezoid | gauss-legendre;
@@ -62,7 +65,8 @@ Options:
                           folder fails while the first holds its lock file .DIR.lock)
 
 Writes result.json (the explanation without its arrays: target, scores, completeness, every
-parameter, backend, timings in ms, each map's shape and files), probabilities.npy, and for ig
+parameter, backend, timings in ms, each map's shape and files), the model's whole output as
+probabilities.npy (softmax head) or scores.npy (any other head), and for ig
 attribution.npy (float32 [H, W, C], the model's input space and channel order), heatmap.png,
 overlay.png, panel.png; for the CAM methods, per layer: cam-<layer>.npy (float32 [h, w], after
 ReLU, before normalisation), heatmap-<layer>.png, overlay-<layer>.png, panel-<layer>.png.`;
@@ -177,7 +181,9 @@ export const explainCommand: Command = {
         // Never silenced by --quiet: each names the likely cause (usually the pixel scaling).
         for (const w of e.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
         const label = classLabel(model, e.target.index);
-        say(`explained class ${e.target.index} (${label.label}, p = ${e.scores.probability.toFixed(4)}) with ${method}; wrote ${written.files.length} files to ${written.dir}`);
+        const value = e.scores.probability === undefined ? `${e.scores.head} score = ${(e.scores.score ?? NaN).toPrecision(6)}` : `p = ${e.scores.probability.toFixed(4)}`;
+        const what = e.scores.head === 'softmax' ? 'class' : 'output unit';
+        say(`explained ${what} ${e.target.index} (${label.label}, ${value}) with ${method}; wrote ${written.files.length} files to ${written.dir}`);
         return 0;
       } finally {
         prepared.input.dispose();

@@ -77,6 +77,7 @@ export function gelu(x: Tensor): Tensor {
   return op.mul(op.mul(op.scalarLike(x, 0.5), x), twoPhi);
 }
 
+/** Applies an activation; `logits` skips a softmax or sigmoid (an output head's pre-activation values). */
 export function activate(x: Tensor, activation: Activation, logits?: boolean): Tensor {
   switch (activation) {
     case 'relu':
@@ -84,7 +85,7 @@ export function activate(x: Tensor, activation: Activation, logits?: boolean): T
     case 'relu6':
       return op.minimum(op.relu(x), op.scalarLike(x, 6));
     case 'sigmoid':
-      return sigmoid(x);
+      return logits ? x : sigmoid(x);
     case 'tanh':
       return tanh(x);
     case 'swish':

@@ -9,7 +9,7 @@ import { getBackend } from '../tensor/engine.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { convThenBatchNorm, foldable, type BatchNormLayer } from './batch-norm-layer.js';
-import type { LayeredModel, RunOptions, RunResult } from './layered-model.js';
+import type { LayeredModel, OutputHead, RunOptions, RunResult } from './layered-model.js';
 import type { Layer } from './layers.js';
 import type { MergeLayer } from './merge-layers.js';
 import type { Preprocessing } from './preprocessing.js';
@@ -26,6 +26,23 @@ function isMerge(l: GraphLayer): l is MergeLayer {
   return (l as MergeLayer).merge === true;
 }
 
+/**
+ * The head an output layer makes: its activation (a Dense/Conv's own, or an Activation layer's);
+ * a merge, pooling or reshape at the output applies none, so it counts as linear.
+ */
+function headOf(layer: GraphLayer | undefined): OutputHead {
+  if (!layer) return 'linear';
+  if (layer.softmax) return 'softmax';
+  const l = layer as { activation?: unknown; opts?: { activation?: unknown }; kind: string };
+  const a = l.activation ?? l.opts?.activation;
+  if (a === 'sigmoid') return 'sigmoid';
+  if (a === 'linear') return 'linear';
+  // Layers without an activation of their own (pooling, merges, reshapes) are linear; the
+  // pointwise nonlinearities (ReLU with options, ELU, PReLU, …) are not.
+  if (a === undefined && !['relu', 'leakyRelu', 'elu', 'prelu'].includes(l.kind)) return 'linear';
+  return 'other';
+}
+
 /** A model as a DAG of named layers (Keras functional models); `SequentialModel` is its chain case. */
 export class GraphModel implements LayeredModel {
   /** Every layer, each after the layers it reads (the order of `layerNames`). */
@@ -33,6 +50,8 @@ export class GraphModel implements LayeredModel {
   readonly layerNames: readonly string[];
   readonly numClasses: number;
   readonly hasSoftmax: boolean;
+  /** What the output layer ends in: softmax, sigmoid, linear (regression) or other. */
+  readonly head: OutputHead;
   readonly backend: Backend;
   /** The layer whose output is the model's output. */
   readonly outputName: string;
@@ -83,6 +102,7 @@ export class GraphModel implements LayeredModel {
     const outShape = this.shapes.get(this.outputName)!;
     this.numClasses = outShape.length === 1 ? outShape[0]! : 0;
     this.hasSoftmax = !!this.byName.get(this.outputName)?.softmax;
+    this.head = headOf(this.byName.get(this.outputName));
     this.backend = this.layers.find((l) => l.weights.length > 0)?.weights[0]!.backend ?? getBackend();
   }
 

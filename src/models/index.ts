@@ -20,3 +20,4 @@ export * from './pointwise-layers.js';
 export * from './shape-layers.js';
 export * from './grouped-conv-layer.js';
 export * from './layer-norm-layer.js';
+export { outputHead, outputValueName, headHasLogits, type OutputHead } from './layered-model.js';

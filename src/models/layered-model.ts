@@ -14,7 +14,7 @@ export interface RunOptions {
   until?: string;
   /** Layers whose outputs to return in `activations`. */
   capture?: readonly string[];
-  /** Return the pre-softmax values of a softmax head instead of probabilities. */
+  /** Return the pre-activation values of a softmax or sigmoid head instead of its output. */
   logits?: boolean;
   /**
    * Outputs of other layers that are given rather than computed: on a graph model, a run `from` a
@@ -38,6 +38,12 @@ export interface LayeredModel {
   readonly numClasses: number;
   /** True when the model's output is a softmax (probabilities), so `logits` is available. */
   readonly hasSoftmax: boolean;
+  /**
+   * What the output layer ends in: 'softmax' (a probability distribution), 'sigmoid' (binary or
+   * multi-label: each unit a probability of its own), 'linear' (regression, raw scores) or 'other'
+   * (any other activation). Absent: 'softmax' when `hasSoftmax`, else 'other'.
+   */
+  readonly head?: OutputHead;
   /** How pixels (RGB, 0–255) become model inputs. */
   readonly preprocessing: Preprocessing;
   /** Where the weights live: inputs must be created there. */
@@ -53,4 +59,27 @@ export interface LayeredModel {
   headInputs?(layer: string): readonly string[];
   /** What a layer is ('conv2d', 'activation', 'maxPool2d', …), for choosing layers by kind. */
   layerKind?(layer: string): string;
+}
+
+/** What a model's output layer ends in (see LayeredModel.head). */
+export type OutputHead = 'softmax' | 'sigmoid' | 'linear' | 'other';
+
+/** A model's head, for models that do not say (softmax when hasSoftmax, else other). */
+export function outputHead(model: Pick<LayeredModel, 'hasSoftmax' | 'head'>): OutputHead {
+  return model.head ?? (model.hasSoftmax ? 'softmax' : 'other');
+}
+
+/**
+ * What one output value is called in results and messages: 'probability' only for a softmax head
+ * (the outputs form one distribution), 'score' otherwise (sigmoid units are not exclusive, linear
+ * outputs are not probabilities at all).
+ */
+export function outputValueName(model: Pick<LayeredModel, 'hasSoftmax' | 'head'>): 'probability' | 'score' {
+  return outputHead(model) === 'softmax' ? 'probability' : 'score';
+}
+
+/** True when the head has a pre-activation 'logit' to explain instead (softmax and sigmoid heads). */
+export function headHasLogits(model: Pick<LayeredModel, 'hasSoftmax' | 'head'>): boolean {
+  const h = outputHead(model);
+  return h === 'softmax' || h === 'sigmoid';
 }

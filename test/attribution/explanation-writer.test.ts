@@ -39,7 +39,7 @@ describe('writeExplanation', () => {
     const r = json(join(dir, 'result.json'));
     expect(r).toMatchObject({ image: 'in.png', method: 'integrated-gradients', model: 'small-cnn', target: { index: e.target.index }, backend: { name: 'cpu' } });
     expect(r.maps).toEqual([{ name: 'attribution', space: 'input', shape: [8, 8, 3], completeness: e.maps[0]!.completeness, files: { npy: 'attribution.npy', heatmap: 'heatmap.png', overlay: 'overlay.png', panel: 'panel.png' } }]);
-    expect(r.scores).toEqual({ kind: 'probability', input: e.scores.input, baseline: e.scores.baseline, probability: e.scores.probability, path: e.scores.path });
+    expect(r.scores).toEqual({ kind: 'probability', head: 'softmax', input: e.scores.input, baseline: e.scores.baseline, probability: e.scores.probability, path: e.scores.path });
     expect(r.rendering).toEqual({ colormap: 'hot', igMap: 'positive', overlay: true });
     expect(r.files).toEqual({ output: 'probabilities.npy' });
     expect(r.parameters).toEqual(e.parameters);
