@@ -35,7 +35,7 @@ for (const [M, K, N] of SHAPES) {
   f32.set(b, M * K);
   const wasm = paths.map((fma) => {
     const mm = instantiateMatmul(memory, { fma });
-    return flops / best(() => mm(0, 4 * M * K, 4 * (M * K + K * N), M, K, N)) / 1e6;
+    return flops / best(() => mm(0, 4 * M * K, 4 * (M * K + K * N), K, N, 0, M)) / 1e6;
   });
   const ta = { storage: a, shape: [1, M, K], dtype: 'float32' as const };
   const tb = { storage: b, shape: [1, K, N], dtype: 'float32' as const };

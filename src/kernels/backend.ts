@@ -9,7 +9,7 @@ import type { AutotuneOptions, TuningReport, TuningTable } from './tuning.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
 
-/** Backend-specific storage (a typed array on the CPU, a GPU buffer or buffer set on WebGPU). */
+/** Backend-specific storage (a typed array on the CPU, a block of WebAssembly memory, a GPU buffer or buffer set on WebGPU). */
 export type Storage = unknown;
 
 /** What a kernel sees of a tensor. */
@@ -73,7 +73,7 @@ export interface Pool2DParams {
 }
 
 export interface BackendInfo {
-  /** 'cpu' or 'webgpu'. */
+  /** 'cpu', 'wasm' or 'webgpu'. */
   name: string;
   /** Human-readable adapter description, e.g. "llvmpipe (Mesa 22.3.6) via opengles" (the feature level is separate). */
   adapter: string;
@@ -83,10 +83,14 @@ export interface BackendInfo {
   api?: string;
   /** The adapter runs on CPU cores (llvmpipe, SwiftShader, lavapipe); absent on the CPU backend. */
   softwareAdapter?: boolean;
+  /** Threads that run kernels (the WebAssembly backend); absent elsewhere. */
+  threads?: number;
+  /** Why fewer threads run than were asked for (the WebAssembly backend), if so. */
+  threadNote?: string;
 }
 
 export interface Backend {
-  readonly name: 'cpu' | 'webgpu';
+  readonly name: 'cpu' | 'wasm' | 'webgpu';
   readonly supportsFloat64: boolean;
   info(): BackendInfo;
 

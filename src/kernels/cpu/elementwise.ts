@@ -43,10 +43,10 @@ const UNARY: Record<UnaryOp, UnaryLoop> = {
   },
 };
 
-export function unary(op: UnaryOp, x: TypedArray, dtype: DType): TypedArray {
+/** `out`, when given, receives the result (another backend's view of its own memory). */
+export function unary(op: UnaryOp, x: TypedArray, dtype: DType, out: TypedArray = alloc(dtype, x.length)): TypedArray {
   const loop = UNARY[op];
   if (!loop) throw new Error(`cpu.unary: unknown op '${String(op)}'`);
-  const out = alloc(dtype, x.length);
   loop(out, x, x.length);
   return out;
 }
@@ -89,10 +89,11 @@ const BINARY: Record<BinaryOp, BinaryLoop> = {
   },
 };
 
-export function binary(op: BinaryOp, a: HostArray, b: HostArray, outShape: Shape, dtype: DType): TypedArray {
+export function binary(
+  op: BinaryOp, a: HostArray, b: HostArray, outShape: Shape, dtype: DType, out: TypedArray = alloc(dtype, sizeOf(outShape)),
+): TypedArray {
   const loop = BINARY[op];
   if (!loop) throw new Error(`cpu.binary: unknown op '${String(op)}'`);
-  const out = alloc(dtype, sizeOf(outShape));
   forEachRun(
     outShape,
     [contiguousStrides(outShape), broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)],
@@ -103,9 +104,10 @@ export function binary(op: BinaryOp, a: HostArray, b: HostArray, outShape: Shape
 }
 
 /** Broadcasting select: cond != 0 ? a : b (a NaN condition counts as true, being != 0). */
-export function where(cond: HostArray, a: HostArray, b: HostArray, outShape: Shape, dtype: DType): TypedArray {
+export function where(
+  cond: HostArray, a: HostArray, b: HostArray, outShape: Shape, dtype: DType, out: TypedArray = alloc(dtype, sizeOf(outShape)),
+): TypedArray {
   const [c, av, bv] = [cond.data, a.data, b.data];
-  const out = alloc(dtype, sizeOf(outShape));
   forEachRun(
     outShape,
     [
@@ -130,8 +132,7 @@ export function where(cond: HostArray, a: HostArray, b: HostArray, outShape: Sha
 }
 
 /** Converts between float32 and float64 (float64 → float32 rounds to nearest). */
-export function cast(x: TypedArray, dtype: DType): TypedArray {
-  const out = alloc(dtype, x.length);
+export function cast(x: TypedArray, dtype: DType, out: TypedArray = alloc(dtype, x.length)): TypedArray {
   out.set(x);
   return out;
 }

@@ -21,21 +21,21 @@ function copyRun(dst: TypedArray, d: number, sd: number, src: TypedArray, s: num
 }
 
 /** out.shape[i] = shape[perm[i]]. */
-export function transpose(x: TypedArray, shape: Shape, perm: readonly number[], dtype: DType): TypedArray {
+export function transpose(x: TypedArray, shape: Shape, perm: readonly number[], dtype: DType, out?: TypedArray): TypedArray {
   if (perm.length !== shape.length || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
     throw new Error(`cpu.transpose: perm [${perm.join(', ')}] is not a permutation of the axes of ${formatShape(shape)}`);
   }
   const xStrides = contiguousStrides(shape);
   const outShape = perm.map((p) => shape[p]!);
-  const out = alloc(dtype, x.length);
+  const o = out ?? alloc(dtype, x.length);
   forEachRun(outShape, [contiguousStrides(outShape), perm.map((p) => xStrides[p]!)], [0, 0], (off, st, n) =>
-    copyRun(out, off[0]!, st[0]!, x, off[1]!, st[1]!, n),
+    copyRun(o, off[0]!, st[0]!, x, off[1]!, st[1]!, n),
   );
-  return out;
+  return o;
 }
 
 export function slice(
-  x: TypedArray, shape: Shape, begin: readonly number[], size: readonly number[], dtype: DType,
+  x: TypedArray, shape: Shape, begin: readonly number[], size: readonly number[], dtype: DType, out?: TypedArray,
 ): TypedArray {
   shape.forEach((d, i) => {
     const b = begin[i]!;
@@ -47,15 +47,15 @@ export function slice(
   const xStrides = contiguousStrides(shape);
   let base = 0;
   for (let i = 0; i < shape.length; i++) base += begin[i]! * xStrides[i]!;
-  const out = alloc(dtype, sizeOf(size));
+  const o = out ?? alloc(dtype, sizeOf(size));
   forEachRun(size, [contiguousStrides(size), xStrides], [0, base], (off, st, n) =>
-    copyRun(out, off[0]!, st[0]!, x, off[1]!, st[1]!, n),
+    copyRun(o, off[0]!, st[0]!, x, off[1]!, st[1]!, n),
   );
-  return out;
+  return o;
 }
 
 export function pad(
-  x: TypedArray, shape: Shape, paddings: readonly (readonly [number, number])[], value: number, dtype: DType,
+  x: TypedArray, shape: Shape, paddings: readonly (readonly [number, number])[], value: number, dtype: DType, out?: TypedArray,
 ): TypedArray {
   const outShape = shape.map((d, i) => {
     const [before, after] = paddings[i]!;
@@ -65,15 +65,16 @@ export function pad(
   const outStrides = contiguousStrides(outShape);
   let base = 0;
   for (let i = 0; i < shape.length; i++) base += paddings[i]![0] * outStrides[i]!;
-  const out = alloc(dtype, sizeOf(outShape));
-  if (value !== 0) out.fill(value);
+  // A given output may hold anything: fill it whatever the value (a new array is already zero).
+  const o = out ?? alloc(dtype, sizeOf(outShape));
+  if (value !== 0 || out !== undefined) o.fill(value);
   forEachRun(shape, [outStrides, contiguousStrides(shape)], [base, 0], (off, st, n) =>
-    copyRun(out, off[0]!, st[0]!, x, off[1]!, st[1]!, n),
+    copyRun(o, off[0]!, st[0]!, x, off[1]!, st[1]!, n),
   );
-  return out;
+  return o;
 }
 
-export function concat(xs: readonly HostArray[], axis: number, dtype: DType): TypedArray {
+export function concat(xs: readonly HostArray[], axis: number, dtype: DType, given?: TypedArray): TypedArray {
   const first = xs[0];
   if (!first) throw new Error('cpu.concat: no inputs');
   const rank = first.shape.length;
@@ -89,7 +90,7 @@ export function concat(xs: readonly HostArray[], axis: number, dtype: DType): Ty
   }
   const inner = sizeOf(first.shape.slice(axis + 1));
   const outRow = axisTotal * inner;
-  const out = alloc(dtype, outer * outRow);
+  const out = given ?? alloc(dtype, outer * outRow);
   // Each input contributes one contiguous chunk per outer index, placed side by side.
   let col = 0;
   for (const { data, shape } of xs) {
@@ -101,11 +102,11 @@ export function concat(xs: readonly HostArray[], axis: number, dtype: DType): Ty
 }
 
 /** Materialises a broadcast; ranks are already aligned (shape.length === outShape.length). */
-export function broadcastTo(x: TypedArray, shape: Shape, outShape: Shape, dtype: DType): TypedArray {
+export function broadcastTo(x: TypedArray, shape: Shape, outShape: Shape, dtype: DType, given?: TypedArray): TypedArray {
   if (shape.length !== outShape.length || shape.some((d, i) => d !== 1 && d !== outShape[i])) {
     throw new Error(`cpu.broadcastTo: cannot broadcast ${formatShape(shape)} to ${formatShape(outShape)}`);
   }
-  const out = alloc(dtype, sizeOf(outShape));
+  const out = given ?? alloc(dtype, sizeOf(outShape));
   forEachRun(outShape, [contiguousStrides(outShape), broadcastStrides(shape, outShape)], [0, 0], (off, st, n) =>
     copyRun(out, off[0]!, st[0]!, x, off[1]!, st[1]!, n),
   );

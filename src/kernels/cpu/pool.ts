@@ -59,10 +59,10 @@ function forEachWindow(
 }
 
 /** A window with no cell inside the input gives -Infinity. */
-export function maxPool2d(x: TypedArray, xShape: Shape, p: Pool2DParams, dtype: DType): TypedArray {
+export function maxPool2d(x: TypedArray, xShape: Shape, p: Pool2DParams, dtype: DType, given?: TypedArray): TypedArray {
   const g = poolGeometry('maxPool2d', xShape, p);
   const { inW, C } = g;
-  const out = alloc(dtype, g.batch * g.outH * g.outW * C);
+  const out = given ?? alloc(dtype, g.batch * g.outH * g.outW * C);
   forEachWindow(g, p, (o, h0, h1, w0, w1, imageRow) => {
     for (let c = 0; c < C; c++) out[o + c] = -Infinity;
     for (let h = h0; h < h1; h++) {
@@ -79,7 +79,9 @@ export function maxPool2d(x: TypedArray, xShape: Shape, p: Pool2DParams, dtype: 
 }
 
 /** dy goes to the first maximal cell of each window in row-major window order (strict > keeps the first). */
-export function maxPool2dBackward(x: TypedArray, xShape: Shape, dy: TypedArray, p: Pool2DParams, dtype: DType): TypedArray {
+export function maxPool2dBackward(
+  x: TypedArray, xShape: Shape, dy: TypedArray, p: Pool2DParams, dtype: DType, out?: TypedArray,
+): TypedArray {
   const g = poolGeometry('maxPool2dBackward', xShape, p);
   const { inW, C } = g;
   const dx = new Float64Array(x.length);
@@ -105,14 +107,14 @@ export function maxPool2dBackward(x: TypedArray, xShape: Shape, dy: TypedArray, 
       if (i >= 0) dx[i]! += dy[o + c]!;
     }
   });
-  return toDType(dx, dtype);
+  return toDType(dx, dtype, out);
 }
 
 /** The mean over the window's in-bounds cells. */
-export function avgPool2d(x: TypedArray, xShape: Shape, p: Pool2DParams, dtype: DType): TypedArray {
+export function avgPool2d(x: TypedArray, xShape: Shape, p: Pool2DParams, dtype: DType, given?: TypedArray): TypedArray {
   const g = poolGeometry('avgPool2d', xShape, p);
   const { inW, C } = g;
-  const out = alloc(dtype, g.batch * g.outH * g.outW * C);
+  const out = given ?? alloc(dtype, g.batch * g.outH * g.outW * C);
   const sum = new Float64Array(C);
   forEachWindow(g, p, (o, h0, h1, w0, w1, imageRow) => {
     sum.fill(0);
@@ -128,7 +130,7 @@ export function avgPool2d(x: TypedArray, xShape: Shape, p: Pool2DParams, dtype: 
   return out;
 }
 
-export function avgPool2dBackward(dy: TypedArray, xShape: Shape, p: Pool2DParams, dtype: DType): TypedArray {
+export function avgPool2dBackward(dy: TypedArray, xShape: Shape, p: Pool2DParams, dtype: DType, out?: TypedArray): TypedArray {
   const g = poolGeometry('avgPool2dBackward', xShape, p);
   const { inW, C } = g;
   const dx = new Float64Array(g.batch * g.inH * inW * C);
@@ -141,12 +143,13 @@ export function avgPool2dBackward(dy: TypedArray, xShape: Shape, p: Pool2DParams
       }
     }
   });
-  return toDType(dx, dtype);
+  return toDType(dx, dtype, out);
 }
 
-function toDType(values: Float64Array, dtype: DType): TypedArray {
-  if (dtype === 'float64') return values;
-  const out = alloc(dtype, values.length);
+/** The accumulated values in `dtype`, written into `given` when there is one. */
+function toDType(values: Float64Array, dtype: DType, given?: TypedArray): TypedArray {
+  if (dtype === 'float64' && given === undefined) return values;
+  const out = given ?? alloc(dtype, values.length);
   out.set(values);
   return out;
 }

@@ -41,7 +41,7 @@ const LOOPS: Record<ReduceOp, ReduceLoop> = {
 
 const IDENTITY: Record<ReduceOp, number> = { sum: 0, max: -Infinity, min: Infinity };
 
-export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly number[], dtype: DType): TypedArray {
+export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly number[], dtype: DType, out?: TypedArray): TypedArray {
   const loop = LOOPS[op];
   if (!loop) throw new Error(`cpu.reduce: unknown op '${String(op)}'`);
   const reduced = new Set(axes);
@@ -63,7 +63,7 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
   forEachRun(shape, [accStrides, contiguousStrides(shape)], [0, 0], (off, st, n) =>
     loop(acc, off[0]!, st[0]!, x, off[1]!, st[1]!, n),
   );
-  const out = alloc(dtype, outSize);
-  out.set(acc);
-  return out;
+  const o = out ?? alloc(dtype, outSize);
+  o.set(acc);
+  return o;
 }

@@ -40,11 +40,13 @@ function checkShape(op: string, xShape: Shape, outH: number, outW: number): [num
   return s;
 }
 
-export function resizeBilinear(x: TypedArray, xShape: Shape, outH: number, outW: number, dtype: DType): TypedArray {
+export function resizeBilinear(
+  x: TypedArray, xShape: Shape, outH: number, outW: number, dtype: DType, given?: TypedArray,
+): TypedArray {
   const [batch, inH, inW, C] = checkShape('resizeBilinear', xShape, outH, outW);
   const ys = axisSamples(inH, outH);
   const xs = axisSamples(inW, outW);
-  const out = alloc(dtype, batch * outH * outW * C);
+  const out = given ?? alloc(dtype, batch * outH * outW * C);
   let o = 0;
   for (let n = 0; n < batch; n++) {
     for (let oy = 0; oy < outH; oy++) {
@@ -68,7 +70,9 @@ export function resizeBilinear(x: TypedArray, xShape: Shape, outH: number, outW:
   return out;
 }
 
-export function resizeBilinearBackward(dy: TypedArray, dyShape: Shape, xShape: Shape, dtype: DType): TypedArray {
+export function resizeBilinearBackward(
+  dy: TypedArray, dyShape: Shape, xShape: Shape, dtype: DType, given?: TypedArray,
+): TypedArray {
   const [batch, inH, inW, C] = checkShape('resizeBilinearBackward', xShape, dyShape[1] ?? 0, dyShape[2] ?? 0);
   if (dyShape.length !== 4 || dyShape[0] !== batch || dyShape[3] !== C) {
     throw new Error(`cpu.resizeBilinearBackward: dy ${formatShape(dyShape)} does not fit input ${formatShape(xShape)}`);
@@ -104,8 +108,8 @@ export function resizeBilinearBackward(dy: TypedArray, dyShape: Shape, xShape: S
       }
     }
   }
-  if (dtype === 'float64') return dx;
-  const out = alloc(dtype, dx.length);
+  if (dtype === 'float64' && given === undefined) return dx;
+  const out = given ?? alloc(dtype, dx.length);
   out.set(dx);
   return out;
 }

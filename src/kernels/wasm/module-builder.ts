@@ -243,6 +243,20 @@ export class FunctionBuilder {
   f32x4Add(): this { return this.simd(SimdOp.f32x4_add); }
   f32x4Sub(): this { return this.simd(SimdOp.f32x4_sub); }
   f32x4Mul(): this { return this.simd(SimdOp.f32x4_mul); }
+  f32x4Div(): this { return this.simd(SimdOp.f32x4_div); }
+  /** Lane-wise minimum; NaN if either lane is NaN, −0 below +0. */
+  f32x4Min(): this { return this.simd(SimdOp.f32x4_min); }
+  f32x4Neg(): this { return this.simd(SimdOp.f32x4_neg); }
+  f32x4Abs(): this { return this.simd(SimdOp.f32x4_abs); }
+  f32x4Sqrt(): this { return this.simd(SimdOp.f32x4_sqrt); }
+  /** Comparisons give a lane mask: all ones where true, zero where false (NaN compares false). */
+  f32x4Eq(): this { return this.simd(SimdOp.f32x4_eq); }
+  f32x4Lt(): this { return this.simd(SimdOp.f32x4_lt); }
+  f32x4Gt(): this { return this.simd(SimdOp.f32x4_gt); }
+  f32x4Ge(): this { return this.simd(SimdOp.f32x4_ge); }
+  v128And(): this { return this.simd(SimdOp.v128_and); }
+  /** [a, b] → a & ~b. */
+  v128AndNot(): this { return this.simd(SimdOp.v128_andnot); }
   /** Relaxed SIMD: [a, b, c] → a·b + c. Only valid where `features().relaxedSimd`. */
   f32x4RelaxedMadd(): this { return this.simd(SimdOp.f32x4_relaxed_madd); }
 

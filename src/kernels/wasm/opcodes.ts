@@ -77,9 +77,22 @@ export const SimdOp = {
   f32x4_splat: 0x13,
   f32x4_extract_lane: 0x1f,
   f32x4_replace_lane: 0x20,
+  f32x4_eq: 0x41,
+  f32x4_lt: 0x43,
+  f32x4_gt: 0x44,
+  f32x4_ge: 0x46,
+  v128_and: 0x4e,
+  // a & ~b
+  v128_andnot: 0x4f,
+  f32x4_abs: 0xe0,
+  f32x4_neg: 0xe1,
+  f32x4_sqrt: 0xe3,
   f32x4_add: 0xe4,
   f32x4_sub: 0xe5,
   f32x4_mul: 0xe6,
+  f32x4_div: 0xe7,
+  // NaN-propagating, and -0 < +0 (as Math.min; f32x4_max, below, as Math.max).
+  f32x4_min: 0xe8,
   // a·b + c, fused or not at the engine's choice (one rounding on FMA hardware, two otherwise).
   f32x4_relaxed_madd: 0x105,
   // Appended for the convolution kernels.

@@ -15,8 +15,13 @@
  *
  * With FMA the sum rounds once per step instead of twice, so results differ from the mul+add
  * path in the last bits; both are float32 accumulations in the same order (k ascending).
+ *
+ * Partition (kernel-runner.ts): a work item is one row of C; `matmul(a, b, c, K, N, start, end)`
+ * computes rows [start, end), so a thread pool can split M. Row blocks start at `start`, so the
+ * rows a chunk computes do not depend on where the other chunks begin.
  */
 import { ModuleBuilder, type FunctionBuilder, type Local } from '../module-builder.js';
+import { isSharedMemory } from '../shared-memory.js';
 
 const DEFAULT_ROWS = 2;
 const DEFAULT_VECS = 4;
@@ -30,8 +35,11 @@ export interface MatmulKernelOptions {
   vecs?: number;
 }
 
-/** Signature of the exported `matmul`: byte addresses of A, B, C in the memory, then M, K, N. */
-export type MatmulFunction = (a: number, b: number, c: number, M: number, K: number, N: number) => void;
+/**
+ * Signature of the exported `matmul`: byte addresses of A, B, C in the memory (A and C at row 0),
+ * then K, N, and the rows [start, end) of C to compute.
+ */
+export type MatmulFunction = (a: number, b: number, c: number, K: number, N: number, start: number, end: number) => void;
 
 /** The module's bytes; it imports `env.memory` (shared or not, as `shared` says). */
 export function matmulModule(options: MatmulKernelOptions, shared = false): Uint8Array<ArrayBuffer> {
@@ -43,7 +51,7 @@ export function matmulModule(options: MatmulKernelOptions, shared = false): Uint
   const m = new ModuleBuilder();
   // The memory's size is the caller's: declare the smallest, 1 page (a shared one must state a maximum).
   m.importMemory({ module: 'env', name: 'memory', initial: 1, ...(shared ? { maximum: 65536, shared: true } : {}) });
-  m.addFunction(['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => emitMatmul(f, options.fma, rows, vecs), 'matmul');
+  m.addFunction(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => emitMatmul(f, options.fma, rows, vecs), 'matmul');
   return m.build();
 }
 
@@ -51,9 +59,10 @@ function emitMatmul(f: FunctionBuilder, fma: boolean, ROWS: number, VECS: number
   const a = f.param(0, 'i32');
   const b = f.param(1, 'i32');
   const c = f.param(2, 'i32');
-  const M = f.param(3, 'i32');
-  const K = f.param(4, 'i32');
-  const N = f.param(5, 'i32');
+  const K = f.param(3, 'i32');
+  const N = f.param(4, 'i32');
+  const start = f.param(5, 'i32');
+  const end = f.param(6, 'i32');
   const i = f.local('i32');
   const j = f.local('i32');
   const strideA = f.local('i32'); // bytes per row of A (K·4)
@@ -70,9 +79,9 @@ function emitMatmul(f: FunctionBuilder, fma: boolean, ROWS: number, VECS: number
 
   f.get(K).i32Const(4).i32Mul().set(strideA);
   f.get(N).i32Const(4).i32Mul().set(strideB);
-  f.get(a).set(rowA);
-  f.get(c).set(rowC);
-  f.i32Const(0).set(i);
+  f.get(a).get(start).get(strideA).i32Mul().i32Add().set(rowA);
+  f.get(c).get(start).get(strideB).i32Mul().i32Add().set(rowC);
+  f.get(start).set(i);
 
   /** Points pa[r] at A[i + r, 0] and paEnd at A[i, K]. */
   const startRows = (rows: number): void => {
@@ -148,7 +157,7 @@ function emitMatmul(f: FunctionBuilder, fma: boolean, ROWS: number, VECS: number
 
   /** Whole blocks of `rows` rows from row i on, advancing i, rowA and rowC. */
   const rowBlocks = (rows: number): void => {
-    f.forRange(i, M, rows, () => {
+    f.forRange(i, end, rows, () => {
       f.i32Const(0).set(j);
       vectorColumns(rows, VECS);
       if (VECS > 1) vectorColumns(rows, 1);
@@ -177,7 +186,7 @@ export function matmulKernelModule(options: MatmulKernelOptions, shared = false)
 
 /** The kernel instantiated over `memory`. Throws if `fma` is asked for where relaxed SIMD is absent. */
 export function instantiateMatmul(memory: WebAssembly.Memory, options: MatmulKernelOptions): MatmulFunction {
-  const shared = memory.buffer instanceof SharedArrayBuffer;
+  const shared = isSharedMemory(memory);
   const instance = new WebAssembly.Instance(matmulKernelModule(options, shared), { env: { memory } });
   return instance.exports['matmul'] as MatmulFunction;
 }

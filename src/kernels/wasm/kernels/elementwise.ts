@@ -1,0 +1,186 @@
+/**
+ * SIMD128 elementwise kernels, generated per op: the memory-bound maps where four lanes per
+ * instruction pay (relu and its derivative on every activation, the adds and multiplies of
+ * gradients, bias and per-channel broadcasts). Ops without a SIMD instruction (exp, log, pow,
+ * sign) stay in TypeScript (wasm-elementwise.ts).
+ *
+ * Work items are whole 16-byte vectors: every block of the backend's memory is 16-byte aligned
+ * and a multiple of 16 bytes long, so the last vector of an n-element tensor stays inside its
+ * block (its extra lanes are padding nobody reads) and no scalar tail is needed. Exports, each
+ * ending in the partition convention's `start, end` (kernel-runner.ts):
+ *
+ * - unary module: `map(x, out, start, end)`, items = vectors.
+ * - binary module: `same(a, b, out, start, end)` (equal shapes), `scalarA` / `scalarB` (that
+ *   operand has one element), items = vectors; `rowA` / `rowB(a, b, out, C, start, end)` (that
+ *   operand is a row of C elements, C a multiple of 4, repeated over the other's rows), items =
+ *   rows of C.
+ * - `sumRows(x, out, rows, C, start, end)`: out[j] = Σ_r x[r, j] (a sum over leading axes: a
+ *   bias gradient), items = vectors of 4 columns; rows outermost, so x streams in memory order.
+ */
+import type { BinaryOp, UnaryOp } from '../../backend.js';
+import { ModuleBuilder, type FunctionBuilder, type Local } from '../module-builder.js';
+import { memoryImportFor } from '../shared-memory.js';
+
+export type SimdUnaryOp = 'neg' | 'abs' | 'sqrt' | 'relu' | 'step';
+export type SimdBinaryOp = Exclude<BinaryOp, 'pow'>;
+
+export const SIMD_UNARY: ReadonlySet<UnaryOp> = new Set<UnaryOp>(['neg', 'abs', 'sqrt', 'relu', 'step']);
+export const SIMD_BINARY: ReadonlySet<BinaryOp> = new Set<BinaryOp>(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'greater', 'greaterEqual', 'equal']);
+
+const ZERO = [0, 0, 0, 0] as const;
+const ONE = [1, 1, 1, 1] as const;
+
+/** Replaces the v128 on the stack by op(it); `t` is a scratch local. */
+function emitUnary(f: FunctionBuilder, op: SimdUnaryOp, t: Local<'v128'>): void {
+  switch (op) {
+    case 'neg': f.f32x4Neg(); break;
+    case 'abs': f.f32x4Abs(); break;
+    case 'sqrt': f.f32x4Sqrt(); break;
+    // x & ~(x < 0): negative lanes become +0; NaN (never < 0) and −0 pass, as `v < 0 ? 0 : v`.
+    case 'relu': f.tee(t).get(t).f32x4Const(ZERO).f32x4Lt().v128AndNot(); break;
+    // (x > 0) & 1.0: the mask selects the bits of 1.0.
+    case 'step': f.f32x4Const(ZERO).f32x4Gt().f32x4Const(ONE).v128And(); break;
+  }
+}
+
+/** Replaces the two v128 on the stack [a, b] by op(a, b). */
+function emitBinary(f: FunctionBuilder, op: SimdBinaryOp): void {
+  switch (op) {
+    case 'add': f.f32x4Add(); break;
+    case 'sub': f.f32x4Sub(); break;
+    case 'mul': f.f32x4Mul(); break;
+    case 'div': f.f32x4Div(); break;
+    case 'maximum': f.f32x4Max(); break;
+    case 'minimum': f.f32x4Min(); break;
+    case 'greater': f.f32x4Gt().f32x4Const(ONE).v128And(); break;
+    case 'greaterEqual': f.f32x4Ge().f32x4Const(ONE).v128And(); break;
+    case 'equal': f.f32x4Eq().f32x4Const(ONE).v128And(); break;
+  }
+}
+
+/** for (off = start·16; off < end·16; off += 16) body(off): a loop over whole vectors. */
+function vectorLoop(f: FunctionBuilder, start: Local<'i32'>, end: Local<'i32'>, body: (off: Local<'i32'>) => void): void {
+  const off = f.local('i32');
+  const stop = f.local('i32');
+  f.get(start).i32Const(4).i32Shl().set(off);
+  f.get(end).i32Const(4).i32Shl().set(stop);
+  f.forRange(off, stop, 16, () => body(off));
+}
+
+/** Pushes base + off. */
+const at = (f: FunctionBuilder, base: Local<'i32'>, off: Local<'i32'>): FunctionBuilder => f.get(base).get(off).i32Add();
+
+export function unaryModule(op: SimdUnaryOp, memory: WebAssembly.Memory): Uint8Array<ArrayBuffer> {
+  const m = new ModuleBuilder().importMemory(memoryImportFor(memory));
+  m.addFunction(['i32', 'i32', 'i32', 'i32'], [], (f) => {
+    const [x, out, start, end] = [0, 1, 2, 3].map((i) => f.param(i, 'i32')) as [Local<'i32'>, Local<'i32'>, Local<'i32'>, Local<'i32'>];
+    const t = f.local('v128');
+    vectorLoop(f, start, end, (off) => {
+      at(f, out, off);
+      at(f, x, off).v128Load();
+      emitUnary(f, op, t);
+      f.v128Store();
+    });
+  }, 'map');
+  return m.build();
+}
+
+export function binaryModule(op: SimdBinaryOp, memory: WebAssembly.Memory): Uint8Array<ArrayBuffer> {
+  const m = new ModuleBuilder().importMemory(memoryImportFor(memory));
+  const i32 = (f: FunctionBuilder, n: number): Local<'i32'>[] => Array.from({ length: n }, (_, i) => f.param(i, 'i32'));
+
+  m.addFunction(['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
+    const [a, b, out, start, end] = i32(f, 5) as [Local<'i32'>, Local<'i32'>, Local<'i32'>, Local<'i32'>, Local<'i32'>];
+    vectorLoop(f, start, end, (off) => {
+      at(f, out, off);
+      at(f, a, off).v128Load();
+      at(f, b, off).v128Load();
+      emitBinary(f, op);
+      f.v128Store();
+    });
+  }, 'same');
+
+  for (const side of ['A', 'B'] as const) {
+    m.addFunction(['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
+      const [a, b, out, start, end] = i32(f, 5) as [Local<'i32'>, Local<'i32'>, Local<'i32'>, Local<'i32'>, Local<'i32'>];
+      const s = f.local('v128');
+      f.get(side === 'A' ? a : b).f32Load().f32x4Splat().set(s);
+      vectorLoop(f, start, end, (off) => {
+        at(f, out, off);
+        if (side === 'A') f.get(s).get(b).get(off).i32Add().v128Load();
+        else f.get(a).get(off).i32Add().v128Load().get(s);
+        emitBinary(f, op);
+        f.v128Store();
+      });
+    }, `scalar${side}`);
+
+    m.addFunction(['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
+      const [a, b, out, C, start, end] = i32(f, 6) as [Local<'i32'>, Local<'i32'>, Local<'i32'>, Local<'i32'>, Local<'i32'>, Local<'i32'>];
+      const rowBytes = f.local('i32');
+      const off = f.local('i32'); // byte offset of the element in the full operand and out
+      const stop = f.local('i32');
+      const j = f.local('i32'); // byte offset in the row
+      f.get(C).i32Const(2).i32Shl().set(rowBytes);
+      f.get(start).get(rowBytes).i32Mul().set(off);
+      f.get(end).get(rowBytes).i32Mul().set(stop);
+      f.block((exit) => f.loop((top) => {
+        f.get(off).get(stop).i32GeU().brIf(exit);
+        f.i32Const(0).set(j);
+        f.forRange(j, rowBytes, 16, () => {
+          f.get(out).get(off).i32Add().get(j).i32Add();
+          if (side === 'A') f.get(a).get(j).i32Add().v128Load().get(b).get(off).i32Add().get(j).i32Add().v128Load();
+          else f.get(a).get(off).i32Add().get(j).i32Add().v128Load().get(b).get(j).i32Add().v128Load();
+          emitBinary(f, op);
+          f.v128Store();
+        });
+        f.get(off).get(rowBytes).i32Add().set(off);
+        f.br(top);
+      }));
+    }, `row${side}`);
+  }
+  return m.build();
+}
+
+export function sumRowsModule(memory: WebAssembly.Memory): Uint8Array<ArrayBuffer> {
+  const m = new ModuleBuilder().importMemory(memoryImportFor(memory));
+  m.addFunction(['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
+    const [x, out, rows, C, start, end] = [0, 1, 2, 3, 4, 5].map((i) => f.param(i, 'i32')) as Local<'i32'>[] as [
+      Local<'i32'>, Local<'i32'>, Local<'i32'>, Local<'i32'>, Local<'i32'>, Local<'i32'>,
+    ];
+    const r = f.local('i32');
+    const row = f.local('i32'); // &x[r, 0]
+    const rowBytes = f.local('i32');
+    f.get(C).i32Const(2).i32Shl().set(rowBytes);
+    vectorLoop(f, start, end, (off) => {
+      at(f, out, off).f32x4Const(ZERO).v128Store();
+    });
+    f.get(x).set(row);
+    f.forRange(r, rows, 1, () => {
+      vectorLoop(f, start, end, (off) => {
+        at(f, out, off);
+        at(f, out, off).v128Load();
+        at(f, row, off).v128Load();
+        f.f32x4Add().v128Store();
+      });
+      f.get(row).get(rowBytes).i32Add().set(row);
+    });
+  }, 'sumRows');
+  return m.build();
+}
+
+const cache = new Map<string, WebAssembly.Module>();
+
+/** The compiled module for `key` (op and memory kind), compiled once per process. */
+export function elementwiseKernelModule(kind: 'unary' | 'binary' | 'sumRows', op: string, memory: WebAssembly.Memory): WebAssembly.Module {
+  const shared = memoryImportFor(memory).shared === true;
+  const key = `${kind}:${op}:${shared ? 'shared' : 'own'}`;
+  let module = cache.get(key);
+  if (module === undefined) {
+    const bytes = kind === 'unary'
+      ? unaryModule(op as SimdUnaryOp, memory)
+      : kind === 'binary' ? binaryModule(op as SimdBinaryOp, memory) : sumRowsModule(memory);
+    module = new WebAssembly.Module(bytes);
+    cache.set(key, module);
+  }
+  return module;
+}

@@ -1,0 +1,73 @@
+/**
+ * The backend conformance suite on the WebAssembly backend: every row of the primitive table,
+ * forward, VJP and second order in float32, against the float64 CPU oracle; memory that returns
+ * to where it was after repeated forward + backward passes; float64 refused in one line.
+ */
+import { describe, expect, it } from 'vitest';
+import * as op from '../../src/autograd/ops.js';
+import { valueAndGrad } from '../../src/autograd/functional.js';
+import { createWasmBackend } from '../../src/kernels/wasm/create-wasm-backend.js';
+import type { WasmBackend } from '../../src/kernels/wasm/wasm-backend.js';
+import { randomNormal } from '../../src/tensor/creation.js';
+import { scope } from '../../src/tensor/scope.js';
+import { propertyRuns } from '../../src/testing/runs.js';
+import { conformanceTests } from '../helpers/conformance.js';
+
+let wasm: WasmBackend | null = null;
+const backend = (): WasmBackend => (wasm ??= createWasmBackend());
+
+describe('conformance: WebAssembly float32 against the float64 CPU oracle', () => {
+  conformanceTests(backend, { runs: propertyRuns(4), secondOrder: true });
+});
+
+describe('the WebAssembly backend', () => {
+  it('50 repetitions of a forward + backward pass leave the allocated bytes where they were', async () => {
+    const be = backend();
+    const x = randomNormal([2, 12, 12, 3], 0, 1, { backend: be, seed: 1 });
+    const w = randomNormal([3, 3, 3, 8], 0, 0.3, { backend: be, seed: 2 });
+    const step = async (): Promise<void> => {
+      const g = scope(() => {
+        const { grads } = valueAndGrad((a, b) => op.sum(op.maxPool2d(op.relu(op.conv2d(a, b, { padding: 'same' })))))(x, w);
+        return grads[1]!;
+      });
+      await g.data();
+      g.dispose();
+    };
+    await step();
+    const before = be.bytesInUse();
+    const capacity = be.memory.capacity();
+    for (let i = 0; i < 50; i++) await step();
+    expect(be.bytesInUse()).toBe(before);
+    // Freed blocks are reused: the same work needs no more memory the 51st time than the first.
+    expect(be.memory.capacity()).toBe(capacity);
+    x.dispose();
+    w.dispose();
+    expect(be.bytesInUse()).toBe(0);
+  });
+
+  it('refuses float64 in one line naming the op, and says what it is in info()', () => {
+    const be = createWasmBackend();
+    expect(() => be.upload(new Float64Array([1]), 'float64')).toThrow(/^wasm\.upload: the WebAssembly backend computes in float32 only, got float64$/);
+    expect(be.supportsFloat64).toBe(false);
+    expect(be.info()).toMatchObject({ name: 'wasm', threads: 1 });
+    expect(be.info().adapter).toMatch(/^WebAssembly \(1 thread, SIMD128, (no )?relaxed SIMD\)$/);
+  });
+
+  it('runs one thread when more are asked for, and says why', () => {
+    const info = createWasmBackend({ threads: 4 }).info();
+    expect(info.threads).toBe(1);
+    expect(info.threadNote).toMatch(/4 threads asked for; running 1/);
+    expect(() => createWasmBackend({ threads: 0 })).toThrow(/threads must be a positive integer/);
+    expect(() => createWasmBackend({ thread: 2 } as never)).toThrow(/unknown option 'thread'/);
+  });
+
+  it('rejects storage of another backend, and freed storage, by name', () => {
+    const [a, b] = [createWasmBackend(), createWasmBackend()];
+    const s = a.upload(new Float32Array([1, 2]), 'float32');
+    expect(() => b.unary('neg', { storage: s, shape: [2], dtype: 'float32' })).toThrow(/another WebAssembly backend/);
+    expect(() => a.unary('neg', { storage: new Float32Array(2), shape: [2], dtype: 'float32' })).toThrow(/does not belong to the WebAssembly backend/);
+    a.free(s, 'float32', 2);
+    expect(() => a.readSync({ storage: s, shape: [2], dtype: 'float32' })).toThrow(/already been freed/);
+    expect(a.bytesInUse()).toBe(0);
+  });
+});
