@@ -1,0 +1,170 @@
+/**
+ * The WebAssembly backend's generated elementwise kernels (SIMD128: unary maps, same-shape,
+ * scalar and row broadcasts, leading-axis sums) and its matmul, against the float64 CPU oracle,
+ * on shapes that reach each kernel (multiples of 4 channels, ragged sizes whose last vector is
+ * partly padding) and the edge values (NaN, ±0, ±∞); and the whole conformance table again with
+ * every split kernel cut into several chunks, as a thread pool would.
+ */
+import { describe, expect, it } from 'vitest';
+import type { BinaryOp, TensorInfo, UnaryOp } from '../../src/kernels/backend.js';
+import { cpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
+import { wasmFeatures } from '../../src/kernels/wasm/features.js';
+import { kernelExport, SerialKernelRunner, splitRange, type KernelHandle, type KernelRunner } from '../../src/kernels/wasm/kernel-runner.js';
+import { SIMD_BINARY, SIMD_UNARY } from '../../src/kernels/wasm/kernels/elementwise.js';
+import { createWasmBackend } from '../../src/kernels/wasm/create-wasm-backend.js';
+import { WasmBackend } from '../../src/kernels/wasm/wasm-backend.js';
+import { createWasmMemory } from '../../src/kernels/wasm/wasm-memory.js';
+import { sizeOf, type Shape } from '../../src/tensor/shape.js';
+import { conformanceTests } from '../helpers/conformance.js';
+
+/** A serial runner that cuts every call into `parts` chunks (and counts calls), as a pool would. */
+class ChunkingRunner implements KernelRunner {
+  readonly threads = 1;
+  readonly calls = new Map<string, number>();
+  private readonly inner: SerialKernelRunner;
+  constructor(readonly memory: WebAssembly.Memory, private readonly parts: number) {
+    this.inner = new SerialKernelRunner(memory);
+  }
+  load(key: string, module: WebAssembly.Module): KernelHandle {
+    return this.inner.load(key, module);
+  }
+  parallelFor(kernel: KernelHandle, name: string, args: readonly number[], total: number): void {
+    this.calls.set(name, (this.calls.get(name) ?? 0) + 1);
+    // Chunks in reverse order: a kernel that relied on running its chunks in order would fail.
+    for (const [s, e] of splitRange(total, this.parts).reverse()) kernelExport(kernel, name)(...args, s, e);
+  }
+  dispose(): void {}
+}
+
+const chunked = (): { be: WasmBackend; runner: ChunkingRunner } => {
+  const runner = new ChunkingRunner(createWasmMemory(1), 3);
+  return { be: new WasmBackend({ runner, features: wasmFeatures() }), runner };
+};
+
+const EDGE = [Number.NaN, 0, -0, Infinity, -Infinity, 1, -1, 2.5, -3.25, 1e-30];
+
+function values(n: number, seed: number): Float32Array {
+  let x = seed;
+  return Float32Array.from({ length: n }, (_, i) => {
+    if (i % 7 === 3) return EDGE[(i + seed) % EDGE.length]!;
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return (x / 2147483648) * 8 - 4;
+  });
+}
+
+const oracle = cpuBackend();
+const cpuIn = (v: Float32Array, shape: Shape): TensorInfo => ({ storage: oracle.upload(Float64Array.from(v), 'float64'), shape, dtype: 'float64' });
+
+/** Bit-for-bit (NaN equal to NaN, −0 distinct from +0): these ops round once, like the oracle's float32 rounding. */
+function expectSame(got: Float32Array, want: ArrayLike<number>, what: string): void {
+  const w = Float32Array.from(want);
+  for (let i = 0; i < w.length; i++) {
+    if (!Object.is(got[i], w[i])) expect.fail(`${what} #${i}: got ${got[i]}, want ${w[i]}`);
+  }
+  expect(got.length).toBe(w.length);
+}
+
+describe('SIMD elementwise kernels', () => {
+  it('every SIMD unary op, on ragged sizes and edge values, is the oracle rounded to float32', () => {
+    const { be, runner } = chunked();
+    for (const op of SIMD_UNARY) {
+      for (const n of [1, 4, 13, 64]) {
+        const v = values(n, n);
+        const x: TensorInfo = { storage: be.upload(v, 'float32'), shape: [n], dtype: 'float32' };
+        const got = be.readSync({ storage: be.unary(op as UnaryOp, x), shape: [n], dtype: 'float32' }) as Float32Array;
+        expectSame(got, oracle.readSync({ storage: oracle.unary(op as UnaryOp, cpuIn(v, [n])), shape: [n], dtype: 'float64' }), `${op} n=${n}`);
+      }
+    }
+    expect(runner.calls.get('map')).toBe(SIMD_UNARY.size * 4);
+  });
+
+  const layouts: [string, Shape, Shape, Shape][] = [
+    ['same', [2, 3, 5], [2, 3, 5], [2, 3, 5]],
+    ['scalarB', [3, 7], [1], [3, 7]],
+    ['scalarA', [], [5, 3], [5, 3]],
+    ['rowB', [2, 3, 8], [8], [2, 3, 8]],
+    ['rowB', [2, 5, 3, 4], [1, 3, 4], [2, 5, 3, 4]],
+    ['rowA', [1, 1, 12], [4, 2, 12], [4, 2, 12]],
+  ];
+
+  it('every SIMD binary op, in each broadcast layout, is the oracle rounded to float32', () => {
+    const { be, runner } = chunked();
+    for (const op of SIMD_BINARY) {
+      for (const [kernel, aShape, bShape, outShape] of layouts) {
+        const [va, vb] = [values(sizeOf(aShape), 5), values(sizeOf(bShape), 11)];
+        const a: TensorInfo = { storage: be.upload(va, 'float32'), shape: aShape, dtype: 'float32' };
+        const b: TensorInfo = { storage: be.upload(vb, 'float32'), shape: bShape, dtype: 'float32' };
+        const before = runner.calls.get(kernel) ?? 0;
+        const got = be.readSync({ storage: be.binary(op as BinaryOp, a, b, outShape), shape: outShape, dtype: 'float32' }) as Float32Array;
+        expect(runner.calls.get(kernel), `${op} ${kernel} ran its kernel`).toBe(before + 1);
+        const want = oracle.readSync({ storage: oracle.binary(op as BinaryOp, cpuIn(va, aShape), cpuIn(vb, bShape), outShape), shape: outShape, dtype: 'float64' });
+        expectSame(got, want, `${op} ${kernel} [${aShape}] [${bShape}]`);
+      }
+    }
+  });
+
+  it('a row broadcast of a channel count that is not a multiple of 4 falls back to TypeScript, correctly', () => {
+    const { be, runner } = chunked();
+    const [va, vb] = [values(2 * 3 * 6, 1), values(6, 2)];
+    const a: TensorInfo = { storage: be.upload(va, 'float32'), shape: [2, 3, 6], dtype: 'float32' };
+    const b: TensorInfo = { storage: be.upload(vb, 'float32'), shape: [6], dtype: 'float32' };
+    const got = be.readSync({ storage: be.binary('add', a, b, [2, 3, 6]), shape: [2, 3, 6], dtype: 'float32' }) as Float32Array;
+    expect(runner.calls.size).toBe(0);
+    expectSame(got, oracle.readSync({ storage: oracle.binary('add', cpuIn(va, [2, 3, 6]), cpuIn(vb, [6]), [2, 3, 6]), shape: [2, 3, 6], dtype: 'float64' }), 'add C=6');
+  });
+
+  it('sums over leading axes (a bias gradient) within float32 summation error of the oracle', () => {
+    const { be, runner } = chunked();
+    const shape = [3, 17, 5, 8];
+    const v = Float32Array.from({ length: sizeOf(shape) }, (_, i) => Math.sin(i) * 3);
+    const x: TensorInfo = { storage: be.upload(v, 'float32'), shape, dtype: 'float32' };
+    for (const axes of [[0], [0, 1], [0, 1, 2]]) {
+      const outShape = shape.filter((_, i) => !axes.includes(i));
+      const got = be.readSync({ storage: be.reduce('sum', x, axes), shape: outShape, dtype: 'float32' });
+      const want = oracle.readSync({ storage: oracle.reduce('sum', cpuIn(v, shape), axes), shape: outShape, dtype: 'float64' });
+      const rows = sizeOf(shape) / sizeOf(outShape);
+      // Sequential float32 summation: |error| ≤ (rows − 1)·u·Σ|x| with Σ|x| ≤ 3·rows.
+      got.forEach((g, i) => expect(Math.abs(g - want[i]!)).toBeLessThanOrEqual(rows * 2 ** -24 * 3 * rows));
+    }
+    expect(runner.calls.get('sumRows')).toBe(3);
+  });
+});
+
+describe('matmul on the backend', () => {
+  it('transposed operands and broadcast batches match the oracle, cut into chunks of rows', () => {
+    const { be, runner } = chunked();
+    const M = 7, K = 9, N = 21;
+    for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      for (const [ba, bb] of [[1, 3], [3, 1], [2, 2]] as const) {
+        const aShape = tA ? [ba, K, M] : [ba, M, K];
+        const bShape = tB ? [bb, N, K] : [bb, K, N];
+        const [va, vb] = [Float32Array.from({ length: sizeOf(aShape) }, (_, i) => Math.cos(i)), Float32Array.from({ length: sizeOf(bShape) }, (_, i) => Math.sin(i * 0.7))];
+        const a: TensorInfo = { storage: be.upload(va, 'float32'), shape: aShape, dtype: 'float32' };
+        const b: TensorInfo = { storage: be.upload(vb, 'float32'), shape: bShape, dtype: 'float32' };
+        const outShape = [Math.max(ba, bb), M, N];
+        const before = be.bytesInUse();
+        const got = be.readSync({ storage: be.matmul(a, b, tA, tB), shape: outShape, dtype: 'float32' });
+        // Only the output stays: the scratch blocks of the transposes are returned.
+        expect(be.bytesInUse() - before).toBe(Math.ceil((sizeOf(outShape) * 4) / 16) * 16);
+        const want = oracle.readSync({ storage: oracle.matmul(cpuIn(va, aShape), cpuIn(vb, bShape), tA, tB), shape: outShape, dtype: 'float64' });
+        // |a|, |b| ≤ 1: the float32 summation bound (K + 2)·u·K.
+        got.forEach((g, i) => expect(Math.abs(g - want[i]!), `${tA} ${tB} ${ba} ${bb} #${i}`).toBeLessThanOrEqual((K + 2) * 2 ** -24 * K));
+      }
+    }
+    expect(runner.calls.get('matmul')).toBe(4 * (3 + 3 + 2)); // one call per batch
+  });
+
+  it('an empty product (K = 0) is zeros, and an empty output runs nothing', () => {
+    const be = createWasmBackend();
+    const a: TensorInfo = { storage: be.upload(new Float32Array(0), 'float32'), shape: [1, 3, 0], dtype: 'float32' };
+    const b: TensorInfo = { storage: be.upload(new Float32Array(0), 'float32'), shape: [1, 0, 5], dtype: 'float32' };
+    // The output block is reused memory: the kernel must write the zeros itself.
+    const junk = be.fill(15, 7, 'float32');
+    be.free(junk, 'float32', 15);
+    expect(Array.from(be.readSync({ storage: be.matmul(a, b, false, false), shape: [1, 3, 5], dtype: 'float32' }))).toEqual(new Array(15).fill(0));
+  });
+});
+
+describe('conformance with every split kernel cut into 3 chunks (the partition convention)', () => {
+  conformanceTests(() => chunked().be, { runs: 2 });
+});
