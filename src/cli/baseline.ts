@@ -32,7 +32,8 @@ max |o_b − o_t|, pixel range, L_0). Use it with: stieltjes explain --baseline 
 
 Options:
   --weights FILE      Keras weights (default: Keras cache VGG19, else the bundled digit model)
-  --config FILE.json  model architecture for weights-only files that are not VGG19
+  --config FILE.json  model architecture (Keras to_json(), or to_yaml() as .yaml) for weights-only
+                      files that are not VGG19
   --loss L            max (default) | mse | crossentropy
   --lambda λ          weight of the output loss, a number in ${rangeText(LAMBDA.min, LAMBDA.max)} (default 0.9)
   --optimizer O       rmsprop (default) | adam | sgd

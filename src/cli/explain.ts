@@ -34,7 +34,8 @@ const usage = `Usage: stieltjes explain IMAGE --method ig|gradcam|rsi-gradcam --
 Options:
   --weights FILE          Keras weights (.h5, .keras); default: the Keras cache VGG19 file when
                           present, otherwise the bundled digit model
-  --config FILE.json      model architecture, for weights-only files that are not VGG19
+  --config FILE.json      model architecture (Keras to_json(), or to_yaml() as .yaml), for
+                          weights-only files that are not VGG19
   --method M              ig | gradcam | rsi-gradcam (required)
   --layer L1,L2,...       layers for the CAM methods (default block5_conv4, or the model's last conv)
   --target N|top          class (softmax head) or output unit (sigmoid and linear heads) to

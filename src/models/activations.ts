@@ -5,10 +5,14 @@
 import * as op from '../autograd/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
 
-export const ACTIVATIONS = ['linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 'swish', 'elu', 'selu', 'softplus', 'softsign', 'exponential', 'hard_swish', 'gelu'] as const;
+export const ACTIVATIONS = ['linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 'swish', 'elu', 'selu', 'softplus', 'softsign', 'exponential', 'hard_swish', 'gelu', 'hard_sigmoid', 'hard_sigmoid_keras2'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 
-/** Keras spells some activations more than one way (Keras 3 writes `silu` for `swish`). */
+/**
+ * Keras spells some activations more than one way (Keras 3 writes `silu` for `swish`).
+ * 'hard_sigmoid' is Keras 3's relu6(x + 3)/6; a Keras 1/2 config's 'hard_sigmoid' (0.2x + 0.5,
+ * clipped) is read as 'hard_sigmoid_keras2' by the config loader.
+ */
 const ALIASES: Readonly<Record<string, Activation>> = { silu: 'swish', hard_silu: 'hard_swish' };
 
 /** SELU's constants (Klambauer et al. 2017, as Keras has them). */
@@ -107,6 +111,12 @@ export function activate(x: Tensor, activation: Activation, logits?: boolean): T
       return op.mul(x, op.div(op.minimum(op.relu(op.add(x, op.scalarLike(x, 3))), op.scalarLike(x, 6)), op.scalarLike(x, 6)));
     case 'gelu':
       return gelu(x);
+    case 'hard_sigmoid':
+      // Keras 3: relu6(x + 3)/6, i.e. x/6 + 0.5 clipped to [0, 1].
+      return op.div(op.minimum(op.relu(op.add(x, op.scalarLike(x, 3))), op.scalarLike(x, 6)), op.scalarLike(x, 6));
+    case 'hard_sigmoid_keras2':
+      // Keras 1 and 2 (and Theano): 0.2x + 0.5 clipped to [0, 1].
+      return op.minimum(op.relu(op.add(op.mul(x, op.scalarLike(x, 0.2)), op.scalarLike(x, 0.5))), op.scalarLike(x, 1));
     case 'linear':
       return x;
   }

@@ -13,7 +13,8 @@ import { getBackend } from '../tensor/engine.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { GraphModel, type GraphLayer } from './graph-model.js';
-import { isFunctionalConfig, kerasWiring, layerEntryName } from './keras-functional.js';
+import { callName, isFunctionalConfig, kerasWiring, layerEntryName } from './keras-functional.js';
+import { sharedCall } from './shared-call.js';
 import { hasNestedModels, inlineNestedModels } from './keras-nested.js';
 import { buildKerasLayer, type KerasLayerContext } from './keras-layer.js';
 import type { Layer } from './layers.js';
@@ -87,6 +88,7 @@ export function buildFromKerasConfig(rawConfig: unknown, fileLayers: readonly We
     dtype: opts.dtype,
     theano: false,
     kernelsOihw: false,
+    keras3: isKeras3Config(config),
     weightsFor(name, expected) {
       const hit = byName.get(name);
       const src = hit && hit.weights.length > 0 ? hit : weightedInOrder[nextWeighted];
@@ -130,9 +132,13 @@ export function buildFromKerasConfig(rawConfig: unknown, fileLayers: readonly We
   const wiring = kerasWiring(config);
   const nodes = built.flatMap((b, i) => {
     if (!b.layer) return [];
-    const inputs = wiring.inputs.get(layerEntryName(layers[i] as { name?: unknown; config?: { name?: unknown } }, i)) ?? [];
+    const entryName = layerEntryName(layers[i] as { name?: unknown; config?: { name?: unknown } }, i);
+    const inputs = wiring.inputs.get(entryName) ?? [];
     if (inputs.length === 0) throw new Error(`layer ${b.name}: the model config says nothing about its inputs (no inbound_nodes)`);
-    return [{ layer: b.layer, inputs }];
+    const n = wiring.calls.get(entryName) ?? 1;
+    // A shared layer: one set of weights, one graph node per call.
+    const calls = Array.from({ length: n - 1 }, (_, j) => ({ layer: sharedCall(b.layer!, callName(entryName, j + 1)), inputs: wiring.inputs.get(callName(entryName, j + 1))! }));
+    return [{ layer: b.layer, inputs }, ...calls];
   });
   return new GraphModel(modelName, nodes, shape, preprocessing, wiring.inputLayer, wiring.outputLayer);
 }
@@ -149,4 +155,16 @@ function theanoKernelToHwio(name: string, w: WeightArray, backend: Backend, dtyp
           out[((y * kw + x) * ci + i) * co + o] = w.data[((o * ci + i) * kh + (flip ? kh - 1 - y : y)) * kw + (flip ? kw - 1 - x : x)]!;
         }
   return fromArray(out, [kh, kw, ci, co], { backend, dtype });
+}
+
+/** A Keras 3 config: its layer entries carry `module` (and `registered_name`), or it says keras_version 3. */
+export function isKeras3Config(config: unknown): boolean {
+  const c = config as { keras_version?: unknown; module?: unknown };
+  if (typeof c?.keras_version === 'string') return c.keras_version.startsWith('3');
+  if (typeof c?.module === 'string') return true;
+  try {
+    return configLayers(config).some((l) => typeof (l as { module?: unknown }).module === 'string');
+  } catch {
+    return false;
+  }
 }

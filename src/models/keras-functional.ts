@@ -6,8 +6,13 @@
  */
 
 export interface KerasWiring {
-  /** The layers each layer reads, in argument order (the InputLayer's name for the model input). */
+  /**
+   * The nodes each call reads, in argument order (the InputLayer's name for the model input). A
+   * layer's first call is named as the layer; a shared layer's later calls `<layer>@<k>`.
+   */
   inputs: Map<string, string[]>;
+  /** How many times each layer is called (more than 1: a shared layer). */
+  calls: Map<string, number>;
   inputLayer: string;
   outputLayer: string;
 }
@@ -32,18 +37,38 @@ export function kerasWiring(config: unknown): KerasWiring {
   const inner = (config as { config?: Record<string, unknown> }).config ?? {};
   const layers = inner.layers as { name?: unknown; class_name?: unknown; config?: { name?: unknown }; inbound_nodes?: unknown }[];
   const inputs = new Map<string, string[]>();
+  const calls = new Map<string, number>();
+  const model = typeof inner.name === 'string' ? inner.name : 'model';
+  const inputLayers = endpoints(inner.input_layers, 'input_layers');
+  const outputLayers = endpoints(inner.output_layers, 'output_layers');
+  if (inputLayers.length !== 1) {
+    throw new Error(
+      `model ${model}: ${inputLayers.length} inputs (${inputLayers.map(nodeName).join(', ')}); stieltjes explains models with one image input (save a one-input model in Keras, e.g. keras.Model(m.inputs[0], m.output), if the others can be fixed)`,
+    );
+  }
+  if (outputLayers.length !== 1) {
+    throw new Error(
+      `model ${model}: ${outputLayers.length} outputs (${outputLayers.map(nodeName).join(', ')}); stieltjes explains one output (save the one to explain in Keras: keras.Model(m.input, m.outputs[i]))`,
+    );
+  }
   layers.forEach((entry, i) => {
     const name = layerEntryName(entry, i);
     const nodes = (entry.inbound_nodes ?? []) as unknown[];
     if (!Array.isArray(nodes)) throw new Error(`model config: layer ${name} has inbound_nodes that are not a list`);
-    if (nodes.length > 1) throw new Error(`layer ${name}: it is called ${nodes.length} times (a shared layer), which is not supported yet`);
-    inputs.set(name, nodes.length === 0 ? [] : nodeInputs(name, nodes[0]));
+    calls.set(name, Math.max(nodes.length, 1));
+    if (nodes.length === 0) inputs.set(name, []);
+    nodes.forEach((node, k) => inputs.set(callName(name, k), nodeInputs(name, node)));
   });
-  const inputLayers = endpoints(inner.input_layers, 'input_layers');
-  const outputLayers = endpoints(inner.output_layers, 'output_layers');
-  if (inputLayers.length !== 1) throw new Error(`model config: ${inputLayers.length} inputs (${inputLayers.join(', ')}); only models with one image input are supported`);
-  if (outputLayers.length !== 1) throw new Error(`model config: ${outputLayers.length} outputs (${outputLayers.join(', ')}); only models with one output are supported`);
-  return { inputs, inputLayer: inputLayers[0]!, outputLayer: outputLayers[0]! };
+  return { inputs, calls, inputLayer: nodeName(inputLayers[0]!), outputLayer: nodeName(outputLayers[0]!) };
+}
+
+/** The graph node of a layer's k-th call: the layer's own name for its first, `<layer>@<k>` after. */
+export function callName(layer: string, k: number): string {
+  return k === 0 ? layer : `${layer}@${k}`;
+}
+
+function nodeName(e: readonly [string, number]): string {
+  return callName(e[0], e[1]);
 }
 
 /** The layer names one call reads, in order. */
@@ -53,7 +78,7 @@ function nodeInputs(layer: string, node: unknown): string[] {
     return node.map((ref) => {
       if (!Array.isArray(ref) || typeof ref[0] !== 'string') throw new Error(`model config: layer ${layer} has an inbound node ${JSON.stringify(ref)} that names no layer`);
       checkFirstOutput(layer, ref[0], ref[2]);
-      return ref[0];
+      return callName(ref[0], nodeIndex(ref[1]));
     });
   }
   const args = (node as { args?: unknown })?.args;
@@ -74,7 +99,7 @@ function collectTensors(layer: string, v: unknown, out: string[]): void {
     const h = t.config?.keras_history;
     if (!Array.isArray(h) || typeof h[0] !== 'string') throw new Error(`model config: layer ${layer} reads a tensor without keras_history`);
     checkFirstOutput(layer, h[0], h[2]);
-    out.push(h[0]);
+    out.push(callName(h[0], nodeIndex(h[1])));
   }
 }
 
@@ -82,12 +107,16 @@ function checkFirstOutput(layer: string, from: string, tensorIndex: unknown): vo
   if (tensorIndex !== undefined && tensorIndex !== 0) throw new Error(`layer ${layer}: reads output ${String(tensorIndex)} of ${from}; layers with several outputs are not supported`);
 }
 
-/** `[["name", 0, 0], …]`, or Keras 3's single `["name", 0, 0]`. */
-function endpoints(v: unknown, what: string): string[] {
+function nodeIndex(v: unknown): number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : 0;
+}
+
+/** `[["name", 0, 0], …]`, or Keras 3's single `["name", 0, 0]`: each as [layer, node index]. */
+function endpoints(v: unknown, what: string): [string, number][] {
   if (!Array.isArray(v)) throw new Error(`model config: no ${what}`);
-  if (typeof v[0] === 'string') return [v[0]];
+  if (typeof v[0] === 'string') return [[v[0], nodeIndex(v[1])]];
   return v.map((e) => {
     if (!Array.isArray(e) || typeof e[0] !== 'string') throw new Error(`model config: ${what} entry ${JSON.stringify(e)} names no layer`);
-    return e[0];
+    return [e[0], nodeIndex(e[1])];
   });
 }

@@ -32,6 +32,8 @@ import type { WeightArray } from './weights-source.js';
 export interface KerasLayerContext {
   backend: Backend;
   dtype?: DType;
+  /** True for a Keras 3 config (its layers carry `module`), whose hard_sigmoid differs from Keras 1/2's. */
+  keras3?: boolean;
   /** True for Theano-ordered (channels-first) Keras 1 models, converted to NHWC. */
   theano: boolean;
   /** True for Keras 1 channels-first kernels, stored (Cout, Cin, kh, kw); Keras 2 stores HWIO always. */
@@ -114,7 +116,7 @@ export function buildKerasLayer(cls: string, c: Record<string, unknown>, name: s
       const kernel = ctx.kernelsOihw ? ctx.theanoKernel(name, ws[0]!) : ctx.upload(ws[0]!);
       const padding = String(c.padding ?? c.border_mode ?? 'valid');
       if (padding !== 'same' && padding !== 'valid') throw new Error(`layer ${name}: padding '${padding}' is not supported`);
-      const opts = { strides: pair(c.strides ?? c.subsample, 1), dilations: pair(c.dilation_rate, 1), padding, activation: activation(name, c.activation) } as const;
+      const opts = { strides: pair(c.strides ?? c.subsample, 1), dilations: pair(c.dilation_rate, 1), padding, activation: activation(name, c.activation, ctx) } as const;
       const groups = Number(c.groups ?? 1);
       const bias = useBias ? ctx.upload(ws[1]!) : null;
       return groups === 1 ? new Conv2DLayer(name, kernel, bias, opts) : new GroupedConv2DLayer(name, kernel, bias, groups, opts);
@@ -127,14 +129,14 @@ export function buildKerasLayer(cls: string, c: Record<string, unknown>, name: s
       const padding = String(c.padding ?? 'valid');
       if (padding !== 'same' && padding !== 'valid') throw new Error(`layer ${name}: padding '${padding}' is not supported`);
       if (ctx.theano) throw new Error(`layer ${name}: ${cls} in a channels-first model is not supported yet`);
-      const opts = { strides: pair(c.strides, 1), dilations: pair(c.dilation_rate, 1), padding, activation: activation(name, c.activation) } as const;
+      const opts = { strides: pair(c.strides, 1), dilations: pair(c.dilation_rate, 1), padding, activation: activation(name, c.activation, ctx) } as const;
       const bias = useBias ? ctx.upload(ws[separable ? 2 : 1]!) : null;
       return separable ? new SeparableConv2DLayer(name, ctx.upload(ws[0]!), ctx.upload(ws[1]!), bias, opts) : new DepthwiseConv2DLayer(name, ctx.upload(ws[0]!), bias, opts);
     }
     case 'Dense': {
       const useBias = c.use_bias ?? c.bias ?? true;
       const ws = ctx.weightsFor(name, useBias ? 2 : 1);
-      return new DenseLayer(name, ctx.upload(ws[0]!), useBias ? ctx.upload(ws[1]!) : null, activation(name, c.activation));
+      return new DenseLayer(name, ctx.upload(ws[0]!), useBias ? ctx.upload(ws[1]!) : null, activation(name, c.activation, ctx));
     }
     case 'BatchNormalization': {
       const axis = c.axis ?? -1;
@@ -220,7 +222,7 @@ export function buildKerasLayer(cls: string, c: Record<string, unknown>, name: s
     case 'Flatten':
       return new FlattenLayer(name, ctx.theano ? 'chw' : 'hwc');
     case 'Activation':
-      return new ActivationLayer(name, activation(name, c.activation));
+      return new ActivationLayer(name, activation(name, c.activation, ctx));
     case 'Softmax':
       if (c.axis !== undefined && c.axis !== -1) throw new Error(`layer ${name}: Softmax over axis ${JSON.stringify(c.axis)} is not supported (only -1)`);
       return new ActivationLayer(name, 'softmax');
@@ -273,8 +275,10 @@ function scaleOrList(name: string, what: string, v: unknown): number | number[] 
   throw new Error(`layer ${name}: Rescaling ${what} ${JSON.stringify(v)} is not a number or a list of numbers`);
 }
 
-function activation(layer: string, a: unknown): Activation {
+function activation(layer: string, a: unknown, ctx?: Pick<KerasLayerContext, 'keras3'>): Activation {
   const s = a === undefined || a === null ? 'linear' : String(a);
+  // Keras 1/2's hard_sigmoid is 0.2x + 0.5 clipped; Keras 3's is x/6 + 0.5 clipped.
+  if (s === 'hard_sigmoid' && ctx && !ctx.keras3) return 'hard_sigmoid_keras2';
   const parsed = parseActivation(s);
   if (!parsed) throw new Error(`layer ${layer}: activation '${s}' is not supported (${ACTIVATIONS.join(', ')}, silu)`);
   return parsed;

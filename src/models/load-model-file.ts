@@ -9,6 +9,8 @@ import type { KerasWeights } from './keras/types.js';
 import { modelFromBytes, readKerasBytes } from './load-model.js';
 import type { GraphModel } from './graph-model.js';
 import type { PixelScalingChoice } from './pixel-scaling.js';
+import { parseModelConfig } from './keras-config.js';
+import { parseKerasYaml } from './keras-yaml.js';
 
 export interface LoadModelFileOptions {
   backend?: Backend;
@@ -37,13 +39,31 @@ export async function readKerasFile(path: string): Promise<{ weights: KerasWeigh
   return readKerasBytes(await readBytes(path, 'weights file'), path);
 }
 
-/** Reads a Keras model JSON (the architecture for a weights-only file). */
+/**
+ * Reads a model architecture for a weights-only file: Keras's `to_json()` (also stored again as a
+ * JSON string, once or twice) or Keras 1/2's `to_yaml()` (a .yaml/.yml file, or any file whose
+ * text is not JSON but reads as that YAML).
+ */
 export async function readModelConfigFile(path: string): Promise<unknown> {
   const text = new TextDecoder().decode(await readBytes(path, 'model config'));
+  return parseModelConfigText(text, path);
+}
+
+/** The architecture in a config file's text (JSON, or Keras's YAML), as an object. */
+export function parseModelConfigText(text: string, path = 'model config'): unknown {
+  const yamlName = /\.ya?ml$/i.test(path);
+  if (!yamlName) {
+    try {
+      return parseModelConfig(JSON.parse(text));
+    } catch (e) {
+      // Not JSON: Keras's YAML when it looks like a mapping with a class_name, else the JSON error.
+      if (!/^\s*(---\s*)?(\w+:)/m.test(text) || !/^class_name:/m.test(text)) throw new Error(`model config ${path}: not valid JSON (${(e as Error).message})`);
+    }
+  }
   try {
-    return JSON.parse(text);
+    return parseKerasYaml(text, `model config ${path}`);
   } catch (e) {
-    throw new Error(`model config ${path}: not valid JSON (${(e as Error).message})`);
+    throw new Error((e as Error).message.startsWith('model config') ? (e as Error).message : `model config ${path}: ${(e as Error).message}`);
   }
 }
 

@@ -65,7 +65,7 @@ export function modelFromKerasWeights(weights: KerasWeights, opts: LoadModelOpti
     if (config === undefined) {
       const n = weights.layers.filter((l) => l.weights.length > 0).length;
       throw new Error(
-        `${where}: a weights-only file with ${n} weighted layers that is not VGG19; give its architecture (the model's JSON, e.g. --config model.json)`,
+        `${where}: a weights-only file with ${n} weighted layers that is not VGG19; give its architecture (the model's to_json() or to_yaml() output, e.g. --config model.json)`,
       );
     }
     const theanoKernels = weights.generation === 'keras1-theano';
