@@ -1,5 +1,5 @@
 /**
- * stieltjes: reverse-mode autodiff with CPU and WebGPU backends, Keras weight loading, and
+ * stieltjes: reverse-mode autodiff with CPU, WebAssembly and WebGPU backends, Keras weight loading, and
  * attribution methods for image classifiers. This entry point is browser-safe: Node-only file
  * helpers live in `stieltjes/node`, the WebGPU backend in `stieltjes/webgpu`.
  *
@@ -103,10 +103,13 @@ export {
 // Autodiff: the tape, the functional API, and custom primitives (record a forward with its VJP).
 export { GradientTape, vjp, grad, valueAndGrad, noGrad, record, type VjpRule, type RecordOptions, type VjpResult } from './autograd/index.js';
 
-// Backends: the interface, the CPU backend (float32, and float64 as the oracle) and the default
-// that ops use when no backend is named. The WebGPU backend is in `stieltjes/webgpu`.
+// Backends: the interface, the CPU backend (float32, and float64 as the oracle), the WebAssembly
+// backend (float32, kernels generated at run time), and the default that ops use when no backend
+// is named. The WebGPU backend is in `stieltjes/webgpu`.
 export { getBackend, setBackend, withBackend } from './tensor/index.js';
 export { CpuBackend, cpuBackend } from './kernels/cpu/cpu-backend.js';
+export { createWasmBackend, type WasmBackendOptions } from './kernels/wasm/create-wasm-backend.js';
+export type { WasmBackend } from './kernels/wasm/wasm-backend.js';
 import './default-backend.js'; // the CPU is the default backend (tensor/ imports no backend)
 export type { Backend, BackendInfo } from './kernels/backend.js';
 export type { TuningReport } from './kernels/tuning.js';

@@ -19,7 +19,7 @@ export { readNpyFile, writeNpyFile } from './io/npy-file.js';
 // Explanations as files: each map as .npy and .png, and result.json (see explain()).
 export { writeExplanation, type WriteExplanationOptions, type WrittenExplanation } from './attribution/explanation-writer.js';
 
-// Backends: WebGPU through Dawn, and 'auto' | 'cpu' | 'webgpu' as the CLI chooses them.
+// Backends: WebGPU through Dawn, and 'auto' | 'cpu' | 'wasm' | 'webgpu' as the CLI chooses them.
 export { createWebGpuBackend, webgpuAvailable } from './kernels/webgpu/device.js';
 export { selectBackend, type BackendChoice } from './kernels/select-backend.js';
 import './default-backend.js'; // the CPU is the default backend (tensor/ imports no backend)

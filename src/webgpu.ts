@@ -4,7 +4,7 @@
  * this surface.
  */
 
-// The backend: create it (or check that an adapter exists), or pick 'auto' | 'cpu' | 'webgpu'.
+// The backend: create it (or check that an adapter exists), or pick 'auto' | 'cpu' | 'wasm' | 'webgpu'.
 export { createWebGpuBackend, webgpuAvailable, type WebGpuBackendOptions } from './kernels/webgpu/device.js';
 export type { WebGpuBackend } from './kernels/webgpu/webgpu-backend.js';
 export { selectBackend, type BackendChoice } from './kernels/select-backend.js';

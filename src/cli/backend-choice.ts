@@ -1,4 +1,4 @@
-/** --backend auto|cpu|webgpu for the commands: the library's selectBackend, with CLI errors. */
+/** --backend auto|cpu|wasm|webgpu for the commands: the library's selectBackend, with CLI errors. */
 import type { Backend } from '../kernels/backend.js';
 import { selectBackend, type BackendChoice } from '../kernels/select-backend.js';
 import { CliError } from './errors.js';

@@ -40,7 +40,7 @@ Options:
   --lr R              learning rate in pixel units, a number in ${rangeText(LR.min, LR.max, true)} (default 0.1)
   --iterations N      optimiser steps, an integer in ${rangeText(...ITERATIONS)} (default 200)
   --init I            black (default) | FILE.npy (pixel space)
-  --backend auto|cpu|webgpu
+  --backend auto|cpu|wasm|webgpu
   ${PREPROCESS_HELP}
   --autotune auto|on|off  time kernel variants on the first iteration and keep the fastest
                       (WebGPU; cached per adapter as for explain; default auto: on for a

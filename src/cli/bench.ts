@@ -20,7 +20,7 @@ import type { Command } from './command.js';
 const BATCH = [1, 64] as const;
 const STEPS = [1, 10_000] as const;
 
-const usage = `Usage: stieltjes bench [--backend auto|cpu|webgpu] [--filter TEXT] [--batch N] [--quick]
+const usage = `Usage: stieltjes bench [--backend auto|cpu|wasm|webgpu] [--filter TEXT] [--batch N] [--quick]
                        [--no-kernels] [--no-model] [--weights FILE] [--steps 50] [--profile] [--autotune] [--json]
 
 Kernels: matmul 512³, 1024³, 2048³ and VGG19's dense layers at batch 1 (fc2, fc1, fc1's input

@@ -15,7 +15,7 @@ import { outputHead, outputValueName } from '../models/layered-model.js';
 const TOP = [1, 1000] as const;
 
 const usage = `Usage: stieltjes classify IMAGE [--weights FILE] [--config FILE.json] [--top 5] [--json]
-                          [--backend auto|cpu|webgpu] [--preprocess P] [--center-crop]
+                          [--backend auto|cpu|wasm|webgpu] [--preprocess P] [--center-crop]
                           [--allow-non-finite]
 
 Prints the model's top classes for a PNG or JPEG image. Without --weights, the Keras cache file

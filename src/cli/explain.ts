@@ -52,7 +52,9 @@ Options:
   --baseline B            ${BASELINE_HELP}
   --ig-map abs|positive   how IG attributions become a heatmap (default abs)
   --colormap jet|hot      heatmap colours (default jet)
-  --backend auto|cpu|webgpu (default auto)
+  --backend B             auto (default: a hardware GPU through WebGPU, else WebAssembly, else
+                          TypeScript; software WebGPU adapters only when named) | cpu | wasm |
+                          webgpu
   --batch N               interpolated inputs per batch, an integer in ${rangeText(...BATCH)}
                           (default: as many as memory allows)
   ${AUTOTUNE_HELP}

@@ -16,7 +16,7 @@ import { loadModelFile } from '../models/load-model-file.js';
 const SEED = [0, 2 ** 31 - 1] as const;
 const RUNS = [1, 10_000] as const;
 
-const usage = `Usage: stieltjes gradcheck [--backend auto|cpu|webgpu] [--seed N] [--runs N] [--filter OP]
+const usage = `Usage: stieltjes gradcheck [--backend auto|cpu|wasm|webgpu] [--seed N] [--runs N] [--filter OP]
                            [--weights FILE [--config FILE.json] [--layers L1,L2]] [--json]
 
 Checks every built-in primitive's VJP against central finite differences in float64 (CPU) on
