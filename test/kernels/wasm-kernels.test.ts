@@ -5,10 +5,11 @@
  * partly padding) and the edge values (NaN, ±0, ±∞); and the whole conformance table again with
  * every split kernel cut into several chunks, as a thread pool would.
  */
-import { describe, expect, it } from 'vitest';
+import v8 from 'node:v8';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { BinaryOp, TensorInfo, UnaryOp } from '../../src/kernels/backend.js';
 import { cpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
-import { wasmFeatures } from '../../src/kernels/wasm/features.js';
+import { probeWasmFeatures, wasmFeatures } from '../../src/kernels/wasm/features.js';
 import { kernelExport, SerialKernelRunner, splitRange, type KernelHandle, type KernelRunner } from '../../src/kernels/wasm/kernel-runner.js';
 import { SIMD_BINARY, SIMD_UNARY } from '../../src/kernels/wasm/kernels/elementwise.js';
 import { createWasmBackend } from '../../src/kernels/wasm/create-wasm-backend.js';
@@ -167,4 +168,23 @@ describe('matmul on the backend', () => {
 
 describe('conformance with every split kernel cut into 3 chunks (the partition convention)', () => {
   conformanceTests(() => chunked().be, { runs: 2 });
+});
+
+describe('the backend on the relaxed-SIMD FMA path', () => {
+  // Node 20 accepts relaxed SIMD only behind a V8 flag (as in wasm-builder.test.ts): turned on
+  // here, after the suites above ran on the mul+add path, in this file's own worker process.
+  beforeAll(() => {
+    if (!probeWasmFeatures().relaxedSimd) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  });
+  const fmaBackend = (): WasmBackend => {
+    const features = probeWasmFeatures();
+    if (!features.relaxedSimd) throw new Error('relaxed SIMD is still unavailable after the V8 flag');
+    return new WasmBackend({ runner: new ChunkingRunner(createWasmMemory(1), 2), features });
+  };
+
+  it('reports relaxed SIMD in info() and runs the FMA matmul', () => {
+    expect(fmaBackend().info().adapter).toMatch(/, relaxed SIMD\)$/);
+  });
+
+  conformanceTests(fmaBackend, { runs: 2 });
 });
