@@ -4,8 +4,7 @@
  * one in the Backend control. All of the choice lives in chooseBackend, so that a new backend is
  * a change here and nowhere else.
  */
-import * as lib from '../src/index.js';
-import type { Backend } from '../src/index.js';
+import { cpuBackend, createWasmBackend, type Backend } from '../src/index.js';
 import { createWebGpuBackend } from '../src/webgpu.js';
 
 export const BACKEND_PREFERENCES = ['auto', 'webgpu', 'wasm', 'typescript'] as const;
@@ -19,16 +18,6 @@ export interface ChosenBackend {
   description: string;
   /** Why a preferred backend was passed over, one line each. */
   notes: string[];
-}
-
-/**
- * The WebAssembly backend's factory, once src/index.ts exports it (it is being built alongside
- * this page): looked up by name so that the page picks it up without an edit here.
- */
-function wasmFactory(): ((opts?: Record<string, unknown>) => Promise<Backend> | Backend) | undefined {
-  // Reflect.get, not lib.createWasmBackend: the bundler would warn that the export is missing.
-  const f: unknown = Reflect.get(lib, 'createWasmBackend');
-  return typeof f === 'function' ? (f as (opts?: Record<string, unknown>) => Promise<Backend> | Backend) : undefined;
 }
 
 function message(e: unknown): string {
@@ -55,20 +44,18 @@ export async function chooseBackend(pref: BackendPreference = 'auto'): Promise<C
     }
   }
   if (pref === 'auto' || pref === 'wasm') {
-    const create = wasmFactory();
-    if (create) {
-      try {
-        const wasm = await create();
-        const threads = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated ? navigator.hardwareConcurrency : 1;
-        return { backend: wasm, kind: 'wasm', description: `WebAssembly (${wasm.info().adapter}; ${threads} thread${threads === 1 ? '' : 's'} possible)`, notes };
-      } catch (e) {
-        if (pref === 'wasm') throw new Error(`WebAssembly backend failed to start: ${message(e)}`);
-        notes.push(`no WebAssembly: ${message(e)}`);
-      }
-    } else {
-      if (pref === 'wasm') throw new Error('this build of stieltjes has no WebAssembly backend yet');
-      notes.push('no WebAssembly backend in this build');
+    try {
+      // Threads need a cross-origin isolated page (COOP/COEP headers: docs/app.md).
+      const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
+      const wasm = createWasmBackend({ threads: isolated ? Math.max(1, navigator.hardwareConcurrency || 1) : 1 });
+      const info = wasm.info();
+      if (!isolated) notes.push('one thread: the page is not cross-origin isolated');
+      if (info.threadNote) notes.push(info.threadNote);
+      return { backend: wasm, kind: 'wasm', description: info.adapter, notes };
+    } catch (e) {
+      if (pref === 'wasm') throw new Error(`WebAssembly backend failed to start: ${message(e)}`);
+      notes.push(`no WebAssembly: ${message(e)}`);
     }
   }
-  return { backend: lib.cpuBackend(), kind: 'typescript', description: 'TypeScript (CPU, main thread)', notes };
+  return { backend: cpuBackend(), kind: 'typescript', description: 'TypeScript (CPU, main thread)', notes };
 }

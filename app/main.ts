@@ -158,9 +158,20 @@ function settings(): RunSettings {
     iterations: int('iterations', 0, 100_000),
     convergence: $<HTMLInputElement>('convergence').checked,
     curveSteps: int('curve-steps', 0, 1000),
-    // Software WebGPU compiles the larger batched kernel variants very slowly: one at a time there.
-    batchSize: state.chosen?.kind === 'webgpu' && state.chosen.backend.info().softwareAdapter ? 1 : undefined,
+    batchSize: batchSize(),
   };
+}
+
+/**
+ * Interpolated inputs per batch. Software WebGPU compiles the larger batched kernel variants very
+ * slowly: one at a time there. The CPU backends run on the page's main thread, and progress and
+ * Cancel only get a turn between batches: small ones keep the page responsive. A real GPU takes
+ * as many as its memory allows.
+ */
+function batchSize(): number | undefined {
+  const c = state.chosen;
+  if (c?.kind === 'webgpu') return c.backend.info().softwareAdapter ? 1 : undefined;
+  return 8;
 }
 
 function contextFor(r: ImageResult): RunContext {
@@ -214,7 +225,7 @@ async function explainAll(): Promise<void> {
     window.stieltjesResult = window.stieltjesResults[0];
   } catch (e) {
     text.textContent = e instanceof Error && e.name === 'AbortError' ? 'cancelled' : 'failed';
-    showError(e, e instanceof Error && e.name === 'AbortError' ? 'cancelled' : undefined);
+    showError(e);
     await recoverFromLostDevice(e);
   } finally {
     state.controller = undefined;
@@ -313,7 +324,7 @@ function wire(): void {
   $('target').addEventListener('change', guarded('class', updatePredictions));
   $('method').addEventListener('change', methodChanged);
   $('explain').addEventListener('click', () => void explainAll());
-  $('cancel').addEventListener('click', () => state.controller?.abort(new Error('cancelled by the user')));
+  $('cancel').addEventListener('click', () => state.controller?.abort(new Error('stopped by the user')));
   for (const id of ['opacity', 'colormap', 'ig-map']) $(id).addEventListener('input', () => { try { redraw(); } catch (e) { showError(e, 'display'); } });
   // Drop files anywhere: images go to the images, anything else is taken for a model.
   document.body.addEventListener('dragover', (e) => { e.preventDefault(); document.body.classList.add('dragging'); });
