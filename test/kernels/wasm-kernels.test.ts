@@ -134,25 +134,30 @@ describe('SIMD elementwise kernels', () => {
 describe('matmul on the backend', () => {
   it('transposed operands and broadcast batches match the oracle, cut into chunks of rows', () => {
     const { be, runner } = chunked();
-    const M = 7, K = 9, N = 21;
-    for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
-      for (const [ba, bb] of [[1, 3], [3, 1], [2, 2]] as const) {
-        const aShape = tA ? [ba, K, M] : [ba, M, K];
-        const bShape = tB ? [bb, N, K] : [bb, K, N];
-        const [va, vb] = [Float32Array.from({ length: sizeOf(aShape) }, (_, i) => Math.cos(i)), Float32Array.from({ length: sizeOf(bShape) }, (_, i) => Math.sin(i * 0.7))];
-        const a: TensorInfo = { storage: be.upload(va, 'float32'), shape: aShape, dtype: 'float32' };
-        const b: TensorInfo = { storage: be.upload(vb, 'float32'), shape: bShape, dtype: 'float32' };
-        const outShape = [Math.max(ba, bb), M, N];
-        const before = be.bytesInUse();
-        const got = be.readSync({ storage: be.matmul(a, b, tA, tB), shape: outShape, dtype: 'float32' });
-        // Only the output stays: the scratch blocks of the transposes are returned.
-        expect(be.bytesInUse() - before).toBe(Math.ceil((sizeOf(outShape) * 4) / 16) * 16);
-        const want = oracle.readSync({ storage: oracle.matmul(cpuIn(va, aShape), cpuIn(vb, bShape), tA, tB), shape: outShape, dtype: 'float64' });
-        // |a|, |b| ≤ 1: the float32 summation bound (K + 2)·u·K.
-        got.forEach((g, i) => expect(Math.abs(g - want[i]!), `${tA} ${tB} ${ba} ${bb} #${i}`).toBeLessThanOrEqual((K + 2) * 2 ** -24 * K));
+    // M ≤ 16 reads a transposed B as stored (dot products); M = 19 copies it into scratch first.
+    for (const [M, K, N] of [[7, 9, 21], [19, 3, 6]] as const) {
+      for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        for (const [ba, bb] of [[1, 3], [3, 1], [2, 2]] as const) {
+          const aShape = tA ? [ba, K, M] : [ba, M, K];
+          const bShape = tB ? [bb, N, K] : [bb, K, N];
+          const [va, vb] = [Float32Array.from({ length: sizeOf(aShape) }, (_, i) => Math.cos(i)), Float32Array.from({ length: sizeOf(bShape) }, (_, i) => Math.sin(i * 0.7))];
+          const a: TensorInfo = { storage: be.upload(va, 'float32'), shape: aShape, dtype: 'float32' };
+          const b: TensorInfo = { storage: be.upload(vb, 'float32'), shape: bShape, dtype: 'float32' };
+          const outShape = [Math.max(ba, bb), M, N];
+          const before = be.bytesInUse();
+          const got = be.readSync({ storage: be.matmul(a, b, tA, tB), shape: outShape, dtype: 'float32' });
+          // Only the output stays: the scratch blocks of the transposes are returned.
+          expect(be.bytesInUse() - before).toBe(Math.ceil((sizeOf(outShape) * 4) / 16) * 16);
+          const want = oracle.readSync({ storage: oracle.matmul(cpuIn(va, aShape), cpuIn(vb, bShape), tA, tB), shape: outShape, dtype: 'float64' });
+          // |a|, |b| ≤ 1: the float32 summation bound (K + 2)·u·K.
+          got.forEach((g, i) => expect(Math.abs(g - want[i]!), `${M} ${tA} ${tB} ${ba} ${bb} #${i}`).toBeLessThanOrEqual((K + 2) * 2 ** -24 * K));
+        }
       }
     }
-    expect(runner.calls.get('matmul')).toBe(4 * (3 + 3 + 2)); // one call per batch
+    // One call per batch (3 + 3 + 2 per transpose pair): the dot-product kernel for the two
+    // transposed-B pairs at M = 7, the blocked kernel for the rest.
+    expect(runner.calls.get('matmulNT')).toBe(2 * 8);
+    expect(runner.calls.get('matmul')).toBe(6 * 8);
   });
 
   it('an empty product (K = 0) is zeros, and an empty output runs nothing', () => {
@@ -163,6 +168,10 @@ describe('matmul on the backend', () => {
     const junk = be.fill(15, 7, 'float32');
     be.free(junk, 'float32', 15);
     expect(Array.from(be.readSync({ storage: be.matmul(a, b, false, false), shape: [1, 3, 5], dtype: 'float32' }))).toEqual(new Array(15).fill(0));
+    const junk2 = be.fill(15, 7, 'float32');
+    be.free(junk2, 'float32', 15);
+    const bT: TensorInfo = { storage: be.upload(new Float32Array(0), 'float32'), shape: [1, 5, 0], dtype: 'float32' };
+    expect(Array.from(be.readSync({ storage: be.matmul(a, bT, false, true), shape: [1, 3, 5], dtype: 'float32' }))).toEqual(new Array(15).fill(0));
   });
 });
 

@@ -1,16 +1,23 @@
 /**
- * The backend's batched matmul over the generated kernel (kernels/matmul.ts): C[t] = op(A[t]) ·
- * op(B[t]), a batch of 1 broadcasting. The kernel reads row-major A [M, K] and B [K, N]; a
- * transposed operand is first transposed into a scratch block (a copy of the operand, in the
- * memory; strided loads in the kernel would cost more than the copy on every k step). Each batch
- * is one `parallelFor` over the rows of C, so a thread pool splits M.
+ * The backend's batched matmul over the generated kernels: C[t] = op(A[t]) · op(B[t]), a batch of
+ * 1 broadcasting. The register-blocked kernel (kernels/matmul.ts) reads row-major A [M, K] and
+ * B [K, N]; a transposed operand is first transposed into a scratch block (strided loads in the
+ * kernel would cost more than the copy on every k step). The exception is a transposed B under a
+ * few rows of A (a dense layer's input gradient, dy · Wᵀ): the dot-product kernel
+ * (kernels/matmul-nt.ts) reads B as stored, streaming the weights once instead of copying them.
+ * Each batch is one `parallelFor`, over rows of C (or its columns for the dot-product kernel), so
+ * a thread pool splits the work.
  */
 import { formatShape, type Shape } from '../../tensor/shape.js';
 import { transpose as transposeInto } from '../cpu/layout.js';
 import type { WasmFeatures } from './features.js';
 import type { KernelRunner, ScratchAllocator } from './kernel-runner.js';
 import { matmulKernelModule } from './kernels/matmul.js';
+import { matmulNTKernelModule } from './kernels/matmul-nt.js';
 import { isSharedMemory } from './shared-memory.js';
+
+/** Up to this many rows of A, a transposed B is read as stored (dot products) rather than copied. */
+export const DOT_PRODUCT_MAX_ROWS = 16;
 
 export interface MatmulOperand {
   address: number;
@@ -53,13 +60,21 @@ export function matmulInto(
   };
   try {
     const aAt = rowMajor(a, transposeA);
+    const aStride = a.shape[0] === 1 ? 0 : M * K * 4;
+    const bStride = b.shape[0] === 1 ? 0 : K * N * 4;
+    if (transposeB && M <= DOT_PRODUCT_MAX_ROWS) {
+      const fma = features.relaxedSimd;
+      const kernel = runner.load(`matmulNT:${fma ? 'fma' : 'muladd'}`, matmulNTKernelModule(fma, runner.memory));
+      for (let t = 0; t < batch; t++) {
+        runner.parallelFor(kernel, 'matmulNT', [aAt + t * aStride, b.address + t * bStride, out + t * M * N * 4, M, K, N], N, 16);
+      }
+      return;
+    }
     const bAt = rowMajor(b, transposeB);
     const kernel = runner.load(
       `matmul:${features.relaxedSimd ? 'fma' : 'muladd'}`,
       matmulKernelModule({ fma: features.relaxedSimd }, isSharedMemory(runner.memory)),
     );
-    const aStride = a.shape[0] === 1 ? 0 : M * K * 4;
-    const bStride = b.shape[0] === 1 ? 0 : K * N * 4;
     for (let t = 0; t < batch; t++) {
       runner.parallelFor(kernel, 'matmul', [aAt + t * aStride, bAt + t * bStride, out + t * M * N * 4, K, N], M);
     }
