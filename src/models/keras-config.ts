@@ -15,6 +15,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { GraphModel, type GraphLayer } from './graph-model.js';
 import { callName, isFunctionalConfig, kerasWiring, layerEntryName } from './keras-functional.js';
 import { sharedCall } from './shared-call.js';
+import { recogniseFamily } from './applications.js';
 import { hasNestedModels, inlineNestedModels } from './keras-nested.js';
 import { buildKerasLayer, type KerasLayerContext } from './keras-layer.js';
 import type { Layer } from './layers.js';
@@ -34,6 +35,8 @@ export interface KerasConfigOptions {
   dtype?: DType;
   preprocessing?: Preprocessing;
   name?: string;
+  /** Pixels per side for a config whose input size is open (None); default: the recognised family's. */
+  inputSize?: number;
   /**
    * Whether the weights come from the Theano backend (a true convolution: kernels flipped), as
    * the weight file says (`keras1-theano`). Unset: Keras 1 `dim_ordering: 'th'` kernels are taken
@@ -118,6 +121,13 @@ export function buildFromKerasConfig(rawConfig: unknown, fileLayers: readonly We
     }
     built.push({ name, layer: buildKerasLayer(cls, c, name, ctx) });
   });
+  // keras.applications models saved without a fixed input size (input_shape=None): the family's default.
+  const open = inputShape as (number | null)[] | null;
+  if (open && open.length === 3 && Number.isInteger(open[2]) && (open[0] === null || open[1] === null)) {
+    const family = recogniseFamily(built.map((b) => b.name));
+    const size = opts.inputSize ?? family?.inputSize;
+    if (size !== undefined) inputShape = [open[0] ?? size, open[1] ?? size, open[2]!];
+  }
   if (!inputShape || (inputShape as number[]).length !== 3 || (inputShape as number[]).some((d) => !Number.isInteger(d) || d <= 0)) {
     throw new Error(`model config: the input shape ${JSON.stringify(inputShape)} is not a fixed [H, W, C] image shape`);
   }

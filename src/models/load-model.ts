@@ -16,6 +16,7 @@ import { caffe, noPreprocessing, unitScale, type Preprocessing } from './preproc
 import type { GraphModel } from './graph-model.js';
 import { resolvePixelScaling, type PixelScalingChoice, type ResolvedPixelScaling } from './pixel-scaling.js';
 import { buildVgg19 } from './vgg19.js';
+import { architectureFromWeights } from './applications.js';
 
 export interface LoadModelOptions {
   backend?: Backend;
@@ -61,7 +62,7 @@ export function modelFromKerasWeights(weights: KerasWeights, opts: LoadModelOpti
   if (looksLikeVgg19(weights) && opts.config === undefined) {
     model = buildVgg19(weights.layers, { backend: opts.backend, dtype: opts.dtype });
   } else {
-    const config = opts.config ?? weights.modelConfig;
+    const config = opts.config ?? weights.modelConfig ?? architectureFromWeights(weights.layers)?.config;
     if (config === undefined) {
       const n = weights.layers.filter((l) => l.weights.length > 0).length;
       throw new Error(
@@ -98,7 +99,7 @@ export async function modelFromBytes(bytes: Uint8Array, opts: LoadModelOptions =
 
 /** Resolves a pixel scaling choice against a built model (and its file's attribute) and sets it. */
 export function applyPixelScaling(model: GraphModel, choice: PixelScalingChoice, marker?: string): ResolvedPixelScaling {
-  const r = resolvePixelScaling(choice, { modelName: model.name, layers: model.layers, marker });
+  const r = resolvePixelScaling(choice, { modelName: model.name, layers: model.layers.map((l, i) => ({ name: model.layerNames[i] ?? l.name, kind: l.kind })), marker });
   model.preprocessing = r.preprocessing;
   return r;
 }

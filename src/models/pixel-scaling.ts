@@ -1,10 +1,12 @@
 /**
  * Pixel scaling rules by name (--preprocess, or `preprocess` in the library) and the `auto`
- * resolution: the recognised family's rule (VGG19 → caffe), else a Rescaling/Normalization layer
+ * resolution: the recognised family's rule (VGG19 → caffe; keras.applications families by their
+ * layer names: src/models/applications.ts), else a Rescaling/Normalization layer
  * inside the model (then none outside it), else the file's stieltjes_preprocessing attribute, else
  * none, saying so. Browser-safe.
  */
 import { caffe, noPreprocessing, unitScale, type Preprocessing } from './preprocessing.js';
+import { recogniseFamily } from './applications.js';
 
 export const PIXEL_SCALINGS = ['none', 'unit', 'symmetric', 'caffe', 'torch', 'auto'] as const;
 export type PixelScalingChoice = (typeof PIXEL_SCALINGS)[number];
@@ -61,6 +63,11 @@ export function resolvePixelScaling(choice: PixelScalingChoice, evidence: PixelS
   const make = (rule: PixelScaling, reason: string, fallback = false): ResolvedPixelScaling => ({ rule, preprocessing: pixelScaling(rule), reason, fallback });
   if (choice !== 'auto') return make(choice, `chosen: --preprocess ${choice}`);
   if (/^vgg19/i.test(evidence.modelName)) return make('caffe', 'auto: VGG19 family → caffe');
+  const family = recogniseFamily(evidence.layers.map((l) => l.name));
+  if (family) {
+    const inside = family.rule === 'none' ? ' (its preprocessing is inside the model)' : '';
+    return make(family.rule, `auto: keras.applications ${family.family} family (recognised by its layer names) → ${family.rule}${inside}`);
+  }
   const inside = evidence.layers.find((l) => l.kind === 'rescaling' || l.kind === 'normalization');
   if (inside) return make('none', `auto: ${inside.kind === 'rescaling' ? 'Rescaling' : 'Normalization'} layer '${inside.name}' inside the model → none outside`);
   if (evidence.marker !== undefined) {

@@ -1,0 +1,113 @@
+/**
+ * keras.applications architectures written in Keras's own layouts with seeded weights, for tests:
+ * the structure is Keras's (model_config, layer names, weight names and shapes as tf.keras 2.13's
+ * keras.applications builds them: src/models/applications.ts), the weights are not ImageNet's.
+ *
+ * To keep tests fast the files are SMALL VARIANTS, labelled as such in their model names: a 64×64
+ * input, 10 classes, and fewer channels (ResNet50 with every filter count divided by `widthDivisor`,
+ * 8 by default: "resnet50_w8"; MobileNetV2 with Keras's own alpha = 0.35, which Keras offers for
+ * real: "mobilenetv2_0.35"). Layer names, block structure, strides, paddings and the order of
+ * weights are those of the full models.
+ *
+ * Usage: npx tsx scripts/keras-applications.ts OUT_DIR   (writes <family>.h5 and <family>.keras)
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Random } from '../src/tensor/random.js';
+import { mobilenetV2Architecture, resnetArchitecture, type ApplicationArchitecture } from '../src/models/applications.js';
+import { writeKerasModelH5, type KerasLayerToWrite, type KerasWeight } from './keras-h5-writer.js';
+
+export const FAMILY_INPUT = 64;
+export const FAMILY_CLASSES = 10;
+
+export interface FamilyModel extends ApplicationArchitecture {
+  /** Every layer but the input, in config order, with seeded weights as Keras 2 names them. */
+  layers: KerasLayerToWrite[];
+}
+
+/**
+ * Seeded weights for an architecture: He-normal kernels, inference statistics near (0, 1), and a
+ * few gains so that activations keep a unit scale through deep residual stacks and the softmax
+ * neither saturates nor flattens (first kernel /64 for caffe's ±128 inputs; 0.3 on the last batch
+ * norm of each residual branch; `headGain` on the classifier).
+ */
+function seeded(arch: ApplicationArchitecture, seed: number, gains: { firstConv?: number; headGain?: number }): FamilyModel {
+  const rng = new Random(seed);
+  const normal = (n: number, std: number) => Float32Array.from({ length: n }, () => rng.normal(0, std));
+  const uniform = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
+  const residualBn = new Set(arch.config.config.layers.filter((e) => e.class_name === 'Add').map((e) => (e.inbound_nodes[0] as [string][])[1]![0]));
+  const first = arch.weights.find((w) => w.weights.length > 0)?.layer;
+  const layers = arch.weights.map(({ layer, weights }) => ({
+    name: layer,
+    weights: weights.map((w): KerasWeight => {
+      const n = w.shape.reduce((a, b) => a * b, 1);
+      const fanIn = w.shape.length === 4 ? w.shape[0]! * w.shape[1]! * (w.name.startsWith('depthwise') ? 1 : w.shape[2]!) : w.shape[0]!;
+      let data: Float32Array;
+      if (w.name === 'kernel:0' && layer === 'predictions') data = normal(n, (gains.headGain ?? 1) / Math.sqrt(fanIn));
+      else if (w.name === 'kernel:0' || w.name === 'depthwise_kernel:0') data = normal(n, (layer === first ? (gains.firstConv ?? 1) : 1) * Math.sqrt(2 / fanIn));
+      else if (w.name === 'bias:0') data = normal(n, layer === 'predictions' ? 0.1 : 0.05);
+      else if (w.name === 'gamma:0') data = residualBn.has(layer) ? uniform(n, 0.15, 0.3) : uniform(n, 0.5, 1.0);
+      else if (w.name === 'beta:0') data = normal(n, 0.1);
+      else if (w.name === 'moving_mean:0') data = normal(n, 0.1);
+      else data = uniform(n, 0.5, 1.5);
+      return { name: w.name, shape: w.shape, data };
+    }),
+  }));
+  return { ...arch, layers };
+}
+
+/** ResNet50 with every filter count divided by `widthDivisor` (default 8): "resnet50_w8", 64×64, 10 classes. */
+export function resnet50(opts: { widthDivisor?: number; seed?: number } = {}): FamilyModel {
+  const d = opts.widthDivisor ?? 8;
+  const arch = resnetArchitecture('ResNet50', { inputSize: FAMILY_INPUT, classes: FAMILY_CLASSES, width: (_, f) => f / d, name: `resnet50_w${d}` });
+  return seeded(arch, opts.seed ?? 50, { firstConv: 1 / 64 });
+}
+
+/** MobileNetV2 at Keras's alpha = 0.35: "mobilenetv2_0.35_64", 64×64, 10 classes. */
+export function mobilenetV2(opts: { alpha?: number; seed?: number } = {}): FamilyModel {
+  const arch = mobilenetV2Architecture({ alpha: opts.alpha ?? 0.35, inputSize: FAMILY_INPUT, classes: FAMILY_CLASSES });
+  return seeded(arch, opts.seed ?? 2, { headGain: 4 });
+}
+
+export const FAMILY_BUILDERS = { resnet50, mobilenetv2: mobilenetV2 } as const;
+
+/** The model as Keras 2's full-model .h5 (model.save('m.h5') in tf.keras 2.13). */
+export async function writeFamilyH5(path: string, m: FamilyModel): Promise<void> {
+  await writeKerasModelH5(path, { modelConfig: { ...m.config, keras_version: '2.13.1', backend: 'tensorflow' }, layers: m.layers });
+}
+
+export async function familyH5Bytes(m: FamilyModel): Promise<Uint8Array> {
+  const dir = mkdtempSync(join(tmpdir(), 'stieltjes-family-'));
+  try {
+    await writeFamilyH5(join(dir, 'm.h5'), m);
+    return Uint8Array.from(readFileSync(join(dir, 'm.h5')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A seeded test image in pixels (0–255, RGB, [H, W, 3]), from integers alone (Python computes the same). */
+export function familyPixels(size = FAMILY_INPUT): Float64Array {
+  const p = new Float64Array(size * size * 3);
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) for (let c = 0; c < 3; c++) p[(y * size + x) * 3 + c] = (y * 31 + x * 17 + c * 89 + ((y * x) % 13) * 7) % 256;
+  return p;
+}
+
+async function main(): Promise<void> {
+  const out = process.argv[2];
+  if (!out) throw new Error('usage: npx tsx scripts/keras-applications.ts OUT_DIR');
+  for (const [key, build] of Object.entries(FAMILY_BUILDERS)) {
+    const m = build();
+    await writeFamilyH5(join(out, `${key}.h5`), m);
+    writeFileSync(join(out, `${key}.cam-layer.txt`), m.camLayer);
+    process.stderr.write(`wrote ${join(out, `${key}.h5`)} (${m.config.config.name}, ${m.layers.length} layers)\n`);
+  }
+}
+
+if (process.argv[1]?.endsWith('keras-applications.ts')) {
+  main().catch((e: Error) => {
+    process.stderr.write(`${e.message}\n`);
+    process.exit(1);
+  });
+}

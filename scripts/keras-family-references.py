@@ -1,0 +1,207 @@
+#!/usr/bin/python3
+"""Float64 PyTorch references for the keras.applications test models (scripts/keras-applications.ts).
+
+Reads each Keras 2 full-model .h5 with h5py (model_config and model_weights), builds the model
+from its config with its own interpreter of the Keras layers (nothing shared with stieltjes: its
+own 'same' padding arithmetic, BatchNormalization unfolded, NCHW torch ops), and writes, per
+model, test/fixtures/keras-families/<key>.json (probabilities, the Grad-CAM map at the family's
+layer) and <key>-ig.npy (IG, float64 [H, W, C] in the model's input space):
+
+  pixels      the integer test image of scripts/keras-applications.ts familyPixels()
+  input       the family's Keras preprocessing of the pixels (caffe: RGB→BGR minus the ImageNet
+              means; tf: x/127.5 − 1)
+  Grad-CAM    w_k = mean_ij ∂p_c/∂A_k(i,j), L = relu(Σ_k w_k A_k), c the top class
+  IG          right Riemann sum with m = 4 steps from the black image (preprocessed zeros):
+              (x − x') ⊙ (1/m) Σ_{l=1..m} ∇p_c(x' + (l/m)(x − x'))
+
+Run once by hand (Debian: apt-get install python3-torch python3-h5py python3-numpy):
+  npx tsx scripts/keras-applications.ts /tmp/families
+  /usr/bin/python3 scripts/keras-family-references.py /tmp/families test/fixtures/keras-families
+The project never runs Python at run time or in its tests: the outputs are committed.
+"""
+import json
+import math
+import os
+import sys
+
+import h5py
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+torch.set_default_dtype(torch.float64)
+
+FAMILIES = {
+    # key: (preprocessing rule, Grad-CAM layer)
+    'resnet50': ('caffe', 'conv5_block3_out'),
+    'mobilenetv2': ('tf', 'out_relu'),
+}
+IG_STEPS = 4
+
+
+def pixels(size):
+    p = np.zeros((size, size, 3))
+    for y in range(size):
+        for x in range(size):
+            for c in range(3):
+                p[y, x, c] = (y * 31 + x * 17 + c * 89 + ((y * x) % 13) * 7) % 256
+    return p
+
+
+def preprocess(rule, p):
+    if rule == 'caffe':
+        return p[..., ::-1] - np.array([103.939, 116.779, 123.68])
+    if rule == 'tf':
+        return p / 127.5 - 1.0
+    raise ValueError(rule)
+
+
+def as_str(v):
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def load(path):
+    f = h5py.File(path, 'r')
+    config = json.loads(as_str(f.attrs['model_config']))
+    mw = f['model_weights']
+    weights = {}
+    for name in mw.attrs['layer_names']:
+        name = as_str(name)
+        g = mw[name]
+        weights[name] = [np.array(g[as_str(w)], dtype=np.float64) for w in g.attrs.get('weight_names', [])]
+    return config, weights
+
+
+def same_pad(size, k, s):
+    """TensorFlow's 'same': total padding max((ceil(n/s) − 1)·s + k − n, 0), the extra one after."""
+    out = math.ceil(size / s)
+    total = max((out - 1) * s + k - size, 0)
+    return total // 2, total - total // 2
+
+
+class Model:
+    def __init__(self, config, weights):
+        c = config['config']
+        self.layers = c['layers']
+        self.weights = weights
+        self.input = c['input_layers'][0][0]
+        self.output = c['output_layers'][0][0]
+
+    def run(self, x, capture=None):
+        """x: [N, H, W, C] float64 tensor. Returns the output and the captured layer's value (NHWC)."""
+        values = {self.input: x.permute(0, 3, 1, 2)}  # NCHW inside
+        captured = None
+        for e in self.layers:
+            name = e['name']
+            if e['class_name'] == 'InputLayer':
+                continue
+            ins = [values[ref[0]] for ref in e['inbound_nodes'][0]]
+            values[name] = self.apply(e['class_name'], e['config'], name, ins)
+            if name == capture:
+                captured = values[name]
+        out = values[self.output]
+        return out, captured
+
+    def apply(self, cls, cfg, name, ins):
+        w = [torch.from_numpy(a) for a in self.weights.get(name, [])]
+        x = ins[0]
+        if cls == 'ZeroPadding2D':
+            (t, b), (l, r) = cfg['padding']
+            return F.pad(x, (l, r, t, b))
+        if cls in ('Conv2D', 'DepthwiseConv2D'):
+            k = cfg['kernel_size'][0]
+            s = cfg['strides'][0]
+            if cls == 'Conv2D':
+                kernel = w[0].permute(3, 2, 0, 1)  # HWIO → OIHW
+                groups = 1
+            else:
+                kernel = w[0].permute(2, 3, 0, 1)  # [kh, kw, C, 1] → [C, 1, kh, kw]
+                groups = x.shape[1]
+            if cfg['padding'] == 'same':
+                pt, pb = same_pad(x.shape[2], k, s)
+                pl, pr = same_pad(x.shape[3], k, s)
+                x = F.pad(x, (pl, pr, pt, pb))
+            bias = w[1] if cfg.get('use_bias', True) else None
+            y = F.conv2d(x, kernel, bias, stride=s, groups=groups)
+            return activation(cfg.get('activation', 'linear'), y)
+        if cls == 'BatchNormalization':
+            gamma, beta, mean, var = w
+            sh = (1, -1, 1, 1)
+            return (x - mean.view(sh)) / torch.sqrt(var.view(sh) + cfg['epsilon']) * gamma.view(sh) + beta.view(sh)
+        if cls == 'Activation':
+            return activation(cfg['activation'], x)
+        if cls == 'ReLU':
+            y = torch.relu(x)
+            return torch.clamp(y, max=cfg['max_value']) if cfg.get('max_value') is not None else y
+        if cls == 'MaxPooling2D':
+            return F.max_pool2d(x, cfg['pool_size'][0], cfg['strides'][0])
+        if cls == 'Add':
+            return sum(ins[1:], ins[0])
+        if cls == 'GlobalAveragePooling2D':
+            return x.mean(dim=(2, 3))
+        if cls == 'Dense':
+            return activation(cfg['activation'], x @ w[0] + w[1])
+        raise ValueError(f'layer {name}: {cls} is not in this reference interpreter')
+
+
+def activation(a, x):
+    if a == 'linear':
+        return x
+    if a == 'relu':
+        return torch.relu(x)
+    if a == 'softmax':
+        return torch.softmax(x, dim=-1)
+    raise ValueError(a)
+
+
+def main():
+    src, out = sys.argv[1], sys.argv[2]
+    os.makedirs(out, exist_ok=True)
+    for key, (rule, cam_layer) in FAMILIES.items():
+        config, weights = load(os.path.join(src, f'{key}.h5'))
+        model = Model(config, weights)
+        size = config['config']['layers'][0]['config']['batch_input_shape'][1]
+        p = pixels(size)
+        x = torch.from_numpy(np.ascontiguousarray(preprocess(rule, p)))[None]
+        base = torch.from_numpy(np.ascontiguousarray(preprocess(rule, np.zeros_like(p))))[None]
+
+        probs, act = model.run(x.clone().requires_grad_(True), capture=cam_layer)
+        probs = probs[0]
+        target = int(torch.argmax(probs))
+        (g,) = torch.autograd.grad(probs[target], act)
+        wk = g.mean(dim=(2, 3))[0]  # [C]
+        cam = torch.relu((wk.view(-1, 1, 1) * act[0]).sum(0))  # [h, w]
+
+        total = torch.zeros_like(x)
+        for l in range(1, IG_STEPS + 1):
+            xi = (base + (l / IG_STEPS) * (x - base)).detach().requires_grad_(True)
+            y, _ = model.run(xi)
+            (gi,) = torch.autograd.grad(y[0, target], xi)
+            total += gi
+        ig = ((x - base) * total / IG_STEPS)[0]
+
+        y_base, _ = model.run(base)
+        result = {
+            'model': config['config']['name'],
+            'key': key,
+            'preprocess': rule,
+            'inputSize': size,
+            'target': target,
+            'probabilities': probs.detach().tolist(),
+            'camLayer': cam_layer,
+            'camShape': list(cam.shape),
+            'cam': cam.detach().flatten().tolist(),
+            'igSteps': IG_STEPS,
+            'igRule': 'right',
+            'igBaseline': 'black (preprocessed zero pixels)',
+            'scoreBaseline': float(y_base[0, target]),
+            'generatedBy': 'scripts/keras-family-references.py (torch %s, float64)' % torch.__version__,
+        }
+        with open(os.path.join(out, f'{key}.json'), 'w') as fh:
+            json.dump(result, fh, indent=1)
+        np.save(os.path.join(out, f'{key}-ig.npy'), ig.detach().numpy())
+        print(f'{key}: top {target} p={float(probs[target]):.6f}, cam {list(cam.shape)}, IG sum {float(ig.sum()):.6g}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,346 @@
+/**
+ * keras.applications families: recognising them (by their layer names and structure, never by a
+ * file name) and writing their architecture as the Keras 2 functional config that
+ * keras.applications builds, so that Keras's weight files, which hold weights only, load as the
+ * model they belong to. Channel widths and the class count come from the weights (so width-reduced
+ * variants load too); the input size is the family's default unless the file says otherwise.
+ * Browser-safe.
+ *
+ *   ResNet50/101/152 (v1)  tf.keras resnet.py: conv1_pad … convN_blockK_{0..3}_{conv,bn}, _add, _out
+ *   MobileNetV2            tf.keras mobilenet_v2.py: Conv1, expanded_conv_*, block_{1..16}_*, Conv_1, out_relu
+ *
+ * Recognised for their pixel scaling (a model file with its own config): VGG16/19, ResNetV2,
+ * MobileNet, MobileNetV3, DenseNet, InceptionV3, InceptionResNetV2, Xception, EfficientNet(V2),
+ * ConvNeXt.
+ */
+import type { PixelScaling } from './pixel-scaling.js';
+
+export type ApplicationFamily =
+  | 'VGG16'
+  | 'VGG19'
+  | 'ResNet50'
+  | 'ResNet101'
+  | 'ResNet152'
+  | 'ResNet50V2'
+  | 'ResNet101V2'
+  | 'ResNet152V2'
+  | 'MobileNet'
+  | 'MobileNetV2'
+  | 'MobileNetV3'
+  | 'DenseNet'
+  | 'InceptionV3'
+  | 'InceptionResNetV2'
+  | 'Xception'
+  | 'EfficientNet'
+  | 'EfficientNetV2'
+  | 'ConvNeXt';
+
+export interface RecognisedFamily {
+  family: ApplicationFamily;
+  /** The pixel scaling keras.applications's preprocess_input applies ('none': it is inside the model). */
+  rule: PixelScaling;
+  /** The family's default input size (pixels per side). */
+  inputSize: number;
+  /** The layer Grad-CAM explains by default in keras.applications's full model. */
+  camLayer?: string;
+  /** True when stieltjes can build the architecture from a weights-only file. */
+  buildable: boolean;
+}
+
+const has = (names: ReadonlySet<string>, ...want: string[]): boolean => want.every((n) => names.has(n));
+
+/** The family a model's layer names say it is, or undefined. */
+export function recogniseFamily(layerNames: Iterable<string>): RecognisedFamily | undefined {
+  const names = new Set(layerNames);
+  const count = (re: RegExp): number => [...names].filter((n) => re.test(n)).length;
+  if (has(names, 'conv1_conv', 'conv2_block1_preact_bn', 'post_bn')) {
+    const blocks = count(/^conv4_block\d+_out$/);
+    const family = blocks >= 36 ? 'ResNet152V2' : blocks >= 23 ? 'ResNet101V2' : 'ResNet50V2';
+    return { family, rule: 'symmetric', inputSize: 224, camLayer: 'post_relu', buildable: false };
+  }
+  if (has(names, 'conv1_conv', 'conv2_block1_1_conv', 'conv2_block1_0_conv')) {
+    const blocks = count(/^conv4_block\d+_1_conv$/);
+    const family = blocks >= 36 ? 'ResNet152' : blocks >= 23 ? 'ResNet101' : 'ResNet50';
+    return { family, rule: 'caffe', inputSize: 224, camLayer: 'conv5_block3_out', buildable: true };
+  }
+  if (has(names, 'Conv1', 'expanded_conv_depthwise', 'Conv_1')) return { family: 'MobileNetV2', rule: 'symmetric', inputSize: 224, camLayer: 'out_relu', buildable: true };
+  if (has(names, 'block1_conv1', 'block5_conv4')) return { family: 'VGG19', rule: 'caffe', inputSize: 224, camLayer: 'block5_conv4', buildable: true };
+  if (has(names, 'block1_conv1', 'block5_conv3')) return { family: 'VGG16', rule: 'caffe', inputSize: 224, camLayer: 'block5_conv3', buildable: false };
+  if (has(names, 'conv1', 'conv_dw_1', 'conv_pw_13')) return { family: 'MobileNet', rule: 'symmetric', inputSize: 224, camLayer: 'conv_pw_13_relu', buildable: false };
+  if ([...names].some((n) => /^expanded_conv(_\d+)?\/(depthwise|project)$/.test(n)) || has(names, 'Conv', 'Conv_2')) {
+    return { family: 'MobileNetV3', rule: 'none', inputSize: 224, buildable: false };
+  }
+  if (has(names, 'pool2_conv', 'conv2_block1_0_bn') || has(names, 'conv1/conv', 'pool2_conv')) return { family: 'DenseNet', rule: 'torch', inputSize: 224, camLayer: 'relu', buildable: false };
+  if (has(names, 'block1_conv1', 'block14_sepconv2')) return { family: 'Xception', rule: 'symmetric', inputSize: 299, camLayer: 'block14_sepconv2_act', buildable: false };
+  if (has(names, 'mixed_7a', 'conv_7b')) return { family: 'InceptionResNetV2', rule: 'symmetric', inputSize: 299, camLayer: 'conv_7b_ac', buildable: false };
+  if (has(names, 'mixed10', 'mixed0')) return { family: 'InceptionV3', rule: 'symmetric', inputSize: 299, camLayer: 'mixed10', buildable: false };
+  if (has(names, 'stem_conv', 'top_conv') && names.has('block1a_dwconv') && !names.has('block1a_project_conv')) {
+    return { family: 'EfficientNet', rule: 'none', inputSize: 224, camLayer: 'top_activation', buildable: false };
+  }
+  if (has(names, 'stem_conv', 'top_conv')) return { family: 'EfficientNetV2', rule: 'none', inputSize: 224, camLayer: 'top_activation', buildable: false };
+  if ([...names].some((n) => /^convnext_(tiny|small|base|large|xlarge)_stem$/.test(n))) return { family: 'ConvNeXt', rule: 'none', inputSize: 224, buildable: false };
+  return undefined;
+}
+
+/** One weight of a layer, as a keras.applications file names and shapes it. */
+export interface ApplicationWeight {
+  /** Keras 2's name in the file: kernel:0, bias:0, gamma:0, beta:0, moving_mean:0, moving_variance:0, depthwise_kernel:0. */
+  name: string;
+  shape: number[];
+}
+
+export interface KerasConfigEntry {
+  class_name: string;
+  config: Record<string, unknown>;
+  name: string;
+  inbound_nodes: unknown[];
+}
+
+export interface ApplicationArchitecture {
+  family: ApplicationFamily;
+  /** Keras 2 model_config: a Functional. */
+  config: { class_name: 'Functional'; config: { name: string; layers: KerasConfigEntry[]; input_layers: unknown; output_layers: unknown } };
+  /** The weights each layer (but the input) holds, in config order, as Keras names them. */
+  weights: { layer: string; weights: ApplicationWeight[] }[];
+  camLayer: string;
+}
+
+export interface ArchitectureOptions {
+  /** Pixels per side (default 224). */
+  inputSize?: number;
+  /** Classes of the top (default 1000); 0: no top (include_top=False, no pooling). */
+  classes?: number;
+  /**
+   * The filter count of a convolution given the full model's; a weights file answers with its
+   * kernel's output channels (width-reduced variants), a generator with its own rule.
+   */
+  width?: (layer: string, full: number) => number;
+  name?: string;
+}
+
+/** A functional model built call by call, as Keras records it (layer order = creation order). */
+class ConfigBuilder {
+  readonly entries: KerasConfigEntry[] = [];
+  readonly weights: { layer: string; weights: ApplicationWeight[] }[] = [];
+  private readonly shapes = new Map<string, number[]>();
+
+  constructor(
+    inputName: string,
+    shape: number[],
+    private readonly width: (layer: string, full: number) => number,
+  ) {
+    this.entries.push({
+      class_name: 'InputLayer',
+      config: { batch_input_shape: [null, ...shape], dtype: 'float32', sparse: false, ragged: false, name: inputName },
+      name: inputName,
+      inbound_nodes: [],
+    });
+    this.shapes.set(inputName, shape);
+  }
+
+  shape(name: string): number[] {
+    return this.shapes.get(name)!;
+  }
+
+  add(cls: string, name: string, config: Record<string, unknown>, inputs: string[], outShape: number[], weights: ApplicationWeight[] = []): string {
+    if (this.shapes.has(name)) throw new Error(`two layers named ${name}`);
+    this.entries.push({ class_name: cls, config: { name, trainable: true, dtype: 'float32', ...config }, name, inbound_nodes: [inputs.map((i) => [i, 0, 0, {}])] });
+    this.weights.push({ layer: name, weights });
+    this.shapes.set(name, outShape);
+    return name;
+  }
+
+  conv(name: string, x: string, fullFilters: number, k: number, opts: { strides?: number; padding?: 'same' | 'valid'; useBias?: boolean } = {}): string {
+    const [h, w, c] = this.shape(x) as [number, number, number];
+    const filters = this.width(name, fullFilters);
+    const s = opts.strides ?? 1;
+    const padding = opts.padding ?? 'valid';
+    const useBias = opts.useBias ?? true;
+    const out = outSize(h, w, k, s, padding);
+    const weights: ApplicationWeight[] = [{ name: 'kernel:0', shape: [k, k, c, filters] }];
+    if (useBias) weights.push({ name: 'bias:0', shape: [filters] });
+    const config = { filters, kernel_size: [k, k], strides: [s, s], padding, data_format: 'channels_last', dilation_rate: [1, 1], groups: 1, activation: 'linear', use_bias: useBias };
+    return this.add('Conv2D', name, config, [x], [out[0], out[1], filters], weights);
+  }
+
+  depthwise(name: string, x: string, k: number, strides: number, padding: 'same' | 'valid'): string {
+    const [h, w, c] = this.shape(x) as [number, number, number];
+    const out = outSize(h, w, k, strides, padding);
+    const config = { kernel_size: [k, k], strides: [strides, strides], padding, data_format: 'channels_last', dilation_rate: [1, 1], activation: 'linear', use_bias: false, depth_multiplier: 1 };
+    return this.add('DepthwiseConv2D', name, config, [x], [out[0], out[1], c], [{ name: 'depthwise_kernel:0', shape: [k, k, c, 1] }]);
+  }
+
+  bn(name: string, x: string, epsilon: number, momentum: number): string {
+    const c = this.shape(x).at(-1)!;
+    const weights = ['gamma:0', 'beta:0', 'moving_mean:0', 'moving_variance:0'].map((n) => ({ name: n, shape: [c] }));
+    return this.add('BatchNormalization', name, { axis: [3], momentum, epsilon, center: true, scale: true }, [x], this.shape(x), weights);
+  }
+
+  act(name: string, x: string, activation: string): string {
+    return this.add('Activation', name, { activation }, [x], this.shape(x));
+  }
+
+  relu6(name: string, x: string): string {
+    return this.add('ReLU', name, { max_value: 6.0, negative_slope: 0.0, threshold: 0.0 }, [x], this.shape(x));
+  }
+
+  pad(name: string, x: string, p: [[number, number], [number, number]]): string {
+    const [h, w, c] = this.shape(x) as [number, number, number];
+    return this.add('ZeroPadding2D', name, { padding: p, data_format: 'channels_last' }, [x], [h + p[0][0] + p[0][1], w + p[1][0] + p[1][1], c]);
+  }
+
+  addMerge(name: string, a: string, b: string): string {
+    return this.add('Add', name, {}, [a, b], this.shape(a));
+  }
+
+  /** include_top: global average pooling, then the softmax classifier. */
+  top(x: string, poolName: string, classes: number): string {
+    const c = this.shape(x).at(-1)!;
+    const gap = this.add('GlobalAveragePooling2D', poolName, { data_format: 'channels_last', keepdims: false }, [x], [c]);
+    return this.add('Dense', 'predictions', { units: classes, activation: 'softmax', use_bias: true }, [gap], [classes], [
+      { name: 'kernel:0', shape: [c, classes] },
+      { name: 'bias:0', shape: [classes] },
+    ]);
+  }
+
+  finish(family: ApplicationFamily, name: string, output: string, camLayer: string): ApplicationArchitecture {
+    const input = this.entries[0]!.name;
+    return {
+      family,
+      config: { class_name: 'Functional', config: { name, layers: this.entries, input_layers: [[input, 0, 0]], output_layers: [[output, 0, 0]] } },
+      weights: this.weights,
+      camLayer,
+    };
+  }
+}
+
+function outSize(h: number, w: number, k: number, s: number, padding: 'same' | 'valid'): [number, number] {
+  if (padding === 'same') return [Math.ceil(h / s), Math.ceil(w / s)];
+  const o = [Math.floor((h - k) / s) + 1, Math.floor((w - k) / s) + 1] as [number, number];
+  if (o[0] < 1 || o[1] < 1) throw new Error(`the input is too small for this architecture (a ${k}×${k} window over ${h}×${w})`);
+  return o;
+}
+
+const RESNET_BLOCKS: Record<'ResNet50' | 'ResNet101' | 'ResNet152', [number, number, number, number]> = {
+  ResNet50: [3, 4, 6, 3],
+  ResNet101: [3, 4, 23, 3],
+  ResNet152: [3, 8, 36, 3],
+};
+
+/** tf.keras resnet.py's ResNet50/101/152 (v1: block1 with a shortcut convolution opening each stack). */
+export function resnetArchitecture(family: 'ResNet50' | 'ResNet101' | 'ResNet152', opts: ArchitectureOptions = {}): ApplicationArchitecture {
+  const size = opts.inputSize ?? 224;
+  const classes = opts.classes ?? 1000;
+  const b = new ConfigBuilder('input_1', [size, size, 3], opts.width ?? ((_, f) => f));
+  const eps = 1.001e-5;
+  let x = b.pad('conv1_pad', 'input_1', [[3, 3], [3, 3]]);
+  x = b.conv('conv1_conv', x, 64, 7, { strides: 2 });
+  x = b.bn('conv1_bn', x, eps, 0.99);
+  x = b.act('conv1_relu', x, 'relu');
+  x = b.pad('pool1_pad', x, [[1, 1], [1, 1]]);
+  const [h, w, c] = b.shape(x) as [number, number, number];
+  const pooled = outSize(h, w, 3, 2, 'valid');
+  x = b.add('MaxPooling2D', 'pool1_pool', { pool_size: [3, 3], padding: 'valid', strides: [2, 2], data_format: 'channels_last' }, [x], [pooled[0], pooled[1], c]);
+  const block1 = (input: string, filters: number, stride: number, convShortcut: boolean, name: string): string => {
+    let shortcut = input;
+    if (convShortcut) {
+      shortcut = b.conv(`${name}_0_conv`, input, 4 * filters, 1, { strides: stride });
+      shortcut = b.bn(`${name}_0_bn`, shortcut, eps, 0.99);
+    }
+    let y = b.conv(`${name}_1_conv`, input, filters, 1, { strides: stride });
+    y = b.bn(`${name}_1_bn`, y, eps, 0.99);
+    y = b.act(`${name}_1_relu`, y, 'relu');
+    y = b.conv(`${name}_2_conv`, y, filters, 3, { padding: 'same' });
+    y = b.bn(`${name}_2_bn`, y, eps, 0.99);
+    y = b.act(`${name}_2_relu`, y, 'relu');
+    y = b.conv(`${name}_3_conv`, y, 4 * filters, 1);
+    y = b.bn(`${name}_3_bn`, y, eps, 0.99);
+    y = b.addMerge(`${name}_add`, shortcut, y);
+    return b.act(`${name}_out`, y, 'relu');
+  };
+  const blocks = RESNET_BLOCKS[family];
+  const stacks: [number, number, number, string][] = [
+    [64, blocks[0], 1, 'conv2'],
+    [128, blocks[1], 2, 'conv3'],
+    [256, blocks[2], 2, 'conv4'],
+    [512, blocks[3], 2, 'conv5'],
+  ];
+  for (const [filters, n, stride1, name] of stacks) {
+    x = block1(x, filters, stride1, true, `${name}_block1`);
+    for (let i = 2; i <= n; i++) x = block1(x, filters, 1, false, `${name}_block${i}`);
+  }
+  const camLayer = x;
+  const out = classes > 0 ? b.top(x, 'avg_pool', classes) : x;
+  return b.finish(family, opts.name ?? family.toLowerCase(), out, camLayer);
+}
+
+/** keras.applications's _make_divisible. */
+export function makeDivisible(v: number, divisor = 8): number {
+  let n = Math.max(divisor, Math.floor((v + divisor / 2) / divisor) * divisor);
+  if (n < 0.9 * v) n += divisor;
+  return n;
+}
+
+/** tf.keras mobilenet_v2.py's MobileNetV2 at width `alpha` (Keras offers 0.35, 0.5, 0.75, 1.0, 1.3, 1.4). */
+export function mobilenetV2Architecture(opts: ArchitectureOptions & { alpha?: number } = {}): ApplicationArchitecture {
+  const alpha = opts.alpha ?? 1.0;
+  const size = opts.inputSize ?? 224;
+  const classes = opts.classes ?? 1000;
+  const width = opts.width ?? ((_, f) => f);
+  const b = new ConfigBuilder('input_1', [size, size, 3], width);
+  let x = b.conv('Conv1', 'input_1', makeDivisible(32 * alpha, 8), 3, { strides: 2, padding: 'same', useBias: false });
+  x = b.bn('bn_Conv1', x, 1e-3, 0.999);
+  x = b.relu6('Conv1_relu', x);
+  const block = (input: string, expansion: number, stride: number, filters: number, id: number): string => {
+    const inChannels = b.shape(input).at(-1)!;
+    let y = input;
+    let prefix = `block_${id}_`;
+    if (id) {
+      y = b.conv(`${prefix}expand`, y, expansion * inChannels, 1, { padding: 'same', useBias: false });
+      y = b.bn(`${prefix}expand_BN`, y, 1e-3, 0.999);
+      y = b.relu6(`${prefix}expand_relu`, y);
+    } else {
+      prefix = 'expanded_conv_';
+    }
+    if (stride === 2) {
+      // imagenet_utils.correct_pad for a 3×3 kernel: (h mod 2, 1) rows, (w mod 2, 1) columns.
+      const [hh, ww] = b.shape(y) as [number, number];
+      y = b.pad(`${prefix}pad`, y, [[hh % 2, 1], [ww % 2, 1]]);
+    }
+    y = b.depthwise(`${prefix}depthwise`, y, 3, stride, stride === 1 ? 'same' : 'valid');
+    y = b.bn(`${prefix}depthwise_BN`, y, 1e-3, 0.999);
+    y = b.relu6(`${prefix}depthwise_relu`, y);
+    y = b.conv(`${prefix}project`, y, makeDivisible(Math.trunc(filters * alpha), 8), 1, { padding: 'same', useBias: false });
+    y = b.bn(`${prefix}project_BN`, y, 1e-3, 0.999);
+    const out = b.shape(y).at(-1)!;
+    return inChannels === out && stride === 1 ? b.addMerge(`${prefix}add`, input, y) : y;
+  };
+  const spec: [number, number, number, number][] = [
+    [16, 1, 1, 0], [24, 2, 6, 1], [24, 1, 6, 2], [32, 2, 6, 3], [32, 1, 6, 4], [32, 1, 6, 5], [64, 2, 6, 6], [64, 1, 6, 7], [64, 1, 6, 8],
+    [64, 1, 6, 9], [96, 1, 6, 10], [96, 1, 6, 11], [96, 1, 6, 12], [160, 2, 6, 13], [160, 1, 6, 14], [160, 1, 6, 15], [320, 1, 6, 16],
+  ];
+  for (const [filters, stride, expansion, id] of spec) x = block(x, expansion, stride, filters, id);
+  x = b.conv('Conv_1', x, alpha > 1.0 ? makeDivisible(1280 * alpha, 8) : 1280, 1, { useBias: false });
+  x = b.bn('Conv_1_bn', x, 1e-3, 0.999);
+  x = b.relu6('out_relu', x);
+  const out = classes > 0 ? b.top(x, 'global_average_pooling2d', classes) : x;
+  return b.finish('MobileNetV2', opts.name ?? `mobilenetv2_${alpha.toFixed(2)}_${size}`, out, 'out_relu');
+}
+
+/**
+ * The architecture of a keras.applications weights-only file (ResNet50/101/152, MobileNetV2),
+ * with its widths, class count and top read from the weights; undefined when the layer names are
+ * not a family stieltjes builds.
+ */
+export function architectureFromWeights(layers: readonly { name: string; weights: readonly { shape: readonly number[] }[] }[], inputSize?: number): ApplicationArchitecture | undefined {
+  const names = layers.map((l) => l.name);
+  const found = recogniseFamily(names);
+  if (!found?.buildable || found.family === 'VGG19') return undefined;
+  const byName = new Map(layers.map((l) => [l.name, l]));
+  const width = (layer: string, full: number): number => byName.get(layer)?.weights[0]?.shape.at(-1) ?? full;
+  const top = byName.get('predictions')?.weights[0]?.shape;
+  const classes = top ? top[1]! : 0;
+  const size = inputSize ?? found.inputSize;
+  if (found.family === 'MobileNetV2') return mobilenetV2Architecture({ inputSize: size, classes, width });
+  return resnetArchitecture(found.family as 'ResNet50' | 'ResNet101' | 'ResNet152', { inputSize: size, classes, width });
+}
