@@ -7,10 +7,11 @@
 import type { Conv2DParams } from '../backend.js';
 import type { Shape } from '../../tensor/shape.js';
 import type { WasmFeatures } from './features.js';
-import type { KernelHandle, KernelRunner, ScratchAllocator } from './kernel-runner.js';
-import { directConvModule } from './conv/direct.js';
-import { convGeometry, geometryKey, type ConvGeometry } from './conv/geometry.js';
-import { DEFAULT_BLOCK, igemmModule, packTail, paddedColumns, tailFloats, type IgemmOptions, type IgemmShape } from './conv/igemm.js';
+import type { KernelRunner, ScratchAllocator } from './kernel-runner.js';
+import { convGeometry, type ConvGeometry } from './conv/geometry.js';
+import type { IgemmShape } from './conv/igemm.js';
+import { directKernel, igemmKernel, igemmOptions, runIgemm, Scratch } from './conv/kernels.js';
+import { runWinograd } from './conv/winograd-run.js';
 import { forwardTable, inputGradTable } from './conv/indirection.js';
 
 /** A float32 tensor in the runner's memory: byte address, NHWC (activations) or HWIO (filters). */
@@ -25,77 +26,35 @@ export interface WasmConvContext {
   features: WasmFeatures;
 }
 
-const modules = new Map<string, WebAssembly.Module>();
+/** How a convolution pass runs: scalar direct, indirect implicit GEMM, or Winograd F(2×2) / F(4×4). */
+export type ConvAlgorithm = 'direct' | 'igemm' | 'winograd2' | 'winograd4';
 
-/** The compiled module for `key`, built by `build` once per process. */
-function cachedModule(key: string, build: () => Uint8Array<ArrayBuffer>): WebAssembly.Module {
-  let module = modules.get(key);
-  if (module === undefined) {
-    module = new WebAssembly.Module(build());
-    modules.set(key, module);
-  }
-  return module;
-}
+let forced: ConvAlgorithm | null = null;
 
-function isShared(ctx: WasmConvContext): boolean {
-  return typeof SharedArrayBuffer !== 'undefined' && ctx.runner.memory.buffer instanceof SharedArrayBuffer;
-}
-
-function directKernel(ctx: WasmConvContext, g: ConvGeometry, bias: boolean, relu: boolean): KernelHandle {
-  const shared = isShared(ctx);
-  const key = `conv-direct:${geometryKey(g)}:${bias ? 'b' : ''}${relu ? 'r' : ''}:${shared ? 'shared' : 'own'}`;
-  return ctx.runner.load(key, cachedModule(key, () => directConvModule(g, bias, relu, shared)));
-}
-
-/** Scratch blocks for one call, freed together. */
-class Scratch {
-  private readonly held: number[] = [];
-  constructor(private readonly ctx: WasmConvContext) {}
-  alloc(bytes: number): number {
-    const at = this.ctx.scratch.alloc(Math.max(16, bytes));
-    this.held.push(at);
-    return at;
-  }
-  f32(at: number, n: number): Float32Array {
-    return new Float32Array(this.ctx.runner.memory.buffer, at, n);
-  }
-  i32(at: number, n: number): Int32Array {
-    return new Int32Array(this.ctx.runner.memory.buffer, at, n);
-  }
-  free(): void {
-    for (const at of this.held.splice(0)) this.ctx.scratch.free(at);
-  }
-}
-
-/** The indirect GEMM's kernel module for `s` (compiled once per shape and options). */
-function igemmKernel(ctx: WasmConvContext, s: IgemmShape, o: IgemmOptions): KernelHandle {
-  const shared = isShared(ctx);
-  const key = `conv-igemm:${s.P},${s.T},${s.K},${s.N}:${o.rows}x${o.vecs}u${o.unroll}:${o.fma ? 'fma' : 'muladd'}:${o.bias ? 'b' : ''}${o.relu ? 'r' : ''}:${shared ? 'shared' : 'own'}`;
-  return ctx.runner.load(key, cachedModule(key, () => igemmModule(s, o, shared)));
+/**
+ * Makes every pass that can run `algorithm` run it (null: back to the rule), for tests and the
+ * benchmark that compare the algorithms on one shape. Winograd still applies only where
+ * convAlgorithm's shape conditions hold.
+ */
+export function forceConvAlgorithm(algorithm: ConvAlgorithm | null): void {
+  forced = algorithm;
 }
 
 /**
- * Runs the indirect GEMM of `s` with B (T·K rows of N floats) at `b`: `table` fills the
- * indirection table; `bias` (N floats at that address) is copied padded.
+ * The rule. Winograd needs a 3×3, stride-1, dilation-1 filter and channel counts that are whole
+ * vectors (multiples of 4) on both sides; below 16 channels on either side, or an output smaller
+ * than 4×4, its transforms cost more than the multiplies saved, so the implicit GEMM runs.
+ * F(4×4) where the output (the input, for the input gradient) is at least 8×8, F(2×2) otherwise.
+ * Both stay far inside the conformance tolerance (rtol 2e-3): the measured relative L2 error is
+ * in docs/benchmarks.md.
  */
-function runIgemm(
-  ctx: WasmConvContext, s: IgemmShape, kernel: KernelHandle, o: IgemmOptions, out: number,
-  table: (ind: Int32Array, zero: number) => void, b: number, bias: number | null, scratch: Scratch,
-): void {
-  const zero = scratch.alloc(s.K * 4);
-  const ind = scratch.alloc(s.P * s.T * 4);
-  const tail = scratch.alloc(tailFloats(s, o.vecs) * 4);
-  const biasAt = scratch.alloc(paddedColumns(s.N) * 4);
-  scratch.f32(zero, s.K).fill(0);
-  table(scratch.i32(ind, s.P * s.T), zero);
-  packTail(scratch.f32(tail, tailFloats(s, o.vecs)), scratch.f32(b, s.T * s.K * s.N), s, o.vecs);
-  const padded = scratch.f32(biasAt, paddedColumns(s.N)).fill(0);
-  if (bias !== null) padded.set(scratch.f32(bias, s.N));
-  ctx.runner.parallelFor(kernel, 'igemm', [ind, b, tail, biasAt, out], Math.ceil(s.P / o.rows));
-}
-
-function igemmOptions(ctx: WasmConvContext, bias: boolean, relu: boolean): IgemmOptions {
-  return { ...DEFAULT_BLOCK, bias, relu, fma: ctx.features.relaxedSimd };
+export function convAlgorithm(g: ConvGeometry, pass: 'forward' | 'inputGrad', features: WasmFeatures): ConvAlgorithm {
+  if (!features.simd) return 'direct';
+  const winogradOk = g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.inC % 4 === 0 && g.outC % 4 === 0;
+  if (forced !== null) return forced === 'direct' || forced === 'igemm' || winogradOk ? forced : 'igemm';
+  const [h, w] = pass === 'forward' ? [g.outH, g.outW] : [g.inH, g.inW];
+  if (!winogradOk || Math.min(g.inC, g.outC) < 16 || h < 4 || w < 4) return 'igemm';
+  return h >= 8 && w >= 8 ? 'winograd4' : 'winograd2';
 }
 
 /** y = relu?(conv(x, filter) + bias), into `out` ([N, outH, outW, Cout]). */
@@ -106,7 +65,21 @@ export function conv2dForward(
   if (bias !== null && (bias.shape.length !== 1 || bias.shape[0] !== g.outC)) {
     throw new Error(`wasm.conv2d: bias of shape [${bias.shape.join(', ')}] for ${g.outC} output channels`);
   }
-  if (ctx.features.simd) {
+  const algorithm = convAlgorithm(g, 'forward', ctx.features);
+  if (algorithm === 'winograd2' || algorithm === 'winograd4') {
+    const scratch = new Scratch(ctx);
+    try {
+      runWinograd(ctx, {
+        m: algorithm === 'winograd2' ? 2 : 4, src: x.address, batch: g.batch, inH: g.inH, inW: g.inW, K: g.inC,
+        taps: filter.address, flip: false, N: g.outC, outH: g.outH, outW: g.outW, padTop: g.top, padLeft: g.left,
+        bias: bias?.address ?? null, relu, out,
+      }, scratch);
+    } finally {
+      scratch.free();
+    }
+    return;
+  }
+  if (algorithm === 'igemm') {
     const s: IgemmShape = { P: g.batch * g.outH * g.outW, T: g.kh * g.kw, K: g.inC, N: g.outC };
     const o = igemmOptions(ctx, bias !== null, relu);
     const scratch = new Scratch(ctx);
@@ -126,16 +99,26 @@ export function conv2dForward(
 export function conv2dBackpropInput(ctx: WasmConvContext, dy: WasmTensorRef, filter: WasmTensorRef, out: number, xShape: Shape, p: Conv2DParams): void {
   const g = convGeometry('conv2dBackpropInput', xShape, filter.shape, p);
   checkDy('conv2dBackpropInput', dy.shape, g);
-  if (ctx.features.simd) {
+  const algorithm = convAlgorithm(g, 'inputGrad', ctx.features);
+  if (algorithm !== 'direct') {
     const s: IgemmShape = { P: g.batch * g.inH * g.inW, T: g.kh * g.kw, K: g.outC, N: g.inC };
     const o = igemmOptions(ctx, false, false);
     const kernel = igemmKernel(ctx, s, o);
     const scratch = new Scratch(ctx);
     try {
-      // B[t, co, ci] = w[t, ci, co]: each tap's filter transposed (in WebAssembly); the table does the flip.
+      // B[t, co, ci] = w[t, ci, co]: each tap's filter transposed (in WebAssembly); the table, or
+      // Winograd's flip, reverses the taps.
       const b = scratch.alloc(s.T * s.K * s.N * 4);
       ctx.runner.parallelFor(kernel, 'transposeTaps', [filter.address, b], s.T);
-      runIgemm(ctx, s, kernel, o, out, (ind, zero) => inputGradTable(ind, g, dy.address, zero), b, null, scratch);
+      if (algorithm === 'igemm') {
+        runIgemm(ctx, s, kernel, o, out, (ind, zero) => inputGradTable(ind, g, dy.address, zero), b, null, scratch);
+      } else {
+        // dx is the stride-1 convolution of dy with the rotated, transposed filter, padded by 2 − pad.
+        runWinograd(ctx, {
+          m: algorithm === 'winograd2' ? 2 : 4, src: dy.address, batch: g.batch, inH: g.outH, inW: g.outW, K: g.outC,
+          taps: b, flip: true, N: g.inC, outH: g.inH, outW: g.inW, padTop: 2 - g.top, padLeft: 2 - g.left, bias: null, relu: false, out,
+        }, scratch);
+      }
     } finally {
       scratch.free();
     }

@@ -1,0 +1,102 @@
+/**
+ * What the convolution drivers share: the per-process cache of compiled modules (keyed by
+ * everything a module bakes in), scratch blocks freed together, and the calls of the indirect
+ * GEMM and the direct kernel through the runner.
+ */
+import type { WasmFeatures } from '../features.js';
+import type { KernelHandle, KernelRunner, ScratchAllocator } from '../kernel-runner.js';
+import { directConvModule } from './direct.js';
+import { geometryKey, type ConvGeometry } from './geometry.js';
+import { DEFAULT_BLOCK, igemmModule, packTail, paddedColumns, tailFloats, type IgemmOptions, type IgemmShape } from './igemm.js';
+
+/** The backend's side of a call (structurally WasmConvContext). */
+export interface ConvContext {
+  runner: KernelRunner;
+  scratch: ScratchAllocator;
+  features: WasmFeatures;
+}
+
+const modules = new Map<string, WebAssembly.Module>();
+
+/** The compiled module for `key`, built by `build` once per process. */
+export function cachedModule(key: string, build: () => Uint8Array<ArrayBuffer>): WebAssembly.Module {
+  let module = modules.get(key);
+  if (module === undefined) {
+    module = new WebAssembly.Module(build());
+    modules.set(key, module);
+  }
+  return module;
+}
+
+export function isShared(ctx: ConvContext): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && ctx.runner.memory.buffer instanceof SharedArrayBuffer;
+}
+
+export function directKernel(ctx: ConvContext, g: ConvGeometry, bias: boolean, relu: boolean): KernelHandle {
+  const shared = isShared(ctx);
+  const key = `conv-direct:${geometryKey(g)}:${bias ? 'b' : ''}${relu ? 'r' : ''}:${shared ? 'shared' : 'own'}`;
+  return ctx.runner.load(key, cachedModule(key, () => directConvModule(g, bias, relu, shared)));
+}
+
+/** Scratch blocks for one call, freed together. */
+export class Scratch {
+  private readonly held: number[] = [];
+  constructor(private readonly ctx: ConvContext) {}
+  alloc(bytes: number): number {
+    const at = this.ctx.scratch.alloc(Math.max(16, bytes));
+    this.held.push(at);
+    return at;
+  }
+  f32(at: number, n: number): Float32Array {
+    return new Float32Array(this.ctx.runner.memory.buffer, at, n);
+  }
+  i32(at: number, n: number): Int32Array {
+    return new Int32Array(this.ctx.runner.memory.buffer, at, n);
+  }
+  free(): void {
+    for (const at of this.held.splice(0)) this.ctx.scratch.free(at);
+  }
+}
+
+/** The indirect GEMM's kernel module for `s` (compiled once per shape and options). */
+export function igemmKernel(ctx: ConvContext, s: IgemmShape, o: IgemmOptions): KernelHandle {
+  const shared = isShared(ctx);
+  const key = `conv-igemm:${s.P},${s.T},${s.K},${s.N}:${o.rows}x${o.vecs}u${o.unroll}${o.batches !== undefined ? `x${o.batches}` : ''}:${o.fma ? 'fma' : 'muladd'}:${o.bias ? 'b' : ''}${o.relu ? 'r' : ''}:${shared ? 'shared' : 'own'}`;
+  return ctx.runner.load(key, cachedModule(key, () => igemmModule(s, o, shared)));
+}
+
+/**
+ * Runs the indirect GEMM of `s` with B (T·K rows of N floats) at `b`: `table` fills the
+ * indirection table; `bias` (N floats at that address) is copied padded.
+ */
+export function runIgemm(
+  ctx: ConvContext, s: IgemmShape, kernel: KernelHandle, o: IgemmOptions, out: number,
+  table: (ind: Int32Array, zero: number) => void, b: number, bias: number | null, scratch: Scratch,
+): void {
+  const zero = scratch.alloc(s.K * 4);
+  const ind = scratch.alloc(s.P * s.T * 4);
+  const tail = scratch.alloc(tailFloats(s, o.vecs) * 4);
+  const biasAt = scratch.alloc(paddedColumns(s.N) * 4);
+  scratch.f32(zero, s.K).fill(0);
+  table(scratch.i32(ind, s.P * s.T), zero);
+  packTail(scratch.f32(tail, tailFloats(s, o.vecs)), scratch.f32(b, s.T * s.K * s.N), s, o.vecs);
+  const padded = scratch.f32(biasAt, paddedColumns(s.N)).fill(0);
+  if (bias !== null) padded.set(scratch.f32(bias, s.N));
+  ctx.runner.parallelFor(kernel, 'igemm', [ind, b, tail, biasAt, out], Math.ceil(s.P / o.rows));
+}
+
+/** The batched GEMMs (o.batches of them) of A (batches·P rows of K) by B (batches of K×N) into out. */
+export function runIgemmBatched(
+  ctx: ConvContext, s: IgemmShape, kernel: KernelHandle, o: IgemmOptions, a: number, b: number, out: number, scratch: Scratch,
+): void {
+  const batches = o.batches ?? 1;
+  const all = { T: batches, K: s.K, N: s.N };
+  const tail = scratch.alloc(tailFloats(all, o.vecs) * 4);
+  packTail(scratch.f32(tail, tailFloats(all, o.vecs)), scratch.f32(b, batches * s.K * s.N), all, o.vecs);
+  ctx.runner.parallelFor(kernel, 'igemm', [a, b, tail, 0, out], batches * Math.ceil(s.P / o.rows));
+}
+
+export function igemmOptions(ctx: ConvContext, bias: boolean, relu: boolean, batches?: number): IgemmOptions {
+  return { ...DEFAULT_BLOCK, bias, relu, fma: ctx.features.relaxedSimd, ...(batches !== undefined ? { batches } : {}) };
+}
+
