@@ -132,7 +132,7 @@ describe('Keras layer configs', () => {
   it('an unsupported layer gets one line naming it and why', () => {
     expect(() => buildKerasLayer('Lambda', {}, 'preprocess', ctx)).toThrow(/^layer preprocess: a Lambda layer holds Python code, which cannot be loaded outside Python/);
     expect(() => buildKerasLayer('Conv3D', {}, 'c3', ctx)).toThrow(/^layer c3: Keras layer class Conv3D is not supported \(supported: Conv2D, DepthwiseConv2D, SeparableConv2D, Dense, BatchNormalization/);
-    expect(() => buildKerasLayer('Activation', { activation: 'hard_sigmoid' }, 'g', ctx)).toThrow(/layer g: activation 'hard_sigmoid' is not supported/);
+    expect(() => buildKerasLayer('Activation', { activation: 'mish' }, 'g', ctx)).toThrow(/layer g: activation 'mish' is not supported/);
   });
 });
 
