@@ -3,7 +3,8 @@
  * headless Chromium: bundles it for the browser with esbuild, serves it on loopback, starts
  * Chromium with WebGPU on its SwiftShader adapter (no GPU needed: --enable-unsafe-webgpu,
  * --enable-unsafe-swiftshader, --use-webgpu-adapter=swiftshader), and waits for the page to POST
- * its report.
+ * its report. With `isolated`, every response carries COOP/COEP headers, so the page is
+ * cross-origin isolated (SharedArrayBuffer, hence WebAssembly threads); without, it is not.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,7 +32,7 @@ export function findChromium(): string | null {
 }
 
 /** The page entries, by file name beside this one. */
-export type PageEntry = 'entry.ts' | 'conformance-entry.ts';
+export type PageEntry = 'entry.ts' | 'conformance-entry.ts' | 'threads-entry.ts';
 
 export async function bundleEntry(entry: PageEntry = 'entry.ts'): Promise<string> {
   const { build } = await import('esbuild');
@@ -53,7 +54,7 @@ export async function bundleEntry(entry: PageEntry = 'entry.ts'): Promise<string
  * quiet 2-core machine, mostly SwiftShader compiling pipelines, and a loaded one can take several
  * times that); on a timeout the error lists the steps the page reported, so it says how far it got.
  */
-export async function runInChromium(chromium: string, opts: { entry?: PageEntry; timeoutMs?: number } = {}): Promise<BrowserResult> {
+export async function runInChromium(chromium: string, opts: { entry?: PageEntry; timeoutMs?: number; isolated?: boolean } = {}): Promise<BrowserResult> {
   const timeoutMs = opts.timeoutMs ?? 600_000;
   const script = await bundleEntry(opts.entry);
   const profileDir = mkdtempSync(join(tmpdir(), 'stieltjes-chromium-'));
@@ -61,6 +62,10 @@ export async function runInChromium(chromium: string, opts: { entry?: PageEntry;
   const result = new Promise<BrowserResult>((resolve) => (settle = resolve));
   const progress: string[] = [];
   const server = createServer((req, res) => {
+    if (opts.isolated === true) {
+      res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+      res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    }
     if (req.method === 'POST' && req.url === '/progress') {
       let body = '';
       req.on('data', (d) => (body += d));
