@@ -25,11 +25,20 @@ export const MAX_PAGES = 65536;
 export const MAX_BYTES = MAX_PAGES * PAGE;
 const ALIGN = 16;
 
-/** A memory as the backend wants it: shared where SharedArrayBuffer exists, else plain. */
+/**
+ * A memory as the backend wants it: shared where SharedArrayBuffer exists, else plain. A shared
+ * memory reserves its maximum (4 GiB of address space) up front; an engine that cannot (a 32-bit
+ * browser) gets a plain memory, which reserves nothing and still grows.
+ */
 export function createWasmMemory(initialPages = 16, shared = typeof SharedArrayBuffer === 'function'): WebAssembly.Memory {
-  return shared
-    ? new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES, shared: true })
-    : new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES });
+  if (shared) {
+    try {
+      return new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES, shared: true });
+    } catch {
+      // Fall through to a plain memory.
+    }
+  }
+  return new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES });
 }
 
 interface FreeBlock {
