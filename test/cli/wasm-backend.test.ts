@@ -1,0 +1,44 @@
+/** The command line on the WebAssembly backend (--backend wasm): the same answers as the CPU, and the line that says so. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeNpy } from '../../src/io/npy.js';
+import { encodePng } from '../../src/io/image-codec.js';
+import { runCli } from '../helpers/cli.js';
+import { SYNTHETIC, tinyVgg19Reference } from '../helpers/tiny-vgg19.js';
+
+const work = mkdtempSync(join(tmpdir(), 'stieltjes-cli-wasm-'));
+const weights = join(SYNTHETIC, 'tiny_vgg19_keras1.h5');
+const image = join(work, 'input.png');
+
+beforeAll(() => {
+  writeFileSync(image, encodePng({ width: 224, height: 224, data: tinyVgg19Reference.rgb() }));
+});
+
+describe('stieltjes --backend wasm', () => {
+  it('classify gives the PyTorch reference top class for the tiny VGG19 and says which backend ran', () => {
+    const r = runCli(['classify', image, '--weights', weights, '--json', '--backend', 'wasm']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^backend: wasm \(1 thread, SIMD128, (no )?relaxed SIMD\)$/m);
+    const out = JSON.parse(r.stdout);
+    expect(out.backend).toBe('wasm');
+    expect(out.top[0].index).toBe(563);
+    expect(out.top[0].probability).toBeCloseTo(0.0632, 3);
+  });
+
+  it('explain --method gradcam writes the map the CPU backend writes, to float32 accuracy', () => {
+    const run = (backend: string): Float32Array | Float64Array => {
+      const out = join(work, backend);
+      const r = runCli(['explain', image, '--weights', weights, '--method', 'gradcam', '--layer', 'block5_conv4', '--backend', backend, '--quiet', '--out', out]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')).backend.name).toBe(backend);
+      return decodeNpy(new Uint8Array(readFileSync(join(out, 'cam-block5_conv4.npy'))), backend).data as Float32Array | Float64Array;
+    };
+    const [wasm, cpu] = [run('wasm'), run('cpu')];
+    expect(wasm.length).toBe(cpu.length);
+    const scale = cpu.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    expect(scale).toBeGreaterThan(0);
+    wasm.forEach((v, i) => expect(Math.abs(v - cpu[i]!), `#${i}`).toBeLessThanOrEqual(1e-3 * scale));
+  });
+});
