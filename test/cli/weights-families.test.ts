@@ -1,0 +1,67 @@
+/**
+ * stieltjes weights NAME for the keras.applications families: Keras's cache names and release
+ * paths, the published checksum checked (a bad one discards the file), a file without a published
+ * checksum saved and said to be unverified; all against a local HTTP server standing in for
+ * Keras's release location (STIELTJES_WEIGHTS_BASE_URL).
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliAsync } from '../helpers/cli.js';
+
+const body = Buffer.from('stand-in bytes for a keras.applications weight file');
+const requested: string[] = [];
+let server: Server;
+let base = '';
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    requested.push(req.url ?? '');
+    res.writeHead(200, { 'content-length': String(body.length) });
+    res.end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}/mirror/`;
+});
+afterAll(() => server.close());
+
+describe('stieltjes weights NAME', () => {
+  it('resnet50: fetches the Keras file name from the base URL, refuses a download whose md5 is not the published one, leaves nothing behind', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'keras-home-'));
+    const r = await runCliAsync(['weights', 'resnet50', '--quiet'], { KERAS_HOME: home, STIELTJES_WEIGHTS_BASE_URL: base });
+    expect(r.code).toBe(1);
+    expect(requested.at(-1)).toBe('/mirror/resnet50_weights_tf_dim_ordering_tf_kernels.h5');
+    expect(r.stderr).toMatch(/md5 of the download is [0-9a-f]{32}, expected 2cb95161c43110f7111970584f804107; the file was discarded/);
+    expect(readdirSync(join(home, 'models'))).toEqual([]);
+  });
+
+  it('resnet101v2 --notop with a matching sha256: saved under the Keras cache name, said verified', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'keras-home-'));
+    const sha = createHash('sha256').update(body).digest('hex');
+    const r = await runCliAsync(['weights', 'ResNet101V2', '--notop'], { KERAS_HOME: home, STIELTJES_WEIGHTS_BASE_URL: base, STIELTJES_WEIGHTS_HASH: sha });
+    expect(r.code).toBe(0);
+    expect(requested.at(-1)).toBe('/mirror/resnet101v2_weights_tf_dim_ordering_tf_kernels_notop.h5');
+    expect(readdirSync(join(home, 'models'))).toEqual(['resnet101v2_weights_tf_dim_ordering_tf_kernels_notop.h5']);
+    expect(readFileSync(join(home, 'models', 'resnet101v2_weights_tf_dim_ordering_tf_kernels_notop.h5'))).toEqual(body);
+    expect(r.stderr).toMatch(/saved .*resnet101v2_weights_tf_dim_ordering_tf_kernels_notop\.h5 \(sha256 verified\)/);
+  });
+
+  it('mobilenetv2: Keras publishes no checksum; saved, and the output says it is unverified with its hashes', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'keras-home-'));
+    const r = await runCliAsync(['weights', 'mobilenetv2', '--notop', '--quiet'], { KERAS_HOME: home, STIELTJES_WEIGHTS_BASE_URL: base });
+    expect(r.code).toBe(0);
+    expect(readdirSync(join(home, 'models'))).toEqual(['mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5']);
+    const md5 = createHash('md5').update(body).digest('hex');
+    expect(r.stderr).toContain(`Keras publishes no checksum for mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5; saved unverified (md5 ${md5}, sha256 `);
+  });
+
+  it('an unknown name is a usage error listing the names', async () => {
+    const r = await runCliAsync(['weights', 'alexnet'], {});
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/one of vgg19, resnet50, resnet101, resnet152, resnet50v2, resnet101v2, resnet152v2, mobilenetv2; got 'alexnet'/);
+  });
+});
