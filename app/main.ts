@@ -55,6 +55,7 @@ function showError(e: unknown, what?: string): void {
 
 function clearError(): void {
   $('error').hidden = true;
+  delete window.stieltjesPage.lastError;
 }
 
 function renderSettings(): RenderSettings {

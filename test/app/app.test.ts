@@ -153,15 +153,28 @@ suite('the page in headless Chromium', () => {
           const ref = refs.get(m.page)!;
           expect(result.backend.name).toBe(config.backend === 'webgpu' ? 'webgpu' : result.backend.name);
           expect(result.target).toEqual(ref.json.target);
-          for (const k of ['input', 'baseline', 'probability'] as const) if (ref.json.scores[k] !== undefined) close(result.scores[k], ref.json.scores[k], `${m.page} scores.${k}`);
+          // The optimised baseline is not a float32-tolerance quantity across backends: RMSprop's
+          // first steps are about lr·sign(g), so rounding that flips a near-zero gradient entry
+          // moves that pixel a full step. What follows from it (the baseline's score, the map)
+          // agrees to about 1% instead; the input's score does not depend on it.
+          const optimized = m.page === 'optimized-baseline';
+          for (const k of ['input', 'baseline', 'probability'] as const) if (ref.json.scores[k] !== undefined) close(result.scores[k], ref.json.scores[k], `${m.page} scores.${k}`, optimized && k === 'baseline' ? 1e-2 : 1e-4);
           expect(result.maps.map((x: any) => x.shape)).toEqual(ref.json.maps.map((x: any) => x.shape));
           ref.maps.forEach((want, i) => {
             const got = maps[i]!;
-            const scale = Math.max(...want.map(Math.abs), 1e-12);
-            const worst = Math.max(...got.map((v, j) => Math.abs(v - want[j]!)));
-            expect(worst / scale, `${m.page} map ${i}: largest difference over largest value`).toBeLessThan(1e-3);
+            if (optimized) {
+              // A slightly different baseline moves single pixels' attributions: compare the maps as
+              // wholes (seen: 5.6% between the page's WebAssembly and the command line's CPU).
+              const norm = (v: ArrayLike<number>): number => Math.hypot(...Array.from(v));
+              const rel = norm(got.map((v, j) => v - want[j]!)) / norm(want);
+              expect(rel, `${m.page} map ${i}: ‖page − command line‖ / ‖command line‖`).toBeLessThan(0.1);
+            } else {
+              const scale = Math.max(...want.map(Math.abs), 1e-12);
+              const worst = Math.max(...got.map((v, j) => Math.abs(v - want[j]!)));
+              expect(worst / scale, `${m.page} map ${i}: largest difference over largest value`).toBeLessThan(1e-3);
+            }
             const c = ref.json.maps[i].completeness;
-            if (c) for (const k of ['sum', 'expected', 'delta'] as const) close(result.maps[i].completeness[k], c[k], `${m.page} completeness.${k}`, 1e-3);
+            if (c) for (const k of ['sum', 'expected', 'delta'] as const) close(result.maps[i].completeness[k], c[k], `${m.page} completeness.${k}`, optimized ? 1e-2 : 1e-3);
           });
           if (m.cli) {
             // The same JSON as the command line's result.json, but for the load timing it adds and what only the page has.
@@ -170,6 +183,15 @@ suite('the page in headless Chromium', () => {
             const { batchSize: _a, ...pageParams } = result.parameters;
             const { batchSize: _b, ...cliParams } = ref.json.parameters;
             expect(pageParams).toEqual(cliParams);
+          }
+          if (optimized) {
+            // It did optimise: the baseline's output moved towards the uniform distribution.
+            const o = result.baselineOptimization;
+            expect(o.settings.iterations).toBe(ITERATIONS);
+            expect(o.after.maxDeviation).toBeLessThan(o.before.maxDeviation);
+            // Where it started (the black image) is the same on every backend.
+            for (const k of ['minProbability', 'maxProbability', 'maxDeviation'] as const) close(o.before[k], ref.json.baselineOptimization.before[k], `baselineOptimization.before.${k}`);
+            close(o.after.maxDeviation, ref.json.baselineOptimization.after.maxDeviation, 'baselineOptimization.after.maxDeviation', 1e-2);
           }
           expect(result.page.deletionInsertion).toHaveLength(result.maps.length);
           if (m.page === 'integrated-gradients') expect(result.page.convergence.steps).toEqual([1, 2, STEPS]);
@@ -224,4 +246,16 @@ async function extraChecks(page: Page, shoot: (what: string) => Promise<void>): 
   await page.setViewportSize({ width: 390, height: 844 });
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await shoot('phone');
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // A weights-only file with its architecture JSON, picked together; then, after a reload, the
+  // same model again from the browser's cache without picking anything.
+  const pair = ['my_nn_weights.h5', 'my_nn_arch.json'];
+  await page.setInputFiles('input[type=file]#model-file', pair.map((f) => `test/fixtures/keras/pplonski_keras2cpp/${f}`));
+  await expect.poll(() => page.locator('#model-info').textContent()).toContain(pair.join(' + '));
+  expect(await page.evaluate(() => window.stieltjesPage.lastError)).toBeUndefined();
+  expect(await page.locator('#layers option').count()).toBeGreaterThan(0);
+  await page.reload();
+  await expect.poll(() => page.locator('#model-info').textContent()).toContain(pair.join(' + '));
+  await shoot('cached-model');
 }
