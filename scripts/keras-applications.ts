@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Random } from '../src/tensor/random.js';
-import { mobilenetV2Architecture, resnetArchitecture, type ApplicationArchitecture } from '../src/models/applications.js';
+import { mobilenetV2Architecture, resnetArchitecture, resnetV2Architecture, type ApplicationArchitecture } from '../src/models/applications.js';
 import { writeKerasModelH5, type KerasLayerToWrite, type KerasWeight } from './keras-h5-writer.js';
 
 export const FAMILY_INPUT = 64;
@@ -29,8 +29,8 @@ export interface FamilyModel extends ApplicationArchitecture {
 /**
  * Seeded weights for an architecture: He-normal kernels, inference statistics near (0, 1), and a
  * few gains so that activations keep a unit scale through deep residual stacks and the softmax
- * neither saturates nor flattens (first kernel /64 for caffe's ±128 inputs; 0.3 on the last batch
- * norm of each residual branch; `headGain` on the classifier).
+ * neither saturates nor flattens (first kernel /64 for caffe's ±128 inputs; the last batch norm or
+ * convolution of each residual branch scaled down; `headGain` on the classifier).
  */
 function seeded(arch: ApplicationArchitecture, seed: number, gains: { firstConv?: number; headGain?: number }): FamilyModel {
   const rng = new Random(seed);
@@ -45,7 +45,11 @@ function seeded(arch: ApplicationArchitecture, seed: number, gains: { firstConv?
       const fanIn = w.shape.length === 4 ? w.shape[0]! * w.shape[1]! * (w.name.startsWith('depthwise') ? 1 : w.shape[2]!) : w.shape[0]!;
       let data: Float32Array;
       if (w.name === 'kernel:0' && layer === 'predictions') data = normal(n, (gains.headGain ?? 1) / Math.sqrt(fanIn));
-      else if (w.name === 'kernel:0' || w.name === 'depthwise_kernel:0') data = normal(n, (layer === first ? (gains.firstConv ?? 1) : 1) * Math.sqrt(2 / fanIn));
+      else if (w.name === 'kernel:0' || w.name === 'depthwise_kernel:0') {
+        // A residual branch that ends in a convolution (pre-activation ResNets) is kept small as well.
+        const gain = layer === first ? (gains.firstConv ?? 1) : residualBn.has(layer) ? 0.3 : 1;
+        data = normal(n, gain * Math.sqrt(2 / fanIn));
+      }
       else if (w.name === 'bias:0') data = normal(n, layer === 'predictions' ? 0.1 : 0.05);
       else if (w.name === 'gamma:0') data = residualBn.has(layer) ? uniform(n, 0.15, 0.3) : uniform(n, 0.5, 1.0);
       else if (w.name === 'beta:0') data = normal(n, 0.1);
@@ -70,7 +74,14 @@ export function mobilenetV2(opts: { alpha?: number; seed?: number } = {}): Famil
   return seeded(arch, opts.seed ?? 2, { headGain: 4 });
 }
 
-export const FAMILY_BUILDERS = { resnet50, mobilenetv2: mobilenetV2 } as const;
+/** ResNet50V2 with every filter count divided by `widthDivisor` (default 8): "resnet50v2_w8", 64×64, 10 classes. */
+export function resnet50V2(opts: { widthDivisor?: number; seed?: number } = {}): FamilyModel {
+  const d = opts.widthDivisor ?? 8;
+  const arch = resnetV2Architecture('ResNet50V2', { inputSize: FAMILY_INPUT, classes: FAMILY_CLASSES, width: (_, f) => f / d, name: `resnet50v2_w${d}` });
+  return seeded(arch, opts.seed ?? 52, { headGain: 2 });
+}
+
+export const FAMILY_BUILDERS = { resnet50, mobilenetv2: mobilenetV2, resnet50v2: resnet50V2 } as const;
 
 /** The model as Keras 2's full-model .h5 (model.save('m.h5') in tf.keras 2.13). */
 export async function writeFamilyH5(path: string, m: FamilyModel): Promise<void> {

@@ -35,6 +35,7 @@ FAMILIES = {
     # key: (preprocessing rule, Grad-CAM layer)
     'resnet50': ('caffe', 'conv5_block3_out'),
     'mobilenetv2': ('tf', 'out_relu'),
+    'resnet50v2': ('tf', 'post_relu'),
 }
 IG_STEPS = 4
 

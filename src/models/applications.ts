@@ -7,10 +7,10 @@
  * Browser-safe.
  *
  *   ResNet50/101/152 (v1)  tf.keras resnet.py: conv1_pad … convN_blockK_{0..3}_{conv,bn}, _add, _out
+ *   ResNet50V2/101V2/152V2 tf.keras resnet_v2.py: …_preact_bn, _0_max, _2_pad, _out; post_bn, post_relu
  *   MobileNetV2            tf.keras mobilenet_v2.py: Conv1, expanded_conv_*, block_{1..16}_*, Conv_1, out_relu
  *
- * Recognised for their pixel scaling (a model file with its own config): VGG16/19, ResNetV2,
- * MobileNet, MobileNetV3, DenseNet, InceptionV3, InceptionResNetV2, Xception, EfficientNet(V2),
+ * Recognised for their pixel scaling (a model file with its own config): VGG16/19, MobileNet, MobileNetV3, DenseNet, InceptionV3, InceptionResNetV2, Xception, EfficientNet(V2),
  * ConvNeXt.
  */
 import type { PixelScaling } from './pixel-scaling.js';
@@ -56,7 +56,7 @@ export function recogniseFamily(layerNames: Iterable<string>): RecognisedFamily 
   if (has(names, 'conv1_conv', 'conv2_block1_preact_bn', 'post_bn')) {
     const blocks = count(/^conv4_block\d+_out$/);
     const family = blocks >= 36 ? 'ResNet152V2' : blocks >= 23 ? 'ResNet101V2' : 'ResNet50V2';
-    return { family, rule: 'symmetric', inputSize: 224, camLayer: 'post_relu', buildable: false };
+    return { family, rule: 'symmetric', inputSize: 224, camLayer: 'post_relu', buildable: true };
   }
   if (has(names, 'conv1_conv', 'conv2_block1_1_conv', 'conv2_block1_0_conv')) {
     const blocks = count(/^conv4_block\d+_1_conv$/);
@@ -274,6 +274,53 @@ export function resnetArchitecture(family: 'ResNet50' | 'ResNet101' | 'ResNet152
   return b.finish(family, opts.name ?? family.toLowerCase(), out, camLayer);
 }
 
+/** tf.keras resnet_v2.py's ResNet50V2/101V2/152V2 (pre-activation: block2/stack2, post_bn, post_relu). */
+export function resnetV2Architecture(family: 'ResNet50V2' | 'ResNet101V2' | 'ResNet152V2', opts: ArchitectureOptions = {}): ApplicationArchitecture {
+  const size = opts.inputSize ?? 224;
+  const classes = opts.classes ?? 1000;
+  const b = new ConfigBuilder('input_1', [size, size, 3], opts.width ?? ((_, f) => f));
+  const eps = 1.001e-5;
+  let x = b.pad('conv1_pad', 'input_1', [[3, 3], [3, 3]]);
+  x = b.conv('conv1_conv', x, 64, 7, { strides: 2 });
+  x = b.pad('pool1_pad', x, [[1, 1], [1, 1]]);
+  const maxPool = (name: string, input: string, k: number, s: number): string => {
+    const [h, w, c] = b.shape(input) as [number, number, number];
+    const o = outSize(h, w, k, s, 'valid');
+    return b.add('MaxPooling2D', name, { pool_size: [k, k], padding: 'valid', strides: [s, s], data_format: 'channels_last' }, [input], [o[0], o[1], c]);
+  };
+  x = maxPool('pool1_pool', x, 3, 2);
+  const block2 = (input: string, filters: number, stride: number, convShortcut: boolean, name: string): string => {
+    let preact = b.bn(`${name}_preact_bn`, input, eps, 0.99);
+    preact = b.act(`${name}_preact_relu`, preact, 'relu');
+    const shortcut = convShortcut ? b.conv(`${name}_0_conv`, preact, 4 * filters, 1, { strides: stride }) : stride > 1 ? maxPool(`${name}_0_max`, input, 1, stride) : input;
+    let y = b.conv(`${name}_1_conv`, preact, filters, 1, { useBias: false });
+    y = b.bn(`${name}_1_bn`, y, eps, 0.99);
+    y = b.act(`${name}_1_relu`, y, 'relu');
+    y = b.pad(`${name}_2_pad`, y, [[1, 1], [1, 1]]);
+    y = b.conv(`${name}_2_conv`, y, filters, 3, { strides: stride, useBias: false });
+    y = b.bn(`${name}_2_bn`, y, eps, 0.99);
+    y = b.act(`${name}_2_relu`, y, 'relu');
+    y = b.conv(`${name}_3_conv`, y, 4 * filters, 1);
+    return b.addMerge(`${name}_out`, shortcut, y);
+  };
+  const blocks = RESNET_BLOCKS[family.replace('V2', '') as keyof typeof RESNET_BLOCKS];
+  const stacks: [number, number, number, string][] = [
+    [64, blocks[0], 2, 'conv2'],
+    [128, blocks[1], 2, 'conv3'],
+    [256, blocks[2], 2, 'conv4'],
+    [512, blocks[3], 1, 'conv5'],
+  ];
+  for (const [filters, n, stride1, name] of stacks) {
+    x = block2(x, filters, 1, true, `${name}_block1`);
+    for (let i = 2; i < n; i++) x = block2(x, filters, 1, false, `${name}_block${i}`);
+    x = block2(x, filters, stride1, false, `${name}_block${n}`);
+  }
+  x = b.bn('post_bn', x, eps, 0.99);
+  x = b.act('post_relu', x, 'relu');
+  const out = classes > 0 ? b.top(x, 'avg_pool', classes) : x;
+  return b.finish(family, opts.name ?? family.toLowerCase(), out, 'post_relu');
+}
+
 /** keras.applications's _make_divisible. */
 export function makeDivisible(v: number, divisor = 8): number {
   let n = Math.max(divisor, Math.floor((v + divisor / 2) / divisor) * divisor);
@@ -342,5 +389,6 @@ export function architectureFromWeights(layers: readonly { name: string; weights
   const classes = top ? top[1]! : 0;
   const size = inputSize ?? found.inputSize;
   if (found.family === 'MobileNetV2') return mobilenetV2Architecture({ inputSize: size, classes, width });
+  if (found.family.endsWith('V2')) return resnetV2Architecture(found.family as 'ResNet50V2' | 'ResNet101V2' | 'ResNet152V2', { inputSize: size, classes, width });
   return resnetArchitecture(found.family as 'ResNet50' | 'ResNet101' | 'ResNet152', { inputSize: size, classes, width });
 }

@@ -37,6 +37,7 @@ interface Reference {
 const EXPECTED = {
   resnet50: { family: 'ResNet50', rule: 'caffe' },
   mobilenetv2: { family: 'MobileNetV2', rule: 'symmetric' },
+  resnet50v2: { family: 'ResNet50V2', rule: 'symmetric' },
 } as const;
 
 function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
