@@ -9,7 +9,7 @@ import type { GraphModel, PixelScalingChoice, ResolvedPixelScaling, RgbImage } f
 import { chooseBackend, type BackendPreference, type ChosenBackend } from './backend.js';
 import { download, explanationFiles, mapFileNames, resultJson, zipOf, type RenderSettings, type RunContext } from './files.js';
 import { forgetModel, loadCachedModel, saveModel } from './model-cache.js';
-import { runExplanation, type PageMethod, type RunSettings } from './run.js';
+import { runExplanation, type MethodChoice, type PageMethod, type RunSettings } from './run.js';
 import { byId, h, showModel, showPredictions, showResults, showRunInfo, spatialLayers, type ImageResult } from './view.js';
 
 type FileBytes = { name: string; bytes: Uint8Array };
@@ -35,7 +35,7 @@ declare global {
 }
 window.stieltjesPage = { runs: 0, ready: false };
 
-const state: { chosen?: ChosenBackend; loaded?: Loaded; images: { name: string; rgb: RgbImage }[]; results?: ImageResult[]; method?: PageMethod; controller?: AbortController } = { images: [] };
+const state: { chosen?: ChosenBackend; loaded?: Loaded; images: { name: string; rgb: RgbImage }[]; results?: ImageResult[]; controller?: AbortController } = { images: [] };
 const $ = <T extends HTMLElement>(id: string): T => byId<T>(id);
 const value = (id: string): string => $<HTMLInputElement | HTMLSelectElement>(id).value;
 
@@ -138,7 +138,7 @@ async function updatePredictions(): Promise<void> {
   window.stieltjesPage.ready = true;
 }
 
-function settings(): RunSettings {
+function settings(): Omit<RunSettings, 'method'> & { method: MethodChoice } {
   const l = state.loaded!;
   const int = (id: string, lo: number, hi: number): number => {
     const v = Number(value(id));
@@ -147,8 +147,8 @@ function settings(): RunSettings {
     return v;
   };
   const layers = Array.from($<HTMLSelectElement>('layers').selectedOptions, (o) => o.value);
-  const method = value('method') as PageMethod;
-  if ((method === 'grad-cam' || method === 'rsi-grad-cam') && layers.length === 0) throw new Error('choose at least one layer for a CAM method');
+  const method = value('method') as MethodChoice;
+  if ((method === 'grad-cam' || method === 'rsi-grad-cam' || method === 'compare') && layers.length === 0) throw new Error('choose at least one layer for a CAM method');
   return {
     method,
     layers,
@@ -197,17 +197,22 @@ async function explainAll(): Promise<void> {
     const s = settings();
     const { model } = state.loaded;
     const results: ImageResult[] = [];
+    // Compare: the three methods side by side on each image, as in the paper's figure 3.
+    const methods: PageMethod[] = s.method === 'compare' ? ['integrated-gradients', 'grad-cam', 'rsi-grad-cam'] : [s.method];
+    const parts = state.images.length * methods.length;
     for (const [k, img] of state.images.entries()) {
       const prepared = prepareImage(model, img.rgb);
       try {
-        const run = await runExplanation(model, prepared.input, s, {
-          signal: controller.signal,
-          onProgress: (p, stage) => {
-            bar.value = (k + p.done / Math.max(p.total, 1)) / state.images.length;
-            text.textContent = `${img.name}: ${stage}, ${p.phase} ${p.done}/${p.total}`;
-          },
-        });
-        results.push({ name: img.name, image: prepared.image, run });
+        for (const [j, method] of methods.entries()) {
+          const run = await runExplanation(model, prepared.input, { ...s, method }, {
+            signal: controller.signal,
+            onProgress: (p, stage) => {
+              bar.value = (k * methods.length + j + p.done / Math.max(p.total, 1)) / parts;
+              text.textContent = `${img.name}: ${stage}, ${p.phase} ${p.done}/${p.total}`;
+            },
+          });
+          results.push({ name: img.name, imageIndex: k, method, image: prepared.image, run });
+        }
       } finally {
         prepared.input.dispose();
       }
@@ -216,7 +221,6 @@ async function explainAll(): Promise<void> {
     const wall = performance.now() - t0;
     text.textContent = `done in ${(wall / 1000).toFixed(2)} s`;
     state.results = results;
-    state.method = s.method;
     redraw();
     showRunInfo(results, state.chosen!.description, state.loaded.loadMs, wall);
     showDownloads();
@@ -244,7 +248,7 @@ async function recoverFromLostDevice(e: unknown): Promise<void> {
 }
 
 function redraw(): void {
-  if (state.results && state.method) showResults(state.results, state.method, renderSettings());
+  if (state.results) showResults(state.results, renderSettings());
 }
 
 function showDownloads(): void {
@@ -256,20 +260,22 @@ function showDownloads(): void {
     buttons.push(b);
   };
   const filesOf = (r: ImageResult) => explanationFiles(r.run.explanation, r.image, contextFor(r), renderSettings());
-  const folder = (r: ImageResult, i: number): string => `${i + 1}-${r.name.replace(/[^A-Za-z0-9._-]/g, '_')}`;
-  results.forEach((r, i) => {
+  const compare = new Set(results.map((r) => r.method)).size > 1;
+  const folder = (r: ImageResult): string => `${r.imageIndex + 1}-${r.name.replace(/[^A-Za-z0-9._-]/g, '_')}${compare ? `-${r.method}` : ''}`;
+  results.forEach((r) => {
     for (const m of r.run.explanation.maps) {
       const names = mapFileNames(m);
       const pick = async (n: string): Promise<void> => {
         const f = (await filesOf(r)).find((x) => x.name === n)!;
-        download(`${folder(r, i)}-${n}`, f.data);
+        download(`${folder(r)}-${n}`, f.data);
       };
-      button(`${r.name}: ${names.overlay}`, () => pick(names.overlay));
-      button(`${r.name}: ${names.npy}`, () => pick(names.npy));
+      const who = compare ? `${r.name}, ${r.method}` : r.name;
+      button(`${who}: ${names.overlay}`, () => pick(names.overlay));
+      button(`${who}: ${names.npy}`, () => pick(names.npy));
     }
-    button(`${r.name}: result.json`, async () => download(`${folder(r, i)}-result.json`, new TextEncoder().encode(JSON.stringify(resultJson(r.run.explanation, contextFor(r), renderSettings()), null, 1)), 'application/json'));
+    button(`${compare ? `${r.name}, ${r.method}` : r.name}: result.json`, async () => download(`${folder(r)}-result.json`, new TextEncoder().encode(JSON.stringify(resultJson(r.run.explanation, contextFor(r), renderSettings()), null, 1)), 'application/json'));
   });
-  if (results.length) button('Download everything (zip)', async () => download('stieltjes-explanations.zip', zipOf(await Promise.all(results.map(async (r, i) => ({ folder: folder(r, i), files: await filesOf(r) })))), 'application/zip'));
+  if (results.length) button('Download everything (zip)', async () => download('stieltjes-explanations.zip', zipOf(await Promise.all(results.map(async (r) => ({ folder: folder(r), files: await filesOf(r) })))), 'application/zip'));
   $('downloads').replaceChildren(...buttons);
 }
 
@@ -292,15 +298,16 @@ function guarded(what: string, act: () => Promise<void>): () => void {
 }
 
 function methodChanged(): void {
-  const m = value('method') as PageMethod;
-  const cam = m === 'grad-cam' || m === 'rsi-grad-cam';
+  const m = value('method') as MethodChoice;
+  const cam = m === 'grad-cam' || m === 'rsi-grad-cam' || m === 'compare';
   $<HTMLSelectElement>('layers').disabled = !cam;
   for (const id of ['steps', 'rule']) $<HTMLInputElement>(id).disabled = m === 'grad-cam';
   $<HTMLSelectElement>('baseline').disabled = m === 'grad-cam' || m === 'optimized-baseline';
   $<HTMLInputElement>('iterations').disabled = m !== 'optimized-baseline';
-  // RSI-Grad-CAM integrates with the right or trapezoid rule only.
-  for (const o of Array.from($<HTMLSelectElement>('rule').options)) o.disabled = m === 'rsi-grad-cam' && o.value !== 'right' && o.value !== 'trapezoid';
-  if (m === 'rsi-grad-cam' && !['right', 'trapezoid'].includes(value('rule'))) $<HTMLSelectElement>('rule').value = 'right';
+  // RSI-Grad-CAM (alone or in the comparison) integrates with the right or trapezoid rule only.
+  const rsi = m === 'rsi-grad-cam' || m === 'compare';
+  for (const o of Array.from($<HTMLSelectElement>('rule').options)) o.disabled = rsi && o.value !== 'right' && o.value !== 'trapezoid';
+  if (rsi && !['right', 'trapezoid'].includes(value('rule'))) $<HTMLSelectElement>('rule').value = 'right';
 }
 
 function wire(): void {

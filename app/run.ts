@@ -8,6 +8,8 @@ import type { DeletionInsertion, ExplainOptions, Explanation, LayeredModel, Prog
 
 export const PAGE_METHODS = ['integrated-gradients', 'grad-cam', 'rsi-grad-cam', 'optimized-baseline'] as const;
 export type PageMethod = (typeof PAGE_METHODS)[number];
+/** What the Method control offers: a method, or 'compare' (IG, Grad-CAM and RSI-Grad-CAM side by side). */
+export type MethodChoice = PageMethod | 'compare';
 export const METHOD_NAMES: Record<PageMethod, string> = {
   'integrated-gradients': 'Integrated Gradients',
   'grad-cam': 'Grad-CAM',

@@ -66,6 +66,9 @@ export function showPredictions(model: GraphModel, imageName: string, output: Fl
 
 export interface ImageResult {
   name: string;
+  /** Which image of the run (results of one image share a row). */
+  imageIndex: number;
+  method: PageMethod;
   /** The image at the model's input size (the overlays' background). */
   image: RgbImage;
   run: RunOutput;
@@ -75,24 +78,31 @@ function mapTitle(method: PageMethod, layer: string | undefined): string {
   return layer ? `${METHOD_NAMES[method]} ${layer}` : METHOD_NAMES[method];
 }
 
-/** One row per image: the image, then one overlay per map. Redrawn when opacity or colours change. */
-export function showResults(results: readonly ImageResult[], method: PageMethod, s: RenderSettings): void {
-  const rows = results.map((r) => {
-    const e = r.run.explanation;
-    const figs = e.maps.map((m) => {
-      const { height, width, values } = pixelMap(m, s.igMap);
-      const overlay = renderHeatmap(values, height, width, r.image, { colormap: s.colormap, alpha: s.alpha }).overlay;
-      const c = imageCanvas(overlay);
-      const title = mapTitle(method, m.space === 'layer' ? m.layer : undefined);
-      c.setAttribute('role', 'img');
-      c.setAttribute('aria-label', `${title} for ${r.name}`);
-      const delta = m.completeness ? `, Δ = ${m.completeness.delta.toExponential(2)}` : '';
-      return h('figure', {}, c, h('figcaption', {}, `${title}${delta}`));
-    });
-    const orig = imageCanvas(r.image);
+/**
+ * One row per image: the image, then one overlay per map of every method run on it, side by
+ * side. Redrawn when opacity or colours change.
+ */
+export function showResults(results: readonly ImageResult[], s: RenderSettings): void {
+  const rows = [...new Set(results.map((r) => r.imageIndex))].map((k) => {
+    const mine = results.filter((r) => r.imageIndex === k);
+    const first = mine[0]!;
+    const figs = mine.flatMap((r) =>
+      r.run.explanation.maps.map((m) => {
+        const { height, width, values } = pixelMap(m, s.igMap);
+        const overlay = renderHeatmap(values, height, width, r.image, { colormap: s.colormap, alpha: s.alpha }).overlay;
+        const c = imageCanvas(overlay);
+        const title = mapTitle(r.method, m.space === 'layer' ? m.layer : undefined);
+        c.setAttribute('role', 'img');
+        c.setAttribute('aria-label', `${title} for ${r.name}`);
+        const delta = m.completeness ? `, Δ = ${m.completeness.delta.toExponential(2)}` : '';
+        return h('figure', {}, c, h('figcaption', {}, `${title}${delta}`));
+      }),
+    );
+    const e = first.run.explanation;
+    const orig = imageCanvas(first.image);
     orig.setAttribute('role', 'img');
-    orig.setAttribute('aria-label', r.name);
-    return h('div', { className: 'image-row' }, h('figure', {}, orig, h('figcaption', {}, `${r.name}: class ${e.target.index} (${e.target.label ?? 'unlabelled'}), p = ${(e.scores.probability ?? Number.NaN).toFixed(4)}`)), ...figs);
+    orig.setAttribute('aria-label', first.name);
+    return h('div', { className: 'image-row' }, h('figure', {}, orig, h('figcaption', {}, `${first.name}: class ${e.target.index} (${e.target.label ?? 'unlabelled'}), p = ${(e.scores.probability ?? Number.NaN).toFixed(4)}`)), ...figs);
   });
   byId('results').replaceChildren(...rows);
 }
@@ -101,34 +111,42 @@ const ms = (v: number | undefined): string => (v === undefined ? '' : `${v.toFix
 
 /** Backend, timings, completeness and AUCs, then the plots for the first image. */
 export function showRunInfo(results: readonly ImageResult[], backend: string, loadMs: number, wallMs: number): void {
-  const first = results[0]!;
-  const e = first.run.explanation;
-  const t = e.timings;
-  const facts: [string, string][] = [
-    ['Backend', backend],
-    ['Timings', [`load ${ms(loadMs)}`, ...Object.entries(t).map(([k, v]) => `${k} ${ms(v)}`), ...Object.entries(first.run.timings).map(([k, v]) => `${k} ${ms(v)}`), `all images ${ms(wallMs)}`].join(', ')],
-  ];
-  for (const m of e.maps) if (m.completeness) facts.push([`Completeness ${m.layer ?? m.name}`, `Σ = ${m.completeness.sum.toPrecision(6)}, y(x) − y(x′) = ${m.completeness.expected.toPrecision(6)}, Δ = ${m.completeness.delta.toExponential(3)}`]);
-  for (const w of e.warnings ?? []) facts.push(['Warning', w]);
-  const aucRows = results.flatMap((r) => (r.run.curves ?? []).map((c, i) => h('tr', {}, h('td', {}, r.name), h('td', {}, r.run.explanation.maps[i]!.layer ?? r.run.explanation.maps[i]!.name), h('td', {}, c.deletion.auc.toFixed(4)), h('td', {}, c.insertion.auc.toFixed(4)))));
+  const firsts = results.filter((r) => r.imageIndex === 0);
+  const facts: [string, string][] = [['Backend', backend]];
+  for (const r of firsts) {
+    const e = r.run.explanation;
+    const label = firsts.length > 1 ? ` (${METHOD_NAMES[r.method]})` : '';
+    facts.push([`Timings${label}`, [`load ${ms(loadMs)}`, ...Object.entries(e.timings).map(([k, v]) => `${k} ${ms(v)}`), ...Object.entries(r.run.timings).map(([k, v]) => `${k} ${ms(v)}`)].join(', ')]);
+    for (const m of e.maps) if (m.completeness) facts.push([`Completeness ${m.layer ?? m.name}${label}`, `Σ = ${m.completeness.sum.toPrecision(6)}, y(x) − y(x′) = ${m.completeness.expected.toPrecision(6)}, Δ = ${m.completeness.delta.toExponential(3)}`]);
+    for (const w of e.warnings ?? []) facts.push([`Warning${label}`, w]);
+  }
+  facts.push(['All images', ms(wallMs)]);
+  const aucRows = results.flatMap((r) =>
+    (r.run.curves ?? []).map((c, i) => {
+      const m = r.run.explanation.maps[i]!;
+      return h('tr', {}, h('td', {}, r.name), h('td', {}, mapTitle(r.method, m.layer)), h('td', {}, c.deletion.auc.toFixed(4)), h('td', {}, c.insertion.auc.toFixed(4)));
+    }),
+  );
   byId('run-info').replaceChildren(
     h('dl', {}, ...facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
     ...(aucRows.length ? [h('table', { id: 'auc' }, h('caption', {}, 'Deletion (lower is better) and insertion (higher is better) AUC'), h('thead', {}, h('tr', {}, h('th', {}, 'image'), h('th', {}, 'map'), h('th', {}, 'deletion'), h('th', {}, 'insertion'))), h('tbody', {}, ...aucRows))] : []),
   );
   const plots: Node[] = [];
-  const conv = first.run.convergence;
-  if (conv) plots.push(linePlot([{ name: '|Δ|', xs: conv.steps, ys: conv.deltas, colour: '#0b57d0' }], { title: 'IG convergence: completeness |Δ| vs steps', xLabel: 'steps', yLabel: '|Δ|', logX: true }));
-  (first.run.curves ?? []).forEach((c, i) => {
-    const m = e.maps[i]!;
-    plots.push(
-      linePlot(
-        [
-          { name: `deletion AUC ${c.deletion.auc.toFixed(3)}`, xs: c.deletion.fractions, ys: c.deletion.scores, colour: '#a50e0e' },
-          { name: `insertion AUC ${c.insertion.auc.toFixed(3)}`, xs: c.insertion.fractions, ys: c.insertion.scores, colour: '#137333' },
-        ],
-        { title: `Deletion/insertion: ${m.layer ?? m.name}`, xLabel: 'fraction of pixels', yLabel: 'score' },
-      ),
-    );
-  });
+  for (const r of firsts) {
+    const conv = r.run.convergence;
+    if (conv) plots.push(linePlot([{ name: '|Δ|', xs: conv.steps, ys: conv.deltas, colour: '#0b57d0' }], { title: 'IG convergence: completeness |Δ| vs steps', xLabel: 'steps', yLabel: '|Δ|', logX: true }));
+    (r.run.curves ?? []).forEach((c, i) => {
+      const m = r.run.explanation.maps[i]!;
+      plots.push(
+        linePlot(
+          [
+            { name: `deletion AUC ${c.deletion.auc.toFixed(3)}`, xs: c.deletion.fractions, ys: c.deletion.scores, colour: '#a50e0e' },
+            { name: `insertion AUC ${c.insertion.auc.toFixed(3)}`, xs: c.insertion.fractions, ys: c.insertion.scores, colour: '#137333' },
+          ],
+          { title: `Deletion/insertion: ${mapTitle(r.method, m.layer)}`, xLabel: 'fraction of pixels', yLabel: 'score' },
+        ),
+      );
+    });
+  }
   byId('plots').replaceChildren(...plots);
 }

@@ -218,6 +218,20 @@ async function extraChecks(page: Page, shoot: (what: string) => Promise<void>): 
   const json = JSON.parse(new TextDecoder().decode(await extractEntry(zip, entries.find((e) => e.name.endsWith('result.json'))!, inflateRawWithStreams)));
   expect(json).toEqual(await page.evaluate(() => window.stieltjesResult));
 
+  // Compare: the three methods side by side, one result.json each, the same as one at a time.
+  await page.selectOption('#method', 'compare');
+  await page.fill('#steps', String(STEPS));
+  let runs = await page.evaluate(() => window.stieltjesPage.runs);
+  await page.getByRole('button', { name: 'Explain', exact: true }).click();
+  await page.waitForFunction((n) => window.stieltjesPage.runs > n, runs);
+  expect(await page.evaluate(() => window.stieltjesPage.lastError)).toBeUndefined();
+  const all = (await page.evaluate(() => window.stieltjesResults)) as Record<string, any>[];
+  expect(all.map((r) => r.method)).toEqual(['integrated-gradients', 'grad-cam', 'rsi-grad-cam']);
+  for (const r of all) expect(r.scores.input).toBeCloseTo(all[0]!.scores.input, 6);
+  expect(all[1]!.maps[0].layer).toBe('block2_conv2');
+  await expect.poll(() => page.locator('#results .image-row canvas').count()).toBe(4);
+  await shoot('compare');
+
   // Not a Keras file: one line naming it, and the loaded model still explains.
   await page.setInputFiles('input[type=file]#model-file', IMAGE);
   await expect.poll(() => page.locator('#error').isVisible()).toBe(true);
@@ -226,7 +240,7 @@ async function extraChecks(page: Page, shoot: (what: string) => Promise<void>): 
   expect(line).not.toContain('\n');
   await shoot('error');
   await page.selectOption('#method', 'grad-cam');
-  let runs = await page.evaluate(() => window.stieltjesPage.runs);
+  runs = await page.evaluate(() => window.stieltjesPage.runs);
   await page.getByRole('button', { name: 'Explain', exact: true }).click();
   await page.waitForFunction((n) => window.stieltjesPage.runs > n, runs);
   expect(await page.locator('#error').isVisible()).toBe(false);
