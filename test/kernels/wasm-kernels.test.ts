@@ -134,8 +134,9 @@ describe('SIMD elementwise kernels', () => {
 describe('matmul on the backend', () => {
   it('transposed operands and broadcast batches match the oracle, cut into chunks of rows', () => {
     const { be, runner } = chunked();
-    // M ≤ 16 reads a transposed B as stored (dot products); M = 19 copies it into scratch first.
-    for (const [M, K, N] of [[7, 9, 21], [19, 3, 6]] as const) {
+    // M ≤ 16 reads a transposed B as stored (dot products); M = 19 copies it into scratch first;
+    // M ≤ 4 streams an untransposed B by rows (N = 263: a strip of 256 columns and a ragged one).
+    for (const [M, K, N] of [[7, 9, 21], [19, 3, 6], [3, 10, 263]] as const) {
       for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
         for (const [ba, bb] of [[1, 3], [3, 1], [2, 2]] as const) {
           const aShape = tA ? [ba, K, M] : [ba, M, K];
@@ -155,8 +156,10 @@ describe('matmul on the backend', () => {
       }
     }
     // One call per batch (3 + 3 + 2 per transpose pair): the dot-product kernel for the two
-    // transposed-B pairs at M = 7, the blocked kernel for the rest.
-    expect(runner.calls.get('matmulNT')).toBe(2 * 8);
+    // transposed-B pairs at M = 7 and M = 3, the row-streaming kernel for the other two at M = 3,
+    // the blocked kernel for the rest.
+    expect(runner.calls.get('matmulNT')).toBe(4 * 8);
+    expect(runner.calls.get('matmulRows')).toBe(2 * 8);
     expect(runner.calls.get('matmul')).toBe(6 * 8);
   });
 

@@ -5,6 +5,8 @@
  * kernel would cost more than the copy on every k step). The exception is a transposed B under a
  * few rows of A (a dense layer's input gradient, dy · Wᵀ): the dot-product kernel
  * (kernels/matmul-nt.ts) reads B as stored, streaming the weights once instead of copying them.
+ * A product of at most 4 rows (a dense layer's forward pass at small batch) streams B row by row
+ * (kernels/matmul-rows.ts) instead of down column strips.
  * Each batch is one `parallelFor`, over rows of C (or its columns for the dot-product kernel), so
  * a thread pool splits the work.
  */
@@ -14,10 +16,13 @@ import type { WasmFeatures } from './features.js';
 import type { KernelRunner, ScratchAllocator } from './kernel-runner.js';
 import { matmulKernelModule } from './kernels/matmul.js';
 import { matmulNTKernelModule } from './kernels/matmul-nt.js';
+import { matmulRowsKernelModule } from './kernels/matmul-rows.js';
 import { isSharedMemory } from './shared-memory.js';
 
 /** Up to this many rows of A, a transposed B is read as stored (dot products) rather than copied. */
 export const DOT_PRODUCT_MAX_ROWS = 16;
+/** Up to this many rows of A, B streams row by row (kernels/matmul-rows.ts) instead of by column strips. */
+export const STREAM_ROWS_MAX = 4;
 
 export interface MatmulOperand {
   address: number;
@@ -71,6 +76,14 @@ export function matmulInto(
       return;
     }
     const bAt = rowMajor(b, transposeB);
+    if (M <= STREAM_ROWS_MAX) {
+      const fma = features.relaxedSimd;
+      const kernel = runner.load(`matmulRows:${fma ? 'fma' : 'muladd'}`, matmulRowsKernelModule(fma, runner.memory));
+      for (let t = 0; t < batch; t++) {
+        runner.parallelFor(kernel, 'matmulRows', [aAt + t * aStride, bAt + t * bStride, out + t * M * N * 4, M, K, N], N, 256);
+      }
+      return;
+    }
     const kernel = runner.load(
       `matmul:${features.relaxedSimd ? 'fma' : 'muladd'}`,
       matmulKernelModule({ fma: features.relaxedSimd }, isSharedMemory(runner.memory)),
