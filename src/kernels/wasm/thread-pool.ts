@@ -10,10 +10,12 @@
  *   arguments (as float64) and the range, sets `PENDING` to the number of workers it wakes, bumps
  *   each one's sequence word and notifies it. Chunks are taken dynamically (Atomics.add on
  *   `NEXT`), several per thread, so a thread the OS preempts (a shared machine) delays the call
- *   by one chunk, not by its whole share. The caller takes chunks too, then waits for `PENDING`
- *   to reach 0: a short spin, then Atomics.wait in slices where this thread may block (Node's
- *   main thread, workers); a browser's main thread may not (Atomics.wait throws there), so it
- *   keeps spinning on Atomics.load.
+ *   by one chunk, not by its whole share. The caller takes chunks too; when none is left it
+ *   withdraws the offer from every worker that has not claimed it yet (a compareExchange on the
+ *   worker's CLAIM word, which the worker also races for), so a worker the OS has not woken yet
+ *   never delays a call, and waits for `PENDING` (the workers that claimed) to reach 0: a short
+ *   spin, then Atomics.wait in slices where this thread may block (Node's main thread, workers);
+ *   a browser's main thread may not (Atomics.wait throws there), so it keeps spinning.
  * - Small work stays on the caller: a call whose total is under two grains is one chunk, run
  *   directly with no worker woken; `grain` is therefore the caller's threshold (items worth one
  *   chunk), since only the kernel knows what an item costs.
@@ -23,10 +25,11 @@
  *   queued message arrives (see thread-worker-source.ts): correct in Node and in browsers alike.
  * - Errors: a throw inside a worker's chunk (a trap) is recorded in the control block and thrown
  *   by `parallelFor` as an Error naming the kernel key, the export and the item range; a throw in
- *   the caller's own chunk likewise, after the workers have finished. A worker that does not
- *   acknowledge a task within `pickupTimeoutMs`, or a call that does not finish within
- *   `callTimeoutMs`, throws instead of hanging, and the runner is then unusable (a stale chunk
- *   might still run later); so does a worker that exited or crashed between calls.
+ *   the caller's own chunk likewise, after the workers have finished. A dead worker cannot hang
+ *   a call (its offers are withdrawn, the others do its share); one that has not even seen a task
+ *   offered to it for `pickupTimeoutMs` is reported: the call throws and the runner is unusable,
+ *   as after a worker exited or crashed between calls, or a call that claimed workers did not
+ *   finish within `callTimeoutMs` (a stale chunk might still run later).
  * - Browsers need `crossOriginIsolated` for SharedArrayBuffer (the page served with
  *   `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`);
  *   where threads are not available `createThreadedRunner` returns the serial runner, and
@@ -35,7 +38,7 @@
  *   terminates them.
  */
 import { kernelExport, SerialKernelRunner, type KernelHandle, type KernelRunner } from './kernel-runner.js';
-import { chunkBounds, controlLayout, Ctl, MAX_ARGS, MSG_CHARS, Slot, workerSource } from './thread-worker-source.js';
+import { chunkBounds, Claim, controlLayout, Ctl, MAX_ARGS, MSG_CHARS, Slot, workerSource } from './thread-worker-source.js';
 
 export interface ThreadSupport {
   /** Whether worker threads over a shared memory can run here. */
@@ -95,7 +98,7 @@ export interface ThreadedRunnerOptions {
   chunksPerThread?: number;
   /** Atomics.load polls before a waiting thread sleeps (default 2000; 0 = sleep at once). */
   spin?: number;
-  /** A woken worker that has not acknowledged its task after this long is dead (default 60 s). */
+  /** A worker that has not seen the tasks offered to it for this long is dead (default 60 s). */
   pickupTimeoutMs?: number;
   /** A call that has not finished after this long throws (default 10 min). */
   callTimeoutMs?: number;
@@ -207,6 +210,9 @@ export class ThreadedKernelRunner implements KernelRunner {
   private readonly blocking: boolean;
   private readonly workers: WorkerPort[] = [];
   private readonly seq: number[];
+  /** Per worker: the ACK word as last read, and since when it has lagged SEQ without moving (NaN: it has not). */
+  private readonly lastAck: number[];
+  private readonly behindSince: number[];
   private readonly handles = new Map<string, KernelHandle>();
   private readonly fnIds = new Map<string, number>();
   /** Why the runner can no longer be used (a worker died, a call timed out, disposed). */
@@ -226,6 +232,8 @@ export class ThreadedKernelRunner implements KernelRunner {
     this.msg = new Uint16Array(this.control, layout.msgByte, MSG_CHARS);
     this.blocking = canBlock(this.ctl);
     this.seq = new Array<number>(this.threads - 1).fill(0);
+    this.lastAck = new Array<number>(this.threads - 1).fill(0);
+    this.behindSince = new Array<number>(this.threads - 1).fill(NaN);
   }
 
   /** Starts the workers and resolves when every one has answered `ready`. */
@@ -239,9 +247,9 @@ export class ThreadedKernelRunner implements KernelRunner {
       const port = await spawnWorker(source, (event) => {
         if (event.type === 'ready') settle();
         else {
-          const reason = `wasm thread pool: worker ${index} ${event.type === 'crash' ? `crashed: ${event.message}` : event.message}`;
+          const reason = `worker ${index} ${event.type === 'crash' ? `crashed: ${event.message}` : event.message}`;
           if (this.broken === null) this.broken = reason;
-          settle(new Error(reason));
+          settle(new Error(`wasm thread pool: ${reason}`));
         }
       });
       this.workers.push(port);
@@ -290,11 +298,13 @@ export class ThreadedKernelRunner implements KernelRunner {
     Atomics.store(c, Ctl.PENDING, helpers);
     const dispatched = performance.now();
     for (let w = 0; w < helpers; w++) {
-      const word = Ctl.HEADER + w * Slot.WORDS + Slot.SEQ;
+      const base = Ctl.HEADER + w * Slot.WORDS;
+      // Open before the bump: a worker reads the task only after claiming it.
+      Atomics.store(c, base + Slot.CLAIM, Claim.OPEN);
       // Wraps within int32; a worker compares for inequality only.
       this.seq[w] = (this.seq[w]! + 1) | 0 || 1;
-      Atomics.store(c, word, this.seq[w]!);
-      Atomics.notify(c, word, 1);
+      Atomics.store(c, base + Slot.SEQ, this.seq[w]!);
+      Atomics.notify(c, base + Slot.SEQ, 1);
     }
 
     let own: { error: unknown; start: number; end: number } | null = null;
@@ -314,7 +324,14 @@ export class ThreadedKernelRunner implements KernelRunner {
         break;
       }
     }
-    this.waitForHelpers(helpers, dispatched, kernel.key, name);
+    // Workers that have not claimed the task by now are not waited for.
+    for (let w = 0; w < helpers; w++) {
+      if (Atomics.compareExchange(c, Ctl.HEADER + w * Slot.WORDS + Slot.CLAIM, Claim.OPEN, Claim.WITHDRAWN) === Claim.OPEN) {
+        Atomics.sub(c, Ctl.PENDING, 1);
+      }
+    }
+    this.waitForHelpers(dispatched, kernel.key, name);
+    this.checkLiveness(kernel.key, name);
     if (own !== null) {
       const e = own.error as Error;
       throw new Error(`wasm kernel ${kernel.key}: '${name}' failed over items [${own.start}, ${own.end}) on the calling thread: ${e?.name ?? 'Error'}: ${e?.message ?? String(e)}`, { cause: own.error });
@@ -328,7 +345,7 @@ export class ThreadedKernelRunner implements KernelRunner {
   }
 
   /** Blocks until PENDING is 0, or throws (and breaks the runner) past a timeout. */
-  private waitForHelpers(helpers: number, dispatched: number, key: string, name: string): void {
+  private waitForHelpers(dispatched: number, key: string, name: string): void {
     const c = this.ctl;
     for (let k = 0; k < this.spin; k++) if (Atomics.load(c, Ctl.PENDING) === 0) return;
     let polls = 0;
@@ -338,20 +355,31 @@ export class ThreadedKernelRunner implements KernelRunner {
       if (this.blocking) Atomics.wait(c, Ctl.PENDING, pending, WAIT_SLICE_MS);
       else if (++polls % 4096 !== 0) continue; // a browser's main thread: spin, check the clock now and then
       const elapsed = performance.now() - dispatched;
-      if (elapsed > this.pickupTimeoutMs) {
-        const silent: number[] = [];
-        for (let w = 0; w < helpers; w++) {
-          if (Atomics.load(c, Ctl.HEADER + w * Slot.WORDS + Slot.ACK) !== this.seq[w]) silent.push(w + 1);
-        }
-        if (silent.length > 0 && Atomics.load(c, Ctl.PENDING) !== 0) {
-          this.broken = `worker ${silent.join(', ')} did not take a task within ${this.pickupTimeoutMs} ms (dead?)`;
-          throw new Error(`wasm kernel ${key}: '${name}': ${this.broken}; the thread pool is unusable`);
-        }
-      }
       if (elapsed > this.callTimeoutMs && Atomics.load(c, Ctl.PENDING) !== 0) {
         this.broken = `a call did not finish within ${this.callTimeoutMs} ms`;
         throw new Error(`wasm kernel ${key}: '${name}': ${this.broken}; the thread pool is unusable`);
       }
+    }
+  }
+
+  /**
+   * Throws (and breaks the runner) if a worker has not seen the tasks offered to it for
+   * pickupTimeoutMs: it is dead, or hung outside a task. A live worker sees each offer within
+   * its wake-up latency, whether or not it gets the task.
+   */
+  private checkLiveness(key: string, name: string): void {
+    const now = performance.now();
+    const silent: number[] = [];
+    for (let w = 0; w < this.workers.length; w++) {
+      const ack = Atomics.load(this.ctl, Ctl.HEADER + w * Slot.WORDS + Slot.ACK);
+      if (ack === this.seq[w]) this.behindSince[w] = NaN; // has seen every offer
+      else if (ack !== this.lastAck[w] || Number.isNaN(this.behindSince[w])) this.behindSince[w] = now; // moving, or just fell behind
+      else if (now - this.behindSince[w]! > this.pickupTimeoutMs) silent.push(w + 1);
+      this.lastAck[w] = ack;
+    }
+    if (silent.length > 0) {
+      this.broken = `worker ${silent.join(', ')} has not seen the tasks offered to it for ${this.pickupTimeoutMs} ms (dead?)`;
+      throw new Error(`wasm kernel ${key}: '${name}': ${this.broken}; the thread pool is unusable`);
     }
   }
 

@@ -12,10 +12,13 @@
  *   `WebAssembly.Module`) and `fn` messages (an integer id for a key and an export name) arrive
  *   at any time; they are only stored, and instantiated over the shared memory on first use.
  * - The loop waits for its own sequence word to change (a short spin on Atomics.load, then
- *   Atomics.wait, which workers may call in Node and in browsers), acknowledges the task (so that
- *   the pool can tell a dead worker from a slow one), and takes chunk indices from the shared
- *   `NEXT` counter with Atomics.add until none is left, calling the export on each. Then it
- *   decrements `PENDING` and, if it was the last, notifies the caller waiting on it.
+ *   Atomics.wait, which workers may call in Node and in browsers), records that it saw it (ACK:
+ *   the pool tells a dead worker from a slow one by it), and claims the task (CLAIM 0 → 1). The
+ *   claim fails when the caller has already finished every chunk and withdrawn the offer (a worker
+ *   woken late, on a loaded machine, is then not waited for); the worker goes back to sleep. A
+ *   worker that claimed takes chunk indices from the shared `NEXT` counter with Atomics.add until
+ *   none is left, calling the export on each, then decrements `PENDING` and, if it was the last,
+ *   notifies the caller waiting on it.
  * - The loop is an async function that never awaits on the normal path, so it blocks the
  *   worker's event loop while it runs and messages queue up. If a task names a function id or
  *   module the worker has not received yet (the pool posted it, but the message is still queued),
@@ -52,8 +55,16 @@ export const Ctl = {
   HEADER: 16,
 } as const;
 
-/** Words of each worker's slot: its task sequence number, its acknowledgement, its quit flag. */
-export const Slot = { SEQ: 0, ACK: 1, QUIT: 2, WORDS: 4 } as const;
+/**
+ * Words of each worker's slot: SEQ, bumped by the caller for each task it offers the worker; ACK,
+ * the last SEQ the worker saw (a sign of life, even for a task it did not get); QUIT (tests: leave
+ * silently); CLAIM, 0 while the current task is open to the worker, then 1 when the worker took it
+ * or 2 when the caller withdrew it (one compareExchange each, so exactly one of them wins).
+ */
+export const Slot = { SEQ: 0, ACK: 1, QUIT: 2, CLAIM: 3, WORDS: 4 } as const;
+
+/** CLAIM values. */
+export const Claim = { OPEN: 0, TAKEN: 1, WITHDRAWN: 2 } as const;
 
 /** Kernel arguments (float64, so f32/f64 parameters pass exactly as well as i32 ones). */
 export const MAX_ARGS = 32;
@@ -178,6 +189,7 @@ async function run() {
     if (Atomics.load(ctl, C.STOP) !== 0 || Atomics.load(ctl, slot + S.QUIT) !== 0) break;
     seen = s;
     Atomics.store(ctl, slot + S.ACK, s);
+    if (Atomics.compareExchange(ctl, slot + S.CLAIM, 0, 1) !== 0) continue;
     let start = -1, end = -1;
     try {
       const id = ctl[C.FN];
