@@ -15,8 +15,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Random } from '../src/tensor/random.js';
-import { mobilenetV2Architecture, resnetArchitecture, resnetV2Architecture, type ApplicationArchitecture } from '../src/models/applications.js';
+import { denseNetArchitecture, mobilenetV2Architecture, resnetArchitecture, resnetV2Architecture, type ApplicationArchitecture } from '../src/models/applications.js';
 import { writeKerasModelH5, type KerasLayerToWrite, type KerasWeight } from './keras-h5-writer.js';
+import { writeKerasModelH5Nested } from './keras-weights-writer.js';
 
 export const FAMILY_INPUT = 64;
 export const FAMILY_CLASSES = 10;
@@ -81,11 +82,23 @@ export function resnet50V2(opts: { widthDivisor?: number; seed?: number } = {}):
   return seeded(arch, opts.seed ?? 52, { headGain: 2 });
 }
 
-export const FAMILY_BUILDERS = { resnet50, mobilenetv2: mobilenetV2, resnet50v2: resnet50V2 } as const;
+/** DenseNet121 with its growth rate and first convolution divided by `widthDivisor` (default 8): "densenet121_w8", 64×64, 10 classes. */
+export function denseNet121(opts: { widthDivisor?: number; seed?: number } = {}): FamilyModel {
+  const d = opts.widthDivisor ?? 8;
+  // Transition convolutions halve whatever they receive: their width is not divided again.
+  const width = (layer: string, f: number): number => (/^pool\d_conv$/.test(layer) ? f : f / d);
+  const arch = denseNetArchitecture('DenseNet121', { inputSize: FAMILY_INPUT, classes: FAMILY_CLASSES, width, name: `densenet121_w${d}` });
+  return seeded(arch, opts.seed ?? 121, { headGain: 2 });
+}
+
+export const FAMILY_BUILDERS = { resnet50, mobilenetv2: mobilenetV2, resnet50v2: resnet50V2, densenet121: denseNet121 } as const;
 
 /** The model as Keras 2's full-model .h5 (model.save('m.h5') in tf.keras 2.13). */
 export async function writeFamilyH5(path: string, m: FamilyModel): Promise<void> {
-  await writeKerasModelH5(path, { modelConfig: { ...m.config, keras_version: '2.13.1', backend: 'tensorflow' }, layers: m.layers });
+  const modelConfig = { ...m.config, keras_version: '2.13.1', backend: 'tensorflow' };
+  // DenseNet's layer names hold slashes: nested groups, as h5py writes them.
+  if (m.layers.some((l) => l.name.includes('/'))) await writeKerasModelH5Nested(path, modelConfig, m.layers);
+  else await writeKerasModelH5(path, { modelConfig, layers: m.layers });
 }
 
 export async function familyH5Bytes(m: FamilyModel): Promise<Uint8Array> {

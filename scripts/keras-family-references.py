@@ -9,7 +9,7 @@ layer) and <key>-ig.npy (IG, float64 [H, W, C] in the model's input space):
 
   pixels      the integer test image of scripts/keras-applications.ts familyPixels()
   input       the family's Keras preprocessing of the pixels (caffe: RGB→BGR minus the ImageNet
-              means; tf: x/127.5 − 1)
+              means; tf: x/127.5 − 1; torch: x/255 minus the ImageNet mean, over its std)
   Grad-CAM    w_k = mean_ij ∂p_c/∂A_k(i,j), L = relu(Σ_k w_k A_k), c the top class
   IG          right Riemann sum with m = 4 steps from the black image (preprocessed zeros):
               (x − x') ⊙ (1/m) Σ_{l=1..m} ∇p_c(x' + (l/m)(x − x'))
@@ -36,6 +36,7 @@ FAMILIES = {
     'resnet50': ('caffe', 'conv5_block3_out'),
     'mobilenetv2': ('tf', 'out_relu'),
     'resnet50v2': ('tf', 'post_relu'),
+    'densenet121': ('torch', 'relu'),
 }
 IG_STEPS = 4
 
@@ -54,6 +55,8 @@ def preprocess(rule, p):
         return p[..., ::-1] - np.array([103.939, 116.779, 123.68])
     if rule == 'tf':
         return p / 127.5 - 1.0
+    if rule == 'torch':
+        return (p / 255.0 - np.array([0.485, 0.456, 0.406])) / np.array([0.229, 0.224, 0.225])
     raise ValueError(rule)
 
 
@@ -136,6 +139,11 @@ class Model:
             return torch.clamp(y, max=cfg['max_value']) if cfg.get('max_value') is not None else y
         if cls == 'MaxPooling2D':
             return F.max_pool2d(x, cfg['pool_size'][0], cfg['strides'][0])
+        if cls == 'AveragePooling2D':
+            return F.avg_pool2d(x, cfg['pool_size'][0], cfg['strides'][0])
+        if cls == 'Concatenate':
+            assert cfg['axis'] in (3, -1)
+            return torch.cat(ins, dim=1)
         if cls == 'Add':
             return sum(ins[1:], ins[0])
         if cls == 'GlobalAveragePooling2D':

@@ -6,14 +6,16 @@
  *   /<layer>                   attr weight_names ("<layer>/kernel:0", …), empty for weightless layers
  *   /<layer>/<layer>/kernel:0  float32 datasets
  *
- * Written under a temporary name and renamed.
+ * With a model config, the full-model layout instead (the same under /model_weights, the config
+ * on the root). Layer names with a slash become nested groups, as h5py writes them. Written under
+ * a temporary name and renamed.
  */
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import h5wasm from 'h5wasm/node';
 import type { KerasLayerToWrite } from './keras-h5-writer.js';
 
-export async function writeKerasWeightsH5(path: string, layers: readonly KerasLayerToWrite[], kerasVersion = '2.13.1'): Promise<void> {
+export async function writeKerasWeightsH5(path: string, layers: readonly KerasLayerToWrite[], kerasVersion = '2.13.1', modelConfig?: object): Promise<void> {
   await h5wasm.ready;
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
@@ -21,16 +23,26 @@ export async function writeKerasWeightsH5(path: string, layers: readonly KerasLa
   try {
     file.create_attribute('backend', 'tensorflow');
     file.create_attribute('keras_version', kerasVersion);
-    file.create_attribute('layer_names', layers.map((l) => l.name));
+    // A full model (model.save): the config on the root, the weights under /model_weights.
+    let root: H5Group = file as unknown as H5Group;
+    if (modelConfig) {
+      file.create_attribute('model_config', JSON.stringify(modelConfig));
+      root = file.create_group('model_weights');
+      root.create_attribute('backend', 'tensorflow');
+      root.create_attribute('keras_version', kerasVersion);
+    }
+    root.create_attribute('layer_names', layers.map((l) => l.name));
     for (const layer of layers) {
-      const group = file.create_group(layer.name);
+      // Names with a slash (DenseNet's conv1/conv) are nested groups, as h5py makes them.
+      const group = nested(root, layer.name);
       const names = layer.weights.map((w) => `${layer.name}/${w.name}`);
       if (names.length > 0) group.create_attribute('weight_names', names);
       else group.create_attribute('weight_names', new Float64Array(0), [0], '<d');
       if (layer.weights.length === 0) continue;
-      const inner = group.create_group(layer.name);
+      const inner = nested(group, layer.name);
       for (const w of layer.weights) inner.create_dataset({ name: w.name, data: w.data, shape: [...w.shape], dtype: '<f' });
     }
+    if (modelConfig) writeEmptyNames(root.create_group('top_level_model_weights'));
   } catch (e) {
     file.close();
     rmSync(tmp, { force: true });
@@ -38,4 +50,24 @@ export async function writeKerasWeightsH5(path: string, layers: readonly KerasLa
   }
   file.close();
   renameSync(tmp, path);
+}
+
+type H5Group = ReturnType<InstanceType<typeof h5wasm.File>['create_group']>;
+
+function nested(parent: H5Group, path: string): H5Group {
+  let g = parent;
+  for (const seg of path.split('/')) {
+    const existing = g.get(seg);
+    g = existing instanceof h5wasm.Group ? (existing as H5Group) : g.create_group(seg);
+  }
+  return g;
+}
+
+function writeEmptyNames(group: H5Group): void {
+  group.create_attribute('weight_names', new Float64Array(0), [0], '<d');
+}
+
+/** Keras 2's full-model layout (model.save('m.h5')), with layer names that may hold a slash. */
+export async function writeKerasModelH5Nested(path: string, modelConfig: object, layers: readonly KerasLayerToWrite[], kerasVersion = '2.13.1'): Promise<void> {
+  await writeKerasWeightsH5(path, layers, kerasVersion, modelConfig);
 }

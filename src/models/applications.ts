@@ -9,8 +9,9 @@
  *   ResNet50/101/152 (v1)  tf.keras resnet.py: conv1_pad … convN_blockK_{0..3}_{conv,bn}, _add, _out
  *   ResNet50V2/101V2/152V2 tf.keras resnet_v2.py: …_preact_bn, _0_max, _2_pad, _out; post_bn, post_relu
  *   MobileNetV2            tf.keras mobilenet_v2.py: Conv1, expanded_conv_*, block_{1..16}_*, Conv_1, out_relu
+ *   DenseNet121/169/201    tf.keras densenet.py: conv1/conv, convN_blockK_{0,1,2}_*, _concat, poolN_*, bn, relu
  *
- * Recognised for their pixel scaling (a model file with its own config): VGG16/19, MobileNet, MobileNetV3, DenseNet, InceptionV3, InceptionResNetV2, Xception, EfficientNet(V2),
+ * Recognised for their pixel scaling (a model file with its own config): VGG16/19, MobileNet, MobileNetV3, InceptionV3, InceptionResNetV2, Xception, EfficientNet(V2),
  * ConvNeXt.
  */
 import type { PixelScaling } from './pixel-scaling.js';
@@ -70,7 +71,7 @@ export function recogniseFamily(layerNames: Iterable<string>): RecognisedFamily 
   if ([...names].some((n) => /^expanded_conv(_\d+)?\/(depthwise|project)$/.test(n)) || has(names, 'Conv', 'Conv_2')) {
     return { family: 'MobileNetV3', rule: 'none', inputSize: 224, buildable: false };
   }
-  if (has(names, 'pool2_conv', 'conv2_block1_0_bn') || has(names, 'conv1/conv', 'pool2_conv')) return { family: 'DenseNet', rule: 'torch', inputSize: 224, camLayer: 'relu', buildable: false };
+  if (has(names, 'conv1/conv', 'pool2_conv')) return { family: 'DenseNet', rule: 'torch', inputSize: 224, camLayer: 'relu', buildable: true };
   if (has(names, 'block1_conv1', 'block14_sepconv2')) return { family: 'Xception', rule: 'symmetric', inputSize: 299, camLayer: 'block14_sepconv2_act', buildable: false };
   if (has(names, 'mixed_7a', 'conv_7b')) return { family: 'InceptionResNetV2', rule: 'symmetric', inputSize: 299, camLayer: 'conv_7b_ac', buildable: false };
   if (has(names, 'mixed10', 'mixed0')) return { family: 'InceptionV3', rule: 'symmetric', inputSize: 299, camLayer: 'mixed10', buildable: false };
@@ -191,6 +192,18 @@ class ConfigBuilder {
 
   addMerge(name: string, a: string, b: string): string {
     return this.add('Add', name, {}, [a, b], this.shape(a));
+  }
+
+  concat(name: string, xs: string[]): string {
+    const shapes = xs.map((x) => this.shape(x));
+    const c = shapes.reduce((a, s) => a + s.at(-1)!, 0);
+    return this.add('Concatenate', name, { axis: 3 }, xs, [...shapes[0]!.slice(0, -1), c]);
+  }
+
+  pool(cls: 'MaxPooling2D' | 'AveragePooling2D', name: string, x: string, k: number, s: number): string {
+    const [h, w, c] = this.shape(x) as [number, number, number];
+    const o = outSize(h, w, k, s, 'valid');
+    return this.add(cls, name, { pool_size: [k, k], padding: 'valid', strides: [s, s], data_format: 'channels_last' }, [x], [o[0], o[1], c]);
   }
 
   /** include_top: global average pooling, then the softmax classifier. */
@@ -321,6 +334,50 @@ export function resnetV2Architecture(family: 'ResNet50V2' | 'ResNet101V2' | 'Res
   return b.finish(family, opts.name ?? family.toLowerCase(), out, 'post_relu');
 }
 
+const DENSENET_BLOCKS: Record<'DenseNet121' | 'DenseNet169' | 'DenseNet201', [number, number, number, number]> = {
+  DenseNet121: [6, 12, 24, 16],
+  DenseNet169: [6, 12, 32, 32],
+  DenseNet201: [6, 12, 48, 32],
+};
+
+/** tf.keras densenet.py's DenseNet121/169/201 (conv_block, transition_block; 'conv1/conv' nests in HDF5). */
+export function denseNetArchitecture(variant: 'DenseNet121' | 'DenseNet169' | 'DenseNet201', opts: ArchitectureOptions = {}): ApplicationArchitecture {
+  const size = opts.inputSize ?? 224;
+  const classes = opts.classes ?? 1000;
+  const b = new ConfigBuilder('input_1', [size, size, 3], opts.width ?? ((_, f) => f));
+  const eps = 1.001e-5;
+  let x = b.pad('zero_padding2d', 'input_1', [[3, 3], [3, 3]]);
+  x = b.conv('conv1/conv', x, 64, 7, { strides: 2, useBias: false });
+  x = b.bn('conv1/bn', x, eps, 0.99);
+  x = b.act('conv1/relu', x, 'relu');
+  x = b.pad('zero_padding2d_1', x, [[1, 1], [1, 1]]);
+  x = b.pool('MaxPooling2D', 'pool1', x, 3, 2);
+  const convBlock = (input: string, growth: number, name: string): string => {
+    let y = b.bn(`${name}_0_bn`, input, eps, 0.99);
+    y = b.act(`${name}_0_relu`, y, 'relu');
+    y = b.conv(`${name}_1_conv`, y, 4 * growth, 1, { useBias: false });
+    y = b.bn(`${name}_1_bn`, y, eps, 0.99);
+    y = b.act(`${name}_1_relu`, y, 'relu');
+    y = b.conv(`${name}_2_conv`, y, growth, 3, { padding: 'same', useBias: false });
+    return b.concat(`${name}_concat`, [input, y]);
+  };
+  const transition = (input: string, reduction: number, name: string): string => {
+    let y = b.bn(`${name}_bn`, input, eps, 0.99);
+    y = b.act(`${name}_relu`, y, 'relu');
+    y = b.conv(`${name}_conv`, y, Math.trunc(b.shape(y).at(-1)! * reduction), 1, { useBias: false });
+    return b.pool('AveragePooling2D', `${name}_pool`, y, 2, 2);
+  };
+  const blocks = DENSENET_BLOCKS[variant];
+  blocks.forEach((n, i) => {
+    for (let k = 1; k <= n; k++) x = convBlock(x, 32, `conv${i + 2}_block${k}`);
+    if (i < 3) x = transition(x, 0.5, `pool${i + 2}`);
+  });
+  x = b.bn('bn', x, eps, 0.99);
+  x = b.act('relu', x, 'relu');
+  const out = classes > 0 ? b.top(x, 'avg_pool', classes) : x;
+  return b.finish('DenseNet', opts.name ?? variant.toLowerCase(), out, 'relu');
+}
+
 /** keras.applications's _make_divisible. */
 export function makeDivisible(v: number, divisor = 8): number {
   let n = Math.max(divisor, Math.floor((v + divisor / 2) / divisor) * divisor);
@@ -389,6 +446,11 @@ export function architectureFromWeights(layers: readonly { name: string; weights
   const classes = top ? top[1]! : 0;
   const size = inputSize ?? found.inputSize;
   if (found.family === 'MobileNetV2') return mobilenetV2Architecture({ inputSize: size, classes, width });
+  if (found.family === 'DenseNet') {
+    const blocks = names.filter((n) => /^conv4_block\d+_concat$/.test(n)).length;
+    const variant = blocks >= 48 ? 'DenseNet201' : blocks >= 32 ? 'DenseNet169' : 'DenseNet121';
+    return denseNetArchitecture(variant, { inputSize: size, classes, width });
+  }
   if (found.family.endsWith('V2')) return resnetV2Architecture(found.family as 'ResNet50V2' | 'ResNet101V2' | 'ResNet152V2', { inputSize: size, classes, width });
   return resnetArchitecture(found.family as 'ResNet50' | 'ResNet101' | 'ResNet152', { inputSize: size, classes, width });
 }

@@ -38,6 +38,7 @@ const EXPECTED = {
   resnet50: { family: 'ResNet50', rule: 'caffe' },
   mobilenetv2: { family: 'MobileNetV2', rule: 'symmetric' },
   resnet50v2: { family: 'ResNet50V2', rule: 'symmetric' },
+  densenet121: { family: 'DenseNet', rule: 'torch' },
 } as const;
 
 function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {

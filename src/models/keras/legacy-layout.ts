@@ -19,7 +19,9 @@ export function readLegacyLayers(weightRoot: Hdf5Group): KerasLayerWeights[] {
   return layerNames.map((layerName) => {
     if (seen.has(layerName)) throw new KerasFormatError(`layer "${layerName}" is listed twice in "layer_names"`);
     seen.add(layerName);
-    const obj = layerName === '' || layerName.includes('/') ? undefined : weightRoot.tryGet(layerName);
+    // Keras 2 names some layers with a slash (DenseNet's 'conv1/conv'): h5py stores them as nested
+    // groups. Only plain relative paths: no empty, '.' or '..' segment.
+    const obj = layerName.split('/').some((seg) => seg === '' || seg === '.' || seg === '..') ? undefined : weightRoot.tryGet(layerName);
     if (!obj || obj.kind !== 'group') {
       throw new KerasFormatError(`layer "${layerName}" is listed in "layer_names" but "${weightRoot.path}" has no group of that name`);
     }
