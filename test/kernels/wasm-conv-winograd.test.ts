@@ -17,7 +17,7 @@ const MULADD = { simd: true, relaxedSimd: false };
 const winogradCase: fc.Arbitrary<ConvCase> = fc
   .record({
     batch: fc.integer({ min: 1, max: 2 }), inH: fc.integer({ min: 1, max: 11 }), inW: fc.integer({ min: 1, max: 11 }),
-    inC: fc.constantFrom(4, 8, 12, 20), outC: fc.constantFrom(4, 8, 16, 20),
+    inC: fc.constantFrom(16, 32), outC: fc.constantFrom(16, 32),
     pad: fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)), bias: fc.boolean(), relu: fc.boolean(),
   })
   .map((r) => makeCase({ ...r, kh: 3, kw: 3, strides: [1, 1], dilations: [1, 1] }))
@@ -65,14 +65,17 @@ describe('the choice rule', () => {
   it('runs F(4×4) on VGG layers, F(2×2) on small outputs, the implicit GEMM elsewhere', () => {
     expect(convAlgorithm(geometry(56, 128, 256), 'forward', MULADD)).toBe('winograd4');
     expect(convAlgorithm(geometry(6, 64, 64), 'inputGrad', MULADD)).toBe('winograd2');
+    expect(convAlgorithm(geometry(14, 512, 512), 'forward', MULADD)).toBe('winograd2');
+    expect(convAlgorithm(geometry(3, 64, 64), 'forward', MULADD)).toBe('igemm');
     expect(convAlgorithm(geometry(224, 3, 64), 'forward', MULADD)).toBe('igemm'); // 3 input channels
     expect(convAlgorithm(geometry(56, 128, 256, 3, 2), 'forward', MULADD)).toBe('igemm'); // stride 2
     expect(convAlgorithm(geometry(56, 128, 256, 1), 'forward', MULADD)).toBe('igemm'); // 1×1
+    expect(convAlgorithm(geometry(56, 24, 256), 'forward', MULADD)).toBe('igemm'); // 24 channels: not whole panels
     expect(convAlgorithm(geometry(56, 128, 256), 'forward', { simd: false, relaxedSimd: false })).toBe('direct');
   });
 
   it('a Winograd call split into 2 or 3 chunks per stage writes the same bits as one call', () => {
-    const c = makeCase({ batch: 2, inH: 9, inW: 7, inC: 8, outC: 20, kh: 3, kw: 3, strides: [1, 1], dilations: [1, 1], pad: [2, 0, 1, 1], bias: true, relu: true });
+    const c = makeCase({ batch: 2, inH: 9, inW: 7, inC: 16, outC: 32, kh: 3, kw: 3, strides: [1, 1], dilations: [1, 1], pad: [2, 0, 1, 1], bias: true, relu: true });
     for (const algorithm of ['winograd2', 'winograd4'] as const) {
       forceConvAlgorithm(algorithm);
       for (const pass of ['forward', 'inputGrad'] as const) {

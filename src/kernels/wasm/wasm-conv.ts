@@ -41,20 +41,23 @@ export function forceConvAlgorithm(algorithm: ConvAlgorithm | null): void {
 }
 
 /**
- * The rule. Winograd needs a 3×3, stride-1, dilation-1 filter and channel counts that are whole
- * vectors (multiples of 4) on both sides; below 16 channels on either side, or an output smaller
- * than 4×4, its transforms cost more than the multiplies saved, so the implicit GEMM runs.
- * F(4×4) where the output (the input, for the input gradient) is at least 8×8, F(2×2) otherwise.
+ * The rule. Winograd needs a 3×3, stride-1, dilation-1 filter and channel counts that fill the
+ * GEMM's 16-column panels on both sides (every VGG layer but the first, with 3 input channels);
+ * on an output smaller than 4×4 its transforms cost more than the multiplies saved, so the
+ * implicit GEMM runs.
+ * F(4×4) where the output (the input, for the input gradient) is at least 16×16, F(2×2) below:
+ * its filter transform (36 products per filter tap pair, redone every call) outweighs the
+ * multiplies it saves on few tiles (at 14×14×512, F(4×4) ran at half F(2×2)'s speed).
  * Both stay far inside the conformance tolerance (rtol 2e-3): the measured relative L2 error is
  * in docs/benchmarks.md.
  */
 export function convAlgorithm(g: ConvGeometry, pass: 'forward' | 'inputGrad', features: WasmFeatures): ConvAlgorithm {
   if (!features.simd) return 'direct';
-  const winogradOk = g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.inC % 4 === 0 && g.outC % 4 === 0;
+  const winogradOk = g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.inC % 16 === 0 && g.outC % 16 === 0;
   if (forced !== null) return forced === 'direct' || forced === 'igemm' || winogradOk ? forced : 'igemm';
   const [h, w] = pass === 'forward' ? [g.outH, g.outW] : [g.inH, g.inW];
-  if (!winogradOk || Math.min(g.inC, g.outC) < 16 || h < 4 || w < 4) return 'igemm';
-  return h >= 8 && w >= 8 ? 'winograd4' : 'winograd2';
+  if (!winogradOk || h < 4 || w < 4) return 'igemm';
+  return h >= 16 && w >= 16 ? 'winograd4' : 'winograd2';
 }
 
 /** y = relu?(conv(x, filter) + bias), into `out` ([N, outH, outW, Cout]). */

@@ -7,7 +7,7 @@ import type { WasmFeatures } from '../features.js';
 import type { KernelHandle, KernelRunner, ScratchAllocator } from '../kernel-runner.js';
 import { directConvModule } from './direct.js';
 import { geometryKey, type ConvGeometry } from './geometry.js';
-import { DEFAULT_BLOCK, igemmModule, packTail, paddedColumns, tailFloats, type IgemmOptions, type IgemmShape } from './igemm.js';
+import { blockColumns, DEFAULT_BLOCK, igemmModule, packTail, paddedColumns, panelFloats, tailFloats, type IgemmOptions, type IgemmShape } from './igemm.js';
 
 /** The backend's side of a call (structurally WasmConvContext). */
 export interface ConvContext {
@@ -79,21 +79,25 @@ export function runIgemm(
   const biasAt = scratch.alloc(paddedColumns(s.N) * 4);
   scratch.f32(zero, s.K).fill(0);
   table(scratch.i32(ind, s.P * s.T), zero);
+  const panels = scratch.alloc(panelFloats(s, o.vecs) * 4);
   packTail(scratch.f32(tail, tailFloats(s, o.vecs)), scratch.f32(b, s.T * s.K * s.N), s, o.vecs);
+  ctx.runner.parallelFor(kernel, 'packPanels', [b, panels], blockColumns(s.N, o.vecs) / (4 * o.vecs));
   const padded = scratch.f32(biasAt, paddedColumns(s.N)).fill(0);
   if (bias !== null) padded.set(scratch.f32(bias, s.N));
-  ctx.runner.parallelFor(kernel, 'igemm', [ind, b, tail, biasAt, out], Math.ceil(s.P / o.rows));
+  ctx.runner.parallelFor(kernel, 'igemm', [ind, panels, tail, biasAt, out], Math.ceil(s.P / o.rows));
 }
 
-/** The batched GEMMs (o.batches of them) of A (batches·P rows of K) by B (batches of K×N) into out. */
+/**
+ * The batched GEMMs (o.batches of them) of A (batches·P rows of K) by B into out. B is already in
+ * panel layout (each batch K·N floats of whole-block panels), so N must be whole blocks.
+ */
 export function runIgemmBatched(
   ctx: ConvContext, s: IgemmShape, kernel: KernelHandle, o: IgemmOptions, a: number, b: number, out: number, scratch: Scratch,
 ): void {
   const batches = o.batches ?? 1;
-  const all = { T: batches, K: s.K, N: s.N };
-  const tail = scratch.alloc(tailFloats(all, o.vecs) * 4);
-  packTail(scratch.f32(tail, tailFloats(all, o.vecs)), scratch.f32(b, batches * s.K * s.N), all, o.vecs);
-  ctx.runner.parallelFor(kernel, 'igemm', [a, b, tail, 0, out], batches * Math.ceil(s.P / o.rows));
+  if (blockColumns(s.N, o.vecs) !== s.N) throw new Error(`wasm conv: batched GEMM over ${s.N} columns, not whole blocks of ${4 * o.vecs}`);
+  void scratch;
+  ctx.runner.parallelFor(kernel, 'igemm', [a, b, 0, 0, out], batches * Math.ceil(s.P / o.rows));
 }
 
 export function igemmOptions(ctx: ConvContext, bias: boolean, relu: boolean, batches?: number): IgemmOptions {

@@ -37,9 +37,10 @@ export function runWinograd(ctx: ConvContext, c: WinogradConv, scratch: Scratch)
   const { th, tw, tiles } = tileCounts({ m, batch, outH: c.outH, outW: c.outW });
   const padH = th * m + 2;
   const padW = tw * m + 2;
-  const s: WinogradShape = { m, batch, outH: c.outH, outW: c.outW, K, N, padH, padW, flip: c.flip, bias: c.bias !== null, relu: c.relu };
+  const o = igemmOptions(ctx, false, false, alpha * alpha);
+  const s: WinogradShape = { m, batch, outH: c.outH, outW: c.outW, K, N, padH, padW, flip: c.flip, panel: 4 * o.vecs, bias: c.bias !== null, relu: c.relu };
   const shared = isShared(ctx);
-  const key = `conv-winograd:${m}:${batch},${c.outH},${c.outW},${K},${N},${padH},${padW}:${c.flip ? 'f' : ''}${s.bias ? 'b' : ''}${c.relu ? 'r' : ''}:${shared ? 'shared' : 'own'}`;
+  const key = `conv-winograd:${m}:${batch},${c.outH},${c.outW},${K},${N},${padH},${padW},${s.panel}:${c.flip ? 'f' : ''}${s.bias ? 'b' : ''}${c.relu ? 'r' : ''}:${shared ? 'shared' : 'own'}`;
   const wk = ctx.runner.load(key, cachedModule(key, () => winogradModule(s, shared)));
 
   // The padded input: zeros, then each input row's visible part at (row + padTop, padLeft).
@@ -64,7 +65,6 @@ export function runWinograd(ctx: ConvContext, c: WinogradConv, scratch: Scratch)
   const v = scratch.alloc(alpha * alpha * tiles * K * 4);
   ctx.runner.parallelFor(wk, 'inputTransform', [padded, v], batch * th);
   const mm = scratch.alloc(alpha * alpha * tiles * N * 4);
-  const o = igemmOptions(ctx, false, false, alpha * alpha);
   const gs = { P: tiles, T: 1, K, N };
   runIgemmBatched(ctx, gs, igemmKernel(ctx, gs, o), o, v, u, mm, scratch);
   ctx.runner.parallelFor(wk, 'outputTransform', [mm, c.bias ?? 0, c.out], batch * th);

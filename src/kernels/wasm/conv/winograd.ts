@@ -11,6 +11,7 @@
  * Exports (trailing start, end):
  *   filterTransform(src, u, start, end)    u[ξν, k, n] = (G g G^T)[ξ, ν], g[i, j] = src[tap(i, j), k, n];
  *                                           items = k. tap(i, j) = 3i + j, or 3(2−i) + (2−j) flipped.
+ *                                           Written in the GEMM's panel layout (igemm.ts), per ξν.
  *   inputTransform(pad, v, start, end)      v[ξν, tile, c] = (B^T d B)[ξ, ν] from the zero-padded
  *                                           input; items = tile rows (n, th).
  *   outputTransform(mm, bias, y, start, end) y tile = A^T M A (+ bias, ReLU), cropped to the output;
@@ -61,6 +62,8 @@ export interface WinogradShape {
   padH: number;
   padW: number;
   flip: boolean;
+  /** Column width of the GEMM's panels (a power of two; N is a multiple of it). */
+  panel: number;
   bias: boolean;
   relu: boolean;
 }
@@ -112,6 +115,9 @@ function grid(f: FunctionBuilder, rows: number, cols: number): Local<'v128'>[][]
 }
 
 export function winogradModule(s: WinogradShape, shared: boolean): Uint8Array<ArrayBuffer> {
+  if ((s.panel & (s.panel - 1)) !== 0 || s.N % s.panel !== 0 || s.K % 4 !== 0) {
+    throw new Error(`winograd: ${s.K}→${s.N} channels do not fill panels of ${s.panel}`);
+  }
   const mb = new ModuleBuilder();
   mb.importMemory({ module: 'env', name: 'memory', initial: 1, ...(shared ? { maximum: 65536, shared: true } : {}) });
   mb.addFunction(['i32', 'i32', 'i32', 'i32'], [], (f) => emitFilterTransform(f, s), 'filterTransform');
@@ -142,7 +148,9 @@ function emitFilterTransform(f: FunctionBuilder, s: WinogradShape): void {
         }
       }
       sandwich(f, G, g, G, tmp, out);
-      f.get(u).get(k).i32Const(N).i32Mul().get(n).i32Add().i32Const(4).i32Mul().i32Add().set(pu);
+      // pu = &u[0] panel of column block c0 = n − n mod panel, row k, column n − c0.
+      f.get(n).i32Const(-s.panel).i32And().i32Const(K).i32Mul().get(k).i32Const(s.panel).i32Mul().i32Add();
+      f.get(n).i32Const(s.panel - 1).i32And().i32Add().i32Const(4).i32Mul().get(u).i32Add().set(pu);
       for (let a = 0; a < alpha; a++) {
         for (let b = 0; b < alpha; b++) f.get(pu).get(out[a]![b]!).v128Store({ offset: (a * alpha + b) * K * N * 4, align: 2 });
       }
