@@ -352,6 +352,10 @@ function wire(): void {
 }
 
 wire();
+// Failures outside any action (a GPU device lost between runs, a rejected promise in a library
+// callback) still reach the error line rather than only the console.
+window.addEventListener('unhandledrejection', (e) => showError(e.reason));
+window.addEventListener('error', (e) => showError(e.error ?? e.message));
 // The last model, if this browser kept one.
 loadCachedModel()
   .then((c) => (c && !state.loaded ? loadModel(c.files, false) : undefined))

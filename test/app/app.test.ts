@@ -120,6 +120,8 @@ suite('the page in headless Chromium', () => {
           expect(greyStdDev(png), `screenshot ${what} is blank`).toBeGreaterThan(10);
         };
         await page.goto(url);
+        // Every control has a name a screen reader can say.
+        expect(await page.$$eval('input, select, button', (els) => els.filter((e) => !(e as HTMLInputElement).labels?.length && !e.getAttribute('aria-label') && !e.textContent?.trim()).map((e) => e.id))).toEqual([]);
         await page.selectOption('#backend-choice', config.backend);
         await page.setInputFiles('input[type=file]#model-file', MODEL);
         await page.setInputFiles('input[type=file]#image-files', IMAGE);
