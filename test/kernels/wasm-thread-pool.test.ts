@@ -73,9 +73,9 @@ describe('createThreadedRunner', () => {
   });
 
   for (const threads of [2, 3]) {
-    it(`${threads} threads compute exactly what the serial runner computes`, async () => {
+    it(`${threads} threads compute exactly what the serial runner computes, workers included`, async () => {
       const memory = sharedMemory();
-      const r = await pool(threads, memory);
+      const r = (await pool(threads, memory)) as ThreadedKernelRunner;
       expect(r.threads).toBe(threads);
       const serial = new SerialKernelRunner(memory);
       const n = 10_007;
@@ -86,33 +86,50 @@ describe('createThreadedRunner', () => {
       for (let i = 0; i < n; i++) f32[i] = Math.sin(i) * 100;
       const module = testModule(true);
       serial.parallelFor(serial.load('t', module), 'square', [src, out1], n);
-      for (const grain of [1, 7, 1000, 20_000]) {
-        f32.fill(-1, out2 / 4, out2 / 4 + n + 4);
-        r.parallelFor(r.load('t', module), 'square', [src, out2], n, grain);
-        expect(f32.subarray(out2 / 4, out2 / 4 + n)).toEqual(f32.subarray(out1 / 4, out1 / 4 + n));
-        expect(f32[out2 / 4 + n]).toBe(-1); // nothing written past the end
+      // The caller does every chunk when it finishes before a worker wakes (then it withdraws the
+      // offer), so repeat until the workers have run some chunks of each grain's split.
+      for (const grain of [1, 7, 1000]) {
+        const before = r.workerChunks;
+        for (let attempt = 0; attempt < 500 && r.workerChunks === before; attempt++) {
+          f32.fill(-1, out2 / 4, out2 / 4 + n + 4);
+          r.parallelFor(r.load('t', module), 'square', [src, out2], n, grain);
+          expect(f32.subarray(out2 / 4, out2 / 4 + n)).toEqual(f32.subarray(out1 / 4, out1 / 4 + n));
+          expect(f32[out2 / 4 + n]).toBe(-1); // nothing written past the end
+        }
+        expect(r.workerChunks, `grain ${grain}`).toBeGreaterThan(before);
       }
+      // One grain covering everything: the caller alone, no worker offered anything.
+      const before = r.workerChunks;
+      r.parallelFor(r.load('t', module), 'square', [src, out2], n, 20_000);
+      expect(f32.subarray(out2 / 4, out2 / 4 + n)).toEqual(f32.subarray(out1 / 4, out1 / 4 + n));
+      expect(r.workerChunks).toBe(before);
     });
   }
 
   it('passes float arguments exactly (f32 parameters)', async () => {
     const memory = sharedMemory();
-    const r = await pool(2, memory);
+    const r = (await pool(2, memory)) as ThreadedKernelRunner;
     const k = r.load('t', testModule(true));
-    r.parallelFor(k, 'fill', [64, 0.1], 100);
-    expect([...new Float32Array(memory.buffer, 64, 100)].every((x) => x === Math.fround(0.1))).toBe(true);
+    for (let attempt = 0; attempt < 500 && r.workerChunks === 0; attempt++) {
+      new Float32Array(memory.buffer, 64, 40_000).fill(0);
+      r.parallelFor(k, 'fill', [64, 0.1], 40_000);
+      expect(new Float32Array(memory.buffer, 64, 40_000).every((x) => x === Math.fround(0.1))).toBe(true);
+    }
+    expect(r.workerChunks).toBeGreaterThan(0);
   });
 
   it('runs 2,000 small calls in a row, each seeing the previous one’s writes (no lost wake-up)', async () => {
     const memory = sharedMemory();
-    const r = await pool(3, memory, { spin: 0 }); // every wait sleeps: the futex path, not the spin
+    const r = (await pool(3, memory, { spin: 0 })) as ThreadedKernelRunner; // every wait sleeps: the futex path
     const k = r.load('t', testModule(true));
-    const f32 = new Float32Array(memory.buffer, 0, 64);
+    const n = 16_384; // long enough (microseconds) that woken workers often still find chunks
+    const f32 = new Float32Array(memory.buffer, 0, n);
     for (let call = 1; call <= 2000; call++) {
-      r.parallelFor(k, 'fill', [0, call], 64);
-      if (f32.some((x) => x !== call)) throw new Error(`call ${call}: ${[...f32].join(',')}`);
+      r.parallelFor(k, 'fill', [0, call], n, 256);
+      if (f32.some((x) => x !== call)) throw new Error(`call ${call}: item ${f32.findIndex((x) => x !== call)} stale`);
     }
-    expect(f32[63]).toBe(2000);
+    expect(f32[n - 1]).toBe(2000);
+    expect(r.workerChunks).toBeGreaterThan(0);
   });
 
   it('turns a trap into an Error naming the kernel, the export and the items, on a worker too', async () => {

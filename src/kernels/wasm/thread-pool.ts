@@ -399,6 +399,11 @@ export class ThreadedKernelRunner implements KernelRunner {
     if (this.broken !== null) throw new Error(`wasm thread pool: ${this.broken}`);
   }
 
+  /** Chunks the workers (not the calling thread) have run since the pool started. */
+  get workerChunks(): number {
+    return Atomics.load(this.ctl, Ctl.WORKER_CHUNKS);
+  }
+
   /**
    * Tests only: makes worker `index` (1-based) leave its loop at its next wake-up without
    * acknowledging it, as a worker that died silently would (its exit is not observed until the

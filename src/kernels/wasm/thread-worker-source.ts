@@ -51,6 +51,8 @@ export const Ctl = {
   ERR_LEN: 11,
   /** A word that stays 0: the caller probes whether Atomics.wait may block on this thread. */
   PROBE: 12,
+  /** Chunks run by workers since the pool started (tests and diagnostics: did the workers take part?). */
+  WORKER_CHUNKS: 13,
   /** First per-worker slot. */
   HEADER: 16,
 } as const;
@@ -209,6 +211,7 @@ async function run() {
         start = b[0]; end = b[1];
         call[n] = start; call[n + 1] = end;
         fn.apply(null, call);
+        Atomics.add(ctl, C.WORKER_CHUNKS, 1);
       }
     } catch (e) {
       report(e, start, end);
