@@ -17,7 +17,7 @@ import { backend, input, readOut } from './cpu-helpers.js';
 /** Calls every kernel over `parts` chunks of its items, one after the other, on this thread. */
 export class ChunkedRunner implements KernelRunner {
   private readonly handles = new Map<string, KernelHandle>();
-  readonly calls: { name: string; total: number }[] = [];
+  readonly calls: { name: string; key: string; total: number }[] = [];
   constructor(readonly memory: WebAssembly.Memory, readonly threads: number) {}
   load(key: string, module: WebAssembly.Module): KernelHandle {
     let h = this.handles.get(key);
@@ -28,7 +28,7 @@ export class ChunkedRunner implements KernelRunner {
     return h;
   }
   parallelFor(kernel: KernelHandle, name: string, args: readonly number[], total: number, grain?: number): void {
-    this.calls.push({ name: `${kernel.key.split(':')[0]}.${name}`, total });
+    this.calls.push({ name: `${kernel.key.split(':')[0]}.${name}`, key: kernel.key, total });
     for (const [s, e] of splitRange(total, this.threads, grain)) kernelExport(kernel, name)(...args, s, e);
   }
   dispose(): void {
@@ -119,7 +119,7 @@ export interface PassResult {
   /** Products per output element, the K of the summation bound. */
   terms: number;
   /** Every kernel call, as `module.export` and item count. */
-  calls: { name: string; total: number }[];
+  calls: { name: string; key: string; total: number }[];
   guardIntact: boolean;
 }
 
