@@ -14,12 +14,13 @@ suite('WebAssembly thread pool in headless Chromium', () => {
     if (!chromium) throw new Error('no Chromium on CI: .ci/run should have installed the chromium package');
     const r = await runInChromium(chromium, { entry: 'threads-entry.ts', isolated: true });
     expect(r.ok, `${r.error}\n${r.progress?.join('\n')}`).toBe(true);
-    const report = r.report as { isolated: boolean; support: { available: boolean; cores: number }; threads: number; mismatches: number; stale: number; trap: string; lateOk: boolean };
+    const report = r.report as { isolated: boolean; support: { available: boolean; cores: number }; threads: number; mismatches: number; workerChunks: number; stale: number; trap: string; lateOk: boolean };
     expect(report.isolated).toBe(true);
     expect(report.support.available).toBe(true);
     expect(report.support.cores).toBeGreaterThanOrEqual(1);
     expect(report.threads).toBe(3);
     expect(report.mismatches).toBe(0);
+    expect(report.workerChunks).toBeGreaterThan(0);
     expect(report.stale).toBe(0);
     expect(report.trap).toMatch(/^wasm kernel trapper: 'work' failed over items \[\d+, \d+\) on (worker \d|the calling thread): RuntimeError: unreachable/);
     expect(report.lateOk).toBe(true);

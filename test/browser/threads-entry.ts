@@ -6,7 +6,7 @@
  * it reports what threadSupport() says and what createThreadedRunner returned.
  */
 import { SerialKernelRunner } from '../../src/kernels/wasm/kernel-runner.js';
-import { createThreadedRunner, threadSupport } from '../../src/kernels/wasm/thread-pool.js';
+import { createThreadedRunner, threadSupport, type ThreadedKernelRunner } from '../../src/kernels/wasm/thread-pool.js';
 import { testModule } from '../kernels/wasm-thread-kernels.js';
 import { report, step } from './page-report.js';
 
@@ -20,7 +20,7 @@ report(async () => {
     return { isolated, support, threads: runner.threads };
   }
   const memory = new WebAssembly.Memory({ initial: 4, maximum: 1024, shared: true });
-  const runner = await createThreadedRunner({ threads: 3, memory });
+  const runner = (await createThreadedRunner({ threads: 3, memory })) as ThreadedKernelRunner;
   await step('pool started');
   const serial = new SerialKernelRunner(memory);
   const f32 = new Float32Array(memory.buffer);
@@ -28,9 +28,14 @@ report(async () => {
   for (let i = 0; i < n; i++) f32[i] = Math.sin(i) * 100;
   const module = testModule(true);
   serial.parallelFor(serial.load('t', module), 'square', [0, 65536], n);
-  runner.parallelFor(runner.load('t', module), 'square', [0, 131072], n, 7);
+  // Repeated until the workers have run chunks (the caller alone would pass the comparison).
   let mismatches = 0;
-  for (let i = 0; i < n; i++) if (!Object.is(f32[16384 + i], f32[32768 + i])) mismatches++;
+  for (let attempt = 0; attempt < 500 && runner.workerChunks === 0; attempt++) {
+    f32.fill(-1, 32768, 32768 + n);
+    runner.parallelFor(runner.load('t', module), 'square', [0, 131072], n, 7);
+    for (let i = 0; i < n; i++) if (!Object.is(f32[16384 + i], f32[32768 + i])) mismatches++;
+  }
+  const workerChunks = runner.workerChunks;
   await step('square compared');
 
   const k = runner.load('t', module);
@@ -51,5 +56,5 @@ report(async () => {
   runner.parallelFor(late, 'fill', [0, 9], 1000);
   const lateOk = new Float32Array(memory.buffer, 0, 1000).every((x) => x === 9);
   runner.dispose();
-  return { isolated, support, threads: runner.threads, mismatches, stale, trap, lateOk };
+  return { isolated, support, threads: runner.threads, mismatches, workerChunks, stale, trap, lateOk };
 });
