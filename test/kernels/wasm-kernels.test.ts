@@ -7,7 +7,7 @@
  */
 import v8 from 'node:v8';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BinaryOp, TensorInfo, UnaryOp } from '../../src/kernels/backend.js';
+import type { BinaryOp, Pool2DParams, TensorInfo, UnaryOp } from '../../src/kernels/backend.js';
 import { cpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
 import { probeWasmFeatures, wasmFeatures } from '../../src/kernels/wasm/features.js';
 import { kernelExport, SerialKernelRunner, splitRange, type KernelHandle, type KernelRunner } from '../../src/kernels/wasm/kernel-runner.js';
@@ -128,6 +128,54 @@ describe('SIMD elementwise kernels', () => {
       got.forEach((g, i) => expect(Math.abs(g - want[i]!)).toBeLessThanOrEqual(rows * 2 ** -24 * 3 * rows));
     }
     expect(runner.calls.get('sumRows')).toBe(3);
+  });
+});
+
+describe('max pooling kernels', () => {
+  const geometry = (shape: Shape, window: [number, number], strides: [number, number], pad = { top: 0, bottom: 0, left: 0, right: 0 }): Pool2DParams => ({
+    window,
+    strides,
+    pad,
+    outHeight: Math.floor((shape[1]! + pad.top + pad.bottom - window[0]) / strides[0]) + 1,
+    outWidth: Math.floor((shape[2]! + pad.left + pad.right - window[1]) / strides[1]) + 1,
+  });
+  const cases: [string, Shape, Pool2DParams, boolean][] = [
+    // [what, x shape, params, whether the backward pass runs the SIMD kernel]
+    ['2×2 stride 2, a row and column no window covers', [2, 5, 7, 8], geometry([2, 5, 7, 8], [2, 2], [2, 2]), true],
+    ['2×2 stride 2, padded at the bottom and right', [1, 5, 5, 4], geometry([1, 5, 5, 4], [2, 2], [2, 2], { top: 0, bottom: 1, left: 0, right: 1 }), true],
+    ['2×3 stride 3×4, gaps between windows', [1, 8, 9, 4], geometry([1, 8, 9, 4], [2, 3], [3, 4]), true],
+    ['3×3 stride 2 padded 1 (overlapping windows)', [2, 6, 6, 12], geometry([2, 6, 6, 12], [3, 3], [2, 2], { top: 1, bottom: 1, left: 1, right: 1 }), false],
+  ];
+
+  it('forward and backward equal the oracle bit for bit, with ties, NaN and −∞ in the windows', () => {
+    for (const [what, shape, p, simdBackward] of cases) {
+      const { be, runner } = chunked();
+      // Small integers make ties common: the first maximum in row-major window order must win.
+      const v = Float32Array.from({ length: sizeOf(shape) }, (_, i) => (i % 11 === 5 ? Number.NaN : i % 13 === 7 ? -Infinity : ((i * 7919) % 5) - 2));
+      const outShape = [shape[0]!, p.outHeight, p.outWidth, shape[3]!];
+      const u = Float32Array.from({ length: sizeOf(outShape) }, (_, i) => Math.sin(i + 1));
+      const x: TensorInfo = { storage: be.upload(v, 'float32'), shape, dtype: 'float32' };
+      const dy: TensorInfo = { storage: be.upload(u, 'float32'), shape: outShape, dtype: 'float32' };
+      // Reused memory holds junk: the kernels must write every element of their outputs.
+      be.free(be.fill(sizeOf(shape) * 2, 9, 'float32'), 'float32', 0);
+      const y = be.readSync({ storage: be.maxPool2d(x, p), shape: outShape, dtype: 'float32' }) as Float32Array;
+      const dx = be.readSync({ storage: be.maxPool2dBackward(x, dy, p), shape, dtype: 'float32' }) as Float32Array;
+      expectSame(y, oracle.readSync({ storage: oracle.maxPool2d(cpuIn(v, shape), p), shape: outShape, dtype: 'float64' }), `${what} forward`);
+      expectSame(dx, oracle.readSync({ storage: oracle.maxPool2dBackward(cpuIn(v, shape), cpuIn(u, outShape), p), shape, dtype: 'float64' }), `${what} backward`);
+      expect(runner.calls.get('forward'), what).toBe(1);
+      expect(runner.calls.get('backward') ?? 0, what).toBe(simdBackward ? 1 : 0);
+    }
+  });
+
+  it('a channel count that is not a multiple of 4 runs the TypeScript loops, correctly', () => {
+    const { be, runner } = chunked();
+    const shape = [1, 4, 4, 3];
+    const p = geometry(shape, [2, 2], [2, 2]);
+    const v = Float32Array.from({ length: 48 }, (_, i) => Math.cos(i * 1.7));
+    const x: TensorInfo = { storage: be.upload(v, 'float32'), shape, dtype: 'float32' };
+    const y = be.readSync({ storage: be.maxPool2d(x, p), shape: [1, 2, 2, 3], dtype: 'float32' }) as Float32Array;
+    expectSame(y, oracle.readSync({ storage: oracle.maxPool2d(cpuIn(v, shape), p), shape: [1, 2, 2, 3], dtype: 'float64' }), 'C = 3');
+    expect(runner.calls.size).toBe(0);
   });
 });
 

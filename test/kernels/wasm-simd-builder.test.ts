@@ -1,6 +1,7 @@
 /**
- * The module-builder instructions the elementwise kernels added (f32x4 div, min, neg, abs, sqrt,
- * the comparisons, v128.and and andnot): each in a tiny module over four lanes chosen for the
+ * The module-builder instructions the elementwise and pooling kernels added (f32x4 div, min, neg,
+ * abs, sqrt, the comparisons, v128.and, andnot and bitselect, i32x4 splat and eq): each in a tiny
+ * module over four lanes chosen for the
  * spec's corner cases (NaN, ±0, ±∞), against what JavaScript's own float32 arithmetic gives.
  */
 import { describe, expect, it } from 'vitest';
@@ -53,5 +54,13 @@ describe('builder instructions added for the elementwise kernels', () => {
     same(lanes((f) => f.f32x4Ge().f32x4Const([1, 1, 1, 1]).v128And(), true).f, A.map((a, i) => (a >= B[i]! ? 1 : 0)));
     const [aBits, bBits] = [new Uint32Array(new Float32Array(A).buffer), new Uint32Array(new Float32Array(B).buffer)];
     expect(Array.from(lanes((f) => f.v128AndNot(), true).u)).toEqual(A.map((_, i) => (aBits[i]! & ~bBits[i]!) >>> 0));
+  });
+
+  it('bitselect takes the first operand where the mask is set; i32x4 splat and eq build and test lane indices', () => {
+    // bitselect(A, B, A > B): the larger of each pair, B where the comparison is false (NaN).
+    same(lanes((f) => f.i32Const(0).v128Load().i32Const(16).v128Load().f32x4Gt().v128Bitselect(), true).f, A.map((a, i) => (a > B[i]! ? a : B[i]!)));
+    // eq(A's bits, splat(7)): no lane of A has the bit pattern 7; eq(splat(7), splat(7)) is all ones.
+    expect(Array.from(lanes((f) => f.drop().i32Const(7).i32x4Splat().i32x4Eq(), true).u)).toEqual([0, 0, 0, 0]);
+    expect(Array.from(lanes((f) => f.drop().drop().i32Const(7).i32x4Splat().i32Const(7).i32x4Splat().i32x4Eq(), true).u)).toEqual(new Array(4).fill(0xffffffff));
   });
 });

@@ -257,6 +257,11 @@ export class FunctionBuilder {
   v128And(): this { return this.simd(SimdOp.v128_and); }
   /** [a, b] → a & ~b. */
   v128AndNot(): this { return this.simd(SimdOp.v128_andnot); }
+  /** [a, b, mask] → (a & mask) | (b & ~mask): lanes of a where the mask is set, else b's. */
+  v128Bitselect(): this { return this.simd(SimdOp.v128_bitselect); }
+  i32x4Splat(): this { return this.simd(SimdOp.i32x4_splat); }
+  /** Lane mask of equal i32 lanes. */
+  i32x4Eq(): this { return this.simd(SimdOp.i32x4_eq); }
   /** Relaxed SIMD: [a, b, c] → a·b + c. Only valid where `features().relaxedSimd`. */
   f32x4RelaxedMadd(): this { return this.simd(SimdOp.f32x4_relaxed_madd); }
 

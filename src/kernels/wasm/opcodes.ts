@@ -77,6 +77,10 @@ export const SimdOp = {
   f32x4_splat: 0x13,
   f32x4_extract_lane: 0x1f,
   f32x4_replace_lane: 0x20,
+  i32x4_splat: 0x11,
+  i32x4_eq: 0x37,
+  // (a & c) | (b & ~c) for [a, b, c]
+  v128_bitselect: 0x52,
   f32x4_eq: 0x41,
   f32x4_lt: 0x43,
   f32x4_gt: 0x44,

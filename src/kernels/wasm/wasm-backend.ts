@@ -24,7 +24,7 @@ import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { formatShape, sizeOf, type Shape } from '../../tensor/shape.js';
 import { cast, where } from '../cpu/elementwise.js';
 import { broadcastTo, concat, pad, slice, transpose } from '../cpu/layout.js';
-import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from '../cpu/pool.js';
+import { avgPool2d, avgPool2dBackward } from '../cpu/pool.js';
 import { resizeBilinear, resizeBilinearBackward } from '../cpu/resize.js';
 import * as conv from './wasm-conv.js';
 import type { WasmConvContext, WasmTensorRef } from './wasm-conv.js';
@@ -33,6 +33,7 @@ import type { KernelRunner } from './kernel-runner.js';
 import { WasmMemory } from './wasm-memory.js';
 import { binaryInto, reduceInto, unaryInto } from './wasm-elementwise.js';
 import { matmulInto, matmulShape } from './wasm-matmul.js';
+import { maxPoolBackwardInto, maxPoolInto } from './wasm-pool.js';
 import { asWasmStorage, storageOf, type WasmStorage } from './wasm-storage.js';
 
 export interface WasmBackendSetup {
@@ -231,7 +232,7 @@ export class WasmBackend implements Backend {
   maxPool2d(x: TensorInfo, p: Pool2DParams): Storage {
     const xs = this.in('maxPool2d', x);
     const out = this.alloc('maxPool2d', [x.shape[0]!, p.outHeight, p.outWidth, x.shape[3]!]);
-    maxPool2d(this.view(xs), x.shape, p, 'float32', this.view(out));
+    maxPoolInto(this.runner, xs.address, x.shape, p, out.address);
     return out;
   }
 
@@ -239,7 +240,7 @@ export class WasmBackend implements Backend {
     const op = 'maxPool2dBackward';
     const [xs, dys] = [this.in(op, x), this.in(op, dy)];
     const out = this.alloc(op, x.shape);
-    maxPool2dBackward(this.view(xs), x.shape, this.view(dys), p, 'float32', this.view(out));
+    maxPoolBackwardInto(this.runner, xs.address, x.shape, dys.address, p, out.address);
     return out;
   }
 
