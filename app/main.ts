@@ -312,7 +312,15 @@ function methodChanged(): void {
 
 function wire(): void {
   const modelInput = $<HTMLInputElement>('model-file');
-  modelInput.addEventListener('change', guarded('model', async () => loadModel(await filesFromInput(modelInput.files ?? []))));
+  modelInput.addEventListener('change', guarded('model', async () => {
+    try {
+      await loadModel(await filesFromInput(modelInput.files ?? []));
+    } catch (e) {
+      // The previous model stays loaded: the input should not name the file that failed.
+      modelInput.value = '';
+      throw e;
+    }
+  }));
   $('bundled-model').addEventListener('click', guarded('bundled model', async () => loadModel([{ name: 'digits-cnn.h5', bytes: await fetchBytes('models/digits-cnn.h5') }])));
   $('forget-model').addEventListener('click', guarded('cache', async () => forgetModel()));
   const imageInput = $<HTMLInputElement>('image-files');

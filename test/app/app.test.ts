@@ -200,7 +200,10 @@ suite('the page in headless Chromium', () => {
           await expect.poll(() => page.locator('#results canvas').count()).toBe(1 + result.maps.length);
           await shoot(m.page);
         }
-        if (config.name === 'no-webgpu') await extraChecks(page, shoot);
+        if (config.name === 'no-webgpu') {
+          gradCamRef = refs.get('grad-cam');
+          await extraChecks(page, shoot);
+        }
         expect(pageErrors).toEqual([]);
       } finally {
         await browser.close();
@@ -210,6 +213,8 @@ suite('the page in headless Chromium', () => {
 });
 
 type Page = import('playwright-core').Page;
+/** The command line's Grad-CAM, for the checks on the TypeScript backend. */
+let gradCamRef: Reference | undefined;
 
 /** Once: the zip download, an error in one line that leaves the page working, Cancel, and phone width. */
 async function extraChecks(page: Page, shoot: (what: string) => Promise<void>): Promise<void> {
@@ -257,6 +262,35 @@ async function extraChecks(page: Page, shoot: (what: string) => Promise<void>): 
   await page.getByRole('button', { name: 'Cancel' }).click();
   await page.waitForFunction((n) => window.stieltjesPage.runs > n, runs);
   expect(await page.locator('#error').textContent()).toMatch(/was cancelled: stopped by the user$/);
+
+  // Two images, one of them WebP (made by this browser's encoder from the sample), and the
+  // TypeScript backend by name: a row each, and Grad-CAM still the command line's.
+  const webp = await page.evaluate(async () => {
+    const bitmap = await createImageBitmap(await (await fetch('samples/digit-3-899.png')).blob());
+    const c = new OffscreenCanvas(bitmap.width, bitmap.height);
+    c.getContext('2d')!.drawImage(bitmap, 0, 0);
+    return Array.from(new Uint8Array(await (await c.convertToBlob({ type: 'image/webp', quality: 1 })).arrayBuffer()));
+  });
+  expect(String.fromCharCode(...webp.slice(8, 12))).toBe('WEBP');
+  // (playwright takes paths or buffers, not both: the PNG as a buffer too)
+  await page.setInputFiles('input[type=file]#image-files', [
+    { name: 'digit-3-899.png', mimeType: 'image/png', buffer: readFileSync(IMAGE) },
+    { name: 'digit-3.webp', mimeType: 'image/webp', buffer: Buffer.from(webp) },
+  ]);
+  await page.selectOption('#backend-choice', 'typescript');
+  await expect.poll(() => page.locator('#backend').textContent()).toMatch(/^TypeScript/);
+  await page.selectOption('#method', 'grad-cam');
+  runs = await page.evaluate(() => window.stieltjesPage.runs);
+  await page.getByRole('button', { name: 'Explain', exact: true }).click();
+  await page.waitForFunction((n) => window.stieltjesPage.runs > n, runs);
+  expect(await page.evaluate(() => window.stieltjesPage.lastError)).toBeUndefined();
+  const two = (await page.evaluate(() => window.stieltjesResults)) as Record<string, any>[];
+  expect(two.map((r) => [r.image, r.backend.name, r.target.index])).toEqual([['digit-3-899.png', 'cpu', 3], ['digit-3.webp', 'cpu', 3]]);
+  const cam = await page.evaluate(() => Array.from(window.stieltjesPage.explanations![0]!.run.explanation.maps[0]!.data));
+  const want = gradCamRef!.maps[0]!;
+  expect(Math.max(...cam.map((v, j) => Math.abs(v - want[j]!))) / Math.max(...want)).toBeLessThan(1e-4);
+  await expect.poll(() => page.locator('#results .image-row').count()).toBe(2);
+  await shoot('two-images-typescript');
 
   // Phone width: nothing wider than the screen.
   await page.setViewportSize({ width: 390, height: 844 });
