@@ -6,7 +6,7 @@
  */
 import { encodeNpy, explanationSummary, igMap, renderHeatmap, VERSION } from '../src/index.js';
 import type { ColormapName, Explanation, ExplanationMap, IgMapMode, RgbImage } from '../src/index.js';
-import { writeZip, type ZipEntry } from '../src/io/zip-write.js';
+import { writeZip, type ZipEntry } from './zip-write.js';
 
 export interface RenderSettings {
   colormap: ColormapName;

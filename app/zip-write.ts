@@ -5,7 +5,7 @@
  * PKWARE's APPNOTE: a local header before each file, a central directory after the last, and
  * the end-of-central-directory record; no ZIP64, so under 65 535 files and 4 GiB in all.
  */
-import { crc32 } from '../models/keras/crc32.js';
+import { crc32 } from '../src/models/keras/crc32.js';
 
 export interface ZipEntry {
   /** Path inside the archive, '/'-separated, no leading '/'. */

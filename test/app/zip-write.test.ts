@@ -1,5 +1,5 @@
 /**
- * The store-only ZIP writer (src/io/zip-write.ts): read back by the project's own ZIP reader and,
+ * The store-only ZIP writer (app/zip-write.ts): read back by the project's own ZIP reader and,
  * where the system has it, by Info-ZIP's unzip, which checks every CRC and offset independently.
  */
 import { spawnSync } from 'node:child_process';
@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeZip } from '../../src/io/zip-write.js';
+import { writeZip } from '../../app/zip-write.js';
 import { extractEntry, inflateRawWithStreams, readZipDirectory } from '../../src/models/keras/zip.js';
 
 const files = [
