@@ -61,6 +61,14 @@ describe('the WebAssembly backend', () => {
     expect(() => createWasmBackend({ thread: 2 } as never)).toThrow(/unknown option 'thread'/);
   });
 
+  it('a kernel that throws after its output was allocated returns that block', () => {
+    const be = createWasmBackend();
+    const x = { storage: be.upload(new Float32Array(6), 'float32'), shape: [2, 3], dtype: 'float32' as const };
+    const before = be.bytesInUse();
+    expect(() => be.pad(x, [[0, 1], [2, -1]], 0)).toThrow(/negative padding \[2, -1\] on axis 1/);
+    expect(be.bytesInUse()).toBe(before);
+  });
+
   it('rejects storage of another backend, and freed storage, by name', () => {
     const [a, b] = [createWasmBackend(), createWasmBackend()];
     const s = a.upload(new Float32Array([1, 2]), 'float32');

@@ -118,32 +118,32 @@ export class WasmBackend implements Backend {
 
   unary(op: UnaryOp, x: TensorInfo): Storage {
     const xs = this.in(`unary(${op})`, x);
-    const out = this.alloc(`unary(${op})`, x.shape);
-    unaryInto(this.runner, op, xs.address, out.address, xs.size);
-    return out;
+    return this.produce(`unary(${op})`, x.shape, (out) => {
+      unaryInto(this.runner, op, xs.address, out.address, xs.size);
+    });
   }
 
   binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: Shape): Storage {
     const name = `binary(${op})`;
     const [as, bs] = [this.in(name, a), this.in(name, b)];
-    const out = this.alloc(name, outShape);
-    binaryInto(this.runner, op, { address: as.address, shape: a.shape }, { address: bs.address, shape: b.shape }, out.address, outShape);
-    return out;
+    return this.produce(name, outShape, (out) => {
+      binaryInto(this.runner, op, { address: as.address, shape: a.shape }, { address: bs.address, shape: b.shape }, out.address, outShape);
+    });
   }
 
   where(cond: TensorInfo, a: TensorInfo, b: TensorInfo, outShape: Shape): Storage {
     const [cs, as, bs] = [this.in('where', cond), this.in('where', a), this.in('where', b)];
-    const out = this.alloc('where', outShape);
-    where(this.host(cs, cond.shape), this.host(as, a.shape), this.host(bs, b.shape), outShape, 'float32', this.view(out));
-    return out;
+    return this.produce('where', outShape, (out) => {
+      where(this.host(cs, cond.shape), this.host(as, a.shape), this.host(bs, b.shape), outShape, 'float32', this.view(out));
+    });
   }
 
   cast(x: TensorInfo, dtype: DType): Storage {
     this.f32('cast', dtype);
     const xs = this.in('cast', x);
-    const out = this.alloc('cast', x.shape);
-    cast(this.view(xs), 'float32', this.view(out));
-    return out;
+    return this.produce('cast', x.shape, (out) => {
+      cast(this.view(xs), 'float32', this.view(out));
+    });
   }
 
   // --- reductions and layout -------------------------------------------------------------
@@ -151,30 +151,30 @@ export class WasmBackend implements Backend {
   reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[]): Storage {
     const xs = this.in(`reduce(${op})`, x);
     const outShape = x.shape.filter((_, i) => !axes.includes(i));
-    const out = this.alloc(`reduce(${op})`, outShape);
-    reduceInto(this.runner, op, { address: xs.address, shape: x.shape }, axes, out.address);
-    return out;
+    return this.produce(`reduce(${op})`, outShape, (out) => {
+      reduceInto(this.runner, op, { address: xs.address, shape: x.shape }, axes, out.address);
+    });
   }
 
   transpose(x: TensorInfo, perm: readonly number[]): Storage {
     const xs = this.in('transpose', x);
-    const out = this.alloc('transpose', perm.map((p) => x.shape[p]!));
-    transpose(this.view(xs), x.shape, perm, 'float32', this.view(out));
-    return out;
+    return this.produce('transpose', perm.map((p) => x.shape[p]!), (out) => {
+      transpose(this.view(xs), x.shape, perm, 'float32', this.view(out));
+    });
   }
 
   slice(x: TensorInfo, begin: readonly number[], size: readonly number[]): Storage {
     const xs = this.in('slice', x);
-    const out = this.alloc('slice', size);
-    slice(this.view(xs), x.shape, begin, size, 'float32', this.view(out));
-    return out;
+    return this.produce('slice', size, (out) => {
+      slice(this.view(xs), x.shape, begin, size, 'float32', this.view(out));
+    });
   }
 
   pad(x: TensorInfo, paddings: readonly (readonly [number, number])[], value: number): Storage {
     const xs = this.in('pad', x);
-    const out = this.alloc('pad', x.shape.map((d, i) => paddings[i]![0] + d + paddings[i]![1]));
-    pad(this.view(xs), x.shape, paddings, value, 'float32', this.view(out));
-    return out;
+    return this.produce('pad', x.shape.map((d, i) => paddings[i]![0] + d + paddings[i]![1]), (out) => {
+      pad(this.view(xs), x.shape, paddings, value, 'float32', this.view(out));
+    });
   }
 
   concat(xs: readonly TensorInfo[], axis: number): Storage {
@@ -182,25 +182,25 @@ export class WasmBackend implements Backend {
     if (!first) throw new Error('wasm.concat: no inputs');
     const parts = xs.map((x) => this.in('concat', x));
     const outShape = first.shape.map((d, i) => (i === axis ? xs.reduce((s, x) => s + x.shape[axis]!, 0) : d));
-    const out = this.alloc('concat', outShape);
-    concat(parts.map((s, i) => this.host(s, xs[i]!.shape)), axis, 'float32', this.view(out));
-    return out;
+    return this.produce('concat', outShape, (out) => {
+      concat(parts.map((s, i) => this.host(s, xs[i]!.shape)), axis, 'float32', this.view(out));
+    });
   }
 
   broadcastTo(x: TensorInfo, shape: Shape): Storage {
     const xs = this.in('broadcastTo', x);
-    const out = this.alloc('broadcastTo', shape);
-    broadcastTo(this.view(xs), x.shape, shape, 'float32', this.view(out));
-    return out;
+    return this.produce('broadcastTo', shape, (out) => {
+      broadcastTo(this.view(xs), x.shape, shape, 'float32', this.view(out));
+    });
   }
 
   // --- linear algebra ----------------------------------------------------------------------
 
   matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): Storage {
     const [as, bs] = [this.in('matmul', a), this.in('matmul', b)];
-    const out = this.alloc('matmul', matmulShape(a.shape, b.shape, transposeA, transposeB));
-    matmulInto(this.runner, this.memory, this.features, { address: as.address, shape: a.shape }, { address: bs.address, shape: b.shape }, transposeA, transposeB, out.address);
-    return out;
+    return this.produce('matmul', matmulShape(a.shape, b.shape, transposeA, transposeB), (out) => {
+      matmulInto(this.runner, this.memory, this.features, { address: as.address, shape: a.shape }, { address: bs.address, shape: b.shape }, transposeA, transposeB, out.address);
+    });
   }
 
   // --- convolution and pooling (NHWC) ----------------------------------------------------
@@ -208,73 +208,85 @@ export class WasmBackend implements Backend {
   conv2d(x: TensorInfo, filter: TensorInfo, bias: TensorInfo | null, p: Conv2DParams, relu: boolean): Storage {
     const [xr, fr] = [this.ref('conv2d', x), this.ref('conv2d', filter)];
     const br = bias === null ? null : this.ref('conv2d', bias);
-    const out = this.alloc('conv2d', [x.shape[0]!, p.outHeight, p.outWidth, filter.shape[3]!]);
-    if (out.size > 0) conv.conv2dForward(this.convContext, xr, fr, br, out.address, p, relu);
-    return out;
+    return this.produce('conv2d', [x.shape[0]!, p.outHeight, p.outWidth, filter.shape[3]!], (out) => {
+      if (out.size > 0) conv.conv2dForward(this.convContext, xr, fr, br, out.address, p, relu);
+    });
   }
 
   conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, xShape: Shape, p: Conv2DParams): Storage {
     const op = 'conv2dBackpropInput';
     const [dyr, fr] = [this.ref(op, dy), this.ref(op, filter)];
-    const out = this.alloc(op, xShape);
-    if (out.size > 0) conv.conv2dBackpropInput(this.convContext, dyr, fr, out.address, xShape, p);
-    return out;
+    return this.produce(op, xShape, (out) => {
+      if (out.size > 0) conv.conv2dBackpropInput(this.convContext, dyr, fr, out.address, xShape, p);
+    });
   }
 
   conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, filterShape: Shape, p: Conv2DParams): Storage {
     const op = 'conv2dBackpropFilter';
     const [xr, dyr] = [this.ref(op, x), this.ref(op, dy)];
-    const out = this.alloc(op, filterShape);
-    if (out.size > 0) conv.conv2dBackpropFilter(this.convContext, xr, dyr, out.address, filterShape, p);
-    return out;
+    return this.produce(op, filterShape, (out) => {
+      if (out.size > 0) conv.conv2dBackpropFilter(this.convContext, xr, dyr, out.address, filterShape, p);
+    });
   }
 
   maxPool2d(x: TensorInfo, p: Pool2DParams): Storage {
     const xs = this.in('maxPool2d', x);
-    const out = this.alloc('maxPool2d', [x.shape[0]!, p.outHeight, p.outWidth, x.shape[3]!]);
-    maxPoolInto(this.runner, xs.address, x.shape, p, out.address);
-    return out;
+    return this.produce('maxPool2d', [x.shape[0]!, p.outHeight, p.outWidth, x.shape[3]!], (out) => {
+      maxPoolInto(this.runner, xs.address, x.shape, p, out.address);
+    });
   }
 
   maxPool2dBackward(x: TensorInfo, dy: TensorInfo, p: Pool2DParams): Storage {
     const op = 'maxPool2dBackward';
     const [xs, dys] = [this.in(op, x), this.in(op, dy)];
-    const out = this.alloc(op, x.shape);
-    maxPoolBackwardInto(this.runner, xs.address, x.shape, dys.address, p, out.address);
-    return out;
+    return this.produce(op, x.shape, (out) => {
+      maxPoolBackwardInto(this.runner, xs.address, x.shape, dys.address, p, out.address);
+    });
   }
 
   avgPool2d(x: TensorInfo, p: Pool2DParams): Storage {
     const xs = this.in('avgPool2d', x);
-    const out = this.alloc('avgPool2d', [x.shape[0]!, p.outHeight, p.outWidth, x.shape[3]!]);
-    avgPool2d(this.view(xs), x.shape, p, 'float32', this.view(out));
-    return out;
+    return this.produce('avgPool2d', [x.shape[0]!, p.outHeight, p.outWidth, x.shape[3]!], (out) => {
+      avgPool2d(this.view(xs), x.shape, p, 'float32', this.view(out));
+    });
   }
 
   avgPool2dBackward(dy: TensorInfo, xShape: Shape, p: Pool2DParams): Storage {
     const dys = this.in('avgPool2dBackward', dy);
-    const out = this.alloc('avgPool2dBackward', xShape);
-    avgPool2dBackward(this.view(dys), xShape, p, 'float32', this.view(out));
-    return out;
+    return this.produce('avgPool2dBackward', xShape, (out) => {
+      avgPool2dBackward(this.view(dys), xShape, p, 'float32', this.view(out));
+    });
   }
 
   // --- resampling ------------------------------------------------------------------------
 
   resizeBilinear(x: TensorInfo, outHeight: number, outWidth: number): Storage {
     const xs = this.in('resizeBilinear', x);
-    const out = this.alloc('resizeBilinear', [x.shape[0]!, outHeight, outWidth, x.shape[3]!]);
-    resizeBilinear(this.view(xs), x.shape, outHeight, outWidth, 'float32', this.view(out));
-    return out;
+    return this.produce('resizeBilinear', [x.shape[0]!, outHeight, outWidth, x.shape[3]!], (out) => {
+      resizeBilinear(this.view(xs), x.shape, outHeight, outWidth, 'float32', this.view(out));
+    });
   }
 
   resizeBilinearBackward(dy: TensorInfo, xShape: Shape): Storage {
     const dys = this.in('resizeBilinearBackward', dy);
-    const out = this.alloc('resizeBilinearBackward', xShape);
-    resizeBilinearBackward(this.view(dys), dy.shape, xShape, 'float32', this.view(out));
-    return out;
+    return this.produce('resizeBilinearBackward', xShape, (out) => {
+      resizeBilinearBackward(this.view(dys), dy.shape, xShape, 'float32', this.view(out));
+    });
   }
 
   // --- helpers -----------------------------------------------------------------------------
+
+  /** A new output block that `write` fills; freed again if `write` throws, so a failed op leaks nothing. */
+  private produce(op: string, shape: Shape, write: (out: WasmStorage) => void): WasmStorage {
+    const out = this.alloc(op, shape);
+    try {
+      write(out);
+    } catch (e) {
+      this.free(out, 'float32', out.size);
+      throw e;
+    }
+    return out;
+  }
 
   /** A new block for an output of `shape` (none for an empty one). */
   private alloc(op: string, shape: Shape): WasmStorage {
