@@ -20,6 +20,8 @@ export interface RunContext {
   image: string;
   weights: string;
   preprocess: { rule: string; reason: string };
+  /** Milliseconds to read the model and make its backend: timings.load, as the command line adds it. */
+  loadMs?: number;
   /** Extra, page-only fields (deletion/insertion, convergence). */
   page?: Record<string, unknown>;
 }
@@ -40,7 +42,7 @@ export function pixelMap(m: ExplanationMap, mode: IgMapMode): { height: number; 
 
 /** result.json exactly as the command line builds it (extra fields first, then the summary). */
 export function resultJson(e: Explanation, ctx: RunContext, s: RenderSettings): Record<string, unknown> {
-  const summary = explanationSummary(e);
+  const summary = explanationSummary(ctx.loadMs === undefined ? e : { ...e, timings: { load: ctx.loadMs, ...e.timings } });
   return {
     stieltjes: VERSION,
     image: ctx.image,

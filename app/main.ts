@@ -181,7 +181,7 @@ function contextFor(r: ImageResult): RunContext {
   if (r.run.convergence) page.convergence = r.run.convergence;
   if (r.run.curves) page.deletionInsertion = r.run.curves.map((c) => ({ deletion: c.deletion, insertion: c.insertion }));
   if (Object.keys(r.run.timings).length) page.timings = r.run.timings;
-  return { image: r.name, weights: l.model.source ?? l.source, preprocess: { rule: l.scaling.rule, reason: l.scaling.reason }, ...(Object.keys(page).length ? { page } : {}) };
+  return { image: r.name, weights: l.model.source ?? l.source, preprocess: { rule: l.scaling.rule, reason: l.scaling.reason }, loadMs: l.loadMs, ...(Object.keys(page).length ? { page } : {}) };
 }
 
 async function explainAll(): Promise<void> {

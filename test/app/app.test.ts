@@ -179,9 +179,10 @@ suite('the page in headless Chromium', () => {
             if (c) for (const k of ['sum', 'expected', 'delta'] as const) close(result.maps[i].completeness[k], c[k], `${m.page} completeness.${k}`, optimized ? 1e-2 : 1e-3);
           });
           if (m.cli) {
-            // The same JSON as the command line's result.json, but for the load timing it adds and what only the page has.
+            // The same JSON as the command line's result.json, but for the field only the page has.
             expect(Object.keys(result).filter((k) => k !== 'page').sort()).toEqual(Object.keys(ref.json).sort());
             expect(result.maps.map((x: any) => x.files)).toEqual(ref.json.maps.map((x: any) => x.files));
+            expect(Object.keys(result.timings).sort()).toEqual(Object.keys(ref.json.timings).sort());
             const { batchSize: _a, ...pageParams } = result.parameters;
             const { batchSize: _b, ...cliParams } = ref.json.parameters;
             expect(pageParams).toEqual(cliParams);
