@@ -24,14 +24,15 @@ describe('WebAssembly convolutions with relaxed-SIMD FMA', () => {
     if (process.versions.node.startsWith('20.')) expect(probeWasmFeatures().relaxedSimd).toBe(true);
   });
 
-  it('implicit GEMM, forward and input gradient: random geometries within the summation bound', (ctx) => {
+  it('implicit GEMM, forward, input and filter gradient: random geometries within the summation bound', (ctx) => {
     if (!probeWasmFeatures().relaxedSimd) ctx.skip('relaxed SIMD is not available in this engine');
     forceConvAlgorithm('igemm');
     fc.assert(
       fc.property(caseArb, fc.integer({ min: 1, max: 1000 }), (c, seed) => {
-        for (const pass of ['forward', 'inputGrad'] as const) {
+        for (const pass of ['forward', 'inputGrad', 'filterGrad'] as const) {
           const r = runPass(c, pass, FMA, 2, seed);
-          expect(r.calls.some((k) => k.name === 'conv-igemm.igemm' && k.key.includes(':fma:')), 'the FMA implicit GEMM ran').toBe(true);
+          const kernel = pass === 'filterGrad' ? 'conv-filtergrad.filterGrad' : 'conv-igemm.igemm';
+          expect(r.calls.some((k) => k.name === kernel && k.key.includes(':fma:')), 'the FMA kernel ran').toBe(true);
           expectWithinBound(r, 1, `fma ${pass} ${JSON.stringify(c)}`);
         }
       }),

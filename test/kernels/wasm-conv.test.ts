@@ -2,32 +2,62 @@
  * The WebAssembly convolutions (src/kernels/wasm/wasm-conv.ts) against the float64 CPU oracle:
  * forward with and without bias and ReLU, input gradient and filter gradient, over random
  * geometries (strides, dilations, asymmetric padding, 1×1, odd channel counts, batch 2), on the
- * mul+add path; a call split into 2–3 chunks gives the same bits as one call.
+ * mul+add path, by the kernels the rule picks (implicit GEMM here: these shapes are not
+ * Winograd's, which wasm-conv-winograd.test.ts covers) and by the scalar direct kernel forced; a
+ * call split into 2–3 chunks gives the same bits as one call.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { propertyRuns } from '../../src/testing/runs.js';
+import { forceConvAlgorithm } from '../../src/kernels/wasm/wasm-conv.js';
 import { caseArb, expectWithinBound, makeCase, runPass, type Pass } from './wasm-conv-helpers.js';
 
 const MULADD = { simd: true, relaxedSimd: false };
 const PASSES: Pass[] = ['forward', 'inputGrad', 'filterGrad'];
+
+afterEach(() => forceConvAlgorithm(null));
+
+/** The kernel module each pass must run on these shapes (none is Winograd's: channels are not whole panels or the filter not 3×3). */
+const EXPECTED = { forward: 'conv-igemm.igemm', inputGrad: 'conv-igemm.igemm', filterGrad: 'conv-filtergrad.filterGrad' } as const;
 
 describe('WebAssembly convolutions against the float64 oracle (mul+add)', () => {
   for (const pass of PASSES) {
     it(`${pass}: random geometries, within the float32 summation bound`, () => {
       fc.assert(
         fc.property(caseArb, fc.integer({ min: 1, max: 1000 }), (c, seed) => {
-          expectWithinBound(runPass(c, pass, MULADD, 1, seed), 1, `${pass} ${JSON.stringify(c)}`);
+          const r = runPass(c, pass, MULADD, 1, seed);
+          if (c.inC % 16 !== 0 || c.outC % 16 !== 0 || c.kh !== 3 || c.kw !== 3) expect(r.calls.map((k) => k.name)).toContain(EXPECTED[pass]);
+          expectWithinBound(r, 1, `${pass} ${JSON.stringify(c)}`);
         }),
         { numRuns: propertyRuns(20) },
       );
     });
+
+    it(`${pass}: the scalar direct kernel, forced, on random geometries`, () => {
+      forceConvAlgorithm('direct');
+      fc.assert(
+        fc.property(caseArb, fc.integer({ min: 1, max: 1000 }), (c, seed) => {
+          const r = runPass(c, pass, MULADD, 1, seed);
+          expect(r.calls.every((k) => k.name.startsWith('conv-direct.'))).toBe(true);
+          expectWithinBound(r, 1, `direct ${pass} ${JSON.stringify(c)}`);
+        }),
+        { numRuns: propertyRuns(8) },
+      );
+    });
   }
+
+  it('filterGrad over several pixel chunks (2051 output channels: chunks of 31 pixels) and ragged columns', () => {
+    const c = makeCase({ batch: 2, inH: 7, inW: 6, inC: 5, outC: 2051, kh: 3, kw: 3, strides: [1, 1], dilations: [1, 1], pad: [1, 1, 1, 1], bias: false, relu: false });
+    const r = runPass(c, 'filterGrad', MULADD, 2, 7);
+    expect(r.calls.map((k) => k.name)).toContain('conv-filtergrad.filterGrad');
+    expectWithinBound(r, 1, 'filterGrad 2051 channels');
+  });
 
   it('a call split into 2 or 3 chunks writes the same bits as one call', () => {
     const c = makeCase({ batch: 2, inH: 7, inW: 6, inC: 5, outC: 7, kh: 3, kw: 2, strides: [2, 1], dilations: [1, 2], pad: [1, 0, 2, 1], bias: true, relu: true });
     for (const pass of PASSES) {
       const one = runPass(c, pass, MULADD, 1).got;
+      expect(runPass(c, pass, MULADD, 1).calls.some((k) => k.name.startsWith('conv-direct')), 'a fast kernel ran').toBe(false);
       for (const parts of [2, 3]) {
         const split = runPass(c, pass, MULADD, parts);
         expect(split.calls.length).toBeGreaterThan(0);

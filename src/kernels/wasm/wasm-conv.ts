@@ -10,8 +10,9 @@ import type { WasmFeatures } from './features.js';
 import type { KernelRunner, ScratchAllocator } from './kernel-runner.js';
 import { convGeometry, type ConvGeometry } from './conv/geometry.js';
 import type { IgemmShape } from './conv/igemm.js';
-import { directKernel, igemmKernel, igemmOptions, runIgemm, Scratch } from './conv/kernels.js';
+import { cachedModule, directKernel, igemmKernel, igemmOptions, isShared, runIgemm, Scratch } from './conv/kernels.js';
 import { runWinograd } from './conv/winograd-run.js';
+import { filterGradItems, filterGradModule, type FilterGradShape } from './conv/filter-grad.js';
 import { forwardTable, inputGradTable } from './conv/indirection.js';
 
 /** A float32 tensor in the runner's memory: byte address, NHWC (activations) or HWIO (filters). */
@@ -135,6 +136,25 @@ export function conv2dBackpropInput(ctx: WasmConvContext, dy: WasmTensorRef, fil
 export function conv2dBackpropFilter(ctx: WasmConvContext, x: WasmTensorRef, dy: WasmTensorRef, out: number, filterShape: Shape, p: Conv2DParams): void {
   const g = convGeometry('conv2dBackpropFilter', x.shape, filterShape, p);
   checkDy('conv2dBackpropFilter', dy.shape, g);
+  if (forced !== 'direct' && ctx.features.simd) {
+    const s: FilterGradShape = { P: g.batch * g.outH * g.outW, T: g.kh * g.kw, Cin: g.inC, Cout: g.outC };
+    const fma = ctx.features.relaxedSimd;
+    const shared = isShared(ctx);
+    const key = `conv-filtergrad:${s.P},${s.T},${s.Cin},${s.Cout}:${fma ? 'fma' : 'muladd'}:${shared ? 'shared' : 'own'}`;
+    const kernel = ctx.runner.load(key, cachedModule(key, () => filterGradModule(s, fma, shared)));
+    const scratch = new Scratch(ctx);
+    try {
+      const zero = scratch.alloc(g.inC * 4);
+      const ind = scratch.alloc(s.P * s.T * 4);
+      scratch.f32(zero, g.inC).fill(0);
+      forwardTable(scratch.i32(ind, s.P * s.T), g, x.address, zero);
+      if (s.P === 0) new Float32Array(ctx.runner.memory.buffer, out, s.T * s.Cin * s.Cout).fill(0);
+      ctx.runner.parallelFor(kernel, 'filterGrad', [ind, dy.address, out], filterGradItems(s));
+    } finally {
+      scratch.free();
+    }
+    return;
+  }
   const kernel = directKernel(ctx, g, false, false);
   ctx.runner.parallelFor(kernel, 'filterGrad', [x.address, dy.address, out], g.kh * g.kw * g.inC);
 }
