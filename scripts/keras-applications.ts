@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Random } from '../src/tensor/random.js';
-import { denseNetArchitecture, mobilenetV2Architecture, resnetArchitecture, resnetV2Architecture, type ApplicationArchitecture } from '../src/models/applications.js';
+import { denseNetArchitecture, efficientNetB0Architecture, mobilenetV2Architecture, resnetArchitecture, resnetV2Architecture, type ApplicationArchitecture } from '../src/models/applications.js';
 import { writeKerasModelH5, type KerasLayerToWrite, type KerasWeight } from './keras-h5-writer.js';
 import { writeKerasModelH5Nested } from './keras-weights-writer.js';
 
@@ -33,7 +33,7 @@ export interface FamilyModel extends ApplicationArchitecture {
  * neither saturates nor flattens (first kernel /64 for caffe's ±128 inputs; the last batch norm or
  * convolution of each residual branch scaled down; `headGain` on the classifier).
  */
-function seeded(arch: ApplicationArchitecture, seed: number, gains: { firstConv?: number; headGain?: number }): FamilyModel {
+function seeded(arch: ApplicationArchitecture, seed: number, gains: { firstConv?: number; headGain?: number; bnVariance?: [number, number] }): FamilyModel {
   const rng = new Random(seed);
   const normal = (n: number, std: number) => Float32Array.from({ length: n }, () => rng.normal(0, std));
   const uniform = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
@@ -55,7 +55,7 @@ function seeded(arch: ApplicationArchitecture, seed: number, gains: { firstConv?
       else if (w.name === 'gamma:0') data = residualBn.has(layer) ? uniform(n, 0.15, 0.3) : uniform(n, 0.5, 1.0);
       else if (w.name === 'beta:0') data = normal(n, 0.1);
       else if (w.name === 'moving_mean:0') data = normal(n, 0.1);
-      else data = uniform(n, 0.5, 1.5);
+      else data = uniform(n, ...(gains.bnVariance ?? [0.5, 1.5]));
       return { name: w.name, shape: w.shape, data };
     }),
   }));
@@ -91,7 +91,24 @@ export function denseNet121(opts: { widthDivisor?: number; seed?: number } = {})
   return seeded(arch, opts.seed ?? 121, { headGain: 2 });
 }
 
-export const FAMILY_BUILDERS = { resnet50, mobilenetv2: mobilenetV2, resnet50v2: resnet50V2, densenet121: denseNet121 } as const;
+/** EfficientNetB0 with its declared widths (stem, block outputs, top) divided by `widthDivisor` (default 4): "efficientnetb0_w4", 64×64, 10 classes. */
+export function efficientNetB0(opts: { widthDivisor?: number; seed?: number } = {}): FamilyModel {
+  const d = opts.widthDivisor ?? 4;
+  // Expansion and squeeze-excitation widths follow from the block's input: not divided again.
+  const width = (layer: string, f: number): number => (/^(stem_conv|top_conv|block\d[a-z]_project_conv)$/.test(layer) ? f / d : f);
+  // Swish and the sigmoid gates shrink the signal layer by layer: smaller variances keep it alive.
+  const m = seeded(efficientNetB0Architecture({ inputSize: FAMILY_INPUT, classes: FAMILY_CLASSES, width, name: `efficientnetb0_w${d}` }), opts.seed ?? 7, { headGain: 3, bnVariance: [0.25, 0.4] });
+  // The Normalization layer holds the ImageNet statistics (in 0–1 units, after Rescaling 1/255).
+  const norm = m.layers.find((l) => l.name === 'normalization')!;
+  norm.weights = [
+    { name: 'mean:0', shape: [3], data: Float32Array.of(0.485, 0.456, 0.406) },
+    { name: 'variance:0', shape: [3], data: Float32Array.of(0.229 ** 2, 0.224 ** 2, 0.225 ** 2) },
+    { name: 'count:0', shape: [], data: Float32Array.of(1281167) },
+  ];
+  return m;
+}
+
+export const FAMILY_BUILDERS = { resnet50, mobilenetv2: mobilenetV2, resnet50v2: resnet50V2, densenet121: denseNet121, efficientnetb0: efficientNetB0 } as const;
 
 /** The model as Keras 2's full-model .h5 (model.save('m.h5') in tf.keras 2.13). */
 export async function writeFamilyH5(path: string, m: FamilyModel): Promise<void> {

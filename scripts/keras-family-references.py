@@ -9,7 +9,8 @@ layer) and <key>-ig.npy (IG, float64 [H, W, C] in the model's input space):
 
   pixels      the integer test image of scripts/keras-applications.ts familyPixels()
   input       the family's Keras preprocessing of the pixels (caffe: RGB→BGR minus the ImageNet
-              means; tf: x/127.5 − 1; torch: x/255 minus the ImageNet mean, over its std)
+              means; tf: x/127.5 − 1; torch: x/255 minus the ImageNet mean, over its std;
+              none: EfficientNet's Rescaling and Normalization layers do it inside the model)
   Grad-CAM    w_k = mean_ij ∂p_c/∂A_k(i,j), L = relu(Σ_k w_k A_k), c the top class
   IG          right Riemann sum with m = 4 steps from the black image (preprocessed zeros):
               (x − x') ⊙ (1/m) Σ_{l=1..m} ∇p_c(x' + (l/m)(x − x'))
@@ -37,6 +38,7 @@ FAMILIES = {
     'mobilenetv2': ('tf', 'out_relu'),
     'resnet50v2': ('tf', 'post_relu'),
     'densenet121': ('torch', 'relu'),
+    'efficientnetb0': ('none', 'top_activation'),
 }
 IG_STEPS = 4
 
@@ -55,6 +57,8 @@ def preprocess(rule, p):
         return p[..., ::-1] - np.array([103.939, 116.779, 123.68])
     if rule == 'tf':
         return p / 127.5 - 1.0
+    if rule == 'none':
+        return p.copy()
     if rule == 'torch':
         return (p / 255.0 - np.array([0.485, 0.456, 0.406])) / np.array([0.229, 0.224, 0.225])
     raise ValueError(rule)
@@ -139,6 +143,22 @@ class Model:
             return torch.clamp(y, max=cfg['max_value']) if cfg.get('max_value') is not None else y
         if cls == 'MaxPooling2D':
             return F.max_pool2d(x, cfg['pool_size'][0], cfg['strides'][0])
+        if cls == 'Rescaling':
+            return x * cfg['scale'] + cfg['offset']
+        if cls == 'Normalization':
+            mean, var = w[0].view(1, -1, 1, 1), w[1].view(1, -1, 1, 1)
+            return (x - mean) / torch.clamp(torch.sqrt(var), min=1e-7)
+        if cls == 'Dropout':
+            return x
+        if cls == 'Reshape':
+            nhwc = x.permute(0, 2, 3, 1) if x.dim() == 4 else x
+            y = nhwc.reshape(x.shape[0], *cfg['target_shape'])
+            return y.permute(0, 3, 1, 2) if y.dim() == 4 else y
+        if cls == 'Multiply':
+            out = ins[0]
+            for t in ins[1:]:
+                out = out * t
+            return out
         if cls == 'AveragePooling2D':
             return F.avg_pool2d(x, cfg['pool_size'][0], cfg['strides'][0])
         if cls == 'Concatenate':
@@ -158,6 +178,10 @@ def activation(a, x):
         return x
     if a == 'relu':
         return torch.relu(x)
+    if a == 'sigmoid':
+        return torch.sigmoid(x)
+    if a in ('swish', 'silu'):
+        return x * torch.sigmoid(x)
     if a == 'softmax':
         return torch.softmax(x, dim=-1)
     raise ValueError(a)

@@ -9,6 +9,7 @@
  *   ResNet50/101/152 (v1)  tf.keras resnet.py: conv1_pad … convN_blockK_{0..3}_{conv,bn}, _add, _out
  *   ResNet50V2/101V2/152V2 tf.keras resnet_v2.py: …_preact_bn, _0_max, _2_pad, _out; post_bn, post_relu
  *   MobileNetV2            tf.keras mobilenet_v2.py: Conv1, expanded_conv_*, block_{1..16}_*, Conv_1, out_relu
+ *   EfficientNetB0         tf.keras efficientnet.py: rescaling, normalization, stem_*, blockNx_*, top_*
  *   DenseNet121/169/201    tf.keras densenet.py: conv1/conv, convN_blockK_{0,1,2}_*, _concat, poolN_*, bn, relu
  *
  * Recognised for their pixel scaling (a model file with its own config): VGG16/19, MobileNet, MobileNetV3, InceptionV3, InceptionResNetV2, Xception, EfficientNet(V2),
@@ -75,8 +76,8 @@ export function recogniseFamily(layerNames: Iterable<string>): RecognisedFamily 
   if (has(names, 'block1_conv1', 'block14_sepconv2')) return { family: 'Xception', rule: 'symmetric', inputSize: 299, camLayer: 'block14_sepconv2_act', buildable: false };
   if (has(names, 'mixed_7a', 'conv_7b')) return { family: 'InceptionResNetV2', rule: 'symmetric', inputSize: 299, camLayer: 'conv_7b_ac', buildable: false };
   if (has(names, 'mixed10', 'mixed0')) return { family: 'InceptionV3', rule: 'symmetric', inputSize: 299, camLayer: 'mixed10', buildable: false };
-  if (has(names, 'stem_conv', 'top_conv') && names.has('block1a_dwconv') && !names.has('block1a_project_conv')) {
-    return { family: 'EfficientNet', rule: 'none', inputSize: 224, camLayer: 'top_activation', buildable: false };
+  if (has(names, 'stem_conv', 'top_conv', 'block1a_dwconv', 'block1a_se_excite')) {
+    return { family: 'EfficientNet', rule: 'none', inputSize: 224, camLayer: 'top_activation', buildable: count(/^block\d[a-z]_dwconv$/) === 16 };
   }
   if (has(names, 'stem_conv', 'top_conv')) return { family: 'EfficientNetV2', rule: 'none', inputSize: 224, camLayer: 'top_activation', buildable: false };
   if ([...names].some((n) => /^convnext_(tiny|small|base|large|xlarge)_stem$/.test(n))) return { family: 'ConvNeXt', rule: 'none', inputSize: 224, buildable: false };
@@ -378,6 +379,95 @@ export function denseNetArchitecture(variant: 'DenseNet121' | 'DenseNet169' | 'D
   return b.finish('DenseNet', opts.name ?? variant.toLowerCase(), out, 'relu');
 }
 
+/** tf.keras efficientnet.py's DEFAULT_BLOCKS_ARGS (B0): kernel, repeats, filters in/out, expansion, stride (SE ratio 0.25 throughout). */
+const EFFICIENTNET_BLOCKS: [number, number, number, number, number, number][] = [
+  [3, 1, 32, 16, 1, 1],
+  [3, 2, 16, 24, 6, 2],
+  [5, 2, 24, 40, 6, 2],
+  [3, 3, 40, 80, 6, 2],
+  [5, 3, 80, 112, 6, 1],
+  [5, 4, 112, 192, 6, 2],
+  [3, 1, 192, 320, 6, 1],
+];
+
+/**
+ * tf.keras efficientnet.py's EfficientNetB0 (width and depth 1.0): its pixel scaling inside the
+ * model (Rescaling 1/255, then Normalization with the ImageNet mean and variance), swish
+ * activations, squeeze-and-excitation (GAP → Reshape → Conv swish → Conv sigmoid → Multiply).
+ */
+export function efficientNetB0Architecture(opts: ArchitectureOptions = {}): ApplicationArchitecture {
+  const size = opts.inputSize ?? 224;
+  const classes = opts.classes ?? 1000;
+  const b = new ConfigBuilder('input_1', [size, size, 3], opts.width ?? ((_, f) => f));
+  const swish = 'swish';
+  let x = b.add('Rescaling', 'rescaling', { scale: 1 / 255, offset: 0.0 }, ['input_1'], [size, size, 3]);
+  x = b.add('Normalization', 'normalization', { axis: [3], mean: null, variance: null, invert: false }, [x], [size, size, 3], [
+    { name: 'mean:0', shape: [3] },
+    { name: 'variance:0', shape: [3] },
+    { name: 'count:0', shape: [] },
+  ]);
+  const correctPad = (input: string, k: number): [[number, number], [number, number]] => {
+    const [h, w] = b.shape(input) as [number, number];
+    const c = Math.floor(k / 2);
+    return [[c - (1 - (h % 2)), c], [c - (1 - (w % 2)), c]];
+  };
+  x = b.pad('stem_conv_pad', x, correctPad(x, 3));
+  x = b.conv('stem_conv', x, 32, 3, { strides: 2, useBias: false });
+  x = b.bn('stem_bn', x, 1e-3, 0.99);
+  x = b.act('stem_activation', x, swish);
+  const block = (input: string, name: string, filtersIn: number, filtersOut: number, k: number, strides: number, expand: number, dropRate: number): string => {
+    const actualIn = b.shape(input).at(-1)!;
+    const filters = actualIn * expand;
+    let y = input;
+    if (expand !== 1) {
+      y = b.conv(`${name}expand_conv`, y, filters, 1, { padding: 'same', useBias: false });
+      y = b.bn(`${name}expand_bn`, y, 1e-3, 0.99);
+      y = b.act(`${name}expand_activation`, y, swish);
+    }
+    if (strides === 2) y = b.pad(`${name}dwconv_pad`, y, correctPad(y, k));
+    y = b.depthwise(`${name}dwconv`, y, k, strides, strides === 2 ? 'valid' : 'same');
+    y = b.bn(`${name}bn`, y, 1e-3, 0.99);
+    y = b.act(`${name}activation`, y, swish);
+    const c = b.shape(y).at(-1)!;
+    let se = b.add('GlobalAveragePooling2D', `${name}se_squeeze`, { data_format: 'channels_last', keepdims: false }, [y], [c]);
+    se = b.add('Reshape', `${name}se_reshape`, { target_shape: [1, 1, c] }, [se], [1, 1, c]);
+    se = b.conv(`${name}se_reduce`, se, Math.max(1, Math.trunc(actualIn * 0.25)), 1, { padding: 'same' });
+    b.entries.at(-1)!.config.activation = swish;
+    se = b.conv(`${name}se_expand`, se, c, 1, { padding: 'same' });
+    b.entries.at(-1)!.config.activation = 'sigmoid';
+    y = b.add('Multiply', `${name}se_excite`, {}, [y, se], b.shape(y));
+    y = b.conv(`${name}project_conv`, y, filtersOut, 1, { padding: 'same', useBias: false });
+    y = b.bn(`${name}project_bn`, y, 1e-3, 0.99);
+    if (strides === 1 && filtersIn === filtersOut && actualIn === b.shape(y).at(-1)) {
+      if (dropRate > 0) y = b.add('Dropout', `${name}drop`, { rate: dropRate, noise_shape: [null, 1, 1, 1], seed: null }, [y], b.shape(y));
+      y = b.addMerge(`${name}add`, y, input);
+    }
+    return y;
+  };
+  const total = EFFICIENTNET_BLOCKS.reduce((a, r) => a + r[1], 0);
+  let n = 0;
+  EFFICIENTNET_BLOCKS.forEach(([k, repeats, fin, fout, expand, stride], i) => {
+    for (let j = 0; j < repeats; j++) {
+      x = block(x, `block${i + 1}${String.fromCharCode(97 + j)}_`, j > 0 ? fout : fin, fout, k, j > 0 ? 1 : stride, expand, (0.2 * n) / total);
+      n++;
+    }
+  });
+  x = b.conv('top_conv', x, 1280, 1, { padding: 'same', useBias: false });
+  x = b.bn('top_bn', x, 1e-3, 0.99);
+  x = b.act('top_activation', x, swish);
+  let out = x;
+  if (classes > 0) {
+    const c = b.shape(x).at(-1)!;
+    const gap = b.add('GlobalAveragePooling2D', 'avg_pool', { data_format: 'channels_last', keepdims: false }, [x], [c]);
+    const drop = b.add('Dropout', 'top_dropout', { rate: 0.2, noise_shape: null, seed: null }, [gap], [c]);
+    out = b.add('Dense', 'predictions', { units: classes, activation: 'softmax', use_bias: true }, [drop], [classes], [
+      { name: 'kernel:0', shape: [c, classes] },
+      { name: 'bias:0', shape: [classes] },
+    ]);
+  }
+  return b.finish('EfficientNet', opts.name ?? 'efficientnetb0', out, 'top_activation');
+}
+
 /** keras.applications's _make_divisible. */
 export function makeDivisible(v: number, divisor = 8): number {
   let n = Math.max(divisor, Math.floor((v + divisor / 2) / divisor) * divisor);
@@ -451,6 +541,7 @@ export function architectureFromWeights(layers: readonly { name: string; weights
     const variant = blocks >= 48 ? 'DenseNet201' : blocks >= 32 ? 'DenseNet169' : 'DenseNet121';
     return denseNetArchitecture(variant, { inputSize: size, classes, width });
   }
+  if (found.family === 'EfficientNet') return efficientNetB0Architecture({ inputSize: size, classes, width });
   if (found.family.endsWith('V2')) return resnetV2Architecture(found.family as 'ResNet50V2' | 'ResNet101V2' | 'ResNet152V2', { inputSize: size, classes, width });
   return resnetArchitecture(found.family as 'ResNet50' | 'ResNet101' | 'ResNet152', { inputSize: size, classes, width });
 }

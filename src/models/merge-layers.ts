@@ -33,13 +33,17 @@ export class ElementwiseMergeLayer implements MergeLayer {
     if (inputs.length < 2 || (this.kind === 'subtract' && inputs.length !== 2)) {
       throw new Error(`layer ${this.name}: ${this.kind} needs ${this.kind === 'subtract' ? 'exactly 2' : 'at least 2'} inputs, got ${inputs.length}`);
     }
+    // One shape, or shapes that broadcast where a dimension is 1 (Keras allows it: EfficientNet's
+    // squeeze-and-excitation multiplies [h, w, c] by [1, 1, c]).
     const first = inputs[0]!;
+    const out = [...first];
     for (const s of inputs) {
-      if (s.length !== first.length || s.some((d, i) => d !== first[i])) {
-        throw new Error(`layer ${this.name}: ${this.kind} needs inputs of one shape, got ${inputs.map((t) => formatShape(t)).join(' and ')}`);
+      if (s.length !== first.length || s.some((d, i) => d !== out[i] && d !== 1 && out[i] !== 1)) {
+        throw new Error(`layer ${this.name}: ${this.kind} needs inputs of one shape (or 1 where they differ), got ${inputs.map((t) => formatShape(t)).join(' and ')}`);
       }
+      s.forEach((d, i) => (out[i] = Math.max(out[i]!, d)));
     }
-    return [...first];
+    return out;
   }
   applyMerge(xs: readonly Tensor[]): Tensor {
     const [first, ...rest] = xs;

@@ -25,7 +25,7 @@ import { fixture } from './fixtures.js';
 
 interface Reference {
   model: string;
-  preprocess: 'caffe' | 'tf';
+  preprocess: 'caffe' | 'tf' | 'torch' | 'none';
   target: number;
   probabilities: number[];
   camLayer: string;
@@ -39,6 +39,7 @@ const EXPECTED = {
   mobilenetv2: { family: 'MobileNetV2', rule: 'symmetric' },
   resnet50v2: { family: 'ResNet50V2', rule: 'symmetric' },
   densenet121: { family: 'DenseNet', rule: 'torch' },
+  efficientnetb0: { family: 'EfficientNet', rule: 'none' },
 } as const;
 
 function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {

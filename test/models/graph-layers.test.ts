@@ -63,7 +63,7 @@ describe('merge layers', () => {
     const sub = new ElementwiseMergeLayer('sub', 'subtract');
     expect(Array.from(await sub.applyMerge(xs.slice(0, 2)).data())).toEqual(a.map((v, i) => v - b[i]!));
     expect(() => sub.mergedShape([[4], [4], [4]])).toThrow(/layer sub: subtract needs exactly 2 inputs, got 3/);
-    expect(() => new ElementwiseMergeLayer('plus', 'add').mergedShape([[2, 2, 3], [2, 2, 4]])).toThrow(/layer plus: add needs inputs of one shape, got \[2, 2, 3\] and \[2, 2, 4\]/);
+    expect(() => new ElementwiseMergeLayer('plus', 'add').mergedShape([[2, 2, 3], [2, 2, 4]])).toThrow(/layer plus: add needs inputs of one shape \(or 1 where they differ\), got \[2, 2, 3\] and \[2, 2, 4\]/);
     await assertGrads((p, q, r) => new ElementwiseMergeLayer('m', 'maximum').applyMerge([p!, q!, r!]), [a, b, c]);
     await assertGrads((p, q) => new ElementwiseMergeLayer('m', 'average').applyMerge([p!, q!]), [a, b]);
   });
