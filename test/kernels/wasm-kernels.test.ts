@@ -179,6 +179,34 @@ describe('max pooling kernels', () => {
   });
 });
 
+describe('empty convolutions', () => {
+  it('no input channels: the bias through ReLU, or zeros; empty gradients are zeros, as the oracle has them', () => {
+    const be = createWasmBackend();
+    const p = { strides: [1, 1] as [number, number], dilations: [1, 1] as [number, number], pad: { top: 0, bottom: 0, left: 0, right: 0 }, outHeight: 3, outWidth: 2 };
+    const t = (b: typeof be | typeof oracle, v: Float32Array, shape: Shape): TensorInfo =>
+      b === oracle ? cpuIn(v, shape) : { storage: be.upload(v, 'float32'), shape, dtype: 'float32' };
+    const run = (b: typeof be | typeof oracle, relu: boolean, withBias: boolean): number[] => {
+      // Reused memory holds junk: every output element must be written.
+      if (b === be) be.free(be.fill(64, 5, 'float32'), 'float32', 64);
+      const x = t(b, new Float32Array(0), [2, 3, 2, 0]);
+      const w = t(b, new Float32Array(0), [1, 1, 0, 5]);
+      const bias = withBias ? t(b, Float32Array.from([1, -2, 0.5, -0.25, 3]), [5]) : null;
+      const dtype = b === oracle ? 'float64' : 'float32';
+      const y = Array.from(b.readSync!({ storage: b.conv2d(x, w, bias, p, relu), shape: [2, 3, 2, 5], dtype }));
+      const dy = t(b, Float32Array.from({ length: 60 }, (_, i) => i - 30), [2, 3, 2, 5]);
+      const dx = Array.from(b.readSync!({ storage: b.conv2dBackpropInput(dy, w, [2, 3, 2, 0], p), shape: [2, 3, 2, 0], dtype }));
+      const dw = Array.from(b.readSync!({ storage: b.conv2dBackpropFilter(x, dy, [1, 1, 0, 5], p), shape: [1, 1, 0, 5], dtype }));
+      const x2 = t(b, new Float32Array(0), [0, 3, 2, 2]);
+      const dy0 = t(b, new Float32Array(0), [0, 3, 2, 5]);
+      const dw2 = Array.from(b.readSync!({ storage: b.conv2dBackpropFilter(x2, dy0, [1, 1, 2, 5], p), shape: [1, 1, 2, 5], dtype }));
+      return [...y, ...dx, ...dw, ...dw2];
+    };
+    for (const relu of [false, true]) {
+      for (const withBias of [false, true]) expect(run(be, relu, withBias), `relu ${relu}, bias ${withBias}`).toEqual(run(oracle, relu, withBias));
+    }
+  });
+});
+
 describe('matmul on the backend', () => {
   it('transposed operands and broadcast batches match the oracle, cut into chunks of rows', () => {
     const { be, runner } = chunked();

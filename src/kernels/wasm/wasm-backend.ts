@@ -209,7 +209,14 @@ export class WasmBackend implements Backend {
     const [xr, fr] = [this.ref('conv2d', x), this.ref('conv2d', filter)];
     const br = bias === null ? null : this.ref('conv2d', bias);
     return this.produce('conv2d', [x.shape[0]!, p.outHeight, p.outWidth, filter.shape[3]!], (out) => {
-      if (out.size > 0) conv.conv2dForward(this.convContext, xr, fr, br, out.address, p, relu);
+      if (out.size === 0) return;
+      if (sizeOf(filter.shape) > 0) return conv.conv2dForward(this.convContext, xr, fr, br, out.address, p, relu);
+      // No taps or no input channels: every output is the bias (through ReLU), or 0.
+      const y = this.view(out);
+      if (br === null) return y.fill(0);
+      const b = new Float32Array(this.runner.memory.buffer, br.address, sizeOf(br.shape));
+      for (let i = 0; i < y.length; i += b.length) y.set(b, i);
+      if (relu) for (let i = 0; i < y.length; i++) y[i] = y[i]! < 0 ? 0 : y[i]!;
     });
   }
 
@@ -217,7 +224,10 @@ export class WasmBackend implements Backend {
     const op = 'conv2dBackpropInput';
     const [dyr, fr] = [this.ref(op, dy), this.ref(op, filter)];
     return this.produce(op, xShape, (out) => {
-      if (out.size > 0) conv.conv2dBackpropInput(this.convContext, dyr, fr, out.address, xShape, p);
+      if (out.size === 0) return;
+      // An empty filter or dy contributes nothing: the gradient is 0.
+      if (sizeOf(filter.shape) === 0 || sizeOf(dy.shape) === 0) return void this.view(out).fill(0);
+      conv.conv2dBackpropInput(this.convContext, dyr, fr, out.address, xShape, p);
     });
   }
 
@@ -225,7 +235,10 @@ export class WasmBackend implements Backend {
     const op = 'conv2dBackpropFilter';
     const [xr, dyr] = [this.ref(op, x), this.ref(op, dy)];
     return this.produce(op, filterShape, (out) => {
-      if (out.size > 0) conv.conv2dBackpropFilter(this.convContext, xr, dyr, out.address, filterShape, p);
+      if (out.size === 0) return;
+      // No pixels to sum over: the gradient is 0.
+      if (sizeOf(x.shape) === 0 || sizeOf(dy.shape) === 0) return void this.view(out).fill(0);
+      conv.conv2dBackpropFilter(this.convContext, xr, dyr, out.address, filterShape, p);
     });
   }
 
