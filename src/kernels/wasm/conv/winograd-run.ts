@@ -61,7 +61,7 @@ export function runWinograd(ctx: ConvContext, c: WinogradConv, scratch: Scratch)
   }
 
   const u = scratch.alloc(alpha * alpha * K * N * 4);
-  ctx.runner.parallelFor(wk, 'filterTransform', [c.taps, u], K);
+  ctx.runner.parallelFor(wk, 'filterTransform', [c.taps, u], N / s.panel);
   const v = scratch.alloc(alpha * alpha * tiles * K * 4);
   ctx.runner.parallelFor(wk, 'inputTransform', [padded, v], batch * th);
   const mm = scratch.alloc(alpha * alpha * tiles * N * 4);
