@@ -15,7 +15,7 @@ export interface WasmBackendOptions {
 
 const KNOWN_OPTIONS = new Set(['threads']);
 
-/** The WebAssembly backend (float32). Throws where WebAssembly itself is missing. */
+/** The WebAssembly backend (float32). Throws where WebAssembly or its SIMD128 is missing. */
 export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) throw new Error(`createWasmBackend: unknown option '${key}' (threads)`);
@@ -23,7 +23,10 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   const threads = options.threads ?? 1;
   if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`createWasmBackend: threads must be a positive integer, got ${threads}`);
   if (typeof WebAssembly !== 'object') throw new Error('createWasmBackend: this JavaScript engine has no WebAssembly');
+  const features = wasmFeatures();
+  // Every generated kernel uses SIMD128: refuse here rather than at the first op's compile error.
+  if (!features.simd) throw new Error('createWasmBackend: this engine\'s WebAssembly has no SIMD128, which the kernels need (use the cpu backend)');
   const runner = new SerialKernelRunner(createWasmMemory());
   const threadNote = threads > 1 ? `${threads} threads asked for; running 1: the WebAssembly thread pool is not available yet` : undefined;
-  return new WasmBackend({ runner, features: wasmFeatures(), ...(threadNote !== undefined ? { threadNote } : {}) });
+  return new WasmBackend({ runner, features, ...(threadNote !== undefined ? { threadNote } : {}) });
 }
