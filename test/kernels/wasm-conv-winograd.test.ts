@@ -65,7 +65,8 @@ describe('the choice rule', () => {
   it('runs F(4×4) on VGG layers, F(2×2) on small outputs, the implicit GEMM elsewhere', () => {
     expect(convAlgorithm(geometry(56, 128, 256), 'forward', MULADD)).toBe('winograd4');
     expect(convAlgorithm(geometry(6, 64, 64), 'inputGrad', MULADD)).toBe('winograd2');
-    expect(convAlgorithm(geometry(14, 512, 512), 'forward', MULADD)).toBe('winograd2');
+    expect(convAlgorithm(geometry(14, 512, 512), 'forward', MULADD)).toBe('winograd4');
+    expect(convAlgorithm(geometry(7, 512, 512), 'forward', MULADD)).toBe('winograd2');
     expect(convAlgorithm(geometry(3, 64, 64), 'forward', MULADD)).toBe('igemm');
     expect(convAlgorithm(geometry(224, 3, 64), 'forward', MULADD)).toBe('igemm'); // 3 input channels
     expect(convAlgorithm(geometry(56, 128, 256, 3, 2), 'forward', MULADD)).toBe('igemm'); // stride 2

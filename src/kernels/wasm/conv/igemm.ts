@@ -55,6 +55,8 @@ export interface IgemmOptions {
    * item is a block of one batch (items = batches · ⌈P / ROWS⌉). Winograd's α² products.
    */
   batches?: number;
+  /** Bytes from one batch's A, B and out to the next (default: dense). */
+  strides?: { a: number; b: number; out: number };
 }
 
 export const DEFAULT_BLOCK = { rows: 4, vecs: 4, unroll: 2 } as const;
@@ -103,6 +105,9 @@ function emitIgemm(f: FunctionBuilder, s: IgemmShape, o: IgemmOptions): void {
   if (batched && T !== 1) throw new Error(`igemm: batched mode takes T = 1, not ${T}`);
   const blocksPerBatch = Math.ceil(P / ROWS);
   const tailWidth = paddedColumns(N - blockColumns(N, VECS));
+  const strideA = o.strides?.a ?? P * K * 4;
+  const strideB = o.strides?.b ?? K * N * 4;
+  const strideOut = o.strides?.out ?? P * N * 4;
   const ptr = Array.from({ length: ROWS }, () => f.local('i32'));
   const acc = Array.from({ length: ROWS * VECS }, () => f.local('v128'));
   const bv = Array.from({ length: VECS }, () => f.local('v128'));
@@ -143,7 +148,7 @@ function emitIgemm(f: FunctionBuilder, s: IgemmShape, o: IgemmOptions): void {
       }
     }
     // pi = &ind[p·T]; each tap reads ind[(p + r)·T + t]. Batched: rows of A directly.
-    if (batched) f.get(ind).get(batch).i32Const(P).i32Mul().get(p).i32Add().i32Const(K * 4).i32Mul().i32Add().set(pi);
+    if (batched) f.get(ind).get(batch).i32Const(strideA).i32Mul().i32Add().get(p).i32Const(K * 4).i32Mul().i32Add().set(pi);
     else f.get(ind).get(p).i32Const(T * 4).i32Mul().i32Add().set(pi);
     f.i32Const(0).set(t);
     f.forRange(t, T, 1, () => {
@@ -190,9 +195,9 @@ function emitIgemm(f: FunctionBuilder, s: IgemmShape, o: IgemmOptions): void {
         // Item → (batch, block of that batch); B, tail and out move to the batch's own.
         f.get(blk).i32Const(blocksPerBatch).i32DivU().set(batch);
         f.get(blk).get(batch).i32Const(blocksPerBatch).i32Mul().i32Sub().set(p0);
-        f.get(b).get(batch).i32Const(K * N * 4).i32Mul().i32Add().set(b);
+        f.get(b).get(batch).i32Const(strideB).i32Mul().i32Add().set(b);
         f.get(tail).get(batch).i32Const(K * tailWidth * 4).i32Mul().i32Add().set(tail);
-        f.get(out).get(batch).i32Const(P * N * 4).i32Mul().i32Add().set(out);
+        f.get(out).get(batch).i32Const(strideOut).i32Mul().i32Add().set(out);
       }
       f.get(p0).i32Const(ROWS).i32Mul().tee(p0).set(p);
       f.get(p0).i32Const(ROWS).i32Add().i32Const(P).i32LeS().if(

@@ -61,7 +61,7 @@ export class Scratch {
 /** The indirect GEMM's kernel module for `s` (compiled once per shape and options). */
 export function igemmKernel(ctx: ConvContext, s: IgemmShape, o: IgemmOptions): KernelHandle {
   const shared = isShared(ctx);
-  const key = `conv-igemm:${s.P},${s.T},${s.K},${s.N}:${o.rows}x${o.vecs}u${o.unroll}${o.batches !== undefined ? `x${o.batches}` : ''}:${o.fma ? 'fma' : 'muladd'}:${o.bias ? 'b' : ''}${o.relu ? 'r' : ''}:${shared ? 'shared' : 'own'}`;
+  const key = `conv-igemm:${s.P},${s.T},${s.K},${s.N}:${o.rows}x${o.vecs}u${o.unroll}${o.batches !== undefined ? `x${o.batches}` : ''}${o.strides !== undefined ? `s${o.strides.a},${o.strides.b},${o.strides.out}` : ''}:${o.fma ? 'fma' : 'muladd'}:${o.bias ? 'b' : ''}${o.relu ? 'r' : ''}:${shared ? 'shared' : 'own'}`;
   return ctx.runner.load(key, cachedModule(key, () => igemmModule(s, o, shared)));
 }
 

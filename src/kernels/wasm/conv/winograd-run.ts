@@ -5,7 +5,7 @@
  * Scratch: the padded input, U (α²·K·N), V (α²·tiles·K) and M (α²·tiles·N) floats.
  */
 import { igemmKernel, igemmOptions, runIgemmBatched, type ConvContext, Scratch, cachedModule, isShared } from './kernels.js';
-import { tileCounts, winogradModule, type WinogradShape, type WinogradTile } from './winograd.js';
+import { planes, tileCounts, winogradModule, type WinogradShape, type WinogradTile } from './winograd.js';
 
 /** A stride-1 3×3 convolution as Winograd sees it. */
 export interface WinogradConv {
@@ -38,6 +38,7 @@ export function runWinograd(ctx: ConvContext, c: WinogradConv, scratch: Scratch)
   const padH = th * m + 2;
   const padW = tw * m + 2;
   const o = igemmOptions(ctx, false, false, alpha * alpha);
+  const tilesForPlanes = { m, batch, outH: c.outH, outW: c.outW, K, N };
   const s: WinogradShape = { m, batch, outH: c.outH, outW: c.outW, K, N, padH, padW, flip: c.flip, panel: 4 * o.vecs, bias: c.bias !== null, relu: c.relu };
   const shared = isShared(ctx);
   const key = `conv-winograd:${m}:${batch},${c.outH},${c.outW},${K},${N},${padH},${padW},${s.panel}:${c.flip ? 'f' : ''}${s.bias ? 'b' : ''}${c.relu ? 'r' : ''}:${shared ? 'shared' : 'own'}`;
@@ -60,12 +61,15 @@ export function runWinograd(ctx: ConvContext, c: WinogradConv, scratch: Scratch)
     }
   }
 
-  const u = scratch.alloc(alpha * alpha * K * N * 4);
+  const plane = planes(s);
+  const u = scratch.alloc(alpha * alpha * plane.u);
   ctx.runner.parallelFor(wk, 'filterTransform', [c.taps, u], N / s.panel);
-  const v = scratch.alloc(alpha * alpha * tiles * K * 4);
+  const v = scratch.alloc(alpha * alpha * plane.v);
   ctx.runner.parallelFor(wk, 'inputTransform', [padded, v], batch * th);
-  const mm = scratch.alloc(alpha * alpha * tiles * N * 4);
+  const mm = scratch.alloc(alpha * alpha * plane.mm);
   const gs = { P: tiles, T: 1, K, N };
+  const strides = planes(tilesForPlanes);
+  o.strides = { a: strides.v, b: strides.u, out: strides.mm };
   runIgemmBatched(ctx, gs, igemmKernel(ctx, gs, o), o, v, u, mm, scratch);
   ctx.runner.parallelFor(wk, 'outputTransform', [mm, c.bias ?? 0, c.out], batch * th);
 }

@@ -69,6 +69,21 @@ export interface WinogradShape {
   relu: boolean;
 }
 
+/**
+ * Bytes from one ξν plane of U, V or M to the next: the floats plus one cache line, so that the α²
+ * planes (whose sizes are often multiples of 4 KiB) fall in different cache sets; written and
+ * read 64 bytes at a time in step, 36 planes in one set thrashed it (F(4×4)'s filter transform
+ * ran 6× slower).
+ */
+export function planeBytes(floats: number): number {
+  return floats * 4 + 64;
+}
+
+export function planes(s: Pick<WinogradShape, 'm' | 'batch' | 'outH' | 'outW' | 'K' | 'N'>): { u: number; v: number; mm: number } {
+  const { tiles } = tileCounts(s);
+  return { u: planeBytes(s.K * s.N), v: planeBytes(tiles * s.K), mm: planeBytes(tiles * s.N) };
+}
+
 export function tileCounts(s: Pick<WinogradShape, 'm' | 'batch' | 'outH' | 'outW'>): { th: number; tw: number; tiles: number } {
   const th = Math.ceil(s.outH / s.m);
   const tw = Math.ceil(s.outW / s.m);
@@ -158,7 +173,7 @@ function emitFilterTransform(f: FunctionBuilder, s: WinogradShape): void {
         }
         sandwich(f, G, g, G, tmp, out);
         for (let a = 0; a < alpha; a++) {
-          for (let b = 0; b < alpha; b++) f.get(pu).get(out[a]![b]!).v128Store({ offset: (a * alpha + b) * K * N * 4 + 16 * v, align: 2 });
+          for (let b = 0; b < alpha; b++) f.get(pu).get(out[a]![b]!).v128Store({ offset: (a * alpha + b) * planes(s).u + 16 * v, align: 2 });
         }
       }
       f.get(ps).i32Const(N * 4).i32Add().set(ps);
@@ -195,7 +210,7 @@ function emitInputTransform(f: FunctionBuilder, s: WinogradShape): void {
         // pv = &v[0, tile, c], tile = r·TW + tw.
         f.get(r).i32Const(TW).i32Mul().get(tw).i32Add().i32Const(C).i32Mul().get(c).i32Add().i32Const(4).i32Mul().get(v).i32Add().set(pv);
         for (let a = 0; a < alpha; a++) {
-          for (let b = 0; b < alpha; b++) f.get(pv).get(out[a]![b]!).v128Store({ offset: (a * alpha + b) * tiles * C * 4, align: 2 });
+          for (let b = 0; b < alpha; b++) f.get(pv).get(out[a]![b]!).v128Store({ offset: (a * alpha + b) * planes(s).v, align: 2 });
         }
       });
     });
@@ -223,7 +238,7 @@ function emitOutputTransform(f: FunctionBuilder, s: WinogradShape): void {
       f.forRange(c, N, 4, () => {
         f.get(r).i32Const(TW).i32Mul().get(tw).i32Add().i32Const(N).i32Mul().get(c).i32Add().i32Const(4).i32Mul().get(mm).i32Add().set(pm);
         for (let a = 0; a < alpha; a++) {
-          for (let b = 0; b < alpha; b++) f.get(pm).v128Load({ offset: (a * alpha + b) * tiles * N * 4, align: 2 }).set(M[a]![b]!);
+          for (let b = 0; b < alpha; b++) f.get(pm).v128Load({ offset: (a * alpha + b) * planes(s).mm, align: 2 }).set(M[a]![b]!);
         }
         sandwich(f, AT, M, AT, tmp, out);
         if (s.bias) f.get(bias).get(c).i32Const(4).i32Mul().i32Add().v128Load({ align: 2 }).set(bv);
