@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Random } from '../src/tensor/random.js';
-import { denseNetArchitecture, efficientNetB0Architecture, mobilenetV2Architecture, resnetArchitecture, resnetV2Architecture, type ApplicationArchitecture } from '../src/models/applications.js';
+import { denseNetArchitecture, efficientNetB0Architecture, mobilenetV2Architecture, resnetArchitecture, resnetV2Architecture, xceptionArchitecture, type ApplicationArchitecture } from '../src/models/applications.js';
 import { writeKerasModelH5, type KerasLayerToWrite, type KerasWeight } from './keras-h5-writer.js';
 import { writeKerasModelH5Nested } from './keras-weights-writer.js';
 
@@ -33,11 +33,14 @@ export interface FamilyModel extends ApplicationArchitecture {
  * neither saturates nor flattens (first kernel /64 for caffe's ±128 inputs; the last batch norm or
  * convolution of each residual branch scaled down; `headGain` on the classifier).
  */
-function seeded(arch: ApplicationArchitecture, seed: number, gains: { firstConv?: number; headGain?: number; bnVariance?: [number, number] }): FamilyModel {
+function seeded(arch: ApplicationArchitecture, seed: number, gains: { firstConv?: number; headGain?: number; bnVariance?: [number, number]; bothAddInputs?: boolean }): FamilyModel {
   const rng = new Random(seed);
   const normal = (n: number, std: number) => Float32Array.from({ length: n }, () => rng.normal(0, std));
   const uniform = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
-  const residualBn = new Set(arch.config.config.layers.filter((e) => e.class_name === 'Add').map((e) => (e.inbound_nodes[0] as [string][])[1]![0]));
+  // The residual branch's last layer: the Add's second input (ResNet, MobileNetV2), or both (Xception adds [branch, shortcut]).
+  const residualBn = new Set(
+    arch.config.config.layers.filter((e) => e.class_name === 'Add').flatMap((e) => (e.inbound_nodes[0] as [string][]).slice(gains.bothAddInputs ? 0 : 1, 2).map((r) => r[0])),
+  );
   const first = arch.weights.find((w) => w.weights.length > 0)?.layer;
   const layers = arch.weights.map(({ layer, weights }) => ({
     name: layer,
@@ -46,9 +49,10 @@ function seeded(arch: ApplicationArchitecture, seed: number, gains: { firstConv?
       const fanIn = w.shape.length === 4 ? w.shape[0]! * w.shape[1]! * (w.name.startsWith('depthwise') ? 1 : w.shape[2]!) : w.shape[0]!;
       let data: Float32Array;
       if (w.name === 'kernel:0' && layer === 'predictions') data = normal(n, (gains.headGain ?? 1) / Math.sqrt(fanIn));
-      else if (w.name === 'kernel:0' || w.name === 'depthwise_kernel:0') {
+      else if (w.name === 'kernel:0' || w.name === 'depthwise_kernel:0' || w.name === 'pointwise_kernel:0') {
         // A residual branch that ends in a convolution (pre-activation ResNets) is kept small as well.
-        const gain = layer === first ? (gains.firstConv ?? 1) : residualBn.has(layer) ? 0.3 : 1;
+        // A separable convolution's two He-scaled kernels would double the variance: halve it back.
+        const gain = (layer === first ? (gains.firstConv ?? 1) : residualBn.has(layer) ? 0.3 : 1) * (w.name === 'pointwise_kernel:0' ? Math.SQRT1_2 : 1);
         data = normal(n, gain * Math.sqrt(2 / fanIn));
       }
       else if (w.name === 'bias:0') data = normal(n, layer === 'predictions' ? 0.1 : 0.05);
@@ -108,7 +112,14 @@ export function efficientNetB0(opts: { widthDivisor?: number; seed?: number } = 
   return m;
 }
 
-export const FAMILY_BUILDERS = { resnet50, mobilenetv2: mobilenetV2, resnet50v2: resnet50V2, densenet121: denseNet121, efficientnetb0: efficientNetB0 } as const;
+/** Xception with every width divided by `widthDivisor` (default 8): "xception_w8", 64×64 (below Keras's 71 for its weights; the structure runs), 10 classes. */
+export function xception(opts: { widthDivisor?: number; seed?: number } = {}): FamilyModel {
+  const d = opts.widthDivisor ?? 8;
+  const arch = xceptionArchitecture({ inputSize: FAMILY_INPUT, classes: FAMILY_CLASSES, width: (_, f) => Math.round(f / d), name: `xception_w${d}` });
+  return seeded(arch, opts.seed ?? 71, { headGain: 2, bothAddInputs: true });
+}
+
+export const FAMILY_BUILDERS = { resnet50, mobilenetv2: mobilenetV2, resnet50v2: resnet50V2, densenet121: denseNet121, efficientnetb0: efficientNetB0, xception } as const;
 
 /** The model as Keras 2's full-model .h5 (model.save('m.h5') in tf.keras 2.13). */
 export async function writeFamilyH5(path: string, m: FamilyModel): Promise<void> {

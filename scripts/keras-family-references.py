@@ -39,6 +39,7 @@ FAMILIES = {
     'resnet50v2': ('tf', 'post_relu'),
     'densenet121': ('torch', 'relu'),
     'efficientnetb0': ('none', 'top_activation'),
+    'xception': ('tf', 'block14_sepconv2_act'),
 }
 IG_STEPS = 4
 
@@ -141,8 +142,21 @@ class Model:
         if cls == 'ReLU':
             y = torch.relu(x)
             return torch.clamp(y, max=cfg['max_value']) if cfg.get('max_value') is not None else y
+        if cls == 'SeparableConv2D':
+            k = cfg['kernel_size'][0]
+            assert cfg['padding'] == 'same' and cfg['strides'][0] == 1
+            pt, pb = same_pad(x.shape[2], k, 1)
+            pl, pr = same_pad(x.shape[3], k, 1)
+            y = F.conv2d(F.pad(x, (pl, pr, pt, pb)), w[0].permute(2, 3, 0, 1), None, groups=x.shape[1])
+            y = F.conv2d(y, w[1].permute(3, 2, 0, 1))
+            return activation(cfg.get('activation', 'linear'), y)
         if cls == 'MaxPooling2D':
-            return F.max_pool2d(x, cfg['pool_size'][0], cfg['strides'][0])
+            k, s = cfg['pool_size'][0], cfg['strides'][0]
+            if cfg['padding'] == 'same':
+                pt, pb = same_pad(x.shape[2], k, s)
+                pl, pr = same_pad(x.shape[3], k, s)
+                x = F.pad(x, (pl, pr, pt, pb), value=float('-inf'))
+            return F.max_pool2d(x, k, s)
         if cls == 'Rescaling':
             return x * cfg['scale'] + cfg['offset']
         if cls == 'Normalization':

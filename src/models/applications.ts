@@ -9,10 +9,11 @@
  *   ResNet50/101/152 (v1)  tf.keras resnet.py: conv1_pad … convN_blockK_{0..3}_{conv,bn}, _add, _out
  *   ResNet50V2/101V2/152V2 tf.keras resnet_v2.py: …_preact_bn, _0_max, _2_pad, _out; post_bn, post_relu
  *   MobileNetV2            tf.keras mobilenet_v2.py: Conv1, expanded_conv_*, block_{1..16}_*, Conv_1, out_relu
+ *   Xception               tf.keras xception.py: block1_conv1 … block14_sepconv2_act; shortcuts conv2d[_k]
  *   EfficientNetB0         tf.keras efficientnet.py: rescaling, normalization, stem_*, blockNx_*, top_*
  *   DenseNet121/169/201    tf.keras densenet.py: conv1/conv, convN_blockK_{0,1,2}_*, _concat, poolN_*, bn, relu
  *
- * Recognised for their pixel scaling (a model file with its own config): VGG16/19, MobileNet, MobileNetV3, InceptionV3, InceptionResNetV2, Xception, EfficientNet(V2),
+ * Recognised for their pixel scaling (a model file with its own config): VGG16/19, MobileNet, MobileNetV3, InceptionV3, InceptionResNetV2, EfficientNet(V2),
  * ConvNeXt.
  */
 import type { PixelScaling } from './pixel-scaling.js';
@@ -73,7 +74,7 @@ export function recogniseFamily(layerNames: Iterable<string>): RecognisedFamily 
     return { family: 'MobileNetV3', rule: 'none', inputSize: 224, buildable: false };
   }
   if (has(names, 'conv1/conv', 'pool2_conv')) return { family: 'DenseNet', rule: 'torch', inputSize: 224, camLayer: 'relu', buildable: true };
-  if (has(names, 'block1_conv1', 'block14_sepconv2')) return { family: 'Xception', rule: 'symmetric', inputSize: 299, camLayer: 'block14_sepconv2_act', buildable: false };
+  if (has(names, 'block1_conv1', 'block14_sepconv2')) return { family: 'Xception', rule: 'symmetric', inputSize: 299, camLayer: 'block14_sepconv2_act', buildable: true };
   if (has(names, 'mixed_7a', 'conv_7b')) return { family: 'InceptionResNetV2', rule: 'symmetric', inputSize: 299, camLayer: 'conv_7b_ac', buildable: false };
   if (has(names, 'mixed10', 'mixed0')) return { family: 'InceptionV3', rule: 'symmetric', inputSize: 299, camLayer: 'mixed10', buildable: false };
   if (has(names, 'stem_conv', 'top_conv', 'block1a_dwconv', 'block1a_se_excite')) {
@@ -195,16 +196,36 @@ class ConfigBuilder {
     return this.add('Add', name, {}, [a, b], this.shape(a));
   }
 
+  separable(name: string, x: string, fullFilters: number, k: number): string {
+    const [h, w, c] = this.shape(x) as [number, number, number];
+    const filters = this.width(name, fullFilters);
+    const config = {
+      filters,
+      kernel_size: [k, k],
+      strides: [1, 1],
+      padding: 'same',
+      data_format: 'channels_last',
+      dilation_rate: [1, 1],
+      depth_multiplier: 1,
+      activation: 'linear',
+      use_bias: false,
+    };
+    return this.add('SeparableConv2D', name, config, [x], [h, w, filters], [
+      { name: 'depthwise_kernel:0', shape: [k, k, c, 1] },
+      { name: 'pointwise_kernel:0', shape: [1, 1, c, filters] },
+    ]);
+  }
+
   concat(name: string, xs: string[]): string {
     const shapes = xs.map((x) => this.shape(x));
     const c = shapes.reduce((a, s) => a + s.at(-1)!, 0);
     return this.add('Concatenate', name, { axis: 3 }, xs, [...shapes[0]!.slice(0, -1), c]);
   }
 
-  pool(cls: 'MaxPooling2D' | 'AveragePooling2D', name: string, x: string, k: number, s: number): string {
+  pool(cls: 'MaxPooling2D' | 'AveragePooling2D', name: string, x: string, k: number, s: number, padding: 'same' | 'valid' = 'valid'): string {
     const [h, w, c] = this.shape(x) as [number, number, number];
-    const o = outSize(h, w, k, s, 'valid');
-    return this.add(cls, name, { pool_size: [k, k], padding: 'valid', strides: [s, s], data_format: 'channels_last' }, [x], [o[0], o[1], c]);
+    const o = outSize(h, w, k, s, padding);
+    return this.add(cls, name, { pool_size: [k, k], padding, strides: [s, s], data_format: 'channels_last' }, [x], [o[0], o[1], c]);
   }
 
   /** include_top: global average pooling, then the softmax classifier. */
@@ -468,6 +489,68 @@ export function efficientNetB0Architecture(opts: ArchitectureOptions = {}): Appl
   return b.finish('EfficientNet', opts.name ?? 'efficientnetb0', out, 'top_activation');
 }
 
+/** tf.keras xception.py's Xception (entry, 8 middle and exit flows; the shortcut layers keep Keras's automatic names). */
+export function xceptionArchitecture(opts: ArchitectureOptions = {}): ApplicationArchitecture {
+  const size = opts.inputSize ?? 299;
+  const classes = opts.classes ?? 1000;
+  const b = new ConfigBuilder('input_1', [size, size, 3], opts.width ?? ((_, f) => f));
+  const bn = (name: string, x: string): string => b.bn(name, x, 1e-3, 0.99);
+  let x = b.conv('block1_conv1', 'input_1', 32, 3, { strides: 2, useBias: false });
+  x = bn('block1_conv1_bn', x);
+  x = b.act('block1_conv1_act', x, 'relu');
+  x = b.conv('block1_conv2', x, 64, 3, { useBias: false });
+  x = bn('block1_conv2_bn', x);
+  x = b.act('block1_conv2_act', x, 'relu');
+  let shortcuts = 0;
+  let adds = 0;
+  const shortcut = (input: string, filters: number): string => {
+    const k = shortcuts++;
+    const r = b.conv(k === 0 ? 'conv2d' : `conv2d_${k}`, input, filters, 1, { strides: 2, padding: 'same', useBias: false });
+    return bn(k === 0 ? 'batch_normalization' : `batch_normalization_${k}`, r);
+  };
+  const add = (a: string, r: string): string => b.addMerge(adds++ === 0 ? 'add' : `add_${adds - 1}`, a, r);
+  // Entry flow: blocks 2–4 (block 2 starts without an activation).
+  ([[2, 128], [3, 256], [4, 728]] as const).forEach(([blk, filters]) => {
+    const r = shortcut(x, filters);
+    if (blk > 2) x = b.act(`block${blk}_sepconv1_act`, x, 'relu');
+    x = b.separable(`block${blk}_sepconv1`, x, filters, 3);
+    x = bn(`block${blk}_sepconv1_bn`, x);
+    x = b.act(`block${blk}_sepconv2_act`, x, 'relu');
+    x = b.separable(`block${blk}_sepconv2`, x, filters, 3);
+    x = bn(`block${blk}_sepconv2_bn`, x);
+    x = b.pool('MaxPooling2D', `block${blk}_pool`, x, 3, 2, 'same');
+    x = add(x, r);
+  });
+  // Middle flow: blocks 5–12.
+  for (let i = 5; i <= 12; i++) {
+    const r = x;
+    for (let j = 1; j <= 3; j++) {
+      x = b.act(`block${i}_sepconv${j}_act`, x, 'relu');
+      x = b.separable(`block${i}_sepconv${j}`, x, 728, 3);
+      x = bn(`block${i}_sepconv${j}_bn`, x);
+    }
+    x = add(x, r);
+  }
+  // Exit flow.
+  const r = shortcut(x, 1024);
+  x = b.act('block13_sepconv1_act', x, 'relu');
+  x = b.separable('block13_sepconv1', x, 728, 3);
+  x = bn('block13_sepconv1_bn', x);
+  x = b.act('block13_sepconv2_act', x, 'relu');
+  x = b.separable('block13_sepconv2', x, 1024, 3);
+  x = bn('block13_sepconv2_bn', x);
+  x = b.pool('MaxPooling2D', 'block13_pool', x, 3, 2, 'same');
+  x = add(x, r);
+  x = b.separable('block14_sepconv1', x, 1536, 3);
+  x = bn('block14_sepconv1_bn', x);
+  x = b.act('block14_sepconv1_act', x, 'relu');
+  x = b.separable('block14_sepconv2', x, 2048, 3);
+  x = bn('block14_sepconv2_bn', x);
+  x = b.act('block14_sepconv2_act', x, 'relu');
+  const out = classes > 0 ? b.top(x, 'avg_pool', classes) : x;
+  return b.finish('Xception', opts.name ?? 'xception', out, 'block14_sepconv2_act');
+}
+
 /** keras.applications's _make_divisible. */
 export function makeDivisible(v: number, divisor = 8): number {
   let n = Math.max(divisor, Math.floor((v + divisor / 2) / divisor) * divisor);
@@ -541,6 +624,7 @@ export function architectureFromWeights(layers: readonly { name: string; weights
     const variant = blocks >= 48 ? 'DenseNet201' : blocks >= 32 ? 'DenseNet169' : 'DenseNet121';
     return denseNetArchitecture(variant, { inputSize: size, classes, width });
   }
+  if (found.family === 'Xception') return xceptionArchitecture({ inputSize: size, classes, width });
   if (found.family === 'EfficientNet') return efficientNetB0Architecture({ inputSize: size, classes, width });
   if (found.family.endsWith('V2')) return resnetV2Architecture(found.family as 'ResNet50V2' | 'ResNet101V2' | 'ResNet152V2', { inputSize: size, classes, width });
   return resnetArchitecture(found.family as 'ResNet50' | 'ResNet101' | 'ResNet152', { inputSize: size, classes, width });

@@ -35,11 +35,12 @@ interface Reference {
 }
 
 const EXPECTED = {
-  resnet50: { family: 'ResNet50', rule: 'caffe' },
-  mobilenetv2: { family: 'MobileNetV2', rule: 'symmetric' },
-  resnet50v2: { family: 'ResNet50V2', rule: 'symmetric' },
-  densenet121: { family: 'DenseNet', rule: 'torch' },
-  efficientnetb0: { family: 'EfficientNet', rule: 'none' },
+  resnet50: { family: 'ResNet50', rule: 'caffe', size: 224 },
+  mobilenetv2: { family: 'MobileNetV2', rule: 'symmetric', size: 224 },
+  resnet50v2: { family: 'ResNet50V2', rule: 'symmetric', size: 224 },
+  densenet121: { family: 'DenseNet', rule: 'torch', size: 224 },
+  efficientnetb0: { family: 'EfficientNet', rule: 'none', size: 224 },
+  xception: { family: 'Xception', rule: 'symmetric', size: 299 },
 } as const;
 
 function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
@@ -140,8 +141,8 @@ describe(`${key} (small variant)`, () => {
       await writeKerasWeightsH5(path, m.layers);
       const w = await modelFromBytes(Uint8Array.from(readFileSync(path)), { preprocess: 'auto' });
       expect(w.layerNames).toEqual(model.layerNames);
-      // The release files are 224×224; this variant's 64 comes from its config, so give it.
-      expect(w.inputShape).toEqual([224, 224, 3]);
+      // A weights-only file says nothing of the input size: the family's default (224, Xception 299).
+      expect(w.inputShape).toEqual([EXPECTED[key].size, EXPECTED[key].size, 3]);
       expect(w.numClasses).toBe(10);
     } finally {
       rmSync(dir, { recursive: true, force: true });
