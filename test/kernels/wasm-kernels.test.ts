@@ -254,6 +254,31 @@ describe('matmul on the backend', () => {
   });
 });
 
+describe('memory growth in the middle of a chain of ops', () => {
+  it('results stay right when outputs force the memory to grow past its first page, shared or not', () => {
+    for (const shared of [true, false]) {
+      const memory = createWasmMemory(1, shared);
+      const be = new WasmBackend({ runner: new SerialKernelRunner(memory), features: wasmFeatures() });
+      const shape = [3, 20, 20, 8]; // 38 KiB per tensor: the second output no longer fits in 64 KiB
+      const v = Float32Array.from({ length: sizeOf(shape) }, (_, i) => Math.sin(i * 0.37) * 2);
+      const x: TensorInfo = { storage: be.upload(v, 'float32'), shape, dtype: 'float32' };
+      const bias: TensorInfo = { storage: be.upload(Float32Array.from([1, -1, 2, -2, 0.5, -0.5, 3, -3]), 'float32'), shape: [8], dtype: 'float32' };
+      const y1: TensorInfo = { storage: be.binary('add', x, bias, shape), shape, dtype: 'float32' };
+      const y2: TensorInfo = { storage: be.unary('relu', y1), shape, dtype: 'float32' };
+      const y3: TensorInfo = { storage: be.binary('mul', y2, x, shape), shape, dtype: 'float32' };
+      const pool = { window: [2, 2] as [number, number], strides: [2, 2] as [number, number], pad: { top: 0, bottom: 0, left: 0, right: 0 }, outHeight: 10, outWidth: 10 };
+      const y4 = be.readSync({ storage: be.maxPool2d(y3, pool), shape: [3, 10, 10, 8], dtype: 'float32' }) as Float32Array;
+      expect(be.memory.capacity()).toBeGreaterThan(65536);
+      const c1 = oracle.binary('add', cpuIn(v, shape), cpuIn(Float32Array.from([1, -1, 2, -2, 0.5, -0.5, 3, -3]), [8]), shape);
+      const c2 = oracle.unary('relu', { storage: c1, shape, dtype: 'float64' });
+      const c3 = oracle.binary('mul', { storage: c2, shape, dtype: 'float64' }, cpuIn(v, shape), shape);
+      const want = oracle.readSync({ storage: oracle.maxPool2d({ storage: c3, shape, dtype: 'float64' }, pool), shape: [3, 10, 10, 8], dtype: 'float64' });
+      // add and relu are exact in float32; the product rounds once more than the oracle's.
+      y4.forEach((g, i) => expect(Math.abs(g - want[i]!), `shared ${shared} #${i}`).toBeLessThanOrEqual(Math.abs(want[i]!) * 2 ** -23));
+    }
+  });
+});
+
 describe('conformance with every split kernel cut into 3 chunks (the partition convention)', () => {
   conformanceTests(() => chunked().be, { runs: 2 });
 });
