@@ -150,6 +150,8 @@ function emitIgemm(f: FunctionBuilder, s: IgemmShape, o: IgemmOptions): void {
     // pi = &ind[p·T]; each tap reads ind[(p + r)·T + t]. Batched: rows of A directly.
     if (batched) f.get(ind).get(batch).i32Const(strideA).i32Mul().i32Add().get(p).i32Const(K * 4).i32Mul().i32Add().set(pi);
     else f.get(ind).get(p).i32Const(T * 4).i32Mul().i32Add().set(pi);
+    // Fully unrolling the (t, k) loops for the 3-channel first layer (27 steps) ran at half the
+    // speed under V8 (one 27-step block of 16 accumulators); the loops stay.
     f.i32Const(0).set(t);
     f.forRange(t, T, 1, () => {
       for (let r = 0; r < rows; r++) {
