@@ -86,6 +86,11 @@ describe('SIMD elementwise kernels', () => {
     ['rowB', [2, 3, 8], [8], [2, 3, 8]],
     ['rowB', [2, 5, 3, 4], [1, 3, 4], [2, 5, 3, 4]],
     ['rowA', [1, 1, 12], [4, 2, 12], [4, 2, 12]],
+    ['colB', [4, 3, 8], [4, 1, 1], [4, 3, 8]],
+    ['colA', [2, 1, 1, 1], [2, 3, 2, 4], [2, 3, 2, 4]],
+    // IG's interpolation: one α per example times one image.
+    ['colRow', [3, 1, 1, 1], [1, 2, 2, 4], [3, 2, 2, 4]],
+    ['rowCol', [5, 4], [6, 1, 1], [6, 5, 4]],
   ];
 
   it('every SIMD binary op, in each broadcast layout, is the oracle rounded to float32', () => {

@@ -3,8 +3,10 @@
  * (kernels/elementwise.ts) where the op and the operands' layout suit them, otherwise the CPU
  * backend's TypeScript loops over views of the memory, writing into the output block.
  *
- * SIMD layouts: equal shapes; one operand a single element; one operand a row of C elements
- * (C a multiple of 4) repeated over the other's rows (a bias or per-channel scale on NHWC).
+ * SIMD layouts: equal shapes; one operand a single element; or, with the output seen as rows of C
+ * elements (C a multiple of 4, at some split of its axes), each operand whole, a row repeated over
+ * the rows (a bias or per-channel scale on NHWC) or a column of one value per row (a per-example
+ * scale), not both the same broadcast.
  * Reductions: a sum over leading axes with a multiple-of-4 remainder (bias gradients).
  */
 import type { BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
@@ -12,7 +14,7 @@ import { formatShape, sizeOf, type Shape } from '../../tensor/shape.js';
 import { binary as binaryTs, unary as unaryTs } from '../cpu/elementwise.js';
 import { reduce as reduceTs } from '../cpu/reduce.js';
 import type { KernelRunner } from './kernel-runner.js';
-import { elementwiseKernelModule, SIMD_BINARY, SIMD_UNARY } from './kernels/elementwise.js';
+import { elementwiseKernelModule, SIMD_BINARY, SIMD_UNARY, TWO_D, type OperandKind } from './kernels/elementwise.js';
 
 export interface Operand {
   address: number;
@@ -36,14 +38,28 @@ export function unaryInto(runner: KernelRunner, op: UnaryOp, x: number, out: num
   unaryTs(op, view(runner, x, size), 'float32', view(runner, out, size));
 }
 
-/** The length of `row` if it is a row of the output (leading axes 1, the rest the output's last axes), else 0. */
-function rowLength(row: Shape, outShape: Shape): number {
-  let lead = 0;
-  while (lead < row.length && row[lead] === 1) lead++;
-  const tail = row.slice(lead);
-  const outTail = outShape.slice(outShape.length - tail.length);
-  if (tail.length === 0 || tail.length > outShape.length || tail.some((d, i) => d !== outTail[i])) return 0;
-  return sizeOf(tail);
+/** How `shape` reads as the output split into [R = Π outShape[0..k), C = Π outShape[k..)], or null. */
+function kindAt(shape: Shape, outShape: Shape, k: number): OperandKind | null {
+  const s = [...new Array<number>(outShape.length - shape.length).fill(1), ...shape];
+  const same = (from: number, to: number): boolean => s.slice(from, to).every((d, i) => d === outShape[from + i]);
+  const ones = (from: number, to: number): boolean => s.slice(from, to).every((d) => d === 1);
+  const [leadFull, tailFull] = [same(0, k), same(k, s.length)];
+  if (leadFull && tailFull) return 'full';
+  if (tailFull && ones(0, k)) return 'row';
+  if (leadFull && ones(k, s.length)) return 'col';
+  return null;
+}
+
+/** A split of the output into rows of C (a multiple of 4) under which a kernel reads both operands, or null. */
+function twoD(a: Shape, b: Shape, outShape: Shape): { name: string; C: number } | null {
+  for (let k = 1; k < outShape.length; k++) {
+    const C = sizeOf(outShape.slice(k));
+    if (C % 4 !== 0) continue;
+    const [ka, kb] = [kindAt(a, outShape, k), kindAt(b, outShape, k)];
+    const layout = TWO_D.find(([x, y]) => x === ka && y === kb);
+    if (layout) return { name: layout[2], C };
+  }
+  return null;
 }
 
 export function binaryInto(runner: KernelRunner, op: BinaryOp, a: Operand, b: Operand, out: number, outShape: Shape): void {
@@ -56,9 +72,9 @@ export function binaryInto(runner: KernelRunner, op: BinaryOp, a: Operand, b: Op
     if (na === n && nb === n) return runner.parallelFor(kernel, 'same', args, vectors(n), VECTOR_GRAIN);
     if (na === n && nb === 1) return runner.parallelFor(kernel, 'scalarB', args, vectors(n), VECTOR_GRAIN);
     if (nb === n && na === 1) return runner.parallelFor(kernel, 'scalarA', args, vectors(n), VECTOR_GRAIN);
-    const C = na === n ? rowLength(b.shape, outShape) : nb === n ? rowLength(a.shape, outShape) : 0;
-    if (C > 0 && C % 4 === 0) {
-      const name = na === n ? 'rowB' : 'rowA';
+    const layout = twoD(a.shape, b.shape, outShape);
+    if (layout !== null) {
+      const { name, C } = layout;
       return runner.parallelFor(kernel, name, [...args, C], n / C, Math.max(1, Math.floor((VECTOR_GRAIN * 4) / C)));
     }
   }

@@ -11,9 +11,10 @@
  *
  * - unary module: `map(x, out, start, end)`, items = vectors.
  * - binary module: `same(a, b, out, start, end)` (equal shapes), `scalarA` / `scalarB` (that
- *   operand has one element), items = vectors; `rowA` / `rowB(a, b, out, C, start, end)` (that
- *   operand is a row of C elements, C a multiple of 4, repeated over the other's rows), items =
- *   rows of C.
+ *   operand has one element), items = vectors; and for the output seen as rows of C elements (C a
+ *   multiple of 4), `rowB`, `rowA`, `colB`, `colA`, `colRow`, `rowCol(a, b, out, C, start, end)`,
+ *   items = rows: each operand is whole, a row repeated over the rows (a bias or per-channel
+ *   scale), or a column of one value per row (a per-example scale: IG's α·(x − baseline)).
  * - `sumRows(x, out, rows, C, start, end)`: out[j] = Σ_r x[r, j] (a sum over leading axes: a
  *   bias gradient), items = vectors of 4 columns; rows outermost, so x streams in memory order.
  */
@@ -26,6 +27,22 @@ export type SimdBinaryOp = Exclude<BinaryOp, 'pow'>;
 
 export const SIMD_UNARY: ReadonlySet<UnaryOp> = new Set<UnaryOp>(['neg', 'abs', 'sqrt', 'relu', 'step']);
 export const SIMD_BINARY: ReadonlySet<BinaryOp> = new Set<BinaryOp>(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'greater', 'greaterEqual', 'equal']);
+
+/**
+ * How an operand of a broadcast binary op is read when the output is seen as [R, C] rows: all of
+ * it, one row of C repeated for every row, or one value per row (a column) repeated along it.
+ */
+export type OperandKind = 'full' | 'row' | 'col';
+
+/** The two-dimensional layouts with a kernel, by export name (the equal-shape and scalar cases have their own). */
+export const TWO_D: readonly (readonly [OperandKind, OperandKind, string])[] = [
+  ['full', 'row', 'rowB'],
+  ['row', 'full', 'rowA'],
+  ['full', 'col', 'colB'],
+  ['col', 'full', 'colA'],
+  ['col', 'row', 'colRow'],
+  ['row', 'col', 'rowCol'],
+];
 
 const ZERO = [0, 0, 0, 0] as const;
 const ONE = [1, 1, 1, 1] as const;
@@ -114,29 +131,39 @@ export function binaryModule(op: SimdBinaryOp, memory: WebAssembly.Memory): Uint
       });
     }, `scalar${side}`);
 
+  }
+
+  for (const [kindA, kindB, name] of TWO_D) {
     m.addFunction(['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
       const [a, b, out, C, start, end] = i32(f, 6) as [Local<'i32'>, Local<'i32'>, Local<'i32'>, Local<'i32'>, Local<'i32'>, Local<'i32'>];
       const rowBytes = f.local('i32');
-      const off = f.local('i32'); // byte offset of the element in the full operand and out
-      const stop = f.local('i32');
+      const r = f.local('i32');
+      const off = f.local('i32'); // byte offset of row r in a full operand and out
       const j = f.local('i32'); // byte offset in the row
+      const sa = f.local('v128'); // a column operand's value for row r, splatted
+      const sb = f.local('v128');
       f.get(C).i32Const(2).i32Shl().set(rowBytes);
-      f.get(start).get(rowBytes).i32Mul().set(off);
-      f.get(end).get(rowBytes).i32Mul().set(stop);
-      f.block((exit) => f.loop((top) => {
-        f.get(off).get(stop).i32GeU().brIf(exit);
+      /** Pushes the operand's vector at (r, j). */
+      const operand = (kind: OperandKind, base: Local<'i32'>, splat: Local<'v128'>): void => {
+        if (kind === 'col') f.get(splat);
+        else if (kind === 'row') f.get(base).get(j).i32Add().v128Load();
+        else f.get(base).get(off).i32Add().get(j).i32Add().v128Load();
+      };
+      f.get(start).set(r);
+      f.forRange(r, end, 1, () => {
+        f.get(r).get(rowBytes).i32Mul().set(off);
+        if (kindA === 'col') f.get(a).get(r).i32Const(2).i32Shl().i32Add().f32Load().f32x4Splat().set(sa);
+        if (kindB === 'col') f.get(b).get(r).i32Const(2).i32Shl().i32Add().f32Load().f32x4Splat().set(sb);
         f.i32Const(0).set(j);
         f.forRange(j, rowBytes, 16, () => {
           f.get(out).get(off).i32Add().get(j).i32Add();
-          if (side === 'A') f.get(a).get(j).i32Add().v128Load().get(b).get(off).i32Add().get(j).i32Add().v128Load();
-          else f.get(a).get(off).i32Add().get(j).i32Add().v128Load().get(b).get(j).i32Add().v128Load();
+          operand(kindA, a, sa);
+          operand(kindB, b, sb);
           emitBinary(f, op);
           f.v128Store();
         });
-        f.get(off).get(rowBytes).i32Add().set(off);
-        f.br(top);
-      }));
-    }, `row${side}`);
+      });
+    }, name);
   }
   return m.build();
 }
