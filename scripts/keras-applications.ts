@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Random } from '../src/tensor/random.js';
-import { denseNetArchitecture, efficientNetB0Architecture, mobilenetV2Architecture, resnetArchitecture, resnetV2Architecture, xceptionArchitecture, type ApplicationArchitecture } from '../src/models/applications.js';
+import { denseNetArchitecture, efficientNetB0Architecture, inceptionV3Architecture, mobilenetV2Architecture, resnetArchitecture, resnetV2Architecture, xceptionArchitecture, type ApplicationArchitecture } from '../src/models/applications.js';
 import { writeKerasModelH5, type KerasLayerToWrite, type KerasWeight } from './keras-h5-writer.js';
 import { writeKerasModelH5Nested } from './keras-weights-writer.js';
 
@@ -119,7 +119,14 @@ export function xception(opts: { widthDivisor?: number; seed?: number } = {}): F
   return seeded(arch, opts.seed ?? 71, { headGain: 2, bothAddInputs: true });
 }
 
-export const FAMILY_BUILDERS = { resnet50, mobilenetv2: mobilenetV2, resnet50v2: resnet50V2, densenet121: denseNet121, efficientnetb0: efficientNetB0, xception } as const;
+/** InceptionV3 with every width divided by `widthDivisor` (default 8): "inception_v3_w8", 107×107 (the smallest size whose mixed10 is 2×2), 10 classes. */
+export function inceptionV3(opts: { widthDivisor?: number; seed?: number } = {}): FamilyModel {
+  const d = opts.widthDivisor ?? 8;
+  const arch = inceptionV3Architecture({ inputSize: 107, classes: FAMILY_CLASSES, width: (_, f) => Math.max(1, Math.round(f / d)), name: `inception_v3_w${d}` });
+  return seeded(arch, opts.seed ?? 3, { headGain: 1 });
+}
+
+export const FAMILY_BUILDERS = { resnet50, mobilenetv2: mobilenetV2, resnet50v2: resnet50V2, densenet121: denseNet121, efficientnetb0: efficientNetB0, xception, inceptionv3: inceptionV3 } as const;
 
 /** The model as Keras 2's full-model .h5 (model.save('m.h5') in tf.keras 2.13). */
 export async function writeFamilyH5(path: string, m: FamilyModel): Promise<void> {

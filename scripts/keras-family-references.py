@@ -40,6 +40,7 @@ FAMILIES = {
     'densenet121': ('torch', 'relu'),
     'efficientnetb0': ('none', 'top_activation'),
     'xception': ('tf', 'block14_sepconv2_act'),
+    'inceptionv3': ('tf', 'mixed10'),
 }
 IG_STEPS = 4
 
@@ -118,7 +119,7 @@ class Model:
             (t, b), (l, r) = cfg['padding']
             return F.pad(x, (l, r, t, b))
         if cls in ('Conv2D', 'DepthwiseConv2D'):
-            k = cfg['kernel_size'][0]
+            kh, kw = cfg['kernel_size']
             s = cfg['strides'][0]
             if cls == 'Conv2D':
                 kernel = w[0].permute(3, 2, 0, 1)  # HWIO → OIHW
@@ -127,14 +128,17 @@ class Model:
                 kernel = w[0].permute(2, 3, 0, 1)  # [kh, kw, C, 1] → [C, 1, kh, kw]
                 groups = x.shape[1]
             if cfg['padding'] == 'same':
-                pt, pb = same_pad(x.shape[2], k, s)
-                pl, pr = same_pad(x.shape[3], k, s)
+                pt, pb = same_pad(x.shape[2], kh, s)
+                pl, pr = same_pad(x.shape[3], kw, s)
                 x = F.pad(x, (pl, pr, pt, pb))
             bias = w[1] if cfg.get('use_bias', True) else None
             y = F.conv2d(x, kernel, bias, stride=s, groups=groups)
             return activation(cfg.get('activation', 'linear'), y)
         if cls == 'BatchNormalization':
-            gamma, beta, mean, var = w
+            if cfg.get('scale', True):
+                gamma, beta, mean, var = w
+            else:
+                (beta, mean, var), gamma = w, torch.ones_like(w[0])
             sh = (1, -1, 1, 1)
             return (x - mean.view(sh)) / torch.sqrt(var.view(sh) + cfg['epsilon']) * gamma.view(sh) + beta.view(sh)
         if cls == 'Activation':
@@ -174,7 +178,12 @@ class Model:
                 out = out * t
             return out
         if cls == 'AveragePooling2D':
-            return F.avg_pool2d(x, cfg['pool_size'][0], cfg['strides'][0])
+            k, s = cfg['pool_size'][0], cfg['strides'][0]
+            if cfg['padding'] == 'same':
+                # TensorFlow averages over the cells inside the image only.
+                assert s == 1 and k % 2 == 1
+                return F.avg_pool2d(x, k, s, padding=k // 2, count_include_pad=False)
+            return F.avg_pool2d(x, k, s)
         if cls == 'Concatenate':
             assert cfg['axis'] in (3, -1)
             return torch.cat(ins, dim=1)

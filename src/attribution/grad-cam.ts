@@ -35,15 +35,33 @@ export interface GradCamResult {
   maps: CamMap[];
 }
 
+/** Layers that end the spatial part of a classifier. */
+const HEAD_KINDS = new Set(['globalAveragePool', 'globalMaxPool', 'flatten']);
+/** Layers that only move values (padding, cropping, identities at inference). */
+const PASS_THROUGH = new Set(['zeroPadding2d', 'cropping2d', 'Dropout', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
+
 /** Layer kinds that are a convolution or the activation that follows one. */
 const CONV_OR_ACTIVATION = new Set(['conv2d', 'activation', 'relu', 'leakyRelu', 'prelu', 'elu']);
 
 /**
- * The usual Grad-CAM layer: the last convolution (or its activation) with a spatial output,
- * chosen by kind where the model says its layers' kinds, else by name (not a pool).
+ * The usual Grad-CAM layer: on a graph, the spatial layer the last global pooling or flatten
+ * reads (unless that is a pool); else the last convolution (or its activation) with a spatial
+ * output, chosen by kind where the model says its layers' kinds, else by name (not a pool).
  */
 export function defaultCamLayer(model: LayeredModel): string {
   const spatial = model.layerNames.filter((n) => model.layerShape(n).length === 3);
+  // On a graph, the layer the last global pooling (or flatten) reads when it is a convolution, its
+  // activation or a concatenation of branches: InceptionV3's mixed10, not the last activation
+  // inside one of its branches. A pool there (VGG's block5_pool) falls back to the rule below.
+  const inputsOf = (model as { inputsOfLayer?: (n: string) => readonly string[] }).inputsOfLayer?.bind(model);
+  if (model.layerKind && inputsOf) {
+    const heads = model.layerNames.filter((n) => HEAD_KINDS.has(model.layerKind!(n)));
+    let fed = heads.length > 0 ? inputsOf(heads.at(-1)!) : [];
+    // Padding and inference-time identities between them change nothing worth explaining.
+    while (fed.length === 1 && spatial.includes(fed[0]!) && PASS_THROUGH.has(model.layerKind(fed[0]!))) fed = inputsOf(fed[0]!);
+    const pick = fed.length === 1 && spatial.includes(fed[0]!) ? fed[0]! : undefined;
+    if (pick && (CONV_OR_ACTIVATION.has(model.layerKind(pick)) || model.layerKind(pick) === 'concatenate')) return pick;
+  }
   const convs = model.layerKind ? spatial.filter((n) => CONV_OR_ACTIVATION.has(model.layerKind!(n))) : spatial.filter((n) => !/pool/i.test(n));
   const pick = convs.at(-1) ?? spatial.at(-1);
   if (!pick) throw new Error(`model ${model.name} has no layer with a spatial output`);

@@ -9,11 +9,12 @@
  *   ResNet50/101/152 (v1)  tf.keras resnet.py: conv1_pad … convN_blockK_{0..3}_{conv,bn}, _add, _out
  *   ResNet50V2/101V2/152V2 tf.keras resnet_v2.py: …_preact_bn, _0_max, _2_pad, _out; post_bn, post_relu
  *   MobileNetV2            tf.keras mobilenet_v2.py: Conv1, expanded_conv_*, block_{1..16}_*, Conv_1, out_relu
+ *   InceptionV3            tf.keras inception_v3.py: conv2d[_k]/batch_normalization[_k]/activation[_k], mixed0–mixed10
  *   Xception               tf.keras xception.py: block1_conv1 … block14_sepconv2_act; shortcuts conv2d[_k]
  *   EfficientNetB0         tf.keras efficientnet.py: rescaling, normalization, stem_*, blockNx_*, top_*
  *   DenseNet121/169/201    tf.keras densenet.py: conv1/conv, convN_blockK_{0,1,2}_*, _concat, poolN_*, bn, relu
  *
- * Recognised for their pixel scaling (a model file with its own config): VGG16/19, MobileNet, MobileNetV3, InceptionV3, InceptionResNetV2, EfficientNet(V2),
+ * Recognised for their pixel scaling (a model file with its own config): VGG16/19, MobileNet, MobileNetV3, InceptionResNetV2, EfficientNet(V2),
  * ConvNeXt.
  */
 import type { PixelScaling } from './pixel-scaling.js';
@@ -76,7 +77,7 @@ export function recogniseFamily(layerNames: Iterable<string>): RecognisedFamily 
   if (has(names, 'conv1/conv', 'pool2_conv')) return { family: 'DenseNet', rule: 'torch', inputSize: 224, camLayer: 'relu', buildable: true };
   if (has(names, 'block1_conv1', 'block14_sepconv2')) return { family: 'Xception', rule: 'symmetric', inputSize: 299, camLayer: 'block14_sepconv2_act', buildable: true };
   if (has(names, 'mixed_7a', 'conv_7b')) return { family: 'InceptionResNetV2', rule: 'symmetric', inputSize: 299, camLayer: 'conv_7b_ac', buildable: false };
-  if (has(names, 'mixed10', 'mixed0')) return { family: 'InceptionV3', rule: 'symmetric', inputSize: 299, camLayer: 'mixed10', buildable: false };
+  if (has(names, 'mixed10', 'mixed0')) return { family: 'InceptionV3', rule: 'symmetric', inputSize: 299, camLayer: 'mixed10', buildable: true };
   if (has(names, 'stem_conv', 'top_conv', 'block1a_dwconv', 'block1a_se_excite')) {
     return { family: 'EfficientNet', rule: 'none', inputSize: 224, camLayer: 'top_activation', buildable: count(/^block\d[a-z]_dwconv$/) === 16 };
   }
@@ -153,16 +154,17 @@ class ConfigBuilder {
     return name;
   }
 
-  conv(name: string, x: string, fullFilters: number, k: number, opts: { strides?: number; padding?: 'same' | 'valid'; useBias?: boolean } = {}): string {
+  conv(name: string, x: string, fullFilters: number, k: number, opts: { strides?: number; padding?: 'same' | 'valid'; useBias?: boolean; kw?: number } = {}): string {
     const [h, w, c] = this.shape(x) as [number, number, number];
     const filters = this.width(name, fullFilters);
     const s = opts.strides ?? 1;
     const padding = opts.padding ?? 'valid';
     const useBias = opts.useBias ?? true;
-    const out = outSize(h, w, k, s, padding);
-    const weights: ApplicationWeight[] = [{ name: 'kernel:0', shape: [k, k, c, filters] }];
+    const kw = opts.kw ?? k;
+    const out: [number, number] = [outSize(h, h, k, s, padding)[0], outSize(w, w, kw, s, padding)[0]];
+    const weights: ApplicationWeight[] = [{ name: 'kernel:0', shape: [k, kw, c, filters] }];
     if (useBias) weights.push({ name: 'bias:0', shape: [filters] });
-    const config = { filters, kernel_size: [k, k], strides: [s, s], padding, data_format: 'channels_last', dilation_rate: [1, 1], groups: 1, activation: 'linear', use_bias: useBias };
+    const config = { filters, kernel_size: [k, kw], strides: [s, s], padding, data_format: 'channels_last', dilation_rate: [1, 1], groups: 1, activation: 'linear', use_bias: useBias };
     return this.add('Conv2D', name, config, [x], [out[0], out[1], filters], weights);
   }
 
@@ -173,10 +175,10 @@ class ConfigBuilder {
     return this.add('DepthwiseConv2D', name, config, [x], [out[0], out[1], c], [{ name: 'depthwise_kernel:0', shape: [k, k, c, 1] }]);
   }
 
-  bn(name: string, x: string, epsilon: number, momentum: number): string {
+  bn(name: string, x: string, epsilon: number, momentum: number, scale = true): string {
     const c = this.shape(x).at(-1)!;
-    const weights = ['gamma:0', 'beta:0', 'moving_mean:0', 'moving_variance:0'].map((n) => ({ name: n, shape: [c] }));
-    return this.add('BatchNormalization', name, { axis: [3], momentum, epsilon, center: true, scale: true }, [x], this.shape(x), weights);
+    const weights = [...(scale ? ['gamma:0'] : []), 'beta:0', 'moving_mean:0', 'moving_variance:0'].map((n) => ({ name: n, shape: [c] }));
+    return this.add('BatchNormalization', name, { axis: [3], momentum, epsilon, center: true, scale }, [x], this.shape(x), weights);
   }
 
   act(name: string, x: string, activation: string): string {
@@ -551,6 +553,84 @@ export function xceptionArchitecture(opts: ArchitectureOptions = {}): Applicatio
   return b.finish('Xception', opts.name ?? 'xception', out, 'block14_sepconv2_act');
 }
 
+/** tf.keras inception_v3.py's InceptionV3 (conv2d_bn with Keras's automatic names, mixed0–mixed10). */
+export function inceptionV3Architecture(opts: ArchitectureOptions = {}): ApplicationArchitecture {
+  const size = opts.inputSize ?? 299;
+  const classes = opts.classes ?? 1000;
+  const b = new ConfigBuilder('input_1', [size, size, 3], opts.width ?? ((_, f) => f));
+  const counters = new Map<string, number>();
+  const auto = (base: string): string => {
+    const k = counters.get(base) ?? 0;
+    counters.set(base, k + 1);
+    return k === 0 ? base : `${base}_${k}`;
+  };
+  const convBn = (x: string, filters: number, rows: number, cols: number, padding: 'same' | 'valid' = 'same', strides = 1): string => {
+    let y = b.conv(auto('conv2d'), x, filters, rows, { kw: cols, strides, padding, useBias: false });
+    y = b.bn(auto('batch_normalization'), y, 1e-3, 0.99, false);
+    return b.act(auto('activation'), y, 'relu');
+  };
+  const maxPool = (x: string): string => b.pool('MaxPooling2D', auto('max_pooling2d'), x, 3, 2);
+  const avgPool = (x: string): string => b.pool('AveragePooling2D', auto('average_pooling2d'), x, 3, 1, 'same');
+  let x = convBn('input_1', 32, 3, 3, 'valid', 2);
+  x = convBn(x, 32, 3, 3, 'valid');
+  x = convBn(x, 64, 3, 3);
+  x = maxPool(x);
+  x = convBn(x, 80, 1, 1, 'valid');
+  x = convBn(x, 192, 3, 3, 'valid');
+  x = maxPool(x);
+  for (const [i, pool] of [[0, 32], [1, 64], [2, 64]] as const) {
+    const b1 = convBn(x, 64, 1, 1);
+    let b5 = convBn(x, 48, 1, 1);
+    b5 = convBn(b5, 64, 5, 5);
+    let b3 = convBn(x, 64, 1, 1);
+    b3 = convBn(b3, 96, 3, 3);
+    b3 = convBn(b3, 96, 3, 3);
+    const bp = convBn(avgPool(x), pool, 1, 1);
+    x = b.concat(`mixed${i}`, [b1, b5, b3, bp]);
+  }
+  {
+    const b3 = convBn(x, 384, 3, 3, 'valid', 2);
+    let bd = convBn(x, 64, 1, 1);
+    bd = convBn(bd, 96, 3, 3);
+    bd = convBn(bd, 96, 3, 3, 'valid', 2);
+    x = b.concat('mixed3', [b3, bd, maxPool(x)]);
+  }
+  for (const [i, f] of [[4, 128], [5, 160], [6, 160], [7, 192]] as const) {
+    const b1 = convBn(x, 192, 1, 1);
+    let b7 = convBn(x, f, 1, 1);
+    b7 = convBn(b7, f, 1, 7);
+    b7 = convBn(b7, 192, 7, 1);
+    let bd = convBn(x, f, 1, 1);
+    bd = convBn(bd, f, 7, 1);
+    bd = convBn(bd, f, 1, 7);
+    bd = convBn(bd, f, 7, 1);
+    bd = convBn(bd, 192, 1, 7);
+    const bp = convBn(avgPool(x), 192, 1, 1);
+    x = b.concat(`mixed${i}`, [b1, b7, bd, bp]);
+  }
+  {
+    let b3 = convBn(x, 192, 1, 1);
+    b3 = convBn(b3, 320, 3, 3, 'valid', 2);
+    let b7 = convBn(x, 192, 1, 1);
+    b7 = convBn(b7, 192, 1, 7);
+    b7 = convBn(b7, 192, 7, 1);
+    b7 = convBn(b7, 192, 3, 3, 'valid', 2);
+    x = b.concat('mixed8', [b3, b7, maxPool(x)]);
+  }
+  for (const i of [0, 1]) {
+    const b1 = convBn(x, 320, 1, 1);
+    const b3 = convBn(x, 384, 1, 1);
+    const b3cat = b.concat(`mixed9_${i}`, [convBn(b3, 384, 1, 3), convBn(b3, 384, 3, 1)]);
+    let bd = convBn(x, 448, 1, 1);
+    bd = convBn(bd, 384, 3, 3);
+    const bdcat = b.concat(auto('concatenate'), [convBn(bd, 384, 1, 3), convBn(bd, 384, 3, 1)]);
+    const bp = convBn(avgPool(x), 192, 1, 1);
+    x = b.concat(`mixed${9 + i}`, [b1, b3cat, bdcat, bp]);
+  }
+  const out = classes > 0 ? b.top(x, 'avg_pool', classes) : x;
+  return b.finish('InceptionV3', opts.name ?? 'inception_v3', out, 'mixed10');
+}
+
 /** keras.applications's _make_divisible. */
 export function makeDivisible(v: number, divisor = 8): number {
   let n = Math.max(divisor, Math.floor((v + divisor / 2) / divisor) * divisor);
@@ -624,6 +704,7 @@ export function architectureFromWeights(layers: readonly { name: string; weights
     const variant = blocks >= 48 ? 'DenseNet201' : blocks >= 32 ? 'DenseNet169' : 'DenseNet121';
     return denseNetArchitecture(variant, { inputSize: size, classes, width });
   }
+  if (found.family === 'InceptionV3') return inceptionV3Architecture({ inputSize: size, classes, width });
   if (found.family === 'Xception') return xceptionArchitecture({ inputSize: size, classes, width });
   if (found.family === 'EfficientNet') return efficientNetB0Architecture({ inputSize: size, classes, width });
   if (found.family.endsWith('V2')) return resnetV2Architecture(found.family as 'ResNet50V2' | 'ResNet101V2' | 'ResNet152V2', { inputSize: size, classes, width });

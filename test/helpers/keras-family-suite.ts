@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { familyH5Bytes, familyPixels, FAMILY_BUILDERS, FAMILY_INPUT, type FamilyModel } from '../../scripts/keras-applications.js';
+import { familyH5Bytes, familyPixels, FAMILY_BUILDERS, type FamilyModel } from '../../scripts/keras-applications.js';
 import { writeKerasWeightsH5 } from '../../scripts/keras-weights-writer.js';
 import { explain } from '../../src/attribution/explain.js';
 import { integratedGradients } from '../../src/attribution/integrated-gradients.js';
@@ -41,6 +41,7 @@ const EXPECTED = {
   densenet121: { family: 'DenseNet', rule: 'torch', size: 224 },
   efficientnetb0: { family: 'EfficientNet', rule: 'none', size: 224 },
   xception: { family: 'Xception', rule: 'symmetric', size: 299 },
+  inceptionv3: { family: 'InceptionV3', rule: 'symmetric', size: 299 },
 } as const;
 
 function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
@@ -96,7 +97,8 @@ describe(`${key} (small variant)`, () => {
   const ref = JSON.parse(readFileSync(fixture('keras-families', `${key}.json`), 'utf8')) as Reference;
   const igRef = decodeNpy(new Uint8Array(readFileSync(fixture('keras-families', `${key}-ig.npy`))));
   const m = FAMILY_BUILDERS[key]();
-  const pixels = Float32Array.from(familyPixels());
+  const size = (m.config.config.layers[0]!.config.batch_input_shape as number[])[1]!;
+  const pixels = Float32Array.from(familyPixels(size));
   let model: GraphModel;
   let probs: Float32Array;
 
@@ -130,7 +132,7 @@ describe(`${key} (small variant)`, () => {
     const x = pixelsToInput(model, pixels);
     const baseline = pixelsToInput(model, new Float32Array(pixels.length));
     const r = await integratedGradients(model, x, { baseline, target: ref.target, steps: ref.igSteps, rule: 'right' });
-    expect(Array.from(igRef.shape)).toEqual([FAMILY_INPUT, FAMILY_INPUT, 3]);
+    expect(Array.from(igRef.shape)).toEqual([size, size, 3]);
     expect(relErr(await r.attribution.data(), igRef.data)).toBeLessThan(1e-4);
   });
 

@@ -171,7 +171,7 @@ describe('graph wiring', () => {
     }
   });
 
-  it('the default Grad-CAM layer is chosen by kind (the last convolution or activation), not by name', () => {
+  it('the default Grad-CAM layer is chosen by kind (what the global pooling reads: a convolution, activation or concatenation), not by name', () => {
     const w = (shape: number[], seed: number) => randomNormal(shape, 0, 0.5, { ...f64, seed });
     const model = new GraphModel(
       'names',
@@ -186,7 +186,9 @@ describe('graph wiring', () => {
       'in',
     );
     expect(defaultCamLayer(model)).toBe('stage_out');
-    expect(defaultCamLayer(branches())).toBe('b2');
+    // Parallel branches concatenated before the pooling: the concatenation (all channels), as
+    // InceptionV3's mixed10, not the last branch alone.
+    expect(defaultCamLayer(branches())).toBe('cat');
   });
 
   it('rejects cycles, unknown inputs and one-input layers given two', () => {
