@@ -75,6 +75,11 @@ const UNSUPPORTED_WHY: Readonly<Record<string, string>> = {
   GRU: 'recurrent layers are not supported (stieltjes explains image classifiers)',
   SimpleRNN: 'recurrent layers are not supported (stieltjes explains image classifiers)',
   RandomCrop: 'RandomCrop crops to its size at inference, which is not supported yet',
+  TFOpLambda:
+    'a TensorFlow operation recorded as a layer (tf.keras 2 writes one for each tf.* call or operator on a tensor, e.g. in its MobileNetV3), which cannot be loaded outside TensorFlow; rebuild that part with Keras layers, or save the model with Keras 3',
+  SlicingOpLambda: 'a tensor slice recorded as a layer (TensorFlow code), which cannot be loaded outside TensorFlow; rebuild that part with Keras layers',
+  LayerScale: "a custom layer of tf.keras 2's ConvNeXt, which is not supported; the model's code is not in the file",
+  StochasticDepth: "a custom layer of tf.keras 2's ConvNeXt (identity at inference), not supported yet together with LayerScale",
   Functional: 'a nested model that could not be inlined (called on several inputs, or shared)',
   Sequential: 'a nested model that could not be inlined (called on several inputs, or shared)',
   Model: 'a nested model that could not be inlined (called on several inputs, or shared)',
