@@ -5,14 +5,17 @@
  * (a multiply-add counts 2) and our ratio. Also the TypeScript CPU backend (float32) on two
  * shapes, and, per shape, which algorithm our rule chose.
  *
- *   npx tsx bench/wasm-conv.ts [--runs N] [--filter SIZE,CIN,COUT] [--fma] [--algorithms]
+ *   npx tsx bench/wasm-conv.ts [--runs N] [--filter SIZE,CIN,COUT] [--fma] [--algorithms] [--error]
  *
  * The two sides alternate run by run; each side reports the median of N runs (default 5) after
  * a warm-up, timed two ways: process CPU time (user + system) and wall clock. On a machine
  * shared with other work, CPU time is the steadier measure of the kernel itself, and the table
  * ranks by it; a quiet machine gives both the same. `--fma` times the relaxed-SIMD path (start
  * Node 20 with --experimental-wasm-relaxed-simd); `--algorithms` also times each of our
- * algorithms forced (implicit GEMM, Winograd F(2×2), F(4×4)) where they apply.
+ * algorithms forced (implicit GEMM, Winograd F(2×2), F(4×4)) where they apply; `--error` measures,
+ * instead of timing, each algorithm's float32 error against the float64 TypeScript backend on the
+ * same inputs: relative L2 error and the worst element's share of the conformance tolerance
+ * (2e-3·|oracle| + 1e-4·max|oracle|; 1 is the limit).
  */
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -37,6 +40,7 @@ const flag = (name: string): string | undefined => {
 const RUNS = Number(flag('--runs') ?? 5);
 const FILTER = flag('--filter');
 const ALGORITHMS = argv.includes('--algorithms');
+const ERROR = argv.includes('--error');
 const features = probeWasmFeatures();
 if (!argv.includes('--fma')) features.relaxedSimd = false;
 if (argv.includes('--fma') && !features.relaxedSimd) throw new Error('--fma: this engine has no relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd)');
@@ -132,6 +136,34 @@ for (const [size, cin, cout] of VGG19_CONVS) {
     inputGrad: () => tf.conv2dTranspose(tdy, tw, xShape as [number, number, number, number], 1, 'same').dispose(),
   };
   const g = convGeometry('conv2d', xShape, wShape, p);
+  if (ERROR) {
+    const f64 = (v: Float32Array, shape: number[]) => ({ storage: cpu.upload(Float64Array.from(v), 'float64'), shape, dtype: 'float64' as const });
+    const oracle = {
+      forward: Float64Array.from(cpu.readSync({ storage: cpu.conv2d(f64(x, xShape), f64(w, wShape), f64(b, [cout]), p, true), shape: yShape, dtype: 'float64' })),
+      inputGrad: Float64Array.from(cpu.readSync({ storage: cpu.conv2dBackpropInput(f64(dy, yShape), f64(w, wShape), xShape, p), shape: xShape, dtype: 'float64' })),
+    };
+    for (const pass of ['forward', 'inputGrad'] as const) {
+      const ref = oracle[pass];
+      const scale = ref.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      for (const a of ['igemm', 'winograd2', 'winograd4'] as ConvAlgorithm[]) {
+        forceConvAlgorithm(a);
+        ours[pass]();
+        forceConvAlgorithm(null);
+        const got = new Float32Array(memory.buffer, pass === 'forward' ? yAt : dxAt, ref.length);
+        let num = 0;
+        let den = 0;
+        let worst = 0;
+        ref.forEach((r, i) => {
+          num += (got[i]! - r) ** 2;
+          den += r * r;
+          worst = Math.max(worst, Math.abs(got[i]! - r) / (2e-3 * Math.abs(r) + 1e-4 * scale));
+        });
+        console.log(`| ${size}×${size}, ${cin}→${cout} | ${pass} | ${a} | ${Math.sqrt(num / den).toExponential(1)} | ${worst.toExponential(1)} |`);
+      }
+    }
+    for (const t of [tx, tw, tb, tdy]) t.dispose();
+    continue;
+  }
   const cells: string[] = [];
   for (const pass of ['forward', 'inputGrad'] as const) {
     const [o, t] = timeSides([ours[pass], theirs[pass]]);
@@ -152,6 +184,7 @@ for (const [size, cin, cout] of VGG19_CONVS) {
   for (const t of [tx, tw, tb, tdy]) t.dispose();
 }
 
+if (ERROR) process.exit(0);
 console.log('\n| shape | ours: forward / input grad | fwd ours | fwd TF.js | fwd ratio | fwd wall ours/TF.js | dx ours | dx TF.js | dx ratio | dx wall ours/TF.js |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const row of rows) console.log(row);
