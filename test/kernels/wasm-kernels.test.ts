@@ -37,9 +37,9 @@ class ChunkingRunner implements KernelRunner {
   dispose(): void {}
 }
 
-const chunked = (): { be: WasmBackend; runner: ChunkingRunner } => {
+const chunked = (features = wasmFeatures()): { be: WasmBackend; runner: ChunkingRunner } => {
   const runner = new ChunkingRunner(createWasmMemory(1), 3);
-  return { be: new WasmBackend({ runner, features: wasmFeatures() }), runner };
+  return { be: new WasmBackend({ runner, features }), runner };
 };
 
 const EDGE = [Number.NaN, 0, -0, Infinity, -Infinity, 1, -1, 2.5, -3.25, 1e-30];
@@ -214,37 +214,40 @@ describe('empty convolutions', () => {
   });
 });
 
-describe('matmul on the backend', () => {
-  it('transposed operands and broadcast batches match the oracle, cut into chunks of rows', () => {
-    const { be, runner } = chunked();
-    // M ≤ 16 reads a transposed B as stored (dot products); M = 19 copies it into scratch first;
-    // M ≤ 4 streams an untransposed B by rows (N = 263: a strip of 256 columns and a ragged one).
-    for (const [M, K, N] of [[7, 9, 21], [19, 3, 6], [3, 10, 263]] as const) {
-      for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
-        for (const [ba, bb] of [[1, 3], [3, 1], [2, 2]] as const) {
-          const aShape = tA ? [ba, K, M] : [ba, M, K];
-          const bShape = tB ? [bb, N, K] : [bb, K, N];
-          const [va, vb] = [Float32Array.from({ length: sizeOf(aShape) }, (_, i) => Math.cos(i)), Float32Array.from({ length: sizeOf(bShape) }, (_, i) => Math.sin(i * 0.7))];
-          const a: TensorInfo = { storage: be.upload(va, 'float32'), shape: aShape, dtype: 'float32' };
-          const b: TensorInfo = { storage: be.upload(vb, 'float32'), shape: bShape, dtype: 'float32' };
-          const outShape = [Math.max(ba, bb), M, N];
-          const before = be.bytesInUse();
-          const got = be.readSync({ storage: be.matmul(a, b, tA, tB), shape: outShape, dtype: 'float32' });
-          // Only the output stays: the scratch blocks of the transposes are returned.
-          expect(be.bytesInUse() - before).toBe(Math.ceil((sizeOf(outShape) * 4) / 16) * 16);
-          const want = oracle.readSync({ storage: oracle.matmul(cpuIn(va, aShape), cpuIn(vb, bShape), tA, tB), shape: outShape, dtype: 'float64' });
-          // |a|, |b| ≤ 1: the float32 summation bound (K + 2)·u·K.
-          got.forEach((g, i) => expect(Math.abs(g - want[i]!), `${M} ${tA} ${tB} ${ba} ${bb} #${i}`).toBeLessThanOrEqual((K + 2) * 2 ** -24 * K));
-        }
+/** The backend's matmul on every transpose pair and batch broadcast, against the oracle; counts which kernels ran. */
+function checkMatmuls({ be, runner }: { be: WasmBackend; runner: ChunkingRunner }): void {
+  // M ≤ 16 reads a transposed B as stored (dot products); M = 19 copies it into scratch first;
+  // M ≤ 4 streams an untransposed B by rows (N = 263: a strip of 256 columns and a ragged one).
+  for (const [M, K, N] of [[7, 9, 21], [19, 3, 6], [3, 10, 263]] as const) {
+    for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      for (const [ba, bb] of [[1, 3], [3, 1], [2, 2]] as const) {
+        const aShape = tA ? [ba, K, M] : [ba, M, K];
+        const bShape = tB ? [bb, N, K] : [bb, K, N];
+        const [va, vb] = [Float32Array.from({ length: sizeOf(aShape) }, (_, i) => Math.cos(i)), Float32Array.from({ length: sizeOf(bShape) }, (_, i) => Math.sin(i * 0.7))];
+        const a: TensorInfo = { storage: be.upload(va, 'float32'), shape: aShape, dtype: 'float32' };
+        const b: TensorInfo = { storage: be.upload(vb, 'float32'), shape: bShape, dtype: 'float32' };
+        const outShape = [Math.max(ba, bb), M, N];
+        const before = be.bytesInUse();
+        const got = be.readSync({ storage: be.matmul(a, b, tA, tB), shape: outShape, dtype: 'float32' });
+        // Only the output stays: the scratch blocks of the transposes are returned.
+        expect(be.bytesInUse() - before).toBe(Math.ceil((sizeOf(outShape) * 4) / 16) * 16);
+        const want = oracle.readSync({ storage: oracle.matmul(cpuIn(va, aShape), cpuIn(vb, bShape), tA, tB), shape: outShape, dtype: 'float64' });
+        // |a|, |b| ≤ 1: the float32 summation bound (K + 2)·u·K.
+        got.forEach((g, i) => expect(Math.abs(g - want[i]!), `${M} ${tA} ${tB} ${ba} ${bb} #${i}`).toBeLessThanOrEqual((K + 2) * 2 ** -24 * K));
       }
     }
-    // One call per batch (3 + 3 + 2 per transpose pair): the dot-product kernel for the two
-    // transposed-B pairs at M = 7 and M = 3, the row-streaming kernel for the other two at M = 3,
-    // the blocked kernel for the rest.
-    expect(runner.calls.get('matmulNT')).toBe(4 * 8);
-    expect(runner.calls.get('matmulRows')).toBe(2 * 8);
-    expect(runner.calls.get('matmul')).toBe(6 * 8);
-  });
+  }
+  // One call per batch (3 + 3 + 2 per transpose pair): the dot-product kernel for the two
+  // transposed-B pairs at M = 7 and M = 3, the row-streaming kernel for the other two at M = 3,
+  // the blocked kernel for the rest.
+  expect(runner.calls.get('matmulNT')).toBe(4 * 8);
+  expect(runner.calls.get('matmulRows')).toBe(2 * 8);
+  expect(runner.calls.get('matmul')).toBe(6 * 8);
+}
+
+describe('matmul on the backend', () => {
+  it('transposed operands and broadcast batches match the oracle, cut into chunks of rows', () => checkMatmuls(chunked()));
+
 
   it('an empty product (K = 0) is zeros, and an empty output runs nothing', () => {
     const be = createWasmBackend();
@@ -304,6 +307,12 @@ describe('the backend on the relaxed-SIMD FMA path', () => {
 
   it('reports relaxed SIMD in info() and runs the FMA matmul', () => {
     expect(fmaBackend().info().adapter).toMatch(/, relaxed SIMD\)$/);
+  });
+
+  it('every matmul kernel (blocked, row-streaming, dot-product) matches the oracle with FMA', () => {
+    const features = probeWasmFeatures();
+    expect(features.relaxedSimd, 'relaxed SIMD after the V8 flag').toBe(true);
+    checkMatmuls(chunked(features));
   });
 
   conformanceTests(fmaBackend, { runs: 2 });
