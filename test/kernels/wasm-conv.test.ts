@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { propertyRuns } from '../../src/testing/runs.js';
 import { forceConvAlgorithm } from '../../src/kernels/wasm/wasm-conv.js';
+import { igemmLimits } from '../../src/kernels/wasm/conv/kernels.js';
 import { caseArb, expectWithinBound, makeCase, runPass, type Pass } from './wasm-conv-helpers.js';
 
 const MULADD = { simd: true, relaxedSimd: false };
@@ -51,6 +52,22 @@ describe('WebAssembly convolutions against the float64 oracle (mul+add)', () => 
     const r = runPass(c, 'filterGrad', MULADD, 2, 7);
     expect(r.calls.map((k) => k.name)).toContain('conv-filtergrad.filterGrad');
     expectWithinBound(r, 1, 'filterGrad 2051 channels');
+  });
+
+  it('a batch whose indirection table exceeds the limit runs image by image, the same bits', () => {
+    const c = makeCase({ batch: 3, inH: 5, inW: 6, inC: 5, outC: 19, kh: 3, kw: 2, strides: [2, 1], dilations: [1, 2], pad: [1, 0, 2, 1], bias: true, relu: true });
+    for (const pass of ['forward', 'inputGrad'] as const) {
+      const whole = runPass(c, pass, MULADD, 1);
+      const saved = igemmLimits.tableBytes;
+      try {
+        igemmLimits.tableBytes = 1;
+        const single = runPass(c, pass, MULADD, 2);
+        expect(single.calls.filter((k) => k.name === 'conv-igemm.igemm').length, pass).toBe(3);
+        expect(Array.from(single.got), pass).toEqual(Array.from(whole.got));
+      } finally {
+        igemmLimits.tableBytes = saved;
+      }
+    }
   });
 
   it('a call split into 2 or 3 chunks writes the same bits as one call', () => {

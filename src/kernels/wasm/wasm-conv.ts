@@ -10,7 +10,7 @@ import type { WasmFeatures } from './features.js';
 import type { KernelRunner, ScratchAllocator } from './kernel-runner.js';
 import { convGeometry, type ConvGeometry } from './conv/geometry.js';
 import type { IgemmShape } from './conv/igemm.js';
-import { cachedModule, directKernel, igemmKernel, igemmOptions, isShared, runIgemm, Scratch } from './conv/kernels.js';
+import { cachedModule, directKernel, igemmChunk, igemmKernel, igemmOptions, isShared, runIgemm, Scratch } from './conv/kernels.js';
 import { runWinograd } from './conv/winograd-run.js';
 import { filterGradItems, filterGradModule, type FilterGradShape } from './conv/filter-grad.js';
 import { forwardTable, inputGradTable } from './conv/indirection.js';
@@ -90,7 +90,10 @@ export function conv2dForward(
     const scratch = new Scratch(ctx);
     try {
       // B[t, ci, co] is the HWIO filter as it lies.
-      runIgemm(ctx, s, igemmKernel(ctx, s, o), o, out, (ind, zero) => forwardTable(ind, g, x.address, zero), filter.address, bias?.address ?? null, scratch);
+      runIgemm(ctx, s, o, filter.address, bias?.address ?? null, scratch, g.batch, (n0, images) => ({
+        table: (ind, zero) => forwardTable(ind, { ...g, batch: images }, x.address + n0 * g.inH * g.inW * g.inC * 4, zero),
+        out: out + n0 * g.outH * g.outW * g.outC * 4,
+      }));
     } finally {
       scratch.free();
     }
@@ -108,7 +111,8 @@ export function conv2dBackpropInput(ctx: WasmConvContext, dy: WasmTensorRef, fil
   if (algorithm !== 'direct') {
     const s: IgemmShape = { P: g.batch * g.inH * g.inW, T: g.kh * g.kw, K: g.outC, N: g.inC };
     const o = igemmOptions(ctx, false, false);
-    const kernel = igemmKernel(ctx, s, o);
+    // transposeTaps is in every module of this T, K, N: take the one the first chunk runs.
+    const kernel = igemmKernel(ctx, { ...s, P: (s.P / g.batch) * igemmChunk(s, g.batch) }, o);
     const scratch = new Scratch(ctx);
     try {
       // B[t, co, ci] = w[t, ci, co]: each tap's filter transposed (in WebAssembly); the table, or
@@ -116,7 +120,10 @@ export function conv2dBackpropInput(ctx: WasmConvContext, dy: WasmTensorRef, fil
       const b = scratch.alloc(s.T * s.K * s.N * 4);
       ctx.runner.parallelFor(kernel, 'transposeTaps', [filter.address, b], s.T);
       if (algorithm === 'igemm') {
-        runIgemm(ctx, s, kernel, o, out, (ind, zero) => inputGradTable(ind, g, dy.address, zero), b, null, scratch);
+        runIgemm(ctx, s, o, b, null, scratch, g.batch, (n0, images) => ({
+          table: (ind, zero) => inputGradTable(ind, { ...g, batch: images }, dy.address + n0 * g.outH * g.outW * g.outC * 4, zero),
+          out: out + n0 * g.inH * g.inW * g.inC * 4,
+        }));
       } else {
         // dx is the stride-1 convolution of dy with the rotated, transposed filter, padded by 2 − pad.
         runWinograd(ctx, {

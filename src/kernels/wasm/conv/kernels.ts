@@ -66,25 +66,49 @@ export function igemmKernel(ctx: ConvContext, s: IgemmShape, o: IgemmOptions): K
 }
 
 /**
- * Runs the indirect GEMM of `s` with B (T·K rows of N floats) at `b`: `table` fills the
- * indirection table; `bias` (N floats at that address) is copied padded.
+ * Bytes the indirection table of one chunk of images may take; larger batches run in chunks of
+ * images (at batch 50, the 224×224 first layer's table would be 90 MB). Mutable for tests.
+ */
+export const igemmLimits = { tableBytes: 16 * 2 ** 20 };
+
+/** Images per chunk for the GEMM `s` over `batch` images. */
+export function igemmChunk(s: IgemmShape, batch: number): number {
+  const perImage = (s.P / batch) * s.T * 4;
+  return Math.max(1, Math.min(batch, Math.floor(igemmLimits.tableBytes / perImage)));
+}
+
+/** Where chunk [n0, n0 + images) of a batch reads and writes: its table and its output. */
+export type IgemmPart = (n0: number, images: number) => { table: (ind: Int32Array, zero: number) => void; out: number };
+
+/**
+ * Runs the indirect GEMM of `s` (P pixels over `batch` images) with B (T·K rows of N floats) at
+ * `b`, in chunks of images (igemmChunk): B's panels, the tail and the bias (N floats at that
+ * address, copied padded) once, then per chunk its table and the kernel.
  */
 export function runIgemm(
-  ctx: ConvContext, s: IgemmShape, kernel: KernelHandle, o: IgemmOptions, out: number,
-  table: (ind: Int32Array, zero: number) => void, b: number, bias: number | null, scratch: Scratch,
+  ctx: ConvContext, s: IgemmShape, o: IgemmOptions, b: number, bias: number | null, scratch: Scratch, batch: number, part: IgemmPart,
 ): void {
+  const perImage = s.P / batch;
+  const chunk = igemmChunk(s, batch);
+  const first = igemmKernel(ctx, { ...s, P: perImage * chunk }, o);
   const zero = scratch.alloc(s.K * 4);
-  const ind = scratch.alloc(s.P * s.T * 4);
+  const ind = scratch.alloc(perImage * chunk * s.T * 4);
   const tail = scratch.alloc(tailFloats(s, o.vecs) * 4);
   const biasAt = scratch.alloc(paddedColumns(s.N) * 4);
-  scratch.f32(zero, s.K).fill(0);
-  table(scratch.i32(ind, s.P * s.T), zero);
   const panels = scratch.alloc(panelFloats(s, o.vecs) * 4);
+  scratch.f32(zero, s.K).fill(0);
   packTail(scratch.f32(tail, tailFloats(s, o.vecs)), scratch.f32(b, s.T * s.K * s.N), s, o.vecs);
-  ctx.runner.parallelFor(kernel, 'packPanels', [b, panels], blockColumns(s.N, o.vecs) / (4 * o.vecs));
+  ctx.runner.parallelFor(first, 'packPanels', [b, panels], blockColumns(s.N, o.vecs) / (4 * o.vecs));
   const padded = scratch.f32(biasAt, paddedColumns(s.N)).fill(0);
   if (bias !== null) padded.set(scratch.f32(bias, s.N));
-  ctx.runner.parallelFor(kernel, 'igemm', [ind, panels, tail, biasAt, out], Math.ceil(s.P / o.rows));
+  for (let n0 = 0; n0 < batch; n0 += chunk) {
+    const images = Math.min(chunk, batch - n0);
+    const P = perImage * images;
+    const kernel = images === chunk ? first : igemmKernel(ctx, { ...s, P }, o);
+    const { table, out } = part(n0, images);
+    table(scratch.i32(ind, P * s.T), zero);
+    ctx.runner.parallelFor(kernel, 'igemm', [ind, panels, tail, biasAt, out], Math.ceil(P / o.rows));
+  }
 }
 
 /**
