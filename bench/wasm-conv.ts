@@ -5,7 +5,7 @@
  * (a multiply-add counts 2) and our ratio. Also the TypeScript CPU backend (float32) on two
  * shapes, and, per shape, which algorithm our rule chose.
  *
- *   npx tsx bench/wasm-conv.ts [--runs N] [--filter SIZE,CIN,COUT] [--fma] [--algorithms] [--error]
+ *   npx tsx bench/wasm-conv.ts [--runs N] [--filter SIZE,CIN,COUT] [--fma] [--algorithms] [--error] [--filter-grad]
  *
  * The two sides alternate run by run; each side reports the median of N runs (default 5) after
  * a warm-up, timed two ways: process CPU time (user + system) and wall clock. On a machine
@@ -15,7 +15,8 @@
  * algorithms forced (implicit GEMM, Winograd F(2×2), F(4×4)) where they apply; `--error` measures,
  * instead of timing, each algorithm's float32 error against the float64 TypeScript backend on the
  * same inputs: relative L2 error and the worst element's share of the conformance tolerance
- * (2e-3·|oracle| + 1e-4·max|oracle|; 1 is the limit).
+ * (2e-3·|oracle| + 1e-4·max|oracle|; 1 is the limit). `--filter-grad` also times our filter
+ * gradient (TensorFlow.js's WASM backend has no such kernel to compare with).
  */
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -28,7 +29,7 @@ import { convGeometry } from '../src/kernels/wasm/conv/geometry.js';
 import { probeWasmFeatures } from '../src/kernels/wasm/features.js';
 import { SerialKernelRunner } from '../src/kernels/wasm/kernel-runner.js';
 import {
-  conv2dBackpropInput, conv2dForward, convAlgorithm, forceConvAlgorithm, type ConvAlgorithm, type WasmConvContext,
+  conv2dBackpropFilter, conv2dBackpropInput, conv2dForward, convAlgorithm, forceConvAlgorithm, type ConvAlgorithm, type WasmConvContext,
 } from '../src/kernels/wasm/wasm-conv.js';
 import { VGG19_CONVS } from './cases.js';
 
@@ -41,6 +42,7 @@ const RUNS = Number(flag('--runs') ?? 5);
 const FILTER = flag('--filter');
 const ALGORITHMS = argv.includes('--algorithms');
 const ERROR = argv.includes('--error');
+const FILTER_GRAD = argv.includes('--filter-grad');
 const features = probeWasmFeatures();
 if (!argv.includes('--fma')) features.relaxedSimd = false;
 if (argv.includes('--fma') && !features.relaxedSimd) throw new Error('--fma: this engine has no relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd)');
@@ -176,6 +178,16 @@ for (const [size, cin, cout] of VGG19_CONVS) {
         console.log(`  ${size},${cin},${cout} ${pass} forced ${a}: ${gflops(flops, f!.cpu)} GFLOP/s (CPU time)`);
       }
     }
+  }
+  if (FILTER_GRAD) {
+    const dwAt = scratch.alloc(9 * cin * cout * 4);
+    const base = top;
+    const [fg] = timeSides([() => {
+      top = base;
+      conv2dBackpropFilter(ctx, { address: xAt, shape: xShape }, { address: dyAt, shape: yShape }, dwAt, wShape, p);
+    }]);
+    console.log(`  ${size},${cin},${cout} filter gradient (implicit GEMM): ${gflops(flops, fg!.cpu)} GFLOP/s (CPU time)`);
+    scratchBase = top;
   }
   const rule = `${convAlgorithm(g, 'forward', features)} / ${convAlgorithm(g, 'inputGrad', features)}`;
   const row = `| ${size}×${size}, ${cin}→${cout} | ${rule} | ${cells.join(' | ')} |`;
