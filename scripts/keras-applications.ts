@@ -126,6 +126,12 @@ export function inceptionV3(opts: { widthDivisor?: number; seed?: number } = {})
   return seeded(arch, opts.seed ?? 3, { headGain: 1 });
 }
 
+/** Full-size ResNet50 or MobileNetV2 (224×224, 1000 classes) with seeded weights, for benchmarks. */
+export function fullSizeFamily(key: 'resnet50' | 'mobilenetv2'): FamilyModel {
+  if (key === 'resnet50') return seeded(resnetArchitecture('ResNet50', { name: 'resnet50' }), 50, { firstConv: 1 / 64 });
+  return seeded(mobilenetV2Architecture({ alpha: 1.0 }), 2, { headGain: 4 });
+}
+
 export const FAMILY_BUILDERS = { resnet50, mobilenetv2: mobilenetV2, resnet50v2: resnet50V2, densenet121: denseNet121, efficientnetb0: efficientNetB0, xception, inceptionv3: inceptionV3 } as const;
 
 /** The model as Keras 2's full-model .h5 (model.save('m.h5') in tf.keras 2.13). */
