@@ -1,8 +1,9 @@
 /**
  * Direct convolution in scalar WebAssembly, for every geometry (any stride, dilation, padding,
- * kernel size, channel count): the path of last resort, which the fast kernels (implicit GEMM,
- * Winograd) fall back to where their shape class does not apply, and the simplest statement of
- * what each pass computes. The geometry is baked in as constants.
+ * kernel size, channel count): what runs on an engine without SIMD128 (the implicit GEMM and
+ * Winograd need it), and the simplest statement of what each pass computes, which tests force
+ * and check. The geometry is baked in as constants. Also home of the small emission helpers the
+ * other generators share (typed parameter and local tuples).
  *
  * Exports, each with trailing (start, end) over independent items:
  *   forward(x, w, b, y, start, end)        item = an output row (n, oh): y[n, oh, :, :]

@@ -116,11 +116,10 @@ export function runIgemm(
  * panel layout (each batch K·N floats of whole-block panels), so N must be whole blocks.
  */
 export function runIgemmBatched(
-  ctx: ConvContext, s: IgemmShape, kernel: KernelHandle, o: IgemmOptions, a: number, b: number, out: number, scratch: Scratch,
+  ctx: ConvContext, s: IgemmShape, kernel: KernelHandle, o: IgemmOptions, a: number, b: number, out: number,
 ): void {
   const batches = o.batches ?? 1;
   if (blockColumns(s.N, o.vecs) !== s.N) throw new Error(`wasm conv: batched GEMM over ${s.N} columns, not whole blocks of ${4 * o.vecs}`);
-  void scratch;
   ctx.runner.parallelFor(kernel, 'igemm', [a, b, 0, 0, out], batches * Math.ceil(s.P / o.rows));
 }
 

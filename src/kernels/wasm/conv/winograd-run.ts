@@ -82,7 +82,7 @@ export function runWinograd(ctx: ConvContext, c: WinogradConv, scratch: Scratch)
     const gs = { P: tiles, T: 1, K, N };
     const strides = planes(s);
     const go = { ...o, strides: { a: strides.v, b: strides.u, out: strides.mm } };
-    runIgemmBatched(ctx, gs, igemmKernel(ctx, gs, go), go, v, u, mm, scratch);
+    runIgemmBatched(ctx, gs, igemmKernel(ctx, gs, go), go, v, u, mm);
     ctx.runner.parallelFor(wk, 'outputTransform', [mm, c.bias ?? 0, part.out], images * th);
   }
 }
