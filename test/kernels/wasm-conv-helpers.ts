@@ -123,8 +123,13 @@ export interface PassResult {
   guardIntact: boolean;
 }
 
-/** Runs `pass` of `c` in WebAssembly (tensors at odd 16-byte offsets, output pre-filled with NaN) and on the float64 oracle. */
-export function runPass(c: ConvCase, pass: Pass, features: WasmFeatures, parts = 1, seed = 1): PassResult {
+/**
+ * Runs `pass` of `c` in WebAssembly (tensors at 16-byte offsets, output pre-filled with NaN) and on
+ * the float64 oracle; on a fresh memory and a ChunkedRunner of `parts` chunks, or on `env`'s.
+ */
+export function runPass(
+  c: ConvCase, pass: Pass, features: WasmFeatures, parts = 1, seed = 1, env?: { memory: WebAssembly.Memory; runner: KernelRunner },
+): PassResult {
   const xShape = [c.batch, c.inH, c.inW, c.inC];
   const wShape = [c.kh, c.kw, c.inC, c.outC];
   const yShape = [c.batch, c.p.outHeight, c.p.outWidth, c.outC];
@@ -133,7 +138,7 @@ export function runPass(c: ConvCase, pass: Pass, features: WasmFeatures, parts =
   const w = values(size(wShape), seed + 1);
   const b = values(c.outC, seed + 2);
   const dy = values(size(yShape), seed + 3);
-  const memory = new WebAssembly.Memory({ initial: 1 });
+  const memory = env?.memory ?? new WebAssembly.Memory({ initial: 1 });
   const scratch = new BumpScratch(memory, 64);
   const place = (v: Float32Array): number => {
     const at = scratch.alloc(v.length * 4 + 16);
@@ -143,7 +148,8 @@ export function runPass(c: ConvCase, pass: Pass, features: WasmFeatures, parts =
   const outShape = pass === 'forward' ? yShape : pass === 'inputGrad' ? xShape : wShape;
   const [xAt, wAt, bAt, dyAt] = [place(x), place(w), place(b), place(dy)];
   const outAt = place(new Float32Array(size(outShape) + 1).fill(Number.NaN));
-  const runner = new ChunkedRunner(memory, parts);
+  const chunked = env === undefined ? new ChunkedRunner(memory, parts) : null;
+  const runner = env?.runner ?? chunked!;
   const ctx: WasmConvContext = { runner, scratch, features };
   const live = scratch.live.size;
   if (pass === 'forward') {
@@ -165,7 +171,7 @@ export function runPass(c: ConvCase, pass: Pass, features: WasmFeatures, parts =
   const want = oracle(x, w, c.bias ? b : null, dy, c.relu);
   const sumAbs = oracle(abs(x), abs(w), c.bias ? abs(b) : null, abs(dy), false);
   const terms = pass === 'forward' ? c.kh * c.kw * c.inC + 1 : pass === 'inputGrad' ? c.kh * c.kw * c.outC : c.batch * c.p.outHeight * c.p.outWidth;
-  return { got: all.subarray(0, all.length - 1), want, sumAbs, terms, calls: runner.calls, guardIntact: Number.isNaN(all[all.length - 1]!) };
+  return { got: all.subarray(0, all.length - 1), want, sumAbs, terms, calls: chunked?.calls ?? [], guardIntact: Number.isNaN(all[all.length - 1]!) };
 }
 
 /** Element-wise: |got − want| ≤ factor·(terms + 2)·2⁻²⁴·Σ|products| (+ a denormal floor), naming the first miss. */
