@@ -47,7 +47,7 @@ export async function chooseBackend(pref: BackendPreference = 'auto'): Promise<C
     try {
       // Threads need a cross-origin isolated page (COOP/COEP headers: docs/app.md).
       const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
-      const wasm = createWasmBackend({ threads: isolated ? Math.max(1, navigator.hardwareConcurrency || 1) : 1 });
+      const wasm = await createWasmBackend({ threads: isolated ? Math.max(1, navigator.hardwareConcurrency || 1) : 1 });
       const info = wasm.info();
       if (!isolated) notes.push('one thread: the page is not cross-origin isolated');
       if (info.threadNote) notes.push(info.threadNote);

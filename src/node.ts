@@ -21,5 +21,5 @@ export { writeExplanation, type WriteExplanationOptions, type WrittenExplanation
 
 // Backends: WebGPU through Dawn, and 'auto' | 'cpu' | 'wasm' | 'webgpu' as the CLI chooses them.
 export { createWebGpuBackend, webgpuAvailable } from './kernels/webgpu/device.js';
-export { selectBackend, type BackendChoice } from './kernels/select-backend.js';
+export { selectBackend, type BackendChoice, type SelectBackendOptions } from './kernels/select-backend.js';
 import './default-backend.js'; // the CPU is the default backend (tensor/ imports no backend)

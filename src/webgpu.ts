@@ -7,7 +7,7 @@
 // The backend: create it (or check that an adapter exists), or pick 'auto' | 'cpu' | 'wasm' | 'webgpu'.
 export { createWebGpuBackend, webgpuAvailable, type WebGpuBackendOptions } from './kernels/webgpu/device.js';
 export type { WebGpuBackend } from './kernels/webgpu/webgpu-backend.js';
-export { selectBackend, type BackendChoice } from './kernels/select-backend.js';
+export { selectBackend, type BackendChoice, type SelectBackendOptions } from './kernels/select-backend.js';
 
 // Where the time goes: WebGpuBackend.profile() and timeKernels() results, summed per kernel.
 export { totalsByLabel, type DispatchProfile, type DispatchTime } from './kernels/webgpu/dispatch-profiler.js';

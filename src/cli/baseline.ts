@@ -10,7 +10,7 @@ import { encodeNpy } from '../io/npy.js';
 import type { OptimizerName } from '../optim/optimizers.js';
 import { choiceFlag, intFlag, numberFlag, parseFlags, rangeText, stringFlag } from './args.js';
 import { AUTOTUNE_CHOICES, startAutotune } from './autotune-choice.js';
-import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
+import { BACKEND_CHOICES, chooseBackend, threadsFlag } from './backend-choice.js';
 import { readBaselineSpec, resolveBaseline } from './baseline-choice.js';
 import { CliError } from './errors.js';
 import { classLabel, PIXEL_SCALINGS, PREPROCESS_HELP, readCliModel, scalingLine } from './model-choice.js';
@@ -41,6 +41,7 @@ Options:
   --iterations N      optimiser steps, an integer in ${rangeText(...ITERATIONS)} (default 200)
   --init I            black (default) | FILE.npy (pixel space)
   --backend auto|cpu|wasm|webgpu
+  --threads N         WebAssembly threads (default: the available cores)
   ${PREPROCESS_HELP}
   --autotune auto|on|off  time kernel variants on the first iteration and keep the fastest
                       (WebGPU; cached per adapter as for explain; default auto: on for a
@@ -68,6 +69,7 @@ export const baselineCommand: Command = {
       iterations: { type: 'string' },
       init: { type: 'string' },
       backend: { type: 'string' },
+      threads: { type: 'string' },
       preprocess: { type: 'string' },
       autotune: { type: 'string' },
       'allow-non-finite': { type: 'boolean' },
@@ -86,6 +88,7 @@ export const baselineCommand: Command = {
     const initSpec = stringFlag(values.init) ?? 'black';
     const autotuneChoice = choiceFlag(C, 'autotune', values.autotune, AUTOTUNE_CHOICES, 'auto');
     const backendChoice = choiceFlag(C, 'backend', values.backend, BACKEND_CHOICES, 'auto');
+    const threads = threadsFlag(C, values.threads);
     const preprocess = choiceFlag('baseline', 'preprocess', values.preprocess, PIXEL_SCALINGS, 'auto');
     const allowNonFinite = !!values['allow-non-finite'];
     const bar = new ProgressBar(!!values.quiet);
@@ -101,7 +104,7 @@ export const baselineCommand: Command = {
       throw e;
     });
     try {
-      const backend = await chooseBackend(backendChoice, (l) => bar.message(l));
+      const backend = await chooseBackend(backendChoice, (l) => bar.message(l), threads);
       const model = modelFile.build(backend);
       bar.message(scalingLine(modelFile.scaling));
       const [H, W, Ch] = model.inputShape;

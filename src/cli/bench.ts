@@ -10,7 +10,7 @@ import { benchCases } from '../bench/kernel-cases.js';
 import { canProfile, formatProfile, profileModel, profileRows } from '../bench/model-profile.js';
 import { isNoisy, timeKernel, type TimingOptions } from '../bench/timing.js';
 import { choiceFlag, intFlag, parseFlags, rangeText, stringFlag } from './args.js';
-import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
+import { BACKEND_CHOICES, chooseBackend, threadsFlag } from './backend-choice.js';
 import { CliError } from './errors.js';
 import { sizeOf } from '../tensor/shape.js';
 import { loadModelFile } from '../models/load-model-file.js';
@@ -20,7 +20,7 @@ import type { Command } from './command.js';
 const BATCH = [1, 64] as const;
 const STEPS = [1, 10_000] as const;
 
-const usage = `Usage: stieltjes bench [--backend auto|cpu|wasm|webgpu] [--filter TEXT] [--batch N] [--quick]
+const usage = `Usage: stieltjes bench [--backend auto|cpu|wasm|webgpu] [--threads N] [--filter TEXT] [--batch N] [--quick]
                        [--no-kernels] [--no-model] [--weights FILE] [--steps 50] [--profile] [--autotune] [--json]
 
 Kernels: matmul 512³, 1024³, 2048³ and VGG19's dense layers at batch 1 (fc2, fc1, fc1's input
@@ -51,6 +51,7 @@ export const benchCommand: Command = {
     const C = 'bench';
     const { values, positionals } = parseFlags(C, argv, {
       backend: { type: 'string' },
+      threads: { type: 'string' },
       filter: { type: 'string' },
       batch: { type: 'string' },
       quick: { type: 'boolean' },
@@ -74,9 +75,10 @@ export const benchCommand: Command = {
       if (file !== undefined && !existsSync(file)) throw new CliError(`bench: --${flag} ${file}: no such file`, 2);
     }
     const backendChoice = choiceFlag(C, 'backend', values.backend, BACKEND_CHOICES, 'auto');
+    const threads = threadsFlag(C, values.threads);
     const batch = intFlag(C, 'batch', values.batch, 1, BATCH);
     const steps = intFlag(C, 'steps', values.steps, 50, STEPS);
-    const backend = await chooseBackend(backendChoice, (l) => process.stderr.write(`${l}\n`));
+    const backend = await chooseBackend(backendChoice, (l) => process.stderr.write(`${l}\n`), threads);
     const filter = stringFlag(values.filter) ?? '';
     if (values.profile && !canProfile(backend)) {
       throw new CliError(`bench: --profile times GPU kernels and needs the WebGPU backend, not '${backend.name}' (use --backend webgpu)`, 2);

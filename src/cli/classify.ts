@@ -4,7 +4,7 @@ import { readImageFile } from '../io/image-file.js';
 import { prepareImage } from '../models/input.js';
 import { checkFiniteResults } from '../attribution/finite.js';
 import { intFlag, parseFlags, choiceFlag, rangeText, stringFlag } from './args.js';
-import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
+import { BACKEND_CHOICES, chooseBackend, threadsFlag } from './backend-choice.js';
 import { CliError } from './errors.js';
 import { classLabel, PIXEL_SCALINGS, PREPROCESS_HELP, readCliModel, scalingLine } from './model-choice.js';
 import type { Command } from './command.js';
@@ -15,7 +15,7 @@ import { outputHead, outputValueName } from '../models/layered-model.js';
 const TOP = [1, 1000] as const;
 
 const usage = `Usage: stieltjes classify IMAGE [--weights FILE] [--config FILE.json] [--top 5] [--json]
-                          [--backend auto|cpu|wasm|webgpu] [--preprocess P] [--center-crop]
+                          [--backend auto|cpu|wasm|webgpu] [--threads N] [--preprocess P] [--center-crop]
                           [--allow-non-finite]
 
 Prints the model's top classes for a PNG or JPEG image. Without --weights, the Keras cache file
@@ -44,6 +44,7 @@ export const classifyCommand: Command = {
       top: { type: 'string' },
       json: { type: 'boolean' },
       backend: { type: 'string' },
+      threads: { type: 'string' },
       preprocess: { type: 'string' },
       'center-crop': { type: 'boolean' },
       'allow-non-finite': { type: 'boolean' },
@@ -56,12 +57,13 @@ export const classifyCommand: Command = {
     };
     const backendChoice = choiceFlag('classify', 'backend', values.backend, BACKEND_CHOICES, 'auto');
     const preprocess = choiceFlag('classify', 'preprocess', values.preprocess, PIXEL_SCALINGS, 'auto');
+    const threads = threadsFlag('classify', values.threads);
     const top = intFlag('classify', 'top', values.top, 5, TOP);
     const allowNonFinite = !!values['allow-non-finite'];
     // Every input read and checked before a backend starts (a GPU's driver may print warnings).
     const image = await readImageFile(positionals[0]!);
     const modelFile = await readCliModel(stringFlag(values.weights), stringFlag(values.config), say, { allowNonFinite, preprocess });
-    const backend = await chooseBackend(backendChoice, say);
+    const backend = await chooseBackend(backendChoice, say, threads);
     const model = modelFile.build(backend);
     say(scalingLine(modelFile.scaling));
     const { input } = prepareImage(model, image, { centerCrop: !!values['center-crop'] });

@@ -14,7 +14,7 @@ import { readImageFile } from '../io/image-file.js';
 import { prepareImage } from '../models/input.js';
 import { choiceFlag, intFlag, parseFlags, rangeText, stringFlag } from './args.js';
 import { AUTOTUNE_CHOICES, AUTOTUNE_HELP, startAutotune } from './autotune-choice.js';
-import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
+import { BACKEND_CHOICES, chooseBackend, threadsFlag } from './backend-choice.js';
 import { readBaselineSpec, resolveBaseline, BASELINE_HELP } from './baseline-choice.js';
 import { CliError } from './errors.js';
 import { classLabel, PIXEL_SCALINGS, PREPROCESS_HELP, readCliModel, scalingLine } from './model-choice.js';
@@ -55,6 +55,8 @@ Options:
   --backend B             auto (default: a hardware GPU through WebGPU, else WebAssembly, else
                           TypeScript; software WebGPU adapters only when named) | cpu | wasm |
                           webgpu
+  --threads N             WebAssembly threads, the calling one included (default: the
+                          available cores)
   --batch N               interpolated inputs per batch, an integer in ${rangeText(...BATCH)}
                           (default: as many as memory allows)
   ${AUTOTUNE_HELP}
@@ -93,6 +95,7 @@ export const explainCommand: Command = {
       'ig-map': { type: 'string' },
       colormap: { type: 'string' },
       backend: { type: 'string' },
+      threads: { type: 'string' },
       preprocess: { type: 'string' },
       batch: { type: 'string' },
       autotune: { type: 'string' },
@@ -115,6 +118,7 @@ export const explainCommand: Command = {
     const igMode = choiceFlag(C, 'ig-map', values['ig-map'], ['abs', 'positive'] as const, 'abs');
     const colormapName = choiceFlag(C, 'colormap', values.colormap, ['jet', 'hot'] as const, 'jet');
     const backendChoice = choiceFlag(C, 'backend', values.backend, BACKEND_CHOICES, 'auto');
+    const threads = threadsFlag(C, values.threads);
     const preprocess = choiceFlag('explain', 'preprocess', values.preprocess, PIXEL_SCALINGS, 'auto');
     const batch = values.batch === undefined ? undefined : intFlag(C, 'batch', values.batch, 1, BATCH);
     // Spelling now, the class count once the model is built.
@@ -152,7 +156,7 @@ export const explainCommand: Command = {
     const target = targetIndex === undefined ? undefined : intFlag(C, 'target', targetRaw, 0, [0, structure.numClasses - 1]);
     const lock = await holdOutput(outDir);
     try {
-      const backend = await chooseBackend(backendChoice, say);
+      const backend = await chooseBackend(backendChoice, say, threads);
       const model = modelFile.build(backend);
       say(scalingLine(modelFile.scaling));
       const loadMs = performance.now() - tStart;

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { choiceFlag, intFlag, parseFlags, rangeText, stringFlag } from './args.js';
-import { BACKEND_CHOICES, chooseBackend } from './backend-choice.js';
+import { BACKEND_CHOICES, chooseBackend, threadsFlag } from './backend-choice.js';
 import { CliError } from './errors.js';
 import type { Command } from './command.js';
 import type { GradcheckRow } from '../testing/gradcheck-suite.js';
@@ -16,7 +16,7 @@ import { loadModelFile } from '../models/load-model-file.js';
 const SEED = [0, 2 ** 31 - 1] as const;
 const RUNS = [1, 10_000] as const;
 
-const usage = `Usage: stieltjes gradcheck [--backend auto|cpu|wasm|webgpu] [--seed N] [--runs N] [--filter OP]
+const usage = `Usage: stieltjes gradcheck [--backend auto|cpu|wasm|webgpu] [--threads N] [--seed N] [--runs N] [--filter OP]
                            [--weights FILE [--config FILE.json] [--layers L1,L2]] [--json]
 
 Checks every built-in primitive's VJP against central finite differences in float64 (CPU) on
@@ -36,6 +36,7 @@ export const gradcheckCommand: Command = {
     const C = 'gradcheck';
     const { values, positionals } = parseFlags(C, argv, {
       backend: { type: 'string' },
+      threads: { type: 'string' },
       seed: { type: 'string' },
       runs: { type: 'string' },
       filter: { type: 'string' },
@@ -62,7 +63,7 @@ export const gradcheckCommand: Command = {
     } catch (e) {
       throw new CliError(`gradcheck needs the fast-check package: npm install fast-check (${(e as Error).message})`);
     }
-    const backend = await chooseBackend(choiceFlag(C, 'backend', values.backend, BACKEND_CHOICES, 'auto'), say);
+    const backend = await chooseBackend(choiceFlag(C, 'backend', values.backend, BACKEND_CHOICES, 'auto'), say, threadsFlag(C, values.threads));
     const header = `${'op or layer'.padEnd(28)} ${'checks'.padStart(6)}  ${'worst error'.padStart(11)}  ${'tolerance'.padStart(10)}  ${'ratio'.padStart(7)}  result`;
     if (!json) process.stdout.write(`backend ${backend.info().name} (${backend.info().adapter}), seed ${seed}, ${runs} cases per op\n${header}\n`);
     const print = (r: GradcheckRow): void => {

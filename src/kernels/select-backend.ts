@@ -22,14 +22,24 @@ function wasmLine(be: Backend): string {
   return `backend: wasm (${inner}${info.threadNote ? `; ${info.threadNote}` : ''}`;
 }
 
-export async function selectBackend(choice: BackendChoice, report: (line: string) => void = () => {}): Promise<Backend> {
+export interface SelectBackendOptions {
+  /** Threads for the WebAssembly backend (default: the available cores); other backends ignore it. */
+  threads?: number;
+}
+
+export async function selectBackend(
+  choice: BackendChoice,
+  report: (line: string) => void = () => {},
+  options: SelectBackendOptions = {},
+): Promise<Backend> {
+  const wasmOptions = options.threads === undefined ? {} : { threads: options.threads };
   if (!BACKEND_CHOICES.includes(choice)) throw new Error(`selectBackend: unknown backend '${String(choice)}' (${BACKEND_CHOICES.join(', ')})`);
   if (choice === 'cpu') {
     report('backend: cpu');
     return cpuBackend();
   }
   if (choice === 'wasm') {
-    const be = createWasmBackend();
+    const be = await createWasmBackend(wasmOptions);
     report(`${wasmLine(be)})`);
     return be;
   }
@@ -57,7 +67,7 @@ export async function selectBackend(choice: BackendChoice, report: (line: string
   }
   const features = wasmFeatures();
   if (features.simd) {
-    const be = createWasmBackend();
+    const be = await createWasmBackend(wasmOptions);
     report(`${wasmLine(be)}; ${passedOver})`);
     return be;
   }

@@ -7,14 +7,14 @@
  * of the same table. Where the page is not cross-origin isolated there is no SharedArrayBuffer and
  * the WebAssembly memory is a plain one: the report says which this run had.
  */
-import { createWasmBackend } from '../../src/kernels/wasm/create-wasm-backend.js';
+import { createSerialWasmBackend } from '../../src/kernels/wasm/create-wasm-backend.js';
 import { createWebGpuBackend } from '../../src/kernels/webgpu/device.js';
 import { runConformance } from '../../src/testing/conformance.js';
 import { report, step } from './page-report.js';
 
 report(async () => {
   await step('creating the WebAssembly backend');
-  const wasm = createWasmBackend();
+  const wasm = createSerialWasmBackend();
   const wasmRows = await runConformance(wasm, { runs: 1, seed: 3, secondOrder: true, onRow: (r) => step(`wasm ${r.name}${r.ok ? '' : ' FAILED'}`) });
   await step('creating the WebGPU backend');
   const gpu = await createWebGpuBackend();

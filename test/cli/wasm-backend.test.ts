@@ -18,13 +18,19 @@ beforeAll(() => {
 
 describe('stieltjes --backend wasm', () => {
   it('classify gives the PyTorch reference top class for the tiny VGG19 and says which backend ran', () => {
-    const r = runCli(['classify', image, '--weights', weights, '--json', '--backend', 'wasm']);
+    const r = runCli(['classify', image, '--weights', weights, '--json', '--backend', 'wasm', '--threads', '2']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^backend: wasm \(1 thread, SIMD128, (no )?relaxed SIMD\)$/m);
+    expect(r.stderr).toMatch(/^backend: wasm \(2 threads, SIMD128, (no )?relaxed SIMD\)$/m);
     const out = JSON.parse(r.stdout);
     expect(out.backend).toBe('wasm');
     expect(out.top[0].index).toBe(563);
     expect(out.top[0].probability).toBeCloseTo(0.0632, 3);
+  });
+
+  it('--threads must be a positive integer, named in one line before anything is read', () => {
+    const r = runCli(['classify', image, '--weights', weights, '--backend', 'wasm', '--threads', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe("stieltjes: classify: --threads must be an integer in [1, 256], got '0'");
   });
 
   it('explain --method gradcam writes the map the CPU backend writes, to float32 accuracy', () => {

@@ -3,10 +3,10 @@
  * forward, VJP and second order in float32, against the float64 CPU oracle; memory that returns
  * to where it was after repeated forward + backward passes; float64 refused in one line.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as op from '../../src/autograd/ops.js';
 import { valueAndGrad } from '../../src/autograd/functional.js';
-import { createWasmBackend } from '../../src/kernels/wasm/create-wasm-backend.js';
+import { createSerialWasmBackend, createWasmBackend } from '../../src/kernels/wasm/create-wasm-backend.js';
 import type { WasmBackend } from '../../src/kernels/wasm/wasm-backend.js';
 import { randomNormal } from '../../src/tensor/creation.js';
 import { scope } from '../../src/tensor/scope.js';
@@ -14,10 +14,20 @@ import { propertyRuns } from '../../src/testing/runs.js';
 import { conformanceTests } from '../helpers/conformance.js';
 
 let wasm: WasmBackend | null = null;
-const backend = (): WasmBackend => (wasm ??= createWasmBackend());
+const backend = (): WasmBackend => (wasm ??= createSerialWasmBackend());
 
 describe('conformance: WebAssembly float32 against the float64 CPU oracle', () => {
   conformanceTests(backend, { runs: propertyRuns(4), secondOrder: true });
+});
+
+// The same table with every split kernel spread over a pool of two threads (workers + caller).
+let threaded: WasmBackend | null = null;
+describe('conformance: WebAssembly on two threads against the float64 CPU oracle', () => {
+  beforeAll(async () => {
+    threaded = await createWasmBackend({ threads: 2 });
+  });
+  afterAll(() => threaded?.dispose());
+  conformanceTests(() => threaded!, { runs: propertyRuns(1), secondOrder: false });
 });
 
 describe('the WebAssembly backend', () => {
@@ -46,23 +56,46 @@ describe('the WebAssembly backend', () => {
   });
 
   it('refuses float64 in one line naming the op, and says what it is in info()', () => {
-    const be = createWasmBackend();
+    const be = createSerialWasmBackend();
     expect(() => be.upload(new Float64Array([1]), 'float64')).toThrow(/^wasm\.upload: the WebAssembly backend computes in float32 only, got float64$/);
     expect(be.supportsFloat64).toBe(false);
     expect(be.info()).toMatchObject({ name: 'wasm', threads: 1 });
     expect(be.info().adapter).toMatch(/^WebAssembly \(1 thread, SIMD128, (no )?relaxed SIMD\)$/);
   });
 
-  it('runs one thread when more are asked for, and says why', () => {
-    const info = createWasmBackend({ threads: 4 }).info();
-    expect(info.threads).toBe(1);
-    expect(info.threadNote).toMatch(/4 threads asked for; running 1/);
-    expect(() => createWasmBackend({ threads: 0 })).toThrow(/threads must be a positive integer/);
-    expect(() => createWasmBackend({ thread: 2 } as never)).toThrow(/unknown option 'thread'/);
+  it('on three threads, a convolution, its two gradients and a matmul equal one thread\'s bit for bit, with the workers taking part', async () => {
+    const serial = createSerialWasmBackend();
+    const pooled = await createWasmBackend({ threads: 3 });
+    const run = async (be: WasmBackend): Promise<Float32Array[]> => {
+      const x = randomNormal([2, 20, 20, 12], 0, 1, { backend: be, seed: 3 });
+      const w = randomNormal([3, 3, 12, 24], 0, 0.3, { backend: be, seed: 4 });
+      const m = randomNormal([1, 96, 80], 0, 1, { backend: be, seed: 5 });
+      const out = scope(() => {
+        const { value, grads } = valueAndGrad((a, b) => op.sum(op.relu(op.conv2d(a, b, { padding: 'same', strides: 2 }))))(x, w);
+        return [value, ...grads, op.matmul(m, op.transpose(m, [0, 2, 1]))];
+      });
+      const values = await Promise.all(out.map(async (t) => Float32Array.from(await t.data())));
+      for (const t of [x, w, m, ...out]) t.dispose();
+      return values;
+    };
+    const [a, b] = [await run(serial), await run(pooled)];
+    a.forEach((v, i) => expect(Array.from(b[i]!), `output ${i}`).toEqual(Array.from(v)));
+    const workers = (pooled as unknown as { runner: { workerChunks: number } }).runner.workerChunks;
+    expect(workers, 'chunks the workers ran').toBeGreaterThan(0);
+    pooled.dispose();
+  });
+
+  it('runs the threads asked for in Node, and refuses bad options by name', async () => {
+    const be = await createWasmBackend({ threads: 3 });
+    expect(be.info()).toMatchObject({ threads: 3 });
+    expect(be.info().threadNote).toBeUndefined();
+    be.dispose();
+    await expect(createWasmBackend({ threads: 0 })).rejects.toThrow(/threads must be a positive integer/);
+    await expect(createWasmBackend({ thread: 2 } as never)).rejects.toThrow(/unknown option 'thread'/);
   });
 
   it('a kernel that throws after its output was allocated returns that block', () => {
-    const be = createWasmBackend();
+    const be = createSerialWasmBackend();
     const x = { storage: be.upload(new Float32Array(6), 'float32'), shape: [2, 3], dtype: 'float32' as const };
     const before = be.bytesInUse();
     expect(() => be.pad(x, [[0, 1], [2, -1]], 0)).toThrow(/negative padding \[2, -1\] on axis 1/);
@@ -70,7 +103,7 @@ describe('the WebAssembly backend', () => {
   });
 
   it('rejects storage of another backend, and freed storage, by name', () => {
-    const [a, b] = [createWasmBackend(), createWasmBackend()];
+    const [a, b] = [createSerialWasmBackend(), createSerialWasmBackend()];
     const s = a.upload(new Float32Array([1, 2]), 'float32');
     expect(() => b.unary('neg', { storage: s, shape: [2], dtype: 'float32' })).toThrow(/another WebAssembly backend/);
     expect(() => a.unary('neg', { storage: new Float32Array(2), shape: [2], dtype: 'float32' })).toThrow(/does not belong to the WebAssembly backend/);

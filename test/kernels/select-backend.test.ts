@@ -3,8 +3,12 @@ import { selectBackend } from '../../src/kernels/select-backend.js';
 import { cpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
 import { createWebGpuBackend } from '../../src/kernels/webgpu/device.js';
 import { webgpuStatus } from '../helpers/webgpu.js';
+import { threadSupport } from '../../src/kernels/wasm/thread-pool.js';
 
-const WASM_LINE = /^backend: wasm \(1 thread, SIMD128, (no )?relaxed SIMD; /;
+// By default the WebAssembly backend runs on every core this process may use.
+const cores = threadSupport().cores;
+const threadsText = (n: number): string => `${n} thread${n === 1 ? '' : 's'}`;
+const WASM_LINE = new RegExp(`^backend: wasm \\(${threadsText(cores)}, SIMD128, (no )?relaxed SIMD; `);
 
 it("'auto' takes a hardware WebGPU adapter, else wasm (a software adapter or none), and says which and why in one line", async () => {
   const lines: string[] = [];
@@ -37,7 +41,11 @@ it("'auto' takes a hardware WebGPU adapter, else wasm (a software adapter or non
 it("'wasm' and 'cpu' by name; an unknown name is an error listing the choices", async () => {
   const lines: string[] = [];
   expect((await selectBackend('wasm', (l) => lines.push(l))).name).toBe('wasm');
-  expect(lines).toEqual([expect.stringMatching(/^backend: wasm \(1 thread, SIMD128, (no )?relaxed SIMD\)$/)]);
+  expect(lines).toEqual([expect.stringMatching(new RegExp(`^backend: wasm \\(${threadsText(cores)}, SIMD128, (no )?relaxed SIMD\\)$`))]);
+  const one: string[] = [];
+  const single = await selectBackend('wasm', (l) => one.push(l), { threads: 1 });
+  expect(single.info().threads).toBe(1);
+  expect(one[0]).toMatch(/^backend: wasm \(1 thread, /);
   expect(await selectBackend('cpu')).toBe(cpuBackend());
   await expect(selectBackend('tpu' as never)).rejects.toThrow(/unknown backend 'tpu' \(auto, cpu, wasm, webgpu\)/);
 });

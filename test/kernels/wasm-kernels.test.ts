@@ -12,7 +12,7 @@ import { cpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
 import { probeWasmFeatures, wasmFeatures } from '../../src/kernels/wasm/features.js';
 import { kernelExport, SerialKernelRunner, splitRange, type KernelHandle, type KernelRunner } from '../../src/kernels/wasm/kernel-runner.js';
 import { SIMD_BINARY, SIMD_UNARY } from '../../src/kernels/wasm/kernels/elementwise.js';
-import { createWasmBackend } from '../../src/kernels/wasm/create-wasm-backend.js';
+import { createSerialWasmBackend } from '../../src/kernels/wasm/create-wasm-backend.js';
 import { WasmBackend } from '../../src/kernels/wasm/wasm-backend.js';
 import { createWasmMemory } from '../../src/kernels/wasm/wasm-memory.js';
 import { sizeOf, type Shape } from '../../src/tensor/shape.js';
@@ -188,7 +188,7 @@ describe('max pooling kernels', () => {
 
 describe('empty convolutions', () => {
   it('no input channels: the bias through ReLU, or zeros; empty gradients are zeros, as the oracle has them', () => {
-    const be = createWasmBackend();
+    const be = createSerialWasmBackend();
     const p = { strides: [1, 1] as [number, number], dilations: [1, 1] as [number, number], pad: { top: 0, bottom: 0, left: 0, right: 0 }, outHeight: 3, outWidth: 2 };
     const t = (b: typeof be | typeof oracle, v: Float32Array, shape: Shape): TensorInfo =>
       b === oracle ? cpuIn(v, shape) : { storage: be.upload(v, 'float32'), shape, dtype: 'float32' };
@@ -250,7 +250,7 @@ describe('matmul on the backend', () => {
 
 
   it('an empty product (K = 0) is zeros, and an empty output runs nothing', () => {
-    const be = createWasmBackend();
+    const be = createSerialWasmBackend();
     const a: TensorInfo = { storage: be.upload(new Float32Array(0), 'float32'), shape: [1, 3, 0], dtype: 'float32' };
     const b: TensorInfo = { storage: be.upload(new Float32Array(0), 'float32'), shape: [1, 0, 5], dtype: 'float32' };
     // The output block is reused memory: the kernel must write the zeros itself.

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createWasmBackend } from '../../src/kernels/wasm/create-wasm-backend.js';
+import { createSerialWasmBackend } from '../../src/kernels/wasm/create-wasm-backend.js';
 import { createWasmMemory, WasmMemory } from '../../src/kernels/wasm/wasm-memory.js';
 import { propertyRuns } from '../../src/testing/runs.js';
 
@@ -116,7 +116,7 @@ describe('WasmMemory', () => {
 
 describe('the 4 GiB limit of wasm32', () => {
   it('a tensor larger than 4 GiB fails at once with one line naming its shape and bytes', () => {
-    const be = createWasmBackend();
+    const be = createSerialWasmBackend();
     const n = 2 ** 30 + 1; // 4 GiB + 4 bytes of float32
     expect(() => be.fill(n, 0, 'float32')).toThrow(
       /^wasm: the fill output \[1073741825\] needs 4294967300 bytes, more than a wasm32 memory holds \(4 GiB\); use a smaller batch or image$/,
