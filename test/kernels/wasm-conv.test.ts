@@ -11,6 +11,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { propertyRuns } from '../../src/testing/runs.js';
 import { forceConvAlgorithm } from '../../src/kernels/wasm/wasm-conv.js';
 import { igemmLimits } from '../../src/kernels/wasm/conv/kernels.js';
+import { convGeometry } from '../../src/kernels/wasm/conv/geometry.js';
+import { forwardTable, inputGradTable } from '../../src/kernels/wasm/conv/indirection.js';
+import { tableKernel } from '../../src/kernels/wasm/conv/table.js';
+import { ChunkedRunner } from './wasm-conv-helpers.js';
 import { caseArb, expectWithinBound, makeCase, runPass, type Pass } from './wasm-conv-helpers.js';
 
 const MULADD = { simd: true, relaxedSimd: false };
@@ -52,6 +56,29 @@ describe('WebAssembly convolutions against the float64 oracle (mul+add)', () => 
     const r = runPass(c, 'filterGrad', MULADD, 2, 7);
     expect(r.calls.map((k) => k.name)).toContain('conv-filtergrad.filterGrad');
     expectWithinBound(r, 1, 'filterGrad 2051 channels');
+  });
+
+  it('the WebAssembly indirection tables equal the TypeScript statement of them (indirection.ts)', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const g = convGeometry('conv2d', [c.batch, c.inH, c.inW, c.inC], [c.kh, c.kw, c.inC, c.outC], c.p);
+        const T = c.kh * c.kw;
+        const memory = new WebAssembly.Memory({ initial: 2 });
+        const runner = new ChunkedRunner(memory, 3);
+        const ctx = { runner, scratch: { alloc: () => 0, free: () => {} }, features: MULADD };
+        const [x, zero, at] = [1 << 16, 4096, 1024];
+        for (const [name, pixels, rows, ts] of [
+          ['forwardTable', g.batch * g.outH * g.outW, g.batch * g.outH, forwardTable],
+          ['inputGradTable', g.batch * g.inH * g.inW, g.batch * g.inH, inputGradTable],
+        ] as const) {
+          runner.parallelFor(tableKernel(ctx, g), name, [at, x, zero], rows);
+          const want = new Int32Array(pixels * T);
+          ts(want, g, x, zero);
+          expect(Array.from(new Int32Array(memory.buffer, at, pixels * T)), name).toEqual(Array.from(want));
+        }
+      }),
+      { numRuns: propertyRuns(20) },
+    );
   });
 
   it('a batch whose indirection table exceeds the limit runs image by image, the same bits', () => {

@@ -13,7 +13,7 @@ import type { IgemmShape } from './conv/igemm.js';
 import { cachedModule, directKernel, igemmChunk, igemmKernel, igemmOptions, isShared, runIgemm, Scratch } from './conv/kernels.js';
 import { runWinograd } from './conv/winograd-run.js';
 import { filterGradItems, filterGradModule, type FilterGradShape } from './conv/filter-grad.js';
-import { forwardTable, inputGradTable } from './conv/indirection.js';
+import { tableKernel } from './conv/table.js';
 
 /** A float32 tensor in the runner's memory: byte address, NHWC (activations) or HWIO (filters). */
 export interface WasmTensorRef {
@@ -91,7 +91,8 @@ export function conv2dForward(
     try {
       // B[t, ci, co] is the HWIO filter as it lies.
       runIgemm(ctx, s, o, filter.address, bias?.address ?? null, scratch, g.batch, (n0, images) => ({
-        table: (ind, zero) => forwardTable(ind, { ...g, batch: images }, x.address + n0 * g.inH * g.inW * g.inC * 4, zero),
+        table: (ind, zero) => ctx.runner.parallelFor(tableKernel(ctx, { ...g, batch: images }), 'forwardTable',
+          [ind, x.address + n0 * g.inH * g.inW * g.inC * 4, zero], images * g.outH),
         out: out + n0 * g.outH * g.outW * g.outC * 4,
       }));
     } finally {
@@ -121,7 +122,8 @@ export function conv2dBackpropInput(ctx: WasmConvContext, dy: WasmTensorRef, fil
       ctx.runner.parallelFor(kernel, 'transposeTaps', [filter.address, b], s.T);
       if (algorithm === 'igemm') {
         runIgemm(ctx, s, o, b, null, scratch, g.batch, (n0, images) => ({
-          table: (ind, zero) => inputGradTable(ind, { ...g, batch: images }, dy.address + n0 * g.outH * g.outW * g.outC * 4, zero),
+          table: (ind, zero) => ctx.runner.parallelFor(tableKernel(ctx, { ...g, batch: images }), 'inputGradTable',
+            [ind, dy.address + n0 * g.outH * g.outW * g.outC * 4, zero], images * g.inH),
           out: out + n0 * g.inH * g.inW * g.inC * 4,
         }));
       } else {
@@ -155,7 +157,7 @@ export function conv2dBackpropFilter(ctx: WasmConvContext, x: WasmTensorRef, dy:
       const zero = scratch.alloc(g.inC * 4);
       const ind = scratch.alloc(s.P * s.T * 4);
       scratch.f32(zero, g.inC).fill(0);
-      forwardTable(scratch.i32(ind, s.P * s.T), g, x.address, zero);
+      ctx.runner.parallelFor(tableKernel(ctx, g), 'forwardTable', [ind, x.address, zero], g.batch * g.outH);
       if (s.P === 0) new Float32Array(ctx.runner.memory.buffer, out, s.T * s.Cin * s.Cout).fill(0);
       ctx.runner.parallelFor(kernel, 'filterGrad', [ind, dy.address, out], filterGradItems(s));
     } finally {

@@ -1,7 +1,7 @@
 /**
- * The operands of the indirect GEMM (igemm.ts), written into scratch memory by the caller: the
- * table of row addresses for each (pixel, tap) and the packed panels of the filter. Building them
- * is O(pixels·taps + filter) work in TypeScript, small beside the O(pixels·taps·Cin·Cout) kernel.
+ * The indirect GEMM's tables (igemm.ts, filter-grad.ts) stated in TypeScript: one row address per
+ * (pixel, tap). The kernels' tables are built by table.ts in WebAssembly (these loops took 2–3 ms
+ * of a 9 ms 224×224 first layer); the tests check that both give the same entries.
  */
 import type { ConvGeometry } from './geometry.js';
 

@@ -78,7 +78,7 @@ export function igemmChunk(s: IgemmShape, batch: number): number {
 }
 
 /** Where chunk [n0, n0 + images) of a batch reads and writes: its table and its output. */
-export type IgemmPart = (n0: number, images: number) => { table: (ind: Int32Array, zero: number) => void; out: number };
+export type IgemmPart = (n0: number, images: number) => { table: (ind: number, zero: number) => void; out: number };
 
 /**
  * Runs the indirect GEMM of `s` (P pixels over `batch` images) with B (T·K rows of N floats) at
@@ -106,7 +106,7 @@ export function runIgemm(
     const P = perImage * images;
     const kernel = images === chunk ? first : igemmKernel(ctx, { ...s, P }, o);
     const { table, out } = part(n0, images);
-    table(scratch.i32(ind, P * s.T), zero);
+    table(ind, zero);
     ctx.runner.parallelFor(kernel, 'igemm', [ind, panels, tail, biasAt, out], Math.ceil(P / o.rows));
   }
 }
