@@ -1,6 +1,7 @@
 /** stieltjes inspect FILE [--json]: what a Keras weight file holds. */
 import { readKerasFile } from '../models/load-model-file.js';
 import { modelSummaryLines, summarizeModelConfig, type ModelSummary } from '../models/model-summary.js';
+import { recogniseFamily } from '../models/applications.js';
 import { parseFlags } from './args.js';
 import { CliError } from './errors.js';
 import type { Command } from './command.js';
@@ -41,6 +42,10 @@ export const inspectCommand: Command = {
         model = { error: (e as Error).message };
       }
     }
+    const recognised = recogniseFamily(weights.layers.map((l) => l.name));
+    const family = recognised
+      ? { name: recognised.family, preprocess: recognised.rule, inputSize: recognised.inputSize, architectureBuilt: recognised.buildable }
+      : undefined;
     const summary = {
       file: path,
       generation: weights.generation,
@@ -50,6 +55,7 @@ export const inspectCommand: Command = {
       layers,
       parameters,
       ...(model ? { model } : {}),
+      ...(family ? { family } : {}),
     };
     if (values.json) {
       process.stdout.write(`${JSON.stringify(summary, null, 1)}\n`);
@@ -73,6 +79,10 @@ export const inspectCommand: Command = {
     }
     lines.push('', `  parameters: ${parameters.toLocaleString('en-US')}`);
     if (model) lines.push('', ...('error' in model ? [`  model: ${model.error}`] : modelSummaryLines(model)));
+    if (family) {
+      const built = family.architectureBuilt ? '; its architecture is built from the weights when the file has none' : '';
+      lines.push('', `  family: keras.applications ${family.name} (recognised by its layer names): --preprocess auto → ${family.preprocess}, default input ${family.inputSize}×${family.inputSize}${built}`);
+    }
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   },

@@ -65,3 +65,24 @@ describe('stieltjes weights NAME', () => {
     expect(r.stderr).toMatch(/one of vgg19, resnet50, resnet101, resnet152, resnet50v2, resnet101v2, resnet152v2, mobilenetv2; got 'alexnet'/);
   });
 });
+
+describe('stieltjes inspect on a keras.applications weights-only file', () => {
+  it('names the family, its pixel scaling and input size, and classify runs it with that scaling', async () => {
+    const { resnet50 } = await import('../../scripts/keras-applications.js');
+    const { writeKerasWeightsH5 } = await import('../../scripts/keras-weights-writer.js');
+    const dir = mkdtempSync(join(tmpdir(), 'stj-inspect-'));
+    const file = join(dir, 'resnet50_w8_weights.h5');
+    await writeKerasWeightsH5(file, resnet50().layers);
+    const r = await runCliAsync(['inspect', file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      '  family: keras.applications ResNet50 (recognised by its layer names): --preprocess auto → caffe, default input 224×224; its architecture is built from the weights when the file has none',
+    );
+    const j = JSON.parse((await runCliAsync(['inspect', file, '--json'])).stdout);
+    expect(j.family).toEqual({ name: 'ResNet50', preprocess: 'caffe', inputSize: 224, architectureBuilt: true });
+    const c = await runCliAsync(['classify', 'assets/digits/samples/digit-3-899.png', '--weights', file, '--backend', 'cpu', '--top', '2']);
+    expect(c.code).toBe(0);
+    expect(c.stderr).toContain('preprocess: caffe (auto: keras.applications ResNet50 family (recognised by its layer names) → caffe)');
+    expect(c.stdout.trim().split('\n')).toHaveLength(2);
+  });
+});
