@@ -92,6 +92,12 @@ export async function readCliModel(weights: string | undefined, config: string |
     // not VGG19 given without --config, a config that does not fit the weights) is an error
     // before any backend starts, and the commands can check --layer and --target against it.
     const structure = modelFromKerasWeights(w, { backend: new SharingCpuBackend(), config: cfg, source: file, allowNonFinite: true });
+    if (structure.numClasses === 0) {
+      const shape = structure.layerShape(structure.outputName);
+      throw new Error(
+        `${file}: model ${structure.name} outputs a [${shape.join(', ')}] feature map, not class scores (a file without its top, like Keras's _notop files); stieltjes explains an output unit: use the file with the top`,
+      );
+    }
     const scaling = applyPixelScaling(structure, opts.preprocess ?? 'auto', preprocessingMarker);
     const preprocessing = scaling.preprocessing;
     return {

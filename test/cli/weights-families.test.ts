@@ -86,3 +86,21 @@ describe('stieltjes inspect on a keras.applications weights-only file', () => {
     expect(c.stdout.trim().split('\n')).toHaveLength(2);
   });
 });
+
+describe('a file without its top', () => {
+  it('classify and explain refuse it in one line: its output is a feature map, not class scores', async () => {
+    const { resnet50 } = await import('../../scripts/keras-applications.js');
+    const { writeKerasWeightsH5 } = await import('../../scripts/keras-weights-writer.js');
+    const dir = mkdtempSync(join(tmpdir(), 'stj-notop-'));
+    const file = join(dir, 'resnet50_w8_notop.h5');
+    await writeKerasWeightsH5(file, resnet50().layers.filter((l) => l.name !== 'predictions' && l.name !== 'avg_pool'));
+    const image = 'assets/digits/samples/digit-3-899.png';
+    for (const args of [['classify', image], ['explain', image, '--method', 'gradcam', '--out', join(dir, 'out')]]) {
+      const r = await runCliAsync([...args, '--weights', file, '--backend', 'cpu', '--quiet']);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        `stieltjes: ${file}: model resnet50 outputs a [7, 7, 256] feature map, not class scores (a file without its top, like Keras's _notop files); stieltjes explains an output unit: use the file with the top`,
+      ]);
+    }
+  });
+});
