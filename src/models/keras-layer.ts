@@ -285,6 +285,6 @@ function activation(layer: string, a: unknown, ctx?: Pick<KerasLayerContext, 'ke
   // Keras 1/2's hard_sigmoid is 0.2x + 0.5 clipped; Keras 3's is x/6 + 0.5 clipped.
   if (s === 'hard_sigmoid' && ctx && !ctx.keras3) return 'hard_sigmoid_keras2';
   const parsed = parseActivation(s);
-  if (!parsed) throw new Error(`layer ${layer}: activation '${s}' is not supported (${ACTIVATIONS.join(', ')}, silu)`);
+  if (!parsed) throw new Error(`layer ${layer}: activation '${s}' is not supported (${ACTIVATIONS.filter((n) => n !== 'hard_sigmoid_keras2').join(', ')}, silu, hard_silu)`);
   return parsed;
 }

@@ -111,7 +111,7 @@ describe('Keras config entries for them', () => {
     expect(() => build('Merge', { mode: 'cos' })).toThrow(/layer x: Keras 1 Merge mode 'cos' is not supported/);
     expect(() => build('Conv1D', {})).toThrow(/^layer x: stieltjes explains image models: 1-D convolutions are not supported$/);
     expect(() => build('LSTM', {})).toThrow(/^layer x: recurrent layers are not supported/);
-    expect(() => build('Activation', { activation: 'hard_sigmoid' })).toThrow(/layer x: activation 'hard_sigmoid' is not supported \(linear, relu, relu6, sigmoid, tanh, softmax, swish, elu, selu, softplus, softsign, exponential, hard_swish, gelu, silu\)/);
+    expect(() => build('Activation', { activation: 'mish' })).toThrow(/layer x: activation 'mish' is not supported \(linear, relu, relu6, sigmoid, tanh, softmax, swish, elu, selu, softplus, softsign, exponential, hard_swish, gelu, hard_sigmoid, silu, hard_silu\)/);
   });
 });
 
