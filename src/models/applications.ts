@@ -17,7 +17,7 @@
  * Recognised for their pixel scaling (a model file with its own config): VGG16/19, MobileNet, MobileNetV3, InceptionResNetV2, EfficientNet(V2),
  * ConvNeXt.
  */
-import type { PixelScaling } from './pixel-scaling.js';
+import type { PixelScaling } from './pixel-scaling-names.js';
 
 export type ApplicationFamily =
   | 'VGG16'

@@ -8,9 +8,9 @@
 import { caffe, noPreprocessing, unitScale, type Preprocessing } from './preprocessing.js';
 import { recogniseFamily } from './applications.js';
 
-export const PIXEL_SCALINGS = ['none', 'unit', 'symmetric', 'caffe', 'torch', 'auto'] as const;
-export type PixelScalingChoice = (typeof PIXEL_SCALINGS)[number];
-export type PixelScaling = Exclude<PixelScalingChoice, 'auto'>;
+import type { PixelScaling, PixelScalingChoice } from './pixel-scaling-names.js';
+
+export { PIXEL_SCALINGS, type PixelScaling, type PixelScalingChoice } from './pixel-scaling-names.js';
 
 /** x/127.5 − 1. */
 export const symmetricScale: Preprocessing = { kind: 'scale', channelOrder: 'rgb', mean: [127.5, 127.5, 127.5], scale: 1 / 127.5 };
