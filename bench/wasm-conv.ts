@@ -5,7 +5,11 @@
  * (a multiply-add counts 2) and our ratio. Also the TypeScript CPU backend (float32) on two
  * shapes, and, per shape, which algorithm our rule chose.
  *
- *   npx tsx bench/wasm-conv.ts [--runs N] [--filter SIZE,CIN,COUT] [--fma] [--algorithms] [--error] [--filter-grad]
+ *   npx tsx bench/wasm-conv.ts [--runs N] [--threads N] [--filter SIZE,CIN,COUT] [--fma] [--algorithms] [--error] [--filter-grad]
+ *
+ * `--threads N` runs our kernels on the thread pool (thread-pool.ts) and asks TF.js for N threads
+ * too; the header says how many TF.js really runs (its Node build runs one: multithreading needs
+ * its threaded build, which loads only in browsers). With threads, rank by wall clock.
  *
  * The two sides alternate run by run; each side reports the median of N runs (default 5) after
  * a warm-up, timed two ways: process CPU time (user + system) and wall clock. On a machine
@@ -22,12 +26,13 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { Conv2DParams } from '../src/kernels/backend.js';
 import { CpuBackend } from '../src/kernels/cpu/cpu-backend.js';
 import { convGeometry } from '../src/kernels/wasm/conv/geometry.js';
 import { probeWasmFeatures } from '../src/kernels/wasm/features.js';
-import { SerialKernelRunner } from '../src/kernels/wasm/kernel-runner.js';
+import { SerialKernelRunner, type KernelRunner } from '../src/kernels/wasm/kernel-runner.js';
+import { createThreadedRunner } from '../src/kernels/wasm/thread-pool.js';
 import {
   conv2dBackpropFilter, conv2dBackpropInput, conv2dForward, convAlgorithm, forceConvAlgorithm, type ConvAlgorithm, type WasmConvContext,
 } from '../src/kernels/wasm/wasm-conv.js';
@@ -39,6 +44,7 @@ const flag = (name: string): string | undefined => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const RUNS = Number(flag('--runs') ?? 5);
+const THREADS = Number(flag('--threads') ?? 1);
 const FILTER = flag('--filter');
 const ALGORITHMS = argv.includes('--algorithms');
 const ERROR = argv.includes('--error');
@@ -69,13 +75,15 @@ function timeSides(sides: (() => void)[]): { cpu: number; wall: number }[] {
 // TensorFlow.js's WASM backend, its .wasm files from the installed package, one thread.
 const require = createRequire(import.meta.url);
 setWasmPaths(`${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'))}/dist/`);
-setThreadsCount(1);
+setThreadsCount(THREADS);
 await tf.setBackend('wasm');
 await tf.ready();
 
 // Ours: one memory, tensors at fixed addresses, scratch bumped from above them and reset per call.
-const memory = new WebAssembly.Memory({ initial: 16384 }); // 1 GiB
-const runner = new SerialKernelRunner(memory);
+const memory = THREADS > 1
+  ? new WebAssembly.Memory({ initial: 16384, maximum: 65536, shared: true }) // 1 GiB, shareable with workers
+  : new WebAssembly.Memory({ initial: 16384 });
+const runner: KernelRunner = THREADS > 1 ? await createThreadedRunner({ threads: THREADS, memory }) : new SerialKernelRunner(memory);
 let top = 0;
 let scratchBase = 0;
 const scratch = {
@@ -100,7 +108,7 @@ const random = (n: number, seed: number): Float32Array => {
 
 const gflops = (flops: number, ms: number): string => (flops / ms / 1e6).toFixed(1);
 const rows: string[] = [];
-console.log(`${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}, ${new Date().toISOString()}, ${features.relaxedSimd ? 'relaxed FMA' : 'mul+add'}, median of ${RUNS}`);
+console.log(`${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}, ${new Date().toISOString()}, ${features.relaxedSimd ? 'relaxed FMA' : 'mul+add'}, median of ${RUNS}; threads: ours ${runner.threads}, TF.js ${getThreadsCount()}`);
 for (const [size, cin, cout] of VGG19_CONVS) {
   if (FILTER !== undefined && FILTER !== `${size},${cin},${cout}`) continue;
   const xShape = [1, size, size, cin];

@@ -9,9 +9,21 @@ import type { LayeredModel } from '../models/sequential.js';
 /** Default working-set budget for one batch (bytes). */
 export const DEFAULT_BATCH_BUDGET = 768 * 1024 * 1024;
 
+/**
+ * Layers composed from several primitives keep more than their output on the tape. A depthwise
+ * convolution (depthwise-layers.ts) keeps, per kernel tap, a shifted view of its input (before
+ * subsampling, when strided), a product and a running sum: about 40 outputs' worth for a strided
+ * 3×3. Counting it as one output let full-size MobileNetV2's IG pick a batch of 3 that needed more
+ * than the WebAssembly backend's 4 GiB.
+ */
+const TAPE_OUTPUTS_PER_KIND: Readonly<Record<string, number>> = { depthwiseConv2d: 40, separableConv2d: 40 };
+
 export function autoBatchSize(model: LayeredModel, wanted: number, budget = DEFAULT_BATCH_BUDGET): number {
   let perExample = model.inputShape.reduce((a, b) => a * b, 1);
-  for (const name of model.layerNames) perExample += model.layerShape(name).reduce((a, b) => a * b, 1);
+  for (const name of model.layerNames) {
+    const factor = TAPE_OUTPUTS_PER_KIND[model.layerKind?.(name) ?? ''] ?? 1;
+    perExample += factor * model.layerShape(name).reduce((a, b) => a * b, 1);
+  }
   // Forward activations are kept for the backward pass, and the backward pass makes as many again.
   const bytes = perExample * 4 * 3;
   const n = Math.max(1, Math.floor(budget / bytes));
