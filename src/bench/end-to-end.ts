@@ -9,7 +9,7 @@ import { noGrad } from '../autograd/tape.js';
 import { integratedGradients } from '../attribution/integrated-gradients.js';
 import { optimizeBaseline } from '../attribution/optimize-baseline.js';
 import { rsiGradCam } from '../attribution/rsi-grad-cam.js';
-import { defaultCamLayer } from '../attribution/grad-cam.js';
+import { defaultCamLayer, gradCam } from '../attribution/grad-cam.js';
 import type { Backend } from '../kernels/backend.js';
 import { buildVgg19, VGG19_CONV_LAYERS } from '../models/vgg19.js';
 import type { SequentialModel } from '../models/sequential.js';
@@ -172,6 +172,13 @@ export async function benchEndToEnd(opts: EndToEndOptions): Promise<EndToEndResu
     // the forward's arithmetic, and no filter gradients are computed (tape.ts).
     const g = await timeIt(runs, () => inputGradientPass(model, x));
     emit({ op: 'forward+input gradient', shape, backend: name, ...g, gflops: (2 * fwd) / g.ms / 1e6, note: 'FLOPs counted as 2 × forward' });
+    // Grad-CAM: one forward pass and the backward pass from the class score down to the layer
+    // (VGG19: block5_conv4, as pytorch-grad-cam and torch-peer-time.py take the last convolution).
+    const camLayer = model.layerNames.includes('block5_conv4') ? 'block5_conv4' : defaultCamLayer(model);
+    const cam = await timeIt(runs, async () => {
+      await gradCam(model, x, { layers: [camLayer], target: 0 });
+    });
+    emit({ op: `grad-cam (${camLayer})`, shape, backend: name, ...cam, gflops: fwd / cam.ms / 1e6, note: 'FLOPs counted as 1 forward pass' });
     if (opts.steps > 0) {
       const m = opts.steps;
       const ig = await timeIt(0, async () => {
@@ -179,7 +186,7 @@ export async function benchEndToEnd(opts: EndToEndOptions): Promise<EndToEndResu
         r.attribution.dispose();
       });
       emit({ op: `integrated gradients m=${m}`, shape, backend: name, ...ig, gflops: (fwd * (2 * m + 2)) / ig.ms / 1e6, runs: 1, note: 'one cold run; FLOPs ≈ (2m + 2) × forward' });
-      const layer = model.layerNames.includes('block5_conv4') ? 'block5_conv4' : defaultCamLayer(model);
+      const layer = camLayer;
       const rsi = await timeIt(0, async () => {
         await rsiGradCam(model, x, { baseline: black, steps: m, target: 0, layers: [layer], batchSize: opts.batch, autotune });
       });
