@@ -119,7 +119,7 @@ export function buildFromKerasConfig(rawConfig: unknown, fileLayers: readonly We
       const s = batchShape.slice(1) as number[];
       inputShape = ctx.theano && s.length === 3 ? [s[1]!, s[2]!, s[0]!] : s;
     }
-    built.push({ name, layer: buildKerasLayer(cls, c, name, ctx) });
+    built.push({ name, layer: buildKerasLayer(cls, c, name, ctx, (entry as { inbound_nodes?: unknown }).inbound_nodes) });
   });
   // keras.applications models saved without a fixed input size (input_shape=None): the family's default.
   const open = inputShape as (number | null)[] | null;

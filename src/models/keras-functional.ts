@@ -4,6 +4,7 @@
  * writes `inbound_nodes: [{"args": [<tensor or list of tensors>], "kwargs": {}}]` where each
  * tensor is `{"class_name": "__keras_tensor__", "config": {"keras_history": [layer, node, index]}}`.
  */
+import { isTensorRef } from './tf-op-layers.js';
 
 export interface KerasWiring {
   /**
@@ -57,7 +58,8 @@ export function kerasWiring(config: unknown): KerasWiring {
     if (!Array.isArray(nodes)) throw new Error(`model config: layer ${name} has inbound_nodes that are not a list`);
     calls.set(name, Math.max(nodes.length, 1));
     if (nodes.length === 0) inputs.set(name, []);
-    nodes.forEach((node, k) => inputs.set(callName(name, k), nodeInputs(name, node)));
+    const opLambda = entry.class_name === 'TFOpLambda';
+    nodes.forEach((node, k) => inputs.set(callName(name, k), nodeInputs(name, node, opLambda)));
   });
   return { inputs, calls, inputLayer: nodeName(inputLayers[0]!), outputLayer: nodeName(outputLayers[0]!) };
 }
@@ -72,14 +74,30 @@ function nodeName(e: readonly [string, number]): string {
 }
 
 /** The layer names one call reads, in order. */
-function nodeInputs(layer: string, node: unknown): string[] {
+function nodeInputs(layer: string, node: unknown, opLambda = false): string[] {
   if (Array.isArray(node)) {
-    // Keras 1/2: a list of [name, node_index, tensor_index, kwargs?].
-    return node.map((ref) => {
+    // Keras 1/2: a list of [name, node_index, tensor_index, kwargs?]. tf.keras 2's TFOpLambda keeps
+    // its first argument's structure: one tensor's node is the reference itself, and tensors among
+    // its other arguments are references [name, node_index, tensor_index] in the kwargs (read after).
+    const refs = opLambda && typeof node[0] === 'string' ? [node] : node;
+    const out = refs.map((ref) => {
       if (!Array.isArray(ref) || typeof ref[0] !== 'string') throw new Error(`model config: layer ${layer} has an inbound node ${JSON.stringify(ref)} that names no layer`);
       checkFirstOutput(layer, ref[0], ref[2]);
       return callName(ref[0], nodeIndex(ref[1]));
     });
+    if (opLambda) {
+      for (const ref of refs as unknown[][]) {
+        const kwargs = ref[3];
+        if (!kwargs || typeof kwargs !== 'object') continue;
+        for (const v of Object.values(kwargs)) {
+          if (isTensorRef(v)) {
+            checkFirstOutput(layer, v[0], v[2]);
+            out.push(callName(v[0], nodeIndex(v[1])));
+          }
+        }
+      }
+    }
+    return out;
   }
   const args = (node as { args?: unknown })?.args;
   if (!Array.isArray(args)) throw new Error(`model config: layer ${layer} has an inbound node with neither a list nor 'args'`);

@@ -24,6 +24,7 @@ import { LayerNormLayer } from './layer-norm-layer.js';
 import { ConcatenateLayer, ElementwiseMergeLayer, type ElementwiseMergeKind } from './merge-layers.js';
 import { eluLayer, leakyReluLayer, normalizationLayer, preluLayer, reluLayer, rescalingLayer } from './pointwise-layers.js';
 import { Cropping2DLayer, PermuteLayer, ReshapeLayer } from './shape-layers.js';
+import { buildTfOpLayer, SUPPORTED_TF_OPS, tfOpProblem } from './tf-op-layers.js';
 import type { Backend } from '../kernels/backend.js';
 import type { DType } from '../tensor/dtype.js';
 import type { WeightArray } from './weights-source.js';
@@ -65,7 +66,7 @@ const INFERENCE_IDENTITY = new Set([
 export const SUPPORTED_KERAS_LAYERS =
   'Conv2D, DepthwiseConv2D, SeparableConv2D, Dense, BatchNormalization, LayerNormalization, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Cropping2D, ' +
   'Flatten, Reshape, Permute, Rescaling, Normalization, Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, Add, Subtract, Multiply, Average, ' +
-  'Maximum, Concatenate, Merge (Keras 1), Dropout and the noise and Random* augmentation layers (identity at inference), InputLayer';
+  'Maximum, Concatenate, Merge (Keras 1), TFOpLambda (' + SUPPORTED_TF_OPS + '), Dropout and the noise and Random* augmentation layers (identity at inference), InputLayer';
 
 /** Why a layer class stieltjes knows of cannot be loaded. */
 const UNSUPPORTED_WHY: Readonly<Record<string, string>> = {
@@ -75,8 +76,6 @@ const UNSUPPORTED_WHY: Readonly<Record<string, string>> = {
   GRU: 'recurrent layers are not supported (stieltjes explains image classifiers)',
   SimpleRNN: 'recurrent layers are not supported (stieltjes explains image classifiers)',
   RandomCrop: 'RandomCrop crops to its size at inference, which is not supported yet',
-  TFOpLambda:
-    'a TensorFlow operation recorded as a layer (tf.keras 2 writes one for each tf.* call or operator on a tensor, e.g. in its MobileNetV3), which cannot be loaded outside TensorFlow; rebuild that part with Keras layers, or save the model with Keras 3',
   SlicingOpLambda: 'a tensor slice recorded as a layer (TensorFlow code), which cannot be loaded outside TensorFlow; rebuild that part with Keras layers',
   LayerScale: "a custom layer of tf.keras 2's ConvNeXt, which is not supported; the model's code is not in the file",
   StochasticDepth: "a custom layer of tf.keras 2's ConvNeXt (identity at inference), not supported yet together with LayerScale",
@@ -100,14 +99,19 @@ const SUPPORTED_CLASSES = new Set([
  * activation. Null when it looks buildable; options that only building checks may still refuse.
  */
 export function kerasLayerProblem(cls: string, c: Record<string, unknown>): string | null {
+  if (cls === 'TFOpLambda') return tfOpProblem(c);
   if (!SUPPORTED_CLASSES.has(cls)) return UNSUPPORTED_WHY[cls] ?? `Keras layer class ${cls} is not supported`;
   const a = c.activation;
   if (typeof a === 'string' && !parseActivation(a)) return `activation '${a}' is not supported`;
   return null;
 }
 
-/** The layer for one config entry, or null for an InputLayer. */
-export function buildKerasLayer(cls: string, c: Record<string, unknown>, name: string, ctx: KerasLayerContext): GraphLayer | null {
+/**
+ * The layer for one config entry, or null for an InputLayer. `inboundNodes` (the entry's) carries a
+ * TFOpLambda's operands.
+ */
+export function buildKerasLayer(cls: string, c: Record<string, unknown>, name: string, ctx: KerasLayerContext, inboundNodes?: unknown): GraphLayer | null {
+  if (cls === 'TFOpLambda') return buildTfOpLayer(name, c, inboundNodes);
   const merge = MERGES[cls];
   if (merge) return new ElementwiseMergeLayer(name, merge);
   if (INFERENCE_IDENTITY.has(cls)) return new IdentityLayer(name, cls);

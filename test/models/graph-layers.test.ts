@@ -131,7 +131,10 @@ describe('Keras layer configs', () => {
 
   it('an unsupported layer gets one line naming it and why', () => {
     expect(() => buildKerasLayer('Lambda', {}, 'preprocess', ctx)).toThrow(/^layer preprocess: a Lambda layer holds Python code, which cannot be loaded outside Python/);
-    expect(() => buildKerasLayer('TFOpLambda', {}, 'tf.math.multiply', ctx)).toThrow(/^layer tf\.math\.multiply: a TensorFlow operation recorded as a layer .*save the model with Keras 3$/);
+    expect(() => buildKerasLayer('TFOpLambda', { function: 'image.resize' }, 'tf.image.resize', ctx, [['x', 0, 0, { size: [8, 8] }]])).toThrow(
+      /^layer tf\.image\.resize: TFOpLambda function tf\.image\.resize \(a TensorFlow call recorded by tf\.keras 2\) is not supported \(supported: [^\n]*rebuild that part with Keras layers$/,
+    );
+    expect(() => buildKerasLayer('TFOpLambda', {}, 'tf.op', ctx)).toThrow(/^layer tf\.op: a TFOpLambda layer \(a TensorFlow call recorded by tf\.keras 2\) whose config names no function/);
     expect(() => buildKerasLayer('Conv3D', {}, 'c3', ctx)).toThrow(/^layer c3: Keras layer class Conv3D is not supported \(supported: Conv2D, DepthwiseConv2D, SeparableConv2D, Dense, BatchNormalization/);
     expect(() => buildKerasLayer('Activation', { activation: 'mish' }, 'g', ctx)).toThrow(/layer g: activation 'mish' is not supported/);
   });

@@ -43,9 +43,11 @@ describe('recognised families that stieltjes does not build', () => {
     expect(recogniseFamily(['conv1', 'bn1', 'relu1', 'conv2', 'predictions'])).toBeUndefined();
   });
 
-  it("tf.keras 2's MobileNetV3 (TFOpLambda) and ConvNeXt (LayerScale) layers are refused naming why", () => {
+  it("tf.keras 2's TFOpLambda functions beyond MobileNetV3's and ConvNeXt (LayerScale) layers are refused naming why", () => {
     const ctx = {} as Parameters<typeof buildKerasLayer>[3];
-    expect(() => buildKerasLayer('TFOpLambda', {}, 'tf.__operators__.add', ctx)).toThrow(/TensorFlow operation recorded as a layer/);
+    expect(() => buildKerasLayer('TFOpLambda', { function: 'math.reduce_mean' }, 'tf.math.reduce_mean', ctx, [['x', 0, 0, { axis: -1 }]])).toThrow(
+      /^layer tf\.math\.reduce_mean: TFOpLambda function tf\.math\.reduce_mean \(a TensorFlow call recorded by tf\.keras 2\) is not supported/,
+    );
     expect(() => buildKerasLayer('LayerScale', {}, 'convnext_tiny_stage_0_block_0_layer_scale', ctx)).toThrow(/custom layer of tf\.keras 2's ConvNeXt/);
   });
 });
