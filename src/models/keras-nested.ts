@@ -66,7 +66,8 @@ function asFunctional(config: Entry): Entry {
 /** Renames every layer reference in one entry's inbound nodes (Keras 1/2 lists and Keras 3 tensors). */
 function rewire(node: unknown, rename: (n: string) => string): unknown {
   if (Array.isArray(node)) {
-    if (typeof node[0] === 'string' && typeof node[1] === 'number') return [rename(node[0]), ...node.slice(1)];
+    // [layer, node, tensor, kwargs?]; a TFOpLambda's kwargs may hold tensor references too.
+    if (typeof node[0] === 'string' && typeof node[1] === 'number') return [rename(node[0]), ...node.slice(1, 3), ...node.slice(3).map((x) => rewire(x, rename))];
     return node.map((x) => rewire(x, rename));
   }
   if (node && typeof node === 'object') {

@@ -124,6 +124,46 @@ describe('TFOpLambda (the subset tf.keras 2 records in keras.applications models
     expect(nonzero).toBeGreaterThan(xs.length / 2);
   });
 
+  it('inside a nested model, a tensor operand naming the nested input is rewired to the outer layer', async () => {
+    const inner = {
+      class_name: 'Functional',
+      name: 'inner',
+      config: {
+        name: 'inner',
+        layers: [
+          layer('InputLayer', 'inner_in', { batch_input_shape: [null, H, W, C] }, []),
+          tfOp('tf.__operators__.add', '__operators__.add', 'inner_in', { y: 3.0 }),
+          tfOp('tf.nn.relu6', 'nn.relu6', 'tf.__operators__.add', {}),
+          tfOp('tf.math.truediv', 'math.truediv', 'tf.nn.relu6', { y: 6.0 }),
+          tfOp('tf.math.subtract', 'math.subtract', 'tf.math.truediv', { y: ['inner_in', 0, 0] }),
+        ],
+        input_layers: [['inner_in', 0, 0]],
+        output_layers: [['tf.math.subtract', 0, 0]],
+      },
+      inbound_nodes: [[['in', 0, 0, {}]]],
+    };
+    const outer = {
+      class_name: 'Functional',
+      config: {
+        name: 'outer',
+        layers: [
+          layer('InputLayer', 'in', { batch_input_shape: [null, H, W, C] }, []),
+          inner,
+          layer('GlobalAveragePooling2D', 'gap', {}, [[['inner', 0, 0, {}]]]),
+          layer('Dense', 'out', { units: K }, [[['gap', 0, 0, {}]]]),
+        ],
+        input_layers: [['in', 0, 0]],
+        output_layers: [['out', 0, 0]],
+      },
+    };
+    const m = buildFromKerasConfig(outer, weightLayers, { dtype: 'float64' });
+    expect(m.inputsOfLayer('tf.math.subtract')).toEqual(['tf.math.truediv', 'in']);
+    const y = await m.run(fromArray(xs, [1, H, W, C], { dtype: 'float64' })).output.data();
+    const feat = new Float64Array(C);
+    for (let p = 0; p < H * W; p++) for (let c = 0; c < C; c++) feat[c]! += (Math.min(Math.max(xs[p * C + c]! + 3, 0), 6) / 6 - xs[p * C + c]!) / (H * W);
+    for (let k = 0; k < K; k++) expect(Math.abs(y[k]! - (bias[k]! + feat.reduce((s, v, c) => s + v * kernel[c * K + k]!, 0)))).toBeLessThan(1e-12);
+  });
+
   it('refuses any other function in one line naming it and the layer', () => {
     const bad = config([tfOp('tf.math.reduce_mean', 'math.reduce_mean', 'tf.math.multiply_1', { axis: -1 })]);
     expect(() => buildFromKerasConfig(bad, weightLayers)).toThrow(/^layer tf\.math\.reduce_mean: TFOpLambda function tf\.math\.reduce_mean .* is not supported \(supported: tf\.__operators__\.add, [^\n]*$/);
