@@ -14,6 +14,7 @@ import { cachedModule, directKernel, igemmChunk, igemmKernel, igemmOptions, isSh
 import { runWinograd } from './conv/winograd-run.js';
 import { filterGradItems, filterGradModule, type FilterGradShape } from './conv/filter-grad.js';
 import { tableKernel } from './conv/table.js';
+import { epilogueModule, isPointwise, pointwiseGemm } from './conv/pointwise.js';
 
 /** A float32 tensor in the runner's memory: byte address, NHWC (activations) or HWIO (filters). */
 export interface WasmTensorRef {
@@ -27,8 +28,11 @@ export interface WasmConvContext {
   features: WasmFeatures;
 }
 
-/** How a convolution pass runs: scalar direct, indirect implicit GEMM, or Winograd F(2×2) / F(4×4). */
-export type ConvAlgorithm = 'direct' | 'igemm' | 'winograd2' | 'winograd4';
+/**
+ * How a convolution pass runs: scalar direct, indirect implicit GEMM, Winograd F(2×2) / F(4×4),
+ * or (1×1, stride 1, dilation 1, no padding) a plain matmul (conv/pointwise.ts).
+ */
+export type ConvAlgorithm = 'direct' | 'igemm' | 'winograd2' | 'winograd4' | 'pointwise';
 
 let forced: ConvAlgorithm | null = null;
 
@@ -56,7 +60,15 @@ export function forceConvAlgorithm(algorithm: ConvAlgorithm | null): void {
 export function convAlgorithm(g: ConvGeometry, pass: 'forward' | 'inputGrad', features: WasmFeatures): ConvAlgorithm {
   if (!features.simd) return 'direct';
   const winogradOk = g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.inC % 16 === 0 && g.outC % 16 === 0;
-  if (forced !== null) return forced === 'direct' || forced === 'igemm' || winogradOk ? forced : 'igemm';
+  const pointwiseOk = isPointwise(g);
+  if (forced !== null) {
+    if (forced === 'direct' || forced === 'igemm') return forced;
+    if (forced === 'pointwise') return pointwiseOk ? forced : 'igemm';
+    return winogradOk ? forced : 'igemm';
+  }
+  // A 1×1 filter is a plain GEMM: the matmul kernel (~45 GFLOP/s a core) beats the implicit
+  // GEMM (~30), whose table of row pointers buys nothing here (measured in docs/benchmarks.md).
+  if (pointwiseOk) return 'pointwise';
   const [h, w] = pass === 'forward' ? [g.outH, g.outW] : [g.inH, g.inW];
   if (!winogradOk || h < 4 || w < 4) return 'igemm';
   return h >= 8 && w >= 8 ? 'winograd4' : 'winograd2';
@@ -71,6 +83,17 @@ export function conv2dForward(
     throw new Error(`wasm.conv2d: bias of shape [${bias.shape.join(', ')}] for ${g.outC} output channels`);
   }
   const algorithm = convAlgorithm(g, 'forward', ctx.features);
+  if (algorithm === 'pointwise') {
+    const P = g.batch * g.outH * g.outW;
+    pointwiseGemm(ctx.runner, ctx.scratch, ctx.features, x.address, P, g.inC, filter.address, g.outC, false, out);
+    if ((bias !== null || relu) && P * g.outC > 0) {
+      const key = `conv-pointwise-epilogue:${bias !== null ? 'bias' : ''}${relu ? 'relu' : ''}:${isShared(ctx) ? 'shared' : 'own'}`;
+      const kernel = ctx.runner.load(key, cachedModule(key, () => epilogueModule(bias !== null, relu, ctx.runner.memory)));
+      // About 16 KiB of output per chunk, so a pool does not split a small pass.
+      ctx.runner.parallelFor(kernel, 'epilogue', [out, bias?.address ?? 0, g.outC], P, Math.max(1, Math.floor(4096 / g.outC)));
+    }
+    return;
+  }
   if (algorithm === 'winograd2' || algorithm === 'winograd4') {
     const scratch = new Scratch(ctx);
     try {
@@ -109,6 +132,12 @@ export function conv2dBackpropInput(ctx: WasmConvContext, dy: WasmTensorRef, fil
   const g = convGeometry('conv2dBackpropInput', xShape, filter.shape, p);
   checkDy('conv2dBackpropInput', dy.shape, g);
   const algorithm = convAlgorithm(g, 'inputGrad', ctx.features);
+  if (algorithm === 'pointwise') {
+    // dx [P, Cin] = dy [P, Cout] · filterᵀ: the (small) [Cin, Cout] filter is packed transposed.
+    const P = g.batch * g.inH * g.inW;
+    pointwiseGemm(ctx.runner, ctx.scratch, ctx.features, dy.address, P, g.outC, filter.address, g.inC, true, out);
+    return;
+  }
   if (algorithm !== 'direct') {
     const s: IgemmShape = { P: g.batch * g.inH * g.inW, T: g.kh * g.kw, K: g.outC, N: g.inC };
     const o = igemmOptions(ctx, false, false);

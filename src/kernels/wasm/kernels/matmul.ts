@@ -52,21 +52,25 @@ export function matmulModule(options: MatmulKernelOptions, shared = false): Uint
   // The memory's size is the caller's: declare the smallest, 1 page (a shared one must state a maximum).
   m.importMemory({ module: 'env', name: 'memory', initial: 1, ...(shared ? { maximum: 65536, shared: true } : {}) });
   m.addFunction(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => emitMatmul(f, options.fma, rows, vecs), 'matmul');
+  // The same code with C's row length a separate argument (ldc, floats) after N: B may then be
+  // one packed column panel of a wider product (conv/pointwise.ts), its rows N long.
+  m.addFunction(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => emitMatmul(f, options.fma, rows, vecs, true), 'matmulStrided');
   return m.build();
 }
 
-function emitMatmul(f: FunctionBuilder, fma: boolean, ROWS: number, VECS: number): void {
+function emitMatmul(f: FunctionBuilder, fma: boolean, ROWS: number, VECS: number, ldc = false): void {
   const a = f.param(0, 'i32');
   const b = f.param(1, 'i32');
   const c = f.param(2, 'i32');
   const K = f.param(3, 'i32');
   const N = f.param(4, 'i32');
-  const start = f.param(5, 'i32');
-  const end = f.param(6, 'i32');
+  const start = f.param(ldc ? 6 : 5, 'i32');
+  const end = f.param(ldc ? 7 : 6, 'i32');
   const i = f.local('i32');
   const j = f.local('i32');
   const strideA = f.local('i32'); // bytes per row of A (K·4)
-  const strideB = f.local('i32'); // bytes per row of B and C (N·4)
+  const strideB = f.local('i32'); // bytes per row of B (N·4)
+  const strideC = ldc ? f.local('i32') : strideB; // bytes per row of C (N·4, or ldc·4)
   const rowA = f.local('i32'); // &A[i, 0]
   const rowC = f.local('i32'); // &C[i, 0]
   const pb = f.local('i32'); // &B[k, j]
@@ -79,8 +83,9 @@ function emitMatmul(f: FunctionBuilder, fma: boolean, ROWS: number, VECS: number
 
   f.get(K).i32Const(4).i32Mul().set(strideA);
   f.get(N).i32Const(4).i32Mul().set(strideB);
+  if (ldc) f.get(f.param(5, 'i32')).i32Const(4).i32Mul().set(strideC);
   f.get(a).get(start).get(strideA).i32Mul().i32Add().set(rowA);
-  f.get(c).get(start).get(strideB).i32Mul().i32Add().set(rowC);
+  f.get(c).get(start).get(strideC).i32Mul().i32Add().set(rowC);
   f.get(start).set(i);
 
   /** Points pa[r] at A[i + r, 0] and paEnd at A[i, K]. */
@@ -129,7 +134,7 @@ function emitMatmul(f: FunctionBuilder, fma: boolean, ROWS: number, VECS: number
         for (let v = 0; v < vecs; v++) {
           // &C[i + r, j] + 16v
           f.get(rowC).get(j).i32Const(4).i32Mul().i32Add();
-          if (r > 0) f.get(strideB).i32Const(r).i32Mul().i32Add();
+          if (r > 0) f.get(strideC).i32Const(r).i32Mul().i32Add();
           f.get(acc[r * vecs + v]!).v128Store({ offset: 16 * v, align: 2 });
         }
       }
@@ -149,7 +154,7 @@ function emitMatmul(f: FunctionBuilder, fma: boolean, ROWS: number, VECS: number
       });
       for (let r = 0; r < rows; r++) {
         f.get(rowC).get(j).i32Const(4).i32Mul().i32Add();
-        if (r > 0) f.get(strideB).i32Const(r).i32Mul().i32Add();
+        if (r > 0) f.get(strideC).i32Const(r).i32Mul().i32Add();
         f.get(accScalar[r]!).f32Store();
       }
     });
@@ -163,7 +168,7 @@ function emitMatmul(f: FunctionBuilder, fma: boolean, ROWS: number, VECS: number
       if (VECS > 1) vectorColumns(rows, 1);
       scalarColumns(rows);
       f.get(rowA).get(strideA).i32Const(rows).i32Mul().i32Add().set(rowA);
-      f.get(rowC).get(strideB).i32Const(rows).i32Mul().i32Add().set(rowC);
+      f.get(rowC).get(strideC).i32Const(rows).i32Mul().i32Add().set(rowC);
     }, rows);
   };
 
