@@ -89,7 +89,8 @@ export async function writeKerasModelH5(path: string, model: KerasModelFile): Pr
 
 type H5Group = ReturnType<InstanceType<typeof h5wasm.File>['create_group']>;
 
-function writeWeightNames(group: H5Group, names: string[]): void {
+/** A layer group's weight_names attribute (an empty float64 array where it has none, as h5py writes it). */
+export function writeWeightNames(group: H5Group, names: string[]): void {
   if (names.length > 0) group.create_attribute('weight_names', names);
   else group.create_attribute('weight_names', new Float64Array(0), [0], '<d');
 }

@@ -13,7 +13,7 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import h5wasm from 'h5wasm/node';
-import type { KerasLayerToWrite } from './keras-h5-writer.js';
+import { writeWeightNames, type KerasLayerToWrite } from './keras-h5-writer.js';
 
 export async function writeKerasWeightsH5(path: string, layers: readonly KerasLayerToWrite[], kerasVersion = '2.13.1', modelConfig?: object): Promise<void> {
   await h5wasm.ready;
@@ -35,14 +35,12 @@ export async function writeKerasWeightsH5(path: string, layers: readonly KerasLa
     for (const layer of layers) {
       // Names with a slash (DenseNet's conv1/conv) are nested groups, as h5py makes them.
       const group = nested(root, layer.name);
-      const names = layer.weights.map((w) => `${layer.name}/${w.name}`);
-      if (names.length > 0) group.create_attribute('weight_names', names);
-      else group.create_attribute('weight_names', new Float64Array(0), [0], '<d');
+      writeWeightNames(group, layer.weights.map((w) => `${layer.name}/${w.name}`));
       if (layer.weights.length === 0) continue;
       const inner = nested(group, layer.name);
       for (const w of layer.weights) inner.create_dataset({ name: w.name, data: w.data, shape: [...w.shape], dtype: '<f' });
     }
-    if (modelConfig) writeEmptyNames(root.create_group('top_level_model_weights'));
+    if (modelConfig) writeWeightNames(root.create_group('top_level_model_weights'), []);
   } catch (e) {
     file.close();
     rmSync(tmp, { force: true });
@@ -61,10 +59,6 @@ function nested(parent: H5Group, path: string): H5Group {
     g = existing instanceof h5wasm.Group ? (existing as H5Group) : g.create_group(seg);
   }
   return g;
-}
-
-function writeEmptyNames(group: H5Group): void {
-  group.create_attribute('weight_names', new Float64Array(0), [0], '<d');
 }
 
 /** Keras 2's full-model layout (model.save('m.h5')), with layer names that may hold a slash. */

@@ -275,9 +275,7 @@ export function resnetArchitecture(family: 'ResNet50' | 'ResNet101' | 'ResNet152
   x = b.bn('conv1_bn', x, eps, 0.99);
   x = b.act('conv1_relu', x, 'relu');
   x = b.pad('pool1_pad', x, [[1, 1], [1, 1]]);
-  const [h, w, c] = b.shape(x) as [number, number, number];
-  const pooled = outSize(h, w, 3, 2, 'valid');
-  x = b.add('MaxPooling2D', 'pool1_pool', { pool_size: [3, 3], padding: 'valid', strides: [2, 2], data_format: 'channels_last' }, [x], [pooled[0], pooled[1], c]);
+  x = b.pool('MaxPooling2D', 'pool1_pool', x, 3, 2);
   const block1 = (input: string, filters: number, stride: number, convShortcut: boolean, name: string): string => {
     let shortcut = input;
     if (convShortcut) {

@@ -5,6 +5,10 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import type { Backend } from '../../src/kernels/backend.js';
+import * as op from '../../src/autograd/ops.js';
+import { valueAndGrad } from '../../src/autograd/functional.js';
+import { randomNormal } from '../../src/tensor/creation.js';
+import { scope } from '../../src/tensor/scope.js';
 import { runConformance } from '../../src/testing/conformance.js';
 import { primitiveTable } from '../../src/testing/primitive-table.js';
 
@@ -20,4 +24,30 @@ export function conformanceTests(backend: () => Backend, opts: { runs: number; s
       expect(r!.ok, `seed ${seed}, ${r!.worst}: error ${r!.error} > tolerance ${r!.tolerance}`).toBe(true);
     });
   }
+}
+
+/**
+ * Runs one forward + backward pass of a small CNN (conv, ReLU, max pool, sum; the filter's
+ * gradient read back) 1 + `repeats` times on `be`, and returns `measure()` (default: the bytes in
+ * use) after the first pass and after the last, for tests that disposed tensors return their memory.
+ */
+export async function repeatedTrainingStep<T = number>(
+  be: Backend,
+  repeats: number,
+  measure: () => T = () => be.bytesInUse() as T,
+): Promise<{ after1: T; afterAll: T; dispose: () => void }> {
+  const x = randomNormal([2, 12, 12, 3], 0, 1, { backend: be, seed: 1 });
+  const w = randomNormal([3, 3, 3, 8], 0, 0.3, { backend: be, seed: 2 });
+  const step = async (): Promise<void> => {
+    const g = scope(() => {
+      const { grads } = valueAndGrad((a, b) => op.sum(op.maxPool2d(op.relu(op.conv2d(a, b, { padding: 'same' })))))(x, w);
+      return grads[1]!;
+    });
+    await g.data();
+    g.dispose();
+  };
+  await step();
+  const after1 = measure();
+  for (let i = 0; i < repeats; i++) await step();
+  return { after1, afterAll: measure(), dispose: () => { x.dispose(); w.dispose(); } };
 }

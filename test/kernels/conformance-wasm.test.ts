@@ -11,7 +11,7 @@ import type { WasmBackend } from '../../src/kernels/wasm/wasm-backend.js';
 import { randomNormal } from '../../src/tensor/creation.js';
 import { scope } from '../../src/tensor/scope.js';
 import { propertyRuns } from '../../src/testing/runs.js';
-import { conformanceTests } from '../helpers/conformance.js';
+import { conformanceTests, repeatedTrainingStep } from '../helpers/conformance.js';
 
 let wasm: WasmBackend | null = null;
 const backend = (): WasmBackend => (wasm ??= createSerialWasmBackend());
@@ -33,25 +33,11 @@ describe('conformance: WebAssembly on two threads against the float64 CPU oracle
 describe('the WebAssembly backend', () => {
   it('50 repetitions of a forward + backward pass leave the allocated bytes where they were', async () => {
     const be = backend();
-    const x = randomNormal([2, 12, 12, 3], 0, 1, { backend: be, seed: 1 });
-    const w = randomNormal([3, 3, 3, 8], 0, 0.3, { backend: be, seed: 2 });
-    const step = async (): Promise<void> => {
-      const g = scope(() => {
-        const { grads } = valueAndGrad((a, b) => op.sum(op.maxPool2d(op.relu(op.conv2d(a, b, { padding: 'same' })))))(x, w);
-        return grads[1]!;
-      });
-      await g.data();
-      g.dispose();
-    };
-    await step();
-    const before = be.bytesInUse();
-    const capacity = be.memory.capacity();
-    for (let i = 0; i < 50; i++) await step();
-    expect(be.bytesInUse()).toBe(before);
-    // Freed blocks are reused: the same work needs no more memory the 51st time than the first.
-    expect(be.memory.capacity()).toBe(capacity);
-    x.dispose();
-    w.dispose();
+    // Bytes in use, and the memory's size: freed blocks are reused, so the same work needs no
+    // more memory the 51st time than the first.
+    const r = await repeatedTrainingStep(be, 50, () => [be.bytesInUse(), be.memory.capacity()]);
+    expect(r.afterAll).toEqual(r.after1);
+    r.dispose();
     expect(be.bytesInUse()).toBe(0);
   });
 

@@ -12,7 +12,7 @@
 import type { Conv2DParams } from '../backend.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
-import { convGeometry } from './conv2d.js';
+import { convGeometry } from '../conv-geometry.js';
 import { alloc, type HostArray } from './cpu-storage.js';
 import { microKernel4x4 } from './gemm-microkernel.js';
 
@@ -21,7 +21,7 @@ const DY_CHUNK_ELEMENTS = 65536;
 
 export function conv2dBackpropFilter(input: HostArray, dy: TypedArray, wShape: Shape, p: Conv2DParams, dtype: DType): TypedArray {
   const { data: x, shape: xShape } = input;
-  const g = convGeometry('conv2dBackpropFilter', xShape, wShape, p);
+  const g = convGeometry('cpu.conv2dBackpropFilter', xShape, wShape, p);
   const { batch, inH, inW, inC, kh, kw, outH, outW, outC, sh, sw, dh, dw, top, left } = g;
   const numPixels = batch * outH * outW;
   if (dy.length !== numPixels * outC) {

@@ -10,52 +10,10 @@
  */
 import type { Conv2DParams } from '../backend.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
-import { formatShape, type Shape } from '../../tensor/shape.js';
+import { convGeometry } from '../conv-geometry.js';
+import { type Shape } from '../../tensor/shape.js';
 import { alloc, type HostArray } from './cpu-storage.js';
 import { implicitGemm, packTapPanels, type PixelGather } from './implicit-gemm.js';
-
-/** The sizes every convolution kernel needs, checked for consistency. */
-export interface ConvGeometry {
-  batch: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  kh: number;
-  kw: number;
-  outH: number;
-  outW: number;
-  outC: number;
-  sh: number;
-  sw: number;
-  dh: number;
-  dw: number;
-  top: number;
-  left: number;
-}
-
-export function convGeometry(op: string, xShape: Shape, filterShape: Shape, p: Conv2DParams): ConvGeometry {
-  if (xShape.length !== 4 || filterShape.length !== 4) {
-    throw new Error(`cpu.${op}: expected NHWC input and HWIO filter, got ${formatShape(xShape)} and ${formatShape(filterShape)}`);
-  }
-  const [batch, inH, inW, inC] = xShape as [number, number, number, number];
-  const [kh, kw, fc, outC] = filterShape as [number, number, number, number];
-  if (fc !== inC) {
-    throw new Error(`cpu.${op}: filter ${formatShape(filterShape)} expects ${fc} input channels, input ${formatShape(xShape)} has ${inC}`);
-  }
-  const [sh, sw] = p.strides;
-  const [dh, dw] = p.dilations;
-  const { top, bottom, left, right } = p.pad;
-  // The output size the op computed must be the one these parameters give.
-  const wantH = Math.floor((inH + top + bottom - ((kh - 1) * dh + 1)) / sh) + 1;
-  const wantW = Math.floor((inW + left + right - ((kw - 1) * dw + 1)) / sw) + 1;
-  if (p.outHeight !== Math.max(0, wantH) || p.outWidth !== Math.max(0, wantW)) {
-    throw new Error(
-      `cpu.${op}: output ${p.outHeight}×${p.outWidth} does not match input ${formatShape(xShape)}, filter ${formatShape(filterShape)}, ` +
-        `strides [${sh}, ${sw}], dilations [${dh}, ${dw}], pad ${top}/${bottom}/${left}/${right} (expected ${wantH}×${wantW})`,
-    );
-  }
-  return { batch, inH, inW, inC, kh, kw, outH: p.outHeight, outW: p.outWidth, outC, sh, sw, dh, dw, top, left };
-}
 
 /** The forward convolution's epilogue (bias, then ReLU) and its output type. */
 export interface ConvEpilogue {
@@ -68,7 +26,7 @@ export function conv2d(input: HostArray, filter: HostArray, p: Conv2DParams, epi
   const { data: x, shape: xShape } = input;
   const { data: w, shape: wShape } = filter;
   const { bias, relu, dtype } = epilogue;
-  const g = convGeometry('conv2d', xShape, wShape, p);
+  const g = convGeometry('cpu.conv2d', xShape, wShape, p);
   const { batch, inH, inW, inC, kh, kw, outH, outW, outC, sh, sw, dh, dw, top, left } = g;
   if (bias !== null && bias.length !== outC) {
     throw new Error(`cpu.conv2d: bias has ${bias.length} values for ${outC} output channels`);
@@ -114,7 +72,7 @@ export function conv2d(input: HostArray, filter: HostArray, p: Conv2DParams, epi
  */
 export function conv2dBackpropInput(dy: TypedArray, filter: HostArray, xShape: Shape, p: Conv2DParams, dtype: DType): TypedArray {
   const { data: w, shape: wShape } = filter;
-  const g = convGeometry('conv2dBackpropInput', xShape, wShape, p);
+  const g = convGeometry('cpu.conv2dBackpropInput', xShape, wShape, p);
   const { batch, inH, inW, inC, kh, kw, outH, outW, outC, sh, sw, dh, dw, top, left } = g;
   if (dy.length !== batch * outH * outW * outC) {
     throw new Error(`cpu.conv2dBackpropInput: dy has ${dy.length} values, expected [${batch}, ${outH}, ${outW}, ${outC}]`);

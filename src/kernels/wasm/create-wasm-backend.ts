@@ -12,6 +12,7 @@ import { wasmFeatures } from './features.js';
 import { SerialKernelRunner, type KernelRunner } from './kernel-runner.js';
 import { createThreadedRunner, threadSupport } from './thread-pool.js';
 import { WasmBackend } from './wasm-backend.js';
+import { isSharedMemory } from './memory-import.js';
 import { createWasmMemory } from './wasm-memory.js';
 
 export interface WasmBackendOptions {
@@ -49,7 +50,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   } else if (!support.available) {
     runner = new SerialKernelRunner(memory);
     threadNote = `${threads} threads asked for; running 1: ${support.reason ?? 'threads are unavailable here'}`;
-  } else if (!(memory.buffer instanceof SharedArrayBuffer)) {
+  } else if (!isSharedMemory(memory)) {
     runner = new SerialKernelRunner(memory);
     threadNote = `${threads} threads asked for; running 1: this engine could not reserve a shared 4 GiB memory`;
   } else {

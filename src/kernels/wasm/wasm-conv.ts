@@ -78,7 +78,7 @@ export function convAlgorithm(g: ConvGeometry, pass: 'forward' | 'inputGrad', fe
 export function conv2dForward(
   ctx: WasmConvContext, x: WasmTensorRef, filter: WasmTensorRef, bias: WasmTensorRef | null, out: number, p: Conv2DParams, relu: boolean,
 ): void {
-  const g = convGeometry('conv2d', x.shape, filter.shape, p);
+  const g = convGeometry('wasm.conv2d', x.shape, filter.shape, p);
   if (bias !== null && (bias.shape.length !== 1 || bias.shape[0] !== g.outC)) {
     throw new Error(`wasm.conv2d: bias of shape [${bias.shape.join(', ')}] for ${g.outC} output channels`);
   }
@@ -129,7 +129,7 @@ export function conv2dForward(
 
 /** dx ([N, H, W, Cin] = xShape) of the convolution, given dy. */
 export function conv2dBackpropInput(ctx: WasmConvContext, dy: WasmTensorRef, filter: WasmTensorRef, out: number, xShape: Shape, p: Conv2DParams): void {
-  const g = convGeometry('conv2dBackpropInput', xShape, filter.shape, p);
+  const g = convGeometry('wasm.conv2dBackpropInput', xShape, filter.shape, p);
   checkDy('conv2dBackpropInput', dy.shape, g);
   const algorithm = convAlgorithm(g, 'inputGrad', ctx.features);
   if (algorithm === 'pointwise') {
@@ -173,7 +173,7 @@ export function conv2dBackpropInput(ctx: WasmConvContext, dy: WasmTensorRef, fil
 
 /** dfilter ([kh, kw, Cin, Cout] = filterShape) of the convolution, given x and dy. */
 export function conv2dBackpropFilter(ctx: WasmConvContext, x: WasmTensorRef, dy: WasmTensorRef, out: number, filterShape: Shape, p: Conv2DParams): void {
-  const g = convGeometry('conv2dBackpropFilter', x.shape, filterShape, p);
+  const g = convGeometry('wasm.conv2dBackpropFilter', x.shape, filterShape, p);
   checkDy('conv2dBackpropFilter', dy.shape, g);
   if (forced !== 'direct' && ctx.features.simd) {
     const s: FilterGradShape = { P: g.batch * g.outH * g.outW, T: g.kh * g.kw, Cin: g.inC, Cout: g.outC };

@@ -17,7 +17,7 @@ import type { KernelRunner, ScratchAllocator } from './kernel-runner.js';
 import { matmulKernelModule } from './kernels/matmul.js';
 import { matmulNTKernelModule } from './kernels/matmul-nt.js';
 import { matmulRowsKernelModule } from './kernels/matmul-rows.js';
-import { isSharedMemory } from './shared-memory.js';
+import { isSharedMemory } from './memory-import.js';
 
 /** Up to this many rows of A, a transposed B is read as stored (dot products) rather than copied. */
 export const DOT_PRODUCT_MAX_ROWS = 16;

@@ -10,6 +10,7 @@
  *   inputGrad(dy, w, dx, start, end)       item = an input row (n, ih): dx[n, ih, :, :]
  *   filterGrad(x, dy, dw, start, end)      item = a filter row (i, j, ci): dw[i, j, ci, :]
  */
+import { memoryImport } from '../memory-import.js';
 import { ModuleBuilder, type FunctionBuilder, type Local } from '../module-builder.js';
 import type { ConvGeometry } from './geometry.js';
 
@@ -35,7 +36,7 @@ export function i32Locals<N extends number>(f: FunctionBuilder, n: N): Tuple<Loc
 /** The module exporting forward, inputGrad and filterGrad for `g` (bias and ReLU as given). */
 export function directConvModule(g: ConvGeometry, bias: boolean, relu: boolean, shared: boolean): Uint8Array<ArrayBuffer> {
   const m = new ModuleBuilder();
-  m.importMemory({ module: 'env', name: 'memory', initial: 1, ...(shared ? { maximum: 65536, shared: true } : {}) });
+  m.importMemory(memoryImport(shared));
   m.addFunction(['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => emitForward(f, g, bias, relu), 'forward');
   m.addFunction(['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => emitInputGrad(f, g), 'inputGrad');
   m.addFunction(['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => emitFilterGrad(f, g), 'filterGrad');

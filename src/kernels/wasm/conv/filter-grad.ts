@@ -14,6 +14,7 @@
  * Export: filterGrad(ind, dy, dw, start, end), items = (tap, block of ROWS input channels), the
  * last block of each tap ragged when Cin mod ROWS ≠ 0.
  */
+import { memoryImport } from '../memory-import.js';
 import { ModuleBuilder, type FunctionBuilder, type Local } from '../module-builder.js';
 import { i32Locals, params } from './direct.js';
 
@@ -33,7 +34,7 @@ export function filterGradItems(s: FilterGradShape, rows: number = FILTER_GRAD_B
 
 export function filterGradModule(s: FilterGradShape, fma: boolean, shared: boolean): Uint8Array<ArrayBuffer> {
   const m = new ModuleBuilder();
-  m.importMemory({ module: 'env', name: 'memory', initial: 1, ...(shared ? { maximum: 65536, shared: true } : {}) });
+  m.importMemory(memoryImport(shared));
   m.addFunction(['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => emitFilterGrad(f, s, fma), 'filterGrad');
   return m.build();
 }

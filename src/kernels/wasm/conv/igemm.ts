@@ -27,6 +27,7 @@
  *   transposeTaps(src, dst, start, end)           dst[t, k, n] = src[t, n, k] for N×K taps
  *     (items = taps): the input gradient's B from the filter.
  */
+import { memoryImport } from '../memory-import.js';
 import { ModuleBuilder, type FunctionBuilder, type Local } from '../module-builder.js';
 import { i32Locals, params } from './direct.js';
 
@@ -88,7 +89,7 @@ export function packTail(dst: Float32Array, b: Float32Array, s: Pick<IgemmShape,
 
 export function igemmModule(s: IgemmShape, o: IgemmOptions, shared: boolean): Uint8Array<ArrayBuffer> {
   const m = new ModuleBuilder();
-  m.importMemory({ module: 'env', name: 'memory', initial: 1, ...(shared ? { maximum: 65536, shared: true } : {}) });
+  m.importMemory(memoryImport(shared));
   m.addFunction(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => emitIgemm(f, s, o), 'igemm');
   m.addFunction(['i32', 'i32', 'i32', 'i32'], [], (f) => emitTranspose(f, s), 'transposeTaps');
   m.addFunction(['i32', 'i32', 'i32', 'i32'], [], (f) => emitPack(f, s, o.vecs), 'packPanels');

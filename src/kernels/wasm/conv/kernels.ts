@@ -4,6 +4,7 @@
  * GEMM and the direct kernel through the runner.
  */
 import type { WasmFeatures } from '../features.js';
+import { isSharedMemory } from '../memory-import.js';
 import type { KernelHandle, KernelRunner, ScratchAllocator } from '../kernel-runner.js';
 import { directConvModule } from './direct.js';
 import { geometryKey, type ConvGeometry } from './geometry.js';
@@ -16,20 +17,12 @@ export interface ConvContext {
   features: WasmFeatures;
 }
 
-const modules = new Map<string, WebAssembly.Module>();
+import { cachedModule } from '../module-cache.js';
 
-/** The compiled module for `key`, built by `build` once per process. */
-export function cachedModule(key: string, build: () => Uint8Array<ArrayBuffer>): WebAssembly.Module {
-  let module = modules.get(key);
-  if (module === undefined) {
-    module = new WebAssembly.Module(build());
-    modules.set(key, module);
-  }
-  return module;
-}
+export { cachedModule };
 
 export function isShared(ctx: ConvContext): boolean {
-  return typeof SharedArrayBuffer !== 'undefined' && ctx.runner.memory.buffer instanceof SharedArrayBuffer;
+  return isSharedMemory(ctx.runner.memory);
 }
 
 export function directKernel(ctx: ConvContext, g: ConvGeometry, bias: boolean, relu: boolean): KernelHandle {

@@ -10,7 +10,7 @@
  * would need the large x transposed.
  */
 import { ModuleBuilder, type Local } from '../module-builder.js';
-import { isSharedMemory, memoryImportFor } from '../shared-memory.js';
+import { isSharedMemory, memoryImportFor } from '../memory-import.js';
 import type { WasmFeatures } from '../features.js';
 import type { KernelRunner, ScratchAllocator } from '../kernel-runner.js';
 import { matmulKernelModule } from '../kernels/matmul.js';

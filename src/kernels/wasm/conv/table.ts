@@ -7,6 +7,7 @@
  *   forwardTable(ind, x, zero, start, end)     items = output rows (n, oh)
  *   inputGradTable(ind, dy, zero, start, end)  items = input rows (n, ih)
  */
+import { memoryImport } from '../memory-import.js';
 import { ModuleBuilder, type FunctionBuilder, type Local } from '../module-builder.js';
 import { i32Locals, params } from './direct.js';
 import type { KernelHandle } from '../kernel-runner.js';
@@ -21,7 +22,7 @@ export function tableKernel(ctx: ConvContext, g: ConvGeometry): KernelHandle {
 
 export function tableModule(g: ConvGeometry, shared: boolean): Uint8Array<ArrayBuffer> {
   const m = new ModuleBuilder();
-  m.importMemory({ module: 'env', name: 'memory', initial: 1, ...(shared ? { maximum: 65536, shared: true } : {}) });
+  m.importMemory(memoryImport(shared));
   m.addFunction(['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => emitForward(f, g), 'forwardTable');
   m.addFunction(['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => emitInputGrad(f, g), 'inputGradTable');
   return m.build();

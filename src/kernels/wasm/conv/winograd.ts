@@ -18,6 +18,7 @@
  *   outputTransform(mm, bias, y, start, end) y tile = A^T M A (+ bias, ReLU), cropped to the output;
  *                                           items = tile rows (n, th).
  */
+import { memoryImport } from '../memory-import.js';
 import { ModuleBuilder, type FunctionBuilder, type Local } from '../module-builder.js';
 import { i32Locals, params } from './direct.js';
 
@@ -135,7 +136,7 @@ export function winogradModule(s: WinogradShape, shared: boolean): Uint8Array<Ar
     throw new Error(`winograd: ${s.K}→${s.N} channels do not fill panels of ${s.panel}`);
   }
   const mb = new ModuleBuilder();
-  mb.importMemory({ module: 'env', name: 'memory', initial: 1, ...(shared ? { maximum: 65536, shared: true } : {}) });
+  mb.importMemory(memoryImport(shared));
   mb.addFunction(['i32', 'i32', 'i32', 'i32'], [], (f) => emitFilterTransform(f, s), 'filterTransform');
   mb.addFunction(['i32', 'i32', 'i32', 'i32'], [], (f) => emitInputTransform(f, s), 'inputTransform');
   mb.addFunction(['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => emitOutputTransform(f, s), 'outputTransform');

@@ -21,7 +21,8 @@
  */
 import type { BinaryOp, UnaryOp } from '../../backend.js';
 import { ModuleBuilder, type FunctionBuilder, type Local } from '../module-builder.js';
-import { memoryImportFor } from '../shared-memory.js';
+import { memoryImportFor, memoryKind } from '../memory-import.js';
+import { cachedModule } from '../module-cache.js';
 
 export type SimdUnaryOp = 'neg' | 'abs' | 'sqrt' | 'relu' | 'step';
 export type SimdBinaryOp = Exclude<BinaryOp, 'pow'>;
@@ -213,19 +214,10 @@ export function sumRowsModule(memory: WebAssembly.Memory): Uint8Array<ArrayBuffe
   return m.build();
 }
 
-const cache = new Map<string, WebAssembly.Module>();
-
-/** The compiled module for `key` (op and memory kind), compiled once per process. */
+/** The compiled module for this op and memory kind, compiled once per process. */
 export function elementwiseKernelModule(kind: 'unary' | 'binary' | 'sumRows', op: string, memory: WebAssembly.Memory): WebAssembly.Module {
-  const shared = memoryImportFor(memory).shared === true;
-  const key = `${kind}:${op}:${shared ? 'shared' : 'own'}`;
-  let module = cache.get(key);
-  if (module === undefined) {
-    const bytes = kind === 'unary'
+  return cachedModule(`elementwise-${kind}:${op}:${memoryKind(memory)}`, () =>
+    kind === 'unary'
       ? unaryModule(op as SimdUnaryOp, memory)
-      : kind === 'binary' ? binaryModule(op as SimdBinaryOp, memory) : sumRowsModule(memory);
-    module = new WebAssembly.Module(bytes);
-    cache.set(key, module);
-  }
-  return module;
+      : kind === 'binary' ? binaryModule(op as SimdBinaryOp, memory) : sumRowsModule(memory));
 }

@@ -12,7 +12,8 @@
  * (each writes its own elements of C), so a thread pool can split N.
  */
 import { ModuleBuilder, type FunctionBuilder, type Local } from '../module-builder.js';
-import { memoryImportFor } from '../shared-memory.js';
+import { memoryImportFor, memoryKind } from '../memory-import.js';
+import { cachedModule } from '../module-cache.js';
 
 const ROWS = 4;
 
@@ -94,15 +95,7 @@ function emit(f: FunctionBuilder, fma: boolean): void {
   });
 }
 
-const cache = new Map<string, WebAssembly.Module>();
-
 /** The compiled module, once per process per FMA choice and memory kind. */
 export function matmulNTKernelModule(fma: boolean, memory: WebAssembly.Memory): WebAssembly.Module {
-  const key = `${fma ? 'fma' : 'muladd'}:${memoryImportFor(memory).shared === true ? 'shared' : 'own'}`;
-  let module = cache.get(key);
-  if (module === undefined) {
-    module = new WebAssembly.Module(matmulNTModule(fma, memory));
-    cache.set(key, module);
-  }
-  return module;
+  return cachedModule(`matmul-nt:${fma ? 'fma' : 'muladd'}:${memoryKind(memory)}`, () => matmulNTModule(fma, memory));
 }

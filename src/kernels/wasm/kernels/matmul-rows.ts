@@ -13,7 +13,8 @@
  * start, end)` computes columns [start, end). Chunks write disjoint columns.
  */
 import { ModuleBuilder, type FunctionBuilder, type Local } from '../module-builder.js';
-import { memoryImportFor } from '../shared-memory.js';
+import { memoryImportFor, memoryKind } from '../memory-import.js';
+import { cachedModule } from '../module-cache.js';
 
 /** Columns per strip: 1 KiB of each of C's rows and of the four rows of B in flight. */
 const COLS = 256;
@@ -129,15 +130,7 @@ function emit(f: FunctionBuilder, fma: boolean): void {
   });
 }
 
-const cache = new Map<string, WebAssembly.Module>();
-
 /** The compiled module, once per process per FMA choice and memory kind. */
 export function matmulRowsKernelModule(fma: boolean, memory: WebAssembly.Memory): WebAssembly.Module {
-  const key = `${fma ? 'fma' : 'muladd'}:${memoryImportFor(memory).shared === true ? 'shared' : 'own'}`;
-  let module = cache.get(key);
-  if (module === undefined) {
-    module = new WebAssembly.Module(matmulRowsModule(fma, memory));
-    cache.set(key, module);
-  }
-  return module;
+  return cachedModule(`matmul-rows:${fma ? 'fma' : 'muladd'}:${memoryKind(memory)}`, () => matmulRowsModule(fma, memory));
 }

@@ -21,7 +21,8 @@
  * rows a chunk computes do not depend on where the other chunks begin.
  */
 import { ModuleBuilder, type FunctionBuilder, type Local } from '../module-builder.js';
-import { isSharedMemory } from '../shared-memory.js';
+import { isSharedMemory, memoryImport } from '../memory-import.js';
+import { cachedModule } from '../module-cache.js';
 
 const DEFAULT_ROWS = 2;
 const DEFAULT_VECS = 4;
@@ -50,7 +51,7 @@ export function matmulModule(options: MatmulKernelOptions, shared = false): Uint
   }
   const m = new ModuleBuilder();
   // The memory's size is the caller's: declare the smallest, 1 page (a shared one must state a maximum).
-  m.importMemory({ module: 'env', name: 'memory', initial: 1, ...(shared ? { maximum: 65536, shared: true } : {}) });
+  m.importMemory(memoryImport(shared));
   m.addFunction(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => emitMatmul(f, options.fma, rows, vecs), 'matmul');
   // The same code with C's row length a separate argument (ldc, floats) after N: B may then be
   // one packed column panel of a wider product (conv/pointwise.ts), its rows N long.
@@ -176,17 +177,10 @@ function emitMatmul(f: FunctionBuilder, fma: boolean, ROWS: number, VECS: number
   if (ROWS > 1) rowBlocks(1);
 }
 
-const cache = new Map<string, WebAssembly.Module>();
-
 /** The compiled module for these options, compiled once per process. */
 export function matmulKernelModule(options: MatmulKernelOptions, shared = false): WebAssembly.Module {
-  const key = `${options.fma ? 'fma' : 'muladd'}:${options.rows ?? DEFAULT_ROWS}x${options.vecs ?? DEFAULT_VECS}:${shared ? 'shared' : 'own'}`;
-  let module = cache.get(key);
-  if (module === undefined) {
-    module = new WebAssembly.Module(matmulModule(options, shared));
-    cache.set(key, module);
-  }
-  return module;
+  const key = `matmul:${options.fma ? 'fma' : 'muladd'}:${options.rows ?? DEFAULT_ROWS}x${options.vecs ?? DEFAULT_VECS}:${shared ? 'shared' : 'own'}`;
+  return cachedModule(key, () => matmulModule(options, shared));
 }
 
 /** The kernel instantiated over `memory`. Throws if `fma` is asked for where relaxed SIMD is absent. */

@@ -16,7 +16,8 @@
  */
 import type { Pool2DParams } from '../../backend.js';
 import { ModuleBuilder, type FunctionBuilder, type Local } from '../module-builder.js';
-import { memoryImportFor } from '../shared-memory.js';
+import { memoryImportFor, memoryKind } from '../memory-import.js';
+import { cachedModule } from '../module-cache.js';
 
 export interface PoolGeometry {
   batch: number;
@@ -127,16 +128,9 @@ function emit(f: FunctionBuilder, g: PoolGeometry, backward: boolean): void {
   });
 }
 
-const cache = new Map<string, WebAssembly.Module>();
-
 /** The compiled module for this geometry and memory kind, once per process. */
 export function maxPoolKernelModule(g: PoolGeometry, memory: WebAssembly.Memory): { key: string; module: WebAssembly.Module } {
   const p = g.p;
-  const key = `maxpool:${g.inH}x${g.inW}x${g.C}:w${p.window.join('x')}:s${p.strides.join('x')}:p${p.pad.top},${p.pad.left}:o${p.outHeight}x${p.outWidth}:${memoryImportFor(memory).shared === true ? 'shared' : 'own'}`;
-  let module = cache.get(key);
-  if (module === undefined) {
-    module = new WebAssembly.Module(maxPoolModule(g, memory));
-    cache.set(key, module);
-  }
-  return { key, module };
+  const key = `maxpool:${g.inH}x${g.inW}x${g.C}:w${p.window.join('x')}:s${p.strides.join('x')}:p${p.pad.top},${p.pad.left}:o${p.outHeight}x${p.outWidth}:${memoryKind(memory)}`;
+  return { key, module: cachedModule(key, () => maxPoolModule(g, memory)) };
 }
