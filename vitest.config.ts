@@ -12,6 +12,15 @@ const ISOLATED = [
   'test/kernels/wasm-kernels.test.ts',
 ];
 
+/**
+ * Two tiers. `npm test` runs the default tier, sized for a developer's two cores; files named
+ * `*.slow.test.ts` repeat what the default tier checks at a larger scale or on more variants (every
+ * forced kernel variant in Chromium, every keras.applications family on WebGPU, more property
+ * cases) and run only with STIELTJES_TESTS=all, which CI sets (.ci/run).
+ */
+const ALL = process.env.STIELTJES_TESTS === 'all';
+const SLOW = 'test/**/*.slow.test.ts';
+
 export default defineConfig({
   test: {
     setupFiles: ['test/setup.ts'],
@@ -25,7 +34,10 @@ export default defineConfig({
     projects: [
       // The rest share their worker processes (no fresh module graph per file): on two cores this
       // saves about 40% of the suite's CPU time, most of it spent importing the same modules again.
-      { extends: true, test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: ISOLATED, isolate: false } },
+      {
+        extends: true,
+        test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: [...ISOLATED, ...(ALL ? [] : [SLOW])], isolate: false },
+      },
       { extends: true, test: { name: 'isolated', include: ISOLATED, isolate: true } },
     ],
   },
