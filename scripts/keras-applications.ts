@@ -1,7 +1,7 @@
 /**
  * keras.applications architectures written in Keras's own layouts with seeded weights, for tests:
  * the structure is Keras's (model_config, layer names, weight names and shapes as tf.keras 2.13's
- * keras.applications builds them: src/models/applications.ts), the weights are not ImageNet's.
+ * keras.applications builds them: src/models/applications/), the weights are not ImageNet's.
  *
  * To keep tests fast the files are SMALL VARIANTS, labelled as such in their model names: a 64×64
  * input, 10 classes, and fewer channels (ResNet50 with every filter count divided by `widthDivisor`,
@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Random } from '../src/tensor/random.js';
-import { denseNetArchitecture, efficientNetB0Architecture, inceptionV3Architecture, mobilenetV2Architecture, resnetArchitecture, resnetV2Architecture, xceptionArchitecture, type ApplicationArchitecture } from '../src/models/applications.js';
+import { denseNetArchitecture, efficientNetB0Architecture, inceptionV3Architecture, mobilenetV2Architecture, resnetArchitecture, resnetV2Architecture, xceptionArchitecture, type ApplicationArchitecture } from '../src/models/applications/index.js';
 import { writeKerasModelH5, type KerasLayerToWrite, type KerasWeight } from './keras-h5-writer.js';
 import { writeKerasModelH5Nested } from './keras-weights-writer.js';
 

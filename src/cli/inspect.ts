@@ -1,7 +1,7 @@
 /** stieltjes inspect FILE [--json]: what a Keras weight file holds. */
 import { readKerasFile } from '../models/load-model-file.js';
 import { modelSummaryLines, summarizeModelConfig, type ModelSummary } from '../models/model-summary.js';
-import { recogniseFamily } from '../models/applications.js';
+import { recogniseFamily } from '../models/applications/index.js';
 import { parseFlags } from './args.js';
 import { CliError } from './errors.js';
 import type { Command } from './command.js';

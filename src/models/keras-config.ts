@@ -15,7 +15,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { GraphModel, type GraphLayer } from './graph-model.js';
 import { callName, isFunctionalConfig, kerasWiring, layerEntryName } from './keras-functional.js';
 import { sharedCall } from './shared-call.js';
-import { recogniseFamily } from './applications.js';
+import { recogniseFamily } from './applications/index.js';
 import { hasNestedModels, inlineNestedModels } from './keras-nested.js';
 import { buildKerasLayer, type KerasLayerContext } from './keras-layer.js';
 import type { Layer } from './layers.js';

@@ -16,7 +16,7 @@ import { caffe, noPreprocessing, unitScale, type Preprocessing } from './preproc
 import type { GraphModel } from './graph-model.js';
 import { resolvePixelScaling, type PixelScalingChoice, type ResolvedPixelScaling } from './pixel-scaling.js';
 import { buildVgg19 } from './vgg19.js';
-import { architectureFromWeights } from './applications.js';
+import { architectureFromWeights } from './applications/index.js';
 
 export interface LoadModelOptions {
   backend?: Backend;

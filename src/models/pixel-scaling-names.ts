@@ -1,6 +1,6 @@
 /**
  * The names of the pixel scaling rules (--preprocess), apart from their definitions in
- * pixel-scaling.ts, so that the family table (applications.ts) can name a family's rule without
+ * pixel-scaling.ts, so that the family table (applications/recognise.ts) can name a family's rule without
  * importing the resolution that consults that table.
  */
 /** Every --preprocess value; 'auto' resolves to one of the others. */

@@ -1,12 +1,12 @@
 /**
  * Pixel scaling rules by name (--preprocess, or `preprocess` in the library) and the `auto`
  * resolution: the recognised family's rule (VGG19 → caffe; keras.applications families by their
- * layer names: src/models/applications.ts), else a Rescaling/Normalization layer
+ * layer names: src/models/applications/), else a Rescaling/Normalization layer
  * inside the model (then none outside it), else the file's stieltjes_preprocessing attribute, else
  * none, saying so. Browser-safe.
  */
 import { caffe, noPreprocessing, unitScale, type Preprocessing } from './preprocessing.js';
-import { recogniseFamily } from './applications.js';
+import { recogniseFamily } from './applications/index.js';
 
 import type { PixelScaling, PixelScalingChoice } from './pixel-scaling-names.js';
 

@@ -16,7 +16,7 @@ import { writeKerasWeightsH5 } from '../../scripts/keras-weights-writer.js';
 import { explain } from '../../src/attribution/explain.js';
 import { integratedGradients } from '../../src/attribution/integrated-gradients.js';
 import { decodeNpy } from '../../src/io/npy.js';
-import { recogniseFamily } from '../../src/models/applications.js';
+import { recogniseFamily } from '../../src/models/applications/index.js';
 import type { GraphModel } from '../../src/models/graph-model.js';
 import { pixelsToInput } from '../../src/models/input.js';
 import { applyPixelScaling, modelFromBytes } from '../../src/models/load-model.js';

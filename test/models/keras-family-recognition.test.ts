@@ -4,7 +4,7 @@
  * with Keras's block counts; Keras 2 MobileNetV3 and ConvNeXt are named with why they do not load.
  */
 import { describe, expect, it } from 'vitest';
-import { architectureFromWeights, denseNetArchitecture, recogniseFamily, resnetArchitecture, resnetV2Architecture } from '../../src/models/applications.js';
+import { architectureFromWeights, denseNetArchitecture, recogniseFamily, resnetArchitecture, resnetV2Architecture } from '../../src/models/applications/index.js';
 import { buildKerasLayer } from '../../src/models/keras-layer.js';
 
 const asWeights = (a: ReturnType<typeof resnetArchitecture>) => a.weights.map((w) => ({ name: w.layer, weights: w.weights }));

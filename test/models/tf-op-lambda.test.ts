@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeKerasWeightsH5 } from '../../scripts/keras-weights-writer.js';
-import { recogniseFamily } from '../../src/models/applications.js';
+import { recogniseFamily } from '../../src/models/applications/index.js';
 import { loadModelFile } from '../../src/models/load-model-file.js';
 import * as op from '../../src/autograd/ops.js';
 import { grad } from '../../src/autograd/functional.js';

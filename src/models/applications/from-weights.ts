@@ -1,0 +1,36 @@
+/** A keras.applications weights-only file → the architecture it belongs to. */
+import { denseNetArchitecture } from './densenet.js';
+import { efficientNetB0Architecture } from './efficientnet.js';
+import { inceptionV3Architecture } from './inception-v3.js';
+import { mobilenetV2Architecture } from './mobilenet-v2.js';
+import { recogniseFamily } from './recognise.js';
+import { resnetArchitecture, resnetV2Architecture } from './resnet.js';
+import type { ApplicationArchitecture } from './types.js';
+import { xceptionArchitecture } from './xception.js';
+
+/**
+ * The architecture of a keras.applications weights-only file (ResNet50/101/152, MobileNetV2),
+ * with its widths, class count and top read from the weights; undefined when the layer names are
+ * not a family stieltjes builds.
+ */
+export function architectureFromWeights(layers: readonly { name: string; weights: readonly { shape: readonly number[] }[] }[], inputSize?: number): ApplicationArchitecture | undefined {
+  const names = layers.map((l) => l.name);
+  const found = recogniseFamily(names);
+  if (!found?.buildable || found.family === 'VGG19') return undefined;
+  const byName = new Map(layers.map((l) => [l.name, l]));
+  const width = (layer: string, full: number): number => byName.get(layer)?.weights[0]?.shape.at(-1) ?? full;
+  const top = byName.get('predictions')?.weights[0]?.shape;
+  const classes = top ? top[1]! : 0;
+  const size = inputSize ?? found.inputSize;
+  if (found.family === 'MobileNetV2') return mobilenetV2Architecture({ inputSize: size, classes, width });
+  if (found.family === 'DenseNet') {
+    const blocks = names.filter((n) => /^conv4_block\d+_concat$/.test(n)).length;
+    const variant = blocks >= 48 ? 'DenseNet201' : blocks >= 32 ? 'DenseNet169' : 'DenseNet121';
+    return denseNetArchitecture(variant, { inputSize: size, classes, width });
+  }
+  if (found.family === 'InceptionV3') return inceptionV3Architecture({ inputSize: size, classes, width });
+  if (found.family === 'Xception') return xceptionArchitecture({ inputSize: size, classes, width });
+  if (found.family === 'EfficientNet') return efficientNetB0Architecture({ inputSize: size, classes, width });
+  if (found.family.endsWith('V2')) return resnetV2Architecture(found.family as 'ResNet50V2' | 'ResNet101V2' | 'ResNet152V2', { inputSize: size, classes, width });
+  return resnetArchitecture(found.family as 'ResNet50' | 'ResNet101' | 'ResNet152', { inputSize: size, classes, width });
+}

@@ -1,0 +1,28 @@
+/**
+ * keras.applications families: recognising them (by their layer names and structure, never by a
+ * file name) and writing their architecture as the Keras 2 functional config that
+ * keras.applications builds, so that Keras's weight files, which hold weights only, load as the
+ * model they belong to. Channel widths and the class count come from the weights (so width-reduced
+ * variants load too); the input size is the family's default unless the file says otherwise.
+ * Browser-safe. One file per family (or family group); this index is what the rest of the code imports.
+ *
+ *   ResNet50/101/152 (v1)  tf.keras resnet.py: conv1_pad … convN_blockK_{0..3}_{conv,bn}, _add, _out
+ *   ResNet50V2/101V2/152V2 tf.keras resnet_v2.py: …_preact_bn, _0_max, _2_pad, _out; post_bn, post_relu
+ *   MobileNetV2            tf.keras mobilenet_v2.py: Conv1, expanded_conv_*, block_{1..16}_*, Conv_1, out_relu
+ *   InceptionV3            tf.keras inception_v3.py: conv2d[_k]/batch_normalization[_k]/activation[_k], mixed0–mixed10
+ *   Xception               tf.keras xception.py: block1_conv1 … block14_sepconv2_act; shortcuts conv2d[_k]
+ *   EfficientNetB0         tf.keras efficientnet.py: rescaling, normalization, stem_*, blockNx_*, top_*
+ *   DenseNet121/169/201    tf.keras densenet.py: conv1/conv, convN_blockK_{0,1,2}_*, _concat, poolN_*, bn, relu
+ *
+ * Recognised for their pixel scaling (a model file with its own config): VGG16/19, MobileNet, MobileNetV3, InceptionResNetV2, EfficientNet(V2),
+ * ConvNeXt.
+ */
+export type { ApplicationArchitecture, ApplicationFamily, ApplicationWeight, ArchitectureOptions, KerasConfigEntry, RecognisedFamily } from './types.js';
+export { recogniseFamily } from './recognise.js';
+export { architectureFromWeights } from './from-weights.js';
+export { resnetArchitecture, resnetV2Architecture } from './resnet.js';
+export { denseNetArchitecture } from './densenet.js';
+export { efficientNetB0Architecture } from './efficientnet.js';
+export { xceptionArchitecture } from './xception.js';
+export { inceptionV3Architecture } from './inception-v3.js';
+export { makeDivisible, mobilenetV2Architecture } from './mobilenet-v2.js';
