@@ -1,9 +1,8 @@
 /**
  * Runs in the browser (bundled by test/browser/run-in-chromium.ts): the WebGPU backend through
  * navigator.gpu, a small network's value and gradients against the CPU float64 oracle, with the
- * adapter's own kernels and with those of real GPUs forced (also after autotuning them), and the
- * kernel profile; the report
- * is POSTed to /result.
+ * adapter's own kernels and with those of real GPUs forced (with ?variants also other tilings and
+ * autotuning), and the kernel profile; the report is POSTed to /result.
  *
  * The network touches most kernels a model needs: bilinear resize, conv2d with bias and ReLU
  * (forward, input and filter gradients), max pooling and its gradient, a dense layer (matmul and
@@ -14,6 +13,7 @@ import { valueAndGrad } from '../../src/autograd/functional.js';
 import type { Backend } from '../../src/kernels/backend.js';
 import { CpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
 import { createWebGpuBackend } from '../../src/kernels/webgpu/device.js';
+import type { GpuExecutor } from '../../src/kernels/webgpu/executor.js';
 import { createInstrumentedWebGpuBackend } from '../../src/kernels/webgpu/instrumented-backend.js';
 import { randomUniform } from '../../src/tensor/creation.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
@@ -68,42 +68,60 @@ async function step(name: string): Promise<void> {
   await fetch('/progress', { method: 'POST', body: JSON.stringify({ step: name, ms: Math.round(performance.now() - started) }) });
 }
 
+/**
+ * The default page: the adapter's own kernels and those of real GPUs forced (workgroup-memory
+ * tiles, the thin-product kernels), the profile and timestamps. With ?variants (the slow tier's
+ * page) it also runs the other tilings and autotuning: each variant is more WGSL for SwiftShader
+ * to compile on the CPU, and the Node suites already check every variant on llvmpipe.
+ */
 async function main(): Promise<unknown> {
+  const allVariants = new URLSearchParams(location.search).has('variants');
   await step('creating backends');
   const gpu = await createWebGpuBackend();
   // The kernels real GPUs get (workgroup-memory tiles, the thin-product kernels), forced: 16
   // channels take the tiled convolution, 2 rows and 8 classes the matvec kernels.
   const gpuKernels = await createInstrumentedWebGpuBackend({ kernelProfile: 'gpu' });
-  const smallTiles = await createInstrumentedWebGpuBackend({ kernelProfile: 'gpu', gemm: { family: 'tiled', tile: { rows: 32, cols: 32 }, fillWorkgroups: 1024 } });
-  // TF.js's tiling: 32×32 tiles, K steps of 32 (four vec4 copies per invocation and step).
-  const longSteps = await createInstrumentedWebGpuBackend({ kernelProfile: 'gpu', gemm: { family: 'tiled', tile: { rows: 32, cols: 32 }, fillWorkgroups: 1024, kStep: 32 } });
   const variants: string[] = [];
-  for (const ex of [gpuKernels.executor, smallTiles.executor, longSteps.executor]) {
+  const record = (ex: GpuExecutor): void => {
     const dispatch = ex.dispatch.bind(ex);
     ex.dispatch = (d) => {
       variants.push(d.variant);
       dispatch(d);
     };
-  }
+  };
+  record(gpuKernels.executor);
   const checks: Check[] = [];
   await step('adapter kernels');
   checks.push(...(await compare(gpu, { cin: 3, cout: 8, classes: 5 }, 'adapter kernels')));
   await step('gpu kernels');
   checks.push(...(await compare(gpuKernels, { cin: 16, cout: 16, classes: 8 }, 'gpu kernels')));
-  await step('32x32 tiles');
-  checks.push(...(await compare(smallTiles, { cin: 16, cout: 16, classes: 8 }, 'gpu kernels, 32×32 tiles')));
-  await step('k32');
-  checks.push(...(await compare(longSteps, { cin: 32, cout: 32, classes: 8 }, 'gpu kernels, K steps of 32')));
-  await step('autotune');
-  // Autotuning in the browser: every variant of the network's products and convolutions runs,
-  // is checked against the default and timed; then the network is checked with the choices.
-  // A few candidates only: SwiftShader compiles each variant's pipelines on the CPU (the full list
-  // took over 80 s there); the Node suites cover every candidate on llvmpipe.
-  const tuning = await gpuKernels.autotune(() => run(gpuKernels, 'float32', { cin: 16, cout: 16, classes: 8 }), {
-    candidates: [{ family: 'tiled', tile: { rows: 32, cols: 32 }, fillWorkgroups: 0 }, { family: 'direct' }],
-  });
-  await step('autotuned check');
-  checks.push(...(await compare(gpuKernels, { cin: 16, cout: 16, classes: 8 }, 'gpu kernels, autotuned')));
+  let autotuned: unknown = null;
+  if (allVariants) {
+    const smallTiles = await createInstrumentedWebGpuBackend({ kernelProfile: 'gpu', gemm: { family: 'tiled', tile: { rows: 32, cols: 32 }, fillWorkgroups: 1024 } });
+    // TF.js's tiling: 32×32 tiles, K steps of 32 (four vec4 copies per invocation and step).
+    const longSteps = await createInstrumentedWebGpuBackend({ kernelProfile: 'gpu', gemm: { family: 'tiled', tile: { rows: 32, cols: 32 }, fillWorkgroups: 1024, kStep: 32 } });
+    record(smallTiles.executor);
+    record(longSteps.executor);
+    await step('32x32 tiles');
+    checks.push(...(await compare(smallTiles, { cin: 16, cout: 16, classes: 8 }, 'gpu kernels, 32×32 tiles')));
+    await step('k32');
+    checks.push(...(await compare(longSteps, { cin: 32, cout: 32, classes: 8 }, 'gpu kernels, K steps of 32')));
+    await step('autotune');
+    // Autotuning in the browser: every variant of the network's products and convolutions runs,
+    // is checked against the default and timed; then the network is checked with the choices.
+    // A few candidates only: SwiftShader compiles each variant's pipelines on the CPU (the full list
+    // took over 80 s there); the Node suites cover every candidate on llvmpipe.
+    const tuning = await gpuKernels.autotune(() => run(gpuKernels, 'float32', { cin: 16, cout: 16, classes: 8 }), {
+      candidates: [{ family: 'tiled', tile: { rows: 32, cols: 32 }, fillWorkgroups: 0 }, { family: 'direct' }],
+    });
+    await step('autotuned check');
+    checks.push(...(await compare(gpuKernels, { cin: 16, cout: 16, classes: 8 }, 'gpu kernels, autotuned')));
+    autotuned = {
+      problems: tuning.problems.map((p) => p.key.split(' ')[0]),
+      timed: tuning.problems.reduce((n, p) => n + p.candidates.filter((c) => c.ms !== undefined).length, 0),
+      skipped: tuning.problems.flatMap((p) => p.candidates.map((c) => c.skipped ?? '')).filter((s) => s && !s.startsWith('same kernels as')),
+    };
+  }
   await step('profile');
   const x = randomUniform([2, 7, 7, 3], -1, 1, { seed: 9, backend: gpu, dtype: 'float32' });
   const profile = await gpu.profile(async () => {
@@ -124,11 +142,7 @@ async function main(): Promise<unknown> {
     // Kernel family, and tile for the tiled kernel (BMxBNxBKxbuffers).
     gpuKernelVariants: [...new Set(variants.map((v) => (v.startsWith('tiled|') ? `tiled ${v.split('|').at(-1)}` : v.split('|')[0])))],
     profiled: profile.dispatches.map((d) => d.kernel),
-    autotuned: {
-      problems: tuning.problems.map((p) => p.key.split(' ')[0]),
-      timed: tuning.problems.reduce((n, p) => n + p.candidates.filter((c) => c.ms !== undefined).length, 0),
-      skipped: tuning.problems.flatMap((p) => p.candidates.map((c) => c.skipped ?? '')).filter((s) => s && !s.startsWith('same kernels as')),
-    },
+    autotuned,
   };
 }
 

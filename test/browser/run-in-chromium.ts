@@ -49,12 +49,12 @@ export async function bundleEntry(entry: PageEntry = 'entry.ts'): Promise<string
 }
 
 /**
- * Runs the page and returns its report, with the steps it reported and when (`progress`). The
- * limit is generous (the default page takes about 40 s on a
+ * Runs the page and returns its report, with the steps it reported and when (`progress`);
+ * `query` is appended to its URL. The limit is generous (the default page takes about 10 s on a
  * quiet 2-core machine, mostly SwiftShader compiling pipelines, and a loaded one can take several
  * times that); on a timeout the error lists the steps the page reported, so it says how far it got.
  */
-export async function runInChromium(chromium: string, opts: { entry?: PageEntry; timeoutMs?: number; isolated?: boolean } = {}): Promise<BrowserResult> {
+export async function runInChromium(chromium: string, opts: { entry?: PageEntry; timeoutMs?: number; isolated?: boolean; query?: string } = {}): Promise<BrowserResult> {
   const timeoutMs = opts.timeoutMs ?? 600_000;
   const script = await bundleEntry(opts.entry);
   const profileDir = mkdtempSync(join(tmpdir(), 'stieltjes-chromium-'));
@@ -89,7 +89,7 @@ export async function runInChromium(chromium: string, opts: { entry?: PageEntry;
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${opts.query ? `?${opts.query}` : ''}`;
   const browser = spawn(
     chromium,
     [

@@ -17,11 +17,11 @@ interface Report {
   gpuKernelVariants: string[];
   profiled: string[];
   timed: { kernel: string; ms: number }[] | null;
-  autotuned: { problems: string[]; timed: number; skipped: string[] };
+  autotuned: { problems: string[]; timed: number; skipped: string[] } | null;
 }
 
 suite('WebGPU in headless Chromium (navigator.gpu)', () => {
-  it('computes a small network and its gradients as the CPU float64 oracle does (every kernel set, also autotuned), profiles, and times kernels by GPU timestamps', async () => {
+  it('computes a small network and its gradients as the CPU float64 oracle does (its own kernels and those of real GPUs), profiles, and times kernels by GPU timestamps', async () => {
     if (!chromium) throw new Error('no Chromium on CI: .ci/run should have installed the chromium package');
     const r = await runInChromium(chromium);
     expect(r.ok, r.error).toBe(true);
@@ -29,10 +29,10 @@ suite('WebGPU in headless Chromium (navigator.gpu)', () => {
     expect(report.navigatorGpu).toBe(true);
     expect(report.info.name).toBe('webgpu');
     const parts = ['value', 'd/dx', 'd/dw', 'd/db', 'd/dd'];
-    expect(report.checks.map((c) => c.name)).toEqual(['adapter kernels', 'gpu kernels', 'gpu kernels, 32×32 tiles', 'gpu kernels, K steps of 32', 'gpu kernels, autotuned'].flatMap((k) => parts.map((p) => `${k} ${p}`)));
+    expect(report.checks.map((c) => c.name)).toEqual(['adapter kernels', 'gpu kernels'].flatMap((k) => parts.map((p) => `${k} ${p}`)));
     for (const c of report.checks) expect(c.relErr, `${c.name} on ${report.info.adapter}`).toBeLessThan(1e-4);
     // The forced real-GPU kernels did run: workgroup-memory tiles and the thin-product kernels.
-    expect(report.gpuKernelVariants).toEqual(expect.arrayContaining(['tiled 64x64x16x2', 'tiled 32x32x8x2', 'tiled 32x32x32x2', 'matvec']));
+    expect(report.gpuKernelVariants).toEqual(expect.arrayContaining(['tiled 64x64x16x2', 'matvec']));
     expect(report.profiled).toContain('webgpu.resizeBilinear');
     // Chromium's SwiftShader adapter has timestamp queries: the same work timed in place by the
     // GPU, each dispatch with a time of its own.
@@ -42,10 +42,6 @@ suite('WebGPU in headless Chromium (navigator.gpu)', () => {
       expect(d.ms).toBeGreaterThan(0);
       expect(d.ms).toBeLessThan(1000);
     }
-    // Autotuning ran there: the network's convolution passes and products, several variants each
-    // timed, none failing or disagreeing with the default.
-    expect(new Set(report.autotuned.problems)).toEqual(new Set(['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'matmul']));
-    expect(report.autotuned.timed).toBeGreaterThan(report.autotuned.problems.length);
-    expect(report.autotuned.skipped).toEqual([]);
+    expect(report.autotuned).toBeNull();
   }, 660_000);
 });

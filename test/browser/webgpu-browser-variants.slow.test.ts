@@ -1,0 +1,38 @@
+/**
+ * The slow tier's browser page (?variants): besides what webgpu-browser.test.ts checks, the other
+ * real-GPU tilings (32×32 tiles, K steps of 32) and autotuning, in headless Chromium through
+ * navigator.gpu on its SwiftShader adapter. Without Chromium the suite is skipped with a
+ * message, except on CI (CI=true), where .ci/run installs it and its absence is a failure.
+ */
+import { describe, expect, it } from 'vitest';
+import { findChromium, runInChromium } from './run-in-chromium.js';
+
+const chromium = findChromium();
+const suite = chromium || process.env.CI === 'true' ? describe : describe.skip;
+if (!chromium && process.env.CI !== 'true') console.warn('browser tests SKIPPED: no Chromium found (set CHROMIUM or install chromium)');
+
+interface Report {
+  info: { name: string; adapter: string; api?: string };
+  navigatorGpu: boolean;
+  checks: { name: string; relErr: number }[];
+  gpuKernelVariants: string[];
+  autotuned: { problems: string[]; timed: number; skipped: string[] };
+}
+
+suite('WebGPU in headless Chromium: every kernel variant, and autotuning', () => {
+  it('computes a small network and its gradients as the CPU float64 oracle does with every forced tiling, and after autotuning', async () => {
+    if (!chromium) throw new Error('no Chromium on CI: .ci/run should have installed the chromium package');
+    const r = await runInChromium(chromium, { query: 'variants' });
+    expect(r.ok, r.error).toBe(true);
+    const report = r.report as Report;
+    const parts = ['value', 'd/dx', 'd/dw', 'd/db', 'd/dd'];
+    expect(report.checks.map((c) => c.name)).toEqual(['adapter kernels', 'gpu kernels', 'gpu kernels, 32×32 tiles', 'gpu kernels, K steps of 32', 'gpu kernels, autotuned'].flatMap((k) => parts.map((p) => `${k} ${p}`)));
+    for (const c of report.checks) expect(c.relErr, `${c.name} on ${report.info.adapter}`).toBeLessThan(1e-4);
+    expect(report.gpuKernelVariants).toEqual(expect.arrayContaining(['tiled 64x64x16x2', 'tiled 32x32x8x2', 'tiled 32x32x32x2', 'matvec']));
+    // Autotuning ran there: the network's convolution passes and products, several variants each
+    // timed, none failing or disagreeing with the default.
+    expect(new Set(report.autotuned.problems)).toEqual(new Set(['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'matmul']));
+    expect(report.autotuned.timed).toBeGreaterThan(report.autotuned.problems.length);
+    expect(report.autotuned.skipped).toEqual([]);
+  }, 660_000);
+});
