@@ -15,7 +15,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Random } from '../src/tensor/random.js';
-import { denseNetArchitecture, efficientNetB0Architecture, inceptionV3Architecture, mobilenetV2Architecture, resnetArchitecture, resnetV2Architecture, xceptionArchitecture, type ApplicationArchitecture } from '../src/models/applications/index.js';
+import {
+  denseNetArchitecture,
+  efficientNetB0Architecture,
+  inceptionV3Architecture,
+  mobilenetArchitecture,
+  mobilenetV2Architecture,
+  resnetArchitecture,
+  resnetV2Architecture,
+  vgg16Architecture,
+  xceptionArchitecture,
+  type ApplicationArchitecture,
+} from '../src/models/applications/index.js';
 import { writeKerasModelH5, type KerasLayerToWrite, type KerasWeight } from './keras-h5-writer.js';
 import { writeKerasModelH5Nested } from './keras-weights-writer.js';
 
@@ -126,13 +137,36 @@ export function inceptionV3(opts: { widthDivisor?: number; seed?: number } = {})
   return seeded(arch, opts.seed ?? 3, { headGain: 1 });
 }
 
+/** VGG16 with every width (convolutions, fc1, fc2) divided by `widthDivisor` (default 8): "vgg16_w8", 64×64, 10 classes. */
+export function vgg16(opts: { widthDivisor?: number; seed?: number } = {}): FamilyModel {
+  const d = opts.widthDivisor ?? 8;
+  const arch = vgg16Architecture({ inputSize: FAMILY_INPUT, classes: FAMILY_CLASSES, width: (_, f) => f / d, name: `vgg16_w${d}` });
+  return seeded(arch, opts.seed ?? 16, { firstConv: 1 / 64, headGain: 1 });
+}
+
+/** MobileNet (v1) at Keras's alpha = 0.25 (a width Keras publishes ImageNet weights for): "mobilenet_0.25_64", 64×64, 10 classes. */
+export function mobilenet(opts: { alpha?: number; seed?: number } = {}): FamilyModel {
+  const arch = mobilenetArchitecture({ alpha: opts.alpha ?? 0.25, inputSize: FAMILY_INPUT, classes: FAMILY_CLASSES });
+  return seeded(arch, opts.seed ?? 1, { headGain: 2, bnVariance: [0.2, 0.35] });
+}
+
 /** Full-size ResNet50 or MobileNetV2 (224×224, 1000 classes) with seeded weights, for benchmarks. */
 export function fullSizeFamily(key: 'resnet50' | 'mobilenetv2'): FamilyModel {
   if (key === 'resnet50') return seeded(resnetArchitecture('ResNet50', { name: 'resnet50' }), 50, { firstConv: 1 / 64 });
   return seeded(mobilenetV2Architecture({ alpha: 1.0 }), 2, { headGain: 4 });
 }
 
-export const FAMILY_BUILDERS = { resnet50, mobilenetv2: mobilenetV2, resnet50v2: resnet50V2, densenet121: denseNet121, efficientnetb0: efficientNetB0, xception, inceptionv3: inceptionV3 } as const;
+export const FAMILY_BUILDERS = {
+  resnet50,
+  mobilenetv2: mobilenetV2,
+  resnet50v2: resnet50V2,
+  densenet121: denseNet121,
+  efficientnetb0: efficientNetB0,
+  xception,
+  inceptionv3: inceptionV3,
+  vgg16,
+  mobilenet,
+} as const;
 
 /** The model as Keras 2's full-model .h5 (model.save('m.h5') in tf.keras 2.13). */
 export async function writeFamilyH5(path: string, m: FamilyModel): Promise<void> {
@@ -162,7 +196,10 @@ export function familyPixels(size = FAMILY_INPUT): Float64Array {
 async function main(): Promise<void> {
   const out = process.argv[2];
   if (!out) throw new Error('usage: npx tsx scripts/keras-applications.ts OUT_DIR');
+  // Optional keys after OUT_DIR: only those families.
+  const only = process.argv.slice(3);
   for (const [key, build] of Object.entries(FAMILY_BUILDERS)) {
+    if (only.length > 0 && !only.includes(key)) continue;
     const m = build();
     await writeFamilyH5(join(out, `${key}.h5`), m);
     writeFileSync(join(out, `${key}.cam-layer.txt`), m.camLayer);

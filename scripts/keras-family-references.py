@@ -16,8 +16,8 @@ layer) and <key>-ig.npy (IG, float64 [H, W, C] in the model's input space):
               (x − x') ⊙ (1/m) Σ_{l=1..m} ∇p_c(x' + (l/m)(x − x'))
 
 Run once by hand (Debian: apt-get install python3-torch python3-h5py python3-numpy):
-  npx tsx scripts/keras-applications.ts /tmp/families
-  /usr/bin/python3 scripts/keras-family-references.py /tmp/families test/fixtures/keras-families
+  npx tsx scripts/keras-applications.ts /tmp/families [KEY ...]
+  /usr/bin/python3 scripts/keras-family-references.py /tmp/families test/fixtures/keras-families [KEY ...]
 The project never runs Python at run time or in its tests: the outputs are committed.
 """
 import json
@@ -41,6 +41,8 @@ FAMILIES = {
     'efficientnetb0': ('none', 'top_activation'),
     'xception': ('tf', 'block14_sepconv2_act'),
     'inceptionv3': ('tf', 'mixed10'),
+    'vgg16': ('caffe', 'block5_conv3'),
+    'mobilenet': ('tf', 'conv_pw_13_relu'),
 }
 IG_STEPS = 4
 
@@ -190,7 +192,10 @@ class Model:
         if cls == 'Add':
             return sum(ins[1:], ins[0])
         if cls == 'GlobalAveragePooling2D':
-            return x.mean(dim=(2, 3))
+            return x.mean(dim=(2, 3), keepdim=bool(cfg.get('keepdims', False)))
+        if cls == 'Flatten':
+            # Keras flattens NHWC: rows, then columns, then channels.
+            return x.permute(0, 2, 3, 1).reshape(x.shape[0], -1)
         if cls == 'Dense':
             return activation(cfg['activation'], x @ w[0] + w[1])
         raise ValueError(f'layer {name}: {cls} is not in this reference interpreter')
@@ -212,8 +217,11 @@ def activation(a, x):
 
 def main():
     src, out = sys.argv[1], sys.argv[2]
+    only = sys.argv[3:]  # optional: only these keys
     os.makedirs(out, exist_ok=True)
     for key, (rule, cam_layer) in FAMILIES.items():
+        if only and key not in only:
+            continue
         config, weights = load(os.path.join(src, f'{key}.h5'))
         model = Model(config, weights)
         size = config['config']['layers'][0]['config']['batch_input_shape'][1]

@@ -42,6 +42,9 @@ const EXPECTED = {
   efficientnetb0: { family: 'EfficientNet', rule: 'none', size: 224 },
   xception: { family: 'Xception', rule: 'symmetric', size: 299 },
   inceptionv3: { family: 'InceptionV3', rule: 'symmetric', size: 299 },
+  // VGG16's top fixes its input size: a weights-only file with fc1 says it (64 here).
+  vgg16: { family: 'VGG16', rule: 'caffe', size: 64 },
+  mobilenet: { family: 'MobileNet', rule: 'symmetric', size: 224 },
 } as const;
 
 function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
@@ -143,7 +146,7 @@ describe(`${key} (small variant)`, () => {
       await writeKerasWeightsH5(path, m.layers);
       const w = await modelFromBytes(Uint8Array.from(readFileSync(path)), { preprocess: 'auto' });
       expect(w.layerNames).toEqual(model.layerNames);
-      // A weights-only file says nothing of the input size: the family's default (224, Xception 299).
+      // A weights-only file says nothing of the input size: the family's default (224, Xception 299), but VGG16's fc1.
       expect(w.inputShape).toEqual([EXPECTED[key].size, EXPECTED[key].size, 3]);
       expect(w.numClasses).toBe(10);
     } finally {

@@ -13,7 +13,7 @@ export class ConfigBuilder {
   constructor(
     inputName: string,
     shape: number[],
-    private readonly width: (layer: string, full: number) => number,
+    readonly width: (layer: string, full: number) => number,
   ) {
     this.entries.push({
       class_name: 'InputLayer',
@@ -110,6 +110,15 @@ export class ConfigBuilder {
     const [h, w, c] = this.shape(x) as [number, number, number];
     const o = outSize(h, w, k, s, padding);
     return this.add(cls, name, { pool_size: [k, k], padding, strides: [s, s], data_format: 'channels_last' }, [x], [o[0], o[1], c]);
+  }
+
+  /** A Dense layer on a vector. */
+  dense(name: string, x: string, units: number, activation: string): string {
+    const c = this.shape(x).at(-1)!;
+    return this.add('Dense', name, { units, activation, use_bias: true }, [x], [units], [
+      { name: 'kernel:0', shape: [c, units] },
+      { name: 'bias:0', shape: [units] },
+    ]);
   }
 
   /** include_top: global average pooling, then the softmax classifier. */

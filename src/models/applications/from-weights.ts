@@ -2,14 +2,16 @@
 import { denseNetArchitecture } from './densenet.js';
 import { efficientNetB0Architecture } from './efficientnet.js';
 import { inceptionV3Architecture } from './inception-v3.js';
+import { mobilenetArchitecture } from './mobilenet.js';
 import { mobilenetV2Architecture } from './mobilenet-v2.js';
 import { recogniseFamily } from './recognise.js';
 import { resnetArchitecture, resnetV2Architecture } from './resnet.js';
 import type { ApplicationArchitecture } from './types.js';
+import { vgg16Architecture, vggInputSize } from './vgg16.js';
 import { xceptionArchitecture } from './xception.js';
 
 /**
- * The architecture of a keras.applications weights-only file (ResNet50/101/152, MobileNetV2),
+ * The architecture of a keras.applications weights-only file (every family recognise.ts marks buildable but VGG19, which vgg19.ts builds),
  * with its widths, class count and top read from the weights; undefined when the layer names are
  * not a family stieltjes builds.
  */
@@ -22,6 +24,16 @@ export function architectureFromWeights(layers: readonly { name: string; weights
   const top = byName.get('predictions')?.weights[0]?.shape;
   const classes = top ? top[1]! : 0;
   const size = inputSize ?? found.inputSize;
+  if (found.family === 'VGG16') {
+    // With its top, fc1's kernel says the input size; without, the family's default.
+    const fc1 = byName.get('fc1')?.weights[0]?.shape;
+    const c = width('block5_conv3', 512);
+    return vgg16Architecture({ inputSize: inputSize ?? (fc1 ? vggInputSize(fc1[0]!, c) : undefined) ?? found.inputSize, classes, width });
+  }
+  if (found.family === 'MobileNet') {
+    const preds = byName.get('conv_preds')?.weights[0]?.shape;
+    return mobilenetArchitecture({ inputSize: size, classes: preds ? preds[3]! : 0, width });
+  }
   if (found.family === 'MobileNetV2') return mobilenetV2Architecture({ inputSize: size, classes, width });
   if (found.family === 'DenseNet') {
     const blocks = names.filter((n) => /^conv4_block\d+_concat$/.test(n)).length;

@@ -12,6 +12,8 @@
  *   InceptionV3            tf.keras inception_v3.py: conv2d[_k]/batch_normalization[_k]/activation[_k], mixed0–mixed10
  *   Xception               tf.keras xception.py: block1_conv1 … block14_sepconv2_act; shortcuts conv2d[_k]
  *   EfficientNetB0         tf.keras efficientnet.py: rescaling, normalization, stem_*, blockNx_*, top_*
+ *   VGG16                  tf.keras vgg16.py: block{1..5}_conv{k}, block{n}_pool, flatten, fc1, fc2
+ *   MobileNet              tf.keras mobilenet.py: conv1, conv_dw_k / conv_pw_k (_bn, _relu), conv_pad_k, conv_preds, reshape_2
  *   DenseNet121/169/201    tf.keras densenet.py: conv1/conv, convN_blockK_{0,1,2}_*, _concat, poolN_*, bn, relu
  *
  * Recognised for their pixel scaling (a model file with its own config): VGG16/19, MobileNet, MobileNetV3, InceptionResNetV2, EfficientNet(V2),
@@ -26,3 +28,5 @@ export { efficientNetB0Architecture } from './efficientnet.js';
 export { xceptionArchitecture } from './xception.js';
 export { inceptionV3Architecture } from './inception-v3.js';
 export { makeDivisible, mobilenetV2Architecture } from './mobilenet-v2.js';
+export { mobilenetArchitecture } from './mobilenet.js';
+export { vgg16Architecture } from './vgg16.js';

@@ -23,8 +23,8 @@ export function recogniseFamily(layerNames: Iterable<string>): RecognisedFamily 
   }
   if (has(names, 'Conv1', 'expanded_conv_depthwise', 'Conv_1')) return { family: 'MobileNetV2', rule: 'symmetric', inputSize: 224, camLayer: 'out_relu', buildable: true };
   if (has(names, 'block1_conv1', 'block5_conv4')) return { family: 'VGG19', rule: 'caffe', inputSize: 224, camLayer: 'block5_conv4', buildable: true };
-  if (has(names, 'block1_conv1', 'block5_conv3')) return { family: 'VGG16', rule: 'caffe', inputSize: 224, camLayer: 'block5_conv3', buildable: false };
-  if (has(names, 'conv1', 'conv_dw_1', 'conv_pw_13')) return { family: 'MobileNet', rule: 'symmetric', inputSize: 224, camLayer: 'conv_pw_13_relu', buildable: false };
+  if (has(names, 'block1_conv1', 'block5_conv3')) return { family: 'VGG16', rule: 'caffe', inputSize: 224, camLayer: 'block5_conv3', buildable: true };
+  if (has(names, 'conv1', 'conv_dw_1', 'conv_pw_13')) return { family: 'MobileNet', rule: 'symmetric', inputSize: 224, camLayer: 'conv_pw_13_relu', buildable: true };
   if ([...names].some((n) => /^expanded_conv(_\d+)?\/(depthwise|project)$/.test(n)) || has(names, 'Conv', 'Conv_2')) {
     return { family: 'MobileNetV3', rule: 'none', inputSize: 224, buildable: false };
   }
