@@ -12,49 +12,8 @@ import { parseFlags } from './args.js';
 import { CliError } from './errors.js';
 import { kerasCacheDir } from './model-choice.js';
 import type { Command } from './command.js';
+import { GCS, WEIGHTS_MODELS } from './weights-files.js';
 
-/**
- * Keras's published files, as keras.applications downloads them: the base URL, the cache name and
- * the checksum Keras passes to get_file (md5 when 32 hex digits, sha256 when 64), or none where
- * Keras publishes none (then the download is saved with its hashes printed, unverified, saying so).
- */
-interface WeightsFile {
-  name: string;
-  hash?: string;
-}
-interface WeightsModel {
-  base: string;
-  top: WeightsFile;
-  notop: WeightsFile;
-}
-
-const GCS = 'https://storage.googleapis.com/tensorflow/keras-applications/';
-const resnet = (n: string, top: string, notop: string): WeightsModel => ({
-  base: `${GCS}resnet/`,
-  top: { name: `${n}_weights_tf_dim_ordering_tf_kernels.h5`, hash: top },
-  notop: { name: `${n}_weights_tf_dim_ordering_tf_kernels_notop.h5`, hash: notop },
-});
-
-/** keras/applications/{vgg19,resnet,resnet_v2,mobilenet_v2}.py (WEIGHTS_HASHES and file_hash). */
-export const WEIGHTS_MODELS: Readonly<Record<string, WeightsModel>> = {
-  vgg19: {
-    base: `${GCS}vgg19/`,
-    top: { name: 'vgg19_weights_tf_dim_ordering_tf_kernels.h5', hash: 'cbe5617147190e668d6c5d5026f83318' },
-    notop: { name: 'vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5', hash: '253f8cb515780f3b799900260a226db6' },
-  },
-  resnet50: resnet('resnet50', '2cb95161c43110f7111970584f804107', '4d473c1dd8becc155b73f8504c6f6626'),
-  resnet101: resnet('resnet101', 'f1aeb4b969a6efcfb50fad2f0c20cfc5', '88cf7a10940856eca736dc7b7e228a21'),
-  resnet152: resnet('resnet152', '100835be76be38e30d865e96f2aaae62', 'ee4c566cf9a93f14d82f913c2dc6dd0c'),
-  resnet50v2: resnet('resnet50v2', '3ef43a0b657b3be2300d5770ece849e0', 'fac2f116257151a9d068a22e544a4917'),
-  resnet101v2: resnet('resnet101v2', '6343647c601c52e1368623803854d971', 'c0ed64b8031c3730f411d2eb4eea35b5'),
-  resnet152v2: resnet('resnet152v2', 'a49b44d1979771252814e80f8ec446f9', 'ed17cf2e0169df9d443503ef94b23b33'),
-  // mobilenet_v2.py calls get_file without a file_hash: Keras publishes no checksum for these.
-  mobilenetv2: {
-    base: `${GCS}mobilenet_v2/`,
-    top: { name: 'mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5' },
-    notop: { name: 'mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5' },
-  },
-};
 const NAMES = Object.keys(WEIGHTS_MODELS);
 
 const usage = `Usage: stieltjes weights NAME [--notop] [--dir DIR]
@@ -62,8 +21,8 @@ const usage = `Usage: stieltjes weights NAME [--notop] [--dir DIR]
 Downloads Keras's ImageNet weights for NAME (${NAMES.join(', ')}) from Keras's release
 location (${GCS}…) into the Keras cache folder ($KERAS_HOME/models, else ~/.keras/models; or
 --dir) under the name Keras caches it by, checks the checksum Keras publishes (md5 or sha256) and
-only then gives the file its final name. MobileNetV2's files have no published checksum: they are
-saved with their md5 and sha256 printed, marked unverified. If this machine is offline, download
+only then gives the file its final name. MobileNet's and MobileNetV2's files have no published
+checksum: they are saved with their md5 and sha256 printed, marked unverified. If this machine is offline, download
 the file elsewhere (the command prints its URL) and copy it into that folder.
 Environment: STIELTJES_WEIGHTS_BASE_URL replaces Keras's base URL (a mirror).`;
 
@@ -75,7 +34,7 @@ function hashAlgorithm(hash: string): 'md5' | 'sha256' {
 
 export const weightsCommand: Command = {
   name: 'weights',
-  summary: 'download keras.applications ImageNet weights (VGG19, ResNets, MobileNetV2) into the Keras cache',
+  summary: 'download keras.applications ImageNet weights (VGGs, ResNets, MobileNets, DenseNet121, Xception, InceptionV3, InceptionResNetV2, EfficientNetB0–B7) into the Keras cache',
   usage,
   async run(argv) {
     const { values, positionals } = parseFlags('weights', argv, { notop: { type: 'boolean' }, dir: { type: 'string' }, quiet: { type: 'boolean' } });

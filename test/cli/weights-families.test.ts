@@ -62,7 +62,37 @@ describe('stieltjes weights NAME', () => {
     const r = await runCliAsync(['weights', 'alexnet'], {});
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/one of vgg19, resnet50, resnet101, resnet152, resnet50v2, resnet101v2, resnet152v2, mobilenetv2; got 'alexnet'/);
+    expect(r.stderr).toMatch(/one of vgg19, resnet50, resnet101, resnet152, resnet50v2, resnet101v2, resnet152v2, mobilenetv2, vgg16, mobilenet, mobilenetv3small, .*efficientnetb7; got 'alexnet'/);
+  });
+
+  it.each([
+    ['vgg16', [], 'vgg16_weights_tf_dim_ordering_tf_kernels.h5', '64373286793e3c8b2b4e3219cbf3544b'],
+    ['EfficientNetB3', ['--notop'], 'efficientnetb3_notop.h5', 'af6d107764bb5b1abb91932881670226'],
+    ['MobileNetV3Small', ['--notop'], 'weights_mobilenet_v3_small_224_1.0_float_no_top_v2.h5', 'd3e8ec802a04aa4fc771ee12a9a9b836'],
+    ['inception_resnet_v2', [], 'inception_resnet_v2_weights_tf_dim_ordering_tf_kernels.h5', 'e693bd0210a403b3192acc6073ad2e96'],
+  ])('%s %j: Keras\'s cache name, its published md5 checked', async (name, flags, file, md5) => {
+    const home = mkdtempSync(join(tmpdir(), 'keras-home-'));
+    const r = await runCliAsync(['weights', name, ...flags, '--quiet'], { KERAS_HOME: home, STIELTJES_WEIGHTS_BASE_URL: base });
+    expect(r.code).toBe(1);
+    expect(requested.at(-1)).toBe(`/mirror/${file}`);
+    expect(r.stderr).toContain(`expected ${md5}; the file was discarded`);
+  });
+
+  it('mobilenet: no published checksum (mobilenet.py passes none); saved under its cache name, said unverified', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'keras-home-'));
+    const r = await runCliAsync(['weights', 'mobilenet', '--quiet'], { KERAS_HOME: home, STIELTJES_WEIGHTS_BASE_URL: base });
+    expect(r.code).toBe(0);
+    expect(readdirSync(join(home, 'models'))).toEqual(['mobilenet_1_0_224_tf.h5']);
+    expect(r.stderr).toContain('Keras publishes no checksum for mobilenet_1_0_224_tf.h5');
+  });
+});
+
+describe('the weights table', () => {
+  it("every checksum is an md5 or a sha256; EfficientNet's files are in Keras's other bucket", async () => {
+    const { WEIGHTS_MODELS } = await import('../../src/cli/weights-files.js');
+    for (const m of Object.values(WEIGHTS_MODELS)) for (const f of [m.top, m.notop]) if (f.hash) expect(f.hash).toMatch(/^([0-9a-f]{32}|[0-9a-f]{64})$/);
+    expect(WEIGHTS_MODELS.efficientnetb0!.base).toBe('https://storage.googleapis.com/keras-applications/');
+    expect(WEIGHTS_MODELS.vgg16!.base).toBe('https://storage.googleapis.com/tensorflow/keras-applications/vgg16/');
   });
 });
 
