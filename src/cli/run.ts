@@ -44,3 +44,18 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   return cmd.run(rest);
 }
+
+/**
+ * `runCli` as the command runs it: an error becomes one line on stderr ("stieltjes: …", with the
+ * stack under STIELTJES_DEBUG) and an exit code (a CliError's own, else 1), instead of a throw.
+ */
+export async function runCliToExitCode(argv: string[]): Promise<number> {
+  try {
+    return await runCli(argv);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`stieltjes: ${msg}\n`);
+    if (process.env.STIELTJES_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    return e instanceof CliError ? e.exitCode : 1;
+  }
+}

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeNpy } from '../../src/io/npy.js';
 import { encodePng } from '../../src/io/image-codec.js';
 import { VERSION } from '../../src/version.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliHere } from '../helpers/cli.js';
 import { describeWebGpu } from '../helpers/webgpu.js';
 import { SYNTHETIC, tinyVgg19Reference } from '../helpers/tiny-vgg19.js';
 
@@ -94,7 +94,8 @@ describe('stieltjes CLI', () => {
     expect(result.scores.path.alphas).toEqual([0.5, 1]);
   });
 
-  it('errors exit non-zero with one clear line and leave no partial output', () => {
+  // Run in this process (runCliHere): every case fails on its flags or inputs before any work.
+  it('errors exit non-zero with one clear line and leave no partial output', async () => {
     const out = join(work, 'bad');
     const cases: [string[], RegExp][] = [
       [['explain', image, '--weights', weights, '--method', 'gradcam', '--layer', 'block9_conv1', '--out', out, ...cpu], /--layer block9_conv1: model vgg19 has no such layer; valid layers: block1_conv1, /],
@@ -110,7 +111,7 @@ describe('stieltjes CLI', () => {
       [['nonsense'], /unknown command 'nonsense'/],
     ];
     for (const [args, message] of cases) {
-      const r = runCli(args);
+      const r = await runCliHere(args);
       expect(r.code, args.join(' ')).not.toBe(0);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(message);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readKerasFile } from '../../src/models/load-model-file.js';
-import { cliBundle, runCli } from '../helpers/cli.js';
+import { cliBundle, runCli, runCliHere, type CliRun } from '../helpers/cli.js';
 
 const DIGITS = join(__dirname, '..', '..', 'assets', 'digits');
 const weights = join(DIGITS, 'digits-cnn.h5');
@@ -37,6 +37,14 @@ const oneLine = (stderr: string): string[] => stderr.trim().split('\n');
 
 describe('flags and inputs are checked before any work, in one line', () => {
   const out = join(work, 'never');
+  const expectOneLine = (r: CliRun, message: string): void => {
+    expect(r.code).not.toBe(0);
+    expect(oneLine(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toContain(`stieltjes: ${message}`);
+    expect(r.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
+  };
+  // Flag values: the command's own parsing, run in this process (runCliHere).
   it.each([
     [['explain', image, '--method', 'ig', '--out', out, '--steps', '-1'], "explain: --steps must be an integer in [1, 100000], got '-1'"],
     [['explain', image, '--method', 'ig', '--out', out, '--steps', ''], "explain: --steps must be an integer in [1, 100000], got ''"],
@@ -48,6 +56,12 @@ describe('flags and inputs are checked before any work, in one line', () => {
     [['baseline', '--out', join(out, 'b.npy'), '--lambda', '-1'], "baseline: --lambda must be a number in [0, 1], got '-1'"],
     [['gradcheck', '--runs', '-1'], "gradcheck: --runs must be an integer in [1, 10000], got '-1'"],
     [['gradcheck', '--seed', '-1'], "gradcheck: --seed must be an integer in [0, 2147483647], got '-1'"],
+  ])('%j', async (args, message) => {
+    expectOneLine(await runCliHere(args), message);
+  });
+  // Inputs: in a process of its own, whose whole stderr shows that nothing (Dawn's native
+  // warnings, say) came before the line.
+  it.each([
     // The default backend (auto) would start Dawn, whose warnings go to stderr: inputs come first.
     [['classify', image, '--weights', join(work, 'none.h5')], `weights file ${join(work, 'none.h5')}: no such file`],
     [['explain', image, '--weights', weights, '--method', 'ig', '--out', out, '--baseline', join(work, 'none.npy')], `--baseline ${join(work, 'none.npy')}: cannot read .npy file`],
@@ -60,12 +74,7 @@ describe('flags and inputs are checked before any work, in one line', () => {
     [['explain', image, '--weights', weights, '--method', 'ig', '--target', '10', '--out', out, '--backend', 'webgpu'], "explain: --target must be an integer in [0, 9], got '10'"],
     [['classify', image, '--weights', weightsOnly, '--backend', 'webgpu'], `${weightsOnly}: a weights-only file with 2 weighted layers that is not VGG19; give its architecture`],
   ])('%j', (args, message) => {
-    const r = runCli(args);
-    expect(r.code).not.toBe(0);
-    expect(oneLine(r.stderr)).toHaveLength(1);
-    expect(r.stderr).toContain(`stieltjes: ${message}`);
-    expect(r.stdout).toBe('');
-    expect(existsSync(out)).toBe(false);
+    expectOneLine(runCli(args), message);
   });
 });
 

@@ -64,3 +64,36 @@ export function runCliAsync(args: string[], env: Record<string, string> = {}): P
     child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
   });
 }
+
+/**
+ * The command run inside this test process (run.ts's runCliToExitCode, what main.ts calls), with
+ * stdout and stderr captured and `env` set for the call: for the many runs that only check a flag
+ * or an input and fail before any work, where starting Node and loading the bundle (~0.3 s of CPU)
+ * would be most of the cost. Runs that check the process itself (signals, native output, memory)
+ * use runCli. Calls must not overlap (the streams are patched while one runs).
+ */
+export async function runCliHere(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const { runCliToExitCode } = await import('../../src/cli/run.js');
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
+  const captured = { stdout: '', stderr: '' };
+  const capture = (stream: 'stdout' | 'stderr') =>
+    ((chunk: string | Uint8Array) => {
+      captured[stream] += typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk);
+      return true;
+    }) as typeof process.stdout.write;
+  Object.assign(process.env, env);
+  process.stdout.write = capture('stdout');
+  process.stderr.write = capture('stderr');
+  try {
+    const code = await runCliToExitCode(args);
+    return { code, ...captured };
+  } finally {
+    process.stdout.write = writes.stdout;
+    process.stderr.write = writes.stderr;
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}

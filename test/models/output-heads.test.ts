@@ -12,7 +12,7 @@ import { buildFromKerasConfig } from '../../src/models/keras-config.js';
 import { outputValueName } from '../../src/models/layered-model.js';
 import { fromArray } from '../../src/tensor/creation.js';
 import { Random } from '../../src/tensor/random.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliHere } from '../helpers/cli.js';
 import { HCIN, HH, HW, headConfig, headGradCam, headModel, headReference, headWeightLayers, writeHeadModelH5, type HeadModel } from '../helpers/head-models.js';
 
 const rng = new Random(3);
@@ -109,14 +109,14 @@ describe('the CLI on each head', () => {
       files[`${m.activation}-${m.units}`] = f;
     }
   });
-  const classify = (key: string, extra: string[] = []) => runCli(['classify', image, '--weights', files[key]!, '--backend', 'cpu', '--preprocess', 'unit', ...extra]);
+  const classify = (key: string, extra: string[] = []) => runCliHere(['classify', image, '--weights', files[key]!, '--backend', 'cpu', '--preprocess', 'unit', ...extra]);
 
-  it('classify --json names a softmax output probabilities and the others scores', () => {
-    const soft = JSON.parse(classify('softmax-3', ['--json']).stdout);
+  it('classify --json names a softmax output probabilities and the others scores', async () => {
+    const soft = JSON.parse((await classify('softmax-3', ['--json'])).stdout);
     expect(soft.head).toBe('softmax');
     expect(soft.probabilities).toHaveLength(3);
     expect(soft.top[0]).toHaveProperty('probability');
-    const multi = classify('sigmoid-4', ['--json']);
+    const multi = await classify('sigmoid-4', ['--json']);
     expect(multi.code).toBe(0);
     const mj = JSON.parse(multi.stdout);
     expect(mj.head).toBe('sigmoid');
@@ -129,20 +129,20 @@ describe('the CLI on each head', () => {
     expect(Math.abs(mj.scores.reduce((a: number, v: number) => a + v, 0) - 1)).toBeGreaterThan(1e-3);
   });
 
-  it('classify prints a regression head in index order, after a line saying what it is', () => {
-    const r = classify('linear-2');
+  it('classify prints a regression head in index order, after a line saying what it is', async () => {
+    const r = await classify('linear-2');
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('linear head: raw outputs (regression), in index order');
     const idx = r.stdout.trim().split('\n').map((l) => Number(l.trim().split(/\s+/)[1]));
     expect(idx).toEqual([0, 1]);
-    const binary = classify('sigmoid-1');
+    const binary = await classify('sigmoid-1');
     expect(binary.stderr).toContain('sigmoid head');
     expect(binary.stdout.trim().split('\n')).toHaveLength(1);
   });
 
-  it('explain --target on a multi-label head writes scores.npy and result.json with a score, not a probability', () => {
+  it('explain --target on a multi-label head writes scores.npy and result.json with a score, not a probability', async () => {
     const out = join(dir, 'ex');
-    const r = runCli(['explain', image, '--weights', files['sigmoid-4']!, '--backend', 'cpu', '--preprocess', 'unit', '--method', 'gradcam', '--target', '2', '--out', out]);
+    const r = await runCliHere(['explain', image, '--weights', files['sigmoid-4']!, '--backend', 'cpu', '--preprocess', 'unit', '--method', 'gradcam', '--target', '2', '--out', out]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/explained output unit 2 \(class 2, sigmoid score = /);
     expect(readdirSync(out)).toContain('scores.npy');
