@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { Random } from '../src/tensor/random.js';
 import {
   denseNetArchitecture,
-  efficientNetB0Architecture,
+  efficientNetArchitecture,
   inceptionV3Architecture,
   mobilenetArchitecture,
   mobilenetV2Architecture,
@@ -26,6 +26,7 @@ import {
   vgg16Architecture,
   xceptionArchitecture,
   type ApplicationArchitecture,
+  type EfficientNetVariant,
 } from '../src/models/applications/index.js';
 import { writeKerasModelH5, type KerasLayerToWrite, type KerasWeight } from './keras-h5-writer.js';
 import { writeKerasModelH5Nested } from './keras-weights-writer.js';
@@ -44,13 +45,17 @@ export interface FamilyModel extends ApplicationArchitecture {
  * neither saturates nor flattens (first kernel /64 for caffe's ±128 inputs; the last batch norm or
  * convolution of each residual branch scaled down; `headGain` on the classifier).
  */
-function seeded(arch: ApplicationArchitecture, seed: number, gains: { firstConv?: number; headGain?: number; bnVariance?: [number, number]; bothAddInputs?: boolean }): FamilyModel {
+function seeded(arch: ApplicationArchitecture, seed: number, gains: { firstConv?: number; headGain?: number; bnVariance?: [number, number]; bothAddInputs?: boolean; firstAddInput?: boolean }): FamilyModel {
   const rng = new Random(seed);
   const normal = (n: number, std: number) => Float32Array.from({ length: n }, () => rng.normal(0, std));
   const uniform = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
-  // The residual branch's last layer: the Add's second input (ResNet, MobileNetV2), or both (Xception adds [branch, shortcut]).
+  // The residual branch's last layer: the Add's second input (ResNet, MobileNetV2), its first
+  // (EfficientNet adds [branch, shortcut]), or both (Xception); through a Dropout (identity here).
+  const entries = new Map(arch.config.config.layers.map((e) => [e.name, e]));
+  const throughDropout = (n: string): string => (entries.get(n)?.class_name === 'Dropout' ? (entries.get(n)!.inbound_nodes[0] as [string][])[0]![0] : n);
+  const [from, to] = gains.bothAddInputs ? [0, 2] : gains.firstAddInput ? [0, 1] : [1, 2];
   const residualBn = new Set(
-    arch.config.config.layers.filter((e) => e.class_name === 'Add').flatMap((e) => (e.inbound_nodes[0] as [string][]).slice(gains.bothAddInputs ? 0 : 1, 2).map((r) => r[0])),
+    arch.config.config.layers.filter((e) => e.class_name === 'Add').flatMap((e) => (e.inbound_nodes[0] as [string][]).slice(from, to).map((r) => throughDropout(r[0]))),
   );
   const first = arch.weights.find((w) => w.weights.length > 0)?.layer;
   const layers = arch.weights.map(({ layer, weights }) => ({
@@ -106,18 +111,27 @@ export function denseNet121(opts: { widthDivisor?: number; seed?: number } = {})
   return seeded(arch, opts.seed ?? 121, { headGain: 2 });
 }
 
-/** EfficientNetB0 with its declared widths (stem, block outputs, top) divided by `widthDivisor` (default 4): "efficientnetb0_w4", 64×64, 10 classes. */
-export function efficientNetB0(opts: { widthDivisor?: number; seed?: number } = {}): FamilyModel {
+/**
+ * EfficientNetB0 (or another variant: B3 has 26 blocks and widths ×1.2) with its declared widths
+ * (stem, block outputs, top) divided by `widthDivisor` (default 4): "efficientnetb0_w4", 64×64, 10
+ * classes; built as keras.applications builds it for its ImageNet weights (rescaling_1 included).
+ */
+export function efficientNet(opts: { variant?: EfficientNetVariant; widthDivisor?: number; seed?: number } = {}): FamilyModel {
   const d = opts.widthDivisor ?? 4;
+  const variant = opts.variant ?? 'B0';
   // Expansion and squeeze-excitation widths follow from the block's input: not divided again.
-  const width = (layer: string, f: number): number => (/^(stem_conv|top_conv|block\d[a-z]_project_conv)$/.test(layer) ? f / d : f);
+  const width = (layer: string, f: number): number => (/^(stem_conv|top_conv|block\d[a-z]_project_conv)$/.test(layer) ? Math.round(f / d) : f);
   // Swish and the sigmoid gates shrink the signal layer by layer: smaller variances keep it alive.
-  const m = seeded(efficientNetB0Architecture({ inputSize: FAMILY_INPUT, classes: FAMILY_CLASSES, width, name: `efficientnetb0_w${d}` }), opts.seed ?? 7, { headGain: 3, bnVariance: [0.25, 0.4] });
-  // The Normalization layer holds the ImageNet statistics (in 0–1 units, after Rescaling 1/255).
+  const arch = efficientNetArchitecture(variant, { inputSize: FAMILY_INPUT, classes: FAMILY_CLASSES, width, name: `efficientnet${variant.toLowerCase()}_w${d}` });
+  // How much each batch norm amplifies decides whether 16 or 26 gated blocks keep the signal alive
+  // without saturating (measured: a few hundredths either way tips it).
+  const m = seeded(arch, opts.seed ?? 7, { headGain: variant === 'B0' ? 3 : 6, bnVariance: variant === 'B0' ? [0.3, 0.45] : [0.4, 0.6], firstAddInput: true });
+  // The Normalization layer holds the ImageNet mean and, as variance, the standard deviation (in 0–1
+  // units, after Rescaling 1/255): with rescaling_1's 1/√std that divides by the std once.
   const norm = m.layers.find((l) => l.name === 'normalization')!;
   norm.weights = [
     { name: 'mean:0', shape: [3], data: Float32Array.of(0.485, 0.456, 0.406) },
-    { name: 'variance:0', shape: [3], data: Float32Array.of(0.229 ** 2, 0.224 ** 2, 0.225 ** 2) },
+    { name: 'variance:0', shape: [3], data: Float32Array.of(0.229, 0.224, 0.225) },
     { name: 'count:0', shape: [], data: Float32Array.of(1281167) },
   ];
   return m;
@@ -161,7 +175,8 @@ export const FAMILY_BUILDERS = {
   mobilenetv2: mobilenetV2,
   resnet50v2: resnet50V2,
   densenet121: denseNet121,
-  efficientnetb0: efficientNetB0,
+  efficientnetb0: () => efficientNet(),
+  efficientnetb3: () => efficientNet({ variant: 'B3', seed: 3 }),
   xception,
   inceptionv3: inceptionV3,
   vgg16,

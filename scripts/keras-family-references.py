@@ -43,6 +43,7 @@ FAMILIES = {
     'inceptionv3': ('tf', 'mixed10'),
     'vgg16': ('caffe', 'block5_conv3'),
     'mobilenet': ('tf', 'conv_pw_13_relu'),
+    'efficientnetb3': ('none', 'top_activation'),
 }
 IG_STEPS = 4
 
@@ -164,7 +165,9 @@ class Model:
                 x = F.pad(x, (pl, pr, pt, pb), value=float('-inf'))
             return F.max_pool2d(x, k, s)
         if cls == 'Rescaling':
-            return x * cfg['scale'] + cfg['offset']
+            # A scale or offset may be one number or one per channel (EfficientNet's rescaling_1).
+            per_channel = lambda v: torch.tensor(v).view(1, -1, 1, 1) if isinstance(v, list) else v
+            return x * per_channel(cfg['scale']) + per_channel(cfg['offset'])
         if cls == 'Normalization':
             mean, var = w[0].view(1, -1, 1, 1), w[1].view(1, -1, 1, 1)
             return (x - mean) / torch.clamp(torch.sqrt(var), min=1e-7)

@@ -40,6 +40,8 @@ const EXPECTED = {
   resnet50v2: { family: 'ResNet50V2', rule: 'symmetric', size: 224 },
   densenet121: { family: 'DenseNet', rule: 'torch', size: 224 },
   efficientnetb0: { family: 'EfficientNet', rule: 'none', size: 224 },
+  // B3's 26 blocks (depth ×1.4) say which variant it is, and so its default size.
+  efficientnetb3: { family: 'EfficientNet', rule: 'none', size: 300 },
   xception: { family: 'Xception', rule: 'symmetric', size: 299 },
   inceptionv3: { family: 'InceptionV3', rule: 'symmetric', size: 299 },
   // VGG16's top fixes its input size: a weights-only file with fc1 says it (64 here).

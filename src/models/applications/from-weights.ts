@@ -1,10 +1,10 @@
 /** A keras.applications weights-only file → the architecture it belongs to. */
 import { denseNetArchitecture } from './densenet.js';
-import { efficientNetB0Architecture } from './efficientnet.js';
+import { EFFICIENTNET_VARIANTS, efficientNetArchitecture, efficientNetVariantOf } from './efficientnet.js';
 import { inceptionV3Architecture } from './inception-v3.js';
 import { mobilenetArchitecture } from './mobilenet.js';
 import { mobilenetV2Architecture } from './mobilenet-v2.js';
-import { recogniseFamily } from './recognise.js';
+import { efficientNetStageCounts, recogniseFamily } from './recognise.js';
 import { resnetArchitecture, resnetV2Architecture } from './resnet.js';
 import type { ApplicationArchitecture } from './types.js';
 import { vgg16Architecture, vggInputSize } from './vgg16.js';
@@ -42,7 +42,11 @@ export function architectureFromWeights(layers: readonly { name: string; weights
   }
   if (found.family === 'InceptionV3') return inceptionV3Architecture({ inputSize: size, classes, width });
   if (found.family === 'Xception') return xceptionArchitecture({ inputSize: size, classes, width });
-  if (found.family === 'EfficientNet') return efficientNetB0Architecture({ inputSize: size, classes, width });
+  if (found.family === 'EfficientNet') {
+    // Keras's release files are for the ImageNet build (with its second Rescaling).
+    const variant = efficientNetVariantOf(efficientNetStageCounts(names), width('top_conv', 0))!;
+    return efficientNetArchitecture(variant, { inputSize: inputSize ?? EFFICIENTNET_VARIANTS[variant][2], classes, width, imagenet: true });
+  }
   if (found.family.endsWith('V2')) return resnetV2Architecture(found.family as 'ResNet50V2' | 'ResNet101V2' | 'ResNet152V2', { inputSize: size, classes, width });
   return resnetArchitecture(found.family as 'ResNet50' | 'ResNet101' | 'ResNet152', { inputSize: size, classes, width });
 }

@@ -11,7 +11,7 @@
  *   MobileNetV2            tf.keras mobilenet_v2.py: Conv1, expanded_conv_*, block_{1..16}_*, Conv_1, out_relu
  *   InceptionV3            tf.keras inception_v3.py: conv2d[_k]/batch_normalization[_k]/activation[_k], mixed0–mixed10
  *   Xception               tf.keras xception.py: block1_conv1 … block14_sepconv2_act; shortcuts conv2d[_k]
- *   EfficientNetB0         tf.keras efficientnet.py: rescaling, normalization, stem_*, blockNx_*, top_*
+ *   EfficientNetB0–B7      tf.keras efficientnet.py: rescaling, normalization, rescaling_1, stem_*, blockNx_*, top_*
  *   VGG16                  tf.keras vgg16.py: block{1..5}_conv{k}, block{n}_pool, flatten, fc1, fc2
  *   MobileNet              tf.keras mobilenet.py: conv1, conv_dw_k / conv_pw_k (_bn, _relu), conv_pad_k, conv_preds, reshape_2
  *   DenseNet121/169/201    tf.keras densenet.py: conv1/conv, convN_blockK_{0,1,2}_*, _concat, poolN_*, bn, relu
@@ -24,7 +24,7 @@ export { recogniseFamily } from './recognise.js';
 export { architectureFromWeights } from './from-weights.js';
 export { resnetArchitecture, resnetV2Architecture } from './resnet.js';
 export { denseNetArchitecture } from './densenet.js';
-export { efficientNetB0Architecture } from './efficientnet.js';
+export { EFFICIENTNET_VARIANTS, efficientNetArchitecture, efficientNetB0Architecture, type EfficientNetVariant } from './efficientnet.js';
 export { xceptionArchitecture } from './xception.js';
 export { inceptionV3Architecture } from './inception-v3.js';
 export { makeDivisible, mobilenetV2Architecture } from './mobilenet-v2.js';

@@ -3,6 +3,7 @@
  * name): that picks its pixel scaling, its default input size and Grad-CAM layer, and whether
  * stieltjes can rebuild its architecture from a weights-only file.
  */
+import { EFFICIENTNET_VARIANTS, efficientNetVariantOf } from './efficientnet.js';
 import type { RecognisedFamily } from './types.js';
 
 const has = (names: ReadonlySet<string>, ...want: string[]): boolean => want.every((n) => names.has(n));
@@ -33,10 +34,21 @@ export function recogniseFamily(layerNames: Iterable<string>): RecognisedFamily 
   if (has(names, 'mixed_7a', 'conv_7b')) return { family: 'InceptionResNetV2', rule: 'symmetric', inputSize: 299, camLayer: 'conv_7b_ac', buildable: false };
   if (has(names, 'mixed10', 'mixed0')) return { family: 'InceptionV3', rule: 'symmetric', inputSize: 299, camLayer: 'mixed10', buildable: true };
   if (has(names, 'stem_conv', 'top_conv', 'block1a_dwconv', 'block1a_se_excite')) {
-    return { family: 'EfficientNet', rule: 'none', inputSize: 224, camLayer: 'top_activation', buildable: count(/^block\d[a-z]_dwconv$/) === 16 };
+    const variant = efficientNetVariantOf(efficientNetStageCounts(names));
+    return { family: 'EfficientNet', rule: 'none', inputSize: variant ? EFFICIENTNET_VARIANTS[variant][2] : 224, camLayer: 'top_activation', buildable: variant !== undefined };
   }
   if (has(names, 'stem_conv', 'top_conv')) return { family: 'EfficientNetV2', rule: 'none', inputSize: 224, camLayer: 'top_activation', buildable: false };
   if ([...names].some((n) => /^convnext_(tiny|small|base|large|xlarge)_stem$/.test(n))) return { family: 'ConvNeXt', rule: 'none', inputSize: 224, buildable: false };
   return undefined;
 }
 
+
+/** EfficientNet's blocks per stage, from its layer names (block1a_dwconv … block7x_dwconv). */
+export function efficientNetStageCounts(names: Iterable<string>): number[] {
+  const counts = [0, 0, 0, 0, 0, 0, 0];
+  for (const n of names) {
+    const m = /^block(\d)[a-z]_dwconv$/.exec(n);
+    if (m && Number(m[1]) >= 1 && Number(m[1]) <= 7) counts[Number(m[1]) - 1]!++;
+  }
+  return counts;
+}
