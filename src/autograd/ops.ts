@@ -18,6 +18,7 @@ export * from './primitives/where.js';
 export * from './primitives/cast.js';
 export * from './primitives/matmul.js';
 export * from './primitives/conv2d.js';
+export * from './primitives/depthwise-conv2d.js';
 export * from './primitives/pool.js';
 export * from './primitives/resize.js';
 export * from './primitives/softmax.js';

@@ -155,6 +155,17 @@ export interface Backend {
   conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, xShape: Shape, p: Conv2DParams): Storage;
   /** dL/dfilter given x and dy; `filterShape` is [kh, kw, Cin, Cout]. */
   conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, filterShape: Shape, p: Conv2DParams): Storage;
+  /**
+   * Depthwise cross-correlation: x [N, H, W, C], filter [kh, kw, C, M], output [N, outH, outW, C·M]
+   * where output channel c·M + m is input channel c filtered by filter[:, :, c, m] (Keras's order);
+   * optional bias [C·M], optionally followed by ReLU in the same pass. `p` is conv2d's, with the
+   * filter's M in the place of Cout.
+   */
+  depthwiseConv2d(x: TensorInfo, filter: TensorInfo, bias: TensorInfo | null, p: Conv2DParams, relu: boolean): Storage;
+  /** dL/dx of depthwiseConv2d given dy [N, outH, outW, C·M]; `xShape` is [N, H, W, C]. */
+  depthwiseConv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, xShape: Shape, p: Conv2DParams): Storage;
+  /** dL/dfilter of depthwiseConv2d given x and dy; `filterShape` is [kh, kw, C, M]. */
+  depthwiseConv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, filterShape: Shape, p: Conv2DParams): Storage;
   maxPool2d(x: TensorInfo, p: Pool2DParams): Storage;
   /** Routes dy to the first maximal element of each window (row-major order within the window). */
   maxPool2dBackward(x: TensorInfo, dy: TensorInfo, p: Pool2DParams): Storage;

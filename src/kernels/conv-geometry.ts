@@ -52,3 +52,12 @@ export function convGeometry(op: string, xShape: Shape, filterShape: Shape, p: C
   }
   return { batch, inH, inW, inC, kh, kw, outH: wantH, outW: wantW, outC, sh, sw, dh, dw, top, left, bottom, right };
 }
+
+/**
+ * The geometry of a depthwise convolution, x [N, H, W, C] with filter [kh, kw, C, M]: conv2d's
+ * check with M in the place of Cout, then `outC` is the output's C·M channels and `multiplier` M.
+ */
+export function depthwiseGeometry(op: string, xShape: Shape, filterShape: Shape, p: Conv2DParams): ConvGeometry & { multiplier: number } {
+  const g = convGeometry(op, xShape, filterShape, p);
+  return { ...g, outC: g.inC * g.outC, multiplier: g.outC };
+}

@@ -155,6 +155,38 @@ export function conv2dCases(): fc.Arbitrary<GradCase> {
     });
 }
 
+/**
+ * Depthwise convolutions: conv2d's geometry with depth multipliers of 1–2, half the cases with 4
+ * or 8 channels and multiplier 1 (the WebAssembly backend's SIMD kernel), the others with 1–3
+ * channels (its fallback). The fused ReLU is left out, as in conv2d's cases: random values
+ * cannot be kept off its kink; test/autograd/depthwise-conv2d.test.ts checks it.
+ */
+export function depthwiseConv2dCases(): fc.Arbitrary<GradCase> {
+  const simd = fc.record({ c: fc.constantFrom(4, 8), m: fc.constant(1) });
+  const other = fc.record({ c: fc.integer({ min: 1, max: 3 }), m: fc.integer({ min: 1, max: 2 }) });
+  return fc
+    .record({
+      x: fc.record({ n: fc.integer({ min: 1, max: 2 }), h: fc.integer({ min: 1, max: 6 }), w: fc.integer({ min: 1, max: 6 }) }),
+      ch: fc.oneof(simd, other),
+      kh: fc.integer({ min: 1, max: 3 }),
+      kw: fc.integer({ min: 1, max: 3 }),
+      stride: fc.integer({ min: 1, max: 2 }),
+      dilation: fc.integer({ min: 1, max: 2 }),
+      padding: fc.constantFrom('same' as const, 'valid' as const, 1),
+      bias: fc.boolean(),
+    })
+    .filter(({ x, kh, kw, dilation, padding }) => {
+      const extra = padding === 'valid' ? 0 : padding === 1 ? 2 : Infinity;
+      return x.h + extra >= (kh - 1) * dilation + 1 && x.w + extra >= (kw - 1) * dilation + 1;
+    })
+    .chain(({ x, ch, kh, kw, stride, dilation, padding, bias }) => {
+      const shapes = [[x.n, x.h, x.w, ch.c], [kh, kw, ch.c, ch.m], ...(bias ? [[ch.c * ch.m]] : [])];
+      return withValues(shapes).map((inputs) =>
+        gradCase((xi, w, b) => op.depthwiseConv2d(xi!, w!, { strides: stride, dilations: dilation, padding, bias: b ?? null }), inputs),
+      );
+    });
+}
+
 /** Pooling windows of 1–3 with strides of 1–3, 'same' or 'valid'. */
 export function poolCases(pool: typeof op.maxPool2d, opts: ValueOptions = {}): fc.Arbitrary<GradCase> {
   return fc

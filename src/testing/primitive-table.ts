@@ -65,6 +65,7 @@ export const primitiveTable: readonly PrimitiveRow[] = [
   { name: 'concat', source: 'layout.ts', forward: op.concat, cases: cases.concatCases(), secondOrder: true },
   { name: 'matmul', source: 'matmul.ts', forward: op.matmul, cases: cases.matmulCases(), secondOrder: true },
   { name: 'conv2d', source: 'conv2d.ts', forward: op.conv2d, cases: cases.conv2dCases(), secondOrder: true },
+  { name: 'depthwiseConv2d', source: 'depthwise-conv2d.ts', forward: op.depthwiseConv2d, cases: cases.depthwiseConv2dCases(), secondOrder: true },
   // Its gradient routes dy to each window's first maximum with a kernel that has no adjoint here.
   { name: 'maxPool2d', source: 'pool.ts', forward: op.maxPool2d, cases: cases.poolCases(op.maxPool2d, { minGap: 0.02 }), secondOrder: false },
   { name: 'avgPool2d', source: 'pool.ts', forward: op.avgPool2d, cases: cases.poolCases(op.avgPool2d), secondOrder: true },
@@ -96,6 +97,9 @@ export const notInTable: Readonly<Record<string, string>> = {
   conv2dParams: 'parameter arithmetic, not an op',
   conv2dBackpropInput: "conv2d's VJP (its row checks it, and its second order)",
   conv2dBackpropFilter: "conv2d's VJP (its row checks it, and its second order)",
+  depthwiseConv2dParams: 'parameter arithmetic, not an op',
+  depthwiseConv2dBackpropInput: "depthwiseConv2d's VJP (its row checks it, and its second order)",
+  depthwiseConv2dBackpropFilter: "depthwiseConv2d's VJP (its row checks it, and its second order)",
 };
 
 /** The rows whose name is in `only` (all rows when it is absent); an unknown name is an error. */

@@ -169,6 +169,26 @@ describeWebGpu(
       }
     });
 
+    it('depthwise convolution and its gradients read and write across chunks (vec4 and scalar)', async () => {
+      for (const [xShape, fShape] of [[[2, 6, 6, 8], [3, 3, 8, 1]], [[1, 10, 10, 3], [3, 3, 3, 2]]] as const) {
+        const p: Conv2DParams = { strides: [1, 1], dilations: [1, 1], pad: { top: 1, bottom: 1, left: 1, right: 1 }, outHeight: xShape[1], outWidth: xShape[2] };
+        const cm = fShape[2] * fShape[3];
+        const yShape = [xShape[0], xShape[1], xShape[2], cm];
+        const x = arg(xShape, seededValues(sizeOfShape(xShape), 11));
+        const w = arg(fShape, seededValues(sizeOfShape(fShape), 12));
+        const bias = arg([cm], seededValues(cm, 13));
+        const dy = arg(yShape, seededValues(sizeOfShape(yShape), 14));
+        expect(Math.min(sizeOfShape(xShape), sizeOfShape(yShape)), 'x and y span several 256-float chunks').toBeGreaterThan(256);
+        const what = `depthwise x ${JSON.stringify(xShape)}`;
+        const fwd = await runBoth(gpu(), [x, w, bias], (b, [tx, tw, tb]) => b.depthwiseConv2d(tx!, tw!, tb!, p, false));
+        expectClose(fwd.gpu, fwd.cpu, sumTolerance(10, 1), 1e-5, `${what} forward`);
+        const dx = await runBoth(gpu(), [dy, w], (b, [tdy, tw]) => b.depthwiseConv2dBackpropInput(tdy!, tw!, xShape, p));
+        expectClose(dx.gpu, dx.cpu, sumTolerance(18, 1), 1e-5, `${what} input gradient`);
+        const dw = await runBoth(gpu(), [x, dy], (b, [tx, tdy]) => b.depthwiseConv2dBackpropFilter(tx!, tdy!, fShape, p));
+        expectClose(dw.gpu, dw.cpu, sumTolerance(100, 1), 1e-5, `${what} filter gradient`);
+      }
+    });
+
     it('refuses a transpose whose rows would need more bindings than the device has, naming the kernel', () => {
       const n = 80 * 80;
       const a = gpu().upload(new Float32Array(n), 'float32');

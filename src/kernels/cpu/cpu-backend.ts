@@ -23,6 +23,7 @@ import type { Shape } from '../../tensor/shape.js';
 import { conv2d, conv2dBackpropInput } from './conv2d.js';
 import { conv2dBackpropFilter } from './conv2d-filter-grad.js';
 import { dataOf, hostOf, isCpuStorage } from './cpu-storage.js';
+import { depthwiseConv2d, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput } from './depthwise-conv2d.js';
 import { binary, cast, unary, where } from './elementwise.js';
 import { broadcastTo, concat, pad, slice, transpose } from './layout.js';
 import { matmul } from './matmul.js';
@@ -139,6 +140,22 @@ export class CpuBackend implements Backend {
   conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, filterShape: Shape, p: Conv2DParams): Storage {
     const op = 'conv2dBackpropFilter';
     return this.track(conv2dBackpropFilter(hostOf(x, op), dataOf(dy, op), filterShape, p, x.dtype));
+  }
+
+  depthwiseConv2d(x: TensorInfo, filter: TensorInfo, bias: TensorInfo | null, p: Conv2DParams, relu: boolean): Storage {
+    const op = 'depthwiseConv2d';
+    const b = bias === null ? null : dataOf(bias, op);
+    return this.track(depthwiseConv2d(hostOf(x, op), hostOf(filter, op), p, { bias: b, relu, dtype: x.dtype }));
+  }
+
+  depthwiseConv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, xShape: Shape, p: Conv2DParams): Storage {
+    const op = 'depthwiseConv2dBackpropInput';
+    return this.track(depthwiseConv2dBackpropInput(dataOf(dy, op), hostOf(filter, op), xShape, p, dy.dtype));
+  }
+
+  depthwiseConv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, filterShape: Shape, p: Conv2DParams): Storage {
+    const op = 'depthwiseConv2dBackpropFilter';
+    return this.track(depthwiseConv2dBackpropFilter(hostOf(x, op), dataOf(dy, op), filterShape, p, x.dtype));
   }
 
   maxPool2d(x: TensorInfo, p: Pool2DParams): Storage {

@@ -34,6 +34,7 @@ import { WasmMemory } from './wasm-memory.js';
 import { binaryInto, reduceInto, unaryInto } from './wasm-elementwise.js';
 import { matmulInto, matmulShape } from './wasm-matmul.js';
 import { maxPoolBackwardInto, maxPoolInto } from './wasm-pool.js';
+import { depthwiseBackpropFilterInto, depthwiseBackpropInputInto, depthwiseInto } from './wasm-depthwise.js';
 import { asWasmStorage, storageOf, type WasmStorage } from './wasm-storage.js';
 
 export interface WasmBackendSetup {
@@ -240,6 +241,27 @@ export class WasmBackend implements Backend {
       if (sizeOf(x.shape) === 0 || sizeOf(dy.shape) === 0) return void this.view(out).fill(0);
       conv.conv2dBackpropFilter(this.convContext, xr, dyr, out.address, filterShape, p);
     });
+  }
+
+  depthwiseConv2d(x: TensorInfo, filter: TensorInfo, bias: TensorInfo | null, p: Conv2DParams, relu: boolean): Storage {
+    const op = 'depthwiseConv2d';
+    const [xr, fr] = [this.ref(op, x), this.ref(op, filter)];
+    const br = bias === null ? null : this.ref(op, bias);
+    return this.produce(op, [x.shape[0]!, p.outHeight, p.outWidth, (filter.shape[2] ?? 0) * (filter.shape[3] ?? 0)], (out) => {
+      depthwiseInto(this.runner, xr, fr, br, p, relu, out.address);
+    });
+  }
+
+  depthwiseConv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, xShape: Shape, p: Conv2DParams): Storage {
+    const op = 'depthwiseConv2dBackpropInput';
+    const [dyr, fr] = [this.ref(op, dy), this.ref(op, filter)];
+    return this.produce(op, xShape, (out) => depthwiseBackpropInputInto(this.runner, dyr, fr, xShape, p, out.address));
+  }
+
+  depthwiseConv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, filterShape: Shape, p: Conv2DParams): Storage {
+    const op = 'depthwiseConv2dBackpropFilter';
+    const [xr, dyr] = [this.ref(op, x), this.ref(op, dy)];
+    return this.produce(op, filterShape, (out) => depthwiseBackpropFilterInto(this.runner, xr, dyr, filterShape, p, out.address));
   }
 
   maxPool2d(x: TensorInfo, p: Pool2DParams): Storage {

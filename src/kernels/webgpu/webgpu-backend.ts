@@ -27,6 +27,7 @@ import { readGemmTuningTable, type GemmTuningTable } from './gemm-tuning-table.j
 import { asGpuStorage, type GpuStorage } from './gpu-storage.js';
 import { conv2d, conv2dBackpropInput } from './kernels/conv2d.js';
 import { conv2dBackpropFilter } from './kernels/conv2d-filter-grad.js';
+import { depthwiseConv2d, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput } from './kernels/depthwise-conv2d.js';
 import { BINARY_CODE, elementwise, UNARY_CODE, WHERE_CODE } from './kernels/elementwise.js';
 import { broadcastTo, concat, copy, fill, pad, slice, transpose } from './kernels/layout.js';
 import { matmul } from './kernels/matmul.js';
@@ -273,6 +274,21 @@ export class WebGpuBackend implements Backend {
     this.f32('conv2dBackpropFilter', x.dtype, dy.dtype);
     const key = convKey('conv2dBackpropFilter', [x.shape, dy.shape], p, `w[${filterShape.join(',')}]`);
     return this.gemmOp(key, [x, dy], (gemm, [x2, dy2]) => conv2dBackpropFilter(this.ex, { x: x2!, dy: dy2!, filterShape, p }, gemm));
+  }
+
+  depthwiseConv2d(x: TensorInfo, filter: TensorInfo, bias: TensorInfo | null, p: Conv2DParams, relu: boolean): Storage {
+    this.f32('depthwiseConv2d', x.dtype, filter.dtype, ...(bias ? [bias.dtype] : []));
+    return depthwiseConv2d(this.ex, x, filter, bias, p, relu);
+  }
+
+  depthwiseConv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, xShape: Shape, p: Conv2DParams): Storage {
+    this.f32('depthwiseConv2dBackpropInput', dy.dtype, filter.dtype);
+    return depthwiseConv2dBackpropInput(this.ex, dy, filter, xShape, p);
+  }
+
+  depthwiseConv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, filterShape: Shape, p: Conv2DParams): Storage {
+    this.f32('depthwiseConv2dBackpropFilter', x.dtype, dy.dtype);
+    return depthwiseConv2dBackpropFilter(this.ex, x, dy, filterShape, p);
   }
 
   maxPool2d(x: TensorInfo, p: Pool2DParams): Storage {
