@@ -10,13 +10,13 @@ import type { LayeredModel } from '../models/sequential.js';
 export const DEFAULT_BATCH_BUDGET = 768 * 1024 * 1024;
 
 /**
- * Layers composed from several primitives keep more than their output on the tape. A depthwise
- * convolution (depthwise-layers.ts) keeps, per kernel tap, a shifted view of its input (before
- * subsampling, when strided), a product and a running sum: about 40 outputs' worth for a strided
- * 3×3. Counting it as one output let full-size MobileNetV2's IG pick a batch of 3 that needed more
- * than the WebAssembly backend's 4 GiB.
+ * Layers that keep more than their output on the tape. A separable convolution keeps its
+ * depthwise convolution's output as well as its own (about as large: C·M channels against Cout).
+ * A depthwise convolution is one primitive and keeps only its output; before it was one, its
+ * composed taps kept about 40 outputs' worth, and counting that as one let full-size
+ * MobileNetV2's IG pick a batch that needed more than the WebAssembly backend's 4 GiB.
  */
-const TAPE_OUTPUTS_PER_KIND: Readonly<Record<string, number>> = { depthwiseConv2d: 40, separableConv2d: 40 };
+const TAPE_OUTPUTS_PER_KIND: Readonly<Record<string, number>> = { separableConv2d: 2 };
 
 export function autoBatchSize(model: LayeredModel, wanted: number, budget = DEFAULT_BATCH_BUDGET): number {
   let perExample = model.inputShape.reduce((a, b) => a * b, 1);

@@ -1,4 +1,4 @@
-/** autoBatchSize: the batch that fits the working-set budget, counting composed layers' tapes. */
+/** autoBatchSize: the batch that fits the working-set budget, counting what separable convolutions keep on the tape. */
 import { expect, it } from 'vitest';
 import { autoBatchSize } from '../../src/attribution/batching.js';
 import type { LayeredModel } from '../../src/models/layered-model.js';
@@ -21,10 +21,11 @@ it('fits the budget: (input + outputs) × 4 bytes × 3 per example, never above 
   expect(autoBatchSize(oneLayer('conv2d'), 5, 10)).toBe(1);
 });
 
-it('counts a depthwise or separable convolution as the 40 outputs its composed taps keep on the tape', () => {
-  const perExample = (56 * 56 * 3 + 40 * 56 * 56 * 144) * 4 * 3;
-  for (const kind of ['depthwiseConv2d', 'separableConv2d']) {
-    expect(autoBatchSize(oneLayer(kind), 1000, perExample * 3 + 1)).toBe(3);
-    expect(autoBatchSize(oneLayer(kind), 1000, perExample * 3 - 1)).toBe(2);
-  }
+it('counts a separable convolution as two outputs (its depthwise output and its own), a depthwise one as one', () => {
+  const perExample = (56 * 56 * 3 + 2 * 56 * 56 * 144) * 4 * 3;
+  expect(autoBatchSize(oneLayer('separableConv2d'), 1000, perExample * 3 + 1)).toBe(3);
+  expect(autoBatchSize(oneLayer('separableConv2d'), 1000, perExample * 3 - 1)).toBe(2);
+  const single = (56 * 56 * 3 + 56 * 56 * 144) * 4 * 3;
+  expect(autoBatchSize(oneLayer('depthwiseConv2d'), 1000, single * 7 + 1)).toBe(7);
+  expect(autoBatchSize(oneLayer('depthwiseConv2d'), 1000, single * 7 - 1)).toBe(6);
 });

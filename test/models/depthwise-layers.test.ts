@@ -1,11 +1,12 @@
 /**
- * DepthwiseConv2D and SeparableConv2D, composed from slices: against a plain-loop float64
+ * DepthwiseConv2D and SeparableConv2D on the depthwiseConv2d primitive: against a plain-loop float64
  * reference (strides, TensorFlow's asymmetric 'same' padding, dilation, depth multiplier), float64
  * gradient checks, and the Keras config entries.
  */
 import { describe, expect, it } from 'vitest';
 import { buildKerasLayer, type KerasLayerContext } from '../../src/models/keras-layer.js';
-import { depthwiseConv2d, DepthwiseConv2DLayer, SeparableConv2DLayer } from '../../src/models/depthwise-layers.js';
+import { depthwiseConv2d } from '../../src/autograd/ops.js';
+import { DepthwiseConv2DLayer, SeparableConv2DLayer } from '../../src/models/depthwise-layers.js';
 import { fromArray } from '../../src/tensor/creation.js';
 import { Random } from '../../src/tensor/random.js';
 import { assertGrads } from '../../src/testing/check-grads.js';

@@ -4,7 +4,7 @@
  */
 import { beforeAll, expect, it } from 'vitest';
 import { gradCam } from '../../src/attribution/grad-cam.js';
-import { depthwiseConv2d } from '../../src/models/depthwise-layers.js';
+import { depthwiseConv2d } from '../../src/autograd/ops.js';
 import { modelFromBytes } from '../../src/models/load-model.js';
 import { Random } from '../../src/tensor/random.js';
 import { fromArray } from '../../src/tensor/creation.js';
