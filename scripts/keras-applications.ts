@@ -20,6 +20,7 @@ import {
   efficientNetArchitecture,
   inceptionV3Architecture,
   mobilenetArchitecture,
+  mobilenetV3Architecture,
   mobilenetV2Architecture,
   resnetArchitecture,
   resnetV2Architecture,
@@ -45,7 +46,7 @@ export interface FamilyModel extends ApplicationArchitecture {
  * neither saturates nor flattens (first kernel /64 for caffe's ±128 inputs; the last batch norm or
  * convolution of each residual branch scaled down; `headGain` on the classifier).
  */
-function seeded(arch: ApplicationArchitecture, seed: number, gains: { firstConv?: number; headGain?: number; bnVariance?: [number, number]; bothAddInputs?: boolean; firstAddInput?: boolean }): FamilyModel {
+function seeded(arch: ApplicationArchitecture, seed: number, gains: { firstConv?: number; headGain?: number; bnVariance?: [number, number]; bothAddInputs?: boolean; firstAddInput?: boolean; headLayer?: string }): FamilyModel {
   const rng = new Random(seed);
   const normal = (n: number, std: number) => Float32Array.from({ length: n }, () => rng.normal(0, std));
   const uniform = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
@@ -58,20 +59,22 @@ function seeded(arch: ApplicationArchitecture, seed: number, gains: { firstConv?
     arch.config.config.layers.filter((e) => e.class_name === 'Add').flatMap((e) => (e.inbound_nodes[0] as [string][]).slice(from, to).map((r) => throughDropout(r[0]))),
   );
   const first = arch.weights.find((w) => w.weights.length > 0)?.layer;
+  // The classifier: a Dense 'predictions', or a 1×1 convolution ('Logits' in MobileNetV3).
+  const head = gains.headLayer ?? 'predictions';
   const layers = arch.weights.map(({ layer, weights }) => ({
     name: layer,
     weights: weights.map((w): KerasWeight => {
       const n = w.shape.reduce((a, b) => a * b, 1);
       const fanIn = w.shape.length === 4 ? w.shape[0]! * w.shape[1]! * (w.name.startsWith('depthwise') ? 1 : w.shape[2]!) : w.shape[0]!;
       let data: Float32Array;
-      if (w.name === 'kernel:0' && layer === 'predictions') data = normal(n, (gains.headGain ?? 1) / Math.sqrt(fanIn));
+      if (w.name === 'kernel:0' && layer === head) data = normal(n, (gains.headGain ?? 1) / Math.sqrt(fanIn));
       else if (w.name === 'kernel:0' || w.name === 'depthwise_kernel:0' || w.name === 'pointwise_kernel:0') {
         // A residual branch that ends in a convolution (pre-activation ResNets) is kept small as well.
         // A separable convolution's two He-scaled kernels would double the variance: halve it back.
         const gain = (layer === first ? (gains.firstConv ?? 1) : residualBn.has(layer) ? 0.3 : 1) * (w.name === 'pointwise_kernel:0' ? Math.SQRT1_2 : 1);
         data = normal(n, gain * Math.sqrt(2 / fanIn));
       }
-      else if (w.name === 'bias:0') data = normal(n, layer === 'predictions' ? 0.1 : 0.05);
+      else if (w.name === 'bias:0') data = normal(n, layer === head ? 0.1 : 0.05);
       else if (w.name === 'gamma:0') data = residualBn.has(layer) ? uniform(n, 0.15, 0.3) : uniform(n, 0.5, 1.0);
       else if (w.name === 'beta:0') data = normal(n, 0.1);
       else if (w.name === 'moving_mean:0') data = normal(n, 0.1);
@@ -164,6 +167,13 @@ export function mobilenet(opts: { alpha?: number; seed?: number } = {}): FamilyM
   return seeded(arch, opts.seed ?? 1, { headGain: 2, bnVariance: [0.2, 0.35] });
 }
 
+/** MobileNetV3Small at Keras's alpha = 0.75 (Keras publishes weights for it), 64×64, 10 classes: "MobilenetV3small_0.75_64". */
+export function mobilenetV3Small(opts: { alpha?: number; seed?: number } = {}): FamilyModel {
+  const alpha = opts.alpha ?? 0.75;
+  const arch = mobilenetV3Architecture('small', { alpha, inputSize: FAMILY_INPUT, classes: FAMILY_CLASSES, name: `MobilenetV3small_${alpha}_${FAMILY_INPUT}` });
+  return seeded(arch, opts.seed ?? 3, { headGain: 8, bnVariance: [0.35, 0.6], headLayer: 'Logits' });
+}
+
 /** Full-size ResNet50 or MobileNetV2 (224×224, 1000 classes) with seeded weights, for benchmarks. */
 export function fullSizeFamily(key: 'resnet50' | 'mobilenetv2'): FamilyModel {
   if (key === 'resnet50') return seeded(resnetArchitecture('ResNet50', { name: 'resnet50' }), 50, { firstConv: 1 / 64 });
@@ -181,6 +191,7 @@ export const FAMILY_BUILDERS = {
   inceptionv3: inceptionV3,
   vgg16,
   mobilenet,
+  mobilenetv3small: mobilenetV3Small,
 } as const;
 
 /** The model as Keras 2's full-model .h5 (model.save('m.h5') in tf.keras 2.13). */

@@ -44,6 +44,8 @@ FAMILIES = {
     'vgg16': ('caffe', 'block5_conv3'),
     'mobilenet': ('tf', 'conv_pw_13_relu'),
     'efficientnetb3': ('none', 'top_activation'),
+    # The hard-swish after Conv_1/BatchNorm: an automatically named Multiply (its name in the json).
+    'mobilenetv3small': ('none', None),
 }
 IG_STEPS = 4
 
@@ -108,7 +110,13 @@ class Model:
             name = e['name']
             if e['class_name'] == 'InputLayer':
                 continue
-            ins = [values[ref[0]] for ref in e['inbound_nodes'][0]]
+            node = e['inbound_nodes'][0]
+            if e['class_name'] == 'TFOpLambda':
+                # tf.keras 2: the node is the reference itself; y (a number, or a reference) in its kwargs.
+                y = node[3].get('y')
+                ins = [values[node[0]], values[y[0]] if isinstance(y, list) else y]
+            else:
+                ins = [values[ref[0]] for ref in node]
             values[name] = self.apply(e['class_name'], e['config'], name, ins)
             if name == capture:
                 captured = values[name]
@@ -173,6 +181,15 @@ class Model:
             return (x - mean) / torch.clamp(torch.sqrt(var), min=1e-7)
         if cls == 'Dropout':
             return x
+        if cls == 'TFOpLambda':
+            ops = {
+                '__operators__.add': lambda a, b: a + b,
+                'math.add': lambda a, b: a + b,
+                'math.subtract': lambda a, b: a - b,
+                'math.multiply': lambda a, b: a * b,
+                'math.truediv': lambda a, b: a / b,
+            }
+            return ops[cfg['function']](ins[0], ins[1])
         if cls == 'Reshape':
             nhwc = x.permute(0, 2, 3, 1) if x.dim() == 4 else x
             y = nhwc.reshape(x.shape[0], *cfg['target_shape'])
@@ -204,6 +221,12 @@ class Model:
         raise ValueError(f'layer {name}: {cls} is not in this reference interpreter')
 
 
+def last_spatial_before_pool(config):
+    """The layer the model's last GlobalAveragePooling2D reads (its last feature map)."""
+    pools = [e for e in config['config']['layers'] if e['class_name'] == 'GlobalAveragePooling2D']
+    return pools[-1]['inbound_nodes'][0][0][0]
+
+
 def activation(a, x):
     if a == 'linear':
         return x
@@ -232,6 +255,8 @@ def main():
         x = torch.from_numpy(np.ascontiguousarray(preprocess(rule, p)))[None]
         base = torch.from_numpy(np.ascontiguousarray(preprocess(rule, np.zeros_like(p))))[None]
 
+        if cam_layer is None:
+            cam_layer = last_spatial_before_pool(config)
         probs, act = model.run(x.clone().requires_grad_(True), capture=cam_layer)
         probs = probs[0]
         target = int(torch.argmax(probs))

@@ -56,11 +56,19 @@ export function defaultCamLayer(model: LayeredModel): string {
   const inputsOf = (model as { inputsOfLayer?: (n: string) => readonly string[] }).inputsOfLayer?.bind(model);
   if (model.layerKind && inputsOf) {
     const heads = model.layerNames.filter((n) => HEAD_KINDS.has(model.layerKind!(n)));
-    let fed = heads.length > 0 ? inputsOf(heads.at(-1)!) : [];
-    // Padding and inference-time identities between them change nothing worth explaining.
-    while (fed.length === 1 && spatial.includes(fed[0]!) && PASS_THROUGH.has(model.layerKind(fed[0]!))) fed = inputsOf(fed[0]!);
-    const pick = fed.length === 1 && spatial.includes(fed[0]!) ? fed[0]! : undefined;
-    if (pick && (CONV_OR_ACTIVATION.has(model.layerKind(pick)) || model.layerKind(pick) === 'concatenate')) return pick;
+    for (let i = heads.length - 1; i >= 0; i--) {
+      let fed = inputsOf(heads[i]!);
+      // Padding and inference-time identities between them change nothing worth explaining.
+      while (fed.length === 1 && spatial.includes(fed[0]!) && PASS_THROUGH.has(model.layerKind(fed[0]!))) fed = inputsOf(fed[0]!);
+      const pick = fed.length === 1 && spatial.includes(fed[0]!) ? fed[0]! : undefined;
+      // A 1×1 map (a convolutional classifier's logits before its flatten: MobileNetV3) has nothing
+      // to localise: the head before it (the global pooling of the last feature map) decides.
+      const [h, w] = pick ? model.layerShape(pick) : [0, 0];
+      if (pick && h! * w! === 1 && i > 0) continue;
+      // Keras's hard-swish (MobileNetV3) is a Multiply of x and hard_sigmoid(x): an activation.
+      if (pick && (CONV_OR_ACTIVATION.has(model.layerKind(pick)) || model.layerKind(pick) === 'concatenate' || model.layerKind(pick) === 'multiply')) return pick;
+      break;
+    }
   }
   const convs = model.layerKind ? spatial.filter((n) => CONV_OR_ACTIVATION.has(model.layerKind!(n))) : spatial.filter((n) => !/pool/i.test(n));
   const pick = convs.at(-1) ?? spatial.at(-1);

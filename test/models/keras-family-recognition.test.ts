@@ -1,10 +1,20 @@
 /**
  * keras.applications families recognised by their layer names, and the deeper variants of the
- * built architectures (ResNet101/152, ResNet101V2, DenseNet169/201) rebuilt from weight shapes
- * with Keras's block counts; Keras 2 MobileNetV3 and ConvNeXt are named with why they do not load.
+ * built architectures (ResNet101/152, ResNet101V2, DenseNet169/201, EfficientNetB1–B7,
+ * MobileNetV3Large) rebuilt from weight shapes with Keras's block counts; ConvNeXt's layers are
+ * named with why they do not load.
  */
 import { describe, expect, it } from 'vitest';
-import { architectureFromWeights, denseNetArchitecture, recogniseFamily, resnetArchitecture, resnetV2Architecture } from '../../src/models/applications/index.js';
+import {
+  architectureFromWeights,
+  denseNetArchitecture,
+  efficientNetArchitecture,
+  mobilenetV3Architecture,
+  recogniseFamily,
+  resnetArchitecture,
+  resnetV2Architecture,
+  type EfficientNetVariant,
+} from '../../src/models/applications/index.js';
 import { buildKerasLayer } from '../../src/models/keras-layer.js';
 
 const asWeights = (a: ReturnType<typeof resnetArchitecture>) => a.weights.map((w) => ({ name: w.layer, weights: w.weights }));
@@ -25,6 +35,40 @@ describe('the deeper variants', () => {
     expect(rebuilt.config.config.layers.filter((l) => new RegExp(`^conv4_block\\d+${suffix}$`).test(l.name))).toHaveLength(conv4);
     // The classifier's width comes from the file.
     expect(rebuilt.weights.find((w) => w.layer === 'predictions')!.weights[0]!.shape).toEqual([name.startsWith('DenseNet') ? (name === 'DenseNet169' ? 1664 : 1920) : 2048, 5]);
+  });
+});
+
+describe('EfficientNetB1–B7 and MobileNetV3Large, told apart by their weights alone', () => {
+  it.each([
+    ['B1', 23, 1280, 240],
+    ['B2', 23, 1408, 260],
+    ['B3', 26, 1536, 300],
+    ['B4', 32, 1792, 380],
+    ['B5', 39, 2048, 456],
+    ['B6', 45, 2304, 528],
+    ['B7', 55, 2560, 600],
+  ] as const)('EfficientNet%s: %i blocks, top_conv %i wide, default size %i', (variant: EfficientNetVariant, blocks, top, size) => {
+    const arch = efficientNetArchitecture(variant, { inputSize: 64, classes: 5 });
+    const names = arch.config.config.layers.map((l) => l.name);
+    expect(names.filter((n) => /^block\d[a-z]_dwconv$/.test(n))).toHaveLength(blocks);
+    expect(arch.weights.find((w) => w.layer === 'top_conv')!.weights[0]!.shape[3]).toBe(top);
+    expect(recogniseFamily(names)).toMatchObject({ family: 'EfficientNet', rule: 'none', buildable: true });
+    // B1 and B2 share their block counts: only the weights' widths tell them apart.
+    const rebuilt = architectureFromWeights(asWeights(arch))!;
+    expect(rebuilt.config.config.name).toBe(`efficientnet${variant.toLowerCase()}`);
+    expect(rebuilt.config.config.layers[0]!.config.batch_input_shape).toEqual([null, size, size, 3]);
+    expect(rebuilt.config.config.layers.map((l) => l.name)).toEqual(names);
+  });
+
+  it("MobileNetV3Large: recognised, rebuilt from its weights (expanded_conv_14, Logits' classes)", () => {
+    const arch = mobilenetV3Architecture('large', { inputSize: 64, classes: 5 });
+    const names = arch.config.config.layers.map((l) => l.name);
+    expect(recogniseFamily(names)).toMatchObject({ family: 'MobileNetV3', rule: 'none', buildable: true });
+    const rebuilt = architectureFromWeights(asWeights(arch), 64)!;
+    expect(rebuilt.config.config.name).toBe('MobilenetV3large');
+    expect(rebuilt.config.config.layers.map((l) => l.name)).toEqual(names);
+    expect(names).toContain('expanded_conv_14/Add');
+    expect(rebuilt.weights.find((w) => w.layer === 'Logits')!.weights[0]!.shape).toEqual([1, 1, 1280, 5]);
   });
 });
 

@@ -9,6 +9,7 @@ export class ConfigBuilder {
   readonly entries: KerasConfigEntry[] = [];
   readonly weights: { layer: string; weights: ApplicationWeight[] }[] = [];
   private readonly shapes = new Map<string, number[]>();
+  private readonly counters = new Map<string, number>();
 
   constructor(
     inputName: string,
@@ -110,6 +111,33 @@ export class ConfigBuilder {
     const [h, w, c] = this.shape(x) as [number, number, number];
     const o = outSize(h, w, k, s, padding);
     return this.add(cls, name, { pool_size: [k, k], padding, strides: [s, s], data_format: 'channels_last' }, [x], [o[0], o[1], c]);
+  }
+
+  /** Keras's automatic name for the next unnamed layer of a class: base, base_1, base_2, … */
+  auto(base: string): string {
+    const k = this.counters.get(base) ?? 0;
+    this.counters.set(base, k + 1);
+    return k === 0 ? base : `${base}_${k}`;
+  }
+
+  /**
+   * A tf.keras 2 TFOpLambda (a TensorFlow call on a Keras tensor, `x + 3.0`, recorded as a layer):
+   * its node is the reference itself with the other argument in its kwargs, as Keras 2 writes it.
+   */
+  tfOp(fn: string, x: string, y: number): string {
+    const name = this.auto(`tf.${fn}`);
+    if (this.shapes.has(name)) throw new Error(`two layers named ${name}`);
+    this.entries.push({ class_name: 'TFOpLambda', config: { name, trainable: true, dtype: 'float32', function: fn }, name, inbound_nodes: [[x, 0, 0, { y, name: null }]] });
+    this.weights.push({ layer: name, weights: [] });
+    this.shapes.set(name, this.shape(x));
+    return name;
+  }
+
+  /** imagenet_utils.correct_pad: the padding before a stride-2 'valid' convolution of a k×k kernel. */
+  correctPad(x: string, k: number): [[number, number], [number, number]] {
+    const [h, w] = this.shape(x) as [number, number];
+    const c = Math.floor(k / 2);
+    return [[c - (1 - (h % 2)), c], [c - (1 - (w % 2)), c]];
   }
 
   /** A Dense layer on a vector. */

@@ -4,6 +4,7 @@ import { EFFICIENTNET_VARIANTS, efficientNetArchitecture, efficientNetVariantOf 
 import { inceptionV3Architecture } from './inception-v3.js';
 import { mobilenetArchitecture } from './mobilenet.js';
 import { mobilenetV2Architecture } from './mobilenet-v2.js';
+import { mobilenetV3Architecture } from './mobilenet-v3.js';
 import { efficientNetStageCounts, recogniseFamily } from './recognise.js';
 import { resnetArchitecture, resnetV2Architecture } from './resnet.js';
 import type { ApplicationArchitecture } from './types.js';
@@ -33,6 +34,12 @@ export function architectureFromWeights(layers: readonly { name: string; weights
   if (found.family === 'MobileNet') {
     const preds = byName.get('conv_preds')?.weights[0]?.shape;
     return mobilenetArchitecture({ inputSize: size, classes: preds ? preds[3]! : 0, width });
+  }
+  if (found.family === 'MobileNetV3') {
+    // Small has blocks expanded_conv … expanded_conv_10, Large … expanded_conv_14.
+    const blocks = Math.max(...names.map((n) => Number(/^expanded_conv_(\d+)\/project$/.exec(n)?.[1] ?? 0)));
+    const logits = byName.get('Logits')?.weights[0]?.shape;
+    return mobilenetV3Architecture(blocks >= 14 ? 'large' : 'small', { inputSize: size, classes: logits ? logits[3]! : 0, width });
   }
   if (found.family === 'MobileNetV2') return mobilenetV2Architecture({ inputSize: size, classes, width });
   if (found.family === 'DenseNet') {

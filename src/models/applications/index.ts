@@ -9,6 +9,7 @@
  *   ResNet50/101/152 (v1)  tf.keras resnet.py: conv1_pad … convN_blockK_{0..3}_{conv,bn}, _add, _out
  *   ResNet50V2/101V2/152V2 tf.keras resnet_v2.py: …_preact_bn, _0_max, _2_pad, _out; post_bn, post_relu
  *   MobileNetV2            tf.keras mobilenet_v2.py: Conv1, expanded_conv_*, block_{1..16}_*, Conv_1, out_relu
+ *   MobileNetV3Small/Large tf.keras mobilenet_v3.py: rescaling, Conv, expanded_conv[_k]/…, Conv_1, Conv_2, Logits; TFOpLambda hard-sigmoids
  *   InceptionV3            tf.keras inception_v3.py: conv2d[_k]/batch_normalization[_k]/activation[_k], mixed0–mixed10
  *   Xception               tf.keras xception.py: block1_conv1 … block14_sepconv2_act; shortcuts conv2d[_k]
  *   EfficientNetB0–B7      tf.keras efficientnet.py: rescaling, normalization, rescaling_1, stem_*, blockNx_*, top_*
@@ -29,4 +30,5 @@ export { xceptionArchitecture } from './xception.js';
 export { inceptionV3Architecture } from './inception-v3.js';
 export { makeDivisible, mobilenetV2Architecture } from './mobilenet-v2.js';
 export { mobilenetArchitecture } from './mobilenet.js';
+export { mobilenetV3Architecture } from './mobilenet-v3.js';
 export { vgg16Architecture } from './vgg16.js';

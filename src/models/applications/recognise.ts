@@ -27,7 +27,7 @@ export function recogniseFamily(layerNames: Iterable<string>): RecognisedFamily 
   if (has(names, 'block1_conv1', 'block5_conv3')) return { family: 'VGG16', rule: 'caffe', inputSize: 224, camLayer: 'block5_conv3', buildable: true };
   if (has(names, 'conv1', 'conv_dw_1', 'conv_pw_13')) return { family: 'MobileNet', rule: 'symmetric', inputSize: 224, camLayer: 'conv_pw_13_relu', buildable: true };
   if ([...names].some((n) => /^expanded_conv(_\d+)?\/(depthwise|project)$/.test(n)) || has(names, 'Conv', 'Conv_2')) {
-    return { family: 'MobileNetV3', rule: 'none', inputSize: 224, buildable: false };
+    return { family: 'MobileNetV3', rule: 'none', inputSize: 224, buildable: true };
   }
   if (has(names, 'conv1/conv', 'pool2_conv')) return { family: 'DenseNet', rule: 'torch', inputSize: 224, camLayer: 'relu', buildable: true };
   if (has(names, 'block1_conv1', 'block14_sepconv2')) return { family: 'Xception', rule: 'symmetric', inputSize: 299, camLayer: 'block14_sepconv2_act', buildable: true };
