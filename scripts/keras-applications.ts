@@ -18,6 +18,7 @@ import { Random } from '../src/tensor/random.js';
 import {
   denseNetArchitecture,
   efficientNetArchitecture,
+  inceptionResNetV2Architecture,
   inceptionV3Architecture,
   mobilenetArchitecture,
   mobilenetV3Architecture,
@@ -174,6 +175,17 @@ export function mobilenetV3Small(opts: { alpha?: number; seed?: number } = {}): 
   return seeded(arch, opts.seed ?? 3, { headGain: 8, bnVariance: [0.35, 0.6], headLayer: 'Logits' });
 }
 
+/**
+ * InceptionResNetV2 with every width divided by `widthDivisor` (default 8; a block's _conv keeps its
+ * input's width, as Keras makes it): "inception_resnet_v2_w8", 107×107 (mixed_7a 2×2), 10 classes.
+ */
+export function inceptionResNetV2(opts: { widthDivisor?: number; seed?: number } = {}): FamilyModel {
+  const d = opts.widthDivisor ?? 8;
+  const width = (layer: string, f: number): number => (/^block\d+_\d+_conv$/.test(layer) ? f : Math.max(1, Math.round(f / d)));
+  const arch = inceptionResNetV2Architecture({ inputSize: 107, classes: FAMILY_CLASSES, width, name: `inception_resnet_v2_w${d}` });
+  return seeded(arch, opts.seed ?? 4, { headGain: 0.6 });
+}
+
 /** Full-size ResNet50 or MobileNetV2 (224×224, 1000 classes) with seeded weights, for benchmarks. */
 export function fullSizeFamily(key: 'resnet50' | 'mobilenetv2'): FamilyModel {
   if (key === 'resnet50') return seeded(resnetArchitecture('ResNet50', { name: 'resnet50' }), 50, { firstConv: 1 / 64 });
@@ -192,6 +204,7 @@ export const FAMILY_BUILDERS = {
   vgg16,
   mobilenet,
   mobilenetv3small: mobilenetV3Small,
+  inceptionresnetv2: inceptionResNetV2,
 } as const;
 
 /** The model as Keras 2's full-model .h5 (model.save('m.h5') in tf.keras 2.13). */

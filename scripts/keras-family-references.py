@@ -46,6 +46,7 @@ FAMILIES = {
     'efficientnetb3': ('none', 'top_activation'),
     # The hard-swish after Conv_1/BatchNorm: an automatically named Multiply (its name in the json).
     'mobilenetv3small': ('none', None),
+    'inceptionresnetv2': ('tf', 'conv_7b_ac'),
 }
 IG_STEPS = 4
 
@@ -181,6 +182,9 @@ class Model:
             return (x - mean) / torch.clamp(torch.sqrt(var), min=1e-7)
         if cls == 'Dropout':
             return x
+        if cls in ('CustomScaleLayer', 'Custom>CustomScaleLayer'):
+            # inception_resnet_v2.py: inputs[0] + inputs[1] * scale.
+            return ins[0] + ins[1] * cfg['scale']
         if cls == 'TFOpLambda':
             ops = {
                 '__operators__.add': lambda a, b: a + b,

@@ -23,6 +23,7 @@ import { GroupedConv2DLayer } from './grouped-conv-layer.js';
 import { LayerNormLayer } from './layer-norm-layer.js';
 import { ConcatenateLayer, ElementwiseMergeLayer, type ElementwiseMergeKind } from './merge-layers.js';
 import { eluLayer, leakyReluLayer, normalizationLayer, preluLayer, reluLayer, rescalingLayer } from './pointwise-layers.js';
+import { SCALED_RESIDUAL_CLASSES, ScaledResidualLayer } from './scaled-residual-layer.js';
 import { Cropping2DLayer, PermuteLayer, ReshapeLayer } from './shape-layers.js';
 import { buildTfOpLayer, SUPPORTED_TF_OPS, tfOpProblem } from './tf-op-layers.js';
 import type { Backend } from '../kernels/backend.js';
@@ -66,7 +67,7 @@ const INFERENCE_IDENTITY = new Set([
 export const SUPPORTED_KERAS_LAYERS =
   'Conv2D, DepthwiseConv2D, SeparableConv2D, Dense, BatchNormalization, LayerNormalization, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Cropping2D, ' +
   'Flatten, Reshape, Permute, Rescaling, Normalization, Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, Add, Subtract, Multiply, Average, ' +
-  'Maximum, Concatenate, Merge (Keras 1), TFOpLambda (' + SUPPORTED_TF_OPS + '), Dropout and the noise and Random* augmentation layers (identity at inference), InputLayer';
+  'Maximum, Concatenate, Merge (Keras 1), CustomScaleLayer (InceptionResNetV2), TFOpLambda (' + SUPPORTED_TF_OPS + '), Dropout and the noise and Random* augmentation layers (identity at inference), InputLayer';
 
 /** Why a layer class stieltjes knows of cannot be loaded. */
 const UNSUPPORTED_WHY: Readonly<Record<string, string>> = {
@@ -91,7 +92,7 @@ const SUPPORTED_CLASSES = new Set([
   'InputLayer', 'Conv2D', 'Convolution2D', 'Dense', 'BatchNormalization', 'MaxPooling2D', 'MaxPool2D', 'AveragePooling2D', 'AvgPool2D',
   'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'GlobalMaxPool2D', 'GlobalAvgPool2D', 'ZeroPadding2D', 'Flatten', 'Activation', 'Softmax',
   'ReLU', 'Concatenate', 'LeakyReLU', 'ELU', 'PReLU', 'Rescaling', 'Normalization', 'Cropping2D', 'Reshape', 'Permute', 'Merge',
-  'DepthwiseConv2D', 'SeparableConv2D', 'LayerNormalization',
+  'DepthwiseConv2D', 'SeparableConv2D', 'LayerNormalization', ...SCALED_RESIDUAL_CLASSES,
 ]);
 
 /**
@@ -115,6 +116,7 @@ export function buildKerasLayer(cls: string, c: Record<string, unknown>, name: s
   const merge = MERGES[cls];
   if (merge) return new ElementwiseMergeLayer(name, merge);
   if (INFERENCE_IDENTITY.has(cls)) return new IdentityLayer(name, cls);
+  if ((SCALED_RESIDUAL_CLASSES as readonly string[]).includes(cls)) return new ScaledResidualLayer(name, Number(c.scale));
   switch (cls) {
     case 'InputLayer':
       return null;

@@ -1,6 +1,7 @@
 /** A keras.applications weights-only file → the architecture it belongs to. */
 import { denseNetArchitecture } from './densenet.js';
 import { EFFICIENTNET_VARIANTS, efficientNetArchitecture, efficientNetVariantOf } from './efficientnet.js';
+import { inceptionResNetV2Architecture } from './inception-resnet-v2.js';
 import { inceptionV3Architecture } from './inception-v3.js';
 import { mobilenetArchitecture } from './mobilenet.js';
 import { mobilenetV2Architecture } from './mobilenet-v2.js';
@@ -47,6 +48,7 @@ export function architectureFromWeights(layers: readonly { name: string; weights
     const variant = blocks >= 48 ? 'DenseNet201' : blocks >= 32 ? 'DenseNet169' : 'DenseNet121';
     return denseNetArchitecture(variant, { inputSize: size, classes, width });
   }
+  if (found.family === 'InceptionResNetV2') return inceptionResNetV2Architecture({ inputSize: size, classes, width });
   if (found.family === 'InceptionV3') return inceptionV3Architecture({ inputSize: size, classes, width });
   if (found.family === 'Xception') return xceptionArchitecture({ inputSize: size, classes, width });
   if (found.family === 'EfficientNet') {

@@ -11,6 +11,7 @@
  *   MobileNetV2            tf.keras mobilenet_v2.py: Conv1, expanded_conv_*, block_{1..16}_*, Conv_1, out_relu
  *   MobileNetV3Small/Large tf.keras mobilenet_v3.py: rescaling, Conv, expanded_conv[_k]/…, Conv_1, Conv_2, Logits; TFOpLambda hard-sigmoids
  *   InceptionV3            tf.keras inception_v3.py: conv2d[_k]/batch_normalization[_k]/activation[_k], mixed0–mixed10
+ *   InceptionResNetV2      tf.keras inception_resnet_v2.py: conv2d[_k]…, mixed_5b/6a/7a, blockN_k_{mixed,conv,ac}, custom_scale_layer[_k], conv_7b
  *   Xception               tf.keras xception.py: block1_conv1 … block14_sepconv2_act; shortcuts conv2d[_k]
  *   EfficientNetB0–B7      tf.keras efficientnet.py: rescaling, normalization, rescaling_1, stem_*, blockNx_*, top_*
  *   VGG16                  tf.keras vgg16.py: block{1..5}_conv{k}, block{n}_pool, flatten, fc1, fc2
@@ -28,6 +29,7 @@ export { denseNetArchitecture } from './densenet.js';
 export { EFFICIENTNET_VARIANTS, efficientNetArchitecture, efficientNetB0Architecture, type EfficientNetVariant } from './efficientnet.js';
 export { xceptionArchitecture } from './xception.js';
 export { inceptionV3Architecture } from './inception-v3.js';
+export { inceptionResNetV2Architecture } from './inception-resnet-v2.js';
 export { makeDivisible, mobilenetV2Architecture } from './mobilenet-v2.js';
 export { mobilenetArchitecture } from './mobilenet.js';
 export { mobilenetV3Architecture } from './mobilenet-v3.js';

@@ -31,7 +31,7 @@ export function recogniseFamily(layerNames: Iterable<string>): RecognisedFamily 
   }
   if (has(names, 'conv1/conv', 'pool2_conv')) return { family: 'DenseNet', rule: 'torch', inputSize: 224, camLayer: 'relu', buildable: true };
   if (has(names, 'block1_conv1', 'block14_sepconv2')) return { family: 'Xception', rule: 'symmetric', inputSize: 299, camLayer: 'block14_sepconv2_act', buildable: true };
-  if (has(names, 'mixed_7a', 'conv_7b')) return { family: 'InceptionResNetV2', rule: 'symmetric', inputSize: 299, camLayer: 'conv_7b_ac', buildable: false };
+  if (has(names, 'mixed_7a', 'conv_7b')) return { family: 'InceptionResNetV2', rule: 'symmetric', inputSize: 299, camLayer: 'conv_7b_ac', buildable: true };
   if (has(names, 'mixed10', 'mixed0')) return { family: 'InceptionV3', rule: 'symmetric', inputSize: 299, camLayer: 'mixed10', buildable: true };
   if (has(names, 'stem_conv', 'top_conv', 'block1a_dwconv', 'block1a_se_excite')) {
     const variant = efficientNetVariantOf(efficientNetStageCounts(names));
