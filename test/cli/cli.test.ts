@@ -32,14 +32,14 @@ const hasNumpy = (() => {
 })();
 
 describe('stieltjes CLI', () => {
-  it('--version and --help', () => {
+  it('--version and --help', async () => {
     expect(VERSION).toBe(pkg.version);
     const v = runCli(['--version']);
     expect(v.code).toBe(0);
     expect(v.stdout.trim()).toBe(pkg.version);
-    const h = runCli(['--help']);
+    const h = await runCliHere(['--help']);
     expect(h.stdout).toMatch(/explain/);
-    expect(runCli(['explain', '--help']).stdout).toMatch(/--method M/);
+    expect((await runCliHere(['explain', '--help'])).stdout).toMatch(/--method M/);
   });
 
   it('classify --json gives the PyTorch reference top class for the tiny VGG19', () => {
@@ -147,37 +147,38 @@ describe('stieltjes CLI', () => {
   });
 });
 
+// In this process (runCliHere): nothing here depends on the command being a process of its own.
 describe('stieltjes gradcheck and bench', () => {
-  it('gradcheck prints a PASS table for the primitives and exits 0', () => {
-    const r = runCli(['gradcheck', '--backend', 'cpu', '--runs', '2', '--filter', 'conv2d']);
+  it('gradcheck prints a PASS table for the primitives and exits 0', async () => {
+    const r = await runCliHere(['gradcheck', '--backend', 'cpu', '--runs', '2', '--filter', 'conv2d']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/conv2d\s+\d+\s+\S+\s+\S+\s+\S+\s+PASS/);
     expect(r.stdout).toMatch(/1 passed, 0 failed/);
   });
 
-  it('gradcheck --json with a model checks the input and every named activation', () => {
+  it('gradcheck --json with a model checks the input and every named activation', async () => {
     const dir = join(SYNTHETIC, '..', 'hls4ml');
-    const r = runCli(['gradcheck', '--backend', 'cpu', '--runs', '1', '--filter', 'relu', '--weights', join(dir, 'KERAS_conv2d_model_weights.h5'), '--config', join(dir, 'KERAS_conv2d_model.json'), '--json']);
+    const r = await runCliHere(['gradcheck', '--backend', 'cpu', '--runs', '1', '--filter', 'relu', '--weights', join(dir, 'KERAS_conv2d_model_weights.h5'), '--config', join(dir, 'KERAS_conv2d_model.json'), '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.rows.map((x: { name: string }) => x.name)).toEqual(['relu', 'model:input', 'model:conv2d_1', 'model:dropout_1', 'model:flatten_1']);
     expect(out.rows.every((x: { ok: boolean }) => x.ok)).toBe(true);
   });
 
-  it('bench --profile needs the WebGPU backend and says so', () => {
-    const r = runCli(['bench', '--backend', 'cpu', '--no-kernels', '--profile']);
+  it('bench --profile needs the WebGPU backend and says so', async () => {
+    const r = await runCliHere(['bench', '--backend', 'cpu', '--no-kernels', '--profile']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--profile .*WebGPU backend.*--backend webgpu/);
   });
 
-  it('bench --autotune needs the WebGPU backend and says so', () => {
-    const r = runCli(['bench', '--backend', 'cpu', '--no-model', '--quick', '--autotune']);
+  it('bench --autotune needs the WebGPU backend and says so', async () => {
+    const r = await runCliHere(['bench', '--backend', 'cpu', '--no-model', '--quick', '--autotune']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--autotune .*WebGPU backend.*--backend webgpu/);
   });
 
-  it('bench --json prints only a JSON array of {op, shape, backend, ms, gflops}', () => {
-    const r = runCli(['bench', '--backend', 'cpu', '--quick', '--no-model', '--filter', 'a[1,512,512]', '--json']);
+  it('bench --json prints only a JSON array of {op, shape, backend, ms, gflops}', async () => {
+    const r = await runCliHere(['bench', '--backend', 'cpu', '--quick', '--no-model', '--filter', 'a[1,512,512]', '--json']);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout);
     expect(rows).toHaveLength(1);
