@@ -168,11 +168,12 @@ export function mobilenet(opts: { alpha?: number; seed?: number } = {}): FamilyM
   return seeded(arch, opts.seed ?? 1, { headGain: 2, bnVariance: [0.2, 0.35] });
 }
 
-/** MobileNetV3Small at Keras's alpha = 0.75 (Keras publishes weights for it), 64×64, 10 classes: "MobilenetV3small_0.75_64". */
-export function mobilenetV3Small(opts: { alpha?: number; seed?: number } = {}): FamilyModel {
+/** MobileNetV3Small (or Large) at Keras's alpha = 0.75 (Keras publishes weights for it), 64×64, 10 classes: "MobilenetV3small_0.75_64". */
+export function mobilenetV3Small(opts: { alpha?: number; seed?: number; size?: 'small' | 'large' } = {}): FamilyModel {
   const alpha = opts.alpha ?? 0.75;
-  const arch = mobilenetV3Architecture('small', { alpha, inputSize: FAMILY_INPUT, classes: FAMILY_CLASSES, name: `MobilenetV3small_${alpha}_${FAMILY_INPUT}` });
-  return seeded(arch, opts.seed ?? 3, { headGain: 8, bnVariance: [0.35, 0.6], headLayer: 'Logits' });
+  const size = opts.size ?? 'small';
+  const arch = mobilenetV3Architecture(size, { alpha, inputSize: FAMILY_INPUT, classes: FAMILY_CLASSES, name: `MobilenetV3${size}_${alpha}_${FAMILY_INPUT}` });
+  return seeded(arch, opts.seed ?? 3, { headGain: size === 'small' ? 8 : 1.5, bnVariance: [0.35, 0.6], headLayer: 'Logits' });
 }
 
 /**
@@ -204,6 +205,7 @@ export const FAMILY_BUILDERS = {
   vgg16,
   mobilenet,
   mobilenetv3small: mobilenetV3Small,
+  mobilenetv3large: () => mobilenetV3Small({ size: 'large', seed: 5 }),
   inceptionresnetv2: inceptionResNetV2,
 } as const;
 

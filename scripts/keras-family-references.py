@@ -46,6 +46,7 @@ FAMILIES = {
     'efficientnetb3': ('none', 'top_activation'),
     # The hard-swish after Conv_1/BatchNorm: an automatically named Multiply (its name in the json).
     'mobilenetv3small': ('none', None),
+    'mobilenetv3large': ('none', None),
     'inceptionresnetv2': ('tf', 'conv_7b_ac'),
 }
 IG_STEPS = 4

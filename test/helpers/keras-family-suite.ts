@@ -48,6 +48,7 @@ const EXPECTED = {
   vgg16: { family: 'VGG16', rule: 'caffe', size: 64 },
   mobilenet: { family: 'MobileNet', rule: 'symmetric', size: 224 },
   mobilenetv3small: { family: 'MobileNetV3', rule: 'none', size: 224 },
+  mobilenetv3large: { family: 'MobileNetV3', rule: 'none', size: 224 },
   inceptionresnetv2: { family: 'InceptionResNetV2', rule: 'symmetric', size: 299 },
 } as const;
 
