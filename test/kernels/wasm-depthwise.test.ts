@@ -3,12 +3,14 @@
  * fused ReLU, input and filter gradients against the float64 CPU oracle, on MobileNet-like
  * geometries that reach the SIMD kernel (multiplier 1, channels a multiple of 4: strides, TF's
  * asymmetric 'same', dilation, a kernel wider than the input) with every call cut into chunks as
- * threads would, and on shapes that take the TypeScript fallback.
+ * threads would, and on shapes that take the TypeScript fallback; and on a real thread pool,
+ * bit for bit the serial result.
  */
 import { describe, expect, it } from 'vitest';
 import type { Conv2DParams, TensorInfo } from '../../src/kernels/backend.js';
 import { depthwiseConv2dParams } from '../../src/autograd/primitives/depthwise-conv2d.js';
 import { cpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
+import { createSerialWasmBackend, createWasmBackend } from '../../src/kernels/wasm/create-wasm-backend.js';
 import { wasmFeatures } from '../../src/kernels/wasm/features.js';
 import { WasmBackend } from '../../src/kernels/wasm/wasm-backend.js';
 import { createWasmMemory } from '../../src/kernels/wasm/wasm-memory.js';
@@ -104,5 +106,19 @@ describe('wasm depthwise convolution', () => {
       want.forEach((w, k) => expectClose(got[k]!, w, `fallback case ${i} pass ${k}`));
     }
     expect(runner.calls.filter((call) => call.name.startsWith('depthwise.'))).toEqual([]);
+  });
+
+  it('on a pool of three threads, equals one thread bit for bit, with the workers taking part', async () => {
+    const c: Case = { x: [4, 28, 28, 32], k: [3, 3, 1], strides: [1, 1], dilations: [1, 1], padding: 'same' };
+    const p = depthwiseConv2dParams(c.x, [3, 3, 32, 1], c);
+    const serial = run(createSerialWasmBackend(), c, p, true, true, 7);
+    const pooled = await createWasmBackend({ threads: 3 });
+    const workerChunks = (): number => (pooled as unknown as { runner: { workerChunks: number } }).runner.workerChunks;
+    // The caller takes chunks too and may finish before a worker wakes: repeat (bounded) until they have.
+    for (let attempt = 0; attempt < 50 && (attempt === 0 || workerChunks() === 0); attempt++) {
+      run(pooled, c, p, true, true, 7).forEach((v, k) => expect(Array.from(v), `pass ${k}`).toEqual(Array.from(serial[k]!)));
+    }
+    expect(workerChunks(), 'chunks the workers ran').toBeGreaterThan(0);
+    pooled.dispose();
   });
 });
