@@ -21,6 +21,7 @@ import {
 import { DepthwiseConv2DLayer, SeparableConv2DLayer } from './depthwise-layers.js';
 import { GroupedConv2DLayer } from './grouped-conv-layer.js';
 import { LayerNormLayer } from './layer-norm-layer.js';
+import { LayerScaleLayer } from './layer-scale-layer.js';
 import { ConcatenateLayer, ElementwiseMergeLayer, type ElementwiseMergeKind } from './merge-layers.js';
 import { eluLayer, leakyReluLayer, normalizationLayer, preluLayer, reluLayer, rescalingLayer } from './pointwise-layers.js';
 import { SCALED_RESIDUAL_CLASSES, ScaledResidualLayer } from './scaled-residual-layer.js';
@@ -62,12 +63,14 @@ const MERGE_MODES: Readonly<Record<string, ElementwiseMergeKind>> = { sum: 'add'
 const INFERENCE_IDENTITY = new Set([
   'Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout',
   'RandomFlip', 'RandomRotation', 'RandomZoom', 'RandomTranslation', 'RandomContrast', 'RandomBrightness',
+  // tf.keras 2's ConvNeXt: drops whole residual paths while training only.
+  'StochasticDepth',
 ]);
 
 export const SUPPORTED_KERAS_LAYERS =
   'Conv2D, DepthwiseConv2D, SeparableConv2D, Dense, BatchNormalization, LayerNormalization, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Cropping2D, ' +
   'Flatten, Reshape, Permute, Rescaling, Normalization, Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, Add, Subtract, Multiply, Average, ' +
-  'Maximum, Concatenate, Merge (Keras 1), CustomScaleLayer (InceptionResNetV2), TFOpLambda (' + SUPPORTED_TF_OPS + '), Dropout and the noise and Random* augmentation layers (identity at inference), InputLayer';
+  'Maximum, Concatenate, Merge (Keras 1), CustomScaleLayer (InceptionResNetV2), LayerScale and StochasticDepth (ConvNeXt), TFOpLambda (' + SUPPORTED_TF_OPS + '), Dropout and the noise and Random* augmentation layers (identity at inference), InputLayer';
 
 /** Why a layer class stieltjes knows of cannot be loaded. */
 const UNSUPPORTED_WHY: Readonly<Record<string, string>> = {
@@ -78,8 +81,6 @@ const UNSUPPORTED_WHY: Readonly<Record<string, string>> = {
   SimpleRNN: 'recurrent layers are not supported (stieltjes explains image classifiers)',
   RandomCrop: 'RandomCrop crops to its size at inference, which is not supported yet',
   SlicingOpLambda: 'a tensor slice recorded as a layer (TensorFlow code), which cannot be loaded outside TensorFlow; rebuild that part with Keras layers',
-  LayerScale: "a custom layer of tf.keras 2's ConvNeXt, which is not supported; the model's code is not in the file",
-  StochasticDepth: "a custom layer of tf.keras 2's ConvNeXt (identity at inference), not supported yet together with LayerScale",
   Functional: 'a nested model that could not be inlined (called on several inputs, or shared)',
   Sequential: 'a nested model that could not be inlined (called on several inputs, or shared)',
   Model: 'a nested model that could not be inlined (called on several inputs, or shared)',
@@ -92,7 +93,7 @@ const SUPPORTED_CLASSES = new Set([
   'InputLayer', 'Conv2D', 'Convolution2D', 'Dense', 'BatchNormalization', 'MaxPooling2D', 'MaxPool2D', 'AveragePooling2D', 'AvgPool2D',
   'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'GlobalMaxPool2D', 'GlobalAvgPool2D', 'ZeroPadding2D', 'Flatten', 'Activation', 'Softmax',
   'ReLU', 'Concatenate', 'LeakyReLU', 'ELU', 'PReLU', 'Rescaling', 'Normalization', 'Cropping2D', 'Reshape', 'Permute', 'Merge',
-  'DepthwiseConv2D', 'SeparableConv2D', 'LayerNormalization', ...SCALED_RESIDUAL_CLASSES,
+  'DepthwiseConv2D', 'SeparableConv2D', 'LayerNormalization', 'LayerScale', ...SCALED_RESIDUAL_CLASSES,
 ]);
 
 /**
@@ -180,6 +181,8 @@ export function buildKerasLayer(cls: string, c: Record<string, unknown>, name: s
       const epsilon = typeof c.epsilon === 'number' ? c.epsilon : 1e-3;
       return new LayerNormLayer(name, norm.length, epsilon, scale ? ctx.upload(ws[0]!) : null, center ? ctx.upload(ws[scale ? 1 : 0]!) : null);
     }
+    case 'LayerScale':
+      return new LayerScaleLayer(name, ctx.upload(ctx.weightsFor(name, 1)[0]!));
     case 'MaxPooling2D':
     case 'MaxPool2D':
     case 'AveragePooling2D':

@@ -84,15 +84,19 @@ export class DenseLayer implements Layer {
   get weights(): Tensor[] {
     return this.bias ? [this.kernel, this.bias] : [this.kernel];
   }
+  /** Keras applies Dense to the last axis of any input ([H, W, C] too: ConvNeXt's pointwise layers). */
   outputShape(input: readonly number[]): number[] {
-    if (input.length !== 1 || input[0] !== this.kernel.shape[0]) {
-      throw new Error(`layer ${this.name}: expects input [${this.kernel.shape[0]}], got ${formatShape(input)} (kernel ${formatShape(this.kernel.shape)})`);
+    if (input.length < 1 || input.at(-1) !== this.kernel.shape[0]) {
+      throw new Error(`layer ${this.name}: expects input [..., ${this.kernel.shape[0]}], got ${formatShape(input)} (kernel ${formatShape(this.kernel.shape)})`);
     }
-    return [this.kernel.shape[1]!];
+    return [...input.slice(0, -1), this.kernel.shape[1]!];
   }
   apply(x: Tensor, opts?: { logits?: boolean }): Tensor {
-    let y = op.matmul(x, this.kernel);
+    // Higher ranks as one matrix of rows (every position's channels), then back.
+    const rows = x.rank > 2 ? op.reshape(x, [-1, x.shape.at(-1)!]) : x;
+    let y = op.matmul(rows, this.kernel);
     if (this.bias) y = op.add(y, this.bias);
+    if (x.rank > 2) y = op.reshape(y, [...x.shape.slice(0, -1), this.kernel.shape[1]!]);
     return activate(y, this.activation, opts?.logits);
   }
 }
