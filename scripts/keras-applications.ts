@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Random } from '../src/tensor/random.js';
 import {
+  convNeXtArchitecture,
   denseNetArchitecture,
   efficientNetArchitecture,
   inceptionResNetV2Architecture,
@@ -64,7 +65,9 @@ function seeded(arch: ApplicationArchitecture, seed: number, gains: { firstConv?
   const head = gains.headLayer ?? 'predictions';
   const layers = arch.weights.map(({ layer, weights }) => ({
     name: layer,
-    weights: weights.map((w): KerasWeight => {
+    weights: weights.map(({ name: fullName, shape }): KerasWeight => {
+      // A nested model's weights are named <inner layer>/<weight>: the kind is the last part.
+      const w = { name: fullName.split('/').at(-1)!, shape };
       const n = w.shape.reduce((a, b) => a * b, 1);
       const fanIn = w.shape.length === 4 ? w.shape[0]! * w.shape[1]! * (w.name.startsWith('depthwise') ? 1 : w.shape[2]!) : w.shape[0]!;
       let data: Float32Array;
@@ -76,11 +79,11 @@ function seeded(arch: ApplicationArchitecture, seed: number, gains: { firstConv?
         data = normal(n, gain * Math.sqrt(2 / fanIn));
       }
       else if (w.name === 'bias:0') data = normal(n, layer === head ? 0.1 : 0.05);
-      else if (w.name === 'gamma:0') data = residualBn.has(layer) ? uniform(n, 0.15, 0.3) : uniform(n, 0.5, 1.0);
+      else if (w.name === 'gamma:0') data = residualBn.has(layer) || layer.endsWith('_layer_scale') ? uniform(n, 0.15, 0.3) : uniform(n, 0.5, 1.0);
       else if (w.name === 'beta:0') data = normal(n, 0.1);
       else if (w.name === 'moving_mean:0') data = normal(n, 0.1);
       else data = uniform(n, ...(gains.bnVariance ?? [0.5, 1.5]));
-      return { name: w.name, shape: w.shape, data };
+      return { name: fullName, shape: w.shape, data };
     }),
   }));
   return { ...arch, layers };
@@ -187,6 +190,15 @@ export function inceptionResNetV2(opts: { widthDivisor?: number; seed?: number }
   return seeded(arch, opts.seed ?? 4, { headGain: 0.6 });
 }
 
+/** ConvNeXtTiny with every width divided by `widthDivisor` (default 8): "convnext_tiny_w8", 64×64 (stage 3 is 2×2), 10 classes. */
+export function convNeXtTiny(opts: { widthDivisor?: number; seed?: number } = {}): FamilyModel {
+  const d = opts.widthDivisor ?? 8;
+  // The stage widths are the stem's and downsampling convolutions'; every block keeps its input's.
+  const width = (layer: string, f: number): number => (/_(stem_conv|downsampling_conv_\d)$/.test(layer) ? f / d : f);
+  const arch = convNeXtArchitecture('tiny', { inputSize: FAMILY_INPUT, classes: FAMILY_CLASSES, width, name: `convnext_tiny_w${d}` });
+  return seeded(arch, opts.seed ?? 9, { headGain: 2, headLayer: 'convnext_tiny_head_dense' });
+}
+
 /** Full-size ResNet50 or MobileNetV2 (224×224, 1000 classes) with seeded weights, for benchmarks. */
 export function fullSizeFamily(key: 'resnet50' | 'mobilenetv2'): FamilyModel {
   if (key === 'resnet50') return seeded(resnetArchitecture('ResNet50', { name: 'resnet50' }), 50, { firstConv: 1 / 64 });
@@ -207,13 +219,15 @@ export const FAMILY_BUILDERS = {
   mobilenetv3small: mobilenetV3Small,
   mobilenetv3large: () => mobilenetV3Small({ size: 'large', seed: 5 }),
   inceptionresnetv2: inceptionResNetV2,
+  convnexttiny: convNeXtTiny,
 } as const;
 
 /** The model as Keras 2's full-model .h5 (model.save('m.h5') in tf.keras 2.13). */
 export async function writeFamilyH5(path: string, m: FamilyModel): Promise<void> {
   const modelConfig = { ...m.config, keras_version: '2.13.1', backend: 'tensorflow' };
   // DenseNet's layer names hold slashes: nested groups, as h5py writes them.
-  if (m.layers.some((l) => l.name.includes('/'))) await writeKerasModelH5Nested(path, modelConfig, m.layers);
+  // (and ConvNeXt's nested Sequentials, whose weights are named <inner layer>/<weight>).
+  if (m.layers.some((l) => l.name.includes('/') || l.weights.some((w) => w.name.includes('/')))) await writeKerasModelH5Nested(path, modelConfig, m.layers);
   else await writeKerasModelH5(path, { modelConfig, layers: m.layers });
 }
 

@@ -48,6 +48,8 @@ FAMILIES = {
     'mobilenetv3small': ('none', None),
     'mobilenetv3large': ('none', None),
     'inceptionresnetv2': ('tf', 'conv_7b_ac'),
+    # The last residual sum (stage 3's last block), which the head's pooling reads.
+    'convnexttiny': ('none', None),
 }
 IG_STEPS = 4
 
@@ -85,7 +87,8 @@ def load(path):
     for name in mw.attrs['layer_names']:
         name = as_str(name)
         g = mw[name]
-        weights[name] = [np.array(g[as_str(w)], dtype=np.float64) for w in g.attrs.get('weight_names', [])]
+        # Keyed by Keras's weight name too: a nested model's group holds <inner layer>/<weight>.
+        weights[name] = [(as_str(w), np.array(g[as_str(w)], dtype=np.float64)) for w in g.attrs.get('weight_names', [])]
     return config, weights
 
 
@@ -126,7 +129,18 @@ class Model:
         return out, captured
 
     def apply(self, cls, cfg, name, ins):
-        w = [torch.from_numpy(a) for a in self.weights.get(name, [])]
+        named = self.weights.get(name, [])
+        w = [torch.from_numpy(a) for _, a in named]
+        if cls == 'Sequential':
+            # A nested Sequential (ConvNeXt's stem): its layers in order, each with its own weights.
+            x = ins[0]
+            for e in cfg['layers']:
+                if e['class_name'] == 'InputLayer':
+                    continue
+                inner = e['config']['name']
+                mine = [(n, a) for n, a in named if n.split('/')[-2] == inner]
+                x = Model({'config': {'layers': [], 'input_layers': [['_', 0, 0]], 'output_layers': [['_', 0, 0]]}}, {inner: mine}).apply(e['class_name'], e['config'], inner, [x])
+            return x
         x = ins[0]
         if cls == 'ZeroPadding2D':
             (t, b), (l, r) = cfg['padding']
@@ -135,8 +149,8 @@ class Model:
             kh, kw = cfg['kernel_size']
             s = cfg['strides'][0]
             if cls == 'Conv2D':
-                kernel = w[0].permute(3, 2, 0, 1)  # HWIO → OIHW
-                groups = 1
+                kernel = w[0].permute(3, 2, 0, 1)  # HWIO → OIHW ([kh, kw, C/groups, O] → [O, C/groups, kh, kw])
+                groups = cfg.get('groups', 1)
             else:
                 kernel = w[0].permute(2, 3, 0, 1)  # [kh, kw, C, 1] → [C, 1, kh, kw]
                 groups = x.shape[1]
@@ -179,7 +193,11 @@ class Model:
             per_channel = lambda v: torch.tensor(v).view(1, -1, 1, 1) if isinstance(v, list) else v
             return x * per_channel(cfg['scale']) + per_channel(cfg['offset'])
         if cls == 'Normalization':
-            mean, var = w[0].view(1, -1, 1, 1), w[1].view(1, -1, 1, 1)
+            if cfg.get('mean') is not None:
+                # ConvNeXt's prestem: the statistics are in the config, the layer has no weights.
+                mean, var = torch.tensor(cfg['mean']).view(1, -1, 1, 1), torch.tensor(cfg['variance']).view(1, -1, 1, 1)
+            else:
+                mean, var = w[0].view(1, -1, 1, 1), w[1].view(1, -1, 1, 1)
             return (x - mean) / torch.clamp(torch.sqrt(var), min=1e-7)
         if cls == 'Dropout':
             return x
@@ -222,7 +240,20 @@ class Model:
             # Keras flattens NHWC: rows, then columns, then channels.
             return x.permute(0, 2, 3, 1).reshape(x.shape[0], -1)
         if cls == 'Dense':
+            if x.dim() == 4:
+                # Keras applies Dense to the last axis (channels): NCHW → NHWC and back.
+                y = x.permute(0, 2, 3, 1) @ w[0] + w[1]
+                return activation(cfg['activation'], y.permute(0, 3, 1, 2))
             return activation(cfg['activation'], x @ w[0] + w[1])
+        if cls == 'LayerNormalization':
+            # Over the channels (NCHW's axis 1, or a vector's last), biased variance.
+            dim = 1 if x.dim() == 4 else -1
+            mean = x.mean(dim=dim, keepdim=True)
+            var = ((x - mean) ** 2).mean(dim=dim, keepdim=True)
+            sh = (1, -1, 1, 1) if x.dim() == 4 else (1, -1)
+            return (x - mean) / torch.sqrt(var + cfg['epsilon']) * w[0].view(sh) + w[1].view(sh)
+        if cls == 'LayerScale':
+            return x * (w[0].view(1, -1, 1, 1) if x.dim() == 4 else w[0])
         raise ValueError(f'layer {name}: {cls} is not in this reference interpreter')
 
 
@@ -239,6 +270,9 @@ def activation(a, x):
         return torch.relu(x)
     if a == 'sigmoid':
         return torch.sigmoid(x)
+    if a == 'gelu':
+        # Keras's default: exact, x·Φ(x).
+        return 0.5 * x * (1.0 + torch.erf(x / math.sqrt(2.0)))
     if a in ('swish', 'silu'):
         return x * torch.sigmoid(x)
     if a == 'softmax':

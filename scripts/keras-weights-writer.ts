@@ -35,10 +35,14 @@ export async function writeKerasWeightsH5(path: string, layers: readonly KerasLa
     for (const layer of layers) {
       // Names with a slash (DenseNet's conv1/conv) are nested groups, as h5py makes them.
       const group = nested(root, layer.name);
-      writeWeightNames(group, layer.weights.map((w) => `${layer.name}/${w.name}`));
-      if (layer.weights.length === 0) continue;
-      const inner = nested(group, layer.name);
-      for (const w of layer.weights) inner.create_dataset({ name: w.name, data: w.data, shape: [...w.shape], dtype: '<f' });
+      // A weight named with a slash is already Keras's full name: a nested model's group holds
+      // `<inner layer>/<weight>` (ConvNeXt's stem), without the outer layer's name.
+      const full = layer.weights.map((w) => (w.name.includes('/') ? w.name : `${layer.name}/${w.name}`));
+      writeWeightNames(group, full);
+      layer.weights.forEach((w, i) => {
+        const path = full[i]!;
+        nested(group, path.slice(0, path.lastIndexOf('/'))).create_dataset({ name: path.slice(path.lastIndexOf('/') + 1), data: w.data, shape: [...w.shape], dtype: '<f' });
+      });
     }
     if (modelConfig) writeWeightNames(root.create_group('top_level_model_weights'), []);
   } catch (e) {

@@ -40,6 +40,9 @@ const HEAD_KINDS = new Set(['globalAveragePool', 'globalMaxPool', 'flatten']);
 /** Layers that only move values (padding, cropping, identities at inference). */
 const PASS_THROUGH = new Set(['zeroPadding2d', 'cropping2d', 'Dropout', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
 
+/** Merges whose output, read by the final pooling, is the last feature map (branches, hard-swish, a residual sum). */
+const FEATURE_MAP_MERGES = new Set(['concatenate', 'multiply', 'add', 'tfOpLambda']);
+
 /** Layer kinds that are a convolution or the activation that follows one. */
 const CONV_OR_ACTIVATION = new Set(['conv2d', 'activation', 'relu', 'leakyRelu', 'prelu', 'elu']);
 
@@ -65,8 +68,10 @@ export function defaultCamLayer(model: LayeredModel): string {
       // to localise: the head before it (the global pooling of the last feature map) decides.
       const [h, w] = pick ? model.layerShape(pick) : [0, 0];
       if (pick && h! * w! === 1 && i > 0) continue;
-      // Keras's hard-swish (MobileNetV3) is a Multiply of x and hard_sigmoid(x): an activation.
-      if (pick && (CONV_OR_ACTIVATION.has(model.layerKind(pick)) || model.layerKind(pick) === 'concatenate' || model.layerKind(pick) === 'multiply')) return pick;
+      // Keras's hard-swish (MobileNetV3) is a Multiply of x and hard_sigmoid(x): an activation; a
+      // residual sum the pooling reads directly (ConvNeXt's last block, a TFOpLambda add in tf.keras 2)
+      // is the last feature map.
+      if (pick && (CONV_OR_ACTIVATION.has(model.layerKind(pick)) || FEATURE_MAP_MERGES.has(model.layerKind(pick)))) return pick;
       break;
     }
   }

@@ -170,16 +170,20 @@ export function buildKerasLayer(cls: string, c: Record<string, unknown>, name: s
     case 'LayerNormalization': {
       if (c.rms_scaling === true) throw new Error(`layer ${name}: LayerNormalization with rms_scaling=True is not supported yet`);
       const axes = (Array.isArray(c.axis) ? c.axis : [c.axis ?? -1]).map(Number);
-      // Trailing axes only ([-1], [3], [1, 2, 3], …): Keras counts the batch axis, images have 4.
-      const norm = [...new Set(axes.map((a) => (a < 0 ? 4 + a : a)))].sort((a, b) => a - b);
-      if (norm.some((a, i) => a !== 4 - norm.length + i) || norm[0]! < 1) {
+      // Trailing axes only ([-1], [3], [1, 2, 3], …): negative ones always are; positive ones count
+      // the batch axis, so they must be contiguous and are checked against the input's rank when it
+      // is known ([3] on an image, [1] on a vector).
+      const norm = [...new Set(axes)].sort((a, b) => a - b);
+      const negative = norm.every((a) => a < 0);
+      const contiguous = norm.every((a, i) => i === 0 || a === norm[i - 1]! + 1);
+      if (!contiguous || (negative ? norm.at(-1) !== -1 : norm[0]! < 1)) {
         throw new Error(`layer ${name}: LayerNormalization over axes ${JSON.stringify(c.axis)} is not supported (only trailing axes)`);
       }
       const scale = c.scale !== false;
       const center = c.center !== false;
       const ws = scale || center ? ctx.weightsFor(name, Number(scale) + Number(center)) : [];
       const epsilon = typeof c.epsilon === 'number' ? c.epsilon : 1e-3;
-      return new LayerNormLayer(name, norm.length, epsilon, scale ? ctx.upload(ws[0]!) : null, center ? ctx.upload(ws[scale ? 1 : 0]!) : null);
+      return new LayerNormLayer(name, norm.length, epsilon, scale ? ctx.upload(ws[0]!) : null, center ? ctx.upload(ws[scale ? 1 : 0]!) : null, negative ? undefined : norm);
     }
     case 'LayerScale':
       return new LayerScaleLayer(name, ctx.upload(ctx.weightsFor(name, 1)[0]!));

@@ -17,6 +17,11 @@ export class LayerNormLayer implements Layer {
     readonly epsilon: number,
     readonly gamma: Tensor | null,
     readonly beta: Tensor | null,
+    /**
+     * Keras's axes as written when they count from the batch axis ([3] for an image's channels, [1]
+     * for a vector's: ConvNeXt's head): they are trailing only for an example of that rank.
+     */
+    readonly kerasAxes?: readonly number[],
   ) {
     if (!Number.isInteger(trailingAxes) || trailingAxes < 1) throw new Error(`layer ${name}: normalises over ${trailingAxes} axes`);
   }
@@ -24,6 +29,9 @@ export class LayerNormLayer implements Layer {
     return [this.gamma, this.beta].filter((t): t is Tensor => t !== null);
   }
   outputShape(input: readonly number[]): number[] {
+    if (this.kerasAxes && Math.max(...this.kerasAxes) !== input.length) {
+      throw new Error(`layer ${this.name}: LayerNormalization over axes ${JSON.stringify(this.kerasAxes)} of input ${formatShape(input)} is not supported (only trailing axes)`);
+    }
     const tail = input.slice(input.length - this.trailingAxes);
     for (const [what, t] of [['gamma', this.gamma], ['beta', this.beta]] as const) {
       if (t && (t.size !== tail.reduce((a, b) => a * b, 1) || this.trailingAxes > input.length)) {

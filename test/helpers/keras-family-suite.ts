@@ -50,6 +50,7 @@ const EXPECTED = {
   mobilenetv3small: { family: 'MobileNetV3', rule: 'none', size: 224 },
   mobilenetv3large: { family: 'MobileNetV3', rule: 'none', size: 224 },
   inceptionresnetv2: { family: 'InceptionResNetV2', rule: 'symmetric', size: 299 },
+  convnexttiny: { family: 'ConvNeXt', rule: 'none', size: 224 },
 } as const;
 
 function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
@@ -159,8 +160,8 @@ describe(`${key} (small variant)`, () => {
     }
   });
 
-  // Keras 3 has no TFOpLambda (it writes MobileNetV3's hard-sigmoid with its own layers): a tf.keras 2
-  // graph that records TensorFlow calls has no Keras 3 .keras form to test.
+  // Keras 3 has no TFOpLambda (it writes MobileNetV3's hard-sigmoid and ConvNeXt's residual with its
+  // own layers): a tf.keras 2 graph that records TensorFlow calls has no Keras 3 .keras form to test.
   const tfOps = m.config.config.layers.some((e) => e.class_name === 'TFOpLambda');
   it.skipIf(tfOps)('Keras 3 .keras: the same probabilities', async () => {
     const { config, vars } = keras3Of(m);

@@ -1,12 +1,13 @@
 /**
  * keras.applications families recognised by their layer names, and the deeper variants of the
  * built architectures (ResNet101/152, ResNet101V2, DenseNet169/201, EfficientNetB1–B7,
- * MobileNetV3Large) rebuilt from weight shapes with Keras's block counts; ConvNeXt is recognised
- * (its layers load: convnext-block-layers.test.ts) but not built from weights-only files.
+ * MobileNetV3Large, ConvNeXt's variants) rebuilt from weight shapes with Keras's block counts;
+ * EfficientNetV2 is recognised but not built.
  */
 import { describe, expect, it } from 'vitest';
 import {
   architectureFromWeights,
+  convNeXtArchitecture,
   denseNetArchitecture,
   efficientNetArchitecture,
   mobilenetV3Architecture,
@@ -60,6 +61,19 @@ describe('EfficientNetB1–B7 and MobileNetV3Large, told apart by their weights 
     expect(rebuilt.config.config.layers.map((l) => l.name)).toEqual(names);
   });
 
+  it.each([
+    ['small', 27, 768],
+    ['base', 27, 1024],
+  ] as const)('ConvNeXt %s: stage 2 has %i blocks, stage 3 is %i wide, rebuilt from its weights (nested stem groups)', (variant, stage2, width) => {
+    const arch = convNeXtArchitecture(variant, { inputSize: 64, classes: 5 });
+    const names = arch.config.config.layers.map((l) => l.name);
+    expect(names.filter((n) => /^convnext_[a-z]+_stage_2_block_\d+_depthwise_conv$/.test(n))).toHaveLength(stage2);
+    expect(recogniseFamily(names)).toMatchObject({ family: 'ConvNeXt', rule: 'none', buildable: true });
+    const rebuilt = architectureFromWeights(arch.weights.map((w) => ({ name: w.layer, weights: w.weights })))!;
+    expect(rebuilt.config.config.layers.map((l) => l.name)).toEqual(names);
+    expect(rebuilt.weights.find((w) => w.layer === `convnext_${variant}_downsampling_block_2`)!.weights[2]!.shape).toEqual([2, 2, width / 2, width]);
+  });
+
   it("MobileNetV3Large: recognised, rebuilt from its weights (expanded_conv_14, Logits' classes)", () => {
     const arch = mobilenetV3Architecture('large', { inputSize: 64, classes: 5 });
     const names = arch.config.config.layers.map((l) => l.name);
@@ -74,7 +88,7 @@ describe('EfficientNetB1–B7 and MobileNetV3Large, told apart by their weights 
 
 describe('recognised families that stieltjes does not build', () => {
   it.each([
-    [['convnext_tiny_stem', 'convnext_tiny_stage_0_block_0_depthwise_conv'], 'ConvNeXt', 'none'],
+    [['stem_conv', 'block1a_project_conv', 'top_conv'], 'EfficientNetV2', 'none'],
   ] as const)('%j → %s (%s)', (names, family, rule) => {
     const f = recogniseFamily(names)!;
     expect([f.family, f.rule, f.buildable]).toEqual([family, rule, false]);

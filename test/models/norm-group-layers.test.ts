@@ -78,6 +78,10 @@ describe('Keras config entries', () => {
     const ln = buildKerasLayer('LayerNormalization', { axis: [1, 2, 3], epsilon: 1e-6, center: false, scale: false }, 'ln', ctx) as LayerNormLayer;
     expect([ln.trailingAxes, ln.epsilon, ln.gamma, ln.beta]).toEqual([3, 1e-6, null, null]);
     expect((buildKerasLayer('LayerNormalization', { axis: -1 }, 'ln', ctx) as LayerNormLayer).trailingAxes).toBe(1);
-    expect(() => buildKerasLayer('LayerNormalization', { axis: [1] }, 'ln', ctx)).toThrow(/layer ln: LayerNormalization over axes \[1\] is not supported \(only trailing axes\)/);
+    // [1] counts the batch axis: a vector's last axis (ConvNeXt's head), an image's rows (refused).
+    const byRows = buildKerasLayer('LayerNormalization', { axis: [1], center: false, scale: false }, 'ln', ctx) as LayerNormLayer;
+    expect(byRows.outputShape([4])).toEqual([4]);
+    expect(() => byRows.outputShape([4, 4, 2])).toThrow(/layer ln: LayerNormalization over axes \[1\] of input \[4, 4, 2\] is not supported \(only trailing axes\)/);
+    expect(() => buildKerasLayer('LayerNormalization', { axis: [1, 3] }, 'ln', ctx)).toThrow(/layer ln: LayerNormalization over axes \[1,3\] is not supported \(only trailing axes\)/);
   });
 });

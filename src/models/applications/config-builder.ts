@@ -133,6 +133,31 @@ export class ConfigBuilder {
     return name;
   }
 
+  /**
+   * A Sequential used as one layer (ConvNeXt's stem and downsampling blocks), as Keras 2 writes it:
+   * its own InputLayer (`<first layer>_input`, the shape it was called on) and layers as
+   * {class_name, config}; its weights in one group, named `<inner layer>/<weight>`, in layer order.
+   */
+  sequential(name: string, x: string, inner: { cls: string; name: string; config: Record<string, unknown>; weights: ApplicationWeight[] }[], outShape: number[]): string {
+    if (this.shapes.has(name)) throw new Error(`two layers named ${name}`);
+    const input = { class_name: 'InputLayer', config: { batch_input_shape: [null, ...this.shape(x)], dtype: 'float32', sparse: false, ragged: false, name: `${inner[0]!.name}_input` } };
+    const layers = [input, ...inner.map((l) => ({ class_name: l.cls, config: { name: l.name, trainable: true, dtype: 'float32', ...l.config } }))];
+    this.entries.push({ class_name: 'Sequential', config: { name, layers }, name, inbound_nodes: [[[x, 0, 0, {}]]] });
+    this.weights.push({ layer: name, weights: inner.flatMap((l) => l.weights.map((w) => ({ name: `${l.name}/${w.name}`, shape: w.shape }))) });
+    this.shapes.set(name, outShape);
+    return name;
+  }
+
+  /** A TFOpLambda of two tensors (`a + b` on Keras tensors: ConvNeXt's residual), y in the kwargs as a reference. */
+  tfOp2(fn: string, x: string, y: string): string {
+    const name = this.auto(`tf.${fn}`);
+    if (this.shapes.has(name)) throw new Error(`two layers named ${name}`);
+    this.entries.push({ class_name: 'TFOpLambda', config: { name, trainable: true, dtype: 'float32', function: fn }, name, inbound_nodes: [[x, 0, 0, { y: [y, 0, 0], name: null }]] });
+    this.weights.push({ layer: name, weights: [] });
+    this.shapes.set(name, this.shape(x));
+    return name;
+  }
+
   /** imagenet_utils.correct_pad: the padding before a stride-2 'valid' convolution of a k×k kernel. */
   correctPad(x: string, k: number): [[number, number], [number, number]] {
     const [h, w] = this.shape(x) as [number, number];

@@ -1,4 +1,5 @@
 /** A keras.applications weights-only file → the architecture it belongs to. */
+import { CONVNEXT_VARIANTS, convNeXtArchitecture, type ConvNeXtVariant } from './convnext.js';
 import { denseNetArchitecture } from './densenet.js';
 import { EFFICIENTNET_VARIANTS, efficientNetArchitecture, efficientNetVariantOf } from './efficientnet.js';
 import { inceptionResNetV2Architecture } from './inception-resnet-v2.js';
@@ -17,11 +18,19 @@ import { xceptionArchitecture } from './xception.js';
  * with its widths, class count and top read from the weights; undefined when the layer names are
  * not a family stieltjes builds.
  */
-export function architectureFromWeights(layers: readonly { name: string; weights: readonly { shape: readonly number[] }[] }[], inputSize?: number): ApplicationArchitecture | undefined {
+export function architectureFromWeights(layers: readonly { name: string; weights: readonly { name?: string; shape: readonly number[] }[] }[], inputSize?: number): ApplicationArchitecture | undefined {
   const names = layers.map((l) => l.name);
   const found = recogniseFamily(names);
   if (!found?.buildable || found.family === 'VGG19') return undefined;
-  const byName = new Map(layers.map((l) => [l.name, l]));
+  const byName = new Map<string, { weights: readonly { shape: readonly number[] }[] }>(layers.map((l) => [l.name, l]));
+  // A nested model's group holds its layers' weights as <inner layer>/<weight> (ConvNeXt's stem and
+  // downsampling blocks): its inner layers answer for their own widths.
+  for (const l of layers) {
+    for (const w of l.weights as readonly { name?: string; shape: readonly number[] }[]) {
+      const inner = w.name && !w.name.startsWith(`${l.name}/`) ? w.name.split('/').at(-2) : undefined;
+      if (inner && !byName.has(inner)) byName.set(inner, { weights: (l.weights as readonly { name?: string; shape: readonly number[] }[]).filter((v) => v.name?.split('/').at(-2) === inner) });
+    }
+  }
   const width = (layer: string, full: number): number => byName.get(layer)?.weights[0]?.shape.at(-1) ?? full;
   const top = byName.get('predictions')?.weights[0]?.shape;
   const classes = top ? top[1]! : 0;
@@ -35,6 +44,13 @@ export function architectureFromWeights(layers: readonly { name: string; weights
   if (found.family === 'MobileNet') {
     const preds = byName.get('conv_preds')?.weights[0]?.shape;
     return mobilenetArchitecture({ inputSize: size, classes: preds ? preds[3]! : 0, width });
+  }
+  if (found.family === 'ConvNeXt') {
+    const variant = /^convnext_([a-z]+)_stem$/.exec(names.find((n) => /^convnext_[a-z]+_stem$/.test(n)) ?? '')?.[1] as ConvNeXtVariant | undefined;
+    if (!variant || !(variant in CONVNEXT_VARIANTS)) return undefined;
+    // Tiny and Small differ only in stage 3's depth, Base/Large/XLarge in widths (read from the weights).
+    const head = byName.get(`convnext_${variant}_head_dense`)?.weights[0]?.shape;
+    return convNeXtArchitecture(variant, { inputSize: size, classes: head ? head[1]! : 0, width });
   }
   if (found.family === 'MobileNetV3') {
     // Small has blocks expanded_conv … expanded_conv_10, Large … expanded_conv_14.

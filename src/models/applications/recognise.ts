@@ -38,7 +38,7 @@ export function recogniseFamily(layerNames: Iterable<string>): RecognisedFamily 
     return { family: 'EfficientNet', rule: 'none', inputSize: variant ? EFFICIENTNET_VARIANTS[variant][2] : 224, camLayer: 'top_activation', buildable: variant !== undefined };
   }
   if (has(names, 'stem_conv', 'top_conv')) return { family: 'EfficientNetV2', rule: 'none', inputSize: 224, camLayer: 'top_activation', buildable: false };
-  if ([...names].some((n) => /^convnext_(tiny|small|base|large|xlarge)_stem$/.test(n))) return { family: 'ConvNeXt', rule: 'none', inputSize: 224, buildable: false };
+  if ([...names].some((n) => /^convnext_(tiny|small|base|large|xlarge)_(stem|stem_conv)$/.test(n))) return { family: 'ConvNeXt', rule: 'none', inputSize: 224, buildable: true };
   return undefined;
 }
 
