@@ -19,6 +19,7 @@ import {
   convNeXtArchitecture,
   denseNetArchitecture,
   efficientNetArchitecture,
+  efficientNetV2Architecture,
   inceptionResNetV2Architecture,
   inceptionV3Architecture,
   mobilenetArchitecture,
@@ -199,6 +200,14 @@ export function convNeXtTiny(opts: { widthDivisor?: number; seed?: number } = {}
   return seeded(arch, opts.seed ?? 9, { headGain: 2, headLayer: 'convnext_tiny_head_dense' });
 }
 
+/** EfficientNetV2B0 with its declared widths (stem, block outputs, top) divided by `widthDivisor` (default 4): "efficientnetv2-b0_w4", 64×64, 10 classes. */
+export function efficientNetV2B0(opts: { widthDivisor?: number; seed?: number } = {}): FamilyModel {
+  const d = opts.widthDivisor ?? 4;
+  const width = (layer: string, f: number): number => (/^(stem_conv|top_conv|block\d[a-z]_project_conv)$/.test(layer) ? Math.round(f / d) : f);
+  const arch = efficientNetV2Architecture('B0', { inputSize: FAMILY_INPUT, classes: FAMILY_CLASSES, width, name: `efficientnetv2-b0_w${d}` });
+  return seeded(arch, opts.seed ?? 20, { headGain: 1.5, bnVariance: [0.35, 0.6], firstAddInput: true });
+}
+
 /** Full-size ResNet50 or MobileNetV2 (224×224, 1000 classes) with seeded weights, for benchmarks. */
 export function fullSizeFamily(key: 'resnet50' | 'mobilenetv2'): FamilyModel {
   if (key === 'resnet50') return seeded(resnetArchitecture('ResNet50', { name: 'resnet50' }), 50, { firstConv: 1 / 64 });
@@ -220,6 +229,7 @@ export const FAMILY_BUILDERS = {
   mobilenetv3large: () => mobilenetV3Small({ size: 'large', seed: 5 }),
   inceptionresnetv2: inceptionResNetV2,
   convnexttiny: convNeXtTiny,
+  efficientnetv2b0: efficientNetV2B0,
 } as const;
 
 /** The model as Keras 2's full-model .h5 (model.save('m.h5') in tf.keras 2.13). */

@@ -50,6 +50,7 @@ FAMILIES = {
     'inceptionresnetv2': ('tf', 'conv_7b_ac'),
     # The last residual sum (stage 3's last block), which the head's pooling reads.
     'convnexttiny': ('none', None),
+    'efficientnetv2b0': ('none', 'top_activation'),
 }
 IG_STEPS = 4
 

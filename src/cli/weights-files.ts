@@ -59,6 +59,23 @@ const CONVNEXTS: Record<string, WeightsModel> = Object.fromEntries(
   ]),
 );
 
+/** efficientnet_v2.py: file names efficientnetv2-<v>[_notop].h5 (with the hyphen), md5 hashes. */
+const EFFICIENTNETV2_HASHES: [string, string, string][] = [
+  ['b0', '21ecbf6da12460d5c40bb2f29ceb2188', '893217f2bb855e2983157299931e43ff'],
+  ['b1', '069f0534ff22adf035c89e2d9547a9dc', '0e80663031ca32d657f9caa404b6ec37'],
+  ['b2', '424e49f28180edbde1e94797771950a7', '1dfe2e7a5d45b6632553a8961ea609eb'],
+  ['b3', '1f1fc43bd98a6e4fd8fdfd551e02c7a0', 'f6abf7b5849ac99a89b50dd3fd532856'],
+  ['s', 'e1d88a8495beba45748fedd0cecbe016', 'af0682fb74e8c54910f2d4393339c070'],
+  ['m', 'a3bf6aa3276309f4fc6a34aa114c95cd', '1b8dc055df72dde80d614482840fe342'],
+  ['l', '27e6d408b53c7ebc868fefa357689935', 'b0b66b5c863aef5b46e8608fe1711615'],
+];
+const EFFICIENTNETV2S: Record<string, WeightsModel> = Object.fromEntries(
+  EFFICIENTNETV2_HASHES.map(([v, top, notop]) => [
+    `efficientnetv2${v}`,
+    { base: `${GCS}efficientnet_v2/`, top: { name: `efficientnetv2-${v}.h5`, hash: top }, notop: { name: `efficientnetv2-${v}_notop.h5`, hash: notop } },
+  ]),
+);
+
 /** keras/applications/*.py of tf.keras 2.13 (WEIGHTS_HASHES and file_hash): each family's release folder, cache names, checksums. */
 export const WEIGHTS_MODELS: Readonly<Record<string, WeightsModel>> = {
   vgg19: {
@@ -122,4 +139,5 @@ export const WEIGHTS_MODELS: Readonly<Record<string, WeightsModel>> = {
   },
   ...EFFICIENTNETS,
   ...CONVNEXTS,
+  ...EFFICIENTNETV2S,
 };

@@ -62,7 +62,7 @@ describe('stieltjes weights NAME', () => {
     const r = await runCliAsync(['weights', 'alexnet'], {});
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/one of vgg19, resnet50, resnet101, resnet152, resnet50v2, resnet101v2, resnet152v2, mobilenetv2, vgg16, mobilenet, mobilenetv3small, .*efficientnetb7, convnexttiny, .*convnextxlarge; got 'alexnet'/);
+    expect(r.stderr).toMatch(/one of vgg19, resnet50, resnet101, resnet152, resnet50v2, resnet101v2, resnet152v2, mobilenetv2, vgg16, mobilenet, mobilenetv3small, .*efficientnetb7, convnexttiny, .*convnextxlarge, efficientnetv2b0, .*efficientnetv2l; got 'alexnet'/);
   });
 
   it.each([
@@ -71,6 +71,7 @@ describe('stieltjes weights NAME', () => {
     ['MobileNetV3Small', ['--notop'], 'weights_mobilenet_v3_small_224_1.0_float_no_top_v2.h5', 'd3e8ec802a04aa4fc771ee12a9a9b836'],
     ['inception_resnet_v2', [], 'inception_resnet_v2_weights_tf_dim_ordering_tf_kernels.h5', 'e693bd0210a403b3192acc6073ad2e96'],
     ['ConvNeXtTiny', ['--notop'], 'convnext_tiny_notop.h5', 'd547c096cabd03329d7be5562c5e14798aa39ed24b474157cef5e85ab9e49ef1'],
+    ['EfficientNetV2B0', [], 'efficientnetv2-b0.h5', '21ecbf6da12460d5c40bb2f29ceb2188'],
   ])('%s %j: Keras\'s cache name, its published checksum checked', async (name, flags, file, md5) => {
     const home = mkdtempSync(join(tmpdir(), 'keras-home-'));
     const r = await runCliAsync(['weights', name, ...flags, '--quiet'], { KERAS_HOME: home, STIELTJES_WEIGHTS_BASE_URL: base });

@@ -51,6 +51,7 @@ const EXPECTED = {
   mobilenetv3large: { family: 'MobileNetV3', rule: 'none', size: 224 },
   inceptionresnetv2: { family: 'InceptionResNetV2', rule: 'symmetric', size: 299 },
   convnexttiny: { family: 'ConvNeXt', rule: 'none', size: 224 },
+  efficientnetv2b0: { family: 'EfficientNetV2', rule: 'none', size: 224 },
 } as const;
 
 function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {

@@ -2,7 +2,7 @@
  * keras.applications families recognised by their layer names, and the deeper variants of the
  * built architectures (ResNet101/152, ResNet101V2, DenseNet169/201, EfficientNetB1–B7,
  * MobileNetV3Large, ConvNeXt's variants) rebuilt from weight shapes with Keras's block counts;
- * EfficientNetV2 is recognised but not built.
+ * EfficientNetV2B0–B3 too; EfficientNetV2S/M/L are recognised but not built.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,6 +10,7 @@ import {
   convNeXtArchitecture,
   denseNetArchitecture,
   efficientNetArchitecture,
+  efficientNetV2Architecture,
   mobilenetV3Architecture,
   recogniseFamily,
   resnetArchitecture,
@@ -74,6 +75,20 @@ describe('EfficientNetB1–B7 and MobileNetV3Large, told apart by their weights 
     expect(rebuilt.weights.find((w) => w.layer === `convnext_${variant}_downsampling_block_2`)!.weights[2]!.shape).toEqual([2, 2, width / 2, width]);
   });
 
+  it.each([
+    ['B1', [2, 3, 3, 4, 6, 9], 240],
+    ['B2', [2, 3, 3, 4, 6, 10], 260],
+    ['B3', [2, 3, 3, 5, 7, 12], 300],
+  ] as const)('EfficientNetV2%s: blocks per stage %j, default size %i, rebuilt from its weights', (variant, stages, size) => {
+    const arch = efficientNetV2Architecture(variant, { inputSize: 64, classes: 5 });
+    const names = arch.config.config.layers.map((l) => l.name);
+    expect([1, 2, 3, 4, 5, 6].map((i) => names.filter((n) => new RegExp(`^block${i}[a-z]_project_conv$`).test(n)).length)).toEqual(stages);
+    expect(recogniseFamily(names)).toMatchObject({ family: 'EfficientNetV2', rule: 'none', inputSize: size, buildable: true });
+    const rebuilt = architectureFromWeights(asWeights(arch))!;
+    expect(rebuilt.config.config.name).toBe(`efficientnetv2-${variant.toLowerCase()}`);
+    expect(rebuilt.config.config.layers.map((l) => l.name)).toEqual(names);
+  });
+
   it("MobileNetV3Large: recognised, rebuilt from its weights (expanded_conv_14, Logits' classes)", () => {
     const arch = mobilenetV3Architecture('large', { inputSize: 64, classes: 5 });
     const names = arch.config.config.layers.map((l) => l.name);
@@ -88,6 +103,7 @@ describe('EfficientNetB1–B7 and MobileNetV3Large, told apart by their weights 
 
 describe('recognised families that stieltjes does not build', () => {
   it.each([
+    // EfficientNetV2S/M/L: stem_conv and top_conv without B0–B3's blocks per stage.
     [['stem_conv', 'block1a_project_conv', 'top_conv'], 'EfficientNetV2', 'none'],
   ] as const)('%j → %s (%s)', (names, family, rule) => {
     const f = recogniseFamily(names)!;

@@ -2,12 +2,13 @@
 import { CONVNEXT_VARIANTS, convNeXtArchitecture, type ConvNeXtVariant } from './convnext.js';
 import { denseNetArchitecture } from './densenet.js';
 import { EFFICIENTNET_VARIANTS, efficientNetArchitecture, efficientNetVariantOf } from './efficientnet.js';
+import { EFFICIENTNETV2_VARIANTS, efficientNetV2Architecture } from './efficientnet-v2.js';
 import { inceptionResNetV2Architecture } from './inception-resnet-v2.js';
 import { inceptionV3Architecture } from './inception-v3.js';
 import { mobilenetArchitecture } from './mobilenet.js';
 import { mobilenetV2Architecture } from './mobilenet-v2.js';
 import { mobilenetV3Architecture } from './mobilenet-v3.js';
-import { efficientNetStageCounts, recogniseFamily } from './recognise.js';
+import { efficientNetStageCounts, efficientNetV2VariantOf, recogniseFamily } from './recognise.js';
 import { resnetArchitecture, resnetV2Architecture } from './resnet.js';
 import type { ApplicationArchitecture } from './types.js';
 import { vgg16Architecture, vggInputSize } from './vgg16.js';
@@ -44,6 +45,10 @@ export function architectureFromWeights(layers: readonly { name: string; weights
   if (found.family === 'MobileNet') {
     const preds = byName.get('conv_preds')?.weights[0]?.shape;
     return mobilenetArchitecture({ inputSize: size, classes: preds ? preds[3]! : 0, width });
+  }
+  if (found.family === 'EfficientNetV2') {
+    const variant = efficientNetV2VariantOf(names)!;
+    return efficientNetV2Architecture(variant, { inputSize: inputSize ?? EFFICIENTNETV2_VARIANTS[variant][2], classes, width });
   }
   if (found.family === 'ConvNeXt') {
     const variant = /^convnext_([a-z]+)_stem$/.exec(names.find((n) => /^convnext_[a-z]+_stem$/.test(n)) ?? '')?.[1] as ConvNeXtVariant | undefined;

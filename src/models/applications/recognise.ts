@@ -4,6 +4,7 @@
  * stieltjes can rebuild its architecture from a weights-only file.
  */
 import { EFFICIENTNET_VARIANTS, efficientNetVariantOf } from './efficientnet.js';
+import { EFFICIENTNETV2_VARIANTS, efficientNetV2Repeats, type EfficientNetV2Variant } from './efficientnet-v2.js';
 import type { RecognisedFamily } from './types.js';
 
 const has = (names: ReadonlySet<string>, ...want: string[]): boolean => want.every((n) => names.has(n));
@@ -37,7 +38,10 @@ export function recogniseFamily(layerNames: Iterable<string>): RecognisedFamily 
     const variant = efficientNetVariantOf(efficientNetStageCounts(names));
     return { family: 'EfficientNet', rule: 'none', inputSize: variant ? EFFICIENTNET_VARIANTS[variant][2] : 224, camLayer: 'top_activation', buildable: variant !== undefined };
   }
-  if (has(names, 'stem_conv', 'top_conv')) return { family: 'EfficientNetV2', rule: 'none', inputSize: 224, camLayer: 'top_activation', buildable: false };
+  if (has(names, 'stem_conv', 'top_conv')) {
+    const variant = efficientNetV2VariantOf(names);
+    return { family: 'EfficientNetV2', rule: 'none', inputSize: variant ? EFFICIENTNETV2_VARIANTS[variant][2] : 224, camLayer: 'top_activation', buildable: variant !== undefined };
+  }
   if ([...names].some((n) => /^convnext_(tiny|small|base|large|xlarge)_(stem|stem_conv)$/.test(n))) return { family: 'ConvNeXt', rule: 'none', inputSize: 224, buildable: true };
   return undefined;
 }
@@ -51,4 +55,14 @@ export function efficientNetStageCounts(names: Iterable<string>): number[] {
     if (m && Number(m[1]) >= 1 && Number(m[1]) <= 7) counts[Number(m[1]) - 1]!++;
   }
   return counts;
+}
+
+/** The EfficientNetV2 B variant whose blocks per stage (blockNx_project_conv) these names have. */
+export function efficientNetV2VariantOf(names: Iterable<string>): EfficientNetV2Variant | undefined {
+  const counts = [0, 0, 0, 0, 0, 0];
+  for (const n of names) {
+    const m = /^block(\d)[a-z]_project_conv$/.exec(n);
+    if (m && Number(m[1]) >= 1 && Number(m[1]) <= 6) counts[Number(m[1]) - 1]!++;
+  }
+  return (Object.keys(EFFICIENTNETV2_VARIANTS) as EfficientNetV2Variant[]).find((v) => efficientNetV2Repeats(v).join() === counts.join());
 }
