@@ -3,14 +3,17 @@
 
 Reads each Keras 2 full-model .h5 with h5py (model_config and model_weights), builds the model
 from its config with its own interpreter of the Keras layers (nothing shared with stieltjes: its
-own 'same' padding arithmetic, BatchNormalization unfolded, NCHW torch ops), and writes, per
+own 'same' padding arithmetic, BatchNormalization unfolded, NCHW torch ops; Keras 2's TFOpLambda
+node layout, CustomScaleLayer, nested Sequentials and their <inner layer>/<weight> names,
+LayerNormalization, LayerScale, exact gelu, Dense on maps, grouped convolutions), and writes, per
 model, test/fixtures/keras-families/<key>.json (probabilities, the Grad-CAM map at the family's
 layer) and <key>-ig.npy (IG, float64 [H, W, C] in the model's input space):
 
   pixels      the integer test image of scripts/keras-applications.ts familyPixels()
   input       the family's Keras preprocessing of the pixels (caffe: RGB→BGR minus the ImageNet
               means; tf: x/127.5 − 1; torch: x/255 minus the ImageNet mean, over its std;
-              none: EfficientNet's Rescaling and Normalization layers do it inside the model)
+              none: the model's own Rescaling/Normalization layers do it: EfficientNet(V2),
+              MobileNetV3, ConvNeXt)
   Grad-CAM    w_k = mean_ij ∂p_c/∂A_k(i,j), L = relu(Σ_k w_k A_k), c the top class
   IG          right Riemann sum with m = 4 steps from the black image (preprocessed zeros):
               (x − x') ⊙ (1/m) Σ_{l=1..m} ∇p_c(x' + (l/m)(x − x'))
