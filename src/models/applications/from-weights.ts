@@ -15,9 +15,10 @@ import { vgg16Architecture, vggInputSize } from './vgg16.js';
 import { xceptionArchitecture } from './xception.js';
 
 /**
- * The architecture of a keras.applications weights-only file (every family recognise.ts marks buildable but VGG19, which vgg19.ts builds),
- * with its widths, class count and top read from the weights; undefined when the layer names are
- * not a family stieltjes builds.
+ * The architecture of a keras.applications weights-only file (every family recognise.ts marks
+ * buildable but VGG19, which vgg19.ts builds), with its widths, class count and top read from the
+ * weights; undefined when the layer names are not a family stieltjes builds. MobileNetV3 is built
+ * as its standard (not minimalistic) variant, the one Keras's default files hold.
  */
 export function architectureFromWeights(layers: readonly { name: string; weights: readonly { name?: string; shape: readonly number[] }[] }[], inputSize?: number): ApplicationArchitecture | undefined {
   const names = layers.map((l) => l.name);

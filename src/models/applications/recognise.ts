@@ -46,7 +46,6 @@ export function recogniseFamily(layerNames: Iterable<string>): RecognisedFamily 
   return undefined;
 }
 
-
 /** EfficientNet's blocks per stage, from its layer names (block1a_dwconv … block7x_dwconv). */
 export function efficientNetStageCounts(names: Iterable<string>): number[] {
   const counts = [0, 0, 0, 0, 0, 0, 0];
