@@ -2,7 +2,8 @@
  * stieltjes weights NAME for the keras.applications families: Keras's cache names and release
  * paths, the published checksum checked (a bad one discards the file), a file without a published
  * checksum saved and said to be unverified; all against a local HTTP server standing in for
- * Keras's release location (STIELTJES_WEIGHTS_BASE_URL).
+ * Keras's release location (STIELTJES_WEIGHTS_BASE_URL). The command runs in this process
+ * (runCliHere); weights.test.ts downloads through a process of its own.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliAsync } from '../helpers/cli.js';
+import { runCliHere } from '../helpers/cli.js';
 
 const body = Buffer.from('stand-in bytes for a keras.applications weight file');
 const requested: string[] = [];
@@ -31,7 +32,7 @@ afterAll(() => server.close());
 describe('stieltjes weights NAME', () => {
   it('resnet50: fetches the Keras file name from the base URL, refuses a download whose md5 is not the published one, leaves nothing behind', async () => {
     const home = mkdtempSync(join(tmpdir(), 'keras-home-'));
-    const r = await runCliAsync(['weights', 'resnet50', '--quiet'], { KERAS_HOME: home, STIELTJES_WEIGHTS_BASE_URL: base });
+    const r = await runCliHere(['weights', 'resnet50', '--quiet'], { KERAS_HOME: home, STIELTJES_WEIGHTS_BASE_URL: base });
     expect(r.code).toBe(1);
     expect(requested.at(-1)).toBe('/mirror/resnet50_weights_tf_dim_ordering_tf_kernels.h5');
     expect(r.stderr).toMatch(/md5 of the download is [0-9a-f]{32}, expected 2cb95161c43110f7111970584f804107; the file was discarded/);
@@ -41,7 +42,7 @@ describe('stieltjes weights NAME', () => {
   it('resnet101v2 --notop with a matching sha256: saved under the Keras cache name, said verified', async () => {
     const home = mkdtempSync(join(tmpdir(), 'keras-home-'));
     const sha = createHash('sha256').update(body).digest('hex');
-    const r = await runCliAsync(['weights', 'ResNet101V2', '--notop'], { KERAS_HOME: home, STIELTJES_WEIGHTS_BASE_URL: base, STIELTJES_WEIGHTS_HASH: sha });
+    const r = await runCliHere(['weights', 'ResNet101V2', '--notop'], { KERAS_HOME: home, STIELTJES_WEIGHTS_BASE_URL: base, STIELTJES_WEIGHTS_HASH: sha });
     expect(r.code).toBe(0);
     expect(requested.at(-1)).toBe('/mirror/resnet101v2_weights_tf_dim_ordering_tf_kernels_notop.h5');
     expect(readdirSync(join(home, 'models'))).toEqual(['resnet101v2_weights_tf_dim_ordering_tf_kernels_notop.h5']);
@@ -51,7 +52,7 @@ describe('stieltjes weights NAME', () => {
 
   it('mobilenetv2: Keras publishes no checksum; saved, and the output says it is unverified with its hashes', async () => {
     const home = mkdtempSync(join(tmpdir(), 'keras-home-'));
-    const r = await runCliAsync(['weights', 'mobilenetv2', '--notop', '--quiet'], { KERAS_HOME: home, STIELTJES_WEIGHTS_BASE_URL: base });
+    const r = await runCliHere(['weights', 'mobilenetv2', '--notop', '--quiet'], { KERAS_HOME: home, STIELTJES_WEIGHTS_BASE_URL: base });
     expect(r.code).toBe(0);
     expect(readdirSync(join(home, 'models'))).toEqual(['mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5']);
     const md5 = createHash('md5').update(body).digest('hex');
@@ -59,7 +60,7 @@ describe('stieltjes weights NAME', () => {
   });
 
   it('an unknown name is a usage error listing the names', async () => {
-    const r = await runCliAsync(['weights', 'alexnet'], {});
+    const r = await runCliHere(['weights', 'alexnet'], {});
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/one of vgg19, resnet50, resnet101, resnet152, resnet50v2, resnet101v2, resnet152v2, mobilenetv2, vgg16, mobilenet, mobilenetv3small, .*efficientnetb7, convnexttiny, .*convnextxlarge, efficientnetv2b0, .*efficientnetv2l; got 'alexnet'/);
@@ -74,7 +75,7 @@ describe('stieltjes weights NAME', () => {
     ['EfficientNetV2B0', [], 'efficientnetv2-b0.h5', '21ecbf6da12460d5c40bb2f29ceb2188'],
   ])('%s %j: Keras\'s cache name, its published checksum checked', async (name, flags, file, md5) => {
     const home = mkdtempSync(join(tmpdir(), 'keras-home-'));
-    const r = await runCliAsync(['weights', name, ...flags, '--quiet'], { KERAS_HOME: home, STIELTJES_WEIGHTS_BASE_URL: base });
+    const r = await runCliHere(['weights', name, ...flags, '--quiet'], { KERAS_HOME: home, STIELTJES_WEIGHTS_BASE_URL: base });
     expect(r.code).toBe(1);
     expect(requested.at(-1)).toBe(`/mirror/${file}`);
     expect(r.stderr).toContain(`expected ${md5}; the file was discarded`);
@@ -82,7 +83,7 @@ describe('stieltjes weights NAME', () => {
 
   it('mobilenet: no published checksum (mobilenet.py passes none); saved under its cache name, said unverified', async () => {
     const home = mkdtempSync(join(tmpdir(), 'keras-home-'));
-    const r = await runCliAsync(['weights', 'mobilenet', '--quiet'], { KERAS_HOME: home, STIELTJES_WEIGHTS_BASE_URL: base });
+    const r = await runCliHere(['weights', 'mobilenet', '--quiet'], { KERAS_HOME: home, STIELTJES_WEIGHTS_BASE_URL: base });
     expect(r.code).toBe(0);
     expect(readdirSync(join(home, 'models'))).toEqual(['mobilenet_1_0_224_tf.h5']);
     expect(r.stderr).toContain('Keras publishes no checksum for mobilenet_1_0_224_tf.h5');
@@ -105,14 +106,14 @@ describe('stieltjes inspect on a keras.applications weights-only file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'stj-inspect-'));
     const file = join(dir, 'resnet50_w8_weights.h5');
     await writeKerasWeightsH5(file, resnet50().layers);
-    const r = await runCliAsync(['inspect', file]);
+    const r = await runCliHere(['inspect', file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
       '  family: keras.applications ResNet50 (recognised by its layer names): --preprocess auto → caffe, default input 224×224; its architecture is built from the weights when the file has none',
     );
-    const j = JSON.parse((await runCliAsync(['inspect', file, '--json'])).stdout);
+    const j = JSON.parse((await runCliHere(['inspect', file, '--json'])).stdout);
     expect(j.family).toEqual({ name: 'ResNet50', preprocess: 'caffe', inputSize: 224, architectureBuilt: true });
-    const c = await runCliAsync(['classify', 'assets/digits/samples/digit-3-899.png', '--weights', file, '--backend', 'cpu', '--top', '2']);
+    const c = await runCliHere(['classify', 'assets/digits/samples/digit-3-899.png', '--weights', file, '--backend', 'cpu', '--top', '2']);
     expect(c.code).toBe(0);
     expect(c.stderr).toContain('preprocess: caffe (auto: keras.applications ResNet50 family (recognised by its layer names) → caffe)');
     expect(c.stdout.trim().split('\n')).toHaveLength(2);
@@ -128,7 +129,7 @@ describe('a file without its top', () => {
     await writeKerasWeightsH5(file, resnet50().layers.filter((l) => l.name !== 'predictions' && l.name !== 'avg_pool'));
     const image = 'assets/digits/samples/digit-3-899.png';
     for (const args of [['classify', image], ['explain', image, '--method', 'gradcam', '--out', join(dir, 'out')]]) {
-      const r = await runCliAsync([...args, '--weights', file, '--backend', 'cpu', '--quiet']);
+      const r = await runCliHere([...args, '--weights', file, '--backend', 'cpu', '--quiet']);
       expect(r.code).toBe(1);
       expect(r.stderr.trim().split('\n')).toEqual([
         `stieltjes: ${file}: model resnet50 outputs a [7, 7, 256] feature map, not class scores (a file without its top, like Keras's _notop files); stieltjes explains an output unit: use the file with the top`,
