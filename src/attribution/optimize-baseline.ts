@@ -41,7 +41,9 @@ export interface OptimizeBaselineOptions extends TunableRunOptions {
   /**
    * Step size in pixel units (the 0–255 scale) (default 0.1, the authors' value for caffe VGG19,
    * whose inputs are in pixel units). The optimiser steps in model-input units, so it uses
-   * learningRate × preprocessing.scale: the same step in pixel space for any preprocessing.
+   * learningRate × preprocessing.scale, and with a per-channel divisor (torch's std) it steps
+   * u = b · std[c] instead of b: a sign-like step (RMSprop, Adam) is then the same number of
+   * pixels in every channel for any preprocessing.
    */
   learningRate?: number;
   /** Default 200. */
@@ -145,29 +147,43 @@ export async function optimizeBaseline(model: LayeredModel, opts: OptimizeBaseli
   };
 
   const optimizer = createOptimizer(optimizerName, { learningRate: learningRate * model.preprocessing.scale });
-  let b = create(b0Values);
+  // The optimised variable: b itself, or u = b · std[c] where the preprocessing divides by a
+  // per-channel std (b = u / std[c]), so that the optimiser's step maps to the same pixel step.
+  const std = model.preprocessing.std;
+  const inverseStd = std ? fromArray(Float32Array.from(std, (v) => 1 / v), [C], { backend: model.backend }) : null;
+  const toInput = (u: Tensor): Tensor => (inverseStd ? op.mul(u, inverseStd) : u);
+  const withInput = async <T>(u: Tensor, f: (b: Tensor) => Promise<T>): Promise<T> => {
+    if (!inverseStd) return f(u);
+    const b = noGrad(() => toInput(u));
+    try {
+      return await f(b);
+    } finally {
+      b.dispose();
+    }
+  };
+  let u = create(std ? b0Values.map((v, i) => v * std[i % C]!) : b0Values);
   try {
-    const before = await stats(b);
+    const before = await withInput(u, stats);
     // The model itself is not finite at the starting point: no step can help.
-    if (!opts.allowNonFinite) await checkStats(before, 'at the starting point (before any step)', model, b);
+    if (!opts.allowNonFinite) await withInput(u, (b) => checkStats(before, 'at the starting point (before any step)', model, b));
     for (let it = 0; it < iterations; it++) {
       throwIfAborted(opts.signal, 'optimizeBaseline');
-      const { value, next } = await maybeAutotuned(b.backend, it === 0 ? opts : {}, () => scope(() => {
-        const { value: v, grads } = valueAndGrad(objective)(b);
-        return { value: v, next: optimizer.step(b, grads[0]!) };
+      const { value, next } = await maybeAutotuned(u.backend, it === 0 ? opts : {}, () => scope(() => {
+        const { value: v, grads } = valueAndGrad((x: Tensor) => objective(toInput(x)))(u);
+        return { value: v, next: optimizer.step(u, grads[0]!) };
       }));
-      b.dispose();
-      b = next;
+      u.dispose();
+      u = next;
       if (opts.onProgress) {
         const lv = (await readAndDispose(value))[0]!;
         opts.onProgress({ phase: 'baseline', done: it + 1, total: iterations, detail: { loss: lv } });
       } else value.dispose();
       if ((it & 7) === 7) await yieldToEventLoop();
     }
-    const after = await stats(b);
-    const pixels = unpreprocessValues(model.preprocessing, Float32Array.from(await b.data()), C);
+    const after = await withInput(u, stats);
+    const pixels = await withInput(u, async (b) => unpreprocessValues(model.preprocessing, Float32Array.from(await b.data()), C));
     if (!opts.allowNonFinite) {
-      await checkStats(after, `after ${iterations} iterations (learning rate ${learningRate} may be too large)`, model, b);
+      await withInput(u, (b) => checkStats(after, `after ${iterations} iterations (learning rate ${learningRate} may be too large)`, model, b));
       checkFiniteValues(pixels, `optimizeBaseline: after ${iterations} iterations (learning rate ${learningRate} may be too large), the baseline`, ALLOW_HINT);
     }
     return {
@@ -177,7 +193,8 @@ export async function optimizeBaseline(model: LayeredModel, opts: OptimizeBaseli
       settings: { loss, lambda, optimizer: optimizerName, learningRate, iterations },
     };
   } finally {
-    b.dispose();
+    u.dispose();
+    inverseStd?.dispose();
     b0.dispose();
     target.dispose();
     optimizer.dispose();

@@ -4,6 +4,7 @@ import { createOptimizer } from '../../src/optim/optimizers.js';
 import * as op from '../../src/autograd/ops.js';
 import { grad } from '../../src/autograd/functional.js';
 import { tensor } from '../../src/tensor/creation.js';
+import { torchScale } from '../../src/models/pixel-scaling.js';
 import { smallCnn } from '../helpers/small-models.js';
 import { createSerialWasmBackend } from '../../src/kernels/wasm/create-wasm-backend.js';
 import { loadTinyVgg19 } from '../helpers/tiny-vgg19.js';
@@ -65,6 +66,22 @@ describe('optimizeBaseline', () => {
     expect(r.baseline.data.length).toBe(8 * 8 * 3);
     expect(r.after.pixelMin).toBeLessThan(r.after.pixelMax);
     expect(r.settings).toEqual({ loss: 'max', lambda: 0.99, optimizer: 'adam', learningRate: 0.01, iterations: 40 });
+  });
+
+  it("steps the same number of pixels in every channel under torch's per-channel std", async () => {
+    // RMSprop's first step is lr·g/(√(0.1·g²) + ε) ≈ √10·lr wherever the gradient is not tiny: in
+    // pixel units (the documented meaning of learningRate) for every channel, std or not. Stepping
+    // b itself in input units gave √10·lr·std[c] pixels (≈ 0.23 of it) under torch's scaling.
+    const model = smallCnn({ seed: 7, dtype: 'float32' });
+    model.preprocessing = torchScale;
+    const r = await optimizeBaseline(model, { iterations: 1, optimizer: 'rmsprop', learningRate: 1 });
+    const px = r.baseline.data;
+    for (let c = 0; c < 3; c++) {
+      let largest = 0;
+      for (let i = c; i < px.length; i += 3) largest = Math.max(largest, Math.abs(px[i]!));
+      expect(largest, `channel ${c}`).toBeCloseTo(Math.sqrt(10), 3);
+    }
+    model.dispose();
   });
 
   it('rejects bad settings with clear errors', async () => {
