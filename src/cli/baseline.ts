@@ -14,6 +14,7 @@ import { BACKEND_CHOICES, chooseBackend, threadsFlag } from './backend-choice.js
 import { readBaselineSpec, resolveBaseline } from './baseline-choice.js';
 import { CliError } from './errors.js';
 import { classLabel, PIXEL_SCALINGS, PREPROCESS_HELP, readCliModel, scalingLine } from './model-choice.js';
+import { saturationWarning } from '../models/pixel-scaling.js';
 import { holdOutput } from './output-guard.js';
 import { ProgressBar } from './progress-bar.js';
 import type { Command } from './command.js';
@@ -116,6 +117,13 @@ export const baselineCommand: Command = {
         onAutotuned: tuning?.onAutotuned,
       });
       const autotuned = await tuning?.finish();
+      // A saturated output where the optimisation starts (or ends) usually means a pixel scaling
+      // the model was not trained with: said on stderr (never silenced) and in the report.
+      const warnings = [
+        ...[saturationWarning(r.before.maxProbability)].filter((w) => w).map((w) => `at the starting point, ${w}`),
+        ...[saturationWarning(r.after.maxProbability)].filter((w) => w).map((w) => `after ${r.settings.iterations} iterations, ${w}`),
+      ];
+      for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
       const name = (s: typeof r.before) => ({ ...s, top: s.top.map((t) => ({ ...t, ...classLabel(model, t.index) })) });
       const report = {
         model: model.name,
@@ -128,6 +136,7 @@ export const baselineCommand: Command = {
         backend: backend.info().name,
         adapter: backend.info().adapter,
         ...(autotuned ? { autotune: autotuned } : {}),
+        warnings,
       };
       await mkdir(dirname(out), { recursive: true });
       await writeFileAtomic(out, encodeNpy(r.baseline.data, [H, W, Ch]));

@@ -1,8 +1,9 @@
 /** --preprocess on classify, explain and baseline, on the bundled digit model. */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { encodeNpy } from '../../src/io/npy.js';
 import { runCliHere } from '../helpers/cli.js';
 
 const weights = 'assets/digits/digits-cnn.h5';
@@ -59,5 +60,21 @@ describe('--preprocess', () => {
     expect(ok.code).toBe(0);
     expect(ok.stderr).not.toMatch(/warning/);
     expect(JSON.parse(readFileSync(join(out2, 'result.json'), 'utf8')).warnings).toBeUndefined();
+  });
+
+  it('baseline warns when the output is saturated where it starts, and says so in its report', async () => {
+    // A white start under --preprocess none: inputs of 255 where the model was trained on [0, 1].
+    const dir = mkdtempSync(join(tmpdir(), 'stj-pre-'));
+    const white = join(dir, 'white.npy');
+    writeFileSync(white, encodeNpy(new Float32Array(28 * 28).fill(255), [28, 28, 1]));
+    const args = ['baseline', '--weights', weights, '--init', white, '--iterations', '1', '--quiet', ...cpu];
+    const bad = await runCliHere([...args, '--preprocess', 'none', '--out', join(dir, 'a', 'b.npy')]);
+    expect(bad.code, bad.stderr).toBe(0);
+    expect(bad.stderr).toMatch(/^warning: at the starting point, the top probability is .*saturated.*--preprocess/m);
+    expect(JSON.parse(readFileSync(join(dir, 'a', 'baseline-report.json'), 'utf8')).warnings[0]).toMatch(/^at the starting point/);
+    const ok = await runCliHere([...args, '--out', join(dir, 'c', 'b.npy')]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).not.toMatch(/warning/);
+    expect(JSON.parse(readFileSync(join(dir, 'c', 'baseline-report.json'), 'utf8')).warnings).toEqual([]);
   });
 });
