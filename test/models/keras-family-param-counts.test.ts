@@ -45,6 +45,9 @@ describe("keras.applications' parameter counts", () => {
     ['EfficientNetB6', () => efficientNetArchitecture('B6'), 43_265_143],
     ['EfficientNetB7', () => efficientNetArchitecture('B7'), 66_658_687],
     ['EfficientNetV2B0', () => efficientNetV2Architecture('B0'), 7_200_312],
+    ['EfficientNetV2S', () => efficientNetV2Architecture('S'), 21_612_360],
+    ['EfficientNetV2M', () => efficientNetV2Architecture('M'), 54_431_388],
+    ['EfficientNetV2L', () => efficientNetV2Architecture('L'), 119_027_848],
     ['ConvNeXtTiny', () => convNeXtArchitecture('tiny'), 28_589_128],
   ] as const)('%s: %i', (_, build, params) => {
     expect(count(build())).toBe(params);

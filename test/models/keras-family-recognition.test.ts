@@ -2,7 +2,8 @@
  * keras.applications families recognised by their layer names, and the deeper variants of the
  * built architectures (ResNet101/152, ResNet101V2, DenseNet169/201, EfficientNetB1–B7,
  * MobileNetV3Large, ConvNeXt's variants) rebuilt from weight shapes with Keras's block counts;
- * EfficientNetV2B0–B3 too; EfficientNetV2S/M/L are recognised but not built.
+ * EfficientNetV2B0–B3 and S/M/L too (S/M/L: their own stages, M and L a seventh, and their
+ * one-Rescaling preprocessing).
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -79,14 +80,29 @@ describe('EfficientNetB1–B7 and MobileNetV3Large, told apart by their weights 
     ['B1', [2, 3, 3, 4, 6, 9], 240],
     ['B2', [2, 3, 3, 4, 6, 10], 260],
     ['B3', [2, 3, 3, 5, 7, 12], 300],
+    ['S', [2, 4, 4, 6, 9, 15], 384],
+    ['M', [3, 5, 5, 7, 14, 18, 5], 480],
+    ['L', [4, 7, 7, 10, 19, 25, 7], 480],
   ] as const)('EfficientNetV2%s: blocks per stage %j, default size %i, rebuilt from its weights', (variant, stages, size) => {
     const arch = efficientNetV2Architecture(variant, { inputSize: 64, classes: 5 });
     const names = arch.config.config.layers.map((l) => l.name);
-    expect([1, 2, 3, 4, 5, 6].map((i) => names.filter((n) => new RegExp(`^block${i}[a-z]_project_conv$`).test(n)).length)).toEqual(stages);
+    expect(stages.map((_, i) => names.filter((n) => new RegExp(`^block${i + 1}[a-z]_project_conv$`).test(n)).length)).toEqual(stages);
+    expect(names.some((n) => /^block8/.test(n))).toBe(false);
     expect(recogniseFamily(names)).toMatchObject({ family: 'EfficientNetV2', rule: 'none', inputSize: size, buildable: true });
     const rebuilt = architectureFromWeights(asWeights(arch))!;
     expect(rebuilt.config.config.name).toBe(`efficientnetv2-${variant.toLowerCase()}`);
     expect(rebuilt.config.config.layers.map((l) => l.name)).toEqual(names);
+    expect(rebuilt.config.config.layers[0]!.config.batch_input_shape).toEqual([null, size, size, 3]);
+  });
+
+  it("EfficientNetV2S/M/L: efficientnet_v2.py's preprocessing for non-B names, one Rescaling by 1/128 with offset −1 (B0–B3: 1/255 and a Normalization)", () => {
+    const layers = (v: 'B0' | 'S') => efficientNetV2Architecture(v, { inputSize: 64, classes: 5 }).config.config.layers;
+    const s = layers('S');
+    expect(s.slice(1, 3).map((l) => [l.class_name, l.name])).toEqual([['Rescaling', 'rescaling'], ['Conv2D', 'stem_conv']]);
+    expect(s[1]!.config).toMatchObject({ scale: 1 / 128, offset: -1 });
+    expect(layers('B0').slice(1, 3).map((l) => l.class_name)).toEqual(['Rescaling', 'Normalization']);
+    // S's first stage: fused, expansion 1, 24 → 24 at stride 1: a k×k activated projection and a residual.
+    expect(s.filter((l) => /^block1[ab]_(project_activation|add)$/.test(l.name)).map((l) => l.name)).toEqual(['block1a_project_activation', 'block1a_add', 'block1b_project_activation', 'block1b_add']);
   });
 
   it("MobileNetV3Large: recognised, rebuilt from its weights (expanded_conv_14, Logits' classes)", () => {
@@ -103,7 +119,7 @@ describe('EfficientNetB1–B7 and MobileNetV3Large, told apart by their weights 
 
 describe('recognised families that stieltjes does not build', () => {
   it.each([
-    // EfficientNetV2S/M/L: stem_conv and top_conv without B0–B3's blocks per stage.
+    // stem_conv and top_conv with blocks per stage of no Keras EfficientNetV2 variant.
     [['stem_conv', 'block1a_project_conv', 'top_conv'], 'EfficientNetV2', 'none'],
   ] as const)('%j → %s (%s)', (names, family, rule) => {
     const f = recogniseFamily(names)!;

@@ -1,27 +1,34 @@
 /**
- * tf.keras efficientnet_v2.py's EfficientNetV2B0–B3: fused MBConv stages (one k×k convolution
- * where MBConv has a 1×1 expansion and a depthwise one; with expansion 1 the projection itself is
- * k×k and activated) then MBConv stages with squeeze-excite; batch norms with momentum 0.9;
- * include_preprocessing's Rescaling 1/255 and a Normalization with the ImageNet statistics in its
- * config (no weights) for the B variants; 'same' convolutions throughout (no explicit padding);
- * residuals `add([x, inputs])` behind a Dropout named `drop` whose rate is efficientnet_v2.py's
- * "survival_probability" (0.2 · block index / blocks).
+ * tf.keras efficientnet_v2.py's EfficientNetV2B0–B3 and S/M/L: fused MBConv stages (one k×k
+ * convolution where MBConv has a 1×1 expansion and a depthwise one; with expansion 1 the projection
+ * itself is k×k and activated) then MBConv stages with squeeze-excite; batch norms with momentum
+ * 0.9; 'same' convolutions throughout (no explicit padding); residuals `add([x, inputs])` behind a
+ * Dropout named `drop` whose rate is efficientnet_v2.py's "survival_probability" (0.2 · block
+ * index / blocks). include_preprocessing differs by variant, as efficientnet_v2.py decides it from
+ * the model name: the B variants get Rescaling 1/255 and a Normalization with the ImageNet
+ * statistics in its config (no weights); S, M and L get one Rescaling by 1/128 with offset −1.
  */
 import { ConfigBuilder } from './config-builder.js';
 import type { ApplicationArchitecture, ArchitectureOptions } from './types.js';
 
-export type EfficientNetV2Variant = 'B0' | 'B1' | 'B2' | 'B3';
+export type EfficientNetV2Variant = 'B0' | 'B1' | 'B2' | 'B3' | 'S' | 'M' | 'L';
 
-/** Width coefficient, depth coefficient, default size (efficientnet_v2.py's EfficientNetV2B0–B3 calls). */
+/** Width coefficient, depth coefficient, default size (efficientnet_v2.py's EfficientNetV2B0–B3, S, M, L calls). */
 export const EFFICIENTNETV2_VARIANTS: Readonly<Record<EfficientNetV2Variant, [number, number, number]>> = {
   B0: [1.0, 1.0, 224],
   B1: [1.0, 1.1, 240],
   B2: [1.1, 1.2, 260],
   B3: [1.2, 1.4, 300],
+  S: [1.0, 1.0, 384],
+  M: [1.0, 1.0, 480],
+  L: [1.0, 1.0, 480],
 };
 
-/** DEFAULT_BLOCKS_ARGS["efficientnetv2-b0"] (B1–B3 share it): kernel, repeats, filters in/out, expansion, SE ratio, stride, fused. */
-const BLOCKS: [number, number, number, number, number, number, number, boolean][] = [
+/** One stage of DEFAULT_BLOCKS_ARGS: kernel, repeats, filters in/out, expansion, SE ratio, stride, fused (conv_type 1). */
+type Stage = [number, number, number, number, number, number, number, boolean];
+
+/** DEFAULT_BLOCKS_ARGS["efficientnetv2-b0"] (B1–B3 have the same). */
+const B_STAGES: Stage[] = [
   [3, 1, 32, 16, 1, 0, 1, true],
   [3, 2, 16, 32, 4, 0, 2, true],
   [3, 2, 32, 48, 4, 0, 2, true],
@@ -30,6 +37,40 @@ const BLOCKS: [number, number, number, number, number, number, number, boolean][
   [3, 8, 112, 192, 6, 0.25, 2, false],
 ];
 
+/** DEFAULT_BLOCKS_ARGS for efficientnetv2-s, -m, -l (M and L have a seventh stage). */
+const STAGES: Readonly<Record<EfficientNetV2Variant, Stage[]>> = {
+  B0: B_STAGES,
+  B1: B_STAGES,
+  B2: B_STAGES,
+  B3: B_STAGES,
+  S: [
+    [3, 2, 24, 24, 1, 0, 1, true],
+    [3, 4, 24, 48, 4, 0, 2, true],
+    [3, 4, 48, 64, 4, 0, 2, true],
+    [3, 6, 64, 128, 4, 0.25, 2, false],
+    [3, 9, 128, 160, 6, 0.25, 1, false],
+    [3, 15, 160, 256, 6, 0.25, 2, false],
+  ],
+  M: [
+    [3, 3, 24, 24, 1, 0, 1, true],
+    [3, 5, 24, 48, 4, 0, 2, true],
+    [3, 5, 48, 80, 4, 0, 2, true],
+    [3, 7, 80, 160, 4, 0.25, 2, false],
+    [3, 14, 160, 176, 6, 0.25, 1, false],
+    [3, 18, 176, 304, 6, 0.25, 2, false],
+    [3, 5, 304, 512, 6, 0.25, 1, false],
+  ],
+  L: [
+    [3, 4, 32, 32, 1, 0, 1, true],
+    [3, 7, 32, 64, 4, 0, 2, true],
+    [3, 7, 64, 96, 4, 0, 2, true],
+    [3, 10, 96, 192, 4, 0.25, 2, false],
+    [3, 19, 192, 224, 6, 0.25, 1, false],
+    [3, 25, 224, 384, 6, 0.25, 2, false],
+    [3, 7, 384, 640, 6, 0.25, 1, false],
+  ],
+};
+
 /** efficientnet_v2.py's round_filters (divisor and minimum 8; no 90% rule, unlike V1). */
 function roundFilters(filters: number, width: number): number {
   return Math.max(8, Math.floor(Math.trunc(filters * width + 4) / 8) * 8);
@@ -37,7 +78,7 @@ function roundFilters(filters: number, width: number): number {
 
 /** Blocks per stage of a variant (ceil(depth × repeats)). */
 export function efficientNetV2Repeats(variant: EfficientNetV2Variant): number[] {
-  return BLOCKS.map((r) => Math.ceil(EFFICIENTNETV2_VARIANTS[variant][1] * r[1]));
+  return STAGES[variant].map((r) => Math.ceil(EFFICIENTNETV2_VARIANTS[variant][1] * r[1]));
 }
 
 export function efficientNetV2Architecture(variant: EfficientNetV2Variant, opts: ArchitectureOptions = {}): ApplicationArchitecture {
@@ -48,9 +89,15 @@ export function efficientNetV2Architecture(variant: EfficientNetV2Variant, opts:
   const round = (f: number): number => roundFilters(f, widthCoefficient);
   const bn = (name: string, x: string): string => b.bn(name, x, 1e-3, 0.9);
   const swish = (name: string, x: string): string => b.act(name, x, 'swish');
-  let x = b.add('Rescaling', 'rescaling', { scale: 1 / 255, offset: 0.0 }, ['input_1'], [size, size, 3]);
-  x = b.add('Normalization', 'normalization', { axis: [3], mean: [0.485, 0.456, 0.406], variance: [0.229 ** 2, 0.224 ** 2, 0.225 ** 2], invert: false }, [x], [size, size, 3]);
-  x = swish('stem_activation', bn('stem_bn', b.conv('stem_conv', x, round(BLOCKS[0]![2]), 3, { strides: 2, padding: 'same', useBias: false })));
+  const stages = STAGES[variant];
+  let x: string;
+  if (variant.startsWith('B')) {
+    x = b.add('Rescaling', 'rescaling', { scale: 1 / 255, offset: 0.0 }, ['input_1'], [size, size, 3]);
+    x = b.add('Normalization', 'normalization', { axis: [3], mean: [0.485, 0.456, 0.406], variance: [0.229 ** 2, 0.224 ** 2, 0.225 ** 2], invert: false }, [x], [size, size, 3]);
+  } else {
+    x = b.add('Rescaling', 'rescaling', { scale: 1 / 128, offset: -1.0 }, ['input_1'], [size, size, 3]);
+  }
+  x = swish('stem_activation', bn('stem_bn', b.conv('stem_conv', x, round(stages[0]![2]), 3, { strides: 2, padding: 'same', useBias: false })));
   const squeezeExcite = (name: string, y: string, inFilters: number, ratio: number): string => {
     const c = b.shape(y).at(-1)!;
     let se = b.add('GlobalAveragePooling2D', `${name}se_squeeze`, { data_format: 'channels_last', keepdims: false }, [y], [c]);
@@ -62,9 +109,9 @@ export function efficientNetV2Architecture(variant: EfficientNetV2Variant, opts:
     return b.add('Multiply', `${name}se_excite`, {}, [y, se], b.shape(y));
   };
   const repeats = efficientNetV2Repeats(variant);
-  const total = BLOCKS.reduce((a, r) => a + r[1], 0); // efficientnet_v2.py sums the unrounded repeats
+  const total = stages.reduce((a, r) => a + r[1], 0); // efficientnet_v2.py sums the unrounded repeats
   let n = 0;
-  BLOCKS.forEach(([k, , fin, fout, expand, se, stride, fused], i) => {
+  stages.forEach(([k, , fin, fout, expand, se, stride, fused], i) => {
     for (let j = 0; j < repeats[i]!; j++) {
       const name = `block${i + 1}${String.fromCharCode(97 + j)}_`;
       const input = x;

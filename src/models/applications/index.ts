@@ -13,14 +13,12 @@
  *   InceptionV3            tf.keras inception_v3.py: conv2d[_k]/batch_normalization[_k]/activation[_k], mixed0–mixed10
  *   InceptionResNetV2      tf.keras inception_resnet_v2.py: conv2d[_k]…, mixed_5b/6a/7a, blockN_k_{mixed,conv,ac}, custom_scale_layer[_k], conv_7b
  *   ConvNeXtTiny…XLarge    tf.keras convnext.py: convnext_<v>_prestem_normalization, _stem and _downsampling_block_k (nested Sequentials), _stage_i_block_j_*, tf.__operators__.add[_k], _head_*
- *   EfficientNetV2B0–B3    tf.keras efficientnet_v2.py: rescaling, normalization, stem_*, blockNx_* (fused: expand_conv k×k; MBConv: dwconv2), top_*
+ *   EfficientNetV2B0–B3/S/M/L tf.keras efficientnet_v2.py: rescaling[, normalization (B only)], stem_*, blockNx_* (fused: expand_conv k×k; MBConv: dwconv2), top_*
  *   Xception               tf.keras xception.py: block1_conv1 … block14_sepconv2_act; shortcuts conv2d[_k]
  *   EfficientNetB0–B7      tf.keras efficientnet.py: rescaling, normalization, rescaling_1, stem_*, blockNx_*, top_*
  *   VGG16                  tf.keras vgg16.py: block{1..5}_conv{k}, block{n}_pool, flatten, fc1, fc2
  *   MobileNet              tf.keras mobilenet.py: conv1, conv_dw_k / conv_pw_k (_bn, _relu), conv_pad_k, conv_preds, reshape_2
  *   DenseNet121/169/201    tf.keras densenet.py: conv1/conv, convN_blockK_{0,1,2}_*, _concat, poolN_*, bn, relu
- *
- * Recognised for their pixel scaling only (a model file with its own config loads): EfficientNetV2S/M/L.
  */
 export type { ApplicationArchitecture, ApplicationFamily, ApplicationWeight, ArchitectureOptions, KerasConfigEntry, RecognisedFamily } from './types.js';
 export { recogniseFamily } from './recognise.js';

@@ -56,12 +56,13 @@ export function efficientNetStageCounts(names: Iterable<string>): number[] {
   return counts;
 }
 
-/** The EfficientNetV2 B variant whose blocks per stage (blockNx_project_conv) these names have. */
+/** The EfficientNetV2 variant (B0–B3, S, M, L) whose blocks per stage (blockNx_project_conv) these names have. */
 export function efficientNetV2VariantOf(names: Iterable<string>): EfficientNetV2Variant | undefined {
-  const counts = [0, 0, 0, 0, 0, 0];
+  const counts = [0, 0, 0, 0, 0, 0, 0];
   for (const n of names) {
     const m = /^block(\d)[a-z]_project_conv$/.exec(n);
-    if (m && Number(m[1]) >= 1 && Number(m[1]) <= 6) counts[Number(m[1]) - 1]!++;
+    if (m && Number(m[1]) >= 1 && Number(m[1]) <= 7) counts[Number(m[1]) - 1]!++;
   }
+  while (counts.length > 0 && counts.at(-1) === 0) counts.pop();
   return (Object.keys(EFFICIENTNETV2_VARIANTS) as EfficientNetV2Variant[]).find((v) => efficientNetV2Repeats(v).join() === counts.join());
 }
