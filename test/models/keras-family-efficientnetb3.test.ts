@@ -1,4 +1,0 @@
-/** keras.applications EfficientNetB3 (small variant: B3's depth ×1.4, 26 blocks, and width ×1.2 rounding) against its PyTorch float64 reference: see test/helpers/keras-family-suite.ts. */
-import { familySuite } from '../helpers/keras-family-suite.js';
-
-familySuite('efficientnetb3');

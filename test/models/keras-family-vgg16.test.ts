@@ -1,4 +1,0 @@
-/** keras.applications vgg16 (small variant) against its PyTorch float64 reference: see test/helpers/keras-family-suite.ts. */
-import { familySuite } from '../helpers/keras-family-suite.js';
-
-familySuite('vgg16');
