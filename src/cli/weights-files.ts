@@ -26,6 +26,12 @@ const resnet = (n: string, top: string, notop: string): WeightsModel => ({
   notop: { name: `${n}_weights_tf_dim_ordering_tf_kernels_notop.h5`, hash: notop },
 });
 
+const densenet = (n: string, top: string, notop: string): WeightsModel => ({
+  base: `${GCS}densenet/`,
+  top: { name: `${n}_weights_tf_dim_ordering_tf_kernels.h5`, hash: top },
+  notop: { name: `${n}_weights_tf_dim_ordering_tf_kernels_notop.h5`, hash: notop },
+});
+
 /** efficientnet.py: a different bucket (keras-applications/, not tensorflow/keras-applications/), md5 hashes per variant. */
 const EFFICIENTNET_HASHES: [string, string, string][] = [
   ['b0', '902e53a9f72be733fc0bcb005b3ebbac', '50bc09e76180e00e4465e1a485ddc09d'],
@@ -117,11 +123,10 @@ export const WEIGHTS_MODELS: Readonly<Record<string, WeightsModel>> = {
     top: { name: 'weights_mobilenet_v3_large_224_1.0_float.h5', hash: '59e551e166be033d707958cf9e29a6a7' },
     notop: { name: 'weights_mobilenet_v3_large_224_1.0_float_no_top_v2.h5', hash: '07fb09a5933dd0c8eaafa16978110389' },
   },
-  densenet121: {
-    base: `${GCS}densenet/`,
-    top: { name: 'densenet121_weights_tf_dim_ordering_tf_kernels.h5', hash: '9d60b8095a5708f2dcce2bca79d332c7' },
-    notop: { name: 'densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5', hash: '30ee3e1110167f948a6b9946edeeb738' },
-  },
+  // densenet.py: one get_file per block count ([6, 12, 24, 16], [6, 12, 32, 32], [6, 12, 48, 32]), md5 hashes.
+  densenet121: densenet('densenet121', '9d60b8095a5708f2dcce2bca79d332c7', '30ee3e1110167f948a6b9946edeeb738'),
+  densenet169: densenet('densenet169', 'd699b8f76981ab1b30698df4c175e90b', 'b8c4d4c20dd625c148057b9ff1c1176b'),
+  densenet201: densenet('densenet201', '1ceb130c1ea1b78c3bf6114dbdfd8807', 'c13680b51ded0fb44dff2d8f86ac8bb1'),
   xception: {
     base: `${GCS}xception/`,
     top: { name: 'xception_weights_tf_dim_ordering_tf_kernels.h5', hash: '0a58e3b7378bc2990ea3b43d5981f1f6' },

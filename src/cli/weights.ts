@@ -34,7 +34,7 @@ function hashAlgorithm(hash: string): 'md5' | 'sha256' {
 
 export const weightsCommand: Command = {
   name: 'weights',
-  summary: 'download keras.applications ImageNet weights (VGGs, ResNets, MobileNets, DenseNet121, Xception, InceptionV3, InceptionResNetV2, EfficientNetB0–B7, EfficientNetV2s, ConvNeXts) into the Keras cache',
+  summary: 'download keras.applications ImageNet weights (VGGs, ResNets, MobileNets, DenseNet121/169/201, Xception, InceptionV3, InceptionResNetV2, EfficientNetB0–B7, EfficientNetV2s, ConvNeXts) into the Keras cache',
   usage,
   async run(argv) {
     const { values, positionals } = parseFlags('weights', argv, { notop: { type: 'boolean' }, dir: { type: 'string' }, quiet: { type: 'boolean' } });

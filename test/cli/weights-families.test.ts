@@ -73,6 +73,9 @@ describe('stieltjes weights NAME', () => {
     ['inception_resnet_v2', [], 'inception_resnet_v2_weights_tf_dim_ordering_tf_kernels.h5', 'e693bd0210a403b3192acc6073ad2e96'],
     ['ConvNeXtTiny', ['--notop'], 'convnext_tiny_notop.h5', 'd547c096cabd03329d7be5562c5e14798aa39ed24b474157cef5e85ab9e49ef1'],
     ['EfficientNetV2B0', [], 'efficientnetv2-b0.h5', '21ecbf6da12460d5c40bb2f29ceb2188'],
+    ['DenseNet169', [], 'densenet169_weights_tf_dim_ordering_tf_kernels.h5', 'd699b8f76981ab1b30698df4c175e90b'],
+    ['densenet201', ['--notop'], 'densenet201_weights_tf_dim_ordering_tf_kernels_notop.h5', 'c13680b51ded0fb44dff2d8f86ac8bb1'],
+    ['EfficientNetV2L', ['--notop'], 'efficientnetv2-l_notop.h5', 'b0b66b5c863aef5b46e8608fe1711615'],
   ])('%s %j: Keras\'s cache name, its published checksum checked', async (name, flags, file, md5) => {
     const home = mkdtempSync(join(tmpdir(), 'keras-home-'));
     const r = await runCliHere(['weights', name, ...flags, '--quiet'], { KERAS_HOME: home, STIELTJES_WEIGHTS_BASE_URL: base });
@@ -96,6 +99,12 @@ describe('the weights table', () => {
     for (const m of Object.values(WEIGHTS_MODELS)) for (const f of [m.top, m.notop]) if (f.hash) expect(f.hash).toMatch(/^([0-9a-f]{32}|[0-9a-f]{64})$/);
     expect(WEIGHTS_MODELS.efficientnetb0!.base).toBe('https://storage.googleapis.com/keras-applications/');
     expect(WEIGHTS_MODELS.vgg16!.base).toBe('https://storage.googleapis.com/tensorflow/keras-applications/vgg16/');
+  });
+
+  it('every family docs/models.md marks built has a download: all three DenseNets, ResNets and ResNetV2s, EfficientNetV2 B0–B3/S/M/L', async () => {
+    const { WEIGHTS_MODELS } = await import('../../src/cli/weights-files.js');
+    for (const n of ['densenet121', 'densenet169', 'densenet201', 'resnet101', 'resnet152', 'resnet101v2', 'resnet152v2', 'efficientnetv2s', 'efficientnetv2m', 'efficientnetv2l']) expect(Object.keys(WEIGHTS_MODELS)).toContain(n);
+    expect(WEIGHTS_MODELS.densenet201!.base).toBe('https://storage.googleapis.com/tensorflow/keras-applications/densenet/');
   });
 });
 
