@@ -14,17 +14,15 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../../app/build.js';
 import { serveDir } from '../../app/serve.js';
 import { explainCommand } from '../../src/cli/explain.js';
 import { decodeNpy, npyToFloat32 } from '../../src/io/npy.js';
 import { extractEntry, inflateRawWithStreams, readZipDirectory } from '../../src/models/keras/zip.js';
-import { findChromium } from '../browser/run-in-chromium.js';
+import { chromiumSuite } from '../browser/chromium-suite.js';
 
-const chromiumName = findChromium();
-const suite = chromiumName || process.env.CI === 'true' ? describe : describe.skip;
-if (!chromiumName && process.env.CI !== 'true') console.warn('app tests SKIPPED: no Chromium found (set CHROMIUM or install chromium)');
+const { suite, requireChromium } = chromiumSuite('app tests');
 
 const MODEL = 'assets/digits/digits-cnn.h5';
 const IMAGE = 'assets/digits/samples/digit-3-899.png';
@@ -110,7 +108,7 @@ suite(`the page in headless Chromium (${configName})`, () => {
 
   for (const config of CONFIGS.filter((c) => c.name === configName)) {
     it(`${config.name}: every method agrees with the command line, and every step draws something`, async () => {
-      if (!chromiumName) throw new Error('no Chromium on CI: .ci/run should have installed the chromium package');
+      const chromiumName = requireChromium();
       const { chromium } = await import('playwright-core');
       const browser = await chromium.launch({ executablePath: chromiumName.includes('/') ? chromiumName : (await import('node:child_process')).execFileSync('which', [chromiumName], { encoding: 'utf8' }).trim(), args: ['--no-sandbox', ...config.args], timeout: 300_000 });
       try {

@@ -4,18 +4,17 @@
  * float64 CPU oracle, one case each. Skipped without Chromium, except on CI, as the other browser
  * suite.
  */
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { ConformanceRow } from '../../src/testing/conformance.js';
 import { primitiveTable } from '../../src/testing/primitive-table.js';
-import { findChromium, runInChromium } from './run-in-chromium.js';
+import { chromiumSuite } from './chromium-suite.js';
+import { runInChromium } from './run-in-chromium.js';
 
-const chromium = findChromium();
-const suite = chromium || process.env.CI === 'true' ? describe : describe.skip;
+const { suite, requireChromium } = chromiumSuite('browser tests');
 
 suite('conformance in headless Chromium (navigator.gpu)', () => {
   it('every primitive, forward, VJP and second order, matches the float64 CPU oracle on WebGPU and WebAssembly', async () => {
-    if (!chromium) throw new Error('no Chromium on CI: .ci/run should have installed the chromium package');
-    const r = await runInChromium(chromium, { entry: 'conformance-entry.ts' });
+    const r = await runInChromium(requireChromium(), { entry: 'conformance-entry.ts' });
     if (process.env.STIELTJES_BROWSER_VERBOSE) console.log(r.progress?.join('\n'));
     expect(r.ok, r.error).toBe(true);
     type Rows = { info: { name: string }; rows: ConformanceRow[] };

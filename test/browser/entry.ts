@@ -17,6 +17,7 @@ import type { GpuExecutor } from '../../src/kernels/webgpu/executor.js';
 import { createInstrumentedWebGpuBackend } from '../../src/kernels/webgpu/instrumented-backend.js';
 import { randomUniform } from '../../src/tensor/creation.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
+import { report, step } from './page-report.js';
 
 interface Check {
   name: string;
@@ -60,12 +61,6 @@ async function compare(gpu: Backend, n: Net, label: string): Promise<Check[]> {
     const scale = Math.max(...Array.from(e, Math.abs), 1e-30);
     return { name: `${label} ${name}`, relErr: Math.max(...Array.from(a, (v, k) => Math.abs(v - e[k]!))) / scale };
   });
-}
-
-const started = performance.now();
-/** Tells the test runner how far the page got (so a timeout names the step it was in). */
-async function step(name: string): Promise<void> {
-  await fetch('/progress', { method: 'POST', body: JSON.stringify({ step: name, ms: Math.round(performance.now() - started) }) });
 }
 
 /**
@@ -146,7 +141,4 @@ async function main(): Promise<unknown> {
   };
 }
 
-main().then(
-  (report) => fetch('/result', { method: 'POST', body: JSON.stringify({ ok: true, report }) }),
-  (e: unknown) => fetch('/result', { method: 'POST', body: JSON.stringify({ ok: false, error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) }) }),
-);
+report(main);

@@ -3,16 +3,15 @@
  * when the page is cross-origin isolated (COOP/COEP headers), and the serial fallback with a
  * reason when it is not. Skipped without Chromium, except on CI, as the other browser suites.
  */
-import { describe, expect, it } from 'vitest';
-import { findChromium, runInChromium } from './run-in-chromium.js';
+import { expect, it } from 'vitest';
+import { chromiumSuite } from './chromium-suite.js';
+import { runInChromium } from './run-in-chromium.js';
 
-const chromium = findChromium();
-const suite = chromium || process.env.CI === 'true' ? describe : describe.skip;
+const { suite, requireChromium } = chromiumSuite('browser tests');
 
 suite('WebAssembly thread pool in headless Chromium', () => {
   it('runs kernels on 3 threads from the main thread of an isolated page, exactly as the serial runner', async () => {
-    if (!chromium) throw new Error('no Chromium on CI: .ci/run should have installed the chromium package');
-    const r = await runInChromium(chromium, { entry: 'threads-entry.ts', isolated: true });
+    const r = await runInChromium(requireChromium(), { entry: 'threads-entry.ts', isolated: true });
     expect(r.ok, `${r.error}\n${r.progress?.join('\n')}`).toBe(true);
     const report = r.report as { isolated: boolean; support: { available: boolean; cores: number }; threads: number; mismatches: number; workerChunks: number; stale: number; trap: string; lateOk: boolean };
     expect(report.isolated).toBe(true);
@@ -27,8 +26,7 @@ suite('WebAssembly thread pool in headless Chromium', () => {
   }, 660_000);
 
   it('falls back to one thread, and says why, on a page that is not isolated', async () => {
-    if (!chromium) throw new Error('no Chromium on CI: .ci/run should have installed the chromium package');
-    const r = await runInChromium(chromium, { entry: 'threads-entry.ts' });
+    const r = await runInChromium(requireChromium(), { entry: 'threads-entry.ts' });
     expect(r.ok, `${r.error}\n${r.progress?.join('\n')}`).toBe(true);
     const report = r.report as { isolated: boolean; support: { available: boolean; reason?: string }; threads: number };
     expect(report.isolated).toBe(false);

@@ -3,12 +3,11 @@
  * navigator.gpu, bundled for the browser (no Dawn). Without Chromium the suite is skipped with a
  * message, except on CI (CI=true), where .ci/run installs it and its absence is a failure.
  */
-import { describe, expect, it } from 'vitest';
-import { findChromium, runInChromium } from './run-in-chromium.js';
+import { expect, it } from 'vitest';
+import { chromiumSuite } from './chromium-suite.js';
+import { runInChromium } from './run-in-chromium.js';
 
-const chromium = findChromium();
-const suite = chromium || process.env.CI === 'true' ? describe : describe.skip;
-if (!chromium && process.env.CI !== 'true') console.warn('browser tests SKIPPED: no Chromium found (set CHROMIUM or install chromium)');
+const { suite, requireChromium } = chromiumSuite('browser tests');
 
 interface Report {
   info: { name: string; adapter: string; api?: string };
@@ -22,8 +21,7 @@ interface Report {
 
 suite('WebGPU in headless Chromium (navigator.gpu)', () => {
   it('computes a small network and its gradients as the CPU float64 oracle does (its own kernels and those of real GPUs), profiles, and times kernels by GPU timestamps', async () => {
-    if (!chromium) throw new Error('no Chromium on CI: .ci/run should have installed the chromium package');
-    const r = await runInChromium(chromium);
+    const r = await runInChromium(requireChromium());
     expect(r.ok, r.error).toBe(true);
     const report = r.report as Report;
     expect(report.navigatorGpu).toBe(true);
