@@ -7,10 +7,9 @@
  * differences).
  */
 import { describe, expect, it } from 'vitest';
-import * as op from '../../src/autograd/ops.js';
-import { grad } from '../../src/autograd/functional.js';
 import { buildFromKerasConfig } from '../../src/models/keras-config.js';
 import { fromArray } from '../../src/tensor/creation.js';
+import { expectInputGradientMatchesReference } from '../helpers/reference-gradient.js';
 
 const H = 3;
 const W = 3;
@@ -120,18 +119,6 @@ describe("ConvNeXt's block layers (tf.keras 2.13)", () => {
   });
 
   it('input gradient matches central differences of the reference', async () => {
-    const wts = [0.9, -0.4, 1.1];
-    const f = (x: ReturnType<typeof fromArray>) => op.sum(op.mul(model.run(x).output, fromArray(Float64Array.from(wts), [1, K], { dtype: 'float64' })));
-    const [g] = grad(f)(fromArray(xs, [1, H, W, C], { dtype: 'float64' }));
-    const got = await g!.data();
-    const scalar = (x: Float64Array) => reference(x).reduce((s, v, k) => s + v * wts[k]!, 0);
-    const h = 1e-5;
-    for (let i = 0; i < xs.length; i++) {
-      const p = Float64Array.from(xs);
-      const m = Float64Array.from(xs);
-      p[i]! += h;
-      m[i]! -= h;
-      expect(Math.abs(got[i]! - (scalar(p) - scalar(m)) / (2 * h))).toBeLessThan(1e-6);
-    }
+    await expectInputGradientMatchesReference({ model, x: xs, shape: [1, H, W, C], weights: [0.9, -0.4, 1.1], reference, h: 1e-5 });
   });
 });
