@@ -52,6 +52,8 @@ const EXPECTED = {
   inceptionresnetv2: { family: 'InceptionResNetV2', rule: 'symmetric', size: 299 },
   convnexttiny: { family: 'ConvNeXt', rule: 'none', size: 224 },
   efficientnetv2b0: { family: 'EfficientNetV2', rule: 'none', size: 224 },
+  // S's six stages of 2, 4, 4, 6, 9, 15 blocks say which variant it is, and so its default size.
+  efficientnetv2s: { family: 'EfficientNetV2', rule: 'none', size: 384 },
 } as const;
 
 function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
