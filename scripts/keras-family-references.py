@@ -17,6 +17,9 @@ layer) and <key>-ig.npy (IG, float64 [H, W, C] in the model's input space):
   Grad-CAM    w_k = mean_ij ∂p_c/∂A_k(i,j), L = relu(Σ_k w_k A_k), c the top class
   IG          right Riemann sum with m = 4 steps from the black image (preprocessed zeros):
               (x − x') ⊙ (1/m) Σ_{l=1..m} ∇p_c(x' + (l/m)(x − x'))
+  kinkMargin  the nearest any ReLU input or max pooling's runner-up comes to its kink at those
+              points, relative to its layer's largest input; a family below KINK_THRESHOLD is
+              refused (nothing written, exit status 1): re-seed it
 
 Run once by hand (Debian: apt-get install python3-torch python3-h5py python3-numpy):
   npx tsx scripts/keras-applications.ts /tmp/families [KEY ...]
@@ -56,6 +59,62 @@ FAMILIES = {
     'efficientnetv2b0': ('none', 'top_activation'),
 }
 IG_STEPS = 4
+
+# Kink margins. A gradient evaluated on a piecewise-linear function is only reproducible if no
+# input of a kink lies within the evaluating backend's rounding noise of it: a float32 backend
+# (stieltjes's CPU float32, WebGPU) then takes the other branch and its gradient differs from this
+# float64 one by far more than the tests' tolerance (MobileNetV3Large's first seed put a ReLU input
+# at 4.5e-8 of a layer whose largest input is 4.8: 9e-9 relative, and its WebGPU IG was 4.2e-4 off).
+# While MARGIN is a dict, every ReLU (at 0, and at max_value: ReLU6 and MobileNetV3's hard-sigmoid
+# ReLU(6)(x + 3)) and every max pooling (the gap between a window's largest and second largest)
+# records its smallest distance relative to the largest |input| of that layer; the script refuses
+# a family whose smallest, over the Grad-CAM input and every IG point, is below KINK_THRESHOLD.
+#
+# KINK_THRESHOLD is float32's epsilon (2^-23 ≈ 1.2e-7), rounded down: an input closer to a kink
+# than one float32 ulp of its layer's largest input is inside the rounding of a single operation
+# on that layer's values, a coin toss for any float32 backend. It is a floor, not a guarantee:
+# torch's float32 run of these models deviates from float64 at kink inputs by up to 6e-7..7e-6
+# (per family) of the layer's largest input, in the deepest layers. A floor above that accumulated noise (1e-5) cannot be met:
+# each family has 10^5..10^6 kink inputs over its five points, and the smallest of that many
+# roughly uniform draws near a kink is 1e-7..1e-6 of the scale whatever the seed (measured: the
+# fifteen families' margins were 9e-9..8e-7).
+KINK_THRESHOLD = 1e-7
+MARGIN = None
+
+
+def _record(value, layer, kink):
+    if MARGIN is not None and (MARGIN.get('value') is None or value < MARGIN['value']):
+        MARGIN.update(value=value, layer=layer, kink=kink)
+
+
+def note_kinks(layer, x, what, kinks):
+    if MARGIN is None:
+        return
+    with torch.no_grad():
+        scale = float(x.abs().max())
+        if scale == 0:
+            return
+        for k in kinks:
+            _record(float((x - k).abs().min()) / scale, layer, f'{what} at {k:g}')
+
+
+def note_pool_ties(layer, x, k, s):
+    """x: the padded NCHW input (−inf padding). Exact ties (equal in float64) are left out: they
+    are the same arithmetic on the same numbers (ReLU's zeros; positions whose whole receptive
+    field is ReLU's zeros, which hold the bias alone), which any backend reproduces exactly; a
+    near tie is a kink like ReLU's."""
+    if MARGIN is None or k == 1:
+        return
+    with torch.no_grad():
+        n, c = x.shape[:2]
+        windows = F.unfold(x.reshape(n * c, 1, *x.shape[2:]), k, stride=s)  # [N·C, k·k, positions]
+        top = windows.topk(2, dim=1).values
+        gap = top[:, 0] - top[:, 1]
+        gap = gap[(gap > 0) & torch.isfinite(gap)]
+        finite = x[torch.isfinite(x)]
+        scale = float(finite.abs().max()) if finite.numel() else 0.0
+        if gap.numel() and scale > 0:
+            _record(float(gap.min()) / scale, layer, 'max-pooling tie')
 
 
 def pixels(size):
@@ -164,7 +223,7 @@ class Model:
                 x = F.pad(x, (pl, pr, pt, pb))
             bias = w[1] if cfg.get('use_bias', True) else None
             y = F.conv2d(x, kernel, bias, stride=s, groups=groups)
-            return activation(cfg.get('activation', 'linear'), y)
+            return activation(cfg.get('activation', 'linear'), y, name)
         if cls == 'BatchNormalization':
             if cfg.get('scale', True):
                 gamma, beta, mean, var = w
@@ -173,8 +232,10 @@ class Model:
             sh = (1, -1, 1, 1)
             return (x - mean.view(sh)) / torch.sqrt(var.view(sh) + cfg['epsilon']) * gamma.view(sh) + beta.view(sh)
         if cls == 'Activation':
-            return activation(cfg['activation'], x)
+            return activation(cfg['activation'], x, name)
         if cls == 'ReLU':
+            assert not cfg.get('negative_slope') and not cfg.get('threshold'), f'layer {name}: a leaky or thresholded ReLU'
+            note_kinks(name, x, 'ReLU', [0.0] + ([cfg['max_value']] if cfg.get('max_value') is not None else []))
             y = torch.relu(x)
             return torch.clamp(y, max=cfg['max_value']) if cfg.get('max_value') is not None else y
         if cls == 'SeparableConv2D':
@@ -184,13 +245,14 @@ class Model:
             pl, pr = same_pad(x.shape[3], k, 1)
             y = F.conv2d(F.pad(x, (pl, pr, pt, pb)), w[0].permute(2, 3, 0, 1), None, groups=x.shape[1])
             y = F.conv2d(y, w[1].permute(3, 2, 0, 1))
-            return activation(cfg.get('activation', 'linear'), y)
+            return activation(cfg.get('activation', 'linear'), y, name)
         if cls == 'MaxPooling2D':
             k, s = cfg['pool_size'][0], cfg['strides'][0]
             if cfg['padding'] == 'same':
                 pt, pb = same_pad(x.shape[2], k, s)
                 pl, pr = same_pad(x.shape[3], k, s)
                 x = F.pad(x, (pl, pr, pt, pb), value=float('-inf'))
+            note_pool_ties(name, x, k, s)
             return F.max_pool2d(x, k, s)
         if cls == 'Rescaling':
             # A scale or offset may be one number or one per channel (EfficientNet's rescaling_1).
@@ -247,8 +309,8 @@ class Model:
             if x.dim() == 4:
                 # Keras applies Dense to the last axis (channels): NCHW → NHWC and back.
                 y = x.permute(0, 2, 3, 1) @ w[0] + w[1]
-                return activation(cfg['activation'], y.permute(0, 3, 1, 2))
-            return activation(cfg['activation'], x @ w[0] + w[1])
+                return activation(cfg['activation'], y.permute(0, 3, 1, 2), name)
+            return activation(cfg['activation'], x @ w[0] + w[1], name)
         if cls == 'LayerNormalization':
             # Over the channels (NCHW's axis 1, or a vector's last), biased variance.
             dim = 1 if x.dim() == 4 else -1
@@ -267,10 +329,11 @@ def last_spatial_before_pool(config):
     return pools[-1]['inbound_nodes'][0][0][0]
 
 
-def activation(a, x):
+def activation(a, x, name=None):
     if a == 'linear':
         return x
     if a == 'relu':
+        note_kinks(name, x, 'relu', [0.0])
         return torch.relu(x)
     if a == 'sigmoid':
         return torch.sigmoid(x)
@@ -288,6 +351,7 @@ def main():
     src, out = sys.argv[1], sys.argv[2]
     only = sys.argv[3:]  # optional: only these keys
     os.makedirs(out, exist_ok=True)
+    refused = []
     for key, (rule, cam_layer) in FAMILIES.items():
         if only and key not in only:
             continue
@@ -300,7 +364,11 @@ def main():
 
         if cam_layer is None:
             cam_layer = last_spatial_before_pool(config)
+        global MARGIN
+        margins = []  # one per point where the network is evaluated with a gradient
+        MARGIN = {'point': 'Grad-CAM input'}
         probs, act = model.run(x.clone().requires_grad_(True), capture=cam_layer)
+        margins.append(MARGIN)
         probs = probs[0]
         target = int(torch.argmax(probs))
         (g,) = torch.autograd.grad(probs[target], act)
@@ -310,12 +378,22 @@ def main():
         total = torch.zeros_like(x)
         for l in range(1, IG_STEPS + 1):
             xi = (base + (l / IG_STEPS) * (x - base)).detach().requires_grad_(True)
+            MARGIN = {'point': f'IG alpha = {l}/{IG_STEPS}'}
             y, _ = model.run(xi)
+            margins.append(MARGIN)
             (gi,) = torch.autograd.grad(y[0, target], xi)
             total += gi
         ig = ((x - base) * total / IG_STEPS)[0]
 
+        MARGIN = None
         y_base, _ = model.run(base)
+        worst = min(margins, key=lambda m: m['value'] if m.get('value') is not None else math.inf)
+        # value, layer, kink and point are null for a family without a ReLU or a max pooling.
+        kink_margin = {'value': worst.get('value'), 'layer': worst.get('layer'), 'kink': worst.get('kink'), 'point': worst['point'] if 'value' in worst else None, 'threshold': KINK_THRESHOLD}
+        if kink_margin['value'] is not None and kink_margin['value'] < KINK_THRESHOLD:
+            refused.append(f"{key}: kink margin {kink_margin['value']:.3g} < {KINK_THRESHOLD:g} at {kink_margin['layer']} ({kink_margin['kink']}), {kink_margin['point']}: a float32 backend's gradient there is a coin toss; re-seed the family in scripts/keras-applications.ts")
+            print(f'{key}: REFUSED, nothing written; ' + ', '.join(f"{m['point']}: {m['value']:.3g} ({m['layer']}, {m['kink']})" for m in margins), file=sys.stderr)
+            continue
         result = {
             'model': config['config']['name'],
             'key': key,
@@ -330,12 +408,15 @@ def main():
             'igRule': 'right',
             'igBaseline': 'black (preprocessed zero pixels)',
             'scoreBaseline': float(y_base[0, target]),
+            'kinkMargin': kink_margin,
             'generatedBy': 'scripts/keras-family-references.py (torch %s, float64)' % torch.__version__,
         }
         with open(os.path.join(out, f'{key}.json'), 'w') as fh:
             json.dump(result, fh, indent=1)
         np.save(os.path.join(out, f'{key}-ig.npy'), ig.detach().numpy())
-        print(f'{key}: top {target} p={float(probs[target]):.6f}, cam {list(cam.shape)}, IG sum {float(ig.sum()):.6g}')
+        print(f"{key}: top {target} p={float(probs[target]):.6f}, cam {list(cam.shape)}, IG sum {float(ig.sum()):.6g}, kink margin " + ('none (no ReLU or max pooling)' if kink_margin['value'] is None else f"{kink_margin['value']:.3g} ({kink_margin['layer']}, {kink_margin['kink']}, {kink_margin['point']})"))
+    if refused:
+        sys.exit('refused:\n' + '\n'.join(refused))
 
 
 if __name__ == '__main__':
