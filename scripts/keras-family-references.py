@@ -57,6 +57,7 @@ FAMILIES = {
     # The last residual sum (stage 3's last block), which the head's pooling reads.
     'convnexttiny': ('none', None),
     'efficientnetv2b0': ('none', 'top_activation'),
+    'efficientnetv2s': ('none', 'top_activation'),
 }
 IG_STEPS = 4
 
