@@ -29,7 +29,15 @@ import { decodeImage } from './src/io/image-codec.ts';
 import { readKerasArchive, readKerasArchiveSync } from './src/models/keras/archive.ts';
 import { readKerasWeights } from './src/models/keras/weights.ts';
 const [kind, file] = process.argv.slice(2);
-const mb = () => process.resourceUsage().maxRSS / 1024;
+// VmHWM, not resourceUsage().maxRSS: Linux carries ru_maxrss across exec, so a child of a large
+// test worker would report the worker's size as its own.
+const mb = () => {
+  try {
+    const m = /VmHWM:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch {}
+  return process.resourceUsage().maxRSS / 1024;
+};
 const base = mb();
 const report = (outcome, message) => process.stdout.write(JSON.stringify({ outcome, message, baseMb: base, peakMb: mb() }) + '\\n');
 try {
