@@ -41,7 +41,7 @@ const HEAD_KINDS = new Set(['globalAveragePool', 'globalMaxPool', 'flatten']);
 const PASS_THROUGH = new Set(['zeroPadding2d', 'cropping2d', 'Dropout', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
 
 /** Merges whose output, read by the final pooling, is the last feature map (branches, hard-swish, a residual sum). */
-const FEATURE_MAP_MERGES = new Set(['concatenate', 'multiply', 'add', 'tfOpLambda']);
+const FEATURE_MAP_MERGES = new Set(['concatenate', 'multiply', 'add', 'tfOpLambda', 'kerasOp']);
 
 /** Layer kinds that are a convolution or the activation that follows one. */
 const CONV_OR_ACTIVATION = new Set(['conv2d', 'activation', 'relu', 'leakyRelu', 'prelu', 'elu']);
@@ -69,7 +69,7 @@ export function defaultCamLayer(model: LayeredModel): string {
       const [h, w] = pick ? model.layerShape(pick) : [0, 0];
       if (pick && h! * w! === 1 && i > 0) continue;
       // Keras's hard-swish (MobileNetV3) is a Multiply of x and hard_sigmoid(x): an activation; a
-      // residual sum the pooling reads directly (ConvNeXt's last block, a TFOpLambda add in tf.keras 2)
+      // residual sum the pooling reads directly (ConvNeXt's last block, a TFOpLambda add in tf.keras 2, an Add operation in Keras 3)
       // is the last feature map.
       if (pick && (CONV_OR_ACTIVATION.has(model.layerKind(pick)) || FEATURE_MAP_MERGES.has(model.layerKind(pick)))) return pick;
       break;

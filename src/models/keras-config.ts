@@ -18,6 +18,7 @@ import { sharedCall } from './shared-call.js';
 import { recogniseFamily } from './applications/index.js';
 import { hasNestedModels, inlineNestedModels } from './keras-nested.js';
 import { buildKerasLayer, type KerasLayerContext } from './keras-layer.js';
+import { buildKerasOperation, isKerasOperation } from './keras-operations.js';
 import type { Layer } from './layers.js';
 import { noPreprocessing, type Preprocessing } from './preprocessing.js';
 import { SequentialModel } from './sequential.js';
@@ -119,7 +120,8 @@ export function buildFromKerasConfig(rawConfig: unknown, fileLayers: readonly We
       const s = batchShape.slice(1) as number[];
       inputShape = ctx.theano && s.length === 3 ? [s[1]!, s[2]!, s[0]!] : s;
     }
-    built.push({ name, layer: buildKerasLayer(cls, c, name, ctx, (entry as { inbound_nodes?: unknown }).inbound_nodes) });
+    const inbound = (entry as { inbound_nodes?: unknown }).inbound_nodes;
+    built.push({ name, layer: isKerasOperation(entry) ? buildKerasOperation(name, entry) : buildKerasLayer(cls, c, name, ctx, inbound) });
   });
   // keras.applications models saved without a fixed input size (input_shape=None): the family's default.
   const open = inputShape as (number | null)[] | null;

@@ -3,6 +3,7 @@
  * write `inbound_nodes: [[["conv1", 0, 0, {}], …]]` (one list per call of the layer); Keras 3
  * writes `inbound_nodes: [{"args": [<tensor or list of tensors>], "kwargs": {}}]` where each
  * tensor is `{"class_name": "__keras_tensor__", "config": {"keras_history": [layer, node, index]}}`.
+ * A Keras 3 operation node (`x + 3.0`: keras-operations.ts) has the same layout; its args mix tensors and numbers.
  */
 import { isTensorRef } from './tf-op-layers.js';
 

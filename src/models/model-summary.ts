@@ -6,6 +6,7 @@
 import { configLayers, parseModelConfig } from './keras-config.js';
 import { isFunctionalConfig, kerasWiring, layerEntryName } from './keras-functional.js';
 import { kerasLayerProblem } from './keras-layer.js';
+import { isKerasOperation, kerasOperationProblem } from './keras-operations.js';
 import { hasNestedModels, inlineNestedModels } from './keras-nested.js';
 
 export interface LayerSummary {
@@ -33,7 +34,7 @@ export function summarizeModelConfig(rawConfig: unknown): ModelSummary {
   const wiring = graph ? kerasWiring(config) : undefined;
   const layers = entries.map((e, i): LayerSummary => {
     const name = graph ? layerEntryName(e as { name?: unknown; config?: { name?: unknown } }, i) : String(e.config.name ?? `layer ${i}`);
-    const problem = kerasLayerProblem(e.class_name, e.config);
+    const problem = isKerasOperation(e) ? kerasOperationProblem(e) : kerasLayerProblem(e.class_name, e.config);
     return {
       name,
       className: e.class_name,

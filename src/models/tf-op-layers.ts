@@ -82,15 +82,16 @@ export function buildTfOpLayer(name: string, c: Record<string, unknown>, inbound
   throw new Error(`layer ${name}: TFOpLambda tf.${fn} with y = ${JSON.stringify(y)} is not supported (a number or one tensor)`);
 }
 
-/** A binary TFOpLambda on two tensors (x, then y), broadcasting where a dimension is 1 as TensorFlow does. */
+/** A binary TFOpLambda (or Keras 3 operation) on two tensors (x, then y), broadcasting where a dimension is 1 as TensorFlow does. */
 export class TfBinaryOpLayer implements MergeLayer {
   readonly merge = true;
   readonly weights = [];
-  readonly kind = 'tfOpLambda';
   constructor(
     readonly name: string,
     readonly fn: string,
     private readonly f: Binary,
+    /** 'tfOpLambda' (tf.keras 2), 'kerasOp' (a Keras 3 operation node). */
+    readonly kind: string = 'tfOpLambda',
   ) {}
   mergedShape(inputs: readonly (readonly number[])[]): number[] {
     if (inputs.length !== 2) throw new Error(`layer ${this.name}: ${this.fn} needs 2 tensors, got ${inputs.length}`);

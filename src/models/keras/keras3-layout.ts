@@ -5,6 +5,7 @@
  */
 import type { Hdf5Group } from '../hdf5/index.js';
 import { stringAttribute } from './attributes.js';
+import { isKerasOperation } from '../keras-operations.js';
 import { KerasFormatError } from './errors.js';
 import { readWeight } from './read-weight.js';
 import type { KerasLayerWeights } from './types.js';
@@ -78,7 +79,10 @@ function configLayers(modelConfig: unknown): { className: string; name: string |
   const inner = (modelConfig as { config?: { layers?: unknown } } | undefined)?.config;
   const layers = inner?.layers;
   if (!Array.isArray(layers)) return undefined;
-  return layers.map((l: unknown) => {
+  // Operations (keras.src.ops.*: `x + 3.0` on Keras tensors) are not layers: Keras saves no group
+  // for them and counts none of their classes.
+  const layerEntries = layers.filter((l: unknown) => !isKerasOperation((l ?? {}) as { module?: unknown }));
+  return layerEntries.map((l: unknown) => {
     const entry = l as { class_name?: unknown; config?: { name?: unknown } };
     return {
       className: typeof entry.class_name === 'string' ? entry.class_name : '',
