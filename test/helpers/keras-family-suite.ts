@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { familyH5Bytes, familyPixels, FAMILY_BUILDERS, type FamilyModel } from '../../scripts/keras-applications.js';
 import { writeKerasWeightsH5 } from '../../scripts/keras-weights-writer.js';
 import { explain } from '../../src/attribution/explain.js';
+import { defaultCamLayer } from '../../src/attribution/grad-cam.js';
 import { integratedGradients } from '../../src/attribution/integrated-gradients.js';
 import { decodeNpy } from '../../src/io/npy.js';
 import { recogniseFamily } from '../../src/models/applications/index.js';
@@ -70,37 +71,111 @@ function absErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
   return e;
 }
 
-/** Keras 3's .keras layout of the same model: module/keras_history config, weights by class-counter groups. */
-function keras3Of(m: FamilyModel): { config: object; vars: Keras3LayerVars[] } {
-  const tensor = (from: string) => ({ class_name: '__keras_tensor__', config: { shape: [null], dtype: 'float32', keras_history: [from, 0, 0] } });
-  const layers = m.config.config.layers.map((e) => {
-    const { batch_input_shape, ...rest } = e.config as { batch_input_shape?: unknown };
-    const config = e.class_name === 'InputLayer' ? { ...rest, batch_shape: batch_input_shape } : e.config;
+/**
+ * tf.keras 2's TFOpLambda function → the Keras 3 operation class the same Python arithmetic records
+ * (KerasTensor.__add__ → ops.Add, …; keras/src/backend/common/keras_tensor.py), in keras.src.ops.numpy.
+ */
+const KERAS3_OPERATIONS: Readonly<Record<string, string>> = {
+  '__operators__.add': 'Add',
+  'math.add': 'Add',
+  'math.subtract': 'Subtract',
+  'math.multiply': 'Multiply',
+  'math.truediv': 'TrueDivide',
+  'math.divide': 'Divide',
+};
+
+/**
+ * Keras 3's .keras layout of the same model: module/keras_history config, weights by class-counter
+ * groups. A TFOpLambda becomes the operation node Keras 3 writes for the same code
+ * (Functional.get_config / serialize_node): module keras.src.ops.numpy, config {name}, named by
+ * Keras's auto_name (`add`, `add_1`, …), its call's positional args a tensor then a number or a
+ * tensor, kwargs {}. `rename` maps the tf.keras 2 names to those.
+ */
+function keras3Of(m: FamilyModel): { config: object; vars: Keras3LayerVars[]; rename: (name: string) => string } {
+  const entries = m.config.config.layers;
+  const taken = new Set(entries.map((e) => e.name));
+  const uids = new Map<string, number>();
+  const renamed = new Map<string, string>();
+  for (const e of entries) {
+    if (e.class_name !== 'TFOpLambda') continue;
+    const fn = String(e.config.function).replace(/^tf\./, '');
+    const cls = KERAS3_OPERATIONS[fn];
+    if (!cls) throw new Error(`keras3Of: no Keras 3 operation for TFOpLambda ${fn}`);
+    const snake = cls === 'TrueDivide' ? 'true_divide' : cls.toLowerCase();
+    let name: string;
+    do {
+      const k = uids.get(snake) ?? 0;
+      uids.set(snake, k + 1);
+      name = k === 0 ? snake : `${snake}_${k}`;
+    } while (taken.has(name));
+    taken.add(name);
+    renamed.set(e.name, name);
+  }
+  const rename = (n: string) => renamed.get(n) ?? n;
+  const tensor = (from: string) => ({ class_name: '__keras_tensor__', config: { shape: [null], dtype: 'float32', keras_history: [rename(from), 0, 0] } });
+  const layers = entries.map((e) => {
+    if (e.class_name === 'TFOpLambda') {
+      const [x, , , kwargs] = e.inbound_nodes[0] as [string, number, number, { y: unknown }];
+      const y = kwargs.y;
+      const cls = KERAS3_OPERATIONS[String(e.config.function).replace(/^tf\./, '')]!;
+      const name = rename(e.name);
+      return {
+        module: 'keras.src.ops.numpy',
+        class_name: cls,
+        config: { name },
+        registered_name: cls,
+        name,
+        inbound_nodes: [{ args: [tensor(x), Array.isArray(y) ? tensor(String(y[0])) : y], kwargs: {} }],
+      };
+    }
     const refs = (e.inbound_nodes[0] as [string][] | undefined)?.map((r) => tensor(r[0])) ?? [];
+    const nested = e.class_name === 'Sequential';
     return {
-      module: 'keras.layers',
-      class_name: e.class_name,
-      config,
-      registered_name: null,
+      ...keras3Layer(e.class_name, e.config, nested),
       name: e.name,
       inbound_nodes: e.inbound_nodes.length === 0 ? [] : [{ args: refs.length === 1 ? [refs[0]] : [refs], kwargs: {} }],
     };
   });
   const counters = new Map<string, number>();
-  const snake = (cls: string) => cls.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replace('conv2_d', 'conv2d');
-  const vars = m.layers.flatMap((l) => {
+  const keyOf = (cls: string, counts: Map<string, number>) => {
+    const k = counts.get(cls) ?? 0;
+    counts.set(cls, k + 1);
+    return k === 0 ? cls : `${cls}_${k}`;
+  };
+  const vars = m.layers.flatMap((l): Keras3LayerVars[] => {
     if (l.weights.length === 0) return [];
-    const cls = snake(m.config.config.layers.find((e) => e.name === l.name)!.class_name);
-    const k = counters.get(cls) ?? 0;
-    counters.set(cls, k + 1);
-    return [{ key: k === 0 ? cls : `${cls}_${k}`, name: l.name, vars: l.weights.map((w) => ({ shape: w.shape, data: w.data })) }];
+    const entry = entries.find((e) => e.name === l.name)!;
+    const key = keyOf(snake(entry.class_name), counters);
+    if (entry.class_name !== 'Sequential') return [{ key, name: l.name, vars: l.weights.map((w) => ({ shape: w.shape, data: w.data })) }];
+    // A nested Sequential (ConvNeXt's stem and downsampling blocks): Keras 2 keeps its weights in
+    // one group as `<inner layer>/<weight>`; Keras 3 writes `<key>/layers/<inner key>/vars`.
+    const inner = new Map<string, number>();
+    const nested = (entry.config.layers as { class_name: string; config: { name: string } }[])
+      .filter((il) => il.class_name !== 'InputLayer')
+      .map((il) => ({
+        key: keyOf(snake(il.class_name), inner),
+        name: il.config.name,
+        vars: l.weights.filter((w) => w.name.startsWith(`${il.config.name}/`)).map((w) => ({ shape: w.shape, data: w.data })),
+      }));
+    return [{ key, name: l.name, vars: [], nested }];
   });
-  const input = m.config.config.layers[0]!.name;
-  const output = (m.config.config.output_layers as [string][])[0]![0];
+  const input = entries[0]!.name;
+  const output = rename((m.config.config.output_layers as [string][])[0]![0]);
   return {
     config: { module: 'keras', class_name: 'Functional', config: { name: m.config.config.name, layers, input_layers: [input, 0, 0], output_layers: [output, 0, 0] }, registered_name: 'Functional' },
     vars,
+    rename,
   };
+}
+
+const snake = (cls: string) => cls.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replace('conv2_d', 'conv2d');
+
+/** A layer entry's Keras 3 form: module and registered_name, an InputLayer's batch_shape, a nested Sequential's layers likewise. */
+function keras3Layer(cls: string, c: Record<string, unknown>, nested = false): Record<string, unknown> {
+  const { batch_input_shape, ...rest } = c as { batch_input_shape?: unknown };
+  let config: Record<string, unknown> = cls === 'InputLayer' ? { ...rest, batch_shape: batch_input_shape } : c;
+  if (nested) config = { ...config, layers: (c.layers as { class_name: string; config: Record<string, unknown> }[]).map((l) => keras3Layer(l.class_name, l.config)) };
+  return nested ? { module: 'keras', class_name: cls, config, registered_name: cls } : { module: 'keras.layers', class_name: cls, config, registered_name: null };
 }
 
 /** The suite for one family (one test file each, so that each stays a few seconds). */
@@ -163,13 +238,14 @@ describe(`${key} (small variant)`, () => {
     }
   });
 
-  // Keras 3 has no TFOpLambda (it writes MobileNetV3's hard-sigmoid and ConvNeXt's residual with its
-  // own layers): a tf.keras 2 graph that records TensorFlow calls has no Keras 3 .keras form to test.
-  const tfOps = m.config.config.layers.some((e) => e.class_name === 'TFOpLambda');
-  it.skipIf(tfOps)('Keras 3 .keras: the same probabilities', async () => {
-    const { config, vars } = keras3Of(m);
+  // A TFOpLambda (MobileNetV3's hard-sigmoid, ConvNeXt's residual) is written as the operation node
+  // Keras 3 records for the same arithmetic (keras.src.ops.numpy Add, Multiply, …).
+  it('Keras 3 .keras: the same probabilities', async () => {
+    const { config, vars, rename } = keras3Of(m);
     const k3 = await modelFromBytes(await writeKeras3Archive(config, ref.model, vars), { preprocess: 'auto', source: `${key}.keras` });
-    expect(k3.layerNames).toEqual(model.layerNames);
+    expect(k3.layerNames).toEqual(model.layerNames.map(rename));
+    // The default Grad-CAM layer is the same node (ConvNeXt's: the last residual, an Add operation here).
+    expect(defaultCamLayer(k3)).toBe(rename(defaultCamLayer(model)));
     const y = await k3.run(pixelsToInput(k3, pixels)).output.data();
     expect(absErr(y, ref.probabilities)).toBeLessThan(1e-5);
   });

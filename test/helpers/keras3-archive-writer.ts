@@ -15,6 +15,21 @@ export interface Keras3LayerVars {
   key: string;
   name: string;
   vars: readonly { shape: readonly number[]; data: Float32Array }[];
+  /** A nested model's layers (`<key>/layers/<inner key>/vars`), keyed by their own per-model counters. */
+  nested?: readonly Keras3LayerVars[];
+}
+
+type H5Group = ReturnType<InstanceType<typeof h5wasm.File>['create_group']>;
+
+function writeLayerGroups(parent: H5Group, layers: readonly Keras3LayerVars[]): void {
+  for (const l of layers) {
+    // h5wasm creates one level at a time.
+    const lg = parent.create_group(l.key);
+    const g = lg.create_group('vars');
+    g.create_attribute('name', l.name);
+    l.vars.forEach((v, i) => g.create_dataset({ name: String(i), data: v.data, shape: [...v.shape], dtype: '<f' }));
+    if (l.nested) writeLayerGroups(lg.create_group('layers'), l.nested);
+  }
 }
 
 export async function keras3WeightsH5(modelName: string, layers: readonly Keras3LayerVars[]): Promise<Uint8Array> {
@@ -24,13 +39,7 @@ export async function keras3WeightsH5(modelName: string, layers: readonly Keras3
   try {
     const f = new h5wasm.File(path, 'w');
     f.create_group('vars').create_attribute('name', modelName);
-    const root = f.create_group('layers');
-    for (const l of layers) {
-      // h5wasm creates one level at a time.
-      const g = root.create_group(l.key).create_group('vars');
-      g.create_attribute('name', l.name);
-      l.vars.forEach((v, i) => g.create_dataset({ name: String(i), data: v.data, shape: [...v.shape], dtype: '<f' }));
-    }
+    writeLayerGroups(f.create_group('layers'), layers);
     f.close();
     return Uint8Array.from(readFileSync(path));
   } finally {
