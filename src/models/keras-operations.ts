@@ -21,7 +21,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { activate } from './activations.js';
 import type { GraphLayer } from './graph-model.js';
 import { PointwiseLayer } from './pointwise-layers.js';
-import { TfBinaryOpLayer } from './tf-op-layers.js';
+import { BinaryOpLayer } from './merge-layers.js';
 
 type Binary = (a: Tensor, b: Tensor) => Tensor;
 
@@ -103,7 +103,7 @@ export function buildKerasOperation(name: string, entry: OperationEntry): GraphL
   if (args.length !== 2) throw new Error(`layer ${name}: ${what} needs 2 operands, got ${args.length}`);
   const [a, b] = args as [unknown, unknown];
   const number = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-  if (isKerasTensor(a) && isKerasTensor(b)) return new TfBinaryOpLayer(name, `ops.${String(entry.class_name)}`, f, 'kerasOp');
+  if (isKerasTensor(a) && isKerasTensor(b)) return new BinaryOpLayer(name, `ops.${String(entry.class_name)}`, f, 'kerasOp');
   if (isKerasTensor(a) && number(b)) return new PointwiseLayer(name, 'kerasOp', (x) => f(x, op.scalarLike(x, b)));
   if (number(a) && isKerasTensor(b)) return new PointwiseLayer(name, 'kerasOp', (x) => f(op.scalarLike(x, a), x));
   throw new Error(`layer ${name}: ${what} of ${describe(a)} and ${describe(b)} is not supported (a tensor and a number, or two tensors)`);

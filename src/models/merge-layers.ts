@@ -19,6 +19,23 @@ export interface MergeLayer {
   applyMerge(xs: readonly Tensor[]): Tensor;
 }
 
+/**
+ * The shape element-wise inputs broadcast to: one shape, or shapes that differ only where one of
+ * them is 1 (Keras allows it: EfficientNet's squeeze-and-excitation multiplies [h, w, c] by
+ * [1, 1, c]); throws naming the layer and `what` otherwise.
+ */
+export function broadcastShapes(layer: string, what: string, inputs: readonly (readonly number[])[]): number[] {
+  const first = inputs[0]!;
+  const out = [...first];
+  for (const s of inputs) {
+    if (s.length !== first.length || s.some((d, i) => d !== out[i] && d !== 1 && out[i] !== 1)) {
+      throw new Error(`layer ${layer}: ${what} needs inputs of one shape (or 1 where they differ), got ${inputs.map((t) => formatShape(t)).join(' and ')}`);
+    }
+    s.forEach((d, i) => (out[i] = Math.max(out[i]!, d)));
+  }
+  return out;
+}
+
 export type ElementwiseMergeKind = 'add' | 'subtract' | 'multiply' | 'average' | 'maximum';
 
 /** Element-wise merges: every input has the same shape (Keras requires it for images too). */
@@ -33,17 +50,7 @@ export class ElementwiseMergeLayer implements MergeLayer {
     if (inputs.length < 2 || (this.kind === 'subtract' && inputs.length !== 2)) {
       throw new Error(`layer ${this.name}: ${this.kind} needs ${this.kind === 'subtract' ? 'exactly 2' : 'at least 2'} inputs, got ${inputs.length}`);
     }
-    // One shape, or shapes that broadcast where a dimension is 1 (Keras allows it: EfficientNet's
-    // squeeze-and-excitation multiplies [h, w, c] by [1, 1, c]).
-    const first = inputs[0]!;
-    const out = [...first];
-    for (const s of inputs) {
-      if (s.length !== first.length || s.some((d, i) => d !== out[i] && d !== 1 && out[i] !== 1)) {
-        throw new Error(`layer ${this.name}: ${this.kind} needs inputs of one shape (or 1 where they differ), got ${inputs.map((t) => formatShape(t)).join(' and ')}`);
-      }
-      s.forEach((d, i) => (out[i] = Math.max(out[i]!, d)));
-    }
-    return out;
+    return broadcastShapes(this.name, this.kind, inputs);
   }
   applyMerge(xs: readonly Tensor[]): Tensor {
     const [first, ...rest] = xs;
@@ -95,5 +102,30 @@ export class ConcatenateLayer implements MergeLayer {
   }
   applyMerge(xs: readonly Tensor[]): Tensor {
     return op.concat(xs, this.exampleAxis(xs[0]!.rank - 1) + 1);
+  }
+}
+
+/**
+ * One binary op on two tensors (x, then y), broadcasting where a dimension is 1: what tf.keras 2's
+ * TFOpLambda (tf-op-layers.ts) and Keras 3's operation nodes (keras-operations.ts) record for
+ * arithmetic between two tensors.
+ */
+export class BinaryOpLayer implements MergeLayer {
+  readonly merge = true;
+  readonly weights = [];
+  constructor(
+    readonly name: string,
+    /** The op as the file names it ('tf.math.multiply', 'ops.Add'), for messages. */
+    readonly fn: string,
+    private readonly f: (x: Tensor, y: Tensor) => Tensor,
+    /** 'tfOpLambda' (tf.keras 2) or 'kerasOp' (a Keras 3 operation node). */
+    readonly kind: 'tfOpLambda' | 'kerasOp',
+  ) {}
+  mergedShape(inputs: readonly (readonly number[])[]): number[] {
+    if (inputs.length !== 2) throw new Error(`layer ${this.name}: ${this.fn} needs 2 tensors, got ${inputs.length}`);
+    return broadcastShapes(this.name, this.fn, inputs);
+  }
+  applyMerge(xs: readonly Tensor[]): Tensor {
+    return this.f(xs[0]!, xs[1]!);
   }
 }

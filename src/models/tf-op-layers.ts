@@ -10,10 +10,9 @@
  * a number, or a tensor written as a reference `["other_layer", 0, 0]` (then the layer has two inputs).
  */
 import * as op from '../autograd/ops.js';
-import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { GraphLayer } from './graph-model.js';
-import type { MergeLayer } from './merge-layers.js';
+import { BinaryOpLayer } from './merge-layers.js';
 import { PointwiseLayer } from './pointwise-layers.js';
 
 type Binary = (a: Tensor, b: Tensor) => Tensor;
@@ -78,30 +77,6 @@ export function buildTfOpLayer(name: string, c: Record<string, unknown>, inbound
   const f = BINARY[fn]!;
   const y = kwargs.y;
   if (typeof y === 'number' && Number.isFinite(y)) return new PointwiseLayer(name, 'tfOpLambda', (x) => f(x, op.scalarLike(x, y)));
-  if (isTensorRef(y)) return new TfBinaryOpLayer(name, `tf.${fn}`, f);
+  if (isTensorRef(y)) return new BinaryOpLayer(name, `tf.${fn}`, f, 'tfOpLambda');
   throw new Error(`layer ${name}: TFOpLambda tf.${fn} with y = ${JSON.stringify(y)} is not supported (a number or one tensor)`);
-}
-
-/** A binary TFOpLambda (or Keras 3 operation) on two tensors (x, then y), broadcasting where a dimension is 1 as TensorFlow does. */
-export class TfBinaryOpLayer implements MergeLayer {
-  readonly merge = true;
-  readonly weights = [];
-  constructor(
-    readonly name: string,
-    readonly fn: string,
-    private readonly f: Binary,
-    /** 'tfOpLambda' (tf.keras 2), 'kerasOp' (a Keras 3 operation node). */
-    readonly kind: string = 'tfOpLambda',
-  ) {}
-  mergedShape(inputs: readonly (readonly number[])[]): number[] {
-    if (inputs.length !== 2) throw new Error(`layer ${this.name}: ${this.fn} needs 2 tensors, got ${inputs.length}`);
-    const [a, b] = inputs as [readonly number[], readonly number[]];
-    if (a.length !== b.length || a.some((d, i) => d !== b[i] && d !== 1 && b[i] !== 1)) {
-      throw new Error(`layer ${this.name}: ${this.fn} needs tensors of one shape (or 1 where they differ), got ${formatShape(a)} and ${formatShape(b)}`);
-    }
-    return a.map((d, i) => Math.max(d, b[i]!));
-  }
-  applyMerge(xs: readonly Tensor[]): Tensor {
-    return this.f(xs[0]!, xs[1]!);
-  }
 }

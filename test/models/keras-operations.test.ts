@@ -146,6 +146,6 @@ describe('Keras 3 operation nodes (arithmetic on Keras tensors in a functional m
     expect(() => buildFromKerasConfig(keyword, weightLayers)).toThrow(/^layer multiply_4: operation Multiply called with keyword argument\(s\) x2 is not supported/);
     const mismatch = config([operation('numpy', 'Add', 'add_3', ['multiply_3', 'gap_in'])]);
     (mismatch.config as { layers: unknown[] }).layers.splice(-3, 0, layer('GlobalAveragePooling2D', 'gap_in', {}, ['in']));
-    expect(() => buildFromKerasConfig(mismatch, weightLayers)).toThrow(/^layer add_3: ops\.Add needs tensors of one shape \(or 1 where they differ\), got/);
+    expect(() => buildFromKerasConfig(mismatch, weightLayers)).toThrow(/^layer add_3: ops\.Add needs inputs of one shape \(or 1 where they differ\), got/);
   });
 });
