@@ -130,23 +130,27 @@ const nhwc = fc.record({
   c: fc.integer({ min: 1, max: 3 }),
 });
 
+/** A convolution's window: kernel size, stride, dilation, three kinds of padding, with or without bias. */
+const convWindow = {
+  kh: fc.integer({ min: 1, max: 3 }),
+  kw: fc.integer({ min: 1, max: 3 }),
+  stride: fc.integer({ min: 1, max: 2 }),
+  dilation: fc.integer({ min: 1, max: 2 }),
+  padding: fc.constantFrom<'same' | 'valid' | 1>('same', 'valid', 1),
+  bias: fc.boolean(),
+};
+
+/** Whether the dilated kernel fits the (padded) input at least once. */
+function windowFits(c: { x: { h: number; w: number }; kh: number; kw: number; dilation: number; padding: 'same' | 'valid' | 1 }): boolean {
+  const extra = c.padding === 'valid' ? 0 : c.padding === 1 ? 2 : Infinity;
+  return c.x.h + extra >= (c.kh - 1) * c.dilation + 1 && c.x.w + extra >= (c.kw - 1) * c.dilation + 1;
+}
+
 /** Convolutions with strides, dilations, three kinds of padding, with and without bias. */
 export function conv2dCases(): fc.Arbitrary<GradCase> {
   return fc
-    .record({
-      x: nhwc,
-      kh: fc.integer({ min: 1, max: 3 }),
-      kw: fc.integer({ min: 1, max: 3 }),
-      cout: fc.integer({ min: 1, max: 3 }),
-      stride: fc.integer({ min: 1, max: 2 }),
-      dilation: fc.integer({ min: 1, max: 2 }),
-      padding: fc.constantFrom('same' as const, 'valid' as const, 1),
-      bias: fc.boolean(),
-    })
-    .filter(({ x, kh, kw, dilation, padding }) => {
-      const extra = padding === 'valid' ? 0 : padding === 1 ? 2 : Infinity;
-      return x.h + extra >= (kh - 1) * dilation + 1 && x.w + extra >= (kw - 1) * dilation + 1;
-    })
+    .record({ x: nhwc, cout: fc.integer({ min: 1, max: 3 }), ...convWindow })
+    .filter(windowFits)
     .chain(({ x, kh, kw, cout, stride, dilation, padding, bias }) => {
       const shapes = [[x.n, x.h, x.w, x.c], [kh, kw, x.c, cout], ...(bias ? [[cout]] : [])];
       return withValues(shapes).map((inputs) =>
@@ -168,17 +172,9 @@ export function depthwiseConv2dCases(): fc.Arbitrary<GradCase> {
     .record({
       x: fc.record({ n: fc.integer({ min: 1, max: 2 }), h: fc.integer({ min: 1, max: 6 }), w: fc.integer({ min: 1, max: 6 }) }),
       ch: fc.oneof(simd, other),
-      kh: fc.integer({ min: 1, max: 3 }),
-      kw: fc.integer({ min: 1, max: 3 }),
-      stride: fc.integer({ min: 1, max: 2 }),
-      dilation: fc.integer({ min: 1, max: 2 }),
-      padding: fc.constantFrom('same' as const, 'valid' as const, 1),
-      bias: fc.boolean(),
+      ...convWindow,
     })
-    .filter(({ x, kh, kw, dilation, padding }) => {
-      const extra = padding === 'valid' ? 0 : padding === 1 ? 2 : Infinity;
-      return x.h + extra >= (kh - 1) * dilation + 1 && x.w + extra >= (kw - 1) * dilation + 1;
-    })
+    .filter(windowFits)
     .chain(({ x, ch, kh, kw, stride, dilation, padding, bias }) => {
       const shapes = [[x.n, x.h, x.w, ch.c], [kh, kw, ch.c, ch.m], ...(bias ? [[ch.c * ch.m]] : [])];
       return withValues(shapes).map((inputs) =>
