@@ -1,5 +1,5 @@
 /** tf.keras resnet.py and resnet_v2.py: ResNet50/101/152 and their pre-activation V2 variants. */
-import { ConfigBuilder, outSize } from './config-builder.js';
+import { ConfigBuilder } from './config-builder.js';
 import type { ApplicationArchitecture, ArchitectureOptions } from './types.js';
 
 const RESNET_BLOCKS: Record<'ResNet50' | 'ResNet101' | 'ResNet152', [number, number, number, number]> = {
@@ -62,11 +62,7 @@ export function resnetV2Architecture(family: 'ResNet50V2' | 'ResNet101V2' | 'Res
   let x = b.pad('conv1_pad', 'input_1', [[3, 3], [3, 3]]);
   x = b.conv('conv1_conv', x, 64, 7, { strides: 2 });
   x = b.pad('pool1_pad', x, [[1, 1], [1, 1]]);
-  const maxPool = (name: string, input: string, k: number, s: number): string => {
-    const [h, w, c] = b.shape(input) as [number, number, number];
-    const o = outSize(h, w, k, s, 'valid');
-    return b.add('MaxPooling2D', name, { pool_size: [k, k], padding: 'valid', strides: [s, s], data_format: 'channels_last' }, [input], [o[0], o[1], c]);
-  };
+  const maxPool = (name: string, input: string, k: number, s: number): string => b.pool('MaxPooling2D', name, input, k, s);
   x = maxPool('pool1_pool', x, 3, 2);
   const block2 = (input: string, filters: number, stride: number, convShortcut: boolean, name: string): string => {
     let preact = b.bn(`${name}_preact_bn`, input, eps, 0.99);
