@@ -1,13 +1,22 @@
 /**
- * A float64 model's input gradient against central differences of a plain-loop reference: the
- * gradient of Σ_k w_k y_k(x), y = model(x) (one image [1, H, W, C]), element by element, where
- * `reference` computes y from the flat input in float64 loops, independently of the model.
+ * A float64 model (one image [1, H, W, C] in) against a plain-loop reference: `reference` computes
+ * the outputs y from the flat input in float64 loops, independently of the model. The forward
+ * check compares y element by element; the gradient check compares the input gradient of
+ * Σ_k w_k y_k(x) with central differences of the reference.
  */
 import { expect } from 'vitest';
 import { grad } from '../../src/autograd/functional.js';
 import * as op from '../../src/autograd/ops.js';
 import { fromArray } from '../../src/tensor/creation.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
+
+/** The model's outputs equal the reference's, each within `tolerance` × max(1, |expected|) (default 1e-12). */
+export async function expectOutputMatchesReference(c: { model: ReferenceGradientCheck['model']; x: Float64Array; shape: number[]; reference: (x: Float64Array) => ArrayLike<number>; tolerance?: number }): Promise<void> {
+  const y = await c.model.run(fromArray(c.x, c.shape, { dtype: 'float64' })).output.data();
+  const want = c.reference(c.x);
+  expect(y.length).toBe(want.length);
+  for (let k = 0; k < want.length; k++) expect(Math.abs(y[k]! - want[k]!), `output ${k}`).toBeLessThan((c.tolerance ?? 1e-12) * Math.max(1, Math.abs(want[k]!)));
+}
 
 export interface ReferenceGradientCheck {
   model: { run(x: Tensor): { output: Tensor } };
