@@ -47,7 +47,10 @@ const UNARY: Readonly<Record<string, (x: Tensor) => Tensor>> = {
 
 export const SUPPORTED_KERAS_OPERATIONS = [...Object.keys(BINARY), ...Object.keys(UNARY)].map((k) => `ops.${k.split('.')[1]}`).join(', ');
 
-/** The module path of Keras 3's operations: keras.src.ops.numpy (Keras ≥ 3.2) or keras.ops.numpy. */
+/**
+ * The module path of Keras 3's operations: keras.src.ops.numpy, as Keras 3's source writes it;
+ * keras.ops.numpy (the public path) is accepted too, in case a release wrote that (not seen here).
+ */
 const OPS_MODULE = /^keras(?:\.src)?\.ops\.(\w+)$/;
 
 interface OperationEntry {
