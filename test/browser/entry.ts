@@ -10,7 +10,7 @@
  */
 import * as op from '../../src/autograd/ops.js';
 import { valueAndGrad } from '../../src/autograd/functional.js';
-import type { Backend } from '../../src/kernels/backend.js';
+import type { Backend, BackendInfo } from '../../src/kernels/backend.js';
 import { CpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
 import { createWebGpuBackend } from '../../src/kernels/webgpu/device.js';
 import type { GpuExecutor } from '../../src/kernels/webgpu/executor.js';
@@ -19,7 +19,7 @@ import { randomUniform } from '../../src/tensor/creation.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { report, step } from './page-report.js';
 
-interface Check {
+export interface Check {
   name: string;
   /** Largest |webgpu − cpu| over the largest |cpu|. */
   relErr: number;
@@ -69,7 +69,21 @@ async function compare(gpu: Backend, n: Net, label: string): Promise<Check[]> {
  * page) it also runs the other tilings and autotuning: each variant is more WGSL for SwiftShader
  * to compile on the CPU, and the Node suites already check every variant on llvmpipe.
  */
-async function main(): Promise<unknown> {
+/** What the page reports (the browser tests read it through runInChromium). */
+export interface MainPageReport {
+  info: BackendInfo;
+  navigatorGpu: boolean;
+  checks: Check[];
+  /** Kernel family, and tile for the tiled kernel (BMxBNxBKxbuffers), of the forced real-GPU kernels. */
+  gpuKernelVariants: string[];
+  profiled: string[];
+  /** Each dispatch's GPU time, where the adapter has timestamp queries. */
+  timed: { kernel: string; ms: number }[] | null;
+  /** With ?variants: what autotuning tuned and timed, and what it skipped (null without). */
+  autotuned: { problems: string[]; timed: number; skipped: string[] } | null;
+}
+
+async function main(): Promise<MainPageReport> {
   const allVariants = new URLSearchParams(location.search).has('variants');
   await step('creating backends');
   const gpu = await createWebGpuBackend();
@@ -90,7 +104,7 @@ async function main(): Promise<unknown> {
   checks.push(...(await compare(gpu, { cin: 3, cout: 8, classes: 5 }, 'adapter kernels')));
   await step('gpu kernels');
   checks.push(...(await compare(gpuKernels, { cin: 16, cout: 16, classes: 8 }, 'gpu kernels')));
-  let autotuned: unknown = null;
+  let autotuned: MainPageReport['autotuned'] = null;
   if (allVariants) {
     const smallTiles = await createInstrumentedWebGpuBackend({ kernelProfile: 'gpu', gemm: { family: 'tiled', tile: { rows: 32, cols: 32 }, fillWorkgroups: 1024 } });
     // TF.js's tiling: 32×32 tiles, K steps of 32 (four vec4 copies per invocation and step).
@@ -112,7 +126,7 @@ async function main(): Promise<unknown> {
     await step('autotuned check');
     checks.push(...(await compare(gpuKernels, { cin: 16, cout: 16, classes: 8 }, 'gpu kernels, autotuned')));
     autotuned = {
-      problems: tuning.problems.map((p) => p.key.split(' ')[0]),
+      problems: tuning.problems.map((p) => p.key.split(' ')[0]!),
       timed: tuning.problems.reduce((n, p) => n + p.candidates.filter((c) => c.ms !== undefined).length, 0),
       skipped: tuning.problems.flatMap((p) => p.candidates.map((c) => c.skipped ?? '')).filter((s) => s && !s.startsWith('same kernels as')),
     };
@@ -135,7 +149,7 @@ async function main(): Promise<unknown> {
     navigatorGpu: typeof navigator !== 'undefined' && 'gpu' in navigator,
     checks,
     // Kernel family, and tile for the tiled kernel (BMxBNxBKxbuffers).
-    gpuKernelVariants: [...new Set(variants.map((v) => (v.startsWith('tiled|') ? `tiled ${v.split('|').at(-1)}` : v.split('|')[0])))],
+    gpuKernelVariants: [...new Set(variants.map((v) => (v.startsWith('tiled|') ? `tiled ${v.split('|').at(-1)}` : v.split('|')[0]!)))],
     profiled: profile.dispatches.map((d) => d.kernel),
     autotuned,
   };

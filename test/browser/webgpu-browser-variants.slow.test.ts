@@ -6,17 +6,10 @@
  */
 import { expect, it } from 'vitest';
 import { chromiumSuite } from './chromium-suite.js';
+import type { MainPageReport as Report } from './entry.js';
 import { runInChromium } from './run-in-chromium.js';
 
 const { suite, requireChromium } = chromiumSuite('browser tests');
-
-interface Report {
-  info: { name: string; adapter: string; api?: string };
-  navigatorGpu: boolean;
-  checks: { name: string; relErr: number }[];
-  gpuKernelVariants: string[];
-  autotuned: { problems: string[]; timed: number; skipped: string[] };
-}
 
 suite('WebGPU in headless Chromium: every kernel variant, and autotuning', () => {
   it('computes a small network and its gradients as the CPU float64 oracle does with every forced tiling, and after autotuning', async () => {
@@ -29,8 +22,10 @@ suite('WebGPU in headless Chromium: every kernel variant, and autotuning', () =>
     expect(report.gpuKernelVariants).toEqual(expect.arrayContaining(['tiled 64x64x16x2', 'tiled 32x32x8x2', 'tiled 32x32x32x2', 'matvec']));
     // Autotuning ran there: the network's convolution passes and products, several variants each
     // timed, none failing or disagreeing with the default.
-    expect(new Set(report.autotuned.problems)).toEqual(new Set(['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'matmul']));
-    expect(report.autotuned.timed).toBeGreaterThan(report.autotuned.problems.length);
-    expect(report.autotuned.skipped).toEqual([]);
+    const tuned = report.autotuned!;
+    expect(tuned, 'the ?variants page autotunes').not.toBeNull();
+    expect(new Set(tuned.problems)).toEqual(new Set(['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'matmul']));
+    expect(tuned.timed).toBeGreaterThan(tuned.problems.length);
+    expect(tuned.skipped).toEqual([]);
   }, 660_000);
 });

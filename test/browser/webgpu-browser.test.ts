@@ -5,19 +5,10 @@
  */
 import { expect, it } from 'vitest';
 import { chromiumSuite } from './chromium-suite.js';
+import type { MainPageReport as Report } from './entry.js';
 import { runInChromium } from './run-in-chromium.js';
 
 const { suite, requireChromium } = chromiumSuite('browser tests');
-
-interface Report {
-  info: { name: string; adapter: string; api?: string };
-  navigatorGpu: boolean;
-  checks: { name: string; relErr: number }[];
-  gpuKernelVariants: string[];
-  profiled: string[];
-  timed: { kernel: string; ms: number }[] | null;
-  autotuned: { problems: string[]; timed: number; skipped: string[] } | null;
-}
 
 suite('WebGPU in headless Chromium (navigator.gpu)', () => {
   it('computes a small network and its gradients as the CPU float64 oracle does (its own kernels and those of real GPUs), profiles, and times kernels by GPU timestamps', async () => {
