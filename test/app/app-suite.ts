@@ -5,7 +5,8 @@
  * off, and each result is checked against the command line run in this process on the same files
  * (its result.json and .npy maps). Every step leaves a screenshot that must not be blank.
  * Without Chromium the suite is skipped with a message, except on CI (CI=true), where it fails.
- * The WebGPU configuration is the slow tier's (app-webgpu.slow.test.ts): SwiftShader compiles
+ * Both configurations are the slow tier's (app.slow.test.ts, app-webgpu.slow.test.ts): each runs
+ * every method in the page, about 20 s of CPU with WebGPU off; with it SwiftShader compiles
  * every kernel on the CPU, and test/browser checks the same kernels in Chromium by default.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -84,7 +85,7 @@ const CONFIGS = [
   { name: 'no-webgpu', backend: 'auto', args: ['--disable-features=WebGPU', '--disable-gpu'], expect: /^WebAssembly/ },
 ] as const;
 
-/** The suite for one configuration of the browser (one test file each: see app.test.ts and app-webgpu.slow.test.ts). */
+/** The suite for one configuration of the browser (one test file each, both in the slow tier: app.slow.test.ts and app-webgpu.slow.test.ts). */
 export function appSuite(configName: (typeof CONFIGS)[number]['name']): void {
 suite(`the page in headless Chromium (${configName})`, () => {
   let server: Server;

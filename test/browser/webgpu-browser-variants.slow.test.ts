@@ -1,5 +1,5 @@
 /**
- * The slow tier's browser page (?variants): besides what webgpu-browser.test.ts checks, the other
+ * The slow tier's browser page (?variants): besides what webgpu-browser.slow.test.ts checks, the other
  * real-GPU tilings (32×32 tiles, K steps of 32) and autotuning, in headless Chromium through
  * navigator.gpu on its SwiftShader adapter. Without Chromium the suite is skipped with a
  * message, except on CI (CI=true), where .ci/run installs it and its absence is a failure.

@@ -42,8 +42,8 @@ describe('stieltjes CLI', () => {
     expect((await runCliHere(['explain', '--help'])).stdout).toMatch(/--method M/);
   });
 
-  it('classify --json gives the PyTorch reference top class for the tiny VGG19', () => {
-    const r = runCli(['classify', image, '--weights', weights, '--json', ...cpu, '--quiet']);
+  it('classify --json gives the PyTorch reference top class for the tiny VGG19', async () => {
+    const r = await runCliHere(['classify', image, '--weights', weights, '--json', ...cpu, '--quiet']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.top[0].index).toBe(563);
@@ -55,9 +55,9 @@ describe('stieltjes CLI', () => {
     expect(typeof out.adapter).toBe('string');
   });
 
-  it('explain --method rsi-gradcam writes result.json, probabilities.npy and per-layer maps', () => {
+  it('explain --method rsi-gradcam writes result.json, probabilities.npy and per-layer maps', async () => {
     const out = join(work, 'rsi');
-    const r = runCli(['explain', image, '--weights', weights, '--method', 'rsi-gradcam', '--layer', 'block5_conv4,block4_pool', '--steps', '3', '--out', out, ...cpu, '--quiet']);
+    const r = await runCliHere(['explain', image, '--weights', weights, '--method', 'rsi-gradcam', '--layer', 'block5_conv4,block4_pool', '--steps', '3', '--out', out, ...cpu, '--quiet']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const files = readdirSync(out).sort();
@@ -79,9 +79,9 @@ describe('stieltjes CLI', () => {
     }
   });
 
-  it('explain --method ig writes attribution.npy [H, W, C] in the model input space', () => {
+  it('explain --method ig writes attribution.npy [H, W, C] in the model input space', async () => {
     const out = join(work, 'ig');
-    const r = runCli(['explain', image, '--weights', weights, '--method', 'ig', '--steps', '2', '--batch', '1', '--out', out, ...cpu, '--quiet']);
+    const r = await runCliHere(['explain', image, '--weights', weights, '--method', 'ig', '--steps', '2', '--batch', '1', '--out', out, ...cpu, '--quiet']);
     expect(r.code).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['attribution.npy', 'heatmap.png', 'overlay.png', 'panel.png', 'probabilities.npy', 'result.json']);
     const a = npy(join(out, 'attribution.npy'));
@@ -120,9 +120,9 @@ describe('stieltjes CLI', () => {
     expect(readdirSync(work).filter((f) => f.includes('partial'))).toEqual([]);
   });
 
-  it('baseline writes baseline.npy (pixel space) and its report; explain accepts it', () => {
+  it('baseline writes baseline.npy (pixel space) and its report; explain accepts it', async () => {
     const out = join(work, 'opt', 'baseline.npy');
-    const r = runCli(['baseline', '--weights', weights, '--iterations', '2', '--out', out, ...cpu, '--quiet']);
+    const r = await runCliHere(['baseline', '--weights', weights, '--iterations', '2', '--out', out, ...cpu, '--quiet']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/before: .*\nafter: /);
     const b = npy(out);
@@ -130,24 +130,25 @@ describe('stieltjes CLI', () => {
     const report = JSON.parse(readFileSync(join(work, 'opt', 'baseline-report.json'), 'utf8'));
     expect(report.settings).toEqual({ loss: 'max', lambda: 0.9, optimizer: 'rmsprop', learningRate: 0.1, iterations: 2 });
     expect(report.after.maxDeviation).toBeTypeOf('number');
-    const e = runCli(['explain', image, '--weights', weights, '--method', 'rsi-gradcam', '--steps', '2', '--baseline', out, '--out', join(work, 'withbase'), ...cpu, '--quiet']);
+    const e = await runCliHere(['explain', image, '--weights', weights, '--method', 'rsi-gradcam', '--steps', '2', '--baseline', out, '--out', join(work, 'withbase'), ...cpu, '--quiet']);
     expect(e.code).toBe(0);
     expect(JSON.parse(readFileSync(join(work, 'withbase', 'result.json'), 'utf8')).parameters.baseline).toBe(out);
   });
 
-  it('inspect --json reports layout, layers and parameter count', () => {
-    const r = runCli(['inspect', join(SYNTHETIC, 'tiny_vgg19.weights.h5'), '--json']);
+  it('inspect --json reports layout, layers and parameter count', async () => {
+    const r = await runCliHere(['inspect', join(SYNTHETIC, 'tiny_vgg19.weights.h5'), '--json']);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s.generation).toBe('keras3');
     expect(s.layers.filter((l: { weights: unknown[] }) => l.weights.length)).toHaveLength(19);
-    const bad = runCli(['inspect', image]);
+    const bad = await runCliHere(['inspect', image]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/input\.png/);
   });
 });
 
-// In this process (runCliHere): nothing here depends on the command being a process of its own.
+// In this process (runCliHere), as are the runs above but --version: nothing here depends on the
+// command being a process of its own (test/cli/input-checks.test.ts checks what does).
 describe('stieltjes gradcheck and bench', () => {
   it('gradcheck prints a PASS table for the primitives and exits 0', async () => {
     const r = await runCliHere(['gradcheck', '--backend', 'cpu', '--runs', '2', '--filter', 'conv2d']);
@@ -189,10 +190,10 @@ describe('stieltjes gradcheck and bench', () => {
 });
 
 describeWebGpu('stieltjes bench --profile', () => {
-  it('profiles the model kernel by kernel; the input gradient computes no filter gradients', () => {
+  it('profiles the model kernel by kernel; the input gradient computes no filter gradients', async () => {
     const dir = join(SYNTHETIC, '..', 'hls4ml');
     const model = ['--weights', join(dir, 'KERAS_conv2d_model_weights.h5'), '--config', join(dir, 'KERAS_conv2d_model.json')];
-    const r = runCli(['bench', '--backend', 'webgpu', '--no-kernels', ...model, '--steps', '2', '--profile', '--json']);
+    const r = await runCliHere(['bench', '--backend', 'webgpu', '--no-kernels', ...model, '--steps', '2', '--profile', '--json']);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as { op: string; shape: string; ms: number; runs: number }[];
     for (const pass of ['forward', 'forward+input gradient']) {
@@ -209,7 +210,7 @@ describeWebGpu('stieltjes bench --profile', () => {
     expect(backward.some((s) => s.startsWith('webgpu.conv2dBackpropInput'))).toBe(true);
     expect(backward.some((s) => s.startsWith('webgpu.conv2dBackpropFilter'))).toBe(false);
     // As text: a summary line per pass, then a table of the kernels by time.
-    const text = runCli(['bench', '--backend', 'webgpu', '--no-kernels', ...model, '--profile']);
+    const text = await runCliHere(['bench', '--backend', 'webgpu', '--no-kernels', ...model, '--profile']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^forward: [\d.]+ ms wall \(one warm run\); kernels [\d.]+ ms when each runs alone \(\d+ dispatches\)/m);
     expect(text.stdout).toMatch(/^forward\+input gradient: [\d.]+ ms wall/m);
