@@ -1,9 +1,11 @@
 /**
  * Runs the real `stieltjes` command and captures what it prints. The command is the CLI's source
  * bundled by esbuild once per test worker (about 0.3 s), run by plain Node: through tsx each run
- * cost about 0.6 s more CPU to load the TypeScript, and the suites start the command dozens of
- * times. The bundle lives under node_modules/.cache, so that it finds the npm packages (kept
- * external, as in the published CLI) and the bundled assets the way the package does.
+ * cost about 0.6 s more CPU to load the TypeScript. Even so each run costs about 0.3 s of CPU
+ * (Node's start and the bundle's load): only runs that check the process itself start one, the
+ * rest use runCliHere below. The bundle lives under node_modules/.cache, so that it finds the npm
+ * packages (kept external, as in the published CLI) and the bundled assets the way the package
+ * does.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync } from 'node:fs';
