@@ -6,9 +6,6 @@ import { grad } from '../../src/autograd/functional.js';
 import { tensor } from '../../src/tensor/creation.js';
 import { torchScale } from '../../src/models/pixel-scaling.js';
 import { smallCnn } from '../helpers/small-models.js';
-import { createSerialWasmBackend } from '../../src/kernels/wasm/create-wasm-backend.js';
-import { loadTinyVgg19 } from '../helpers/tiny-vgg19.js';
-import reference from '../fixtures/baseline-reference/tiny_vgg19_rmsprop.json' with { type: 'json' };
 
 describe('optimisers', () => {
   it('minimise a quadratic: sgd, rmsprop and adam all approach the minimum', async () => {
@@ -17,7 +14,9 @@ describe('optimisers', () => {
     for (const name of ['sgd', 'rmsprop', 'adam'] as const) {
       const opt = createOptimizer(name, { learningRate: name === 'sgd' ? 0.1 : 0.05 });
       let p = tensor([0, 0, 0], [3], { dtype: 'float64' });
-      for (let i = 0; i < 400; i++) {
+      // 150 steps (was 400): all three stay within 0.05 from step 19 (sgd), 76 (rmsprop) and 102
+      // (adam); at 150 the largest error is adam's 0.005.
+      for (let i = 0; i < 150; i++) {
         const [g] = grad(f)(p);
         const next = opt.step(p, g!);
         p.dispose();
@@ -90,22 +89,6 @@ describe('optimizeBaseline', () => {
     await expect(optimizeBaseline(model, { loss: 'l1' as never })).rejects.toThrow(/loss must be max, mse or crossentropy/);
     await expect(optimizeBaseline(model, { targetDistribution: new Float32Array(3) })).rejects.toThrow(/3 entries, the model has 5 classes/);
   });
-
-  it('on the tiny VGG19 reaches a max |o_b − uniform| no worse than the PyTorch reference run, staying near black', async () => {
-    // On the WebAssembly backend: 20 forward and backward passes at 224×224 cost ~8 s of CPU on
-    // the TypeScript one, for a check of the optimiser, not of a backend.
-    const model = await loadTinyVgg19('keras1', createSerialWasmBackend());
-    const s = reference.settings;
-    const r = await optimizeBaseline(model, { loss: 'max', lambda: s.lambda, optimizer: 'rmsprop', learningRate: s.learningRate, iterations: s.iterations });
-    expect(r.before.maxDeviation).toBeCloseTo(reference.before.maxDeviation, 6);
-    expect(r.after.maxDeviation).toBeLessThanOrEqual(reference.after.maxDeviation * (1 + 1e-3));
-    expect(r.after.maxDeviation).toBeLessThan(r.before.maxDeviation);
-    expect(r.after.pixelMin).toBeGreaterThan(-2);
-    expect(r.after.pixelMax).toBeLessThan(2);
-    // The share of pixels moved agrees to a few percent, not to float32 rounding: RMSprop's first
-    // steps are about lr·sign(g), so a near-zero gradient entry whose sign the backend's summation
-    // order flips moves that pixel a full step (seen: under 2% on the TypeScript backend, 3% here).
-    expect(Math.abs(r.after.l0 - reference.after.l0)).toBeLessThan(0.05 * reference.after.l0);
-    model.dispose();
-  });
+  // On the tiny VGG19 against a PyTorch run: tiny-vgg19.test.ts (it shares that file's compiled
+  // WebAssembly kernels).
 });

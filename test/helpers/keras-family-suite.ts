@@ -178,8 +178,20 @@ function keras3Layer(cls: string, c: Record<string, unknown>, nested = false): R
   return nested ? { module: 'keras', class_name: cls, config, registered_name: cls } : { module: 'keras.layers', class_name: cls, config, registered_name: null };
 }
 
-/** The suite for one family (one test file each, so that each stays a few seconds). */
-export function familySuite(key: keyof typeof FAMILY_BUILDERS): void {
+/** The suite's checks, in order (docs/models.md lists them). */
+export const FAMILY_CHECKS = ['recognised', 'probabilities', 'grad-cam', 'ig', 'weights-only', 'keras3'] as const;
+export type FamilyCheck = (typeof FAMILY_CHECKS)[number];
+
+/**
+ * The suite for one family (one test file each, so that each stays a few seconds): every check,
+ * or those in `checks`. A default-tier file may run some and its `*.slow.test.ts` sibling the
+ * rest; each file loads the model itself.
+ */
+export function familySuite(key: keyof typeof FAMILY_BUILDERS, checks: readonly FamilyCheck[] = FAMILY_CHECKS): void {
+// A check left out is not registered at all (not reported as skipped): its sibling file runs it.
+const check = (name: FamilyCheck, title: string, fn: () => unknown): void => {
+  if (checks.includes(name)) it(title, fn);
+};
 describe(`${key} (small variant)`, () => {
   const ref = JSON.parse(readFileSync(fixture('keras-families', `${key}.json`), 'utf8')) as Reference;
   const igRef = decodeNpy(new Uint8Array(readFileSync(fixture('keras-families', `${key}-ig.npy`))));
@@ -194,7 +206,7 @@ describe(`${key} (small variant)`, () => {
     probs = Float32Array.from(await model.run(pixelsToInput(model, pixels)).output.data());
   });
 
-  it('is recognised by its layer names, which picks its pixel scaling (auto)', () => {
+  check('recognised', 'is recognised by its layer names, which picks its pixel scaling (auto)', () => {
     expect(model.name).toBe(ref.model);
     expect(recogniseFamily(model.layerNames)?.family).toBe(EXPECTED[key].family);
     const r = applyPixelScaling(model, 'auto');
@@ -202,11 +214,11 @@ describe(`${key} (small variant)`, () => {
     expect(r.reason).toContain(`${EXPECTED[key].family} family`);
   });
 
-  it('Keras 2 .h5: probabilities match the PyTorch float64 reference to 1e-5', () => {
+  check('probabilities', 'Keras 2 .h5: probabilities match the PyTorch float64 reference to 1e-5', () => {
     expect(absErr(probs, ref.probabilities)).toBeLessThan(1e-5);
   });
 
-  it("Grad-CAM at the default layer (the family's own) matches the reference to 1e-4 relative", async () => {
+  check('grad-cam', "Grad-CAM at the default layer (the family's own) matches the reference to 1e-4 relative", async () => {
     const e = await explain(model, pixelsToInput(model, pixels), { method: 'grad-cam' });
     expect(e.target.index).toBe(ref.target);
     expect(e.maps[0]!.layer).toBe(ref.camLayer);
@@ -215,7 +227,7 @@ describe(`${key} (small variant)`, () => {
     expect(relErr(e.maps[0]!.data, ref.cam)).toBeLessThan(1e-4);
   });
 
-  it(`IG (right rule, m = 4, black baseline) matches the reference to 1e-4 relative`, async () => {
+  check('ig', `IG (right rule, m = 4, black baseline) matches the reference to 1e-4 relative`, async () => {
     const x = pixelsToInput(model, pixels);
     const baseline = pixelsToInput(model, new Float32Array(pixels.length));
     const r = await integratedGradients(model, x, { baseline, target: ref.target, steps: ref.igSteps, rule: 'right' });
@@ -223,7 +235,7 @@ describe(`${key} (small variant)`, () => {
     expect(relErr(await r.attribution.data(), igRef.data)).toBeLessThan(1e-4);
   });
 
-  it("Keras's weights-only release layout: the architecture is rebuilt from the layer names and weight shapes", async () => {
+  check('weights-only', "Keras's weights-only release layout: the architecture is rebuilt from the layer names and weight shapes", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stj-fam-'));
     try {
       const path = join(dir, 'weights.h5');
@@ -240,7 +252,7 @@ describe(`${key} (small variant)`, () => {
 
   // A TFOpLambda (MobileNetV3's hard-sigmoid, ConvNeXt's residual) is written as the operation node
   // Keras 3 records for the same arithmetic (keras.src.ops.numpy Add, Multiply, …).
-  it('Keras 3 .keras: the same probabilities', async () => {
+  check('keras3', 'Keras 3 .keras: the same probabilities', async () => {
     const { config, vars, rename } = keras3Of(m);
     const k3 = await modelFromBytes(await writeKeras3Archive(config, ref.model, vars), { preprocess: 'auto', source: `${key}.keras` });
     expect(k3.layerNames).toEqual(model.layerNames.map(rename));

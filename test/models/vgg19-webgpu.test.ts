@@ -1,31 +1,8 @@
-/** VGG19 (synthetic tiny weights) on WebGPU: the PyTorch reference probabilities to 1e-4 relative. */
-import { expect, it } from 'vitest';
-import { pixelsToInput } from '../../src/models/input.js';
-import { scope } from '../../src/tensor/scope.js';
-import { loadTinyVgg19, tinyVgg19Reference } from '../helpers/tiny-vgg19.js';
-import { describeWebGpu } from '../helpers/webgpu.js';
+/**
+ * VGG19 (synthetic tiny weights) on WebGPU: the PyTorch reference probabilities to 1e-4 relative,
+ * from the Keras 1 layout. vgg19.test.ts shows the three layouts load as identical models; the
+ * Keras 3 layout on WebGPU is in vgg19-webgpu.slow.test.ts.
+ */
+import { vgg19WebGpuSuite } from '../helpers/vgg19-webgpu-suite.js';
 
-describeWebGpu('VGG19 on WebGPU', (gpu) => {
-  for (const layout of ['keras1', 'keras3'] as const) {
-    it(`${layout} layout: probabilities and block5_pool match PyTorch`, async () => {
-      const model = await loadTinyVgg19(layout, gpu());
-      const [probsT, poolT] = scope(() => {
-        const x = pixelsToInput(model, Float32Array.from(tinyVgg19Reference.rgb()));
-        const { output, activations } = model.run(x, { capture: ['block5_pool'] });
-        return [output, activations.get('block5_pool')!];
-      });
-      const probs = await probsT!.data();
-      const pool = await poolT!.data();
-      probsT!.dispose();
-      poolT!.dispose();
-      const ref = tinyVgg19Reference.probabilities();
-      let worst = 0;
-      for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(probs[i]! - ref[i]!) / ref[i]!);
-      expect(worst).toBeLessThanOrEqual(1e-4);
-      const refPool = tinyVgg19Reference.block5Pool();
-      const scale = refPool.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-      for (let i = 0; i < refPool.length; i++) expect(Math.abs(pool[i]! - refPool[i]!)).toBeLessThanOrEqual(1e-4 * scale);
-      model.dispose();
-    });
-  }
-});
+vgg19WebGpuSuite(['keras1']);
