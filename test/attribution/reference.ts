@@ -14,26 +14,31 @@ export function activation(model: SequentialModel, x: Tensor, layer: string): Fl
 }
 
 /**
- * ∂y^c/∂A by central differences of the head, per element: the 2·N perturbed activations (one
- * element ± h each) go through the head as one batch, each example on its own (one call rather
- * than 2·N; the examples do not interact).
+ * ∂y^c/∂A by central differences of the head, per element: the perturbed activations (one element
+ * ± h each) go through the head in batches (the examples do not interact), at most CHUNK elements
+ * (2·CHUNK examples) at a time, so that memory stays linear in the layer's size.
  */
 export function layerGradientFD(model: SequentialModel, layer: string, a: Float64Array, target: number, h = 1e-6): Float64Array {
+  const CHUNK = 128;
   const n = a.length;
-  const batch = new Float64Array(2 * n * n);
-  for (let i = 0; i < n; i++) {
-    batch.set(a, 2 * i * n);
-    batch[2 * i * n + i] = a[i]! + h;
-    batch.set(a, (2 * i + 1) * n);
-    batch[(2 * i + 1) * n + i] = a[i]! - h;
-  }
-  const scores = scope(() => {
-    const out = noGrad(() => model.run(fromArray(batch, [2 * n, ...model.layerShape(layer)], { dtype: 'float64' }), { from: layer }).output);
-    return Float64Array.from(out.dataSync());
-  });
-  const classes = scores.length / (2 * n);
   const g = new Float64Array(n);
-  for (let i = 0; i < n; i++) g[i] = (scores[2 * i * classes + target]! - scores[(2 * i + 1) * classes + target]!) / (2 * h);
+  for (let first = 0; first < n; first += CHUNK) {
+    const count = Math.min(CHUNK, n - first);
+    const batch = new Float64Array(2 * count * n);
+    for (let j = 0; j < count; j++) {
+      const i = first + j;
+      batch.set(a, 2 * j * n);
+      batch[2 * j * n + i] = a[i]! + h;
+      batch.set(a, (2 * j + 1) * n);
+      batch[(2 * j + 1) * n + i] = a[i]! - h;
+    }
+    const scores = scope(() => {
+      const out = noGrad(() => model.run(fromArray(batch, [2 * count, ...model.layerShape(layer)], { dtype: 'float64' }), { from: layer }).output);
+      return Float64Array.from(out.dataSync());
+    });
+    const classes = scores.length / (2 * count);
+    for (let j = 0; j < count; j++) g[first + j] = (scores[2 * j * classes + target]! - scores[(2 * j + 1) * classes + target]!) / (2 * h);
+  }
   return g;
 }
 
