@@ -2,15 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Files that need a process of their own: the fuzz suite measures the process's memory (another
- * file's leftovers would count; the bomb suites measure child processes), and these WebAssembly
- * suites turn on V8's relaxed-SIMD flag at run time (every later file in the process would then
- * take the FMA path).
+ * file's leftovers would count; the bomb suites measure child processes), and the WebAssembly
+ * suites that turn on V8's relaxed-SIMD flag at run time (every later file in the process would
+ * then take the FMA path): one file for all of them, so one process.
  */
 const ISOLATED = [
   'test/security/fuzz.test.ts',
-  'test/kernels/wasm-builder.test.ts',
-  'test/kernels/wasm-conv-fma.test.ts',
-  'test/kernels/wasm-kernels.test.ts',
+  'test/kernels/wasm-relaxed-simd.test.ts',
 ];
 
 /**

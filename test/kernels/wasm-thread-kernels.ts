@@ -2,6 +2,7 @@
  * Tiny kernels for the thread-pool tests (Node: wasm-thread-pool.test.ts; Chromium:
  * test/browser/threads-entry.ts), generated with the module builder.
  */
+import type { KernelRunner } from '../../src/kernels/wasm/kernel-runner.js';
 import { ModuleBuilder, type Local } from '../../src/kernels/wasm/module-builder.js';
 
 /**
@@ -51,3 +52,20 @@ export function testModule(shared: boolean): WebAssembly.Module {
   return new WebAssembly.Module(m.build());
 }
 
+
+/**
+ * `calls` small fills in a row over the first 16,384 floats, each with its call number, and
+ * checks after each that every item holds it: a worker that missed a wake-up (and left its
+ * chunk of an earlier call) shows as a stale item. Long enough (microseconds) per call that
+ * woken workers often still find chunks. Throws naming the first stale call and item.
+ */
+export function smallCallsInARow(r: KernelRunner, memory: WebAssembly.Memory, calls: number): void {
+  const k = r.load('t', testModule(true));
+  const n = 16_384;
+  const f32 = new Float32Array(memory.buffer, 0, n);
+  for (let call = 1; call <= calls; call++) {
+    r.parallelFor(k, 'fill', [0, call], n, 256);
+    if (f32.some((x) => x !== call)) throw new Error(`call ${call}: item ${f32.findIndex((x) => x !== call)} stale`);
+  }
+  if (f32[n - 1] !== calls) throw new Error(`after ${calls} calls the last item holds ${f32[n - 1]}`);
+}

@@ -6,16 +6,27 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SerialKernelRunner, splitRange, type KernelRunner } from '../../src/kernels/wasm/kernel-runner.js';
 import { createThreadedRunner, threadSupport, ThreadedKernelRunner } from '../../src/kernels/wasm/thread-pool.js';
 import { chunkBounds } from '../../src/kernels/wasm/thread-worker-source.js';
-import { testModule } from './wasm-thread-kernels.js';
+import { smallCallsInARow, testModule } from './wasm-thread-kernels.js';
 
 const PAGE = 65536;
 
 function sharedMemory(pages = 4): WebAssembly.Memory {
   return new WebAssembly.Memory({ initial: pages, maximum: 1024, shared: true });
+}
+
+/**
+ * f32[got + i] equals f32[want + i] (as Object.is) for i < n, naming the first item that does
+ * not: a plain loop, as `toEqual` on two 10,000-item views costs more than the kernel call.
+ */
+function expectSameItems(f32: Float32Array, got: number, want: number, n: number, what: string): void {
+  for (let i = 0; i < n; i++) {
+    if (!Object.is(f32[got + i], f32[want + i])) expect.fail(`${what}: item ${i} is ${f32[got + i]}, the serial runner wrote ${f32[want + i]}`);
+  }
 }
 
 const runners: KernelRunner[] = [];
@@ -38,18 +49,24 @@ describe('splitRange and the pool’s chunk bounds', () => {
   });
 
   it('chunkBounds(i) is splitRange’s chunk i for every case tried', () => {
+    // The cases that break a rule, listed (one matcher at the end: 720 cases, a few each).
+    const wrong: string[] = [];
     for (let total = 1; total <= 70; total += 3) {
       for (const parts of [1, 2, 3, 5, 8, 16]) {
         for (const grain of [1, 2, 3, 7, 64]) {
+          const what = `total ${total}, parts ${parts}, grain ${grain}`;
           const chunks = splitRange(total, parts, grain);
           const n = Math.min(parts, Math.ceil(total / grain));
-          expect(chunks.length).toBe(n);
-          chunks.forEach((c, i) => expect(chunkBounds(i, n, total, grain)).toEqual(c));
-          expect(chunks[0]![0]).toBe(0);
-          expect(chunks.at(-1)![1]).toBe(total);
+          if (chunks.length !== n) wrong.push(`${what}: ${chunks.length} chunks, not ${n}`);
+          chunks.forEach(([s, e], i) => {
+            const [bs, be] = chunkBounds(i, n, total, grain);
+            if (bs !== s || be !== e) wrong.push(`${what}: chunkBounds(${i}) is [${bs}, ${be}), splitRange's chunk [${s}, ${e})`);
+          });
+          if (chunks[0]![0] !== 0 || chunks.at(-1)![1] !== total) wrong.push(`${what}: chunks span [${chunks[0]![0]}, ${chunks.at(-1)![1]})`);
         }
       }
     }
+    expect(wrong).toEqual([]);
   });
 });
 
@@ -93,7 +110,7 @@ describe('createThreadedRunner', () => {
         for (let attempt = 0; attempt < 500 && r.workerChunks === before; attempt++) {
           f32.fill(-1, out2 / 4, out2 / 4 + n + 4);
           r.parallelFor(r.load('t', module), 'square', [src, out2], n, grain);
-          expect(f32.subarray(out2 / 4, out2 / 4 + n)).toEqual(f32.subarray(out1 / 4, out1 / 4 + n));
+          expectSameItems(f32, out2 / 4, out1 / 4, n, `grain ${grain}, attempt ${attempt}`);
           expect(f32[out2 / 4 + n]).toBe(-1); // nothing written past the end
         }
         expect(r.workerChunks, `grain ${grain}`).toBeGreaterThan(before);
@@ -101,7 +118,7 @@ describe('createThreadedRunner', () => {
       // One grain covering everything: the caller alone, no worker offered anything.
       const before = r.workerChunks;
       r.parallelFor(r.load('t', module), 'square', [src, out2], n, 20_000);
-      expect(f32.subarray(out2 / 4, out2 / 4 + n)).toEqual(f32.subarray(out1 / 4, out1 / 4 + n));
+      expectSameItems(f32, out2 / 4, out1 / 4, n, 'one grain');
       expect(r.workerChunks).toBe(before);
     });
   }
@@ -118,17 +135,11 @@ describe('createThreadedRunner', () => {
     expect(r.workerChunks).toBeGreaterThan(0);
   });
 
-  it('runs 2,000 small calls in a row, each seeing the previous one’s writes (no lost wake-up)', async () => {
+  // 300 calls here; the slow tier (wasm-thread-pool.slow.test.ts) runs 2,000 for a rarer race.
+  it('runs 300 small calls in a row, each seeing the previous one’s writes (no lost wake-up)', async () => {
     const memory = sharedMemory();
     const r = (await pool(3, memory, { spin: 0 })) as ThreadedKernelRunner; // every wait sleeps: the futex path
-    const k = r.load('t', testModule(true));
-    const n = 16_384; // long enough (microseconds) that woken workers often still find chunks
-    const f32 = new Float32Array(memory.buffer, 0, n);
-    for (let call = 1; call <= 2000; call++) {
-      r.parallelFor(k, 'fill', [0, call], n, 256);
-      if (f32.some((x) => x !== call)) throw new Error(`call ${call}: item ${f32.findIndex((x) => x !== call)} stale`);
-    }
-    expect(f32[n - 1]).toBe(2000);
+    smallCallsInARow(r, memory, 300);
     expect(r.workerChunks).toBeGreaterThan(0);
   });
 
@@ -225,12 +236,18 @@ describe('createThreadedRunner', () => {
   });
 
   it('lets the process exit with live workers, and after dispose', () => {
-    const src = (file: string) => JSON.stringify(fileURLToPath(new URL(`../../src/kernels/wasm/${file}`, import.meta.url)));
+    // The child runs plain JavaScript from stdin: the pool and the builder bundled here by esbuild
+    // (milliseconds) rather than a TypeScript loader started in each child (most of its CPU).
+    const dir = fileURLToPath(new URL('../../src/kernels/wasm/', import.meta.url));
+    const [bundle] = buildSync({
+      stdin: { contents: "export { createThreadedRunner } from './thread-pool.ts'; export { ModuleBuilder } from './module-builder.ts';", resolveDir: dir, loader: 'ts' },
+      bundle: true, format: 'esm', platform: 'node', write: false, logLevel: 'silent',
+    }).outputFiles;
+    const lib = bundle!.text.replace(/^export \{[^}]*\};?\s*$/m, '');
+    expect(lib).not.toMatch(/^export /m);
     for (const dispose of [false, true]) {
       // Workers that have run tasks and sit in Atomics.wait must not hold the process either.
-      const script = `
-        const { createThreadedRunner } = await import(${src('thread-pool.ts')});
-        const { ModuleBuilder } = await import(${src('module-builder.ts')});
+      const script = `${lib}
         const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
         const r = await createThreadedRunner({ threads: 3, memory });
         const m = new ModuleBuilder();
@@ -240,7 +257,7 @@ describe('createThreadedRunner', () => {
         console.log('threads', r.threads, new Int32Array(memory.buffer, 0, 12).join(','));
         ${dispose ? 'r.dispose();' : ''}
       `;
-      const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 300_000 });
+      const child = spawnSync(process.execPath, ['--input-type=module'], { input: script, encoding: 'utf8', timeout: 300_000 });
       expect(child.stderr).toBe('');
       expect(child.stdout.trim()).toBe('threads 3 1,2,3,4,5,6,7,8,9,10,11,12');
       expect(child.status).toBe(0);

@@ -5,16 +5,42 @@
  * pretend budget (maxLoopIterationsOverride) exercises both on small shapes against the CPU.
  */
 import { expect, it } from 'vitest';
-import type { Conv2DParams } from '../../src/kernels/backend.js';
+import { checkFilterGradient } from '../helpers/conv-check.js';
+import type { Conv2DParams, Storage, TensorInfo } from '../../src/kernels/backend.js';
 import type { WebGpuBackend } from '../../src/kernels/webgpu/webgpu-backend.js';
-import { convParamsOf, poolParamsOf } from '../helpers/window-params.js';
-import { arg, describeWebGpu, expectClose, recordDispatches, runBoth, seededValues, sumTolerance } from '../helpers/webgpu.js';
+import { convParamsOf, poolParamsOf, sameConv3x3 } from '../helpers/window-params.js';
+import { arg, cpu, describeWebGpu, expectClose, recordDispatches, runBoth, seededValues, sumTolerance, type Arg } from '../helpers/webgpu.js';
 
 const BUDGET = 200;
 
 /** The loop iterations each dispatch made while `fn` runs declared (undefined: no loops). */
 const declaredLoops = async (gpu: WebGpuBackend, fn: () => Promise<void>): Promise<(number | undefined)[]> =>
   (await recordDispatches(gpu, fn)).map((d) => d.loopIterations);
+
+/** `kernel` on the WebGPU backend alone (runBoth without the CPU side); frees what it made. */
+async function gpuOnly(g: WebGpuBackend, args: readonly Arg[], kernel: (b: WebGpuBackend, xs: TensorInfo[]) => Storage): Promise<Float32Array> {
+  const xs = args.map((x) => ({ storage: g.upload(x.values, 'float32'), shape: x.shape, dtype: 'float32' as const }));
+  const out = kernel(g, xs);
+  try {
+    return (await g.read({ storage: out, shape: [(out as { size: number }).size], dtype: 'float32' })) as Float32Array;
+  } finally {
+    g.free(out, 'float32', 0);
+    for (const x of xs) g.free(x.storage, 'float32', 0);
+  }
+}
+
+/**
+ * The float64 CPU product of the K = 2048 case, computed once for both suites below (128 × 256 ×
+ * 2048 multiply-adds in TypeScript); the same inputs each time.
+ */
+let matmulWant: Float64Array | undefined;
+const matmulOracle = async (a: Arg, b: Arg): Promise<Float64Array> => {
+  if (!matmulWant) {
+    const [ta, tb] = [a, b].map((x) => ({ storage: cpu.upload(Float64Array.from(x.values), 'float64'), shape: x.shape, dtype: 'float64' as const }));
+    matmulWant = cpu.matmul(ta!, tb!, false, false) as Float64Array;
+  }
+  return matmulWant;
+};
 
 const conv = (H: number, W: number, k: number): Conv2DParams => convParamsOf({ H, W, kh: k, kw: k, sh: 1, sw: 1, dh: 1, dw: 1 }, [1, 1, 1, 1]);
 
@@ -37,11 +63,13 @@ for (const [name, options] of [
       });
 
       it('a matmul with K = 2048 and enough workgroups to need no split-K splits K and matches the CPU', async () => {
-        const a = arg([1, 256, 2048], seededValues(256 * 2048, 3));
+        // 128 × 256 outputs: 16 workgroups, enough that a software adapter (llvmpipe) wants no
+        // split-K, so only the budget splits K; B (2 MiB) spans two 1 MiB bindings in the second suite.
+        const a = arg([1, 128, 2048], seededValues(128 * 2048, 3));
         const b = arg([1, 2048, 256], seededValues(2048 * 256, 4));
         const loops = await declaredLoops(gpu(), async () => {
-          const r = await runBoth(gpu(), [a, b], (be, [ta, tb]) => be.matmul(ta!, tb!, false, false));
-          expectClose(r.gpu, r.cpu, sumTolerance(2048, 1), 1e-5, 'matmul');
+          const got = await gpuOnly(gpu(), [a, b], (be, [ta, tb]) => be.matmul(ta!, tb!, false, false));
+          expectClose(got, await matmulOracle(a, b), sumTolerance(2048, 1), 1e-5, 'matmul');
         });
         // Unsplit, one invocation would loop 512 times and the dispatch would be refused.
         expect(loops.some((n) => n !== undefined)).toBe(true);
@@ -69,5 +97,28 @@ for (const [name, options] of [
       });
     },
     { maxLoopIterationsOverride: BUDGET, ...options },
+  );
+}
+
+/**
+ * The filter gradient's pixel ranges in its split-buffer paths, within the budget: the small
+ * counterpart of webgpu-conv.slow.test.ts's 260×260 images against llvmpipe's own limit. A
+ * 20×20 image of 4 channels is 6,400 bytes: 8 KiB bindings hold one image of the batch of 2,
+ * 4 KiB bindings less than one (read from its chunks).
+ */
+for (const [what, bindingBytes, batch] of [
+  ['a batch in pieces of one image (8 KiB bindings)', 8192, 2],
+  ['an image larger than a binding, read from its chunks (4 KiB bindings)', 4096, 1],
+] as const) {
+  describeWebGpu(
+    `webgpu filter gradient within a loop budget of ${BUDGET} iterations: ${what}`,
+    (gpu) => {
+      it('splits its walk over 400 pixels per image and matches the CPU', async () => {
+        const loops = await declaredLoops(gpu(), () => checkFilterGradient(gpu(), sameConv3x3(batch, 20, 20, 4, 4, 12), what));
+        expect(loops.some((n) => n !== undefined)).toBe(true);
+        expect(Math.max(...loops.map((n) => n ?? 0))).toBeLessThanOrEqual(BUDGET);
+      });
+    },
+    { maxLoopIterationsOverride: BUDGET, maxBindingBytesOverride: bindingBytes },
   );
 }

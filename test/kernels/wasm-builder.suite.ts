@@ -2,8 +2,9 @@
  * The WebAssembly module builder (src/kernels/wasm): its LEB128 encodings, that what it builds
  * validates, that feature detection answers what `WebAssembly.validate` says, and the generated
  * float32 matmul against the float64 CPU oracle, on both multiply-add paths (mul+add always; the
- * relaxed-SIMD FMA where the engine accepts it, which on Node 20 takes a V8 flag that the last
- * suite turns on for this test file's process only).
+ * relaxed-SIMD FMA where the engine accepts it, which on Node 20 takes a V8 flag that the FMA
+ * suite turns on). Registered by wasm-relaxed-simd.test.ts, which runs the FMA suites, exported
+ * here as `fmaSuites`, after every mul+add suite, in a process of its own.
  */
 import v8 from 'node:v8';
 import fc from 'fast-check';
@@ -244,20 +245,24 @@ describe('generated matmul, f32x4.mul + f32x4.add', () => {
   matmulSuite(false);
 });
 
-describe('generated matmul, f32x4.relaxed_madd', () => {
-  // Node 20 accepts relaxed SIMD only behind this V8 flag (Node 22 without it). Turned on here,
-  // after the suites above ran without it, in this file's own worker process, so that the FMA
-  // path is tested on every Node we run; an engine that still refuses skips the kernel tests.
-  beforeAll(() => {
-    if (!probeWasmFeatures().relaxedSimd) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-  });
+/** The suites that need relaxed SIMD: they turn on V8's flag first (wasm-relaxed-simd.test.ts calls this last). */
+export function fmaSuites(): void {
+  describe('generated matmul, f32x4.relaxed_madd', () => {
+    // Node 20 accepts relaxed SIMD only behind this V8 flag (Node 22 without it). Turned on here,
+    // after the suites above ran without it, in wasm-relaxed-simd.test.ts's own worker process, so
+    // that the FMA path is tested on every Node we run; an engine that still refuses skips the
+    // kernel tests.
+    beforeAll(() => {
+      if (!probeWasmFeatures().relaxedSimd) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    });
 
-  it('is detected once the engine allows it, and the FMA kernel then validates', () => {
-    const available = probeWasmFeatures().relaxedSimd;
-    expect(WebAssembly.validate(RELAXED_SIMD_PROBE)).toBe(available);
-    expect(WebAssembly.validate(matmulModule({ fma: true }))).toBe(available);
-    if (process.versions.node.startsWith('20.')) expect(available, 'the V8 flag enables relaxed SIMD on Node 20').toBe(true);
-  });
+    it('is detected once the engine allows it, and the FMA kernel then validates', () => {
+      const available = probeWasmFeatures().relaxedSimd;
+      expect(WebAssembly.validate(RELAXED_SIMD_PROBE)).toBe(available);
+      expect(WebAssembly.validate(matmulModule({ fma: true }))).toBe(available);
+      if (process.versions.node.startsWith('20.')) expect(available, 'the V8 flag enables relaxed SIMD on Node 20').toBe(true);
+    });
 
-  matmulSuite(true);
-});
+    matmulSuite(true);
+  });
+}

@@ -3,7 +3,8 @@
  * scalar and row broadcasts, leading-axis sums) and its matmul, against the float64 CPU oracle,
  * on shapes that reach each kernel (multiples of 4 channels, ragged sizes whose last vector is
  * partly padding) and the edge values (NaN, ±0, ±∞); and the whole conformance table again with
- * every split kernel cut into several chunks, as a thread pool would.
+ * every split kernel cut into several chunks, as a thread pool would. Registered by
+ * wasm-relaxed-simd.test.ts, which runs the FMA suite (`fmaSuites`) after every mul+add suite.
  */
 import v8 from 'node:v8';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +56,18 @@ function values(n: number, seed: number): Float32Array {
 
 const oracle = cpuBackend();
 const cpuIn = (v: Float32Array, shape: Shape): TensorInfo => ({ storage: oracle.upload(Float64Array.from(v), 'float64'), shape, dtype: 'float64' });
+
+/**
+ * |got[i] − want[i]| ≤ bound(i) everywhere, naming the first element that misses: one `expect`
+ * per array, not per element (tens of thousands of matchers cost more than the kernels here).
+ */
+function expectWithin(got: ArrayLike<number>, want: ArrayLike<number>, bound: (i: number) => number, what: string): void {
+  expect(got.length, `${what}: length`).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const err = Math.abs(got[i]! - want[i]!);
+    if (!(err <= bound(i))) expect.fail(`${what} #${i}: got ${got[i]}, want ${want[i]} (error ${err} > ${bound(i)})`);
+  }
+}
 
 /** Bit-for-bit (NaN equal to NaN, −0 distinct from +0): these ops round once, like the oracle's float32 rounding. */
 function expectSame(got: Float32Array, want: ArrayLike<number>, what: string): void {
@@ -132,7 +145,7 @@ describe('SIMD elementwise kernels', () => {
       const sumAbs = oracle.readSync({ storage: oracle.reduce('sum', { storage: abs, shape, dtype: 'float64' }, axes), shape: outShape, dtype: 'float64' });
       const rows = sizeOf(shape) / sizeOf(outShape);
       // Blocks of 64 summed apart: |error| ≤ (64 + ⌈rows/64⌉)·u·Σ|x| (sequential would be rows·u·Σ|x|).
-      got.forEach((g, i) => expect(Math.abs(g - want[i]!), `${axes} #${i}`).toBeLessThanOrEqual((64 + Math.ceil(rows / 64)) * 2 ** -24 * sumAbs[i]!));
+      expectWithin(got, want, (i) => (64 + Math.ceil(rows / 64)) * 2 ** -24 * sumAbs[i]!, `${axes}`);
     }
     expect(runner.calls.get('sumRows')).toBe(3);
   });
@@ -233,7 +246,7 @@ function checkMatmuls({ be, runner }: { be: WasmBackend; runner: ChunkingRunner 
         expect(be.bytesInUse() - before).toBe(Math.ceil((sizeOf(outShape) * 4) / 16) * 16);
         const want = oracle.readSync({ storage: oracle.matmul(cpuIn(va, aShape), cpuIn(vb, bShape), tA, tB), shape: outShape, dtype: 'float64' });
         // |a|, |b| ≤ 1: the float32 summation bound (K + 2)·u·K.
-        got.forEach((g, i) => expect(Math.abs(g - want[i]!), `${M} ${tA} ${tB} ${ba} ${bb} #${i}`).toBeLessThanOrEqual((K + 2) * 2 ** -24 * K));
+        expectWithin(got, want, () => (K + 2) * 2 ** -24 * K, `${M} ${tA} ${tB} ${ba} ${bb}`);
       }
     }
   }
@@ -284,7 +297,7 @@ describe('memory growth in the middle of a chain of ops', () => {
       const c3 = oracle.binary('mul', { storage: c2, shape, dtype: 'float64' }, cpuIn(v, shape), shape);
       const want = oracle.readSync({ storage: oracle.maxPool2d({ storage: c3, shape, dtype: 'float64' }, pool), shape: [3, 10, 10, 8], dtype: 'float64' });
       // add and relu are exact in float32; the product rounds once more than the oracle's.
-      y4.forEach((g, i) => expect(Math.abs(g - want[i]!), `shared ${shared} #${i}`).toBeLessThanOrEqual(Math.abs(want[i]!) * 2 ** -23));
+      expectWithin(y4, want, (i) => Math.abs(want[i]!) * 2 ** -23, `shared ${shared}`);
     }
   });
 });
@@ -293,27 +306,31 @@ describe('conformance with every split kernel cut into 3 chunks (the partition c
   conformanceTests(() => chunked().be, { runs: 2 });
 });
 
-describe('the backend on the relaxed-SIMD FMA path', () => {
-  // Node 20 accepts relaxed SIMD only behind a V8 flag (as in wasm-builder.test.ts): turned on
-  // here, after the suites above ran on the mul+add path, in this file's own worker process.
-  beforeAll(() => {
-    if (!probeWasmFeatures().relaxedSimd) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-  });
-  const fmaBackend = (): WasmBackend => {
-    const features = probeWasmFeatures();
-    if (!features.relaxedSimd) throw new Error('relaxed SIMD is still unavailable after the V8 flag');
-    return new WasmBackend({ runner: new ChunkingRunner(createWasmMemory(1), 2), features });
-  };
+/** The suites that need relaxed SIMD: they turn on V8's flag first (wasm-relaxed-simd.test.ts calls this last). */
+export function fmaSuites(): void {
+  describe('the backend on the relaxed-SIMD FMA path', () => {
+    // Node 20 accepts relaxed SIMD only behind a V8 flag (as in wasm-builder.suite.ts): turned on
+    // here, after the suites above ran on the mul+add path, in wasm-relaxed-simd.test.ts's own
+    // worker process.
+    beforeAll(() => {
+      if (!probeWasmFeatures().relaxedSimd) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    });
+    const fmaBackend = (): WasmBackend => {
+      const features = probeWasmFeatures();
+      if (!features.relaxedSimd) throw new Error('relaxed SIMD is still unavailable after the V8 flag');
+      return new WasmBackend({ runner: new ChunkingRunner(createWasmMemory(1), 2), features });
+    };
 
-  it('reports relaxed SIMD in info() and runs the FMA matmul', () => {
-    expect(fmaBackend().info().adapter).toMatch(/, relaxed SIMD\)$/);
-  });
+    it('reports relaxed SIMD in info() and runs the FMA matmul', () => {
+      expect(fmaBackend().info().adapter).toMatch(/, relaxed SIMD\)$/);
+    });
 
-  it('every matmul kernel (blocked, row-streaming, dot-product) matches the oracle with FMA', () => {
-    const features = probeWasmFeatures();
-    expect(features.relaxedSimd, 'relaxed SIMD after the V8 flag').toBe(true);
-    checkMatmuls(chunked(features));
-  });
+    it('every matmul kernel (blocked, row-streaming, dot-product) matches the oracle with FMA', () => {
+      const features = probeWasmFeatures();
+      expect(features.relaxedSimd, 'relaxed SIMD after the V8 flag').toBe(true);
+      checkMatmuls(chunked(features));
+    });
 
-  conformanceTests(fmaBackend, { runs: 2 });
-});
+    conformanceTests(fmaBackend, { runs: 2 });
+  });
+}
