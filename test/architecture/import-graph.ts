@@ -11,11 +11,19 @@
  * graph, without them, tells a "(types only)" dependency from a real one.
  *
  * (This replaced madge, which took ~10 s of CPU per run of the suite to build the same graph.)
+ *
+ * Parsing all of src/ is still most of the cost (~2 s of CPU with a cold parser), so each file is
+ * parsed once per process (the graph with type-only imports and the one without share it), and
+ * its specifiers are remembered between runs by the SHA-1 of its text (../helpers/input-cache.ts):
+ * they depend on nothing else, so an unchanged file is not parsed again, and a run where no file
+ * changed does not even load TypeScript. Resolving the specifiers to files is done afresh each time.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
+import type * as TS from 'typescript';
+import { cacheFile, OFF, sha1, writeEntry } from '../helpers/input-cache.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -34,10 +42,12 @@ interface Specifier {
 }
 
 /** The module specifiers a source file names, each marked type-only or not. */
-function specifiers(file: string): Specifier[] {
-  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+function parseSpecifiers(file: string, text: string): Specifier[] {
+  const ts = typescript();
+  // No parent pointers and no JSDoc: the walk below needs neither (forEachChild never enters JSDoc).
+  const source = ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, ts.ScriptKind.TS);
   const found: Specifier[] = [];
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       const clause = node.importClause;
       const bindings = clause?.namedBindings;
@@ -57,6 +67,45 @@ function specifiers(file: string): Specifier[] {
   };
   visit(source);
   return found;
+}
+
+// TypeScript is loaded only when a file has to be parsed.
+const requireHere = createRequire(import.meta.url);
+let loaded: typeof TS | undefined;
+const typescript = (): typeof TS => (loaded ??= requireHere('typescript') as typeof TS);
+
+/**
+ * What the remembered specifiers were parsed with: this file's code and TypeScript's version. A
+ * change to either forgets them all.
+ */
+const PARSER = sha1(readFileSync(fileURLToPath(import.meta.url), 'utf8') + readFileSync(requireHere.resolve('typescript/package.json'), 'utf8'));
+const CACHE = cacheFile('import-graph');
+
+/** Specifiers by the SHA-1 of the file's text: those of earlier runs (same parser), and this process's. */
+let known: Map<string, Specifier[]> | undefined;
+/** The entries this process used: what is written back (so the file does not grow with every edit). */
+const used = new Set<string>();
+
+function rememberedSpecifiers(): Map<string, Specifier[]> {
+  try {
+    const saved = JSON.parse(readFileSync(CACHE, 'utf8')) as { parser: string; files: Record<string, Specifier[]> };
+    if (saved.parser === PARSER) return new Map(Object.entries(saved.files));
+  } catch {
+    // Nothing remembered yet.
+  }
+  return new Map();
+}
+
+function specifiers(file: string): { specifiers: Specifier[]; parsed: boolean } {
+  known ??= OFF ? new Map() : rememberedSpecifiers();
+  const text = readFileSync(file, 'utf8');
+  const digest = sha1(text);
+  used.add(digest);
+  const remembered = known.get(digest);
+  if (remembered) return { specifiers: remembered, parsed: false };
+  const parsed = parseSpecifiers(file, text);
+  known.set(digest, parsed);
+  return { specifiers: parsed, parsed: true };
 }
 
 /** The source file a relative specifier names, or null. */
@@ -132,9 +181,12 @@ export function importGraph(opts: { typeImports: boolean; dir?: string }): Impor
   const name = (f: string): string => relative(ROOT, f).split(sep).join('/');
   const imports = new Map<string, string[]>();
   const unresolved: string[] = [];
+  let parsedAny = false;
   for (const file of sourceFiles(dir)) {
     const deps = new Set<string>();
-    for (const s of specifiers(file)) {
+    const found = specifiers(file);
+    parsedAny ||= found.parsed;
+    for (const s of found.specifiers) {
       if (!s.text.startsWith('.') || (s.typeOnly && !opts.typeImports)) continue;
       const target = resolveSpecifier(file, s.text);
       if (target === null) unresolved.push(`${name(file)}: ${s.text}`);
@@ -142,6 +194,7 @@ export function importGraph(opts: { typeImports: boolean; dir?: string }): Impor
     }
     imports.set(name(file), [...deps].sort());
   }
+  if (parsedAny && !OFF) writeEntry(CACHE, { parser: PARSER, files: Object.fromEntries([...used].map((d) => [d, known!.get(d)!])) });
   return { imports, cycles: findCycles(imports), unresolved };
 }
 
