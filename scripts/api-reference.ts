@@ -7,16 +7,9 @@
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { ENTRY_POINTS } from './entry-points.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** The package's entry points (package.json "exports") and the source file each is built from. */
-export const ENTRY_POINTS: readonly { specifier: string; file: string; about: string }[] = [
-  { specifier: 'stieltjes', file: 'src/index.ts', about: 'Browser-safe: tensors and ops, autodiff, the CPU and WebAssembly backends, models and Keras loading, attribution methods, explain(), heatmaps, .npy' },
-  { specifier: 'stieltjes/node', file: 'src/node.ts', about: 'Node only: model files, PNG/JPEG and .npy files, explanations written as files, WebGPU through Dawn' },
-  { specifier: 'stieltjes/webgpu', file: 'src/webgpu.ts', about: 'The WebGPU backend (navigator.gpu in browsers, Dawn in Node), its profiling and tuning' },
-  { specifier: 'stieltjes/testing', file: 'src/testing/index.ts', about: 'Gradient checks for your own functions, models and backends (fast-check for the property-based ones)' },
-];
 
 export interface ApiEntry {
   name: string;

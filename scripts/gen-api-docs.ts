@@ -1,6 +1,6 @@
 /**
  * Writes docs/api.md, the public surface of every entry point, from the code (see
- * scripts/api-reference.ts; test/api/public-surface.test.ts checks it is current).
+ * scripts/api-reference.ts; test/docs/docs.test.ts checks it is current).
  * Run: npx tsx scripts/gen-api-docs.ts
  */
 import { writeFileSync } from 'node:fs';

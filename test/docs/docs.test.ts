@@ -10,34 +10,41 @@
  * - They type-check as a strict user project would (entry points mapped to their sources);
  *   JavaScript is spared only what it cannot express.
  * - Blocks marked `<!-- snippet: run -->` run (imports pointed at the sources), quietly.
+ *
+ * Compiling costs seconds of CPU (TypeScript starts cold in each test process), so what the
+ * program yields (./docs-program.ts: docsChecks) is remembered between runs while none of the
+ * files it read changes (../helpers/input-cache.ts); the assertions run on it every time, and the
+ * runnable blocks always run.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ts from 'typescript';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { apiReference, ENTRY_POINTS, publicSurface } from '../../scripts/api-reference.js';
-import { docsProgram, ENTRY_SOURCES, type DocsProgram } from './docs-program.js';
+import { ENTRY_POINTS, ENTRY_SOURCES } from '../../scripts/entry-points.js';
+import { remembered, sha1 } from '../helpers/input-cache.js';
+import type { DocsChecks } from './docs-program.js';
+import { exampleModules } from './example-modules.js';
 import { CODE_LANGS, codeBlocks, markdownFiles, ROOT, withBases } from './markdown-snippets.js';
 
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { peerDependencies?: Record<string, string> };
-const PEERS = Object.keys(pkg.peerDependencies ?? {});
-
-/**
- * Not mistakes in JavaScript: "… implicitly has an 'any' type" and the other 7xxx diagnostics
- * (what JavaScript is), "… is possibly 'null'" (a page's getElementById and getContext, with no
- * `!` to say it is there) and "'e' is of type 'unknown'" (a caught error, with no annotation).
- */
-const notForJs = (code: number): boolean => (code >= 7000 && code < 8000) || [2531, 2532, 18046, 18047, 18048, 18049].includes(code);
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports?: Record<string, unknown> };
 
 // Read at collection time (cheap) so that each runnable block is a test of its own; the program
-// is built once, by the first test that needs it.
+// is built (TypeScript loaded) once, by the first test that needs it, and only if nothing it
+// would say is remembered.
 const blocks = markdownFiles().flatMap(codeBlocks).filter((b) => b.lang in CODE_LANGS);
-let built: DocsProgram | undefined;
-const docs = (): DocsProgram => (built ??= docsProgram());
+const examples = exampleModules();
+/**
+ * What the checks depend on besides the files the compiler reads (those are the entry's inputs):
+ * the code of each block (bases in front) and example, and which file it is in. Not the line it
+ * starts at, nor the prose around it: only a failure's message says where a block is, and a
+ * failure is not remembered, so an edit to a doc's text that leaves its code alone needs no compiling.
+ */
+const codeKey = (): string => sha1(JSON.stringify([blocks.map((b) => [b.file, b.lang, withBases(b, blocks)]), examples.map((e) => [e.file, e.path, e.text])]));
 
-const importSpecifiers = (code: string): string[] => ts.preProcessFile(code, true, true).importedFiles.map((f) => f.fileName);
+let pending: Promise<DocsChecks> | undefined;
+const checks = (): Promise<DocsChecks> =>
+  (pending ??= remembered('docs-checks', codeKey(), async () => (await import('./docs-program.js')).docsChecks({ blocks, examples })));
 
 describe('the docs agree with the code', () => {
   it('there are snippets to check, and their directives name blocks that exist', () => {
@@ -46,40 +53,23 @@ describe('the docs agree with the code', () => {
   });
 
   it('the listing covers every entry point of package.json', () => {
-    const exportsField = (pkg as { exports?: Record<string, unknown> }).exports ?? {};
+    const exportsField = pkg.exports ?? {};
     const specifiers = Object.keys(exportsField).filter((k) => !k.endsWith('.json')).map((k) => (k === '.' ? 'stieltjes' : `stieltjes/${k.slice(2)}`));
     expect(ENTRY_POINTS.map((e) => e.specifier).sort()).toEqual(specifiers.sort());
   });
 
-  it('docs/api.md is the current public surface of every entry point (regenerate: npx tsx scripts/gen-api-docs.ts)', () => {
+  it('docs/api.md is the current public surface of every entry point (regenerate: npx tsx scripts/gen-api-docs.ts)', async () => {
     const committed = readFileSync(join(ROOT, 'docs', 'api.md'), 'utf8');
-    const current = apiReference(publicSurface(docs().program));
+    const current = (await checks()).api;
     expect(committed, 'the public surface changed: run npx tsx scripts/gen-api-docs.ts and commit docs/api.md').toBe(current);
   });
 
-  it('snippets and examples import only the public entry points, node: built-ins and peer dependencies', () => {
-    const allowed = (s: string): boolean => s in ENTRY_SOURCES || s.startsWith('node:') || PEERS.includes(s);
-    const bad = [
-      ...blocks.flatMap((b) => importSpecifiers(b.code).filter((s) => !allowed(s)).map((s) => `${b.file}:${b.line}: '${s}'`)),
-      ...docs().examples.flatMap((e) => importSpecifiers(e.text).filter((s) => !allowed(s)).map((s) => `${e.file}: '${s}'`)),
-    ];
-    expect(bad, 'docs and examples may import only what a user of the package can').toEqual([]);
+  it('snippets and examples import only the public entry points, node: built-ins and peer dependencies', async () => {
+    expect((await checks()).badImports, 'docs and examples may import only what a user of the package can').toEqual([]);
   });
 
-  it('snippets and examples type-check (strict) against the sources of the entry points', () => {
-    const { program, blocks: all, examples, modulePath, sourceLine } = docs();
-    const problems: string[] = [];
-    const check = (path: string, where: (line: number) => string): void => {
-      const sf = program.getSourceFile(path)!;
-      for (const d of [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)]) {
-        if (/\.m?js$/.test(path) && notForJs(d.code)) continue;
-        const line = d.start === undefined ? 0 : sf.getLineAndCharacterOfPosition(d.start).line;
-        problems.push(`${where(line)}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
-      }
-    };
-    for (const b of all) check(modulePath(b), (line) => sourceLine(b, line));
-    for (const e of examples) check(e.path, (line) => `${e.file}:${e.offset + line + 1}`);
-    expect(problems, 'fix the snippet (or mark what it continues: see test/docs/markdown-snippets.ts)').toEqual([]);
+  it('snippets and examples type-check (strict) against the sources of the entry points', async () => {
+    expect((await checks()).typeErrors, 'fix the snippet (or mark what it continues: see test/docs/markdown-snippets.ts)').toEqual([]);
   });
 
   describe('blocks marked <!-- snippet: run --> run', () => {
