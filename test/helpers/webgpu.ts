@@ -11,9 +11,10 @@ process.env.EGL_PLATFORM ??= 'surfaceless';
 process.env.XDG_RUNTIME_DIR ??= '/tmp';
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Backend, Storage, TensorInfo } from '../../src/kernels/backend.js';
+import type { Backend, Conv2DParams, Storage, TensorInfo } from '../../src/kernels/backend.js';
 import { CpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
 import { webgpuAvailable } from '../../src/kernels/webgpu/device.js';
+import { parseGemmChoice } from '../../src/kernels/webgpu/gemm-choice-text.js';
 import { createInstrumentedWebGpuBackend, type InstrumentedWebGpuOptions } from '../../src/kernels/webgpu/instrumented-backend.js';
 import type { Dispatch } from '../../src/kernels/webgpu/executor.js';
 import type { WebGpuBackend } from '../../src/kernels/webgpu/webgpu-backend.js';
@@ -166,4 +167,52 @@ export async function recordDispatches(gpu: WebGpuBackend, fn: () => Promise<voi
     spy.mockRestore();
   }
   return seen;
+}
+
+const info = (storage: Storage, shape: number[]): TensorInfo => ({ storage, shape, dtype: 'float32' });
+
+/**
+ * Autotuning candidates validated at the core feature level on Dawn's Null backend (Mesa runs
+ * the compatibility level): each choice's convolution and input gradient at 32 channels (steps
+ * within a tap) and 3 (a first layer: the flattened K where allowed).
+ */
+export async function validateOnNullDevice(choices: readonly string[]): Promise<void> {
+  const conv: Conv2DParams = { strides: [1, 1], dilations: [1, 1], pad: { top: 1, bottom: 1, left: 1, right: 1 }, outHeight: 8, outWidth: 8 };
+  for (const text of choices) {
+    const b = await createInstrumentedWebGpuBackend({ nullDevice: true, kernelProfile: 'gpu', gemm: parseGemmChoice(text) });
+    try {
+      for (const cin of [32, 3]) {
+        const x = info(b.upload(seededValues(2 * 8 * 8 * cin, 1), 'float32'), [2, 8, 8, cin]);
+        const w = info(b.upload(seededValues(3 * 3 * cin * 32, 2), 'float32'), [3, 3, cin, 32]);
+        const y = info(b.conv2d(x, w, null, conv, true), [2, 8, 8, 32]);
+        const dx = info(b.conv2dBackpropInput(y, w, [2, 8, 8, cin], conv), [2, 8, 8, cin]);
+        // Reading waits for the submissions, whose validation errors it would raise.
+        expect((await b.read(dx)).length, `${text}, ${cin} channels`).toBe(2 * 8 * 8 * cin);
+      }
+    } finally {
+      b.dispose();
+    }
+  }
+}
+
+/** A batched product on the WebGPU backend: shapes, transposes and the seed of its inputs. */
+export interface MatmulCase {
+  batchA: number;
+  batchB: number;
+  M: number;
+  N: number;
+  K: number;
+  transA: boolean;
+  transB: boolean;
+  seed: number;
+}
+
+/** matmul of case `c` on the WebGPU backend against the CPU, inputs in [-1, 1) from its seed. */
+export async function checkMatmul(gpu: Backend, c: MatmulCase): Promise<void> {
+  const aShape = [c.batchA, ...(c.transA ? [c.K, c.M] : [c.M, c.K])];
+  const bShape = [c.batchB, ...(c.transB ? [c.N, c.K] : [c.K, c.N])];
+  const a = arg(aShape, seededValues(sizeOfShape(aShape), c.seed));
+  const b = arg(bShape, seededValues(sizeOfShape(bShape), c.seed + 1));
+  const r = await runBoth(gpu, [a, b], (be, [x, y]) => be.matmul(x!, y!, c.transA, c.transB));
+  expectClose(r.gpu, r.cpu, sumTolerance(c.K, maxAbs(a.values) * maxAbs(b.values)), 1e-5, `matmul ${JSON.stringify(c)}`);
 }

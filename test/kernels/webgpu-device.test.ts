@@ -1,8 +1,7 @@
 import { expect, it, vi } from 'vitest';
 import type { Backend, Conv2DParams, Pool2DParams, Storage, TensorInfo } from '../../src/kernels/backend.js';
-import { parseGemmChoice } from '../../src/kernels/webgpu/gemm-choice-text.js';
 import { createInstrumentedWebGpuBackend } from '../../src/kernels/webgpu/instrumented-backend.js';
-import { describeWebGpu, seededValues } from '../helpers/webgpu.js';
+import { describeWebGpu, seededValues, validateOnNullDevice } from '../helpers/webgpu.js';
 
 const f32 = (storage: Storage, shape: number[]): TensorInfo => ({ storage, shape, dtype: 'float32' });
 
@@ -173,24 +172,10 @@ describeWebGpu('webgpu device, memory and errors', (gpu) => {
   });
 });
 
+// Each choice compiles its own kernels (Tint, at the core level): four here, one per kind of
+// longer K step, flattened K, 128×64 tiles and one buffer; the other four in webgpu-device.slow.test.ts.
 it("Dawn's Null backend validates the tiled kernel's longer K steps and flattened K (autotuning candidates) at the core feature level", async () => {
-  const conv: Conv2DParams = { strides: [1, 1], dilations: [1, 1], pad: { top: 1, bottom: 1, left: 1, right: 1 }, outHeight: 8, outWidth: 8 };
-  for (const text of ['tiled:32:0:k32', 'tiled:64:0:k32', 'tiled:128:0:k16', 'tiled:64:1024:k32:1buf', 'tiled:64:0:anyk', 'tiled:32:0:k32:anyk', 'tiled:128x64:0:1buf', 'tiled:128x64:0:anyk:1buf']) {
-    const b = await createInstrumentedWebGpuBackend({ nullDevice: true, kernelProfile: 'gpu', gemm: parseGemmChoice(text) });
-    try {
-      // 32 channels (steps within a tap) and 3 (a first layer: the flattened K where allowed).
-      for (const cin of [32, 3]) {
-        const x = f32(b.upload(seededValues(2 * 8 * 8 * cin, 1), 'float32'), [2, 8, 8, cin]);
-        const w = f32(b.upload(seededValues(3 * 3 * cin * 32, 2), 'float32'), [3, 3, cin, 32]);
-        const y = f32(b.conv2d(x, w, null, conv, true), [2, 8, 8, 32]);
-        const dx = f32(b.conv2dBackpropInput(y, w, [2, 8, 8, cin], conv), [2, 8, 8, cin]);
-        // Reading waits for the submissions, whose validation errors it would raise.
-        expect((await b.read(dx)).length, `${text}, ${cin} channels`).toBe(2 * 8 * 8 * cin);
-      }
-    } finally {
-      b.dispose();
-    }
-  }
+  await validateOnNullDevice(['tiled:32:0:k32', 'tiled:128:0:k16', 'tiled:64:0:anyk', 'tiled:128x64:0:anyk:1buf']);
 });
 
 it("Dawn's Null backend (host-overhead benchmark) validates the real-GPU kernels at the core feature level", async () => {

@@ -1,0 +1,15 @@
+/**
+ * The 16-row register blocks of tall WebGPU products (M = 4096) in the transpose combinations
+ * that webgpu-matmul.test.ts leaves to the slow tier (STIELTJES_TESTS=all): each combination
+ * compiles a kernel of its own; the default tier runs them all at M = 2048 (8-row blocks).
+ */
+import { it } from 'vitest';
+import { checkMatmul, describeWebGpu } from '../helpers/webgpu.js';
+
+describeWebGpu('webgpu matmul, tall outputs', (gpu) => {
+  it('uses 16-row register blocks with A, B or both transposed', async () => {
+    for (const [transA, transB] of [[true, false], [false, true], [true, true]] as const) {
+      await checkMatmul(gpu(), { batchA: 1, batchB: 1, M: 4096, N: 64, K: 12, transA, transB, seed: 4096 });
+    }
+  });
+});
