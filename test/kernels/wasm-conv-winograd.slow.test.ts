@@ -1,0 +1,36 @@
+/**
+ * Winograd F(2×2, 3×3) over a batch too large for one chunk of scratch (slow tier:
+ * STIELTJES_TESTS=all): wasm-conv-winograd.test.ts checks the chunking with F(4×4), the same
+ * code (runWinograd) over another tiling; this repeats it with F(2×2).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { forceConvAlgorithm } from '../../src/kernels/wasm/wasm-conv.js';
+import { winogradLimits } from '../../src/kernels/wasm/conv/winograd-run.js';
+import { makeCase, runPass } from './wasm-conv-helpers.js';
+
+const MULADD = { simd: true, relaxedSimd: false };
+
+afterEach(() => forceConvAlgorithm(null));
+
+describe('the choice rule, F(2×2)', () => {
+  it('a batch too large for one chunk of scratch runs image by image (3 images, chunks of 2 and 1), the same bits', () => {
+    const c = makeCase({ batch: 3, inH: 9, inW: 10, inC: 16, outC: 16, kh: 3, kw: 3, strides: [1, 1], dilations: [1, 1], pad: [1, 1, 0, 2], bias: true, relu: false });
+    const saved = winogradLimits.chunkBytes;
+    forceConvAlgorithm('winograd2');
+    for (const pass of ['forward', 'inputGrad'] as const) {
+      const whole = runPass(c, pass, MULADD, 1);
+      try {
+        winogradLimits.chunkBytes = 1; // one image per chunk
+        const single = runPass(c, pass, MULADD, 1);
+        winogradLimits.chunkBytes = 130_000; // two images' padded input, V and M (~59–62 KB each here)
+        const pairs = runPass(c, pass, MULADD, 2);
+        const chunks = (r: typeof single): number => r.calls.filter((k) => k.name === 'conv-winograd.outputTransform').length;
+        expect([chunks(whole), chunks(single), chunks(pairs)]).toEqual([1, 3, 2]);
+        expect(Array.from(single.got), `winograd2 ${pass} image by image`).toEqual(Array.from(whole.got));
+        expect(Array.from(pairs.got), `winograd2 ${pass} in pairs`).toEqual(Array.from(whole.got));
+      } finally {
+        winogradLimits.chunkBytes = saved;
+      }
+    }
+  });
+});
