@@ -1,7 +1,7 @@
 /**
- * Winograd F(2×2, 3×3) over a batch too large for one chunk of scratch (slow tier:
- * STIELTJES_TESTS=all): wasm-conv-winograd.test.ts checks the chunking with F(4×4), the same
- * code (runWinograd) over another tiling; this repeats it with F(2×2).
+ * Winograd F(2×2, 3×3) over a batch too large for one chunk of scratch, and split into chunks
+ * per stage (slow tier: STIELTJES_TESTS=all): wasm-conv-winograd.test.ts checks both with F(4×4),
+ * the same code (runWinograd) over another tiling; this repeats them with F(2×2).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { forceConvAlgorithm } from '../../src/kernels/wasm/wasm-conv.js';
@@ -31,6 +31,15 @@ describe('the choice rule, F(2×2)', () => {
       } finally {
         winogradLimits.chunkBytes = saved;
       }
+    }
+  });
+
+  it('a Winograd call split into 2 or 3 chunks per stage writes the same bits as one call', () => {
+    const c = makeCase({ batch: 2, inH: 9, inW: 7, inC: 16, outC: 32, kh: 3, kw: 3, strides: [1, 1], dilations: [1, 1], pad: [2, 0, 1, 1], bias: true, relu: true });
+    forceConvAlgorithm('winograd2');
+    for (const pass of ['forward', 'inputGrad'] as const) {
+      const one = runPass(c, pass, MULADD, 1).got;
+      for (const parts of [2, 3]) expect(Array.from(runPass(c, pass, MULADD, parts).got), `winograd2 ${pass} ${parts}`).toEqual(Array.from(one));
     }
   });
 });
