@@ -3,7 +3,7 @@
  * forward, VJP and second order in float32, against the float64 CPU oracle; memory that returns
  * to where it was after repeated forward + backward passes; float64 refused in one line.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as op from '../../src/autograd/ops.js';
 import { valueAndGrad } from '../../src/autograd/functional.js';
 import { createSerialWasmBackend, createWasmBackend } from '../../src/kernels/wasm/create-wasm-backend.js';
@@ -20,15 +20,10 @@ describe('conformance: WebAssembly float32 against the float64 CPU oracle', () =
   conformanceTests(backend, { runs: propertyRuns(4), secondOrder: true });
 });
 
-// The same table with every split kernel spread over a pool of two threads (workers + caller).
-let threaded: WasmBackend | null = null;
-describe('conformance: WebAssembly on two threads against the float64 CPU oracle', () => {
-  beforeAll(async () => {
-    threaded = await createWasmBackend({ threads: 2 });
-  });
-  afterAll(() => threaded?.dispose());
-  conformanceTests(() => threaded!, { runs: propertyRuns(1), secondOrder: false });
-});
+// The same table on a pool of two threads runs in conformance-wasm.slow.test.ts (starting the
+// pool's workers costs more than the table); here, a convolution, its gradients and a matmul
+// on three threads must equal one thread's bit for bit (below), and wasm-kernels.suite.ts runs
+// the table with every split kernel cut into chunks, as a pool cuts them.
 
 describe('the WebAssembly backend', () => {
   it('50 repetitions of a forward + backward pass leave the allocated bytes where they were', async () => {

@@ -195,7 +195,9 @@ describe('createThreadedRunner', () => {
 
   it('does not wait for a worker that died silently, reports it after pickupTimeoutMs, then refuses calls', async () => {
     const memory = sharedMemory();
-    const r = (await pool(2, memory, { pickupTimeoutMs: 500, spin: 0 })) as ThreadedKernelRunner;
+    // 250 ms: the calls below spin on the calling thread until then (CPU spent by design); a
+    // live worker sees an offer within microseconds, so the first call still finds it alive.
+    const r = (await pool(2, memory, { pickupTimeoutMs: 250, spin: 0 })) as ThreadedKernelRunner;
     const k = r.load('t', testModule(true));
     r.parallelFor(k, 'fill', [0, 1], 64);
     r.stopWorkerForTest(1);
@@ -212,7 +214,7 @@ describe('createThreadedRunner', () => {
       }
       if (message === '' && f32.some((x) => x !== calls)) throw new Error(`call ${calls} wrong`);
     }
-    expect(message).toMatch(/^wasm kernel t: 'fill': worker 1 has not seen the tasks offered to it for 500 ms \(dead\?\)/);
+    expect(message).toMatch(/^wasm kernel t: 'fill': worker 1 has not seen the tasks offered to it for 250 ms \(dead\?\)/);
     expect(calls).toBeGreaterThan(1);
     expect(() => r.parallelFor(k, 'fill', [0, 2], 64)).toThrow(/^wasm thread pool: worker 1 has not seen/);
   });
