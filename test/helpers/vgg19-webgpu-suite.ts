@@ -1,7 +1,6 @@
 /**
- * VGG19 (synthetic tiny weights) on WebGPU against the PyTorch reference, per file layout: the
- * default tier runs the Keras 1 layout (vgg19-webgpu.test.ts), the slow tier the Keras 3 one
- * (vgg19-webgpu.slow.test.ts); vgg19.test.ts shows the layouts load as identical models.
+ * VGG19 (synthetic tiny weights) on WebGPU against the PyTorch reference, per file layout (used by
+ * vgg19-webgpu.slow.test.ts); vgg19.test.ts shows the layouts load as identical models.
  */
 import { expect, it } from 'vitest';
 import { pixelsToInput } from '../../src/models/input.js';

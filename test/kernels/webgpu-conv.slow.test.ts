@@ -2,10 +2,12 @@
  * The WebGPU filter gradient over more than 65,535 pixels per invocation, at the size where
  * llvmpipe's own loop limiter (Mesa's gallivm) would cut a flat pixel loop short: whole, and in
  * split-buffer paths (slow tier: STIELTJES_TESTS=all; webgpu-loop-budget.test.ts checks the same
- * splits on small images under a pretend budget, and webgpu-conv.test.ts the kernels' results).
+ * splits on small images under a pretend budget, and webgpu-conv.test.ts the kernels' results);
+ * and the register blocks of a ragged and of a deep, small output, which webgpu-conv.test.ts
+ * leaves here (each block height compiles kernels of its own).
  */
 import { it } from 'vitest';
-import { checkFilterGradient } from '../helpers/conv-check.js';
+import { checkConvPasses, checkFilterGradient } from '../helpers/conv-check.js';
 import { sameConv3x3 } from '../helpers/window-params.js';
 import { describeWebGpu } from '../helpers/webgpu.js';
 
@@ -30,3 +32,11 @@ for (const [what, bindingBytes, batch] of [
     });
   }, { maxBindingBytesOverride: bindingBytes });
 }
+
+describeWebGpu('webgpu convolution register blocks', (gpu) => {
+  it('a ragged batch and a deep, small output use their block heights (all three passes)', async () => {
+    for (const c of [sameConv3x3(2, 33, 31, 3, 7, 2), sameConv3x3(1, 6, 6, 256, 8, 3)]) {
+      await checkConvPasses(gpu(), c, { bias: false, relu: false, filterGradient: true });
+    }
+  });
+});

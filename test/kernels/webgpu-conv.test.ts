@@ -33,14 +33,10 @@ describeWebGpu('webgpu convolution kernels', (gpu) => {
     await checkFilterGradient(gpu(), sameConv3x3(2, 40, 40, 8, 8, 9), '2×40×40');
   });
 
+  // One large output here; the ragged one and the deep, small one (other block heights, each a
+  // kernel of its own to compile) run in webgpu-conv.slow.test.ts.
   it('large outputs use taller register blocks (all three passes)', async () => {
-    for (const c of [
-      sameConv3x3(1, 64, 64, 4, 8, 1),
-      sameConv3x3(2, 33, 31, 3, 7, 2),
-      sameConv3x3(1, 6, 6, 256, 8, 3),
-    ]) {
-      await checkConvPasses(gpu(), c, { bias: false, relu: false, filterGradient: true });
-    }
+    await checkConvPasses(gpu(), sameConv3x3(1, 64, 64, 4, 8, 1), { bias: false, relu: false, filterGradient: true });
   });
 
   it('a filter with no input channels gives the bias (through ReLU)', async () => {

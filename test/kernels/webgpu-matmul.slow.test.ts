@@ -1,12 +1,19 @@
 /**
- * The 16-row register blocks of tall WebGPU products (M = 4096) in the transpose combinations
- * that webgpu-matmul.test.ts leaves to the slow tier (STIELTJES_TESTS=all): each combination
- * compiles a kernel of its own; the default tier runs them all at M = 2048 (8-row blocks).
+ * The register blocks of tall WebGPU products in the transpose combinations that
+ * webgpu-matmul.test.ts leaves to the slow tier (STIELTJES_TESTS=all): each combination compiles a
+ * kernel of its own. The default tier runs 8-row blocks (M = 2048) without transposes and with
+ * both, and 16-row blocks (M = 4096) without.
  */
 import { it } from 'vitest';
 import { checkMatmul, describeWebGpu } from '../helpers/webgpu.js';
 
 describeWebGpu('webgpu matmul, tall outputs', (gpu) => {
+  it('uses 8-row register blocks with only A or only B transposed', async () => {
+    for (const [transA, transB] of [[true, false], [false, true]] as const) {
+      await checkMatmul(gpu(), { batchA: 1, batchB: 1, M: 2048, N: 64, K: 12, transA, transB, seed: 2048 });
+    }
+  });
+
   it('uses 16-row register blocks with A, B or both transposed', async () => {
     for (const [transA, transB] of [[true, false], [false, true], [true, true]] as const) {
       await checkMatmul(gpu(), { batchA: 1, batchB: 1, M: 4096, N: 64, K: 12, transA, transB, seed: 4096 });

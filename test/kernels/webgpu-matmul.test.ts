@@ -36,11 +36,12 @@ describeWebGpu('webgpu matmul', (gpu) => {
     }
   });
 
-  // 8-row blocks (M = 2048) in every transpose combination, 16-row blocks (M = 4096) without
+  // 8-row blocks (M = 2048) without transposes and with both, 16-row blocks (M = 4096) without
   // transposes and ragged (4093 × 61, A transposed); each combination is a kernel of its own to
-  // compile: the 16-row blocks' other three run in webgpu-matmul.slow.test.ts.
-  it('uses taller register blocks on tall outputs (every transpose combination)', async () => {
-    for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+  // compile (about half a second of CPU each on a fresh llvmpipe): the other combinations run in
+  // webgpu-matmul.slow.test.ts.
+  it('uses taller register blocks on tall outputs', async () => {
+    for (const [transA, transB] of [[false, false], [true, true]] as const) {
       await checkMatmul(gpu(), { batchA: 1, batchB: 1, M: 2048, N: 64, K: 12, transA, transB, seed: 2048 });
     }
     await checkMatmul(gpu(), { batchA: 1, batchB: 1, M: 4096, N: 64, K: 12, transA: false, transB: false, seed: 4096 });
