@@ -22,7 +22,7 @@ describeWebGpu('webgpu matmul', (gpu) => {
   it('matches the CPU for every transpose combination, odd sizes and broadcast batches', async () => {
     await fc.assert(
       fc.asyncProperty(caseArb, (c) => checkMatmul(gpu(), c)),
-      { numRuns: propertyRuns(10) },
+      { numRuns: propertyRuns(5) },
     );
   });
 
@@ -36,16 +36,12 @@ describeWebGpu('webgpu matmul', (gpu) => {
     }
   });
 
-  // 8-row blocks (M = 2048) without transposes and with both, 16-row blocks (M = 4096) without
-  // transposes and ragged (4093 × 61, A transposed); each combination is a kernel of its own to
-  // compile (about half a second of CPU each on a fresh llvmpipe): the other combinations run in
-  // webgpu-matmul.slow.test.ts.
+  // 8-row blocks (M = 2048) and 16-row blocks (M = 4096), without transposes: each combination is a
+  // kernel of its own to compile (about a second of CPU each on a fresh llvmpipe); the transposed
+  // and ragged ones run in webgpu-matmul.slow.test.ts.
   it('uses taller register blocks on tall outputs', async () => {
-    for (const [transA, transB] of [[false, false], [true, true]] as const) {
-      await checkMatmul(gpu(), { batchA: 1, batchB: 1, M: 2048, N: 64, K: 12, transA, transB, seed: 2048 });
-    }
+    await checkMatmul(gpu(), { batchA: 1, batchB: 1, M: 2048, N: 64, K: 12, transA: false, transB: false, seed: 2048 });
     await checkMatmul(gpu(), { batchA: 1, batchB: 1, M: 4096, N: 64, K: 12, transA: false, transB: false, seed: 4096 });
-    await checkMatmul(gpu(), { batchA: 1, batchB: 1, M: 4093, N: 61, K: 13, transA: true, transB: false, seed: 5 });
   });
 
   it('handles empty operands: K = 0 gives zeros, an empty output gives empty storage', async () => {

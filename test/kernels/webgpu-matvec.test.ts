@@ -65,7 +65,7 @@ describeWebGpu(
           const variants = await check(gpu(), c);
           expect(ranMatvec(variants, c.transB ? 'dots' : 'rows'), variants.join('; ')).toBe(true);
         }),
-        { numRuns: propertyRuns(13) },
+        { numRuns: propertyRuns(6) },
       );
     });
 
