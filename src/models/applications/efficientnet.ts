@@ -85,7 +85,17 @@ export function efficientNetArchitecture(variant: EfficientNetVariant, opts: Arc
   x = b.conv('stem_conv', x, round(32), 3, { strides: 2, useBias: false });
   x = b.bn('stem_bn', x, 1e-3, 0.99);
   x = b.act('stem_activation', x, swish);
-  const block = (input: string, name: string, filtersIn: number, filtersOut: number, k: number, strides: number, expand: number, dropRate: number): string => {
+  /** One MBConv block: expansion, depthwise convolution, squeeze-and-excitation, projection. */
+  interface Block {
+    filtersIn: number;
+    filtersOut: number;
+    /** The depthwise kernel's size. */
+    k: number;
+    strides: number;
+    expand: number;
+    dropRate: number;
+  }
+  const block = (input: string, name: string, { filtersIn, filtersOut, k, strides, expand, dropRate }: Block): string => {
     const actualIn = b.shape(input).at(-1)!;
     const filters = actualIn * expand;
     let y = input;
@@ -119,7 +129,14 @@ export function efficientNetArchitecture(variant: EfficientNetVariant, opts: Arc
   let n = 0;
   EFFICIENTNET_BLOCKS.forEach(([k, , fin, fout, expand, stride], i) => {
     for (let j = 0; j < repeats[i]!; j++) {
-      x = block(x, `block${i + 1}${String.fromCharCode(97 + j)}_`, round(j > 0 ? fout : fin), round(fout), k, j > 0 ? 1 : stride, expand, (0.2 * n) / total);
+      x = block(x, `block${i + 1}${String.fromCharCode(97 + j)}_`, {
+        filtersIn: round(j > 0 ? fout : fin),
+        filtersOut: round(fout),
+        k,
+        strides: j > 0 ? 1 : stride,
+        expand,
+        dropRate: (0.2 * n) / total,
+      });
       n++;
     }
   });
