@@ -7,14 +7,7 @@ import { toBackend } from '../../src/autograd/ops.js';
 import { randomUniform, zeros } from '../../src/tensor/creation.js';
 import { cpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
 import { smallCnn } from '../helpers/small-models.js';
-import { describeWebGpu } from '../helpers/webgpu.js';
-
-function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, rtol: number): void {
-  expect(a.length).toBe(b.length);
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]!));
-  for (let i = 0; i < b.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(rtol * scale + 1e-7);
-}
+import { describeWebGpu, expectCloseToScale } from '../helpers/webgpu.js';
 
 describeWebGpu('attribution: WebGPU agrees with the CPU', (gpu) => {
   it('IG, Grad-CAM (two layers) and RSI-Grad-CAM (two layers, trapezoid, guided)', async () => {
@@ -28,18 +21,18 @@ describeWebGpu('attribution: WebGPU agrees with the CPU', (gpu) => {
     const igC = await integratedGradients(cpuModel, x, { baseline: b, steps: 16, batchSize: 5 });
     const igG = await integratedGradients(gpuModel, xg, { baseline: bg, steps: 16, batchSize: 5 });
     expect(igG.target).toBe(igC.target);
-    expectClose(await igG.attribution.data(), await igC.attribution.data(), 1e-3);
+    expectCloseToScale(await igG.attribution.data(), await igC.attribution.data(), 1e-3);
     expect(igG.delta).toBeCloseTo(igC.delta, 4);
 
     const gcC = await gradCam(cpuModel, x, { layers: ['conv1', 'conv3'] });
     const gcG = await gradCam(gpuModel, xg, { layers: ['conv1', 'conv3'] });
-    gcC.maps.forEach((m, i) => expectClose(gcG.maps[i]!.map, m.map, 1e-3));
+    gcC.maps.forEach((m, i) => expectCloseToScale(gcG.maps[i]!.map, m.map, 1e-3));
 
     const opts = { layers: ['conv2', 'conv3'], steps: 8, rule: 'trapezoid' as const, weighting: 'guided' as const, batchSize: 4 };
     const rC = await rsiGradCam(cpuModel, x, { baseline: b, ...opts });
     const rG = await rsiGradCam(gpuModel, xg, { baseline: bg, ...opts });
     rC.maps.forEach((m, i) => {
-      expectClose(rG.maps[i]!.map, m.map, 1e-3);
+      expectCloseToScale(rG.maps[i]!.map, m.map, 1e-3);
       expect(rG.maps[i]!.completenessDelta).toBeCloseTo(m.completenessDelta, 4);
     });
     for (const t of [x, b, xg, bg, igC.attribution, igG.attribution]) t.dispose();

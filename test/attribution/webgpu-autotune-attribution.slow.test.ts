@@ -12,14 +12,7 @@ import { toBackend } from '../../src/autograd/ops.js';
 import { randomUniform, zeros } from '../../src/tensor/creation.js';
 import { cpuBackend } from '../../src/kernels/cpu/cpu-backend.js';
 import { smallCnn } from '../helpers/small-models.js';
-import { describeWebGpu } from '../helpers/webgpu.js';
-
-function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, rtol: number): void {
-  expect(a.length).toBe(b.length);
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]!));
-  for (let i = 0; i < b.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(rtol * scale + 1e-7);
-}
+import { describeWebGpu, expectCloseToScale } from '../helpers/webgpu.js';
 
 describeWebGpu('attribution: autotuning on WebGPU', (gpu) => {
   it('with autotune, IG, RSI-Grad-CAM and the baseline tune on their first batch and give the same results', async () => {
@@ -31,7 +24,7 @@ describeWebGpu('attribution: autotuning on WebGPU', (gpu) => {
     const tuned = { autotune: true, onAutotuned: (r: TuningReport) => reports.push(r), onProgress: (p: Progress) => phases.push(p.phase) };
     const plain = await integratedGradients(model, x, { baseline: b, steps: 12, batchSize: 5 });
     const ig = await integratedGradients(model, x, { baseline: b, steps: 12, batchSize: 5, ...tuned });
-    expectClose(await ig.attribution.data(), await plain.attribution.data(), 1e-4);
+    expectCloseToScale(await ig.attribution.data(), await plain.attribution.data(), 1e-4);
     // One tuning, before the first batch's progress; its problems are the model's convolutions
     // and products (forward and input gradient) at the batch size of 5.
     expect(reports).toHaveLength(1);
@@ -45,7 +38,7 @@ describeWebGpu('attribution: autotuning on WebGPU', (gpu) => {
     const opts = { layers: ['conv3'], steps: 6, batchSize: 4 };
     const rPlain = await rsiGradCam(model, x, { baseline: b, ...opts });
     const r = await rsiGradCam(model, x, { baseline: b, ...opts, ...tuned });
-    expectClose(r.maps[0]!.map, rPlain.maps[0]!.map, 1e-4);
+    expectCloseToScale(r.maps[0]!.map, rPlain.maps[0]!.map, 1e-4);
     expect(reports).toHaveLength(2);
     const base = await optimizeBaseline(model, { iterations: 2, ...tuned });
     expect(reports).toHaveLength(3);

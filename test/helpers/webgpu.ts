@@ -109,6 +109,14 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   }
 }
 
+/**
+ * Every element within `rtol` of the expected array's largest magnitude (plus 1e-7): for maps and
+ * attributions, whose small entries carry the error of the large ones they are summed from.
+ */
+export function expectCloseToScale(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, what = ''): void {
+  expectClose(actual, expected, rtol * maxAbs(expected) + 1e-7, 0, what);
+}
+
 export function maxAbs(xs: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < xs.length; i++) m = Math.max(m, Math.abs(xs[i]!));

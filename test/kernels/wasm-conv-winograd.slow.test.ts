@@ -1,45 +1,11 @@
 /**
- * Winograd F(2×2, 3×3) over a batch too large for one chunk of scratch, and split into chunks
- * per stage (slow tier: STIELTJES_TESTS=all): wasm-conv-winograd.test.ts checks both with F(4×4),
- * the same code (runWinograd) over another tiling; this repeats them with F(2×2).
+ * Winograd F(2×2, 3×3)'s chunking (slow tier: STIELTJES_TESTS=all): wasm-conv-winograd.test.ts runs
+ * the same checks (winograd-chunking-suite.ts) with F(4×4), the same code over another tiling.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe } from 'vitest';
 import { forceConvAlgorithm } from '../../src/kernels/wasm/wasm-conv.js';
-import { winogradLimits } from '../../src/kernels/wasm/conv/winograd-run.js';
-import { makeCase, runPass } from './wasm-conv-helpers.js';
-
-const MULADD = { simd: true, relaxedSimd: false };
+import { winogradChunkingTests } from './winograd-chunking-suite.js';
 
 afterEach(() => forceConvAlgorithm(null));
 
-describe('the choice rule, F(2×2)', () => {
-  it('a batch too large for one chunk of scratch runs image by image (3 images, chunks of 2 and 1), the same bits', () => {
-    const c = makeCase({ batch: 3, inH: 9, inW: 10, inC: 16, outC: 16, kh: 3, kw: 3, strides: [1, 1], dilations: [1, 1], pad: [1, 1, 0, 2], bias: true, relu: false });
-    const saved = winogradLimits.chunkBytes;
-    forceConvAlgorithm('winograd2');
-    for (const pass of ['forward', 'inputGrad'] as const) {
-      const whole = runPass(c, pass, MULADD, 1);
-      try {
-        winogradLimits.chunkBytes = 1; // one image per chunk
-        const single = runPass(c, pass, MULADD, 1);
-        winogradLimits.chunkBytes = 130_000; // two images' padded input, V and M (~59–62 KB each here)
-        const pairs = runPass(c, pass, MULADD, 2);
-        const chunks = (r: typeof single): number => r.calls.filter((k) => k.name === 'conv-winograd.outputTransform').length;
-        expect([chunks(whole), chunks(single), chunks(pairs)]).toEqual([1, 3, 2]);
-        expect(Array.from(single.got), `winograd2 ${pass} image by image`).toEqual(Array.from(whole.got));
-        expect(Array.from(pairs.got), `winograd2 ${pass} in pairs`).toEqual(Array.from(whole.got));
-      } finally {
-        winogradLimits.chunkBytes = saved;
-      }
-    }
-  });
-
-  it('a Winograd call split into 2 or 3 chunks per stage writes the same bits as one call', () => {
-    const c = makeCase({ batch: 2, inH: 9, inW: 7, inC: 16, outC: 32, kh: 3, kw: 3, strides: [1, 1], dilations: [1, 1], pad: [2, 0, 1, 1], bias: true, relu: true });
-    forceConvAlgorithm('winograd2');
-    for (const pass of ['forward', 'inputGrad'] as const) {
-      const one = runPass(c, pass, MULADD, 1).got;
-      for (const parts of [2, 3]) expect(Array.from(runPass(c, pass, MULADD, parts).got), `winograd2 ${pass} ${parts}`).toEqual(Array.from(one));
-    }
-  });
-});
+describe('the choice rule, F(2×2)', () => winogradChunkingTests('winograd2'));

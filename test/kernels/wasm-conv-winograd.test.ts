@@ -10,8 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { propertyRuns } from '../../src/testing/runs.js';
 import { convAlgorithm, forceConvAlgorithm, type ConvAlgorithm } from '../../src/kernels/wasm/wasm-conv.js';
 import { convGeometry } from '../../src/kernels/wasm/conv/geometry.js';
-import { winogradLimits } from '../../src/kernels/wasm/conv/winograd-run.js';
 import { expectWithinBound, makeCase, relativeL2, runPass, type ConvCase } from './wasm-conv-helpers.js';
+import { winogradChunkingTests } from './winograd-chunking-suite.js';
 
 const MULADD = { simd: true, relaxedSimd: false };
 
@@ -78,41 +78,6 @@ describe('the choice rule', () => {
     expect(convAlgorithm(geometry(56, 128, 256), 'forward', { simd: false, relaxedSimd: false })).toBe('direct');
   });
 
-  // F(4×4) here: the chunking (runWinograd) is the same code for both tilings, and F(2×2)'s
-  // repeat of this test runs in wasm-conv-winograd.slow.test.ts.
-  it('a batch too large for one chunk of scratch runs image by image (3 images, chunks of 2 and 1), the same bits', () => {
-    const c = makeCase({ batch: 3, inH: 9, inW: 10, inC: 16, outC: 16, kh: 3, kw: 3, strides: [1, 1], dilations: [1, 1], pad: [1, 1, 0, 2], bias: true, relu: false });
-    const saved = winogradLimits.chunkBytes;
-    for (const algorithm of ['winograd4'] as const) {
-      forceConvAlgorithm(algorithm);
-      for (const pass of ['forward', 'inputGrad'] as const) {
-        const whole = runPass(c, pass, MULADD, 1);
-        try {
-          winogradLimits.chunkBytes = 1; // one image per chunk
-          const single = runPass(c, pass, MULADD, 1);
-          winogradLimits.chunkBytes = 130_000; // two images' padded input, V and M (~59–62 KB each here)
-          const pairs = runPass(c, pass, MULADD, 2);
-          const chunks = (r: typeof single): number => r.calls.filter((k) => k.name === 'conv-winograd.outputTransform').length;
-          expect([chunks(whole), chunks(single), chunks(pairs)]).toEqual([1, 3, 2]);
-          expect(Array.from(single.got), `${algorithm} ${pass} image by image`).toEqual(Array.from(whole.got));
-          expect(Array.from(pairs.got), `${algorithm} ${pass} in pairs`).toEqual(Array.from(whole.got));
-        } finally {
-          winogradLimits.chunkBytes = saved;
-        }
-      }
-    }
-  });
-
-  // F(4×4) here too (the stages split their items the same way for both tilings); F(2×2) in
-  // wasm-conv-winograd.slow.test.ts.
-  it('a Winograd call split into 2 or 3 chunks per stage writes the same bits as one call', () => {
-    const c = makeCase({ batch: 2, inH: 9, inW: 7, inC: 16, outC: 32, kh: 3, kw: 3, strides: [1, 1], dilations: [1, 1], pad: [2, 0, 1, 1], bias: true, relu: true });
-    for (const algorithm of ['winograd4'] as const) {
-      forceConvAlgorithm(algorithm);
-      for (const pass of ['forward', 'inputGrad'] as const) {
-        const one = runPass(c, pass, MULADD, 1).got;
-        for (const parts of [2, 3]) expect(Array.from(runPass(c, pass, MULADD, parts).got), `${algorithm} ${pass} ${parts}`).toEqual(Array.from(one));
-      }
-    }
-  });
+  // F(4×4) here; F(2×2) in the slow tier (winograd-chunking-suite.ts).
+  winogradChunkingTests('winograd4');
 });

@@ -5,7 +5,6 @@
  * where that package is absent. It runs on 100 digits here, on 500 in the slow tier
  * (digits-model.slow.test.ts).
  */
-import { createRequire } from 'node:module';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,25 +13,16 @@ import { Hdf5File } from '../../src/models/hdf5/index.js';
 import { imagePixels, pixelsToInput } from '../../src/models/input.js';
 import { unitScale } from '../../src/models/preprocessing.js';
 import type { SequentialModel } from '../../src/models/sequential.js';
-import { Random } from '../../src/tensor/random.js';
 import { scope } from '../../src/tensor/scope.js';
 import { noGrad } from '../../src/autograd/tape.js';
-import { HELD_OUT_COUNT, shuffleInPlace, splitDigits, type Digit } from '../../scripts/digits-data.js';
-import { accuracy, argmaxRows, predictDigits } from '../../scripts/digits-evaluate.js';
+import { HELD_OUT_COUNT, splitDigits, type Digit } from '../../scripts/digits-data.js';
+import { argmaxRows } from '../../scripts/digits-evaluate.js';
 import { DIGIT_MODEL_PATH, loadDigitModel, readModelWeights } from '../../scripts/digits-model-file.js';
+import { heldOutAccuracy, mnistAvailable } from './digits-held-out.js';
 
 const ASSETS = 'assets/digits';
 const SAMPLES = join(ASSETS, 'samples');
 const EXPECTED_LAYERS = ['block1_conv1', 'block1_conv2', 'block1_pool', 'block2_conv1', 'block2_conv2', 'block2_pool', 'flatten', 'fc1', 'predictions'];
-
-const mnistAvailable = ((): boolean => {
-  try {
-    createRequire(import.meta.url).resolve('mnist');
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const modelBytes = new Uint8Array(readFileSync(DIGIT_MODEL_PATH));
 let model: SequentialModel;
@@ -133,8 +123,6 @@ describe.skipIf(!mnistAvailable)('bundled digit model on held-out mnist digits',
   // The first 100 of the seeded subset (98 right); the whole 500 are in digits-model.slow.test.ts.
   it('is at least 97% accurate on the first 100 of a seeded subset of held-out digits', () => {
     expect(heldOut.length).toBe(HELD_OUT_COUNT);
-    const subset = shuffleInPlace([...heldOut], new Random(97)).slice(0, 100);
-    const acc = accuracy(predictDigits(model, subset), subset);
-    expect(acc).toBeGreaterThanOrEqual(0.97);
+    expect(heldOutAccuracy(model, heldOut, 100)).toBeGreaterThanOrEqual(0.97);
   });
 });
